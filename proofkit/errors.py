@@ -1,0 +1,89 @@
+"""Named exceptions raised by proofkit.
+
+Every error raised on bad input says which argument was wrong, what was
+expected and what was received, so that a user never has to read a traceback
+from deep inside sympy or python-flint.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ProofkitError",
+    "InvalidInput",
+    "ShapeMismatch",
+    "NonFiniteInput",
+    "DuplicateSamples",
+    "UnknownName",
+    "UnknownParameter",
+    "AssumptionViolated",
+    "NotSymmetric",
+    "NotExact",
+    "CertificateRejected",
+]
+
+
+class ProofkitError(Exception):
+    """Base class of every error proofkit raises on purpose."""
+
+
+class InvalidInput(ProofkitError, ValueError):
+    """An argument has the wrong type, range or form.
+
+    Parameters
+    ----------
+    argument : str
+        Name of the offending argument.
+    expected : str
+        What was expected.
+    got : str
+        What was received.
+    """
+
+    def __init__(self, argument: str, expected: str, got: str) -> None:
+        self.argument = argument
+        self.expected = expected
+        self.got = got
+        super().__init__(f"argument {argument!r}: expected {expected}, got {got}")
+
+
+class ShapeMismatch(InvalidInput):
+    """Array shapes do not agree with each other or with the architecture."""
+
+
+class NonFiniteInput(InvalidInput):
+    """The data contain NaN or an infinity."""
+
+
+class DuplicateSamples(InvalidInput):
+    """Two samples coincide where an assumption requires distinct samples."""
+
+
+class UnknownName(InvalidInput, KeyError):
+    """An activation, loss or other registry name is not known."""
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return self.args[0]
+
+
+class UnknownParameter(InvalidInput):
+    """A parameter subset names parameters that the objective does not have."""
+
+
+class AssumptionViolated(InvalidInput):
+    """An input violates a hypothesis of the theorem being applied.
+
+    The message names the assumption (e.g. "Nguyen & Hein 2017, Assumption
+    3.2(2): sigma analytic").
+    """
+
+
+class NotSymmetric(InvalidInput):
+    """A non-symmetric matrix was given to a certifier for symmetric matrices."""
+
+
+class NotExact(InvalidInput):
+    """An exact-only operation received input that is not exactly representable."""
+
+
+class CertificateRejected(ProofkitError):
+    """The trusted kernel rejected a certificate (tampered, inconsistent or false)."""

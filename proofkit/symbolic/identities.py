@@ -1,0 +1,288 @@
+"""Check a hand derivation: is ``lhs == rhs`` an identity?
+
+Three methods, tried in this order, each reported in the result:
+
+1. **Refutation at a point.** ``lhs - rhs`` is evaluated at seeded random
+   rational points, exactly for rational functions and with Arb ball
+   arithmetic otherwise. A value certified non-zero is a refutation with that
+   point as the witness.
+2. **Symbolic zero.** Every ``exp(c_1 m_1 + ... )`` is written as a product of
+   powers of fresh symbols ``E_m = exp(g m)`` and every other transcendental
+   atom is replaced by a fresh symbol; if the resulting rational function
+   cancels to 0, the identity is proved (the substitution is a ring
+   homomorphism, so a zero there is a zero here).
+3. **Evidence.** Otherwise the result is inconclusive: agreement of
+   transcendental expressions to many digits is evidence, never a proof. For
+   rational functions the random exact evaluations carry the Schwartz-Zippel
+   bound on the chance that a non-zero difference vanished at every point.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import symengine as se
+import sympy
+
+from proofkit.errors import InvalidInput, ShapeMismatch
+from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
+from proofkit.numeric.program import compile_program
+
+__all__ = ["IdentityCheck", "check_identity"]
+
+
+@dataclass
+class IdentityCheck:
+    """The outcome of :func:`check_identity`.
+
+    Attributes
+    ----------
+    verdict : {"proved", "refuted", "inconclusive"}
+    method : str
+        ``"symbolic zero"``, ``"exact evaluation"``, ``"ball arithmetic"`` or
+        ``"numerical agreement (evidence only)"``.
+    detail : str
+        What was done and what it shows.
+    witness : dict or None
+        For a refutation: the point (variable -> exact rational).
+    entry : tuple or None
+        For matrices: the entry where the witness was found.
+    enclosure : str or None
+        For a refutation: ``lhs - rhs`` at the witness (exact value or ball).
+    error_bound : float or None
+        For rational functions that agreed at every random point: the
+        Schwartz-Zippel bound on the probability of that happening for a
+        non-zero difference.
+    """
+
+    verdict: str
+    method: str
+    detail: str
+    witness: dict[sympy.Symbol, sympy.Rational] | None = None
+    entry: tuple[int, ...] | None = None
+    enclosure: str | None = None
+    error_bound: float | None = None
+    points_tested: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.verdict == "proved"
+
+
+def _degree_bound(expr: sympy.Expr) -> tuple[int, int]:
+    """Bounds on the total degrees (numerator, denominator) of a rational function."""
+    if expr.is_Number or not expr.free_symbols:
+        return 0, 0
+    if expr.is_Symbol:
+        return 1, 0
+    if expr.is_Add:
+        n, d = 0, 0
+        for a in expr.args:
+            na, da = _degree_bound(a)
+            n, d = max(n + da, na + d), d + da
+        return n, d
+    if expr.is_Mul:
+        n, d = 0, 0
+        for a in expr.args:
+            na, da = _degree_bound(a)
+            n, d = n + na, d + da
+        return n, d
+    if expr.is_Pow and expr.exp.is_Integer:
+        nb, db = _degree_bound(expr.base)
+        k = int(expr.exp)
+        return (nb * k, db * k) if k >= 0 else (db * -k, nb * -k)
+    raise ValueError("not a rational function")
+
+
+def _is_rational_function(expr: sympy.Expr) -> bool:
+    for node in sympy.preorder_traversal(expr):
+        if isinstance(node, sympy.Function) or (node.is_Pow and not node.exp.is_Integer) \
+                or node in (sympy.E, sympy.pi):
+            return False
+    return True
+
+
+def _rational_gcd(values: list[sympy.Rational]) -> sympy.Rational:
+    num = 0
+    den = 1
+    for v in values:
+        num = math.gcd(num, abs(int(v.p)))
+        den = den * int(v.q) // math.gcd(den, int(v.q))
+    return sympy.Rational(num, den)
+
+
+def _generic_form(expr: sympy.Expr) -> sympy.Expr:
+    """Replace exponentials by powers of fresh symbols and other atoms by fresh symbols."""
+    hyperbolic = (sympy.tanh, sympy.sinh, sympy.cosh, sympy.coth, sympy.sech, sympy.csch)
+    expr = expr.rewrite(hyperbolic, sympy.exp)
+    exps = list(expr.atoms(sympy.exp))
+    decomposed: dict[sympy.Expr, list[tuple[sympy.Rational, sympy.Expr]] | None] = {}
+    coeffs: dict[sympy.Expr, list[sympy.Rational]] = {}
+    for e in exps:
+        parts = []
+        for term in sympy.Add.make_args(sympy.expand(e.args[0])):
+            c, m = term.as_coeff_Mul()
+            if not c.is_Rational or not m.free_symbols or m.has(sympy.exp):
+                parts = None
+                break
+            parts.append((c, m))
+        decomposed[e] = parts
+        for c, m in parts or []:
+            coeffs.setdefault(m, []).append(c)
+    base = {m: (_rational_gcd(cs), sympy.Dummy("E")) for m, cs in coeffs.items()}
+    mapping = {}
+    for e, parts in decomposed.items():
+        if parts is None:
+            mapping[e] = sympy.Dummy("X")
+        else:
+            mapping[e] = sympy.Mul(*[base[m][1] ** int(c / base[m][0]) for c, m in parts])
+    expr = expr.xreplace(mapping)
+    others = {f: sympy.Dummy("F") for f in expr.atoms(sympy.Function)}
+    return expr.xreplace(others)
+
+
+def _generic_zero(d: sympy.Expr, max_ops: int) -> bool:
+    """Whether ``d`` cancels to 0 in generic form (skipped above ``max_ops`` operations)."""
+    if sympy.count_ops(d) > max_ops:
+        return False
+    return sympy.cancel(sympy.together(_generic_form(d))) == 0
+
+
+def _random_point(rng: random.Random, variables: Sequence[sympy.Symbol], scale: int) -> list[Fraction]:
+    return [Fraction(rng.randint(-scale, scale), rng.randint(1, 7)) for _ in variables]
+
+
+def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed: int,
+                 prec: int, max_ops: int) -> IdentityCheck:
+    rng = random.Random(seed)
+    rational = _is_rational_function(d)
+    prog = compile_program([d], variables)
+    tested = 0
+    for _ in range(trials):
+        pt = _random_point(rng, variables, 10**6 if rational else 3)
+        try:
+            if rational:
+                (v,) = prog.run(ExactContext(), pt)
+                tested += 1
+                if v != 0:
+                    return IdentityCheck("refuted", "exact evaluation",
+                                         f"lhs - rhs = {v} != 0 at the witness point (exact rationals)",
+                                         witness=_as_witness(variables, pt), enclosure=str(v),
+                                         points_tested=tested)
+            else:
+                (v,) = prog.run(ArbContext(prec), pt)
+                tested += 1
+                if v > 0 or v < 0:
+                    return IdentityCheck("refuted", "ball arithmetic",
+                                         f"lhs - rhs lies in {v.str(10, radius=True)} which excludes 0 "
+                                         f"(Arb, {prec} bits)", witness=_as_witness(variables, pt),
+                                         enclosure=v.str(30, radius=True), points_tested=tested)
+        except (ZeroDivisionError, NotAnalyticHere, NotRational):
+            continue  # a pole or a domain boundary: try another point
+    if d == 0 or se.expand(se.sympify(d)) == 0 or _generic_zero(d, max_ops):
+        return IdentityCheck("proved", "symbolic zero",
+                             "lhs - rhs expands to 0, or reduces to 0 after replacing exponentials and "
+                             "other atoms by generic symbols (a ring homomorphism), so the identity holds "
+                             "wherever both sides are defined", points_tested=tested)
+    if rational:
+        n, _ = _degree_bound(sympy.together(d)) if d.free_symbols else (0, 0)
+        size = 2 * 10**6 + 1
+        bound = (n / size) ** tested if n < size else 1.0
+        return IdentityCheck("inconclusive", "exact evaluation",
+                             f"lhs - rhs vanished at {tested} random rational points but did not cancel "
+                             f"symbolically; Schwartz-Zippel: a non-zero difference of degree <= {n} "
+                             f"vanishes at all of them with probability <= {bound:.3g}",
+                             error_bound=bound, points_tested=tested)
+    return IdentityCheck("inconclusive", "numerical agreement (evidence only)",
+                         f"|lhs - rhs| was not separated from 0 at {tested} points with {prec}-bit ball "
+                         "arithmetic and no symbolic proof was found; this is evidence, not a proof",
+                         points_tested=tested)
+
+
+def _as_witness(variables: list[sympy.Symbol], pt: list[Fraction]) -> dict[sympy.Symbol, sympy.Rational]:
+    return {v: sympy.Rational(p.numerator, p.denominator) for v, p in zip(variables, pt)}
+
+
+def _as_sympy(obj: Any) -> Any:
+    if hasattr(obj, "to_sympy"):
+        return obj.to_sympy()
+    if isinstance(obj, (list, tuple)):
+        return sympy.Matrix(obj)
+    return sympy.sympify(obj)
+
+
+def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None, *,
+                   trials: int = 8, seed: int = 0, prec: int = 256,
+                   max_ops: int = 4000) -> IdentityCheck:
+    """Decide whether ``lhs == rhs`` holds identically (expressions or matrices).
+
+    Parameters
+    ----------
+    lhs, rhs : sympy expression or matrix (or nested lists)
+        The two sides; matrices are compared entry by entry.
+    variables : sequence of sympy.Symbol, optional
+        The variables; defaults to all free symbols. Every free symbol must be
+        listed (the identity is claimed for all their values).
+    trials : int
+        Random points per entry for the refutation search.
+    seed : int
+        Seed of the random points (results are reproducible).
+    prec : int
+        Arb precision in bits for transcendental expressions.
+    max_ops : int
+        Above this size (``sympy.count_ops``) the generic-form cancellation is
+        skipped (a fast symengine expansion is still tried).
+
+    Returns
+    -------
+    IdentityCheck
+        ``verdict`` is "proved" only for a symbolic proof; "refuted" only with
+        a witness point at which the difference is certified non-zero.
+
+    Examples
+    --------
+    >>> t = sympy.Symbol("t")
+    >>> s = 1 / (1 + sympy.exp(-t))
+    >>> check_identity(sympy.diff(s, t), s * (1 - s)).verdict
+    'proved'
+    >>> check_identity(sympy.diff(s, t), s).verdict
+    'refuted'
+    """
+    L, R = _as_sympy(lhs), _as_sympy(rhs)
+    if isinstance(L, sympy.MatrixBase) != isinstance(R, sympy.MatrixBase):
+        raise ShapeMismatch("rhs", "the same kind as lhs (both matrices or both expressions)",
+                            f"{type(R).__name__} against {type(L).__name__}")
+    if isinstance(L, sympy.MatrixBase):
+        if L.shape != R.shape:
+            raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+        pairs = [((i, j), L[i, j] - R[i, j]) for i in range(L.rows) for j in range(L.cols)]
+    else:
+        pairs = [((), sympy.sympify(L) - sympy.sympify(R))]
+    free = set().union(*(d.free_symbols for _, d in pairs))
+    if variables is None:
+        var_list = sorted(free, key=lambda s: s.name)
+    else:
+        var_list = list(variables)
+        extra = free - set(var_list)
+        if extra:
+            raise InvalidInput("variables", "every free symbol of lhs and rhs",
+                               f"missing {sorted(s.name for s in extra)}")
+    results = []
+    for k, (entry, d) in enumerate(pairs):
+        res = _check_entry(d, var_list, trials, seed + k, prec, max_ops)
+        res.entry = entry if entry else None
+        if res.verdict == "refuted":
+            return res
+        results.append(res)
+    if all(r.verdict == "proved" for r in results):
+        out = results[0]
+        out.points_tested = sum(r.points_tested for r in results)
+        if len(results) > 1:
+            out.detail = f"all {len(results)} entries: " + out.detail
+        return out
+    return next(r for r in results if r.verdict == "inconclusive")

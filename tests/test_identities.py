@@ -1,0 +1,74 @@
+import sympy
+
+from proofkit.symbolic import Network, check_identity
+
+
+def _two_layer():
+    net = Network([2, 2, 1], activation="sigmoid")
+    X = sympy.Matrix([[1, 0], [sympy.Rational(1, 2), 2], [-1, 1]])
+    obj = net.loss(X, [[1], [0], [1]])
+    return net, X, obj
+
+
+def _hand_delta1(net, obj, drop_sigma_prime):
+    s = lambda t: 1 / (1 + sympy.exp(-t))  # noqa: E731
+    ds = lambda t: s(t) * (1 - s(t))  # noqa: E731
+    G1, F2 = obj.G(1), obj.F(2)
+    Y = sympy.Matrix(obj.Y)
+    delta2 = 2 * (F2 - Y)  # linear output layer: sigma' = 1
+    W2 = net.weights[2]
+    back = delta2 * W2.T
+    if drop_sigma_prime:
+        return back
+    return back.multiply_elementwise(G1.applyfunc(ds))
+
+
+def test_correct_hand_derivation_of_delta_1_is_proved():
+    net, X, obj = _two_layer()
+    res = check_identity(_hand_delta1(net, obj, False), obj.Delta(1))
+    assert res.verdict == "proved" and res.method == "symbolic zero"
+    # and the gradient it implies, X^T Delta_1, equals direct differentiation
+    grad = obj.gradient()
+    gW1 = sympy.Matrix(2, 2, lambda a, j: grad[obj.params.index(net.weights[1][a, j]), 0])
+    assert check_identity(X.T * _hand_delta1(net, obj, False), gW1).verdict == "proved"
+
+
+def test_delta_1_with_a_dropped_sigma_prime_is_refuted_with_witness():
+    net, X, obj = _two_layer()
+    res = check_identity(_hand_delta1(net, obj, True), obj.Delta(1))
+    assert res.verdict == "refuted"
+    assert res.witness is not None and set(res.witness) <= set(obj.params)
+    # the witness really separates the sides: re-evaluate independently with sympy at 50 digits
+    i, j = res.entry
+    lhs = _hand_delta1(net, obj, True)[i, j].subs(res.witness)
+    rhs = obj.Delta(1)[i, j].subs(res.witness)
+    assert abs((lhs - rhs).evalf(50)) > 1e-10
+
+
+def test_rational_identity_and_refutation_are_exact():
+    x, y = sympy.symbols("x y")
+    assert check_identity((x**2 - y**2) / (x - y), x + y).verdict == "proved"
+    res = check_identity((x + y) ** 3, x**3 + y**3)
+    assert res.verdict == "refuted" and res.method == "exact evaluation"
+    value = ((x + y) ** 3 - x**3 - y**3).subs(res.witness)
+    assert value != 0 and str(value) == res.enclosure
+
+
+def test_true_identity_outside_the_symbolic_method_is_inconclusive_not_proved():
+    x = sympy.Symbol("x")
+    # sin^2 + cos^2 = 1 needs the Pythagorean relation, which generic substitution does not know
+    res = check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, sympy.Integer(1), prec=128)
+    assert res.verdict == "inconclusive"
+    assert "evidence" in res.method
+
+
+def test_tiny_difference_is_refuted_by_relative_precision():
+    x = sympy.Symbol("x")
+    rhs = sympy.erf(x) ** 2 + sympy.Integer(10) ** -200 * sympy.exp(-(x**2) - 1000)
+    assert check_identity(sympy.erf(x) ** 2, rhs, prec=128).verdict == "refuted"
+
+
+def test_tiny_but_nonzero_difference_is_refuted_at_high_precision():
+    x = sympy.Symbol("x")
+    res = check_identity(sympy.exp(x), sympy.exp(x) + sympy.Integer(10) ** -40, prec=512)
+    assert res.verdict == "refuted"
