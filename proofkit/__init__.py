@@ -7,6 +7,22 @@ together.
 """
 
 from proofkit import errors
+from proofkit.certificate import Certificate
+from proofkit.certify import (
+    certify_critical_point,
+    certify_full_rank,
+    certify_indefinite,
+    certify_nonsingular,
+    certify_positive_definite,
+    certify_rank_at_least,
+    certify_rank_deficient,
+    certify_strict_local_min,
+    enclose_det,
+    enclose_eigenvalues,
+    exact_rank,
+    matrix_at,
+)
+from proofkit.kernel import check_certificate
 from proofkit.printing import latex
 from proofkit.symbolic import (
     Activation,
@@ -19,7 +35,6 @@ from proofkit.symbolic import (
     check_identity,
     exact_det,
     exact_kernel,
-    exact_rank,
     is_nondegenerate_on,
     loss,
     nonconvexity_example,
@@ -28,6 +43,20 @@ from proofkit.symbolic import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Certificate",
+    "certify_critical_point",
+    "certify_full_rank",
+    "certify_indefinite",
+    "certify_nonsingular",
+    "certify_positive_definite",
+    "certify_rank_at_least",
+    "certify_rank_deficient",
+    "certify_strict_local_min",
+    "check_certificate",
+    "enclose_det",
+    "enclose_eigenvalues",
+    "exact_rank",
+    "matrix_at",
     "Activation",
     "IdentityCheck",
     "LazyMatrix",
@@ -40,7 +69,6 @@ __all__ = [
     "errors",
     "exact_det",
     "exact_kernel",
-    "exact_rank",
     "is_nondegenerate_on",
     "latex",
     "loss",

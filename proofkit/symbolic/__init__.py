@@ -7,7 +7,7 @@ from proofkit.symbolic.lazy import LazyMatrix
 from proofkit.symbolic.linalg import (
     exact_det,
     exact_kernel,
-    exact_rank,
+    rank_over_q,
     is_nondegenerate_on,
     symbolic_det,
     to_fmpq_mat,
@@ -31,7 +31,7 @@ __all__ = [
     "check_identity",
     "exact_det",
     "exact_kernel",
-    "exact_rank",
+    "rank_over_q",
     "is_nondegenerate_on",
     "loss",
     "nonconvexity_example",

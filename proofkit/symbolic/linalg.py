@@ -20,7 +20,7 @@ from proofkit.symbolic.data import exact_number
 
 __all__ = [
     "to_fmpq_mat",
-    "exact_rank",
+    "rank_over_q",
     "exact_det",
     "exact_kernel",
     "symbolic_det",
@@ -73,12 +73,12 @@ def to_fmpq_mat(A: Any, argument: str = "A") -> flint.fmpq_mat:
     return flint.fmpq_mat(out)
 
 
-def exact_rank(A: Any) -> int:
+def rank_over_q(A: Any) -> int:
     """The rank over Q of an exactly representable matrix.
 
     Examples
     --------
-    >>> exact_rank([[1, 2], [2, 4]])
+    >>> rank_over_q([[1, 2], [2, 4]])
     1
     """
     return to_fmpq_mat(A).rank()

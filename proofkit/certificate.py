@@ -1,0 +1,211 @@
+"""Certificates: plain data that a small trusted kernel can re-check.
+
+A :class:`Certificate` records a claim in structured form, the verdict
+(``certified``, ``refuted`` or ``inconclusive``), the method, backend and
+precision, a hash of the inputs (and the inputs themselves when small), the
+enclosures that justify the verdict as exact strings, the margin, library
+versions and the time taken.
+
+JSON is canonical: keys sorted, no whitespace variation, numbers as exact
+strings. ``to_json()`` leaves the timing out so that identical inputs give
+byte-identical JSON; ``to_json(timing=True)`` includes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import flint
+
+__all__ = [
+    "Certificate",
+    "VERDICTS",
+    "SCHEMA",
+    "arb_to_data",
+    "arb_from_data",
+    "fmpq_to_str",
+    "fmpq_from_str",
+    "canonical_json",
+    "input_hash",
+    "library_versions",
+]
+
+SCHEMA = "proofkit.certificate/1"
+VERDICTS = ("certified", "refuted", "inconclusive")
+
+
+def fmpq_to_str(q: Any) -> str:
+    """An exact rational as ``"p/q"`` (or ``"p"``)."""
+    q = flint.fmpq(q)
+    return str(q.p) if q.q == 1 else f"{q.p}/{q.q}"
+
+
+def fmpq_from_str(s: str) -> flint.fmpq:
+    """Parse ``"p/q"`` or ``"p"`` exactly."""
+    if not isinstance(s, str):
+        raise ValueError(f"expected a rational string, got {s!r}")
+    if "/" in s:
+        p, q = s.split("/")
+        return flint.fmpq(int(p), int(q))
+    return flint.fmpq(int(s))
+
+
+def _dyadic(x: flint.arb) -> str:
+    m, e = x.man_exp()
+    return f"{m}*2^{e}"
+
+
+def _undyadic(s: str) -> flint.arb:
+    m, e = s.split("*2^")
+    m, e = int(m), int(e)
+    # exact: a dyadic number needs only as many bits as its mantissa
+    with _prec(max(64, abs(m).bit_length() + 8)):
+        return flint.arb(m) * flint.arb(2) ** e if e >= 0 else flint.arb(m) / flint.arb(2) ** (-e)
+
+
+class _prec:
+    def __init__(self, bits: int) -> None:
+        self.bits = bits
+
+    def __enter__(self) -> None:
+        self.old = flint.ctx.prec
+        flint.ctx.prec = self.bits
+
+    def __exit__(self, *exc: Any) -> None:
+        flint.ctx.prec = self.old
+
+
+def arb_to_data(x: flint.arb) -> dict[str, str]:
+    """A ball as exact dyadic strings ``{"mid": "m*2^e", "rad": "m*2^e", "text": ...}``."""
+    if not x.is_finite():
+        raise ValueError("cannot record a non-finite ball")
+    return {"mid": _dyadic(x.mid()), "rad": _dyadic(x.rad()), "text": x.str(20, radius=True)}
+
+
+def arb_from_data(d: dict[str, str]) -> flint.arb:
+    """The ball recorded by :func:`arb_to_data` (exactly, radius rounded up)."""
+    mid, rad = _undyadic(d["mid"]), _undyadic(d["rad"])
+    with _prec(max(64, mid.mid().man_exp()[0].bit_length() + 8 if not mid.is_zero() else 64)):
+        return flint.arb(mid, rad)
+
+
+def canonical_json(obj: Any) -> str:
+    """Canonical JSON text (sorted keys, compact separators, ASCII)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def input_hash(inputs: Any) -> str:
+    """SHA-256 of the canonical JSON of ``inputs``."""
+    return hashlib.sha256(canonical_json(inputs).encode()).hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries a verdict may depend on."""
+    import mpmath
+    import numpy
+    import symengine
+    import sympy
+
+    from proofkit import __version__
+
+    return {"proofkit": __version__, "python-flint": flint.__version__, "mpmath": mpmath.__version__,
+            "numpy": numpy.__version__, "sympy": sympy.__version__, "symengine": symengine.__version__}
+
+
+@dataclass
+class Certificate:
+    """A verdict on a claim together with the data that justify it.
+
+    Attributes
+    ----------
+    claim : dict
+        The claim in structured form, e.g. ``{"type": "nonsingular", "n": 5}``.
+    verdict : {"certified", "refuted", "inconclusive"}
+    method : str
+        How the verdict was reached (``"Rump verification"``, ``"exact determinant mod p"``, ...).
+    backend : str
+        ``"float"``, ``"arb"``, ``"exact"`` or ``"mpmath"``.
+    precision : int or None
+        Bits of working precision (53 for float).
+    inputs : dict or None
+        The inputs as exact strings when small enough to store.
+    input_hash : str
+        SHA-256 of the canonical inputs (always present).
+    evidence : dict
+        The enclosures and other data behind the verdict (exact strings).
+    margin : str or None
+        How far the decisive quantity is from the threshold (human readable).
+    reason : str
+        A sentence on what the verdict means; for "inconclusive", the possible causes.
+    versions : dict
+        Library versions.
+    time_seconds : float or None
+        Wall time (left out of the canonical JSON).
+    """
+
+    claim: dict[str, Any]
+    verdict: str
+    method: str
+    backend: str
+    precision: int | None
+    input_hash: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] | None = None
+    margin: str | None = None
+    reason: str = ""
+    versions: dict[str, str] = field(default_factory=library_versions)
+    time_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+
+    @property
+    def certified(self) -> bool:
+        return self.verdict == "certified"
+
+    def __bool__(self) -> bool:
+        return self.certified
+
+    def to_dict(self, timing: bool = False) -> dict[str, Any]:
+        d = {"schema": SCHEMA, "claim": self.claim, "verdict": self.verdict, "method": self.method,
+             "backend": self.backend, "precision": self.precision, "input_hash": self.input_hash,
+             "inputs": self.inputs, "evidence": self.evidence, "margin": self.margin,
+             "reason": self.reason, "versions": self.versions}
+        if timing:
+            d["time_seconds"] = self.time_seconds
+        return d
+
+    def to_json(self, timing: bool = False) -> str:
+        """Canonical JSON; with ``timing=True`` the wall time is included."""
+        return canonical_json(self.to_dict(timing))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Certificate:
+        if not isinstance(d, dict) or d.get("schema") != SCHEMA:
+            raise ValueError(f"not a {SCHEMA} certificate")
+        keys = ("claim", "verdict", "method", "backend", "precision", "input_hash", "evidence", "inputs",
+                "margin", "reason", "versions")
+        missing = [k for k in keys if k not in d]
+        if missing:
+            raise ValueError(f"certificate is missing the fields {missing}")
+        return cls(**{k: d[k] for k in keys}, time_seconds=d.get("time_seconds"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Certificate:
+        """Parse a certificate written by :meth:`to_json`."""
+        return cls.from_dict(json.loads(text))
+
+    def summary(self) -> str:
+        """One line: verdict, claim, method."""
+        return f"{self.verdict}: {self.claim.get('type')} ({self.method}, {self.backend}, {self.precision} bits)"
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.summary()}>"
+
+    def _repr_latex_(self) -> str:
+        claim = self.claim.get("type", "claim").replace("_", r"\_")
+        return rf"$\text{{{self.verdict}}}: \text{{{claim}}}\ (\text{{{self.method}}})$"

@@ -1,0 +1,29 @@
+"""The certifiers: searches that produce certificates (re-checked by :mod:`proofkit.kernel`)."""
+
+from proofkit.certify.critical import certify_critical_point, certify_strict_local_min
+from proofkit.certify.definite import certify_indefinite, certify_positive_definite, enclose_eigenvalues
+from proofkit.certify.linear import (
+    certify_full_rank,
+    certify_nonsingular,
+    certify_rank_at_least,
+    certify_rank_deficient,
+    enclose_det,
+    exact_rank,
+)
+from proofkit.certify.matrices import as_cert_matrix, matrix_at
+
+__all__ = [
+    "as_cert_matrix",
+    "certify_critical_point",
+    "certify_full_rank",
+    "certify_indefinite",
+    "certify_nonsingular",
+    "certify_positive_definite",
+    "certify_rank_at_least",
+    "certify_rank_deficient",
+    "certify_strict_local_min",
+    "enclose_det",
+    "enclose_eigenvalues",
+    "exact_rank",
+    "matrix_at",
+]

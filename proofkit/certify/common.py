@@ -1,0 +1,58 @@
+"""Shared pieces of the certifiers: building certificates, precision ladders."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from proofkit.certificate import Certificate, input_hash
+from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
+from proofkit.errors import InvalidInput
+
+__all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec"]
+
+#: The default escalation of Arb precision (bits).
+PRECISIONS = (64, 128, 256, 512, 1024)
+
+
+def check_max_prec(max_prec: int) -> int:
+    if not isinstance(max_prec, int) or max_prec < 53:
+        raise InvalidInput("max_prec", "an integer number of bits >= 53", repr(max_prec))
+    return max_prec
+
+
+def precision_ladder(max_prec: int) -> list[int]:
+    """64, 128, 256, ... up to ``max_prec`` bits."""
+    check_max_prec(max_prec)
+    ladder = [p for p in PRECISIONS if p <= max_prec]
+    p = PRECISIONS[-1]
+    while p * 2 <= max_prec:
+        p *= 2
+        ladder.append(p)
+    return ladder or [max_prec]
+
+
+class Timer:
+    def __enter__(self) -> Timer:
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = time.perf_counter() - self.start
+
+
+def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: str, precision: int | None,
+                     matrix: CertMatrix | None, evidence: dict[str, Any], reason: str, margin: str | None = None,
+                     seconds: float | None = None, extra_inputs: dict[str, Any] | None = None) -> Certificate:
+    """Assemble a certificate; the matrix is stored when it has at most STORE_LIMIT entries."""
+    inputs: dict[str, Any] = dict(extra_inputs or {})
+    if matrix is not None:
+        rec = matrix.record() if matrix.shape[0] * matrix.shape[1] <= STORE_LIMIT else None
+        inputs["A"] = rec
+        inputs["A_hash"] = matrix.hash
+    hashed = {k: v for k, v in inputs.items() if k != "A"}
+    stored = all(v is not None for v in inputs.values())
+    return Certificate(claim=claim, verdict=verdict, method=method, backend=backend, precision=precision,
+                       input_hash=input_hash(hashed), inputs=inputs if stored else {**inputs, "A": None},
+                       evidence=evidence, margin=margin, reason=reason, time_seconds=seconds)
+

@@ -1,0 +1,246 @@
+"""Certified definiteness, indefiniteness and eigenvalue enclosures of symmetric matrices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flint
+import numpy as np
+
+from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
+from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.matrices import CertMatrix, as_cert_matrix
+from proofkit.numeric.contexts import arb_precision, to_fmpq
+from proofkit.numeric.floatverify import U, check_float_environment, verify_positive_definite_float
+
+__all__ = [
+    "certify_positive_definite",
+    "certify_indefinite",
+    "enclose_eigenvalues",
+    "exact_ldl_pivots",
+    "enclosure_pd",
+    "quadratic_form",
+]
+
+
+def exact_ldl_pivots(Q: flint.fmpq_mat) -> list[flint.fmpq]:
+    """Pivots of symmetric Gaussian elimination without pivoting, exactly; stops after the first pivot <= 0.
+
+    A symmetric matrix is positive definite iff all n pivots are positive.
+    """
+    n = Q.nrows()
+    a = [[Q[i, j] for j in range(n)] for i in range(n)]
+    pivots = []
+    for k in range(n):
+        p = a[k][k]
+        pivots.append(p)
+        if p <= 0:
+            break
+        for i in range(k + 1, n):
+            f = a[i][k] / p
+            if f != 0:
+                row_i, row_k = a[i], a[k]
+                for j in range(k + 1, n):
+                    row_i[j] -= f * row_k[j]
+    return pivots
+
+
+def enclosure_pd(B: flint.arb_mat) -> tuple[bool, str]:
+    """Prove that every symmetric matrix inside the ball matrix ``B`` is positive definite.
+
+    The midpoint is rounded to float64 and symmetrised; the radius, the
+    rounding and the asymmetry are bounded in the infinity norm (which bounds
+    the 2-norm of a symmetric perturbation) and absorbed by the shift of
+    :func:`verify_positive_definite_float`.
+    """
+    n = B.nrows()
+    mid = np.empty((n, n))
+    rad = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            b = B[i, j]
+            if not b.is_finite():
+                return False, "enclosure not finite"
+            m = float(b.mid())
+            mid[i, j] = m
+            rad[i, j] = float(b.rad()) * (1 + 4 * U) + abs(m) * U + 2.0**-1074
+    sym = (mid + mid.T) / 2
+    err = rad + np.abs(mid - sym) * (1 + 4 * U) + np.abs(sym) * U
+    err = np.maximum(err, err.T)
+    extra = float(err.sum(axis=1).max()) * (1 + (n + 2) * 2 * U)
+    if not check_float_environment():
+        return False, "flush-to-zero is active: float bounds are not valid"
+    res = verify_positive_definite_float(sym, extra_radius=extra)
+    return res.proved, res.detail
+
+
+def quadratic_form(M: CertMatrix, v: list[flint.fmpq], prec: int) -> Any:
+    """``v^T A v`` exactly (exact input) or as an Arb enclosure."""
+    n = M.n
+    if M.is_exact:
+        Q = M.fmpq_mat()
+        return sum((v[i] * Q[i, j] * v[j] for i in range(n) for j in range(n)), flint.fmpq(0))
+    with arb_precision(prec):
+        B = M.arb(prec)
+        x = flint.arb_mat([[flint.arb(q)] for q in v])
+        return (x.transpose() * B * x)[0, 0]
+
+
+def _exact_vector(v: np.ndarray) -> list[flint.fmpq]:
+    scale = np.max(np.abs(v)) or 1.0
+    return [to_fmpq(float(np.round(x / scale * 2**30)) / 2**30) for x in v]
+
+
+def _signed_witness(M: CertMatrix, which: str, prec: int) -> tuple[list[flint.fmpq], Any] | None:
+    """An exact vector whose quadratic form is certified negative ('min') or positive ('max')."""
+    w, V = np.linalg.eigh((M.approx() + M.approx().T) / 2)
+    v = _exact_vector(V[:, 0] if which == "min" else V[:, -1])
+    q = quadratic_form(M, v, prec)
+    if (which == "min" and q < 0) or (which == "max" and q > 0):
+        return v, q
+    return None
+
+
+def _form_data(q: Any) -> Any:
+    return {"exact": fmpq_to_str(q)} if isinstance(q, flint.fmpq) else arb_to_data(q)
+
+
+def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int = 80) -> Certificate:
+    """Certify that a symmetric matrix is positive definite.
+
+    Parameters
+    ----------
+    A : symmetric matrix
+        Numbers, exact constants or enclosures. A non-symmetric matrix is an
+        error (it is not symmetrised silently).
+    max_prec : int
+        Highest Arb precision used for enclosures.
+    exact_limit : int
+        Exact input up to this size is decided by exact LDL^T when the float
+        path does not succeed.
+
+    Guarantee
+    ---------
+    ``certified`` proves that the matrix (every symmetric matrix inside the
+    enclosure) is positive definite: by exact positive pivots, or by a
+    float Cholesky of ``A - cI`` with a proven backward-error bound below c.
+    ``refuted`` proves it is not: an exact non-positive pivot, or an exact
+    vector v with ``v^T A v`` certified ``<= 0`` (``< 0`` for enclosures).
+    The float-rounded Hilbert matrix is not the Hilbert matrix: the enclosure
+    of the true input is certified, never its rounding.
+
+    Examples
+    --------
+    >>> certify_positive_definite([[2, 1], [1, 2]]).verdict
+    'certified'
+    >>> certify_positive_definite([[1, 2], [2, 1]]).verdict
+    'refuted'
+    """
+    M = as_cert_matrix(A)
+    M.require_symmetric()
+    claim = {"type": "positive_definite", "n": M.n}
+    with Timer() as t:
+        out = _pd(M, max_prec, exact_limit)
+    verdict, method, be, prec, ev = out
+    reason = {"certified": "the matrix is positive definite",
+              "refuted": "the matrix is not positive definite",
+              "inconclusive": "not proven: the matrix may be singular or indefinite, or more precision is needed"}
+    return make_certificate(claim, verdict, method, be, prec, M, ev, reason[verdict], seconds=t.seconds)
+
+
+def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
+    if M.is_float and check_float_environment():
+        res = verify_positive_definite_float(M.floats_exact)
+        if res.proved:
+            return "certified", "shifted float Cholesky with proven error bound", "float", 53, {"shift": repr(res.bound)}
+    if M.is_exact and M.n <= exact_limit:
+        piv = exact_ldl_pivots(M.fmpq_mat())
+        ok = len(piv) == M.n and all(p > 0 for p in piv)
+        ev = {"pivots": [fmpq_to_str(p) for p in piv]}
+        return ("certified" if ok else "refuted"), "exact LDL^T pivots", "exact", None, ev
+    for prec in precision_ladder(max_prec):
+        ok, detail = enclosure_pd(M.arb(prec))
+        if ok:
+            return "certified", "enclosure + shifted float Cholesky", "arb", prec, {"detail": detail}
+        wit = _signed_witness(M, "min", prec)
+        if wit is not None:
+            v, q = wit
+            return "refuted", "witness vector with v^T A v < 0", "arb", prec, \
+                {"witness": [fmpq_to_str(x) for x in v], "form": _form_data(q)}
+        if M.is_float and prec >= 128:
+            break  # the enclosure of a float matrix is exact: more precision cannot help
+    return "inconclusive", "escalation exhausted", "arb", max_prec, {}
+
+
+def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
+    """Certify that a symmetric matrix is indefinite by witness vectors ``v^T A v < 0 < u^T A u``.
+
+    Guarantee
+    ---------
+    ``certified`` proves indefiniteness: the recorded exact vectors u, v have
+    quadratic forms certified positive and negative (exactly, or by Arb
+    enclosures that exclude 0).
+
+    Examples
+    --------
+    >>> c = certify_indefinite([[0, 1], [1, 0]])
+    >>> c.verdict, c.evidence["negative"]["form"]
+    ('certified', {'exact': '-2'})
+    """
+    M = as_cert_matrix(A)
+    M.require_symmetric()
+    with Timer() as t:
+        verdict, prec, ev = "inconclusive", None, {}
+        for prec in precision_ladder(max_prec):
+            neg, pos = _signed_witness(M, "min", prec), _signed_witness(M, "max", prec)
+            if neg and pos:
+                verdict = "certified"
+                ev = {"negative": {"v": [fmpq_to_str(x) for x in neg[0]], "form": _form_data(neg[1])},
+                      "positive": {"v": [fmpq_to_str(x) for x in pos[0]], "form": _form_data(pos[1])}}
+                break
+            if M.is_exact:
+                break
+    be = "exact" if M.is_exact else "arb"
+    reason = "witness vectors prove the matrix indefinite" if verdict == "certified" else \
+        "no certified witness pair: the matrix may be semidefinite, or more precision is needed"
+    return make_certificate({"type": "indefinite", "n": M.n}, verdict, "witness vectors", be,
+                            None if M.is_exact else prec, M, ev, reason, seconds=t.seconds)
+
+
+def enclose_eigenvalues(A: Any, *, max_prec: int = 1024) -> Certificate:
+    """Certified enclosures of all eigenvalues of a symmetric matrix, and its inertia.
+
+    Guarantee
+    ---------
+    When ``verdict`` is ``certified``: the recorded balls are pairwise
+    disjoint, each contains exactly one eigenvalue (Arb's verified
+    eigenvalue isolation), and none contains 0, so ``claim["inertia"]`` =
+    (#negative, #zero = 0, #positive) is proven. Repeated eigenvalues or an
+    eigenvalue at 0 give ``inconclusive``.
+
+    Examples
+    --------
+    >>> enclose_eigenvalues([[2, 1], [1, 2]]).claim["inertia"]
+    [0, 0, 2]
+    """
+    M = as_cert_matrix(A)
+    M.require_symmetric()
+    with Timer() as t:
+        verdict, prec, ev, inertia = "inconclusive", None, {}, None
+        for prec in precision_ladder(max_prec):
+            with arb_precision(prec):
+                try:
+                    eig = flint.acb_mat(M.arb(prec)).eig()
+                except ValueError:
+                    continue
+                reals = sorted((e.real for e in eig), key=lambda b: float(b.mid()))
+            ev = {"eigenvalues": [arb_to_data(r) for r in reals]}
+            neg = sum(1 for r in reals if r < 0)
+            pos = sum(1 for r in reals if r > 0)
+            if neg + pos == M.n:
+                verdict, inertia = "certified", [neg, 0, pos]
+                break
+    reason = "all eigenvalues isolated in disjoint balls that exclude 0" if verdict == "certified" else \
+        "eigenvalues not isolated away from 0 (repeated or zero eigenvalue, or more precision needed)"
+    return make_certificate({"type": "eigenvalues", "inertia": inertia, "n": M.n}, verdict,
+                            "Arb verified eigenvalue isolation", "arb", prec, M, ev, reason, seconds=t.seconds)

@@ -1,0 +1,316 @@
+"""Certified non-singularity, rank and determinant sign.
+
+Rank *lower* bounds are certified numerically (a non-singular r x r minor);
+rank *deficiency* only exactly (rank over Q of an exactly representable
+matrix) — numerics can only say "inconclusive" there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flint
+import numpy as np
+
+from proofkit.certificate import Certificate, arb_to_data
+from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.matrices import CertMatrix, as_cert_matrix
+from proofkit.errors import InvalidInput
+from proofkit.numeric.contexts import arb_precision
+from proofkit.numeric.floatverify import check_float_environment, verify_nonsingular_float
+
+__all__ = [
+    "certify_nonsingular",
+    "certify_rank_at_least",
+    "certify_full_rank",
+    "exact_rank",
+    "certify_rank_deficient",
+    "enclose_det",
+    "integer_rows",
+    "PRIMES",
+]
+
+#: Primes for modular determinants (each below 2^62).
+PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787)
+
+
+def integer_rows(M: flint.fmpq_mat) -> flint.fmpz_mat:
+    """Scale each row by the lcm of its denominators (non-singularity and rank are unchanged)."""
+    rows = []
+    for i in range(M.nrows()):
+        row = [M[i, j] for j in range(M.ncols())]
+        den = flint.fmpz(1)
+        for q in row:
+            den = den.lcm(q.q) if hasattr(den, "lcm") else den * q.q // flint.fmpz(den).gcd(q.q)
+        rows.append([int(q.p * (den // q.q)) for q in row])
+    return flint.fmpz_mat(rows)
+
+
+def _exact_nonsingular(M: CertMatrix) -> tuple[str, dict[str, Any]]:
+    Z = integer_rows(M.fmpq_mat())
+    for p in PRIMES:
+        d = flint.nmod_mat(Z.tolist(), p).det()
+        if int(d) != 0:
+            return "certified", {"prime": str(p), "det_mod_p": str(int(d))}
+    rank = M.fmpq_mat().rank()
+    if rank < M.n:
+        return "refuted", {"rank": rank}
+    return "certified", {"rank": rank}
+
+
+def _arb_nonsingular(M: CertMatrix, prec: int) -> bool:
+    with arb_precision(prec):
+        B = M.arb(prec)
+        try:
+            B.solve(flint.arb_mat(M.n, 1, [1] * M.n))
+        except ZeroDivisionError:
+            return False
+        return True
+
+
+def certify_nonsingular(A: Any, *, backend: str = "auto", max_prec: int = 1024) -> Certificate:
+    """Certify that a square matrix is non-singular.
+
+    Parameters
+    ----------
+    A : matrix
+        Numbers (exact or float), exact constants, or enclosures (``arb``).
+    backend : {"auto", "float", "arb", "exact"}
+        ``auto``: exact modular determinant for exact input of size <= 200, then
+        float verification for float64 input, then Arb with escalating precision.
+    max_prec : int
+        Highest Arb precision tried (bits).
+
+    Returns
+    -------
+    Certificate
+        ``certified``, ``refuted`` (exact input only: rank over Q below n) or
+        ``inconclusive`` (singular, or not enough precision: cannot tell which).
+
+    Guarantee
+    ---------
+    ``certified`` proves that every matrix inside the input (the exact matrix,
+    or every matrix within the given enclosures) is invertible: by a non-zero
+    determinant modulo a prime (which implies a non-zero integer determinant
+    of the row-scaled matrix), by a rigorous bound ``||I - RA|| < 1``, or by
+    Arb's verified solve. ``refuted`` proves singularity by exact rank.
+
+    Examples
+    --------
+    >>> certify_nonsingular([[1, 2], [3, 4]]).verdict
+    'certified'
+    >>> certify_nonsingular([[1, 2], [2, 4]]).verdict
+    'refuted'
+    """
+    M = as_cert_matrix(A)
+    M.require_square()
+    if backend not in ("auto", "float", "arb", "exact"):
+        raise InvalidInput("backend", "auto, float, arb or exact", repr(backend))
+    claim = {"type": "nonsingular", "n": M.n}
+    attempts: list[str] = []
+    with Timer() as t:
+        cert = _nonsingular(M, backend, max_prec, attempts)
+    verdict, method, be, prec, evidence = cert
+    evidence["attempts"] = attempts
+    reasons = {"certified": "the matrix is invertible",
+               "refuted": "the matrix is singular (exact rank below n)",
+               "inconclusive": "not proven: the matrix may be singular, or more precision is needed"}
+    return make_certificate(claim, verdict, method, be, prec, M, evidence, reasons[verdict], seconds=t.seconds)
+
+
+def _nonsingular(M: CertMatrix, backend: str, max_prec: int, attempts: list[str]) -> tuple:
+    if backend in ("auto", "exact") and M.is_exact and (backend == "exact" or M.n <= 200):
+        attempts.append("exact")
+        verdict, ev = _exact_nonsingular(M)
+        return verdict, "exact determinant modulo primes / rank over Q", "exact", None, ev
+    if backend == "exact":
+        return "inconclusive", "exact", "exact", None, {"note": "input is not exactly representable"}
+    if backend in ("auto", "float") and M.is_float and check_float_environment():
+        attempts.append("float")
+        res = verify_nonsingular_float(M.floats_exact)
+        if res.proved:
+            return "certified", "Rump verification ||I - RA||_inf < 1", "float", 53, {"bound": repr(res.bound)}
+        if backend == "float":
+            return "inconclusive", "Rump verification", "float", 53, {"detail": res.detail}
+    if backend in ("auto", "arb"):
+        for prec in precision_ladder(max_prec):
+            attempts.append(f"arb{prec}")
+            if _arb_nonsingular(M, prec):
+                return "certified", "Arb verified solve", "arb", prec, {}
+        if M.is_exact:
+            attempts.append("exact")
+            verdict, ev = _exact_nonsingular(M)
+            return verdict, "exact determinant modulo primes / rank over Q", "exact", None, ev
+    return "inconclusive", "escalation exhausted", backend, max_prec, {}
+
+
+def _pivot_minor(approx: np.ndarray, r: int) -> tuple[list[int], list[int]]:
+    """Rows and columns of a well-conditioned r x r minor by Gaussian elimination with complete pivoting."""
+    B = np.array(approx, dtype=float, copy=True)
+    rows = list(range(B.shape[0]))
+    cols = list(range(B.shape[1]))
+    chosen_r, chosen_c = [], []
+    for _ in range(r):
+        sub = np.abs(B[np.ix_(rows, cols)])
+        if sub.size == 0:
+            break
+        i, j = np.unravel_index(int(np.argmax(sub)), sub.shape)
+        pi, pj = rows[i], cols[j]
+        chosen_r.append(pi)
+        chosen_c.append(pj)
+        rows.remove(pi)
+        cols.remove(pj)
+        if B[pi, pj] != 0 and rows:
+            f = B[rows, pj] / B[pi, pj]
+            B[np.ix_(rows, cols)] -= np.outer(f, B[pi, cols])
+    return sorted(chosen_r), sorted(chosen_c)
+
+
+def _submatrix(M: CertMatrix, rows: list[int], cols: list[int]) -> CertMatrix:
+    if M.is_exact:
+        Q = M.fmpq_mat()
+        return as_cert_matrix([[Q[i, j] for j in cols] for i in rows])
+    B = M.arb(max(64, 256))
+    return as_cert_matrix([[B[i, j] for j in cols] for i in rows])
+
+
+def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificate:
+    """Certify ``rank(A) >= r`` by finding and certifying a non-singular r x r minor.
+
+    Guarantee
+    ---------
+    ``certified`` proves that the minor with the recorded rows and columns is
+    non-singular (see :func:`certify_nonsingular`), hence ``rank(A) >= r``.
+    ``refuted`` (exact input only) proves ``rank(A) < r`` by exact rank over Q.
+
+    Examples
+    --------
+    >>> c = certify_rank_at_least([[1, 2, 3], [2, 4, 6], [1, 0, 1]], 2)
+    >>> c.verdict, c.evidence["rows"]
+    ('certified', [1, 2])
+    """
+    M = as_cert_matrix(A)
+    m, n = M.shape
+    if not isinstance(r, int) or isinstance(r, bool) or not 1 <= r <= min(m, n):
+        raise InvalidInput("r", f"an integer in 1..{min(m, n)} (the smaller dimension)", repr(r))
+    with Timer() as t:
+        rows, cols = _pivot_minor(M.approx(), r)
+        minor = _submatrix(M, rows, cols)
+        sub = certify_nonsingular(minor, max_prec=max_prec)
+        verdict = sub.verdict
+        evidence = {"rows": rows, "cols": cols, "minor": sub.to_dict()}
+        if verdict == "refuted":
+            rank = M.fmpq_mat().rank() if M.is_exact else None
+            verdict = "refuted" if rank is not None and rank < r else "inconclusive"
+            evidence["rank"] = rank
+    reason = {"certified": f"the recorded {r}x{r} minor is non-singular, so rank >= {r}",
+              "refuted": f"exact rank over Q is below {r}",
+              "inconclusive": "no certified non-singular minor found"}[verdict]
+    return make_certificate({"type": "rank_at_least", "r": r, "shape": [m, n]}, verdict,
+                            f"pivoted minor + {sub.method}", sub.backend, sub.precision, M, evidence, reason,
+                            seconds=t.seconds, extra_inputs={"r": r})
+
+
+def certify_full_rank(A: Any, *, max_prec: int = 1024) -> Certificate:
+    """Certify ``rank(A) = min(m, n)`` (see :func:`certify_rank_at_least`)."""
+    M = as_cert_matrix(A)
+    return certify_rank_at_least(M, min(M.shape), max_prec=max_prec)
+
+
+def exact_rank(A: Any) -> Certificate:
+    """The rank over Q of an exactly representable matrix, as a certificate.
+
+    Guarantee
+    ---------
+    ``certified`` states the exact rank (``evidence["rank"]``) computed with
+    rational arithmetic (python-flint ``fmpq_mat``); a kernel basis is recorded
+    for matrices with at most 50 columns. Non-exact input is ``inconclusive``.
+
+    Examples
+    --------
+    >>> exact_rank([[1, 2], [2, 4]]).evidence["rank"]
+    1
+    """
+    M = as_cert_matrix(A)
+    with Timer() as t:
+        if not M.is_exact:
+            return make_certificate({"type": "exact_rank"}, "inconclusive", "exact rank", "exact", None, M,
+                                    {}, "the input is not exactly representable; numerics cannot certify "
+                                    "rank deficiency", seconds=0.0)
+        Q = M.fmpq_mat()
+        rank = Q.rank()
+        evidence: dict[str, Any] = {"rank": rank}
+        if M.shape[1] <= 50:
+            from proofkit.symbolic.linalg import exact_kernel
+
+            evidence["kernel"] = [[str(v) for v in vec] for vec in exact_kernel(Q)]
+    return make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
+                            "rank over Q (fmpq_mat)", "exact", None, M, evidence,
+                            f"the rank over Q is exactly {rank}", seconds=t.seconds)
+
+
+def certify_rank_deficient(A: Any) -> Certificate:
+    """Certify ``rank(A) < min(m, n)`` (exact input only).
+
+    Guarantee
+    ---------
+    ``certified`` proves rank deficiency by exact rank over Q; ``refuted``
+    proves full rank; non-exact input gives ``inconclusive`` (numerics can
+    never certify a rank deficiency).
+
+    Examples
+    --------
+    >>> certify_rank_deficient([[1, 2], [2, 4]]).verdict
+    'certified'
+    """
+    M = as_cert_matrix(A)
+    base = exact_rank(M)
+    if base.verdict != "certified":
+        base.claim = {"type": "rank_deficient"}
+        return base
+    rank = base.evidence["rank"]
+    full = min(M.shape)
+    verdict = "certified" if rank < full else "refuted"
+    return make_certificate({"type": "rank_deficient", "shape": list(M.shape)}, verdict, base.method, "exact",
+                            None, M, base.evidence,
+                            f"exact rank {rank} {'<' if rank < full else '='} {full}", seconds=base.time_seconds)
+
+
+def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
+    """An enclosure of det(A), with its sign certified when the enclosure excludes 0.
+
+    Guarantee
+    ---------
+    ``evidence["det"]`` always encloses the determinant of every matrix in the
+    input. ``certified`` means the sign (``claim["sign"]``) is proven; for
+    exact input the determinant is exact (and sign 0 is certified too).
+
+    Examples
+    --------
+    >>> c = enclose_det([[2, 1], [1, 3]])
+    >>> c.verdict, c.claim["sign"], c.evidence["det_exact"]
+    ('certified', 1, '5')
+    """
+    M = as_cert_matrix(A)
+    M.require_square()
+    with Timer() as t:
+        if M.is_exact and M.n <= 300:
+            d = M.fmpq_mat().det()
+            sign = (d > 0) - (d < 0)
+            from proofkit.certificate import fmpq_to_str
+
+            ev = {"det_exact": fmpq_to_str(d)}
+            verdict, be, prec, method = "certified", "exact", None, "exact determinant over Q"
+        else:
+            sign, verdict, be, prec, ev, method = None, "inconclusive", "arb", None, {}, "Arb determinant"
+            for prec in precision_ladder(max_prec):
+                with arb_precision(prec):
+                    det = M.arb(prec).det()
+                ev = {"det": arb_to_data(det)} if det.is_finite() else {}
+                if det > 0 or det < 0:
+                    sign, verdict = (1 if det > 0 else -1), "certified"
+                    break
+    claim = {"type": "det_sign", "sign": sign, "n": M.n}
+    reason = "the sign of the determinant is proven" if verdict == "certified" else \
+        "the enclosure contains 0: the matrix may be singular, or more precision is needed"
+    return make_certificate(claim, verdict, method, be, prec, M, ev, reason, seconds=t.seconds)

@@ -1,0 +1,270 @@
+"""One representation for every matrix a certifier accepts.
+
+Accepted: numpy arrays and nested lists of ints, floats (their exact binary
+values), Fractions or sympy Rationals; sympy matrices whose entries are exact
+constants (rational or transcendental, e.g. ``exp(1)/3``), evaluated with Arb;
+symbolic matrices evaluated at a point (``matrix_at``); and enclosures given as
+python-flint ``arb_mat`` or lists of ``arb`` balls.
+
+A :class:`CertMatrix` knows whether it is exact (all entries rational), whether
+it is exactly representable in float64, and how to enclose itself in Arb at
+any precision.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any, Sequence
+
+import flint
+import numpy as np
+import symengine as se
+import sympy
+
+from proofkit.certificate import arb_to_data, fmpq_to_str, input_hash
+from proofkit.errors import InvalidInput, NonFiniteInput, NotSymmetric, ShapeMismatch
+from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
+from proofkit.numeric.program import compile_program
+
+__all__ = ["CertMatrix", "as_cert_matrix", "matrix_at", "STORE_LIMIT"]
+
+#: Matrices with at most this many entries are stored inside certificates.
+STORE_LIMIT = 2500
+
+
+class CertMatrix:
+    """A matrix as exact rationals, float64 values, or Arb enclosures (whichever applies).
+
+    Use :func:`as_cert_matrix` to build one.
+    """
+
+    def __init__(self, *, exact: list[list[flint.fmpq]] | None = None,
+                 floats: np.ndarray | None = None, balls: Any = None,
+                 symbolic: sympy.Matrix | None = None, shape: tuple[int, int]) -> None:
+        self._exact = exact
+        self._floats = floats
+        self._balls = balls
+        self._symbolic = symbolic
+        self.shape = shape
+
+    @property
+    def n(self) -> int:
+        return self.shape[0]
+
+    @property
+    def is_exact(self) -> bool:
+        """All entries are known exactly as rationals."""
+        return self._exact is not None
+
+    @property
+    def is_float(self) -> bool:
+        """All entries are exactly float64 numbers (the fast verified path applies)."""
+        return self.floats_exact is not None
+
+    @cached_property
+    def floats_exact(self) -> np.ndarray | None:
+        """The float64 array if every entry is exactly a float64, else None."""
+        if self._floats is not None:
+            return self._floats
+        if self._exact is None:
+            return None
+        arr = np.empty(self.shape)
+        for i, row in enumerate(self._exact):
+            for j, q in enumerate(row):
+                f = float(int(q.p)) / float(int(q.q)) if abs(int(q.p)) < 2**1000 else math.inf
+                if not math.isfinite(f) or to_fmpq(f) != q:
+                    return None
+                arr[i, j] = f
+        return arr
+
+    def approx(self) -> np.ndarray:
+        """A float64 approximation (for searches only)."""
+        if self.floats_exact is not None:
+            return self.floats_exact
+        if self._exact is not None:
+            return np.array([[float(int(q.p)) / float(int(q.q)) if q.q != 0 else 0.0 for q in row]
+                             for row in self._exact])
+        B = self.arb(53)
+        return np.array([[float(B[i, j].mid()) for j in range(self.shape[1])] for i in range(self.shape[0])])
+
+    def fmpq_mat(self) -> flint.fmpq_mat:
+        if self._exact is None:
+            raise InvalidInput("A", "an exactly representable matrix", "a matrix known only by enclosures")
+        return flint.fmpq_mat(self._exact)
+
+    def arb(self, prec: int) -> flint.arb_mat:
+        """An Arb enclosure of the matrix at ``prec`` bits (exact entries are rounded outward)."""
+        with arb_precision(prec):
+            if self._exact is not None:
+                return flint.arb_mat([[flint.arb(q) for q in row] for row in self._exact])
+            if self._floats is not None:
+                return flint.arb_mat(self._floats.tolist())
+            if self._balls is not None:
+                return flint.arb_mat([[self._balls[i][j] for j in range(self.shape[1])]
+                                      for i in range(self.shape[0])])
+            flat = compile_program(list(self._symbolic), []).run(ArbContext(prec), [])
+            c = self.shape[1]
+            return flint.arb_mat([flat[i * c:(i + 1) * c] for i in range(self.shape[0])])
+
+    @property
+    def exactness(self) -> str:
+        if self._exact is not None:
+            return "exact"
+        if self._balls is not None:
+            return "enclosure"
+        return "symbolic constants"
+
+    def record(self) -> dict[str, Any]:
+        """The matrix as exact data (rationals, balls or expressions) for a certificate."""
+        if self._exact is not None:
+            data: Any = [[fmpq_to_str(q) for q in row] for row in self._exact]
+            kind = "rational"
+        elif self._balls is not None:
+            data = [[arb_to_data(self._balls[i][j]) for j in range(self.shape[1])] for i in range(self.shape[0])]
+            kind = "balls"
+        else:
+            data = [[str(se.sympify(self._symbolic[i, j])) for j in range(self.shape[1])]
+                    for i in range(self.shape[0])]
+            kind = "expressions"
+        return {"kind": kind, "shape": list(self.shape), "entries": data}
+
+    @cached_property
+    def hash(self) -> str:
+        return input_hash(self.record())
+
+    def require_square(self, argument: str = "A") -> None:
+        if self.shape[0] != self.shape[1]:
+            raise ShapeMismatch(argument, "a square matrix", f"shape {self.shape[0]}x{self.shape[1]}")
+
+    def require_symmetric(self, argument: str = "A") -> None:
+        """Raise :class:`NotSymmetric` unless the matrix is symmetric (exactly, or as enclosures that overlap)."""
+        self.require_square(argument)
+        n = self.n
+        if self._exact is not None:
+            bad = next(((i, j) for i in range(n) for j in range(i + 1, n) if self._exact[i][j] != self._exact[j][i]),
+                       None)
+        else:
+            B = self.arb(128)
+            bad = next(((i, j) for i in range(n) for j in range(i + 1, n) if not B[i, j].overlaps(B[j, i])), None)
+        if bad is not None:
+            i, j = bad
+            raise NotSymmetric(argument, "a symmetric matrix (it is not symmetrised silently)",
+                               f"entries ({i}, {j}) and ({j}, {i}) differ")
+
+
+def _entry_kind(v: Any) -> str:
+    if isinstance(v, flint.arb):
+        return "ball"
+    if isinstance(v, sympy.Basic) and not v.is_Rational and not v.is_Float:
+        return "symbolic"
+    return "number"
+
+
+def as_cert_matrix(A: Any, argument: str = "A") -> CertMatrix:
+    """Normalise a matrix argument; NaN/inf, ragged or empty input raise named errors.
+
+    Examples
+    --------
+    >>> M = as_cert_matrix([[1, 0.5], [2, 3]])
+    >>> M.is_exact, M.is_float, M.shape
+    (True, True, (2, 2))
+    """
+    if isinstance(A, CertMatrix):
+        return A
+    if hasattr(A, "to_sympy"):
+        A = A.to_sympy()
+    if isinstance(A, flint.arb_mat):
+        rows = [[A[i, j] for j in range(A.ncols())] for i in range(A.nrows())]
+    elif isinstance(A, (flint.fmpq_mat, flint.fmpz_mat)):
+        rows = [[flint.fmpq(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())]
+    elif isinstance(A, np.ndarray):
+        if A.ndim != 2 or A.size == 0:
+            raise ShapeMismatch(argument, "a non-empty 2-D array", f"an array of shape {A.shape}")
+        if A.dtype.kind in "fiu":
+            arr = A.astype(np.float64)
+            if (A.dtype.kind == "f" and A.dtype.itemsize > 8) or not np.array_equal(arr, A):
+                rows = A.tolist()
+            else:
+                if not np.all(np.isfinite(arr)):
+                    i, j = np.argwhere(~np.isfinite(arr))[0]
+                    raise NonFiniteInput(argument, "finite entries", f"{arr[i, j]} at ({i}, {j})")
+                exact = [[to_fmpq(float(v)) for v in row] for row in arr]
+                return CertMatrix(exact=exact, floats=arr.copy(), shape=arr.shape)
+        else:
+            rows = A.tolist()
+    elif isinstance(A, sympy.MatrixBase):
+        rows = A.tolist()
+    else:
+        rows = [list(r) if isinstance(r, (list, tuple, np.ndarray)) else r for r in A]
+    if not rows or not isinstance(rows[0], list) or not rows[0]:
+        raise ShapeMismatch(argument, "a non-empty 2-D matrix", repr(A)[:80])
+    m = len(rows[0])
+    if any(len(r) != m for r in rows):
+        raise ShapeMismatch(argument, "rows of equal length", "ragged rows")
+    shape = (len(rows), m)
+    kinds = {_entry_kind(v) for r in rows for v in r}
+    if kinds == {"number"}:
+        exact = []
+        for i, r in enumerate(rows):
+            row = []
+            for j, v in enumerate(r):
+                try:
+                    row.append(to_fmpq(sympy.Rational(v) if isinstance(v, str) else v))
+                except ValueError:
+                    raise NonFiniteInput(argument, "finite entries", f"{v!r} at ({i}, {j})") from None
+                except TypeError:
+                    raise InvalidInput(argument, "numbers", f"{type(v).__name__} at ({i}, {j})") from None
+            exact.append(row)
+        return CertMatrix(exact=exact, shape=shape)
+    if kinds <= {"ball", "number"}:
+        balls = [[v if isinstance(v, flint.arb) else flint.arb(to_fmpq(v)) for v in r] for r in rows]
+        for i, r in enumerate(balls):
+            for j, b in enumerate(r):
+                if not b.is_finite():
+                    raise NonFiniteInput(argument, "finite enclosures", f"{b} at ({i}, {j})")
+        return CertMatrix(balls=balls, shape=shape)
+    S = sympy.Matrix(rows)
+    if S.free_symbols:
+        raise InvalidInput(argument, "numeric entries (use matrix_at to evaluate a symbolic matrix at a point)",
+                           f"free symbols {sorted(s.name for s in S.free_symbols)}")
+    if any(v.has(sympy.nan, sympy.oo, -sympy.oo, sympy.zoo) for v in S):
+        raise NonFiniteInput(argument, "finite entries", "nan or an infinity")
+    return CertMatrix(symbolic=S, shape=shape)
+
+
+def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[Any] | None = None,
+              prec: int = 128) -> CertMatrix:
+    """Enclose a symbolic matrix at a point (exact rationals or balls) with Arb.
+
+    Parameters
+    ----------
+    M : sympy Matrix or LazyMatrix
+        Entries in the symbols.
+    point : dict or sequence
+        Values (exact numbers or ``arb`` balls); a sequence follows ``symbols``.
+    symbols : sequence, optional
+        The order of a sequence ``point`` (default: ``M.symbols`` for a LazyMatrix).
+    prec : int
+        Arb precision in bits.
+    """
+    if isinstance(point, dict):
+        symbols = list(point)
+        values = [point[s] for s in symbols]
+    else:
+        if symbols is None:
+            symbols = getattr(M, "symbols", None)
+        if symbols is None:
+            raise InvalidInput("symbols", "the order of the point's coordinates", "None")
+        values = list(point)
+        if len(values) != len(symbols):
+            raise InvalidInput("point", f"{len(symbols)} coordinates", f"{len(values)}")
+    if hasattr(M, "evaluate"):
+        rows = M.evaluate(values, ArbContext(prec)) if list(symbols) == list(M.symbols) else None
+    else:
+        rows = None
+    if rows is None:
+        S = sympy.Matrix(M.to_sympy() if hasattr(M, "to_sympy") else M)
+        flat = compile_program(list(S), symbols).run(ArbContext(prec), values)
+        rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
+    return as_cert_matrix(rows)

@@ -1,0 +1,160 @@
+"""The trusted rules: the only computations a verdict in a certificate rests on when re-checked.
+
+Each rule takes exact data (rationals, dyadic balls, expression strings) and
+answers True only when the stated fact is proven. Nothing here searches.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import flint
+import symengine as se
+
+from proofkit.certificate import arb_from_data, fmpq_from_str
+from proofkit.numeric.contexts import ArbContext, arb_precision
+from proofkit.numeric.floatverify import U, check_float_environment, verify_positive_definite_float
+from proofkit.numeric.program import Program
+
+__all__ = [
+    "parse_expressions",
+    "box_balls",
+    "krawczyk_inclusion",
+    "exact_pivots_positive",
+    "ball_matrix_pd",
+    "matrix_from_record",
+]
+
+
+def parse_expressions(texts: Sequence[str], n: int) -> tuple[list[Any], list[Any]]:
+    """Parse expression strings in the variables x0..x{n-1} with symengine's parser (no Python eval)."""
+    variables = [se.Symbol(f"x{i}") for i in range(n)]
+    exprs = [se.sympify(t) for t in texts]
+    allowed = set(variables)
+    for e in exprs:
+        extra = set(e.free_symbols) - allowed
+        if extra:
+            raise ValueError(f"expression uses unknown variables {sorted(map(str, extra))}")
+    return exprs, variables
+
+
+def box_balls(centers: Sequence[str], radii: Sequence[str], prec: int) -> list[flint.arb]:
+    """The box [c - r, c + r] as balls (exact rationals, radius rounded outward)."""
+    with arb_precision(prec):
+        out = []
+        for c, r in zip(centers, radii):
+            cq, rq = fmpq_from_str(c), fmpq_from_str(r)
+            if rq <= 0:
+                raise ValueError("box radii must be positive")
+            lo, hi = flint.arb(cq - rq), flint.arb(cq + rq)
+            out.append(lo.union(hi))
+    return out
+
+
+def _strictly_inside(k: flint.arb, c: flint.fmpq, r: flint.fmpq) -> bool:
+    return bool((k - flint.arb(c - r)) > 0 and (flint.arb(c + r) - k) > 0)
+
+
+def krawczyk_inclusion(grad_texts: Sequence[str], centers: Sequence[str], radii: Sequence[str],
+                       C_rows: Sequence[Sequence[str]], prec: int) -> tuple[bool, list[flint.arb], flint.arb_mat]:
+    """Krawczyk's test for the gradient ``g`` (strings in x0..x{n-1}) on the box.
+
+    ``K(X) = y - C g(y) + (I - C J(X)) (X - y)`` with ``y`` the exact centre,
+    ``J`` the Jacobian of ``g`` (computed here by symbolic differentiation) in
+    interval arithmetic over the whole box, and ``C`` any exact matrix. If
+    ``K(X)`` lies in the interior of ``X``, then ``g`` has exactly one zero in
+    ``X`` (Krawczyk 1969; Moore 1977; Rump 1983).
+
+    Returns
+    -------
+    (inside, K, JX) : the verdict, the enclosure K(X) and the interval Jacobian J(X).
+    """
+    n = len(centers)
+    grad, variables = parse_expressions(grad_texts, n)
+    if len(grad) != n or len(C_rows) != n or any(len(r) != n for r in C_rows):
+        raise ValueError("gradient, box and C must have matching dimensions")
+    jac = [[g.diff(v) for v in variables] for g in grad]
+    prog_g = Program(variables, grad)
+    prog_j = Program(variables, [e for row in jac for e in row])
+    ys = [fmpq_from_str(c) for c in centers]
+    rs = [fmpq_from_str(r) for r in radii]
+    X = box_balls(centers, radii, prec)
+    ctx = ArbContext(prec)
+    gy = prog_g.run(ctx, ys)
+    flat = prog_j.run(ctx, X)  # may raise NotAnalyticHere: the box meets a non-analytic point
+    with arb_precision(prec):
+        JX = flint.arb_mat([flat[i * n:(i + 1) * n] for i in range(n)])
+        C = flint.arb_mat([[flint.arb(fmpq_from_str(x)) for x in row] for row in C_rows])
+        I = flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+        d = flint.arb_mat([[X[i] - flint.arb(ys[i])] for i in range(n)])
+        K = flint.arb_mat([[flint.arb(y)] for y in ys]) - C * flint.arb_mat([[v] for v in gy]) + (I - C * JX) * d
+        Ks = [K[i, 0] for i in range(n)]
+        inside = all(k.is_finite() and _strictly_inside(k, ys[i], rs[i]) for i, k in enumerate(Ks))
+    return inside, Ks, JX
+
+
+def exact_pivots_positive(Q: flint.fmpq_mat) -> bool:
+    """True iff every pivot of symmetric elimination without pivoting is positive (positive definite)."""
+    n = Q.nrows()
+    a = [[Q[i, j] for j in range(n)] for i in range(n)]
+    for k in range(n):
+        p = a[k][k]
+        if p <= 0:
+            return False
+        for i in range(k + 1, n):
+            f = a[i][k] / p
+            for j in range(k + 1, n):
+                a[i][j] -= f * a[k][j]
+    return True
+
+
+def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
+    """True only if every symmetric matrix in the ball matrix is positive definite.
+
+    Symmetric elimination without pivoting in ball arithmetic: if every pivot
+    ball is positive, the pivots of every symmetric member are positive. For
+    n > 60 the float shifted-Cholesky bound is used instead (same guarantee).
+    """
+    n = B.nrows()
+    if n > 60:
+        import numpy as np
+
+        mid = np.array([[float(B[i, j].mid()) for j in range(n)] for i in range(n)])
+        rad = np.array([[float(B[i, j].rad()) for j in range(n)] for i in range(n)]) * (1 + 4 * U)
+        sym = (mid + mid.T) / 2
+        err = rad + np.abs(mid) * U + np.abs(mid - sym) * (1 + 4 * U) + np.abs(sym) * U + 2.0**-1074
+        err = np.maximum(err, err.T)
+        extra = float(err.sum(axis=1).max()) * (1 + (n + 2) * 2 * U)
+        return check_float_environment() and verify_positive_definite_float(sym, extra).proved
+    with arb_precision(prec):
+        a = [[B[i, j].union(B[j, i]) for j in range(n)] for i in range(n)]
+        for k in range(n):
+            p = a[k][k]
+            if not p > 0:
+                return False
+            for i in range(k + 1, n):
+                f = a[i][k] / p
+                for j in range(k + 1, n):
+                    a[i][j] = a[i][j] - f * a[k][j]
+    return True
+
+
+def matrix_from_record(rec: dict[str, Any], prec: int) -> tuple[flint.fmpq_mat | None, flint.arb_mat]:
+    """Rebuild a stored matrix: ``(exact or None, Arb enclosure at prec)``."""
+    kind, entries = rec["kind"], rec["entries"]
+    with arb_precision(prec):
+        if kind == "rational":
+            Q = flint.fmpq_mat([[fmpq_from_str(x) for x in row] for row in entries])
+            return Q, flint.arb_mat([[flint.arb(Q[i, j]) for j in range(Q.ncols())] for i in range(Q.nrows())])
+        if kind == "balls":
+            return None, flint.arb_mat([[arb_from_data(x) for x in row] for row in entries])
+        if kind == "expressions":
+            flat = [e for row in entries for e in row]
+            exprs = [se.sympify(t) for t in flat]
+            if any(e.free_symbols for e in exprs):
+                raise ValueError("stored matrix entries must be constants")
+            vals = Program([], exprs).run(ArbContext(prec), [])
+            c = len(entries[0])
+            return None, flint.arb_mat([vals[i * c:(i + 1) * c] for i in range(len(entries))])
+    raise ValueError(f"unknown matrix kind {kind!r}")
+
