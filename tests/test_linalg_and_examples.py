@@ -10,9 +10,9 @@ from proofkit.printing import latex
 from proofkit.symbolic import (
     exact_det,
     exact_kernel,
-    rank_over_q,
     is_nondegenerate_on,
     nonconvexity_example,
+    rank_over_q,
 )
 
 

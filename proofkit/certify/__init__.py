@@ -10,7 +10,7 @@ from proofkit.certify.linear import (
     enclose_det,
     exact_rank,
 )
-from proofkit.certify.matrices import as_cert_matrix, matrix_at
+from proofkit.certify.matrices import as_cert_matrix, matrix_at, matrix_record
 
 __all__ = [
     "as_cert_matrix",
@@ -26,4 +26,5 @@ __all__ = [
     "enclose_eigenvalues",
     "exact_rank",
     "matrix_at",
+    "matrix_record",
 ]

@@ -9,8 +9,10 @@ this module only prepares the data (the box, an approximate inverse C).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+import flint
 import numpy as np
 import symengine as se
 import sympy
@@ -18,7 +20,7 @@ import sympy
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.errors import InvalidInput
-from proofkit.kernel.rules import ball_matrix_pd, krawczyk_inclusion
+from proofkit.kernel.rules import ball_matrix_pd, krawczyk_inclusion, resolve_branches
 from proofkit.numeric.contexts import FloatContext, NotAnalyticHere, to_fmpq
 from proofkit.numeric.program import Program
 
@@ -34,9 +36,9 @@ SYMMETRY_NOTE = ("the Hessian is (nearly) singular at the centre: critical point
 def _entries(obj: Any) -> list[Any]:
     if hasattr(obj, "to_sympy"):
         obj = obj.to_sympy()
-    if isinstance(obj, sympy.MatrixBase):
-        return list(obj)
-    return [sympy.sympify(e) for e in obj]
+    items = list(obj) if isinstance(obj, sympy.MatrixBase) else [sympy.sympify(e) for e in obj]
+    # sympy differentiates Max/Abs into Heaviside/sign; write Heaviside with sign so branches can be resolved
+    return [e.replace(sympy.Heaviside, lambda *a: (1 + sympy.sign(a[0])) / 2) for e in items]
 
 
 def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any, Any] | None
@@ -86,7 +88,7 @@ def _box(x0: Sequence[Any], radius: Any, n: int) -> tuple[list[Any], list[Any]]:
 
 
 def _approx_inverse(grad_free: list[Any], free: list[sympy.Symbol], centers: list[Any],
-                    hess: Any) -> tuple[np.ndarray | None, float]:
+                    hess: Any) -> tuple[np.ndarray | None, float, str | None]:
     """Float approximation of J(x0)^{-1} (any matrix is sound here; a good one makes the test pass)."""
     n = len(free)
     x = [float(int(c.p)) / float(int(c.q)) for c in centers]
@@ -97,19 +99,22 @@ def _approx_inverse(grad_free: list[Any], free: list[sympy.Symbol], centers: lis
         except (ValueError, ArithmeticError):
             J = None
     if J is None:
-        ses = [se.sympify(g) for g in grad_free]
         sv = [se.Symbol(s.name) for s in free]
-        jac = Program(sv, [g.diff(v) for g in ses for v in sv])
         try:
+            ses = resolve_branches([se.sympify(g) for g in grad_free], sv, [flint.arb(c) for c in centers], 128)
+        except NotAnalyticHere as exc:
+            return None, float("inf"), f"refused: the centre is a point where the loss is not analytic ({exc})"
+        try:
+            jac = Program(sv, [g.diff(v) for g in ses for v in sv])
             J = np.array(jac.run(FloatContext(), x), dtype=float).reshape(n, n)
-        except (ValueError, ArithmeticError):
-            return None, float("inf")
+        except (ValueError, ArithmeticError) as exc:
+            return None, float("inf"), f"the Hessian could not be evaluated at the centre ({exc})"
     if not np.all(np.isfinite(J)):
-        return None, float("inf")
+        return None, float("inf"), "the Hessian is not finite at the centre"
     cond = float(np.linalg.cond(J))
     if cond > 1e14:
-        return None, cond
-    return np.linalg.inv(J), cond
+        return None, cond, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+    return np.linalg.inv(J), cond, None
 
 
 def _texts(grad_free: list[Any], free: list[sympy.Symbol]) -> list[str]:
@@ -128,10 +133,10 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
         inputs = {"variables": [s.name for s in free], "gradient": texts,
                   "centers": [fmpq_to_str(c) for c in centers], "radii": [fmpq_to_str(r) for r in radii],
                   "fixed": {s.name: str(v) for s, v in fixed_map.items()}}
-        C, cond = _approx_inverse(grad_free, free, centers, hess if not fixed_map else None)
+        C, _cond, problem = _approx_inverse(grad_free, free, centers, hess if not fixed_map else None)
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
         if C is None:
-            reason = f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+            reason = problem or "no approximate inverse"
         else:
             C_rows = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C]
             evidence["C"] = C_rows

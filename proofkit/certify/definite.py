@@ -10,15 +10,15 @@ import numpy as np
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
+from proofkit.kernel.rules import ball_matrix_pd
 from proofkit.numeric.contexts import arb_precision, to_fmpq
-from proofkit.numeric.floatverify import U, check_float_environment, verify_positive_definite_float
+from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
 
 __all__ = [
     "certify_positive_definite",
     "certify_indefinite",
     "enclose_eigenvalues",
     "exact_ldl_pivots",
-    "enclosure_pd",
     "quadratic_form",
 ]
 
@@ -43,35 +43,6 @@ def exact_ldl_pivots(Q: flint.fmpq_mat) -> list[flint.fmpq]:
                 for j in range(k + 1, n):
                     row_i[j] -= f * row_k[j]
     return pivots
-
-
-def enclosure_pd(B: flint.arb_mat) -> tuple[bool, str]:
-    """Prove that every symmetric matrix inside the ball matrix ``B`` is positive definite.
-
-    The midpoint is rounded to float64 and symmetrised; the radius, the
-    rounding and the asymmetry are bounded in the infinity norm (which bounds
-    the 2-norm of a symmetric perturbation) and absorbed by the shift of
-    :func:`verify_positive_definite_float`.
-    """
-    n = B.nrows()
-    mid = np.empty((n, n))
-    rad = np.empty((n, n))
-    for i in range(n):
-        for j in range(n):
-            b = B[i, j]
-            if not b.is_finite():
-                return False, "enclosure not finite"
-            m = float(b.mid())
-            mid[i, j] = m
-            rad[i, j] = float(b.rad()) * (1 + 4 * U) + abs(m) * U + 2.0**-1074
-    sym = (mid + mid.T) / 2
-    err = rad + np.abs(mid - sym) * (1 + 4 * U) + np.abs(sym) * U
-    err = np.maximum(err, err.T)
-    extra = float(err.sum(axis=1).max()) * (1 + (n + 2) * 2 * U)
-    if not check_float_environment():
-        return False, "flush-to-zero is active: float bounds are not valid"
-    res = verify_positive_definite_float(sym, extra_radius=extra)
-    return res.proved, res.detail
 
 
 def quadratic_form(M: CertMatrix, v: list[flint.fmpq], prec: int) -> Any:
@@ -152,16 +123,16 @@ def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
     if M.is_float and check_float_environment():
         res = verify_positive_definite_float(M.floats_exact)
         if res.proved:
-            return "certified", "shifted float Cholesky with proven error bound", "float", 53, {"shift": repr(res.bound)}
+            method = "shifted float Cholesky with proven error bound"
+            return "certified", method, "float", 53, {"shift": repr(res.bound)}
     if M.is_exact and M.n <= exact_limit:
         piv = exact_ldl_pivots(M.fmpq_mat())
         ok = len(piv) == M.n and all(p > 0 for p in piv)
         ev = {"pivots": [fmpq_to_str(p) for p in piv]}
         return ("certified" if ok else "refuted"), "exact LDL^T pivots", "exact", None, ev
     for prec in precision_ladder(max_prec):
-        ok, detail = enclosure_pd(M.arb(prec))
-        if ok:
-            return "certified", "enclosure + shifted float Cholesky", "arb", prec, {"detail": detail}
+        if ball_matrix_pd(M.arb(prec), prec):
+            return "certified", "enclosure: shifted float Cholesky / ball LDL^T", "arb", prec, {}
         wit = _signed_witness(M, "min", prec)
         if wit is not None:
             v, q = wit

@@ -14,8 +14,9 @@ any precision.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any
 
 import flint
 import numpy as np
@@ -27,10 +28,10 @@ from proofkit.errors import InvalidInput, NonFiniteInput, NotSymmetric, ShapeMis
 from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
 from proofkit.numeric.program import compile_program
 
-__all__ = ["CertMatrix", "as_cert_matrix", "matrix_at", "STORE_LIMIT"]
+__all__ = ["CertMatrix", "as_cert_matrix", "matrix_at", "matrix_record", "STORE_LIMIT"]
 
 #: Matrices with at most this many entries are stored inside certificates.
-STORE_LIMIT = 2500
+STORE_LIMIT = 10000
 
 
 class CertMatrix:
@@ -268,3 +269,8 @@ def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[A
         flat = compile_program(list(S), symbols).run(ArbContext(prec), values)
         rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
     return as_cert_matrix(rows)
+
+
+def matrix_record(A: Any) -> dict[str, Any]:
+    """The exact record of a matrix, as stored in certificates (for re-checking large ones)."""
+    return as_cert_matrix(A).record()

@@ -43,7 +43,8 @@ def _reject(msg: str) -> CertificateRejected:
 def _matrix(cert: Certificate, prec: int) -> tuple[flint.fmpq_mat | None, flint.arb_mat]:
     rec = (cert.inputs or {}).get("A")
     if rec is None:
-        raise _reject("the matrix is not stored in the certificate, so it cannot be re-checked")
+        raise _reject("the matrix is not stored in the certificate (it is large); pass its record as "
+                      "check_certificate(cert, matrix=proofkit.certify.matrix_record(A))")
     if input_hash(rec) != cert.inputs.get("A_hash"):
         raise _reject("the stored matrix does not match its hash (tampered or corrupted)")
     return matrix_from_record(rec, prec)
@@ -192,8 +193,15 @@ def _check_critical(cert: Certificate) -> str:
     raise _reject("the interval Hessian over the box is not proven positive definite")
 
 
-def check_certificate(cert: Certificate | str) -> KernelReport:
+def check_certificate(cert: Certificate | str, matrix: dict[str, Any] | None = None) -> KernelReport:
     """Re-check a certificate (object or JSON text) from its data alone.
+
+    Parameters
+    ----------
+    cert : Certificate or str
+    matrix : dict, optional
+        The record of a matrix too large to be stored in the certificate;
+        it must match the certificate's ``A_hash``.
 
     Raises
     ------
@@ -211,6 +219,9 @@ def check_certificate(cert: Certificate | str) -> KernelReport:
             cert = Certificate.from_json(cert)
         except (ValueError, TypeError) as exc:
             raise _reject(f"not a readable certificate ({exc})") from None
+    if matrix is not None:
+        cert = Certificate.from_dict(cert.to_dict())
+        cert.inputs = {**(cert.inputs or {}), "A": matrix}
     if cert.verdict not in VERDICTS:
         raise _reject(f"unknown verdict {cert.verdict!r}")
     _check_hash(cert)

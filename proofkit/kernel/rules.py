@@ -6,13 +6,14 @@ answers True only when the stated fact is proven. Nothing here searches.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import flint
 import symengine as se
 
 from proofkit.certificate import arb_from_data, fmpq_from_str
-from proofkit.numeric.contexts import ArbContext, arb_precision
+from proofkit.numeric.contexts import ArbContext, NotAnalyticHere, arb_precision
 from proofkit.numeric.floatverify import U, check_float_environment, verify_positive_definite_float
 from proofkit.numeric.program import Program
 
@@ -20,6 +21,7 @@ __all__ = [
     "parse_expressions",
     "box_balls",
     "krawczyk_inclusion",
+    "resolve_branches",
     "exact_pivots_positive",
     "ball_matrix_pd",
     "matrix_from_record",
@@ -51,6 +53,57 @@ def box_balls(centers: Sequence[str], radii: Sequence[str], prec: int) -> list[f
     return out
 
 
+_BRANCHING = ("Abs", "Max", "Min", "sign", "Piecewise")
+
+
+def _walk(e: Any) -> Any:
+    yield e
+    for a in e.args:
+        yield from _walk(a)
+
+
+def resolve_branches(exprs: list[Any], variables: list[Any], box: list[flint.arb], prec: int) -> list[Any]:
+    """Replace every ``Abs``/``Max``/``Min``/``sign``/``Piecewise`` by the branch it takes on the whole box.
+
+    Each switching quantity is enclosed over the box in Arb; if its sign is
+    decided the node is replaced by the smooth branch (so the expressions can
+    be differentiated), otherwise :class:`NotAnalyticHere` is raised: the box
+    meets a point where the expression is not analytic.
+    """
+    ctx = ArbContext(prec)
+    out = []
+    for e in exprs:
+        while True:
+            nodes = [n for n in _walk(e) if type(n).__name__ in _BRANCHING
+                     and not any(type(m).__name__ in _BRANCHING for a in n.args for m in _walk(a))]
+            if not nodes:
+                break
+            node = nodes[0]
+            kind = type(node).__name__
+            if kind == "Piecewise":
+                raise NotAnalyticHere("Piecewise expressions are not resolved on boxes")
+            if kind in ("Abs", "sign"):
+                (arg,) = node.args
+                (v,) = Program(variables, [arg]).run(ctx, box)
+                if not (v > 0 or v < 0):
+                    raise NotAnalyticHere(f"{kind}({arg}) switches inside the box")
+                s = 1 if v > 0 else -1
+                repl = s * arg if kind == "Abs" else se.Integer(s)
+            else:
+                vals = Program(variables, list(node.args)).run(ctx, box)
+                best = 0
+                for i in range(1, len(vals)):
+                    d = vals[i] - vals[best]
+                    if (kind == "Max" and d > 0) or (kind == "Min" and d < 0):
+                        best = i
+                    elif not ((kind == "Max" and d < 0) or (kind == "Min" and d > 0)):
+                        raise NotAnalyticHere(f"{kind}{tuple(node.args)} switches inside the box")
+                repl = node.args[best]
+            e = e.subs({node: repl})
+        out.append(e)
+    return out
+
+
 def _strictly_inside(k: flint.arb, c: flint.fmpq, r: flint.fmpq) -> bool:
     return bool((k - flint.arb(c - r)) > 0 and (flint.arb(c + r) - k) > 0)
 
@@ -58,6 +111,9 @@ def _strictly_inside(k: flint.arb, c: flint.fmpq, r: flint.fmpq) -> bool:
 def krawczyk_inclusion(grad_texts: Sequence[str], centers: Sequence[str], radii: Sequence[str],
                        C_rows: Sequence[Sequence[str]], prec: int) -> tuple[bool, list[flint.arb], flint.arb_mat]:
     """Krawczyk's test for the gradient ``g`` (strings in x0..x{n-1}) on the box.
+
+    Non-smooth nodes (``Abs``, ``Max``, ``Min``, ``sign``) are first resolved to
+    the branch they take on the whole box (:func:`resolve_branches`).
 
     ``K(X) = y - C g(y) + (I - C J(X)) (X - y)`` with ``y`` the exact centre,
     ``J`` the Jacobian of ``g`` (computed here by symbolic differentiation) in
@@ -73,12 +129,13 @@ def krawczyk_inclusion(grad_texts: Sequence[str], centers: Sequence[str], radii:
     grad, variables = parse_expressions(grad_texts, n)
     if len(grad) != n or len(C_rows) != n or any(len(r) != n for r in C_rows):
         raise ValueError("gradient, box and C must have matching dimensions")
+    X = box_balls(centers, radii, prec)
+    grad = resolve_branches(grad, variables, X, prec)  # raises NotAnalyticHere at kinks
     jac = [[g.diff(v) for v in variables] for g in grad]
     prog_g = Program(variables, grad)
     prog_j = Program(variables, [e for row in jac for e in row])
     ys = [fmpq_from_str(c) for c in centers]
     rs = [fmpq_from_str(r) for r in radii]
-    X = box_balls(centers, radii, prec)
     ctx = ArbContext(prec)
     gy = prog_g.run(ctx, ys)
     flat = prog_j.run(ctx, X)  # may raise NotAnalyticHere: the box meets a non-analytic point
@@ -111,21 +168,17 @@ def exact_pivots_positive(Q: flint.fmpq_mat) -> bool:
 def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
     """True only if every symmetric matrix in the ball matrix is positive definite.
 
-    Symmetric elimination without pivoting in ball arithmetic: if every pivot
-    ball is positive, the pivots of every symmetric member are positive. For
-    n > 60 the float shifted-Cholesky bound is used instead (same guarantee).
+    Two independent sufficient tests: (1) the midpoint, rounded to float64 and
+    symmetrised, passes the shifted float Cholesky test with a shift that
+    absorbs the radii, the rounding and the asymmetry (a Weyl bound with the
+    infinity norm); (2) for n <= 60, symmetric elimination without pivoting in
+    ball arithmetic has only positive pivot balls.
     """
     n = B.nrows()
+    if _float_pd(B, n):
+        return True
     if n > 60:
-        import numpy as np
-
-        mid = np.array([[float(B[i, j].mid()) for j in range(n)] for i in range(n)])
-        rad = np.array([[float(B[i, j].rad()) for j in range(n)] for i in range(n)]) * (1 + 4 * U)
-        sym = (mid + mid.T) / 2
-        err = rad + np.abs(mid) * U + np.abs(mid - sym) * (1 + 4 * U) + np.abs(sym) * U + 2.0**-1074
-        err = np.maximum(err, err.T)
-        extra = float(err.sum(axis=1).max()) * (1 + (n + 2) * 2 * U)
-        return check_float_environment() and verify_positive_definite_float(sym, extra).proved
+        return False
     with arb_precision(prec):
         a = [[B[i, j].union(B[j, i]) for j in range(n)] for i in range(n)]
         for k in range(n):
@@ -137,6 +190,20 @@ def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
                 for j in range(k + 1, n):
                     a[i][j] = a[i][j] - f * a[k][j]
     return True
+
+
+def _float_pd(B: flint.arb_mat, n: int) -> bool:
+    import numpy as np
+
+    if not all(B[i, j].is_finite() for i in range(n) for j in range(n)):
+        return False
+    mid = np.array([[float(B[i, j].mid()) for j in range(n)] for i in range(n)])
+    rad = np.array([[float(B[i, j].rad()) for j in range(n)] for i in range(n)]) * (1 + 4 * U)
+    sym = (mid + mid.T) / 2
+    err = rad + np.abs(mid) * U + np.abs(mid - sym) * (1 + 4 * U) + np.abs(sym) * U + 2.0**-1074
+    err = np.maximum(err, err.T)
+    extra = float(err.sum(axis=1).max()) * (1 + (n + 2) * 2 * U)
+    return check_float_environment() and verify_positive_definite_float(sym, extra).proved
 
 
 def matrix_from_record(rec: dict[str, Any], prec: int) -> tuple[flint.fmpq_mat | None, flint.arb_mat]:

@@ -7,8 +7,8 @@ from proofkit.symbolic.lazy import LazyMatrix
 from proofkit.symbolic.linalg import (
     exact_det,
     exact_kernel,
-    rank_over_q,
     is_nondegenerate_on,
+    rank_over_q,
     symbolic_det,
     to_fmpq_mat,
 )

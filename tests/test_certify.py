@@ -1,0 +1,226 @@
+import ast
+import json
+import pathlib
+
+import flint
+import numpy as np
+import pytest
+import sympy
+
+import proofkit
+from proofkit import (
+    Certificate,
+    Network,
+    certify_critical_point,
+    certify_full_rank,
+    certify_indefinite,
+    certify_nonsingular,
+    certify_positive_definite,
+    certify_rank_at_least,
+    certify_rank_deficient,
+    certify_strict_local_min,
+    check_certificate,
+    enclose_det,
+    enclose_eigenvalues,
+    exact_rank,
+    matrix_at,
+)
+from proofkit.errors import CertificateRejected, InvalidInput, NonFiniteInput, NotSymmetric, ShapeMismatch
+from proofkit.testing import run_soundness
+
+RNG = np.random.default_rng(7)
+
+
+def test_nonsingular_paths_and_kernel():
+    A = RNG.standard_normal((60, 60))
+    c = certify_nonsingular(A)
+    assert c.verdict == "certified" and c.backend in ("exact", "float")
+    assert certify_nonsingular(A, backend="float").method.startswith("Rump")
+    assert certify_nonsingular(A, backend="arb").backend == "arb"
+    for cert in (c, certify_nonsingular(A, backend="float"), certify_nonsingular(A, backend="arb")):
+        assert check_certificate(cert.to_json()).ok
+    big = np.eye(120) + RNG.standard_normal((120, 120)) / 20
+    cb = certify_nonsingular(big)
+    assert cb.inputs["A"] is None  # too large to store
+    with pytest.raises(CertificateRejected, match="not stored"):
+        check_certificate(cb)
+    from proofkit.certify import matrix_record
+
+    assert check_certificate(cb, matrix=matrix_record(big)).ok
+    with pytest.raises(CertificateRejected, match="hash"):
+        check_certificate(cb, matrix=matrix_record(big + np.eye(120)))
+
+
+def test_singular_matrices_are_never_certified():
+    S = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])
+    assert certify_nonsingular(S).verdict == "refuted"
+    assert certify_nonsingular(S, backend="float").verdict == "inconclusive"
+    arb_only = certify_nonsingular(S, backend="arb", max_prec=256)
+    assert arb_only.verdict == "refuted" and arb_only.backend == "exact"  # Arb cannot prove; exact rank decides
+    assert arb_only.evidence["attempts"] == ["arb64", "arb128", "arb256", "exact"]
+    balls = [[flint.arb(v, 1e-30) for v in row] for row in S.tolist()]
+    assert certify_nonsingular(balls).verdict == "inconclusive"  # an enclosure can only fail to prove
+
+
+def test_rank_certificates():
+    A = [[1, 2, 3], [2, 4, 6], [1, 0, 1]]
+    assert certify_rank_at_least(A, 2).verdict == "certified"
+    assert certify_rank_at_least(A, 3).verdict == "refuted"
+    assert certify_full_rank(A).verdict == "refuted"
+    assert certify_rank_deficient(A).verdict == "certified"
+    assert exact_rank(A).evidence["rank"] == 2
+    c = exact_rank(A)
+    assert check_certificate(c).ok
+    # rank deficiency of a non-exact matrix is never certified
+    E = [[sympy.E, 2 * sympy.E], [1, 2]]
+    assert certify_rank_deficient(E).verdict == "inconclusive"
+    assert certify_rank_at_least(E, 1).verdict == "certified"
+
+
+def test_enclose_det_sign():
+    c = enclose_det([[sympy.E, 1], [1, sympy.pi]])
+    assert c.verdict == "certified" and c.claim["sign"] == 1
+    assert check_certificate(c).ok
+    z = enclose_det([[1, 2], [2, 4]])
+    assert z.claim["sign"] == 0 and z.evidence["det_exact"] == "0"
+
+
+def test_definiteness_and_hilbert_trap():
+    n = 14
+    H = [[sympy.Rational(1, i + j + 1) for j in range(n)] for i in range(n)]
+    Hf = np.array([[1.0 / (i + j + 1) for j in range(n)] for i in range(n)])
+    assert certify_positive_definite(H).verdict == "certified"
+    assert certify_positive_definite(Hf).verdict == "refuted"  # the float-rounded Hilbert matrix is not PD
+    spd = RNG.standard_normal((50, 50))
+    spd = spd @ spd.T + np.eye(50)
+    c = certify_positive_definite(spd)
+    assert c.verdict == "certified" and c.backend == "float"
+    assert check_certificate(c).ok
+    ind = certify_indefinite([[1, 0, 0], [0, -1, 0], [0, 0, 2]])
+    assert ind.verdict == "certified" and check_certificate(ind).ok
+    eig = enclose_eigenvalues([[2, 1, 0], [1, 2, 0], [0, 0, -1]])
+    assert eig.claim["inertia"] == [1, 0, 2] and check_certificate(eig).ok
+
+
+def test_symbolic_matrix_at_a_point():
+    net = Network([1, 2, 1], activation="sigmoid")
+    obj = net.loss([[1], [-1], [2]], [0, 1, 0])
+    point = [sympy.Rational(k, 5) for k in range(1, len(obj.params) + 1)]
+    M = matrix_at(obj.hessian(), point, prec=256)
+    approx = np.array(obj.hessian().subs(dict(zip(obj.params, point))).evalf(30), dtype=float)
+    w = np.linalg.eigvalsh(approx)
+    c = enclose_eigenvalues(M)
+    assert c.verdict == "certified"
+    assert c.claim["inertia"][0] == int(np.sum(w < 0))
+
+
+def test_certificate_json_round_trip_and_determinism():
+    c1 = certify_nonsingular([[2, 1], [1, 3]])
+    c2 = certify_nonsingular([[2, 1], [1, 3]])
+    assert c1.to_json() == c2.to_json()
+    assert Certificate.from_json(c1.to_json()).to_json() == c1.to_json()
+    assert "time_seconds" in c1.to_json(timing=True) and "time_seconds" not in c1.to_json()
+
+
+def test_kernel_rejects_tampering():
+    c = certify_nonsingular([[1, 2], [3, 4]])
+    d = json.loads(c.to_json())
+    d["inputs"]["A"]["entries"][1] = ["2", "4"]  # make it singular without updating the hash
+    with pytest.raises(CertificateRejected, match="hash"):
+        check_certificate(json.dumps(d))
+    # a consistent but false certificate: singular matrix claimed non-singular, with recomputed hashes
+    false = certify_nonsingular([[1, 2], [2, 4]])
+    fd = json.loads(false.to_json())
+    fd["verdict"] = "certified"
+    with pytest.raises(CertificateRejected, match="does not hold"):
+        check_certificate(json.dumps(fd))
+    r = certify_rank_at_least([[1, 2, 3], [2, 4, 6], [1, 0, 1]], 2)
+    rd = json.loads(r.to_json())
+    rd["evidence"]["rows"] = [0, 1]  # a singular minor
+    with pytest.raises(CertificateRejected):
+        check_certificate(json.dumps(rd))
+    with pytest.raises(CertificateRejected, match="readable"):
+        check_certificate("{not json")
+
+
+def test_kernel_imports_no_search_code():
+    kernel_dir = pathlib.Path(proofkit.__file__).parent / "kernel"
+    lines = 0
+    for f in kernel_dir.glob("*.py"):
+        text = f.read_text()
+        lines += len(text.splitlines())
+        for node in ast.walk(ast.parse(text)):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            for name in names:
+                assert not name.startswith(("proofkit.certify", "proofkit.printing", "proofkit.claims",
+                                             "proofkit.library", "proofkit.symbolic")), (f.name, name)
+    assert lines <= 600
+
+
+def test_krawczyk_and_local_minimum():
+    x, y = sympy.symbols("x y")
+    f = (x**2 - 2) ** 2 + (y - 1) ** 2 + x * y / 10
+    grad = [f.diff(x), f.diff(y)]
+    import scipy.optimize as so
+
+    sol = so.minimize(lambda v: float(f.subs({x: v[0], y: v[1]})), [1.4, 1.0], tol=1e-14).x
+    # refine with Newton in mpmath
+    import mpmath
+
+    from proofkit.certify.critical import prepare_gradient  # noqa: F401  (public helper exists)
+
+    mpmath.mp.dps = 40
+    root = mpmath.findroot([sympy.lambdify((x, y), g, "mpmath") for g in grad], (sol[0], sol[1]))
+    centre = [sympy.Rational(str(root[0])), sympy.Rational(str(root[1]))]
+    c = certify_strict_local_min(grad, None, centre, sympy.Rational(1, 10**20), variables=[x, y])
+    assert c.verdict == "certified" and check_certificate(c.to_json()).ok
+    # the saddle at the origin region is a critical point but never a minimum
+    saddle = certify_strict_local_min([2 * x, -2 * y], None, [0, 0], 1e-3, variables=[x, y])
+    assert saddle.verdict == "inconclusive"
+    assert certify_critical_point([2 * x, -2 * y], None, [0, 0], 1e-3, variables=[x, y]).verdict == "certified"
+
+
+def test_symmetry_is_explained_and_slice_works():
+    a, b = sympy.symbols("a b")
+    loss = (a * b - 2) ** 2  # rescaling symmetry a -> t a, b -> b / t: minima form a curve
+    grad = [loss.diff(a), loss.diff(b)]
+    c = certify_critical_point(grad, None, [1, 2], 1e-6, variables=[a, b])
+    assert c.verdict == "inconclusive" and "symmetr" in c.reason
+    s = certify_strict_local_min(grad, None, [2], 1e-6, variables=[a, b], fixed={a: 1})
+    assert s.verdict == "certified" and "slice" in s.reason
+
+
+def test_nonanalytic_box_is_refused():
+    x = sympy.Symbol("x")
+    c = certify_critical_point([sympy.Abs(x) - sympy.Rational(1, 10**9)], None, [0], 1e-3, variables=[x])
+    assert c.verdict == "inconclusive" and "not analytic" in c.reason
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ShapeMismatch, match="square"):
+        certify_nonsingular([[1, 2, 3], [4, 5, 6]])
+    with pytest.raises(NonFiniteInput, match="finite"):
+        certify_nonsingular(np.array([[1.0, np.nan], [0.0, 1.0]]))
+    with pytest.raises(NonFiniteInput):
+        certify_positive_definite([[1, float("inf")], [0, 1]])
+    with pytest.raises(NotSymmetric, match="not symmetrised"):
+        certify_positive_definite([[1, 2], [0, 1]])
+    with pytest.raises(InvalidInput, match="'r'"):
+        certify_rank_at_least([[1, 0], [0, 1]], 3)
+    x = sympy.Symbol("x")
+    with pytest.raises(InvalidInput, match="radius"):
+        certify_critical_point([x], None, [0], 0, variables=[x])
+    with pytest.raises(InvalidInput, match="x0"):
+        certify_critical_point([x], None, [0, 1], 1e-3, variables=[x])
+
+
+def test_soundness_suite_has_no_false_certificates():
+    report = run_soundness(1500, seed=11)
+    assert report.cases >= 1500
+    assert report.false_certificates == []
+    assert report.kernel_rejections == []
+    assert report.conclusive_rate > 0.7
