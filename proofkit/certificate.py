@@ -30,6 +30,8 @@ __all__ = [
     "fmpq_from_str",
     "canonical_json",
     "input_hash",
+    "float64_hash",
+    "matrix_hash",
     "library_versions",
 ]
 
@@ -100,6 +102,22 @@ def canonical_json(obj: Any) -> str:
 def input_hash(inputs: Any) -> str:
     """SHA-256 of the canonical JSON of ``inputs``."""
     return hashlib.sha256(canonical_json(inputs).encode()).hexdigest()
+
+
+def float64_hash(shape: list[int], raw: bytes) -> str:
+    """SHA-256 of a float64 matrix: its shape and little-endian bytes."""
+    h = hashlib.sha256(f"float64:{shape[0]}x{shape[1]}:".encode())
+    h.update(raw)
+    return h.hexdigest()
+
+
+def matrix_hash(record: dict[str, Any]) -> str:
+    """The hash of a stored matrix record (float64 records hash their raw bytes, others their JSON)."""
+    if record.get("kind") == "float64":
+        import base64
+
+        return float64_hash(record["shape"], base64.b64decode(record["entries"]))
+    return input_hash(record)
 
 
 def library_versions() -> dict[str, str]:

@@ -224,3 +224,31 @@ def test_soundness_suite_has_no_false_certificates():
     assert report.false_certificates == []
     assert report.kernel_rejections == []
     assert report.conclusive_rate > 0.7
+
+
+def test_float_modular_image_is_the_row_scaled_integer_matrix():
+    from fractions import Fraction
+
+    from proofkit.certify.linear import float_rows_mod_p
+
+    A = RNG.standard_normal((7, 7))
+    A[2, 3] = 0.0
+    A[1] *= 2.0**-300
+    A[4, :] = 0.0
+    p = 2147483647
+    image = float_rows_mod_p(A, p)
+    for i, row in enumerate(A.tolist()):
+        nonzero = [v for v in row if v != 0]
+        emin = min((int(np.frexp(v)[1]) - 53 for v in nonzero), default=0)
+        for j, v in enumerate(row):
+            exact = Fraction(v) * Fraction(2) ** (-emin)
+            assert exact.denominator == 1 and exact.numerator % p == image[i][j]
+
+
+def test_float_path_proves_singular_looking_but_regular_matrix_only_when_true():
+    # nearly singular but exactly regular: [[1, 1], [1, 1 + 2^-52]]
+    A = np.array([[1.0, 1.0], [1.0, 1.0 + 2.0**-52]])
+    c = certify_nonsingular(A)
+    assert c.verdict == "certified" and check_certificate(c).ok
+    B = np.array([[1.0, 1.0], [1.0, 1.0]])
+    assert certify_nonsingular(B).verdict == "refuted"

@@ -47,7 +47,7 @@ def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: 
     """Assemble a certificate; the matrix is stored when it has at most STORE_LIMIT entries."""
     inputs: dict[str, Any] = dict(extra_inputs or {})
     if matrix is not None:
-        rec = matrix.record() if matrix.shape[0] * matrix.shape[1] <= STORE_LIMIT else None
+        rec = matrix.record() if matrix.shape[0] * matrix.shape[1] <= STORE_LIMIT else None  # else: hash only
         inputs["A"] = rec
         inputs["A_hash"] = matrix.hash
     hashed = {k: v for k, v in inputs.items() if k != "A"}

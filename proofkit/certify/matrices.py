@@ -13,6 +13,7 @@ any precision.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Sequence
 from functools import cached_property
@@ -23,7 +24,7 @@ import numpy as np
 import symengine as se
 import sympy
 
-from proofkit.certificate import arb_to_data, fmpq_to_str, input_hash
+from proofkit.certificate import arb_to_data, float64_hash, fmpq_to_str, input_hash
 from proofkit.errors import InvalidInput, NonFiniteInput, NotSymmetric, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
 from proofkit.numeric.program import compile_program
@@ -43,7 +44,7 @@ class CertMatrix:
     def __init__(self, *, exact: list[list[flint.fmpq]] | None = None,
                  floats: np.ndarray | None = None, balls: Any = None,
                  symbolic: sympy.Matrix | None = None, shape: tuple[int, int]) -> None:
-        self._exact = exact
+        self._exact_given = exact
         self._floats = floats
         self._balls = balls
         self._symbolic = symbolic
@@ -55,8 +56,8 @@ class CertMatrix:
 
     @property
     def is_exact(self) -> bool:
-        """All entries are known exactly as rationals."""
-        return self._exact is not None
+        """All entries are known exactly as rationals (float64 entries are exact binary rationals)."""
+        return self._exact_given is not None or self._floats is not None
 
     @property
     def is_float(self) -> bool:
@@ -64,14 +65,22 @@ class CertMatrix:
         return self.floats_exact is not None
 
     @cached_property
+    def _exact(self) -> list[list[flint.fmpq]] | None:
+        if self._exact_given is not None:
+            return self._exact_given
+        if self._floats is not None:
+            return [[to_fmpq(v) for v in row] for row in self._floats.tolist()]
+        return None
+
+    @cached_property
     def floats_exact(self) -> np.ndarray | None:
         """The float64 array if every entry is exactly a float64, else None."""
         if self._floats is not None:
             return self._floats
-        if self._exact is None:
+        if self._exact_given is None:
             return None
         arr = np.empty(self.shape)
-        for i, row in enumerate(self._exact):
+        for i, row in enumerate(self._exact_given):
             for j, q in enumerate(row):
                 f = float(int(q.p)) / float(int(q.q)) if abs(int(q.p)) < 2**1000 else math.inf
                 if not math.isfinite(f) or to_fmpq(f) != q:
@@ -81,6 +90,8 @@ class CertMatrix:
 
     def approx(self) -> np.ndarray:
         """A float64 approximation (for searches only)."""
+        if self._floats is not None:
+            return self._floats
         if self.floats_exact is not None:
             return self.floats_exact
         if self._exact is not None:
@@ -97,10 +108,10 @@ class CertMatrix:
     def arb(self, prec: int) -> flint.arb_mat:
         """An Arb enclosure of the matrix at ``prec`` bits (exact entries are rounded outward)."""
         with arb_precision(prec):
-            if self._exact is not None:
-                return flint.arb_mat([[flint.arb(q) for q in row] for row in self._exact])
             if self._floats is not None:
                 return flint.arb_mat(self._floats.tolist())
+            if self._exact is not None:
+                return flint.arb_mat([[flint.arb(q) for q in row] for row in self._exact])
             if self._balls is not None:
                 return flint.arb_mat([[self._balls[i][j] for j in range(self.shape[1])]
                                       for i in range(self.shape[0])])
@@ -110,6 +121,8 @@ class CertMatrix:
 
     @property
     def exactness(self) -> str:
+        if self._floats is not None:
+            return "float64"
         if self._exact is not None:
             return "exact"
         if self._balls is not None:
@@ -117,7 +130,10 @@ class CertMatrix:
         return "symbolic constants"
 
     def record(self) -> dict[str, Any]:
-        """The matrix as exact data (rationals, balls or expressions) for a certificate."""
+        """The matrix as exact data (float64 bytes, rationals, balls or expressions) for a certificate."""
+        if self._floats is not None:
+            data: Any = base64.b64encode(np.ascontiguousarray(self._floats, dtype="<f8").tobytes()).decode()
+            return {"kind": "float64", "shape": list(self.shape), "entries": data}
         if self._exact is not None:
             data: Any = [[fmpq_to_str(q) for q in row] for row in self._exact]
             kind = "rational"
@@ -132,6 +148,9 @@ class CertMatrix:
 
     @cached_property
     def hash(self) -> str:
+        """The hash the certificate records (equal to ``matrix_hash(self.record())``)."""
+        if self._floats is not None:
+            return float64_hash(list(self.shape), np.ascontiguousarray(self._floats, dtype="<f8").tobytes())
         return input_hash(self.record())
 
     def require_square(self, argument: str = "A") -> None:
@@ -142,7 +161,10 @@ class CertMatrix:
         """Raise :class:`NotSymmetric` unless the matrix is symmetric (exactly, or as enclosures that overlap)."""
         self.require_square(argument)
         n = self.n
-        if self._exact is not None:
+        if self._floats is not None:
+            diff = np.argwhere(self._floats != self._floats.T)
+            bad = tuple(int(v) for v in diff[0]) if len(diff) else None
+        elif self._exact is not None:
             bad = next(((i, j) for i in range(n) for j in range(i + 1, n) if self._exact[i][j] != self._exact[j][i]),
                        None)
         else:
@@ -190,8 +212,7 @@ def as_cert_matrix(A: Any, argument: str = "A") -> CertMatrix:
                 if not np.all(np.isfinite(arr)):
                     i, j = np.argwhere(~np.isfinite(arr))[0]
                     raise NonFiniteInput(argument, "finite entries", f"{arr[i, j]} at ({i}, {j})")
-                exact = [[to_fmpq(float(v)) for v in row] for row in arr]
-                return CertMatrix(exact=exact, floats=arr.copy(), shape=arr.shape)
+                return CertMatrix(floats=arr.copy(), shape=arr.shape)
         else:
             rows = A.tolist()
     elif isinstance(A, sympy.MatrixBase):

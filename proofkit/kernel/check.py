@@ -13,7 +13,7 @@ from typing import Any
 
 import flint
 
-from proofkit.certificate import VERDICTS, Certificate, arb_from_data, fmpq_from_str, input_hash
+from proofkit.certificate import VERDICTS, Certificate, arb_from_data, fmpq_from_str, input_hash, matrix_hash
 from proofkit.errors import CertificateRejected
 from proofkit.kernel.rules import (
     ball_matrix_pd,
@@ -45,7 +45,7 @@ def _matrix(cert: Certificate, prec: int) -> tuple[flint.fmpq_mat | None, flint.
     if rec is None:
         raise _reject("the matrix is not stored in the certificate (it is large); pass its record as "
                       "check_certificate(cert, matrix=proofkit.certify.matrix_record(A))")
-    if input_hash(rec) != cert.inputs.get("A_hash"):
+    if matrix_hash(rec) != cert.inputs.get("A_hash"):
         raise _reject("the stored matrix does not match its hash (tampered or corrupted)")
     return matrix_from_record(rec, prec)
 

@@ -210,6 +210,18 @@ def matrix_from_record(rec: dict[str, Any], prec: int) -> tuple[flint.fmpq_mat |
     """Rebuild a stored matrix: ``(exact or None, Arb enclosure at prec)``."""
     kind, entries = rec["kind"], rec["entries"]
     with arb_precision(prec):
+        if kind == "float64":
+            import base64
+
+            import numpy as np
+
+            m, n = rec["shape"]
+            arr = np.frombuffer(base64.b64decode(entries), dtype="<f8")
+            if arr.size != m * n or not np.all(np.isfinite(arr)):
+                raise ValueError("malformed float64 matrix record")
+            vals = arr.reshape(m, n).tolist()
+            Q = flint.fmpq_mat([[flint.fmpq(*v.as_integer_ratio()) for v in row] for row in vals])
+            return Q, flint.arb_mat(vals)
         if kind == "rational":
             Q = flint.fmpq_mat([[fmpq_from_str(x) for x in row] for row in entries])
             return Q, flint.arb_mat([[flint.arb(Q[i, j]) for j in range(Q.ncols())] for i in range(Q.nrows())])
