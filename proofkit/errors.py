@@ -19,6 +19,13 @@ __all__ = [
     "NotSymmetric",
     "NotExact",
     "CertificateRejected",
+    "GraphError",
+    "DuplicateClaim",
+    "UnknownClaim",
+    "DanglingReference",
+    "CircularDependency",
+    "CorruptGraph",
+    "ToolMissing",
 ]
 
 
@@ -87,3 +94,34 @@ class NotExact(InvalidInput):
 
 class CertificateRejected(ProofkitError):
     """The trusted kernel rejected a certificate (tampered, inconsistent or false)."""
+
+
+class GraphError(InvalidInput):
+    """A claim graph is malformed."""
+
+
+class DuplicateClaim(GraphError):
+    """Two claims share a label."""
+
+
+class UnknownClaim(GraphError, KeyError):
+    """A label names no claim in the graph."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class DanglingReference(GraphError):
+    """A claim uses, refutes or instantiates a label that is not in the graph."""
+
+
+class CircularDependency(GraphError):
+    """Adding a claim would close a cycle of dependencies; the message names the cycle."""
+
+
+class CorruptGraph(GraphError):
+    """A saved graph file cannot be read (bad JSON, wrong schema or version, missing fields)."""
+
+
+class ToolMissing(ProofkitError, RuntimeError):
+    """An external program (pdflatex, Graphviz dot) is not installed."""

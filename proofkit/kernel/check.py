@@ -97,7 +97,14 @@ def _form(cert: Certificate, v: list[str]) -> Any:
 
 def _check_matrix_claim(cert: Certificate) -> str:
     t, v, ev = cert.claim.get("type"), cert.verdict, cert.evidence
-    Q, _ = _matrix(cert, 64)
+    Q, B0 = _matrix(cert, 64)
+    shape = [B0.nrows(), B0.ncols()]
+    if "n" in cert.claim and cert.claim["n"] != shape[0]:
+        raise _reject(f"the claim speaks of n = {cert.claim['n']} but the matrix is {shape[0]}x{shape[1]}")
+    if "shape" in cert.claim and list(cert.claim["shape"]) != shape:
+        raise _reject(f"the claim's shape {cert.claim['shape']} is not the matrix's {shape}")
+    if "r" in cert.claim and cert.claim["r"] != (cert.inputs or {}).get("r"):
+        raise _reject("the claim's r differs from the recorded input r")
     if t == "nonsingular":
         if v == "certified" and _nonsingular(Q, cert):
             return "invertibility re-proved (exact rank or Arb verified solve)"
