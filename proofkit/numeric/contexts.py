@@ -160,6 +160,22 @@ class ArbContext(_Context):
     def constant(self, name: str) -> flint.arb:
         return {"pi": flint.arb.pi(), "E": flint.arb(1).exp()}[name]
 
+    def pow_int(self, base: flint.arb, k: int) -> flint.arb:
+        """Integer powers by repeated multiplication (python-flint's ``**`` is NaN on balls containing 0)."""
+        if k < 0:
+            return flint.arb(1) / self.pow_int(base, -k)
+        if k % 2 == 0 and not (base > 0 or base < 0):
+            base = abs(base)  # even powers are non-negative: keeps the enclosure tight around 0
+        result = flint.arb(1)
+        b = base
+        while k:
+            if k & 1:
+                result = result * b
+            k >>= 1
+            if k:
+                b = b * b
+        return result
+
     def sqrt(self, x: flint.arb) -> flint.arb:
         if not x > 0:
             raise NotAnalyticHere("sqrt of a ball that is not certainly positive")

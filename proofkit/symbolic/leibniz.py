@@ -1,0 +1,353 @@
+"""Lemma 4.3 of Nguyen & Hein (2017) in full: the Leibniz determinant construction.
+
+Given distinct samples and an architecture with a layer ``k`` of width
+``n_k >= N - 1``, construct parameters of layers ``1..k`` (depending on a scale
+``alpha``) with ``rank([F_k, 1_N]) = N``:
+
+1. layers ``1..k-1``: every unit computes ``sigma(a^T z)`` with a separating
+   direction ``a`` (``a^T(x_i - x_j) != 0``, checked exactly), so the rows of
+   ``F_{k-1}`` stay distinct and their order along ``e_1`` is the order of ``a^T x_i``
+   (sigma is strictly increasing);
+2. layer ``k``: ``w_j = -alpha a``, ``v_j = alpha <a, z_(j)> + beta`` so that
+   ``A(alpha)_{ij} = sigma(alpha (z_j - z_i)^T a + beta)``;
+3. bounded sigma: ``E(alpha) = [1_N, A(alpha)]`` tends to a matrix with determinant
+   ``(mu - sigma(beta))^{N-1}``; type (2b): ``E(alpha) = [A(alpha), 1_N]`` has
+   ``det E(alpha) -> sigma(beta)^{N-1}`` by the Leibniz formula.
+
+:meth:`LeibnizConstruction.alpha0` turns the limit argument into an explicit
+``alpha_0`` with a proof that ``det E(alpha) != 0`` for *every* ``alpha >= alpha_0``;
+:meth:`LeibnizConstruction.witness` certifies ``rank([F_k, 1_N]) = N`` at a given
+alpha on the network itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import flint
+import sympy
+
+from proofkit.errors import AssumptionViolated, InvalidInput
+from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
+from proofkit.numeric.program import compile_program
+from proofkit.symbolic.activations import Activation, activation
+from proofkit.symbolic.data import as_exact_matrix, require_distinct_rows
+from proofkit.symbolic.network import Network
+
+__all__ = ["LeibnizConstruction", "leibniz_construction", "separating_direction", "leibniz_expansion", "ALPHA"]
+
+ALPHA = sympy.Symbol("alpha", positive=True)
+_DISTINCT = "Nguyen & Hein 2017, Assumption 3.2(1): no identical training samples"
+
+
+def separating_direction(X: list[list[sympy.Rational]]) -> list[sympy.Integer]:
+    """An integer vector a with ``a^T x_i`` pairwise distinct (checked exactly).
+
+    The bad set is a finite union of hyperplanes, so small integer vectors
+    ``(1, s, s^2, ...)`` succeed for some ``s``.
+
+    Examples
+    --------
+    >>> separating_direction([[0, 0], [1, 0], [0, 1]])
+    [1, 2]
+    """
+    d = len(X[0])
+    for s in itertools.count(2):
+        a = [sympy.Integer(s) ** i if i else sympy.Integer(1) for i in range(d)]
+        vals = [sum(ai * xi for ai, xi in zip(a, x)) for x in X]
+        if len(set(vals)) == len(vals):
+            return a
+        if s > 10**6:  # pragma: no cover - impossible for distinct rows
+            raise RuntimeError("no separating direction found")
+
+
+def leibniz_expansion(E: sympy.Matrix) -> tuple[sympy.Expr, list[tuple[tuple[int, ...], int, sympy.Expr]]]:
+    """``det E = sum_pi sign(pi) prod_j E[pi(j), j]`` term by term (for N <= 7).
+
+    Returns the sum and the list ``(pi, sign, product)``, the identity first.
+    """
+    n = E.rows
+    if n > 7:
+        raise InvalidInput("E", "at most 7 rows for the symbolic Leibniz expansion", f"{n} rows")
+    terms = []
+    for perm in itertools.permutations(range(n)):
+        sign = sympy.combinatorics.Permutation(list(perm)).signature()
+        prod = sympy.Mul(*[E[perm[j], j] for j in range(n)])
+        terms.append((perm, sign, prod))
+    terms.sort(key=lambda t: t[0] != tuple(range(n)))
+    return sympy.Add(*[s * p for _, s, p in terms]), terms
+
+
+@dataclass
+class LeibnizConstruction:
+    """The construction of Lemma 4.3 for one data set, architecture and layer k."""
+
+    network: Network
+    X: list[list[sympy.Rational]]
+    k: int
+    sigma: Activation
+    kind: str  # "bounded" or "growth"
+    beta: sympy.Rational
+    direction: list[sympy.Integer]
+    order: list[int]  # samples sorted by <a, z_i>
+    t: list[sympy.Expr]  # <a, z_(i)> in sorted order (exact expressions)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def N(self) -> int:
+        return len(self.X)
+
+    @cached_property
+    def A(self) -> sympy.Matrix:
+        """``A(alpha)_{ij} = sigma(alpha (t_j - t_i) + beta)``, N x (N-1), as exact expressions."""
+        t, b, act = self.t, self.beta, self.sigma
+        return sympy.Matrix(self.N, self.N - 1, lambda i, j: act(ALPHA * (t[j] - t[i]) + b))
+
+    @cached_property
+    def E(self) -> sympy.Matrix:
+        """``[1_N, A(alpha)]`` (bounded sigma) or ``[A(alpha), 1_N]`` (type 2b)."""
+        ones = sympy.ones(self.N, 1)
+        return ones.row_join(self.A) if self.kind == "bounded" else self.A.row_join(ones)
+
+    @cached_property
+    def limit(self) -> sympy.Matrix:
+        """The entrywise limit of E(alpha) as alpha -> oo (bounded case); for type 2b the entries
+        below the diagonal tend to 0 and those above it grow, so only the Leibniz argument applies."""
+        N, (mu, gamma), sb = self.N, self.sigma.limits, self.sigma(self.beta)
+        lim = sympy.Matrix(N, N - 1, lambda i, j: gamma if j > i else (sb if j == i else mu))
+        ones = sympy.ones(N, 1)
+        if self.kind == "bounded":
+            return ones.row_join(lim)
+        return sympy.Matrix(N, N, lambda i, j: 1 if j == N - 1 else (sb if i == j else (0 if i > j else sympy.oo)))
+
+    @cached_property
+    def limit_det(self) -> sympy.Expr:
+        """``(mu - sigma(beta))^{N-1}`` (bounded) or ``sigma(beta)^{N-1}`` (type 2b)."""
+        mu, _ = self.sigma.limits
+        sb = self.sigma(self.beta)
+        return sympy.simplify((mu - sb) ** (self.N - 1) if self.kind == "bounded" else sb ** (self.N - 1))
+
+    def _t_balls(self, prec: int) -> list[flint.arb]:
+        return compile_program(self.t, []).run(ArbContext(prec), [])
+
+    def E_fast(self, alpha: Any, prec: int = 128) -> list[list[flint.arb]]:
+        """Arb enclosure of E(alpha) computed entry by entry (no symbolic matrix; any N)."""
+        prog = compile_program([self.sigma.expr], [sympy.Symbol("t", real=True)])
+        ctx = ArbContext(prec)
+        with arb_precision(prec):
+            ts = self._t_balls(prec)
+            a = flint.arb(to_fmpq(alpha if isinstance(alpha, flint.fmpq) else sympy.nsimplify(alpha)))
+            b = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
+            rows = []
+            for i in range(self.N):
+                row = [prog.run(ctx, [a * (ts[j] - ts[i]) + b])[0] for j in range(self.N - 1)]
+                rows.append([flint.arb(1)] + row if self.kind == "bounded" else row + [flint.arb(1)])
+        return rows
+
+    def leibniz(self) -> tuple[sympy.Expr, list[tuple[tuple[int, ...], int, sympy.Expr]]]:
+        """The Leibniz expansion of det E(alpha) (N <= 7); the identity term is first."""
+        return leibniz_expansion(self.E)
+
+    def row_difference_limit(self) -> sympy.Matrix:
+        """The limit matrix after subtracting row i-1 from row i (i >= 2): upper triangular (bounded case)."""
+        L = self.limit.copy()
+        for i in range(self.N - 1, 0, -1):
+            L[i, :] = L[i, :] - L[i - 1, :]
+        return L
+
+    def parameters(self, alpha: Any) -> dict[sympy.Symbol, sympy.Expr]:
+        """Values of the parameters of layers 1..k (layers above k are not used) at scale ``alpha``."""
+        net, k, N = self.network, self.k, self.N
+        vals: dict[sympy.Symbol, sympy.Expr] = {}
+        for layer in range(1, k):
+            W, a = net.weights[layer], (self.direction if layer == 1 else [1] + [0] * (net.widths[layer - 1] - 1))
+            for i in range(W.rows):
+                for j in range(W.cols):
+                    vals[W[i, j]] = sympy.Integer(a[i])
+            if net.bias:
+                for b in net.biases[layer]:
+                    vals[b] = sympy.Integer(0)
+        a = self.direction if k == 1 else [1] + [0] * (net.widths[k - 1] - 1)
+        W = net.weights[k]
+        alpha = sympy.sympify(alpha)
+        for j in range(W.cols):
+            src = min(j, N - 2)  # units beyond N-1 copy unit N-1's... any copy keeps rank([F_k, 1]) >= N
+            for i in range(W.rows):
+                vals[W[i, j]] = -alpha * a[i]
+            vals[net.biases[k][j]] = alpha * self.t[src] + self.beta
+        return vals
+
+    def E_at(self, alpha: Any, prec: int = 128) -> list[list[flint.arb]]:
+        """Arb enclosure of E(alpha)."""
+        flat = compile_program(list(self.E), [ALPHA]).run(ArbContext(prec), [sympy.nsimplify(alpha)])
+        c = self.E.cols
+        return [flat[i * c:(i + 1) * c] for i in range(self.E.rows)]
+
+    def alpha0(self, prec: int = 128) -> dict[str, Any]:
+        """An explicit alpha_0 with a proof that det E(alpha) != 0 for every alpha >= alpha_0.
+
+        Bounded sigma: every entry of ``E(alpha) - L`` (L the limit matrix) is at
+        most ``eps(alpha) = max(gamma - sigma(alpha D + beta), sigma(beta - alpha D) - mu)``
+        in absolute value, with ``D = min |delta_ij|``, and ``eps`` decreases in alpha;
+        ``det E(alpha) != 0`` whenever ``||E(alpha) - L||_2 <= sqrt(N (N-1)) eps(alpha) <
+        s_min(L)``. ``s_min(L) >= 1/||L^{-1}||_F`` with ``L^{-1}`` enclosed by Arb.
+
+        Type (2b): ``|det E(alpha) - sigma(beta)^{N-1}| <= (N! - 1) rho1 e^{rho2 beta}
+        e^{-rho2 alpha D} M(alpha)^{N-2}`` with ``M(alpha) = max(|sigma(beta)|, rho3 (alpha Dmax
+        + |beta|) + rho4, rho1 e^{rho2 |beta|})``; the bound decreases for
+        ``alpha >= (N-2)/(rho2 D)`` and is below ``|sigma(beta)|^{N-1}`` at alpha_0.
+
+        Returns a dict with ``alpha0`` (exact rational), ``proved`` (bool) and the
+        enclosures used, as strings.
+        """
+        with arb_precision(prec):
+            if self.kind == "bounded":
+                return self._alpha0_bounded(prec)
+            return self._alpha0_growth(prec)
+
+    def _delta_bounds(self, prec: int) -> tuple[flint.arb, flint.arb]:
+        ts = compile_program(self.t, []).run(ArbContext(prec), [])
+        gaps = [ts[i + 1] - ts[i] for i in range(len(ts) - 1)]
+        if not all(g > 0 for g in gaps):
+            raise AssumptionViolated("X", "samples separated along the chosen direction",
+                                     "the projections could not be certified distinct")
+        dmin = gaps[0]
+        for g in gaps[1:]:
+            dmin = dmin.min(g)
+        return dmin.lower(), (ts[-1] - ts[0]).upper()
+
+    def _sigma(self, x: flint.arb, prec: int) -> flint.arb:
+        (v,) = compile_program([self.sigma.expr], [sympy.Symbol("t", real=True)]).run(ArbContext(prec), [x])
+        return v
+
+    def _alpha0_bounded(self, prec: int) -> dict[str, Any]:
+        N = self.N
+        mu, gamma = (flint.arb(flint.fmpq(int(v.p), int(v.q))) if v.is_Rational else
+                     compile_program([v], []).run(ArbContext(prec), [])[0] for v in self.sigma.limits)
+        dmin, _ = self._delta_bounds(prec)
+        (sb,) = compile_program([self.sigma(self.beta)], []).run(ArbContext(prec), [])
+        Lm = flint.arb_mat([[flint.arb(1)] + [gamma if j > i else (sb if j == i else mu) for j in range(N - 1)]
+                            for i in range(N)])
+        inv = Lm.solve(flint.arb_mat(N, N, [1 if i == j else 0 for i in range(N) for j in range(N)]))
+        frob = sum((inv[i, j] * inv[i, j] for i in range(N) for j in range(N)), flint.arb(0)).sqrt()
+        smin = (1 / frob).lower()
+        factor = flint.arb(N * (N - 1)).sqrt()
+        target = smin / factor
+        beta = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
+        alpha = flint.fmpq(1)
+        for _ in range(200):
+            a = flint.arb(alpha)
+            eps = (gamma - self._sigma(a * dmin + beta, prec)).max(self._sigma(beta - a * dmin, prec) - mu)
+            if eps < target:
+                return {"alpha0": alpha, "proved": True, "eps": eps.str(10, radius=True),
+                        "threshold": target.str(10, radius=True), "s_min_lower": smin.str(10, radius=True),
+                        "D": dmin.str(10, radius=True), "argument": "perturbation of the limit matrix"}
+            alpha *= 2
+        return {"alpha0": None, "proved": False, "argument": "no alpha below 2^200 found"}
+
+    def _alpha0_growth(self, prec: int) -> dict[str, Any]:
+        N = self.N
+        rho = self.sigma.growth.data
+        r1, r2, r3, r4 = (compile_program([sympy.sympify(v)], []).run(ArbContext(prec), [])[0] for v in rho)
+        dmin, dmax = self._delta_bounds(prec)
+        beta = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
+        sb = self._sigma(beta, prec)
+        if not (sb > 0 or sb < 0):
+            raise AssumptionViolated("beta", "sigma(beta) != 0 (Lemma 4.3, type 2b)", f"beta = {self.beta}")
+        target = abs(sb) ** (N - 1)
+        count = flint.arb(math.factorial(N) - 1)
+        start = flint.arb(N - 2) / (r2 * dmin)
+        alpha = flint.fmpq(1)
+        while not flint.arb(alpha) > start:
+            alpha *= 2
+        for _ in range(400):
+            a = flint.arb(alpha)
+            M = abs(sb).max(r3 * (a * dmax + abs(beta)) + r4).max(r1 * (r2 * abs(beta)).exp())
+            bound = count * r1 * (r2 * beta).exp() * (-(r2 * a * dmin)).exp() * M ** max(N - 2, 0)
+            if bound < target:
+                return {"alpha0": alpha, "proved": True, "bound": bound.str(10, radius=True),
+                        "target": target.str(10, radius=True), "monotone_from": start.str(10, radius=True),
+                        "D": dmin.str(10, radius=True), "argument": "Leibniz bound on the non-identity terms"}
+            alpha *= 2
+        return {"alpha0": None, "proved": False, "argument": "no alpha below 2^400 found"}
+
+    def witness(self, alpha: Any, prec: int = 128, *, through_network: bool | None = None) -> Any:
+        """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters (Arb enclosures).
+
+        With ``through_network`` (default for N <= 30) the matrix is obtained by
+        evaluating the network's layers 1..k at :meth:`parameters`; otherwise it is
+        ``E(alpha)`` computed entry by entry, which is the same matrix by construction
+        (``G_k[i, j] = alpha (t_j - t_i) + beta``).
+        """
+        from proofkit.certify import certify_full_rank
+
+        if through_network is None:
+            through_network = self.N <= 30
+        if not through_network:
+            return certify_full_rank(self.E_fast(alpha, prec), max_prec=max(prec, 256))
+        vals = self.parameters(alpha)
+        _, F = self.network.forward(self.X)
+        symbols = list(vals)
+        import symengine as se
+
+        se_syms = [se.Symbol(s.name) for s in symbols]
+        rows = F[self.k]
+        flat = compile_program([e for row in rows for e in row], se_syms).run(
+            ArbContext(prec), [_ball(vals[s], prec) for s in symbols])
+        n = self.network.widths[self.k]
+        mat = [flat[i * n:(i + 1) * n] + [flint.arb(1)] for i in range(self.N)]
+        return certify_full_rank(mat, max_prec=max(prec, 256))
+
+
+def _ball(value: sympy.Expr, prec: int) -> flint.arb:
+    (v,) = compile_program([value], []).run(ArbContext(prec), [])
+    return v
+
+
+def leibniz_construction(X: Any, widths: list[int], k: int, sigma: Any = "sigmoid", beta: Any = 0,
+                         ) -> LeibnizConstruction:
+    """Set up Lemma 4.3's construction for data X, widths ``[d, n_1, ..., m]`` and layer k.
+
+    Raises
+    ------
+    AssumptionViolated
+        Duplicate samples (Assumption 3.2(1)), ``n_k < N - 1``, or an activation
+        that is not analytic, strictly increasing and bounded or of type (2b).
+
+    Examples
+    --------
+    >>> c = leibniz_construction([[0], [1], [3]], [1, 2, 1], k=1)
+    >>> c.limit_det
+    1/4
+    """
+    rows = as_exact_matrix(X, "X", columns=widths[0])
+    require_distinct_rows(rows, "X", _DISTINCT)
+    N = len(rows)
+    if not 1 <= k < len(widths) - 1:
+        raise InvalidInput("k", f"a hidden layer index in 1..{len(widths) - 2}", repr(k))
+    if widths[k] < N - 1:
+        raise AssumptionViolated("widths", f"n_k >= N - 1 = {N - 1} (Lemma 4.3)", f"n_{k} = {widths[k]}")
+    act = activation(sigma)
+    act.require("analytic", "Assumption 3.2(2)")
+    act.require("strictly_increasing", "Assumption 3.2(2)")
+    if act.bounded.value is True:
+        kind = "bounded"
+    elif act.growth.value is True:
+        kind = "growth"
+    else:
+        raise AssumptionViolated("sigma", "a bounded activation or one of type (2b) (Assumption 3.2(2))",
+                                 f"{act.name}: {act.bounded.reason}; {act.growth.reason}")
+    net = Network(widths, activation=act, output_activation="identity", bias=True)
+    a = separating_direction(rows)
+    proj = [sum(ai * xi for ai, xi in zip(a, x)) for x in rows]
+    order = sorted(range(N), key=lambda i: proj[i])
+    t = [proj[i] for i in order]
+    for _ in range(1, k):  # each layer below k maps <a, z> to sigma(<a, z>) in every unit; order is kept
+        t = [act(v) for v in t]
+    beta = sympy.nsimplify(beta)
+    samples_sorted = [rows[i] for i in order]
+    return LeibnizConstruction(net, samples_sorted, k, act, kind, beta, a, order, t)
