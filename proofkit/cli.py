@@ -115,6 +115,17 @@ def _unexpected(graph: Any, label: str, status: str) -> bool:
     return status == "refuted" and expected != "refuted"
 
 
+def _report_current(graph: Any, out: str) -> bool:
+    """Whether ``out`` already holds the report of exactly this graph."""
+    try:
+        with open(os.path.join(out, "graph.json")) as fh:
+            saved = fh.read()
+    except OSError:
+        return False
+    needed = ("report.tex", "graph.dot", "summary.md")
+    return saved == graph.to_json() and all(os.path.exists(os.path.join(out, f)) for f in needed)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from proofkit.printing.summary import status_table
 
@@ -123,7 +134,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     report = graph.check(progress=_progress(sys.stderr.isatty() and not args.json)) if rebuilt else None
     rows = status_table(graph)
     bad = [(lbl, st) for lbl, _, st, _ in rows if _unexpected(graph, lbl, st)]
-    written = write_report(graph, args.out, pdf=not args.no_pdf) if rebuilt or args.write else {}
+    up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out)
+    if up_to_date:
+        written = {"report": f"{args.out} is up to date (nothing changed)"}
+    else:
+        written = write_report(graph, args.out, pdf=not args.no_pdf) if rebuilt or args.write else {}
     seconds = time.perf_counter() - t0
     if args.json:
         print(json.dumps({"statuses": {r[0]: r[2] for r in rows}, "notes": {r[0]: r[3] for r in rows if r[3]},

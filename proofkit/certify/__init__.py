@@ -2,6 +2,7 @@
 
 from proofkit.certify.critical import certify_critical_point, certify_strict_local_min
 from proofkit.certify.definite import certify_indefinite, certify_positive_definite, enclose_eigenvalues
+from proofkit.certify.identity import certify_identity, certify_relu_linear_region
 from proofkit.certify.linear import (
     certify_full_rank,
     certify_nonsingular,
@@ -16,11 +17,13 @@ __all__ = [
     "as_cert_matrix",
     "certify_critical_point",
     "certify_full_rank",
+    "certify_identity",
     "certify_indefinite",
     "certify_nonsingular",
     "certify_positive_definite",
     "certify_rank_at_least",
     "certify_rank_deficient",
+    "certify_relu_linear_region",
     "certify_strict_local_min",
     "enclose_det",
     "enclose_eigenvalues",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 from collections.abc import Callable
@@ -121,12 +122,15 @@ class Claim:
         """A hash of the checker's source code (changes when the checker changes)."""
         if self.checker is None:
             return self.stored_checker_version
+        func, args, kwargs = self.checker, (), {}
+        while isinstance(func, functools.partial):  # a partial: its function's code and its arguments
+            func, args, kwargs = func.func, func.args + args, {**func.keywords, **kwargs}
         try:
-            src = inspect.getsource(self.checker)
+            src = inspect.getsource(func)
         except (OSError, TypeError):
-            src = getattr(self.checker, "__qualname__", repr(self.checker))
+            src = getattr(func, "__qualname__", type(func).__name__)
         extra = getattr(self.checker, "version", "")
-        return hashlib.sha256(f"{src}{extra}".encode()).hexdigest()[:16]
+        return hashlib.sha256(f"{src}{args!r}{sorted(kwargs.items())!r}{extra}".encode()).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
         """The claim as data (the checker is represented by its version hash)."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import flint
+import symengine as se
 
 from proofkit.certificate import VERDICTS, Certificate, arb_from_data, fmpq_from_str, input_hash, matrix_hash
 from proofkit.errors import CertificateRejected
@@ -20,8 +21,10 @@ from proofkit.kernel.rules import (
     exact_pivots_positive,
     krawczyk_inclusion,
     matrix_from_record,
+    parse_expressions,
 )
-from proofkit.numeric.contexts import NotAnalyticHere, arb_precision
+from proofkit.numeric.contexts import ArbContext, NotAnalyticHere, arb_precision
+from proofkit.numeric.program import Program
 
 __all__ = ["KernelReport", "check_certificate"]
 
@@ -200,6 +203,44 @@ def _check_critical(cert: Certificate) -> str:
     raise _reject("the interval Hessian over the box is not proven positive definite")
 
 
+def _check_identity(cert: Certificate) -> str:
+    inp = cert.inputs or {}
+    n = len(inp.get("variables", []))
+    lhs, _ = parse_expressions(inp["lhs"], n)
+    rhs, xs = parse_expressions(inp["rhs"], n)
+    if len(lhs) != len(rhs) or cert.claim.get("entries") != len(lhs):
+        raise _reject("identity sides of different sizes")
+    if cert.verdict == "certified":
+        if all(se.expand(a - b) == 0 for a, b in zip(lhs, rhs)):
+            return "every entry of lhs - rhs re-expanded to 0"
+        raise _reject("lhs - rhs does not expand to 0")
+    k = cert.evidence["entry"]
+    point = [fmpq_from_str(v) for v in cert.evidence["witness"]]
+    (val,) = Program(xs, [lhs[k] - rhs[k]]).run(ArbContext(cert.precision or 256), point)
+    if val > 0 or val < 0:
+        return "lhs - rhs re-evaluated at the witness: certified non-zero"
+    raise _reject("the witness does not separate lhs and rhs")
+
+
+def _check_relu_region(cert: Certificate) -> str:
+    inp = cert.inputs or {}
+    rows = [[fmpq_from_str(v) for v in x] for x in inp["X"]]
+    c = [fmpq_from_str(v) for v in inp["centers"]]
+    r = [fmpq_from_str(v) for v in inp["radii"]]
+    w, N, d = inp["width"], len(rows), len(rows[0])
+    if len(c) != d * w + w or len(r) != len(c) or any(v <= 0 for v in r) or cert.claim.get("N") != N:
+        raise _reject("malformed ReLU region")
+    for x in rows:
+        for j in range(w):
+            low = sum((x[a] * c[a * w + j] - abs(x[a]) * r[a * w + j] for a in range(d)), c[d * w + j] - r[d * w + j])
+            if low <= 0:
+                raise _reject("a pre-activation is not positive on the whole box")
+    rank = flint.fmpq_mat([x + [flint.fmpq(1)] for x in rows]).rank()
+    if rank >= N or rank != cert.claim.get("rank_bound"):
+        raise _reject("rank([X, 1]) is not below N")
+    return "activation pattern re-checked exactly on the box; rank([X, 1]) < N recomputed"
+
+
 def check_certificate(cert: Certificate | str, matrix: dict[str, Any] | None = None) -> KernelReport:
     """Re-check a certificate (object or JSON text) from its data alone.
 
@@ -237,6 +278,10 @@ def check_certificate(cert: Certificate | str, matrix: dict[str, Any] | None = N
         return KernelReport(True, t, cert.verdict, "inconclusive: nothing is claimed")
     if t in ("critical_point", "strict_local_min"):
         how = _check_critical(cert)
+    elif t == "identity":
+        how = _check_identity(cert)
+    elif t == "relu_linear_region":
+        how = _check_relu_region(cert)
     else:
         how = _check_matrix_claim(cert)
     return KernelReport(True, t, cert.verdict, how)

@@ -1,0 +1,116 @@
+"""Identities and ReLU linear regions as kernel-checkable certificates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import symengine as se
+import sympy
+
+from proofkit.certificate import Certificate, fmpq_to_str
+from proofkit.certify.common import Timer, make_certificate
+from proofkit.errors import InvalidInput
+from proofkit.numeric.contexts import to_fmpq
+from proofkit.symbolic.identities import check_identity
+from proofkit.symbolic.linalg import rank_over_q
+
+__all__ = ["certify_identity", "certify_relu_linear_region"]
+
+
+def _rename(exprs: list[Any], variables: list[sympy.Symbol]) -> list[str]:
+    mapping = {se.Symbol(v.name): se.Symbol(f"x{i}") for i, v in enumerate(variables)}
+    return [str(se.sympify(e).subs(mapping)) for e in exprs]
+
+
+def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
+                     *, prec: int = 256) -> Certificate:
+    """Certify ``lhs == rhs`` entrywise (proof by expansion) or refute it at a witness point.
+
+    Guarantee
+    ---------
+    ``certified``: ``expand(lhs - rhs)`` is 0 for every entry (symengine), so the
+    identity holds wherever both sides are defined. ``refuted``: at the recorded
+    rational point some entry of ``lhs - rhs`` is certified non-zero (exactly or
+    by an Arb enclosure). Identities that need more than expansion (e.g. the
+    generic-form proofs of :func:`~proofkit.symbolic.check_identity`) are
+    ``inconclusive`` here, because the kernel re-checks only expansions.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> certify_identity([(x + 1)**2], [x**2 + 2*x + 1], [x]).verdict
+    'certified'
+    """
+    L = sympy.Matrix(lhs.to_sympy() if hasattr(lhs, "to_sympy") else lhs)
+    R = sympy.Matrix(rhs.to_sympy() if hasattr(rhs, "to_sympy") else rhs)
+    if L.shape != R.shape:
+        raise InvalidInput("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+    if variables is None:
+        variables = sorted(L.free_symbols | R.free_symbols, key=lambda s: s.name)
+    variables = list(variables)
+    with Timer() as t:
+        inputs = {"variables": [v.name for v in variables], "lhs": _rename(list(L), variables),
+                  "rhs": _rename(list(R), variables)}
+        diffs = [se.expand(se.sympify(a) - se.sympify(b)) for a, b in zip(L, R)]
+        if all(d == 0 for d in diffs):
+            verdict, ev, reason = "certified", {}, "lhs - rhs expands to 0 in every entry"
+        else:
+            res = check_identity(L, R, variables, prec=prec)
+            if res.verdict == "refuted":
+                i, j = res.entry or (0, 0)
+                verdict = "refuted"
+                ev = {"entry": i * L.cols + j,
+                      "witness": [fmpq_to_str(to_fmpq(res.witness[v])) for v in variables]}
+                reason = f"lhs - rhs is certified non-zero at the witness point ({res.detail})"
+            else:
+                verdict, ev = "inconclusive", {}
+                reason = f"no expansion proof ({res.verdict}: {res.detail})"
+    return make_certificate({"type": "identity", "entries": len(L)}, verdict, "symbolic expansion / witness point",
+                            "exact", prec if verdict == "refuted" else None, None, ev, reason, seconds=t.seconds,
+                            extra_inputs=inputs)
+
+
+def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[Any], width: int) -> Certificate:
+    """Certify ``rank([F_1, 1_N]) <= d + 1 < N`` on a whole box of first-layer ReLU parameters.
+
+    The box is ``W_1 in centers[:d*width] +- radii``, ``b_1`` in the rest (row-major
+    ``W_1`` of shape d x width, then ``b_1``). If every pre-activation is positive
+    on the whole box, ReLU acts as the identity there, ``[F_1, 1] = [X, 1] [[W_1], [b_1^T]]``
+    augmented, and its rank is at most ``rank([X, 1]) <= d + 1``.
+
+    Guarantee
+    ---------
+    ``certified``: exact rational interval bounds show every pre-activation is
+    positive on the box and ``rank([X, 1_N]) < N`` exactly; so ``rank([F_1, 1_N]) < N``
+    on a set of positive measure (the box), refuting the ReLU version of
+    Nguyen & Hein's Lemma 4.4.
+    """
+    from proofkit.symbolic.data import as_exact_matrix
+
+    rows = as_exact_matrix(X, "X")
+    N, d = len(rows), len(rows[0])
+    if len(centers) != d * width + width or len(radii) != len(centers):
+        raise InvalidInput("centers", f"{d * width + width} values (W_1 row-major, then b_1)", f"{len(centers)}")
+    with Timer() as t:
+        c = [to_fmpq(v) for v in centers]
+        r = [to_fmpq(v) for v in radii]
+        if any(v <= 0 for v in r):
+            raise InvalidInput("radii", "positive numbers", "a non-positive radius")
+        lowest = None
+        for x in rows:
+            for j in range(width):
+                mid = sum((to_fmpq(x[a]) * c[a * width + j] for a in range(d)), c[d * width + j])
+                spread = sum((abs(to_fmpq(x[a])) * r[a * width + j] for a in range(d)), r[d * width + j])
+                low = mid - spread
+                lowest = low if lowest is None else min(lowest, low)
+        rank = rank_over_q([list(x) + [1] for x in rows])
+        ok = lowest > 0 and rank < N
+    inputs = {"X": [[fmpq_to_str(to_fmpq(v)) for v in x] for x in rows], "width": width,
+              "centers": [fmpq_to_str(v) for v in c], "radii": [fmpq_to_str(v) for v in r]}
+    reason = (f"every pre-activation is >= {lowest} > 0 on the box, so rank([F_1, 1]) <= rank([X, 1]) = {rank} < N = {N}"
+              if ok else "the box is not a linear region or rank([X, 1]) = N")
+    return make_certificate({"type": "relu_linear_region", "N": N, "rank_bound": rank},
+                            "certified" if ok else "inconclusive", "exact interval bounds on a ReLU activation pattern",
+                            "exact", None, None, {"min_preactivation": fmpq_to_str(lowest)}, reason,
+                            seconds=t.seconds, extra_inputs=inputs)

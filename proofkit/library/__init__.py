@@ -1,0 +1,24 @@
+"""The seed library: results on loss surfaces as one claim graph with instance checkers.
+
+Examples
+--------
+>>> g = seed_graph()
+>>> g.status("NH17:lemma2.1")
+'fully established'
+"""
+
+from __future__ import annotations
+
+from proofkit.claims import ClaimGraph
+from proofkit.library import kawaguchi, nguyen_hein, yu_chen
+
+__all__ = ["seed_graph"]
+
+
+def seed_graph() -> ClaimGraph:
+    """Build the seed claim graph (no checker has run yet; call ``check()``)."""
+    g = ClaimGraph()
+    for module in (nguyen_hein, yu_chen, kawaguchi):
+        g.add_claims(module.claims())
+    g.validate()
+    return g
