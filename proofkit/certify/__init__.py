@@ -11,6 +11,7 @@ from proofkit.certify.linear import (
     enclose_det,
     exact_rank,
 )
+from proofkit.certify.spurious import certify_spurious_minimum
 from proofkit.certify.matrices import as_cert_matrix, matrix_at, matrix_record
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "certify_rank_at_least",
     "certify_rank_deficient",
     "certify_relu_linear_region",
+    "certify_spurious_minimum",
     "certify_strict_local_min",
     "enclose_det",
     "enclose_eigenvalues",

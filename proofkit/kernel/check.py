@@ -21,6 +21,7 @@ from proofkit.kernel.rules import (
     exact_pivots_positive,
     krawczyk_inclusion,
     matrix_from_record,
+    spurious_minimum_test,
     parse_expressions,
 )
 from proofkit.numeric.contexts import ArbContext, NotAnalyticHere, arb_precision
@@ -203,6 +204,20 @@ def _check_critical(cert: Certificate) -> str:
     raise _reject("the interval Hessian over the box is not proven positive definite")
 
 
+def _check_spurious(cert: Certificate) -> str:
+    if cert.verdict != "certified":
+        raise _reject("spurious-minimum certificates are only re-checked when certified")
+    try:
+        res = spurious_minimum_test(cert.inputs or {}, cert.evidence["C"], cert.precision)
+    except NotAnalyticHere as exc:
+        raise _reject(f"the box meets a non-analytic point ({exc})") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise _reject(f"malformed spurious-minimum data ({exc})") from None
+    if not res["ok"]:
+        raise _reject(res["reason"])
+    return "Krawczyk, interval Hessian and loss gap re-checked from the loss expression"
+
+
 def _check_identity(cert: Certificate) -> str:
     inp = cert.inputs or {}
     n = len(inp.get("variables", []))
@@ -278,6 +293,8 @@ def check_certificate(cert: Certificate | str, matrix: dict[str, Any] | None = N
         return KernelReport(True, t, cert.verdict, "inconclusive: nothing is claimed")
     if t in ("critical_point", "strict_local_min"):
         how = _check_critical(cert)
+    elif t == "spurious_local_min":
+        how = _check_spurious(cert)
     elif t == "identity":
         how = _check_identity(cert)
     elif t == "relu_linear_region":

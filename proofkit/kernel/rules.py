@@ -22,6 +22,7 @@ __all__ = [
     "box_balls",
     "krawczyk_inclusion",
     "resolve_branches",
+    "spurious_minimum_test",
     "exact_pivots_positive",
     "ball_matrix_pd",
     "matrix_from_record",
@@ -237,3 +238,44 @@ def matrix_from_record(rec: dict[str, Any], prec: int) -> tuple[flint.fmpq_mat |
             return None, flint.arb_mat([vals[i * c:(i + 1) * c] for i in range(len(entries))])
     raise ValueError(f"unknown matrix kind {kind!r}")
 
+
+
+def spurious_minimum_test(inputs: dict[str, Any], C_rows: Sequence[Sequence[str]], prec: int) -> dict[str, Any]:
+    """The decisive test of a spurious local minimum, from data alone.
+
+    The gradient is derived here from the loss string; Krawczyk's test gives exactly one critical
+    point in the box, the interval Hessian over the box must be positive definite, and the
+    mean-value lower bound ``L(c) + sum_i g_i(B) [-r_i, r_i]`` of the loss over the box must exceed
+    the upper bound of the loss at the better point (or the stated global value).
+    """
+    n = len(inputs["centers"])
+    (loss,), xs = parse_expressions([inputs["loss"]], n)
+    box = box_balls(inputs["centers"], inputs["radii"], prec)
+    (loss_r,) = resolve_branches([loss], xs, box, prec)
+    grad_texts = [str(loss_r.diff(v)) for v in xs]
+    inside, _, JX = krawczyk_inclusion(grad_texts, inputs["centers"], inputs["radii"], C_rows, prec)
+    if not inside:
+        return {"ok": False, "stage": "krawczyk", "reason": "Krawczyk's operator does not map the box into its interior"}
+    if not ball_matrix_pd(JX, prec):
+        return {"ok": False, "stage": "hessian",
+                "reason": "unique critical point in the box, but the Hessian is not proven positive definite on it"}
+    ctx = ArbContext(prec)
+    centre = [fmpq_from_str(c) for c in inputs["centers"]]
+    (lc,) = Program(xs, [loss_r]).run(ctx, centre)
+    grads = Program(xs, [loss_r.diff(v) for v in xs]).run(ctx, box)
+    with arb_precision(prec):
+        lower = lc
+        for g, r in zip(grads, inputs["radii"]):
+            rq = fmpq_from_str(r)
+            lower = lower + g * flint.arb(0, flint.arb(rq))
+        if inputs.get("compare") == "better_point":
+            (better,) = Program(xs, [loss]).run(ctx, [fmpq_from_str(v) for v in inputs["better"]])
+        else:
+            better = flint.arb(fmpq_from_str(inputs["global_value"]))
+        gap = lower - better
+    if gap > 0:
+        return {"ok": True, "stage": "done", "lower": lower, "better": better, "gap": gap,
+                "reason": "a strict local minimum in the box whose loss exceeds the better value"}
+    return {"ok": False, "stage": "gap", "gap_negative": bool(gap < 0), "lower": lower, "better": better,
+            "reason": "the loss bound over the box does not exceed the better value"
+                      + (" (the better point is not better)" if gap < 0 else "")}

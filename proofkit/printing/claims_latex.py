@@ -13,7 +13,8 @@ from proofkit.errors import ToolMissing
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import Claim, ClaimGraph
 
-__all__ = ["claim_fragment", "certificate_latex", "graph_document", "compile_pdf", "escape", "STATUS_MARKS"]
+__all__ = ["claim_fragment", "certificate_latex", "graph_document", "compile_pdf", "escape", "spurious_minimum_latex",
+           "STATUS_MARKS"]
 
 #: The mark printed after a claim's heading for each status.
 STATUS_MARKS = {
@@ -145,6 +146,8 @@ def graph_document(graph: ClaimGraph, title: str = "Claims and certificates") ->
     for label in graph.order():
         for i, cert in enumerate(graph.certificates.get(label, []), 1):
             body.append(certificate_latex(cert, f"{label} ({i})"))
+            if cert.claim.get("type") == "spurious_local_min" and cert.verdict == "certified":
+                body.append(spurious_minimum_latex(cert))
     body.append(r"\end{document}")
     return "\n".join(body) + "\n"
 
@@ -176,3 +179,29 @@ def compile_pdf(tex: str, out_dir: str, name: str = "report") -> str:
         target = os.path.join(out_dir, f"{name}.pdf")
         shutil.copyfile(os.path.join(work, f"{name}.pdf"), target)
     return target
+
+
+def spurious_minimum_latex(cert: Any, digits: int = 20) -> str:
+    """LaTeX of a spurious-minimum certificate: the point (``digits`` digits), box radius, enclosures, data."""
+    import sympy
+
+    inp = cert.inputs or {}
+    names = inp.get("variables", [])
+    centre = [sympy.Rational(c) for c in inp.get("centers", [])]
+    radius = max((sympy.Rational(r) for r in inp.get("radii", ["0"])), default=0)
+    rows = [rf"{n} &= {sympy.N(c, digits)}\\" for n, c in zip(names, centre)]
+    ev = cert.evidence
+    body = [r"\begin{align*}", *rows, r"\end{align*}",
+            rf"Box radius ${sympy.latex(sympy.Float(radius, 3))}$; verdict \textsf{{{escape(cert.verdict)}}}.",
+            r"\begin{itemize}"]
+    for key, label in (("lower", "lower bound of the loss over the box"), ("better", "loss at the better point"),
+                       ("gap", "certified gap")):
+        if key in ev:
+            body.append(rf"\item {label}: \texttt{{{escape(ev[key]['text'])}}}")
+    if "K" in ev:
+        body.append(r"\item Krawczyk image inside the box (first coordinates): \texttt{"
+                    + escape(", ".join(k["text"] for k in ev["K"][:3])) + "}")
+    body.append(r"\item Hessian positive definite on the whole box (interval Hessian, re-checked by the kernel)")
+    body.append(r"\item loss: \texttt{" + escape(inp.get("loss", "")[:300]) + "}")
+    body.append(r"\end{itemize}")
+    return "\n".join(body)

@@ -1,0 +1,202 @@
+"""Certified spurious local minima: counterexamples to "every local minimum is global".
+
+A certificate proves, with enclosures only:
+
+1. exactly one critical point in an explicit box B (Krawczyk, interval Hessian over B);
+2. the Hessian is positive definite on all of B (so it is a strict local minimum);
+3. a lower bound of the loss over B (mean-value form) that exceeds an upper bound of the
+   loss at a better point (or a stated global value);
+4. B avoids every point where the loss is not analytic (else the certificate is refused).
+
+The kernel re-derives the gradient from the loss expression itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import flint
+import symengine as se
+import sympy
+
+from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
+from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.critical import SYMMETRY_NOTE, _approx_inverse, _box
+from proofkit.errors import InvalidInput
+from proofkit.kernel.rules import spurious_minimum_test
+from proofkit.numeric.contexts import NotAnalyticHere, to_fmpq
+
+__all__ = ["certify_spurious_minimum"]
+
+
+def _values(point: Any, params: list[sympy.Symbol], argument: str) -> list[Any]:
+    if isinstance(point, Mapping):
+        by_name = {(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in point.items()}
+        missing = [p.name for p in params if p.name not in by_name]
+        if missing:
+            raise InvalidInput(argument, f"a value for each of the {len(params)} parameters", f"missing {missing[:4]}")
+        seq = [by_name[p.name] for p in params]
+    else:
+        seq = list(point)
+        if len(seq) != len(params):
+            raise InvalidInput(argument, f"{len(params)} coordinates (one per parameter)", f"{len(seq)} coordinates")
+    out = []
+    for i, v in enumerate(seq):
+        try:
+            out.append(to_fmpq(v if not isinstance(v, sympy.Basic) or v.is_Rational or v.is_Float
+                               else sympy.nsimplify(v)))
+        except (ValueError, TypeError):
+            raise InvalidInput(argument, "finite numbers", f"{v!r} at position {i}") from None
+    return out
+
+
+def newton_refine(grad: list[Any], variables: list[Any], x: list[Any], dps: int = 60, steps: int = 30) -> list[Any]:
+    """Newton's method on the gradient in mpmath at ``dps`` digits; returns exact rationals (a search step)."""
+    import mpmath
+
+    from proofkit.numeric.contexts import MpmathContext
+    from proofkit.numeric.program import Program
+
+    n = len(variables)
+    g_prog = Program(variables, grad)
+    h_prog = Program(variables, [g.diff(v) for g in grad for v in variables])
+    ctx = MpmathContext(dps)
+    with mpmath.workdps(dps):
+        cur = [mpmath.mpf(int(q.p)) / int(q.q) for q in x]
+        for _ in range(steps):
+            try:
+                g = mpmath.matrix(g_prog.run(ctx, cur))
+                H = mpmath.matrix(n, n)
+                vals = h_prog.run(ctx, cur)
+                for i in range(n):
+                    for j in range(n):
+                        H[i, j] = vals[i * n + j]
+                step = mpmath.lu_solve(H, g)
+            except (ZeroDivisionError, ValueError, ArithmeticError):
+                break
+            cur = [c - s for c, s in zip(cur, step)]
+            if mpmath.norm(step) < mpmath.mpf(10) ** (-(dps - 10)):
+                break
+        return [to_fmpq(sympy.Rational(mpmath.nstr(c, dps - 5))) for c in cur]
+
+
+def _texts(expr: Any, params: list[sympy.Symbol]) -> str:
+    mapping = {se.Symbol(p.name): se.Symbol(f"x{i}") for i, p in enumerate(params)}
+    return str(se.sympify(expr).subs(mapping))
+
+
+def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
+                             global_value: Any = None, *, radius: Any = None, fixed: Mapping[Any, Any] | None = None,
+                             symmetry: str = "", refine: bool = True, max_prec: int = 512) -> Certificate:
+    """Certify that ``point`` is (near) a strict local minimum whose value exceeds a better value.
+
+    Parameters
+    ----------
+    loss : sympy expression or Objective
+        The loss in its parameters (a network's :class:`~proofkit.Objective`, or any expression).
+    params : sequence of symbols, optional
+        The parameter order (default: ``loss.params`` for an Objective, else sorted free symbols).
+    point, better_point : sequence or dict
+        The candidate minimum and a point with smaller loss (floats are taken exactly).
+    global_value : number, optional
+        A stated global minimum value to compare with instead of ``better_point`` (recorded as
+        stated, e.g. 0 for an interpolating architecture with the squared loss).
+    radius : positive number, optional
+        The half-width of the box; by default ``1e-12 (1 + max |point|)`` is tried, then smaller.
+    fixed : dict, optional
+        Parameters held fixed (a slice transversal to a continuous symmetry); ``symmetry``
+        records the argument that lifts the slice statement to the full parameter space.
+    refine : bool
+        Sharpen ``point`` by Newton steps at 60 digits (mpmath) before certifying; the box is
+        centred at the refined point.
+
+    Guarantee
+    ---------
+    ``certified`` proves: the loss (restricted to the slice when ``fixed`` is given) has exactly
+    one critical point in the box B, its Hessian is positive definite on all of B, the box meets
+    no non-analytic point, and ``min_B loss > loss(better_point)`` (resp. ``> global_value``, which is
+    then an assumption recorded in the certificate). Hence B contains a strict local minimum that
+    is not a global minimum.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> f = (x**2 - 1)**2 + x / 4          # a tilted double well
+    >>> c = certify_spurious_minimum(f, [x], [0.97], better_point=[-1.03])
+    >>> c.verdict
+    'certified'
+    """
+    if hasattr(loss, "expr") and hasattr(loss, "params"):
+        params = list(params) if params is not None else list(loss.params)
+        expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
+    else:
+        expr = sympy.sympify(loss)
+        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
+    params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
+    if better_point is None and global_value is None:
+        raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
+    x0 = _values(point, params, "point")
+    fixed_map: dict[sympy.Symbol, Any] = {}
+    for k, v in (fixed or {}).items():
+        name = k if isinstance(k, str) else k.name
+        sym = next((p for p in params if p.name == name), None)
+        if sym is None:
+            raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
+        fixed_map[sym] = to_fmpq(v)
+    free = [p for p in params if p not in fixed_map]
+    sub = {se.Symbol(p.name): se.Rational(int(q.p), int(q.q)) for p, q in fixed_map.items()}
+    loss_free = se.sympify(expr).subs(sub) if sub else se.sympify(expr)
+    centre = [x0[params.index(p)] for p in free]
+    with Timer() as t:
+        inputs: dict[str, Any] = {"variables": [p.name for p in free], "loss": _texts(loss_free, free),
+                                  "fixed": {p.name: fmpq_to_str(v) for p, v in fixed_map.items()},
+                                  "symmetry": symmetry}
+        if better_point is not None:
+            better = _values(better_point, params, "better_point")
+            inputs["better"] = [fmpq_to_str(better[params.index(p)]) for p in free]
+            inputs["compare"] = "better_point"
+            if any(better[params.index(p)] != v for p, v in fixed_map.items()):
+                raise InvalidInput("better_point", "the fixed parameters' values on the slice", "other values")
+        else:
+            inputs["global_value"] = fmpq_to_str(to_fmpq(global_value))
+            inputs["compare"] = "stated global value"
+        grad = [loss_free.diff(se.Symbol(p.name)) for p in free]
+        if refine:
+            try:
+                centre = newton_refine(grad, [se.Symbol(p.name) for p in free], centre)
+            except (ValueError, ArithmeticError):
+                pass  # keep the given centre; the test below decides
+        C, _cond, problem = _approx_inverse([sympy.sympify(g._sympy_()) for g in grad], free, centre, None)
+        verdict, reason, prec, evidence = "inconclusive", problem or "", None, {}
+        if C is not None:
+            evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C]
+            scale = max((abs(float(c)) for c in centre), default=0.0) + 1
+            radii_to_try = [radius] if radius is not None else [1e-12 * scale, 1e-20 * scale, 1e-30 * scale]
+            for r in radii_to_try:
+                _, rads = _box(centre, r, len(free))
+                inputs["centers"] = [fmpq_to_str(c) for c in centre]
+                inputs["radii"] = [fmpq_to_str(q) for q in rads]
+                for prec in precision_ladder(max_prec):
+                    try:
+                        res = spurious_minimum_test(inputs, evidence["C"], prec)
+                    except NotAnalyticHere as exc:
+                        verdict, reason = "inconclusive", f"refused: the box meets a non-analytic point ({exc})"
+                        break
+                    reason = res["reason"]
+                    if res["ok"]:
+                        verdict = "certified"
+                        evidence.update({k: arb_to_data(v) for k, v in res.items() if isinstance(v, flint.arb)})
+                        break
+                    if res["stage"] == "gap" and res.get("gap_negative"):
+                        break  # the better point is not better: more precision will not help
+                if verdict == "certified" or reason.startswith("refused"):
+                    break
+            if verdict == "certified" and fixed_map:
+                reason += "; on the slice fixing " + ", ".join(f"{p.name}" for p in fixed_map) + \
+                          (f" ({symmetry})" if symmetry else "")
+        elif "singular" in (problem or ""):
+            reason = problem or SYMMETRY_NOTE
+    claim = {"type": "spurious_local_min", "dimension": len(free), "slice": bool(fixed_map),
+             "compare": inputs["compare"]}
+    return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
+                            evidence, reason, seconds=t.seconds, extra_inputs=inputs)
