@@ -11,8 +11,8 @@ from proofkit.certify.linear import (
     enclose_det,
     exact_rank,
 )
-from proofkit.certify.spurious import certify_spurious_minimum
 from proofkit.certify.matrices import as_cert_matrix, matrix_at, matrix_record
+from proofkit.certify.spurious import certify_spurious_minimum
 
 __all__ = [
     "as_cert_matrix",

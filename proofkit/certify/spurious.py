@@ -13,7 +13,8 @@ The kernel re-derives the gradient from the loss expression itself.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import flint
 import symengine as se

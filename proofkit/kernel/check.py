@@ -21,8 +21,8 @@ from proofkit.kernel.rules import (
     exact_pivots_positive,
     krawczyk_inclusion,
     matrix_from_record,
-    spurious_minimum_test,
     parse_expressions,
+    spurious_minimum_test,
 )
 from proofkit.numeric.contexts import ArbContext, NotAnalyticHere, arb_precision
 from proofkit.numeric.program import Program

@@ -17,14 +17,16 @@ __all__ = ["claims", "NARROW_SIGMOID_DATA", "narrow_counterexample"]
 R = sympy.Rational
 
 
-def _targets(xs: list[sympy.Rational], slopes: tuple[float, float]) -> list[list[sympy.Rational]]:
-    """Targets sigma(w1 x) on the first half of the samples and sigma(w2 x) on the second, rounded to 3 digits:
-    bounded per-sample wells in two different places (the mechanism of Auer, Herbster & Warmuth 1996)."""
+def _targets(xs: list[sympy.Rational], slopes: tuple[float, float], depth: int = 1) -> list[list[sympy.Rational]]:
+    """Targets sigma^depth(w1 x) on the first half of the samples and sigma^depth(w2 x) on the second, rounded to
+    3 digits: bounded per-sample wells in two different places (the mechanism of Auer, Herbster & Warmuth 1996)."""
     half = len(xs) // 2
     out = []
     for i, x in enumerate(xs):
-        w = slopes[0] if i < half else slopes[1]
-        out.append([R(round(1 / (1 + math.exp(-w * float(x))), 3)).limit_denominator(1000)])
+        v = (slopes[0] if i < half else slopes[1]) * float(x)
+        for _ in range(depth):
+            v = 1 / (1 + math.exp(-v))
+        out.append([R(round(v, 3)).limit_denominator(1000)])
     return out
 
 
@@ -33,16 +35,16 @@ NARROW_SIGMOID_DATA = {"X": [[R(1)], [R(3, 2)], [R(6)], [R(13, 2)]], "slopes": (
 
 
 def narrow_counterexample(widths: list[int], activation: str, output_activation: str, X: list[list[sympy.Rational]],
-                          slopes: tuple[float, float], seed: int = 0) -> list[Certificate]:
+                          slopes: tuple[float, float], target_depth: int = 1, seed: int = 0) -> list[Certificate]:
     """Search (seeded) and certify spurious local minima of a narrow network; the certificates of the found ones."""
     from proofkit.certify.search import find_spurious_minima
 
     N = len(X)
     if max(widths[1:-1]) >= N - 1:
         raise AssumptionViolated("widths", f"a narrow network (every n_k < N - 1 = {N - 1})", f"widths {widths}")
-    Y = _targets([x[0] for x in X], slopes)
+    Y = _targets([x[0] for x in X], slopes, depth=target_depth)
     net = Network(widths, activation=activation, output_activation=output_activation, bias=False)
-    report = find_spurious_minima(net, X, Y, starts=30, seed=seed, scale=2.0, max_certify=2)
+    report = find_spurious_minima(net, X, Y, starts=30, seed=seed, scale=2.0, max_certify=6)
     if not report.certified:
         raise RuntimeError("the seeded search found no certifiable spurious minimum")
     return [s.certificate for s in report.certified]
@@ -63,4 +65,15 @@ def claims() -> list[Claim]:
                         r"better point.", refutes=["CE:all-minima-global:sigmoid-narrow"],
               checker=partial(narrow_counterexample, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
               note="violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
+        Claim("CE:all-minima-global:sigmoid-deep", kind="conjecture",
+              title="Every local minimum is global (sigmoid, widths 1-1-1-1, N = 4)",
+              statement=r"For $x\mapsto\sigma(w_3\sigma(w_2\sigma(w_1x)))$ and the data below, every local minimum of "
+                        r"the squared loss is global.", uses=["NH17:ass3.2"], expected="refuted",
+              note="every hidden width is 1 < N - 1 = 3"),
+        Claim("CE:sigmoid-deep", kind="counterexample", title="A certified spurious local minimum (deep sigmoid)",
+              statement=r"$X=(1,3/2,6,13/2)$, targets $\sigma^3(2x)$ and $\sigma^3(-x/2)$ (3 digits): a strict local "
+                        r"minimum with a certified loss gap to a better point.",
+              refutes=["CE:all-minima-global:sigmoid-deep"],
+              checker=partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3),
+              note="violates n_k >= N - 1 of Theorem 3.8"),
     ]
