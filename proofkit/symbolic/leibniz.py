@@ -140,7 +140,7 @@ class LeibnizConstruction:
         ctx = ArbContext(prec)
         with arb_precision(prec):
             ts = self._t_balls(prec)
-            a = flint.arb(to_fmpq(alpha if isinstance(alpha, flint.fmpq) else sympy.nsimplify(alpha)))
+            a = flint.arb(alpha if isinstance(alpha, flint.fmpq) else to_fmpq(alpha))
             b = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
             rows = []
             for i in range(self.N):
@@ -183,7 +183,9 @@ class LeibnizConstruction:
 
     def E_at(self, alpha: Any, prec: int = 128) -> list[list[flint.arb]]:
         """Arb enclosure of E(alpha)."""
-        flat = compile_program(list(self.E), [ALPHA]).run(ArbContext(prec), [sympy.nsimplify(alpha)])
+        value = alpha if isinstance(alpha, flint.fmpq) else to_fmpq(alpha if not isinstance(alpha, str)
+                                                                    else sympy.Rational(alpha))
+        flat = compile_program(list(self.E), [ALPHA]).run(ArbContext(prec), [value])
         c = self.E.cols
         return [flat[i * c:(i + 1) * c] for i in range(self.E.rows)]
 
