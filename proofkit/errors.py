@@ -61,10 +61,6 @@ class NonFiniteInput(InvalidInput):
     """The data contain NaN or an infinity."""
 
 
-class DuplicateSamples(InvalidInput):
-    """Two samples coincide where an assumption requires distinct samples."""
-
-
 class UnknownName(InvalidInput, KeyError):
     """An activation, loss or other registry name is not known."""
 
@@ -82,6 +78,10 @@ class AssumptionViolated(InvalidInput):
     The message names the assumption (e.g. "Nguyen & Hein 2017, Assumption
     3.2(2): sigma analytic").
     """
+
+
+class DuplicateSamples(AssumptionViolated):
+    """Two samples coincide where an assumption requires distinct samples."""
 
 
 class NotSymmetric(InvalidInput):

@@ -78,6 +78,13 @@ def claims() -> list[Claim]:
               statement=r"The construction through a first layer that keeps the rows distinct, then layer $k=2$.",
               instance_of="NH17:lemma4.3",
               checker=partial(ck.lemma_4_3_instance, X5, [2, 3, 4, 1], 2, "tanh", "1/2")),
+        Claim("NH17:lemma4.3:duplicate", kind="instance", title="Lemma 4.3 with a duplicated sample",
+              statement="The construction on data whose first and last samples coincide.",
+              instance_of="NH17:lemma4.3", expected="hypotheses not met",
+              checker=partial(ck.lemma_4_3_instance, [*X5[:4], X5[0]], [2, 4, 1], 1, "sigmoid")),
+        Claim("NH17:lemma4.3:relu", kind="instance", title="Lemma 4.3 with ReLU",
+              statement="The construction with a non-analytic activation.", instance_of="NH17:lemma4.3",
+              expected="hypotheses not met", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "relu")),
         Claim("NH17:lemma4.4", kind="lemma", title="Lemma 4.4", source=_src("Lemma 4.4"),
               statement=r"Under 3.2 with $n_k\ge N-1$ the parameters of layers $1..k$ with "
                         r"$\operatorname{rank}[F_k,1_N]<N$ form a set of measure zero.",
