@@ -96,6 +96,8 @@ def to_fmpq(value: Any) -> flint.fmpq:
     if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational
         return flint.fmpq(int(value.p), int(value.q))
     if hasattr(value, "is_Float") and value.is_Float:  # sympy Float: exact binary value
+        if not value.is_finite:
+            raise ValueError(f"not a finite number: {value!r}")
         mant, exp = _sympy_float_parts(value)
         return flint.fmpq(mant) * (flint.fmpq(2) ** exp)
     if hasattr(value, "item"):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 from typing import Any
 
 import sympy
 
 from proofkit.errors import DuplicateSamples, InvalidInput, NonFiniteInput, ShapeMismatch
+from proofkit.numeric.contexts import to_fmpq
 
 __all__ = ["exact_number", "as_exact_matrix", "require_distinct_rows"]
 
@@ -25,36 +24,21 @@ def exact_number(value: Any, argument: str) -> sympy.Rational:
 
     Examples
     --------
+    >>> from fractions import Fraction
     >>> exact_number(0.5, "X"), exact_number(Fraction(1, 3), "X")
     (1/2, 1/3)
     """
-    if isinstance(value, bool):
-        return sympy.Integer(int(value))
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, Fraction):
-        return sympy.Rational(value.numerator, value.denominator)
-    if hasattr(value, "dtype") and hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-        return exact_number(value, argument)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise NonFiniteInput(argument, "finite numbers", repr(value))
-        n, d = value.as_integer_ratio()
-        return sympy.Rational(n, d)
-    if isinstance(value, sympy.Basic):
-        if value.is_Rational:
-            return value
-        if value.is_Float:
-            if not value.is_finite:
-                raise NonFiniteInput(argument, "finite numbers", repr(value))
-            return sympy.Rational(value)
+    if isinstance(value, sympy.Basic) and not (value.is_Rational or value.is_Float):
         if value in (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo):
             raise NonFiniteInput(argument, "finite numbers", repr(value))
         raise InvalidInput(argument, "exact rational or floating-point numbers", f"the expression {value}")
-    if hasattr(value, "p") and hasattr(value, "q"):  # flint fmpq
-        return sympy.Rational(int(value.p), int(value.q))
-    raise InvalidInput(argument, "real numbers", f"{type(value).__name__} {value!r}")
+    try:
+        q = to_fmpq(value)
+    except ValueError:
+        raise NonFiniteInput(argument, "finite numbers", repr(value)) from None
+    except TypeError:
+        raise InvalidInput(argument, "real numbers", f"{type(value).__name__} {value!r}") from None
+    return sympy.Rational(int(q.p), int(q.q))
 
 
 def as_exact_matrix(data: Any, argument: str, *, columns: int | None = None) -> list[list[sympy.Rational]]:
