@@ -16,12 +16,15 @@ from proofkit.certify import (
     certify_positive_definite,
     certify_rank_at_least,
     certify_rank_deficient,
+    certify_spurious_minimum,
     certify_strict_local_min,
     enclose_det,
     enclose_eigenvalues,
     exact_rank,
     matrix_at,
 )
+from proofkit.certify.search import find_spurious_minima
+from proofkit.claims import Claim, ClaimGraph
 from proofkit.kernel import check_certificate
 from proofkit.printing import latex
 from proofkit.symbolic import (
@@ -44,6 +47,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Certificate",
+    "Claim",
+    "ClaimGraph",
+    "certify_spurious_minimum",
+    "find_spurious_minima",
     "certify_critical_point",
     "certify_full_rank",
     "certify_indefinite",
