@@ -252,3 +252,10 @@ def test_float_path_proves_singular_looking_but_regular_matrix_only_when_true():
     assert c.verdict == "certified" and check_certificate(c).ok
     B = np.array([[1.0, 1.0], [1.0, 1.0]])
     assert certify_nonsingular(B).verdict == "refuted"
+
+
+def test_a_non_gradient_field_is_never_a_minimum():
+    x, y = sympy.symbols("x y")
+    # Jacobian [[2, 1], [-1, 2]] is not symmetric: no function has this gradient
+    c = certify_strict_local_min([2 * x + y, -x + 2 * y], None, [0, 0], 1e-3, variables=[x, y])
+    assert c.verdict == "inconclusive" and "gradient field" in c.reason

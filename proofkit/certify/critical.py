@@ -20,7 +20,7 @@ import sympy
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.errors import InvalidInput
-from proofkit.kernel.rules import ball_matrix_pd, krawczyk_inclusion, resolve_branches
+from proofkit.kernel.rules import ball_matrix_pd, is_gradient_field, krawczyk_inclusion, resolve_branches
 from proofkit.numeric.contexts import FloatContext, NotAnalyticHere, to_fmpq
 from proofkit.numeric.program import Program
 
@@ -135,6 +135,8 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
                   "fixed": {s.name: str(v) for s, v in fixed_map.items()}}
         C, _cond, problem = _approx_inverse(grad_free, free, centers, hess if not fixed_map else None)
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
+        if want_min and not is_gradient_field(texts):
+            C, problem = None, "refused: grad is not a gradient field (its Jacobian is not symmetric)"
         if C is None:
             reason = problem or "no approximate inverse"
         else:

@@ -1,9 +1,8 @@
 """Re-check a stored certificate from its data alone.
 
-:func:`check_certificate` recomputes the decisive fact of a certificate with
-exact rationals or Arb balls and raises :class:`CertificateRejected` when the
-data are inconsistent (a hash that does not match the inputs) or the fact does
-not hold. Inconclusive certificates claim nothing and are accepted as such.
+:func:`check_certificate` recomputes the decisive fact with exact rationals or Arb balls and raises
+:class:`CertificateRejected` when the data are inconsistent (a hash that does not match the inputs)
+or the fact does not hold. Inconclusive certificates claim nothing and are accepted as such.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel.rules import (
     ball_matrix_pd,
     exact_pivots_positive,
+    is_gradient_field,
     krawczyk_inclusion,
     matrix_from_record,
     parse_expressions,
@@ -199,6 +199,8 @@ def _check_critical(cert: Certificate) -> str:
         raise _reject("Krawczyk's operator does not map the box into its interior")
     if t == "critical_point":
         return "Krawczyk inclusion re-checked: exactly one critical point in the box"
+    if t == "strict_local_min" and not is_gradient_field(inp["gradient"]):
+        raise _reject("the recorded gradient is not a gradient field (its Jacobian is not symmetric)")
     if t == "strict_local_min" and ball_matrix_pd(JX, cert.precision):
         return "Krawczyk inclusion and positive definiteness of the interval Hessian re-checked"
     raise _reject("the interval Hessian over the box is not proven positive definite")

@@ -21,6 +21,7 @@ __all__ = [
     "parse_expressions",
     "box_balls",
     "krawczyk_inclusion",
+    "is_gradient_field",
     "resolve_branches",
     "spurious_minimum_test",
     "exact_pivots_positive",
@@ -149,6 +150,13 @@ def krawczyk_inclusion(grad_texts: Sequence[str], centers: Sequence[str], radii:
         Ks = [K[i, 0] for i in range(n)]
         inside = all(k.is_finite() and _strictly_inside(k, ys[i], rs[i]) for i, k in enumerate(Ks))
     return inside, Ks, JX
+
+
+def is_gradient_field(grad_texts: Sequence[str]) -> bool:
+    """True when the Jacobian of ``grad`` is symmetric (by expansion), i.e. it is the gradient of a function."""
+    grad, xs = parse_expressions(grad_texts, len(grad_texts))
+    return all(se.expand(grad[i].diff(xs[j]) - grad[j].diff(xs[i])) == 0
+               for i in range(len(xs)) for j in range(i + 1, len(xs)))
 
 
 def exact_pivots_positive(Q: flint.fmpq_mat) -> bool:
