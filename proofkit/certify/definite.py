@@ -7,7 +7,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
+from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.kernel.rules import ball_matrix_pd
@@ -116,7 +116,19 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     reason = {"certified": "the matrix is positive definite",
               "refuted": "the matrix is not positive definite",
               "inconclusive": "not proven: the matrix may be singular or indefinite, or more precision is needed"}
-    return make_certificate(claim, verdict, method, be, prec, M, ev, reason[verdict], seconds=t.seconds)
+    return make_certificate(claim, verdict, method, be, prec, M, ev, reason[verdict], margin=_pd_margin(verdict, ev),
+                            seconds=t.seconds)
+
+
+def _pd_margin(verdict: str, ev: dict[str, Any]) -> str | None:
+    if "shift" in ev:
+        return f"Cholesky of A - c I succeeded with c = {float(ev['shift']):.3e}, above the proven error bound"
+    if "pivots" in ev:
+        smallest = min(ev["pivots"], key=lambda q: fmpq_from_str(q))
+        return f"smallest exact pivot = {smallest}"
+    if "form" in ev:
+        return f"v^T A v = {ev['form'].get('text', ev['form'].get('exact'))}"
+    return None
 
 
 def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:

@@ -12,7 +12,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from proofkit.certificate import Certificate, arb_to_data
+from proofkit.certificate import Certificate, arb_from_data, arb_to_data
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
@@ -142,7 +142,15 @@ def certify_nonsingular(A: Any, *, backend: str = "auto", max_prec: int = 1024) 
     reasons = {"certified": "the matrix is invertible",
                "refuted": "the matrix is singular (exact rank below n)",
                "inconclusive": "not proven: the matrix may be singular, or more precision is needed"}
-    return make_certificate(claim, verdict, method, be, prec, M, evidence, reasons[verdict], seconds=t.seconds)
+    margin = None
+    if "bound" in evidence:
+        margin = f"||I - RA||_inf <= {float(evidence['bound']):.3e} < 1"
+    elif "det_mod_p" in evidence:
+        margin = f"det = {evidence['det_mod_p']} != 0 modulo {evidence['prime']}"
+    elif verdict == "certified" and be == "arb":
+        margin = f"Arb verified solve succeeded at {prec} bits"
+    return make_certificate(claim, verdict, method, be, prec, M, evidence, reasons[verdict], margin=margin,
+                            seconds=t.seconds)
 
 
 def _nonsingular(M: CertMatrix, backend: str, max_prec: int, attempts: list[str]) -> tuple:
@@ -340,4 +348,7 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
     claim = {"type": "det_sign", "sign": sign, "n": M.n}
     reason = "the sign of the determinant is proven" if verdict == "certified" else \
         "the enclosure contains 0: the matrix may be singular, or more precision is needed"
-    return make_certificate(claim, verdict, method, be, prec, M, ev, reason, seconds=t.seconds)
+    margin = None
+    if "det" in ev and verdict == "certified":
+        margin = f"|det| >= {abs(arb_from_data(ev['det'])).lower().str(5)}"
+    return make_certificate(claim, verdict, method, be, prec, M, ev, reason, margin=margin, seconds=t.seconds)

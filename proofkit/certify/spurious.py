@@ -199,5 +199,6 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
             reason = problem or SYMMETRY_NOTE
     claim = {"type": "spurious_local_min", "dimension": len(free), "slice": bool(fixed_map),
              "compare": inputs["compare"]}
+    margin = f"loss gap in {evidence['gap']['text']}" if "gap" in evidence else None
     return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
-                            evidence, reason, seconds=t.seconds, extra_inputs=inputs)
+                            evidence, reason, margin=margin, seconds=t.seconds, extra_inputs=inputs)
