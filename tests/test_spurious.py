@@ -82,3 +82,12 @@ def test_search_reports_nothing_for_a_convex_problem():
     net = Network([1, 1], activation="identity", output_activation="identity", bias=True)
     report = find_spurious_minima(net, [[0], [1], [2]], [0, 1, 3], starts=5)
     assert report.certified == []
+
+
+def test_narrow_tanh_and_deep_sigmoid_counterexamples():
+    from proofkit.library.counterexamples import tanh_counterexample
+
+    for certs in (tanh_counterexample(),
+                  narrow_counterexample([1, 1, 1, 1], "sigmoid", "sigmoid", NARROW_SIGMOID_DATA["X"],
+                                        NARROW_SIGMOID_DATA["slopes"], 3)):
+        assert certs and all(c.verdict == "certified" and check_certificate(c.to_json()).ok for c in certs)

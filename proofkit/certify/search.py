@@ -116,7 +116,10 @@ def find_spurious_minima(network: Any, X: Any, Y: Any, loss: str = "squared", *,
     best_val, best_x = distinct[0]
     candidates = [(v, x) for v, x in distinct if v > best_val + tol * (1 + abs(best_val))]
     certified = []
-    for val, x in sorted(candidates, key=lambda t: -t[0])[:max_certify]:
+    by_value: dict[float, tuple[float, np.ndarray]] = {}
+    for val, x in sorted(candidates, key=lambda t: -t[0]):
+        by_value.setdefault(round(val, 8), (val, x))  # one representative per loss value (flat valleys repeat)
+    for val, x in list(by_value.values())[:max_certify]:
         cert = certify_spurious_minimum(obj, None, [float(v) for v in x], better_point=[float(v) for v in best_x])
         if cert.verdict == "certified":
             certified.append(SpuriousMinimum([float(v) for v in x], val, cert))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
+from typing import Any
 
 import sympy
 
@@ -12,7 +13,7 @@ from proofkit.claims import Claim
 from proofkit.errors import AssumptionViolated
 from proofkit.symbolic import Network
 
-__all__ = ["claims", "NARROW_SIGMOID_DATA", "narrow_counterexample"]
+__all__ = ["claims", "NARROW_SIGMOID_DATA", "NARROW_TANH_DATA", "narrow_counterexample", "tanh_counterexample"]
 
 R = sympy.Rational
 
@@ -37,14 +38,30 @@ NARROW_SIGMOID_DATA = {"X": [[R(1)], [R(3, 2)], [R(6)], [R(13, 2)]], "slopes": (
 def narrow_counterexample(widths: list[int], activation: str, output_activation: str, X: list[list[sympy.Rational]],
                           slopes: tuple[float, float], target_depth: int = 1, seed: int = 0) -> list[Certificate]:
     """Search (seeded) and certify spurious local minima of a narrow network; the certificates of the found ones."""
-    from proofkit.certify.search import find_spurious_minima
-
     N = len(X)
     if max(widths[1:-1]) >= N - 1:
         raise AssumptionViolated("widths", f"a narrow network (every n_k < N - 1 = {N - 1})", f"widths {widths}")
     Y = _targets([x[0] for x in X], slopes, depth=target_depth)
     net = Network(widths, activation=activation, output_activation=output_activation, bias=False)
-    report = find_spurious_minima(net, X, Y, starts=30, seed=seed, scale=2.0, max_certify=6)
+    return _search_and_certify(net, X, Y, starts=30, scale=2.0, seed=seed)
+
+
+#: N = 7 samples in R for a tanh network with biases and a linear output (n_1 = 1 < N - 1 = 6).
+NARROW_TANH_DATA = {"X": [[R(x, 2)] for x in (-8, -4, 0, 2, 4, 7, 8)],
+                    "Y": [[R(y, 4)] for y in (0, 3, -3, 1, -6, -3, -4)]}
+
+
+def tanh_counterexample(seed: int = 0) -> list[Certificate]:
+    """A certified spurious local minimum of ``x -> v tanh(w x + b) + c`` on :data:`NARROW_TANH_DATA`."""
+    net = Network([1, 1, 1], activation="tanh", output_activation="identity", bias=True)
+    return _search_and_certify(net, NARROW_TANH_DATA["X"], NARROW_TANH_DATA["Y"], starts=40, scale=1.0, seed=seed)
+
+
+def _search_and_certify(net: Network, X: list[list[Any]], Y: list[list[Any]], *, starts: int, scale: float,
+                        seed: int) -> list[Certificate]:
+    from proofkit.certify.search import find_spurious_minima
+
+    report = find_spurious_minima(net, X, Y, starts=starts, seed=seed, scale=scale, max_certify=6)
     if not report.certified:
         raise RuntimeError("the seeded search found no certifiable spurious minimum")
     return [s.certificate for s in report.certified]
@@ -76,4 +93,14 @@ def claims() -> list[Claim]:
               refutes=["CE:all-minima-global:sigmoid-deep"],
               checker=partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3),
               note="violates n_k >= N - 1 of Theorem 3.8"),
+        Claim("CE:all-minima-global:tanh-narrow", kind="conjecture",
+              title="Every local minimum is global (tanh, widths 1-1-1 with biases, N = 7)",
+              statement=r"For $x\mapsto v\tanh(wx+b)+c$ and the data below, every local minimum of the squared loss "
+                        r"is global.", uses=["NH17:ass3.2"], expected="refuted",
+              note="n_1 = 1 < N - 1 = 6"),
+        Claim("CE:tanh-narrow", kind="counterexample", title="A certified spurious local minimum (tanh)",
+              statement=r"$X=(-4,-2,0,1,2,7/2,4)$, $Y=(0,3/4,-3/4,1/4,-3/2,-3/4,-1)$: a strict local minimum in an "
+                        r"explicit box whose loss exceeds that of a better point.",
+              refutes=["CE:all-minima-global:tanh-narrow"], checker=tanh_counterexample,
+              note="violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
     ]
