@@ -330,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProofkitError as exc:
         print(f"proofkit: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # unwritable report folder, full disk, ...
+        print(f"proofkit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -114,6 +114,8 @@ class LazyMatrix:
         return repr(self._full)
 
     def __eq__(self, other: Any) -> bool:
+        """Structural equality after expansion (like sympy's ``==``: a False is not a proof of inequality;
+        use :func:`proofkit.check_identity` for that)."""
         if isinstance(other, LazyMatrix):
             other_rows = other._rows
         elif isinstance(other, (sympy.MatrixBase, list)):
