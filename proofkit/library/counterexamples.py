@@ -67,40 +67,38 @@ def _search_and_certify(net: Network, X: list[list[Any]], Y: list[list[Any]], *,
     return [s.certificate for s in report.certified]
 
 
+def _refuted_pair(key: str, model: str, arch: str, widths_note: str, data: str, checker: Any,
+                  note: str = "violates n_k >= N - 1 of Theorem 3.8") -> list[Claim]:
+    """The statement "every local minimum is global" for one architecture and data set, and the
+    counterexample claim whose certificates refute it."""
+    conjecture = f"CE:all-minima-global:{key}"
+    return [
+        Claim(conjecture, kind="conjecture", title=f"Every local minimum is global ({arch})",
+              statement=rf"For ${model}$ and the data below, every local minimum of the squared loss is global.",
+              uses=["NH17:ass3.2"], expected="refuted", note=widths_note),
+        Claim(f"CE:{key}", kind="counterexample", title=f"A certified spurious local minimum ({arch})",
+              statement=data + ": a strict local minimum in an explicit box whose loss exceeds, by a certified gap, "
+                               "the loss at a better point.",
+              refutes=[conjecture], checker=checker, note=note),
+    ]
+
+
 def claims() -> list[Claim]:
     X = NARROW_SIGMOID_DATA["X"]
     slopes = NARROW_SIGMOID_DATA["slopes"]
     return [
-        Claim("CE:all-minima-global:sigmoid-narrow", kind="conjecture",
-              title="Every local minimum is global (sigmoid, widths 1-1-1, N = 4)",
-              statement=r"For the network $x\mapsto\sigma(w_2\sigma(w_1x))$ and the data below, every local minimum of "
-                        r"the squared loss is global.", uses=["NH17:ass3.2"], expected="refuted",
-              note="n_1 = 1 < N - 1 = 3: the width hypothesis of Theorem 3.8 fails"),
-        Claim("CE:sigmoid-narrow", kind="counterexample", title="A certified spurious local minimum (sigmoid)",
-              statement=r"$X=(1,3/2,6,13/2)$, targets $\sigma(2x)$ on the first two samples and $\sigma(-x/2)$ on the "
-                        r"last two (3 digits): a strict local minimum in an explicit box whose loss exceeds that of a "
-                        r"better point.", refutes=["CE:all-minima-global:sigmoid-narrow"],
-              checker=partial(narrow_counterexample, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
-              note="violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
-        Claim("CE:all-minima-global:sigmoid-deep", kind="conjecture",
-              title="Every local minimum is global (sigmoid, widths 1-1-1-1, N = 4)",
-              statement=r"For $x\mapsto\sigma(w_3\sigma(w_2\sigma(w_1x)))$ and the data below, every local minimum of "
-                        r"the squared loss is global.", uses=["NH17:ass3.2"], expected="refuted",
-              note="every hidden width is 1 < N - 1 = 3"),
-        Claim("CE:sigmoid-deep", kind="counterexample", title="A certified spurious local minimum (deep sigmoid)",
-              statement=r"$X=(1,3/2,6,13/2)$, targets $\sigma^3(2x)$ and $\sigma^3(-x/2)$ (3 digits): a strict local "
-                        r"minimum with a certified loss gap to a better point.",
-              refutes=["CE:all-minima-global:sigmoid-deep"],
-              checker=partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3),
-              note="violates n_k >= N - 1 of Theorem 3.8"),
-        Claim("CE:all-minima-global:tanh-narrow", kind="conjecture",
-              title="Every local minimum is global (tanh, widths 1-1-1 with biases, N = 7)",
-              statement=r"For $x\mapsto v\tanh(wx+b)+c$ and the data below, every local minimum of the squared loss "
-                        r"is global.", uses=["NH17:ass3.2"], expected="refuted",
-              note="n_1 = 1 < N - 1 = 6"),
-        Claim("CE:tanh-narrow", kind="counterexample", title="A certified spurious local minimum (tanh)",
-              statement=r"$X=(-4,-2,0,1,2,7/2,4)$, $Y=(0,3/4,-3/4,1/4,-3/2,-3/4,-1)$: a strict local minimum in an "
-                        r"explicit box whose loss exceeds that of a better point.",
-              refutes=["CE:all-minima-global:tanh-narrow"], checker=tanh_counterexample,
-              note="violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
+        *_refuted_pair("sigmoid-narrow", r"x\mapsto\sigma(w_2\sigma(w_1x))", "sigmoid, widths 1-1-1, N = 4",
+                       "n_1 = 1 < N - 1 = 3: the width hypothesis of Theorem 3.8 fails",
+                       r"$X=(1,3/2,6,13/2)$, targets $\sigma(2x)$ on the first two samples and $\sigma(-x/2)$ on the "
+                       r"last two (3 digits)",
+                       partial(narrow_counterexample, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
+                       "violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
+        *_refuted_pair("sigmoid-deep", r"x\mapsto\sigma(w_3\sigma(w_2\sigma(w_1x)))",
+                       "deep sigmoid, widths 1-1-1-1, N = 4", "every hidden width is 1 < N - 1 = 3",
+                       r"$X=(1,3/2,6,13/2)$, targets $\sigma^3(2x)$ and $\sigma^3(-x/2)$ (3 digits)",
+                       partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3)),
+        *_refuted_pair("tanh-narrow", r"x\mapsto v\tanh(wx+b)+c", "tanh, widths 1-1-1 with biases, N = 7",
+                       "n_1 = 1 < N - 1 = 6", r"$X=(-4,-2,0,1,2,7/2,4)$, $Y=(0,3/4,-3/4,1/4,-3/2,-3/4,-1)$",
+                       tanh_counterexample,
+                       "violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
     ]

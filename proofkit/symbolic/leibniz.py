@@ -240,16 +240,12 @@ class LeibnizConstruction:
         factor = flint.arb(N * (N - 1)).sqrt()
         target = smin / factor
         beta = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
-        alpha = flint.fmpq(1)
-        for _ in range(200):
-            a = flint.arb(alpha)
-            eps = (gamma - self._sigma(a * dmin + beta, prec)).max(self._sigma(beta - a * dmin, prec) - mu)
-            if eps < target:
-                return {"alpha0": alpha, "proved": True, "eps": eps.str(10, radius=True),
-                        "threshold": target.str(10, radius=True), "s_min_lower": smin.str(10, radius=True),
-                        "D": dmin.str(10, radius=True), "argument": "perturbation of the limit matrix"}
-            alpha *= 2
-        return {"alpha0": None, "proved": False, "argument": "no alpha below 2^200 found"}
+
+        def eps(a: flint.arb) -> flint.arb:
+            return (gamma - self._sigma(a * dmin + beta, prec)).max(self._sigma(beta - a * dmin, prec) - mu)
+
+        return _first_alpha(eps, target, flint.fmpq(1), "perturbation of the limit matrix",
+                            {"s_min_lower": smin, "D": dmin})
 
     def _alpha0_growth(self, prec: int) -> dict[str, Any]:
         N = self.N
@@ -264,18 +260,15 @@ class LeibnizConstruction:
         count = flint.arb(math.factorial(N) - 1)
         start = flint.arb(N - 2) / (r2 * dmin)
         alpha = flint.fmpq(1)
-        while not flint.arb(alpha) > start:
+        while not flint.arb(alpha) > start:  # the bound decreases in alpha from `start` on
             alpha *= 2
-        for _ in range(400):
-            a = flint.arb(alpha)
+
+        def bound(a: flint.arb) -> flint.arb:
             M = abs(sb).max(r3 * (a * dmax + abs(beta)) + r4).max(r1 * (r2 * abs(beta)).exp())
-            bound = count * r1 * (r2 * beta).exp() * (-(r2 * a * dmin)).exp() * M ** max(N - 2, 0)
-            if bound < target:
-                return {"alpha0": alpha, "proved": True, "bound": bound.str(10, radius=True),
-                        "target": target.str(10, radius=True), "monotone_from": start.str(10, radius=True),
-                        "D": dmin.str(10, radius=True), "argument": "Leibniz bound on the non-identity terms"}
-            alpha *= 2
-        return {"alpha0": None, "proved": False, "argument": "no alpha below 2^400 found"}
+            return count * r1 * (r2 * beta).exp() * (-(r2 * a * dmin)).exp() * M ** max(N - 2, 0)
+
+        return _first_alpha(bound, target, alpha, "Leibniz bound on the non-identity terms",
+                            {"monotone_from": start, "D": dmin})
 
     def witness(self, alpha: Any, prec: int = 128, *, through_network: bool | None = None) -> Any:
         """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters (Arb enclosures).
@@ -303,6 +296,19 @@ class LeibnizConstruction:
         n = self.network.widths[self.k]
         mat = [flat[i * n:(i + 1) * n] + [flint.arb(1)] for i in range(self.N)]
         return certify_full_rank(mat, max_prec=max(prec, 256))
+
+
+def _first_alpha(decreasing: Any, target: flint.arb, alpha: flint.fmpq, argument: str,
+                 extra: dict[str, flint.arb], doublings: int = 400) -> dict[str, Any]:
+    """The first ``alpha = start * 2^j`` at which the (decreasing) certified bound is below ``target``."""
+    for _ in range(doublings):
+        value = decreasing(flint.arb(alpha))
+        if value < target:
+            return {"alpha0": alpha, "proved": True, "bound": value.str(10, radius=True),
+                    "threshold": target.str(10, radius=True), "argument": argument,
+                    **{k: v.str(10, radius=True) for k, v in extra.items()}}
+        alpha *= 2
+    return {"alpha0": None, "proved": False, "argument": f"no alpha below 2^{doublings} times the start found"}
 
 
 def _ball(value: sympy.Expr, prec: int) -> flint.arb:
