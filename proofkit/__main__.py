@@ -1,0 +1,7 @@
+"""``python -m proofkit``: the command-line interface."""
+
+import sys
+
+from proofkit.cli import main
+
+sys.exit(main())
