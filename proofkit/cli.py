@@ -7,8 +7,9 @@
     refuted unexpectedly, 1 otherwise, 2 for usage or input errors.
 ``proofkit report [GRAPH.json] --out DIR``
     Write LaTeX (and PDF when pdflatex is present), SVG, certificates, summary.
-``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
-``proofkit activations``, ``proofkit losses``.
+
+Also ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
+``proofkit activations``, ``proofkit losses``; ``proofkit COMMAND --help`` for each.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
 
 
 def write_report(graph: Any, out: str, *, pdf: bool = True) -> dict[str, str]:
-    """Write report.tex (+ report.pdf), graph.dot/graph.svg, certificates/*.json, summary.md, graph.json."""
+    """Write report.tex (+ report.pdf), graph.dot/graph.svg, ``certificates/*.json``, summary.md, graph.json."""
     from proofkit.errors import ToolMissing
     from proofkit.printing.claims_latex import compile_pdf, graph_document
     from proofkit.printing.graphviz import to_dot, to_svg
