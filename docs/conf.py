@@ -14,7 +14,10 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))  # the proofkit of this checkout, installed or not
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)  # the proofkit of this checkout, installed or not
+# The tutorials run in a Jupyter kernel (a subprocess): it must import the same proofkit.
+os.environ["PYTHONPATH"] = os.pathsep.join([ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 import proofkit  # noqa: E402
 
