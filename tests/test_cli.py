@@ -6,8 +6,7 @@ import json
 import pytest
 
 import proofkit
-from proofkit import certify_nonsingular
-from proofkit import cli
+from proofkit import certify_nonsingular, cli
 from proofkit.claims import Claim, ClaimGraph
 
 
