@@ -51,7 +51,7 @@ def _documented_names(text: str) -> set[str]:
     """The fully qualified names listed in the autosummary tables of the API pages."""
     out = set()
     for block in re.findall(r"^\.\. autosummary::\n((?:   .*\n|\n)+)", text, re.M):
-        out.update(line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith(":"))
+        out.update(line.strip().lstrip("~") for line in block.splitlines() if line.strip() and not line.strip().startswith(":"))
     return out
 
 
