@@ -7,8 +7,9 @@
     refuted unexpectedly, 1 otherwise, 2 for usage or input errors.
 ``proofkit report [GRAPH.json] --out DIR``
     Write LaTeX (and PDF when pdflatex is present), SVG, certificates, summary.
-``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
-``proofkit activations``, ``proofkit losses``.
+
+Also ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
+``proofkit activations``, ``proofkit losses``; ``proofkit COMMAND --help`` for each.
 """
 
 from __future__ import annotations
@@ -26,6 +27,24 @@ from proofkit.errors import ProofkitError
 __all__ = ["main", "build_parser", "write_report"]
 
 DEFAULT_OUT = "proofkit-report"
+
+
+class _UsageError(Exception):
+    """A command-line usage error (argparse's message), raised instead of exiting."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}", self.format_usage())
+
+
+def _fail(args: Any, message: str, kind: str, code: int = 2) -> int:
+    """Report an error: one JSON object on stdout with ``--json``, one line on stderr otherwise."""
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": message, "kind": kind}))
+    else:
+        print(f"proofkit: error: {message}", file=sys.stderr)
+    return code
 
 
 def _progress(enabled: bool):
@@ -62,7 +81,7 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
 
 
 def write_report(graph: Any, out: str, *, pdf: bool = True) -> dict[str, str]:
-    """Write report.tex (+ report.pdf), graph.dot/graph.svg, certificates/*.json, summary.md, graph.json."""
+    """Write report.tex (+ report.pdf), graph.dot/graph.svg, ``certificates/*.json``, summary.md, graph.json."""
     from proofkit.errors import ToolMissing
     from proofkit.printing.claims_latex import compile_pdf, graph_document
     from proofkit.printing.graphviz import to_dot, to_svg
@@ -174,7 +193,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
     graph, rebuilt = _load_graph(args.graph, args.out)
     claim = graph.claim(args.claim)
     if rebuilt and claim.checker is not None and args.claim not in graph.certificates:
-        graph.check()
+        saved = os.path.join(args.out, "graph.json")
+        print(f"proofkit: no saved result for {args.claim} in {saved} (`proofkit check` saves them); "
+              f"running the seed library's checkers to derive its status ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        report = graph.check(progress=_progress(sys.stderr.isatty()))
+        print(f"proofkit: ran {len(report.ran)} checkers in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     status = graph.status(args.claim)
     certs = graph.certificates.get(args.claim, [])
     if args.json:
@@ -211,8 +235,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         with open(args.certificate) as fh:
             text = fh.read()
     except OSError as exc:
-        print(f"proofkit: error: cannot read {args.certificate!r}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return _fail(args, f"cannot read {args.certificate!r}: {exc.strerror}", "OSError")
+    if _is_graph(text):
+        return _fail(args, f"{args.certificate} is a claim graph, not a certificate: use `proofkit check "
+                           f"{args.certificate}` or `proofkit show CLAIM {args.certificate}`", "NotACertificate")
     try:
         rep = check_certificate(text)
     except CertificateRejected as exc:
@@ -226,6 +252,15 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}")
     return 0
+
+
+def _is_graph(text: str) -> bool:
+    """Whether ``text`` is a saved claim graph (``proofkit.graph/...``)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and str(data.get("schema", "")).startswith("proofkit.graph/")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -276,51 +311,99 @@ def _cmd_losses(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``proofkit`` command."""
-    parser = argparse.ArgumentParser(prog="proofkit",
-                                     description="Check, certify and typeset results on neural-network loss surfaces.")
+    """The argument parser of the ``proofkit`` command.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["verify", "cert.json", "--json"]).json
+    True
+    """
+    from proofkit import __version__
+
+    parser = _Parser(prog="proofkit",
+                     description="Check, certify and typeset results on neural-network loss surfaces.",
+                     epilog="`proofkit COMMAND --help` describes each command.")
+    parser.add_argument("--version", action="version", version=f"proofkit {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description)
 
     def graph_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("graph", nargs="?", metavar="GRAPH.json",
                        help="a saved claim graph (default: the built-in seed library)")
-        p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default ./{DEFAULT_OUT})")
+        p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                       help=f"report folder, also where previous results are kept (default ./{DEFAULT_OUT})")
 
-    check = sub.add_parser("check", help="run checkers, re-check certificates, print statuses, write the report")
+    check = command("check", "run checkers, re-check certificates, print statuses, write the report",
+                    "Build the seed library (or load GRAPH.json), run the checkers whose claims changed, re-check "
+                    "every certificate with the trusted kernel, print the status of every claim and write the "
+                    "report folder. Exit 0 when nothing failed or was refuted unexpectedly, 1 otherwise, "
+                    "2 for usage or input errors.")
     graph_args(check)
-    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--json", action="store_true", help="print statuses and problems as JSON (errors too)")
     check.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
     check.add_argument("--write", action="store_true", help="also write the report for a loaded GRAPH.json")
     check.set_defaults(func=_cmd_check)
-    report = sub.add_parser("report", help="write LaTeX/PDF, SVG, JSON certificates and summary.md")
+    report = command("report", "write LaTeX/PDF, SVG, JSON certificates and summary.md",
+                     "Write report.tex (and report.pdf when pdflatex is installed), the dependency graph "
+                     "(graph.dot, graph.svg when Graphviz is installed), every certificate as JSON, summary.md "
+                     "and graph.json into the report folder.")
     graph_args(report)
     report.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
     report.set_defaults(func=_cmd_report)
-    show = sub.add_parser("show", help="one claim: statement, status, certificates")
-    show.add_argument("claim", help="claim label")
+    show = command("show", "one claim: statement, status, certificates",
+                   "Show one claim: its statement, source, dependencies, derived status and certificates. Uses "
+                   "the results saved by `proofkit check` in the report folder; without them, runs the checkers "
+                   "(and says so).")
+    show.add_argument("claim", metavar="CLAIM", help="the claim's label, e.g. NH17:lemma2.1")
     graph_args(show)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="print the claim, status and certificates as JSON (errors too)")
     show.set_defaults(func=_cmd_show)
-    verify = sub.add_parser("verify", help="re-check one certificate with the trusted kernel")
-    verify.add_argument("certificate", metavar="CERT.json")
-    verify.add_argument("--json", action="store_true")
+    verify = command("verify", "re-check one certificate with the trusted kernel",
+                     "Re-check one certificate (a JSON file written by a certifier or by `proofkit check`) from its "
+                     "data alone with the trusted kernel. Exit 0 when it is accepted, 1 when rejected, 2 when the "
+                     "file cannot be read or is not a certificate.")
+    verify.add_argument("certificate", metavar="CERT.json", help="the certificate file")
+    verify.add_argument("--json", action="store_true", help="print the outcome as JSON (errors too)")
     verify.set_defaults(func=_cmd_verify)
-    demo = sub.add_parser("demo", help="non-convexity example, an exact Hessian, a checked derivation")
-    demo.add_argument("--widths", type=int, nargs="+", default=[2, 3, 1], help="layer widths d n_1 ... m")
+    demo = command("demo", "non-convexity example, an exact Hessian, a checked derivation",
+                   "Print the non-convexity example of the lecture notes with certified eigenvalues, build the "
+                   "exact Hessian of a network's squared loss and check Lemma 2.1 (backpropagation) against "
+                   "direct differentiation.")
+    demo.add_argument("--widths", type=int, nargs="+", default=[2, 3, 1], metavar="N",
+                      help="layer widths d n_1 ... m (default 2 3 1)")
     demo.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
-    demo.add_argument("--samples", type=int, default=4, help="number of training samples")
+    demo.add_argument("--samples", type=int, default=4, help="number of training samples (default 4)")
     demo.set_defaults(func=_cmd_demo)
-    sub.add_parser("activations", help="activations and Assumption 3.2(2)").set_defaults(func=_cmd_activations)
-    sub.add_parser("losses", help="losses, convexity and Assumption 3.2(3)").set_defaults(func=_cmd_losses)
+    command("activations", "activations and Assumption 3.2(2)",
+            "List the built-in activations and whether each satisfies Assumption 3.2(2) of Nguyen & Hein (2017), "
+            "derived symbolically where possible.").set_defaults(func=_cmd_activations)
+    command("losses", "losses, convexity and Assumption 3.2(3)",
+            "List the built-in losses, whether each is convex, and whether it satisfies Assumption 3.2(3) of "
+            "Nguyen & Hein (2017).").set_defaults(func=_cmd_losses)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 1 failure, 2 usage or input error)."""
+    """Entry point; returns the exit status (0 ok, 1 failure, 2 usage or input error).
+
+    With ``--json``, errors are printed as one JSON object ``{"ok": false, "error": ..., "kind": ...}``
+    on standard output.
+    """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:
+    except _UsageError as exc:
+        message, usage = exc.args
+        if "--json" in argv:
+            print(json.dumps({"ok": False, "error": message, "kind": "UsageError"}))
+        else:
+            print(f"{usage}{message}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -328,11 +411,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except ProofkitError as exc:
-        print(f"proofkit: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, str(exc), type(exc).__name__)
     except OSError as exc:  # unwritable report folder, full disk, ...
-        print(f"proofkit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return 2
+        return _fail(args, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), type(exc).__name__)
 
 
 if __name__ == "__main__":  # pragma: no cover
