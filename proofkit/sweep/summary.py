@@ -185,14 +185,15 @@ def write_plots(summary: Mapping[str, Any], folder: str) -> dict[str, str]:
 def write_summary(summary: Mapping[str, Any], out: str, *, plots: bool = True) -> dict[str, str]:
     """Write ``summary.json``, ``summary.md`` and ``plots/*.png`` under ``out``."""
     written = {}
-    for name, text in (("summary.json", json.dumps(summary, indent=1, sort_keys=True, allow_nan=False)),
-                       ("summary.md", markdown_table(summary))):
+    for key, name, text in (("summary_json", "summary.json", json.dumps(summary, indent=1, sort_keys=True,
+                                                                       allow_nan=False)),
+                            ("summary", "summary.md", markdown_table(summary))):
         path = os.path.join(out, name)
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
-        written[name.split(".")[1]] = path
+        written[key] = path
     if plots and summary["rows"]:
         written.update(write_plots(summary, os.path.join(out, "plots")))
     return written
