@@ -168,8 +168,8 @@ def load_tasks(tasks: Any) -> TaskList:
     --------
     >>> tl = load_tasks(['{"kind": "nonsingular", "inputs": {"matrix": [[1, 2], [3, 4]]}}',
     ...                  '{"kind": "nonsingular", "inputs": {"matrix": [[1, 0.5]]}}', '{"kind": "magic"}'])
-    >>> len(tl.tasks), [str(e)[:40] for e in tl.malformed]
-    (2, ["tasks line 3: argument 'task': expected t"])
+    >>> len(tl.tasks), [str(e) for e in tl.malformed]
+    (2, ["tasks line 3: argument 'task': expected the fields kind and inputs, got missing ['inputs']"])
     """
     if isinstance(tasks, (str, os.PathLike)):
         source = os.fspath(tasks)
