@@ -40,6 +40,12 @@ class LocalProcessCluster:
         How long to wait for the scheduler and every worker.
 
     Use as a context manager, or call :meth:`close`.
+
+    Examples
+    --------
+    >>> with LocalProcessCluster(1) as cluster:              # doctest: +SKIP
+    ...     print(cluster.client.submit(sum, [1, 2]).result())
+    3
     """
 
     def __init__(self, n_workers: int, threads_per_worker: int = 1, log: str | None = None,
@@ -61,15 +67,16 @@ class LocalProcessCluster:
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "distributed.cli.dask_scheduler", "--scheduler-file", self.scheduler_file,
                  "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--idle-timeout", "600"], **common))
+            # the workers start at the same time and wait for the scheduler file
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", self.scheduler_file,
+                 "--nworkers", str(n_workers), "--nthreads", str(threads_per_worker), "--no-dashboard",
+                 "--death-timeout", "60", "--memory-limit", "0", "--local-directory", self._tmp], **common))
             deadline = time.monotonic() + start_seconds
             while not os.path.exists(self.scheduler_file):
                 if self.procs[0].poll() is not None or time.monotonic() > deadline:
                     raise ClusterStartFailed(f"the local Dask scheduler did not start (log: {self.log_path})")
                 time.sleep(0.05)
-            self.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", self.scheduler_file,
-                 "--nworkers", str(n_workers), "--nthreads", str(threads_per_worker), "--no-dashboard",
-                 "--death-timeout", "60", "--memory-limit", "0", "--local-directory", self._tmp], **common))
             from distributed import Client
 
             self.client = Client(scheduler_file=self.scheduler_file, timeout="60s")
@@ -86,23 +93,40 @@ class LocalProcessCluster:
     def address(self) -> str:
         return self.client.scheduler.address
 
-    def close(self) -> None:
-        """Stop the workers and the scheduler (SIGTERM, then SIGKILL after 10 s) and remove temporary files."""
+    def close(self, grace: float = 1.0) -> None:
+        """Stop the workers and the scheduler: SIGTERM, then SIGKILL of the whole process tree after ``grace`` s.
+
+        The cluster holds nothing that needs a clean shutdown (records are written by the sweep's driver).
+        """
+        import psutil
+
         if self.client is not None:
             try:
-                self.client.close(timeout=10)
+                self.client.close(timeout=5)
             except Exception:  # closing a client to a dying scheduler may raise anything
                 pass
             self.client = None
-        for p in reversed(self.procs):
+        tree: list[Any] = []
+        for p in self.procs:
+            try:
+                tree += psutil.Process(p.pid).children(recursive=True)
+            except psutil.Error:
+                pass
             if p.poll() is None:
                 p.terminate()
-        for p in reversed(self.procs):
+        deadline = time.monotonic() + grace
+        for p in self.procs:
             try:
-                p.wait(timeout=10)
+                p.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        for child in tree:
+            try:
+                child.kill()
+            except psutil.Error:
+                pass
+        psutil.wait_procs(tree, timeout=5)
         self.procs = []
         self._log.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
