@@ -247,6 +247,12 @@ def test_verify_folder_and_tampering(tmp_path, capsys):
     assert main(["verify", str(tmp_path), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["ok"] is False
     store.write(recs[1])
+    # a valid certificate of another task of the same kind, put in this task's record
+    other = _record({"kind": "nonsingular", "inputs": {"matrix": [[2, 4], [1, 2]]}})
+    store.write({**recs[1], "certificates": other["certificates"]})
+    assert any("another matrix" in p for p in verify_path(tmp_path).problems)
+    store.write(recs[1])
+    assert verify_path(tmp_path).ok
     # a record copied under another task's name
     os.replace(store.path(recs[1]["key"]), store.path("c" * 64))
     assert any("do not match" in p for p in verify_path(tmp_path).problems)

@@ -72,6 +72,16 @@ def _matrix(inputs: Mapping[str, Any], name: str = "matrix") -> list[list[Any]]:
     return rows
 
 
+def _bind_matrix(args: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
+    """The certificate records the hash of the task's matrix (the kernel checks the stored matrix against it)."""
+    from proofkit.certify.matrices import as_cert_matrix
+
+    inputs = cert.get("inputs") if isinstance(cert.get("inputs"), Mapping) else {}
+    if inputs.get("A_hash") != as_cert_matrix(args["A"]).hash:
+        return "the certificate is about another matrix than the task's"
+    return None
+
+
 def _fixed(value: Any, allowed: list[str]) -> dict[str, sympy.Rational]:
     if not isinstance(value, Mapping):
         raise InvalidInput("fixed", "an object {name: exact number}", type(value).__name__)
@@ -202,7 +212,7 @@ def _certify_nonsingular(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("nonsingular", _decode_nonsingular, _certify_nonsingular, required=("matrix",),
-                       optional=("backend", "max_prec"), claim_types=("nonsingular",),
+                       optional=("backend", "max_prec"), claim_types=("nonsingular",), bind=_bind_matrix,
                        summary="the square `matrix` is invertible"))
 
 
@@ -219,7 +229,7 @@ def _certify_rank(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("rank_at_least", _decode_rank, _certify_rank, required=("matrix", "r"),
-                       optional=("max_prec",), claim_types=("rank_at_least",),
+                       optional=("max_prec",), claim_types=("rank_at_least",), bind=_bind_matrix,
                        summary="rank(`matrix`) >= `r`"))
 
 
@@ -236,7 +246,7 @@ def _certify_pd(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("positive_definite", _decode_pd, _certify_pd, required=("matrix",),
-                       optional=("max_prec", "exact_limit"), claim_types=("positive_definite",),
+                       optional=("max_prec", "exact_limit"), claim_types=("positive_definite",), bind=_bind_matrix,
                        summary="the symmetric `matrix` is positive definite"))
 
 

@@ -96,6 +96,11 @@ def execute(task: Mapping[str, Any]) -> dict[str, Any]:
         return record
     seconds = time.perf_counter() - t0
     checks = [kernel_check(t, kind.claim_types) for t in texts]
+    if kind.bind is not None:
+        for i, t in enumerate(texts):
+            problem = kind.bind(args, json.loads(t)) if checks[i]["ok"] else None
+            if problem:
+                checks[i] = {"ok": False, "reason": problem}
     record.update(outcome=out.outcome, certificates=texts, kernel=checks, values=_clean_values(out.values),
                   note=out.note[:500], seconds=seconds, kernel_seconds=time.perf_counter() - t0 - seconds)
     if not all(c["ok"] for c in checks):

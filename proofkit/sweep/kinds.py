@@ -88,6 +88,9 @@ class TaskKind:
         The ``claim.type`` of the certificates this kind produces (checked by ``proofkit verify``).
     summary : str
         One line for ``proofkit sweep --help`` and the docs.
+    bind : callable, optional
+        ``bind(args, certificate_dict) -> problem or None``: checks that a certificate is about this
+        task's inputs (e.g. the hash of the matrix it records); run on the worker and by ``proofkit verify``.
     """
 
     name: str
@@ -97,6 +100,7 @@ class TaskKind:
     optional: tuple[str, ...] = ()
     claim_types: tuple[str, ...] = ()
     summary: str = ""
+    bind: Callable[[dict[str, Any], dict[str, Any]], str | None] | None = None
 
 
 #: The registered kinds, by name.

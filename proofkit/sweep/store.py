@@ -140,7 +140,8 @@ def _check_text(text: str, claim_types: tuple[str, ...]) -> str | None:
 
 
 def _verify_record(rec: dict[str, Any], name: str, rep: VerifyReport) -> None:
-    from proofkit.sweep.kinds import KINDS
+    from proofkit.errors import ProofkitError
+    from proofkit.sweep.kinds import KINDS, decode_inputs
     from proofkit.sweep.tasks import task_key
 
     rep.records += 1
@@ -157,9 +158,17 @@ def _verify_record(rec: dict[str, Any], name: str, rep: VerifyReport) -> None:
         return
     kind = KINDS.get(task.get("kind", ""))
     claim_types = kind.claim_types if kind is not None else ()
+    args = None
+    if kind is not None and kind.bind is not None:
+        try:
+            _, args = decode_inputs(kind.name, task.get("inputs"))
+        except ProofkitError as exc:
+            rep.problems.append(f"{name}: the recorded task does not decode ({exc})")
     for i, text in enumerate(certs):
         rep.certificates += 1
         why = _check_text(text, claim_types)
+        if not why and args is not None and kind is not None and kind.bind is not None:
+            why = kind.bind(args, json.loads(text))
         if why:
             rep.problems.append(f"{name}: certificate {i + 1}: {why}")
             continue
