@@ -15,7 +15,7 @@ import pytest
 
 from proofkit.cli import main
 from proofkit.sweep import load_tasks, sweep, verify_path
-from proofkit.sweep.store import FINAL
+from proofkit.sweep.store import FINAL, ResultStore
 
 distributed = pytest.importorskip("distributed")
 
@@ -73,9 +73,11 @@ def test_sweep_on_a_local_cluster_then_resume(cluster, tmp_path):
     assert [str(e)[-60:] for e in rep.malformed] and rep.malformed[0].line == 3
     assert dict(rep.outcomes) == {"certified": 4, "timeout": 1}
     slow = rep.record("slow")
-    assert slow["outcome"] == "timeout" and slow["timeout"] == 1.0 and not slow["certificates"]
+    assert slow["outcome"] == "timeout" and slow["timeout"] == 1.0 and slow["certificate_count"] == 0
     assert sorted(seen) == [1, 2, 4, 5, 6]
     assert rep.record("m0")["outcome"] == "certified" and rep.record("m0")["kernel"][0]["ok"]
+    full = ResultStore(out).read(rep.tasks[0].key)
+    assert json.loads(full["certificates"][0])["verdict"] == "certified"
     assert os.path.exists(rep.written["verdicts"]) and "| matrices | 2 |" in open(rep.written["summary"]).read()
     assert verify_path(out).ok
     before = _files(out)

@@ -36,7 +36,8 @@ class SweepReport:
         The results folder.
     tasks : list of Task
     records : dict
-        Key -> result record, for every task (None if a task has no record).
+        Key -> result record, for every task (None if a task has no record), without the certificate
+        texts (``certificate_count`` says how many; ``ResultStore(out).read(key)`` has them).
     malformed : list of MalformedTask
     duplicates : dict
         Line -> line of the first copy (run once).
@@ -105,6 +106,15 @@ class _Progress:
         if self.done == self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+def _light(rec: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A record without its certificate texts (they stay in the file), so large sweeps fit in memory."""
+    if rec is None:
+        return None
+    out = {k: v for k, v in rec.items() if k != "certificates"}
+    out["certificate_count"] = len(rec.get("certificates", []))
+    return out
 
 
 def _check_args(scheduler: Any, workers: Any, timeout: Any) -> float | None:
@@ -256,7 +266,7 @@ def sweep(tasks: Any, scheduler: Any = None, workers: int | None = None, out: st
     todo = []
     for t in tl.tasks:
         rec = store.finished(t.key, t.timeout if t.timeout is not None else timeout)
-        records[t.key] = rec
+        records[t.key] = _light(rec)
         if rec is None:
             todo.append(t)
     skipped = [t.key for t in tl.tasks if records[t.key] is not None]
@@ -265,7 +275,7 @@ def sweep(tasks: Any, scheduler: Any = None, workers: int | None = None, out: st
         bar = _Progress(len(todo), sys.stderr.isatty() if progress is None else progress)
 
         def done(task: Task, rec: dict[str, Any]) -> None:
-            records[task.key] = rec
+            records[task.key] = _light(rec)
             ran.append(task.key)
             bar.update(rec["outcome"])
             if on_result is not None:

@@ -51,7 +51,8 @@ def summarize(tasks: Sequence[Any], records: Mapping[str, Mapping[str, Any] | No
         rec = records.get(t.key) or {}
         outcome = rec.get("outcome", "pending")
         row = {"line": t.line, "id": t.id, "group": t.group, "kind": t.kind, "key": t.key, "outcome": outcome,
-               "seconds": _time(rec), "values": rec.get("values", {}), "certificates": len(rec.get("certificates", [])),
+               "seconds": _time(rec), "values": rec.get("values", {}),
+               "certificates": rec.get("certificate_count", len(rec.get("certificates", []))),
                "kernel_ok": all(k.get("ok") for k in rec.get("kernel", [])),
                "note": rec.get("message") or rec.get("note", ""), "ran_now": t.key in ran_set}
         rows.append(row)
