@@ -111,6 +111,7 @@ def test_a_killed_worker_loses_nothing(cluster, tmp_path):
     rep = result["rep"]
     _assert_complete(rep, out)
     assert rep.ok and rep.record("slow")["outcome"] == "certified"
+    assert all(r["certificate_count"] == 1 and r["outcome"] == "certified" for r in rep.records.values())
     assert rep.record("slow")["worker_pid"] != pid  # it ran again on a live worker
     client.wait_for_workers(2, timeout=60)  # the nanny restarted the killed worker
 
