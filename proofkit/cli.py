@@ -9,7 +9,7 @@
     Write LaTeX (and PDF when pdflatex is present), SVG, certificates, summary.
 
 Also ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
-``proofkit activations``, ``proofkit losses``; ``proofkit COMMAND --help`` for each.
+``proofkit activations``, ``proofkit losses``, ``proofkit sweep TASKS.jsonl``; ``proofkit COMMAND --help`` for each.
 """
 
 from __future__ import annotations
@@ -231,6 +231,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from proofkit.errors import CertificateRejected
     from proofkit.kernel import check_certificate
 
+    if os.path.isdir(args.certificate) or _is_sweep_record(args.certificate):
+        return _verify_folder(args)
     try:
         with open(args.certificate) as fh:
             text = fh.read()
@@ -261,6 +263,73 @@ def _is_graph(text: str) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and str(data.get("schema", "")).startswith("proofkit.graph/")
+
+
+def _is_sweep_record(path: str) -> bool:
+    from proofkit.sweep.store import is_result_record
+
+    try:
+        with open(path) as fh:
+            return is_result_record(json.load(fh))
+    except (OSError, ValueError):
+        return False
+
+
+def _verify_folder(args: argparse.Namespace) -> int:
+    """``proofkit verify DIR`` (or one sweep record): re-check every certificate found."""
+    from proofkit.sweep.store import verify_path
+
+    rep = verify_path(args.certificate)
+    if args.json:
+        print(json.dumps(rep.to_dict(), indent=2))
+    else:
+        for problem in rep.problems:
+            print(f"REJECTED: {problem}")
+        print(f"{'OK' if rep.ok else 'FAILED'}: {rep.accepted}/{rep.certificates} certificates accepted "
+              f"({rep.records} sweep records, {rep.files} files, {len(rep.skipped)} other JSON files skipped)")
+    return 0 if rep.ok else 1
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from proofkit.sweep.run import report_dict, sweep
+
+    try:
+        rep = sweep(args.tasks, scheduler=args.scheduler, workers=args.workers, out=args.out, timeout=args.timeout,
+                    progress=sys.stderr.isatty() and not args.json, plots=not args.no_plots)
+    except KeyboardInterrupt:
+        print(f"\nproofkit: interrupted; finished results are kept in {args.out}: run the same command to resume",
+              file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(report_dict(rep), indent=2))
+    else:
+        with open(rep.written["summary"]) as fh:
+            print(fh.read(), end="")
+        for key, path in rep.written.items():
+            print(f"wrote {key}: {path}")
+        print(f"results: {os.path.join(rep.out, 'results')} (re-check with: proofkit verify {rep.out})")
+        print(f"time: {rep.seconds:.2f} s")
+        for err in rep.malformed:
+            print(f"proofkit: error: {err}", file=sys.stderr)
+    return 0 if rep.ok else 1
+
+
+def _sweep_parser(sub: Any) -> None:
+    from proofkit.sweep.run import DEFAULT_OUT as SWEEP_OUT
+
+    p = sub.add_parser("sweep", help="run a file of certification tasks on Dask (local worker processes by default)",
+                       description="Run a JSON-lines file of certification tasks on Dask: by default on local worker "
+                       "processes started and stopped here, or on a running cluster with --scheduler. One "
+                       "kernel-checked certificate record per task is written to --out; a re-run resumes.")
+    p.add_argument("tasks", metavar="TASKS.jsonl", help="one JSON task per line: {\"kind\": ..., \"inputs\": {...}}")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="attach to a running Dask scheduler (tcp://host:8786)")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: CPUs); with "
+                   "--scheduler, wait for N workers")
+    p.add_argument("--out", default=SWEEP_OUT, help=f"results folder (default ./{SWEEP_OUT}); a re-run resumes")
+    p.add_argument("--timeout", type=float, metavar="S", help="seconds per task (the task process is killed)")
+    p.add_argument("--no-plots", action="store_true", help="do not write plots")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_sweep)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -361,11 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
     graph_args(show)
     show.add_argument("--json", action="store_true", help="print the claim, status and certificates as JSON (errors too)")
     show.set_defaults(func=_cmd_show)
-    verify = command("verify", "re-check one certificate with the trusted kernel",
-                     "Re-check one certificate (a JSON file written by a certifier or by `proofkit check`) from its "
+    verify = command("verify", "re-check a certificate, or every one in a results folder, with the trusted kernel",
+                     "Re-check one certificate (a JSON file written by a certifier or by `proofkit check`), or every "
+                     "certificate of a sweep results folder, from its "
                      "data alone with the trusted kernel. Exit 0 when it is accepted, 1 when rejected, 2 when the "
                      "file cannot be read or is not a certificate.")
-    verify.add_argument("certificate", metavar="CERT.json", help="the certificate file")
+    verify.add_argument("certificate", metavar="CERT.json|DIR", help="the certificate file or a sweep results folder")
     verify.add_argument("--json", action="store_true", help="print the outcome as JSON (errors too)")
     verify.set_defaults(func=_cmd_verify)
     demo = command("demo", "non-convexity example, an exact Hessian, a checked derivation",
@@ -377,6 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
     demo.add_argument("--samples", type=int, default=4, help="number of training samples (default 4)")
     demo.set_defaults(func=_cmd_demo)
+    _sweep_parser(sub)
     command("activations", "activations and Assumption 3.2(2)",
             "List the built-in activations and whether each satisfies Assumption 3.2(2) of Nguyen & Hein (2017), "
             "derived symbolically where possible.").set_defaults(func=_cmd_activations)
