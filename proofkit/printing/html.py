@@ -32,7 +32,7 @@ white-space:nowrap}
 table{border-collapse:collapse;margin:0.5rem 0}td,th{padding:0.2rem 0.6rem;border-bottom:1px solid #ddd;
 text-align:left;vertical-align:top}
 .statement{background:#f6f6f6;padding:0.6rem 0.9rem;border-left:4px solid #1f4e8c}
-.graph svg{max-width:100%;height:auto}.meta{color:#555;font-size:0.9rem}
+.graph svg{width:100%;height:auto}.meta{color:#555;font-size:0.9rem}
 .cert{border:1px solid #ccc;border-radius:0.3rem;padding:0.3rem 0.8rem;margin:0.8rem 0}
 .cap{font:0.85rem Helvetica,Arial,sans-serif;color:#555;white-space:nowrap}
 math[display=block]{margin:0.3rem 0}
@@ -76,7 +76,7 @@ def _claim_page(graph: ClaimGraph, label: str, nums: dict[str, Any], prov: dict[
     num = nums[label]
 
     def link(lab: str) -> str:
-        return f'<a href="{page_slug(lab)}">{html.escape(nums[lab].heading)}</a>'
+        return f'<a href="{page_slug(lab)}">{html.escape(nums[lab].ref or nums[lab].heading)}</a>'
 
     title = num.heading + (f" ({num.rest})" if num.rest else "")
     parts = ['<p class="meta"><a href="../index.html">Index</a> · <a href="../index.html#legend">legend</a></p>',

@@ -78,7 +78,7 @@ def _badge(key: str) -> str:
 
 
 def _link(label: str, nums: dict[str, Numbered]) -> str:
-    return rf"\hyperlink{{{anchor(label)}}}{{{escape_latex(nums[label].heading)}}}"
+    return rf"\hyperlink{{{anchor(label)}}}{{{escape_latex(nums[label].ref or nums[label].heading)}}}"
 
 
 def _cite(works: list[tuple[str, str]]) -> str:

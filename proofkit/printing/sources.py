@@ -111,6 +111,7 @@ class Numbered:
     rest: str
     works: list[tuple[str, str]]
     from_paper: bool
+    ref: str = ""
 
     @property
     def heading(self) -> str:
@@ -240,4 +241,9 @@ def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
             number = f"{letters[section_index[sec]].upper()}{i}"
         rest = re.sub(r"\s*\(cited\)$", "", claim.title or "")
         out[label] = Numbered(name, number, rest, work_keys(claim.source) if claim.source else [], False)
+    seen: dict[str, int] = {}
+    for num in out.values():
+        seen[num.heading] = seen.get(num.heading, 0) + 1
+    for num in out.values():  # "Theorem 2" of two papers: references name the paper too
+        num.ref = num.heading if seen[num.heading] == 1 or not num.works else f"{num.heading} of {num.works[0][0]}"
     return out

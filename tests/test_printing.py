@@ -1,0 +1,137 @@
+"""The PDF report (compiled with pdflatex), the dependency graph (rendered), provenance and ASCII math."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from proofkit.claims import Claim, ClaimGraph
+from proofkit.library import seed_graph
+from proofkit.printing.graphviz import plain_to_unicode, svg_size, to_dot, to_svg
+from proofkit.printing.mathtext import plain_segments, plain_to_latex
+from proofkit.printing.provenance import provenances
+from proofkit.printing.report import compile_pdf, report_document
+from proofkit.printing.sources import number_claims, work_keys
+
+
+@pytest.fixture(scope="module")
+def checked():
+    g = seed_graph()
+    g.check()
+    return g
+
+
+# -- ASCII math ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, math_part", [
+    ("violates n_k >= N - 1 of Theorem 3.8", r"n_k \ge N - 1"),
+    ("lambda_0 > 0", r"\lambda_0 > 0"),
+    ("det = 1 != 0 modulo 7", r"\det = 1 \ne 0"),
+    ("loss gap in [0.25 +/- 1e-20]", r"0.25 \pm 1\cdot 10^{-20}"),
+    ("so rank([F_1, 1]) <= 2", r"\operatorname{rank} ([F_1, 1]) \le 2"),
+])
+def test_ascii_math_becomes_math(text, math_part):
+    assert ("math", math_part) in plain_segments(text)
+
+
+@pytest.mark.parametrize("text", ["Yu & Chen's width condition", "a strict local minimum in the box",
+                                  "Examples 1-3", "Assumption 3.2(1): no identical samples"])
+def test_prose_stays_text(text):
+    assert all(kind == "text" for kind, _ in plain_segments(text))
+
+
+def test_no_bare_angle_brackets_in_latex_text():
+    tex = plain_to_latex("widths 1 < 3, a -> b, x | y")
+    assert "<" not in tex.replace("$1 < 3$", "") and "|" not in tex
+
+
+# -- provenance ------------------------------------------------------------------------------------
+def test_provenance_distinguishes_cited_proved_checked(checked):
+    prov = provenances(checked)
+    assert prov["NH17:lemma4.2"].name == "cited"
+    assert prov["NH17:thm3.8"].name == "proved in the source"
+    assert prov["NH17:thm3.8:wide"].name == "machine-checked"
+    assert prov["CE:all-minima-global:sigmoid-narrow"].name == "refuted"
+    assert prov["NH17:thm3.8:narrow"].name == "hypotheses not met"
+    assert "NH17:thm3.8:wide" in prov["NH17:thm3.8"].checked_instances
+
+
+def test_provenance_not_complete_when_a_dependency_is_open():
+    g = ClaimGraph()
+    g.add_claim(Claim("A", kind="assumption", statement="$x > 0$"))
+    g.add_claim(Claim("T", kind="theorem", statement="$x^2 > 0$", proof_uses=["A"], established="proof"))
+    assert provenances(g)["T"].name == "open"
+    g2 = ClaimGraph()
+    g2.add_claim(Claim("A", kind="assumption", statement="$x > 0$"))
+    g2.add_claim(Claim("C", kind="theorem", statement="$x^2 > 0$", uses=["A"], established="cited"))
+    p = provenances(g2)["C"]
+    assert p.name == "cited" and not p.complete
+
+
+# -- numbering and sources ---------------------------------------------------------------------------
+def test_papers_keep_their_numbers(checked):
+    nums = number_claims(checked)
+    assert nums["NH17:thm3.8"].heading == "Theorem 3.8"
+    assert nums["NH17:lemma4.3"].heading == "Lemma 4.3"
+    assert nums["NH17:thm3.8:wide"].heading.startswith("Instance 3.8")
+    assert nums["Du19:lambda0"].heading == "Theorem 3.1"
+    assert len({n.ref for n in nums.values()}) == len(nums)
+    assert nums["KHK19:thm2"].ref == "Theorem 2 of Kawaguchi, Huang & Kaelbling 2019"
+
+
+def test_work_keys_split_names_and_locations():
+    assert work_keys("Du et al. 2019, Theorem 3.1") == [("Du et al. 2019", "Theorem 3.1")]
+
+
+# -- the PDF -------------------------------------------------------------------------------------------
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_report_compiles_cleanly(checked, tmp_path):
+    tex = report_document(checked, "Report")
+    assert "<" not in re.sub(r"\$[^$]*\$", "", tex).replace(r"\textless{}", "")
+    pdf = compile_pdf(tex, str(tmp_path))
+    log = (tmp_path / "report.log").read_text(errors="replace")
+    overfull = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert not [x for x in overfull if x > 1.0], overfull
+    assert "Missing character" not in log
+    assert "T1/lmr" in log or "lmodern" in log
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True).stdout
+    assert "¡" not in text and "¿" not in text
+    for label, num in number_claims(checked).items():
+        assert num.heading.split()[-1] in text, label
+    assert "References" in text and "Nguyen and M. Hein" in text
+
+
+# -- the graph -------------------------------------------------------------------------------------------
+def _renderers():
+    return [r for r in ("dot", "graphviz-pure") if shutil.which(r)]
+
+
+def test_dot_labels_have_real_line_breaks_and_the_paper(checked):
+    dot = to_dot(checked)
+    assert "\\\\n" not in dot
+    assert '"Theorem 3.8\\n[NH17]"' in dot
+    assert "cluster_legend" in dot and "subgraph cluster_0" in dot
+    assert 'URL="html/claims/NH17_thm3.8.html"' in dot
+
+
+@pytest.mark.parametrize("renderer", _renderers() or [pytest.param(None, marks=pytest.mark.skip("no renderer"))])
+def test_graph_fits_a4(checked, renderer):
+    svg = to_svg(checked, command=[shutil.which(renderer)])
+    w, h = svg_size(svg)
+    ratio = (h / w) / math.sqrt(2)
+    assert 1 / 1.5 <= ratio <= 1.5, (w, h)
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert texts and not [t for t in texts if "\\" in t]
+    assert any("Theorem 3.8" in t for t in texts)
+    # readable on A4: the 9 pt node font is not scaled below 4 pt
+    scale = min(595 / w, 842 / h, 1.0) * float(re.search(r'viewBox="[\d.]+ [\d.]+ ([\d.]+)', svg).group(1)) / w
+    assert w <= 540.5 and h <= 763.5 and scale <= 1.0
+
+
+def test_unicode_labels_have_no_backslashes():
+    assert plain_to_unicode("lambda_0 > 0, n_k >= N - 1") == "λ₀ > 0, nₖ ≥ N - 1"
