@@ -135,3 +135,49 @@ def test_graph_fits_a4(checked, renderer):
 
 def test_unicode_labels_have_no_backslashes():
     assert plain_to_unicode("lambda_0 > 0, n_k >= N - 1") == "λ₀ > 0, nₖ ≥ N - 1"
+
+
+# -- LaTeX of expressions and objects ------------------------------------------------------------------
+def _compile(body, tmp_path):
+    from proofkit.printing.report import PREAMBLE
+
+    compile_pdf(PREAMBLE + "\\begin{document}\n" + body + "\n\\end{document}\n", str(tmp_path), "snippet")
+    log = (tmp_path / "snippet.log").read_text(errors="replace")
+    return [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+def test_network_notation_hessian_block_is_short_and_compiles(tmp_path):
+    from proofkit import Network, latex
+
+    obj = Network([2, 3, 1], activation="sigmoid").loss([[0, 1], [1, 0], [1, 1]], [0, 1, 1])  # README example
+    block = latex(obj.block_hessian(layers=[2]), notation="network")
+    assert len(block) < 2000 and "f^{(1)}_{11}" in block
+    assert len(latex(obj.block_hessian(layers=[2]))) > len(block)
+    deep = latex(obj.hessian(obj.network.layer_params(1)[:2]), notation="network")
+    assert r"\sigma''" in deep and "r_{2}" in deep and "g^{(1)}_{21}" in deep
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    overfull = _compile(f"\\[{block}\\]\n\\[{deep}\\]", tmp_path)
+    assert not [x for x in overfull if x > 1.0], overfull
+
+
+def test_latex_of_certificate_claim_and_graph_compile(checked, tmp_path):
+    from proofkit import latex
+
+    cert = checked.certificates["CE:sigmoid-narrow"][0]
+    claim = checked.claims["NH17:thm3.8"]
+    body = latex(cert) + "\n\n" + latex(claim)
+    assert "\\mathtt" not in body and "Certificate(" not in body and "Claim(" not in body
+    assert latex(checked).startswith("\\documentclass")
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    overfull = _compile(body, tmp_path)
+    assert not [x for x in overfull if x > 1.0], overfull
+
+
+def test_unknown_notation_is_a_named_error():
+    from proofkit import latex
+    from proofkit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="notation"):
+        latex(1, notation="papers")
