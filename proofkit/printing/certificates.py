@@ -266,13 +266,46 @@ def matrix_item(caption: str, rec: Any, digest: str | None = None) -> Item:
     return Item(caption, "display", lines=[tex])
 
 
+class _Sigmoid(sympy.Function):
+    """The logistic sigmoid, for display only (the certificates keep the expanded expression)."""
+
+    nargs = 1
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = rf"\sigma\left({printer._print(self.args[0])}\right)"
+        return body if exp is None else rf"{body}^{{{exp}}}"
+
+    _proofkit_latex = _latex
+
+
+def sigmoid_form(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
+    """``1/(1 + exp(-u))`` written as ``σ(u)`` (innermost first); and whether any was found."""
+    found = False
+
+    def rewrite(e: sympy.Expr) -> sympy.Expr:
+        nonlocal found
+        if e.is_Atom:
+            return e
+        e = e.func(*[rewrite(a) for a in e.args])
+        if isinstance(e, sympy.Pow) and e.exp == -1 and isinstance(e.base, sympy.Add) and len(e.base.args) == 2:
+            one, other = sorted(e.base.args, key=lambda a: a != 1)
+            if one == 1 and isinstance(other, sympy.exp):
+                found = True
+                return _Sigmoid(-other.args[0])
+        return e
+
+    return rewrite(expr), found
+
+
 def _expr_item(caption: str, lhs: str, text: str, names: list[str]) -> Item:
     syms = {f"x{i}": sympy.Symbol(n) for i, n in enumerate(names)}
     size = f"{len(text):,} characters"
     try:
         if len(text) > _MAX_SUM_CHARS:
             raise ValueError
-        expr = sympy.sympify(text, locals=syms, rational=True)
+        expr, sig = sigmoid_form(sympy.sympify(text, locals=syms, rational=True))
+        if sig:
+            caption += ", with the sigmoid σ(t) = 1/(1 + exp(-t))"
         lines = break_sum(lhs, expr)
     except (sympy.SympifyError, TypeError, ValueError, SyntaxError):
         lines = None

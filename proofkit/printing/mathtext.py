@@ -87,6 +87,8 @@ def _tokens(text: str) -> list[_Tok]:
             toks.append(_Tok("math", s, rf"{a}\times {b}", True))
         elif kind == "range":
             toks.append(_Tok("text", s.replace("-", "\u2013")))
+        elif kind == "ident" and re.fullmatch(r"[A-Za-z]+_[A-Za-z]{3,}(?:_[A-Za-z]+)*", s):
+            toks.append(_Tok("word", s))  # a program name (fmpq_mat), not a subscripted variable
         elif kind == "ident":
             toks.append(_Tok("math", s, _ident_latex(s), True))
         elif kind == "num":

@@ -118,6 +118,7 @@ def provenances(graph: ClaimGraph) -> dict[str, Provenance]:
     for label, claim in graph.claims.items():
         if claim.instance_of and st.get(label) == "instance certified":
             instances.setdefault(claim.instance_of, []).append(label)
+    refuted = {lab for lab, s in st.items() if s == "refuted"}
     out: dict[str, Provenance] = {}
     for label, status in st.items():
         claim = graph.claims[label]
@@ -126,7 +127,8 @@ def provenances(graph: ClaimGraph) -> dict[str, Provenance]:
         else:
             key = _FROM_STATUS.get(status, "open")
         out[label] = Provenance(PROVENANCE[key], status, complete=status != "established",
-                                checked_instances=sorted(instances.get(label, [])), flagged=graph.flagged(label),
+                                checked_instances=sorted(instances.get(label, [])),
+                                flagged=sorted(graph.ancestors(label) & refuted) if refuted else [],
                                 expected=claim.expected is not None and claim.expected == status)
     return out
 

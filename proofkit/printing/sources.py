@@ -176,6 +176,9 @@ def sections(graph: ClaimGraph) -> list[Section]:
         parent = graph.claims[label].instance_of
         if num.from_paper:
             return (0, [int(d) for d in re.findall(r"\d+", num.number)], 0, order[label])
+        located = [int(d) for _, loc in num.works for d in re.findall(r"\d+", loc)[:2]]
+        if located:  # e.g. the setting of Section 2 sorts before the results of Section 3
+            return (0, located, -1, order[label])
         if parent and parent in graph.claims and memo.get(parent) == memo.get(label):
             return (*sort_key(parent)[:2], 1, order[label])
         return (1, [order[label]], 0, order[label])
