@@ -88,7 +88,7 @@ def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, t
     """Write report.tex (+ report.pdf), graph.dot/graph.svg, html/ (the blueprint), certificates/*.json,
     summary.md, graph.json and outputs.json (what the outputs were made with)."""
     from proofkit.errors import ToolMissing
-    from proofkit.printing.graphviz import to_dot, to_svg
+    from proofkit.printing.graphviz import a4_layout, to_dot, to_svg
     from proofkit.printing.html import certificate_filename, write_html
     from proofkit.printing.report import compile_pdf, report_document
     from proofkit.printing.summary import markdown_summary
@@ -103,13 +103,15 @@ def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, t
             written["pdf"] = compile_pdf(tex, out)
         except ToolMissing as exc:
             written["pdf"] = f"skipped: {exc}"
-    _write(os.path.join(out, "graph.dot"), to_dot(graph), written, "dot")
     svg_html = None
+    width = 3
     try:
-        _write(os.path.join(out, "graph.svg"), to_svg(graph), written, "svg")
-        svg_html = to_svg(graph, url_prefix="claims/") if html else None
+        width, svg = a4_layout(graph)
+        _write(os.path.join(out, "graph.svg"), svg, written, "svg")
+        svg_html = to_svg(graph, url_prefix="claims/", width=width) if html else None
     except ToolMissing as exc:
         written["svg"] = f"skipped: {exc}"
+    _write(os.path.join(out, "graph.dot"), to_dot(graph, width=width), written, "dot")
     _write(os.path.join(out, "summary.md"), markdown_summary(graph, "proofkit summary"), written, "summary")
     cert_dir = os.path.join(out, "certificates")
     for old in os.listdir(cert_dir):

@@ -30,7 +30,7 @@ from proofkit.printing.sources import OWN_SECTION, number_claims, sections
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
 
-__all__ = ["to_dot", "to_svg", "svg_size", "layers", "renderer", "page_slug", "STATUS_COLORS", "SHAPES",
+__all__ = ["to_dot", "to_svg", "a4_layout", "svg_size", "layers", "renderer", "page_slug", "STATUS_COLORS", "SHAPES",
            "EDGE_STYLES", "paper_tag", "plain_to_unicode"]
 
 #: Fill colour of each provenance class (the same as in the PDF and HTML legends).
@@ -193,8 +193,8 @@ def to_dot(graph: ClaimGraph, *, reduce: bool = True, legend: bool = True, url_p
         keep = set(nx.transitive_reduction(nx.DiGraph(dep_edges)).edges())
     lines = ["digraph claims {",
              f'  graph [rankdir=BT, newrank=true, compound=true, ranksep=0.28, nodesep=0.12, size="{page[0]},{page[1]}",'
-             ' fontname="Helvetica", fontsize=11, labelloc=t];',
-             '  node [style=filled, fontname="Helvetica", fontsize=9, margin="0.04,0.02", height=0.3];',
+             ' fontname="Helvetica,Arial,sans-serif", fontsize=11, labelloc=t];',
+             '  node [style=filled, fontname="Helvetica,Arial,sans-serif", fontsize=9, margin="0.04,0.02", height=0.3];',
              '  edge [color="#555555", arrowsize=0.5];']
     for i, sec in enumerate(sections(graph)):
         title = sec.title if sec.key != OWN_SECTION else "checked here"
@@ -295,8 +295,14 @@ def to_svg(graph: ClaimGraph, *, command: list[str] | None = None, width: int | 
     """SVG of :func:`to_dot` (system ``dot``, else ``graphviz-pure``); :class:`ToolMissing` if neither is installed.
 
     Without ``width`` the number of claims per rank is chosen so that the drawing's aspect ratio is
-    closest to A4 portrait (height / width = 1.414).
+    closest to A4 portrait (height / width = 1.414); see :func:`a4_layout`.
     """
+    return a4_layout(graph, command=command, width=width, **kwargs)[1]
+
+
+def a4_layout(graph: ClaimGraph, *, command: list[str] | None = None, width: int | None = None,
+              **kwargs: object) -> tuple[int, str]:
+    """``(width, svg)``: the number of claims per rank closest to an A4 aspect, and the SVG drawn with it."""
     cmd = command or renderer()
     if cmd is None:
         raise ToolMissing("no Graphviz renderer: install proofkit's dependency graphviz-pure (pip) or Graphviz "
@@ -310,15 +316,15 @@ def to_svg(graph: ClaimGraph, *, command: list[str] | None = None, width: int | 
         return proc.stdout
 
     if width is not None:
-        return render(width)
-    best: tuple[float, str] | None = None
+        return width, render(width)
+    best: tuple[float, int, str] | None = None
     for w in (3, 4, 2, 5, 6):
         svg = render(w)
         x, y = svg_size(svg)
         score = abs(math.log((y / x) / math.sqrt(2)))
         if best is None or score < best[0]:
-            best = (score, svg)
+            best = (score, w, svg)
         if score < math.log(1.2):
             break
     assert best is not None
-    return best[1]
+    return best[1], best[2]
