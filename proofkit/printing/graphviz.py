@@ -37,7 +37,7 @@ __all__ = ["to_dot", "to_svg", "a4_layout", "svg_size", "layers", "renderer", "p
 STATUS_COLORS = {k.name: k.colour for k in PROVENANCE.values()}
 #: Node shape of each kind of claim.
 SHAPES = {"definition": "box", "assumption": "box", "theorem": "ellipse", "lemma": "ellipse",
-          "corollary": "ellipse", "conjecture": "diamond", "instance": "hexagon", "counterexample": "octagon"}
+          "corollary": "ellipse", "conjecture": "note", "instance": "hexagon", "counterexample": "octagon"}
 #: Edge style of each kind of edge: (DOT style, colour, legend text).
 EDGE_STYLES = {"uses": ("dashed", "#555555", "statement uses"), "proof": ("solid", "#555555", "proof uses"),
                "instance_of": ("dotted", "#555555", "instance of"), "refutes": ("bold", "#b2182b", "refutes"),
@@ -109,14 +109,12 @@ def _q(text: str) -> str:
 
 
 def _node_label(heading: str, title: str, tag: str) -> str:
-    lines = [heading]
+    lines = [f"{heading} [{tag}]" if tag else heading]
     if title:
-        wrapped = textwrap.wrap(plain_to_unicode(title), 24)
+        wrapped = textwrap.wrap(plain_to_unicode(title), 22)
         if len(wrapped) > 2:
-            wrapped = [wrapped[0], textwrap.shorten(" ".join(wrapped[1:]), 24, placeholder="…")]
+            wrapped = [wrapped[0], textwrap.shorten(" ".join(wrapped[1:]), 22, placeholder="…")]
         lines += wrapped
-    if tag:
-        lines.append(f"[{tag}]")
     return "\n".join(lines)
 
 
@@ -126,7 +124,7 @@ def layers(graph: ClaimGraph, width: int) -> dict[str, int]:
     side into bands of ranks, in section order, so that small sources share a band."""
     order = graph.order()
     pos = {lab: i for i, lab in enumerate(order)}
-    secs = sections(graph)
+    secs = _linked_order(graph, sections(graph))
     local: list[dict[str, int]] = []
     for sec in secs:
         rank: dict[str, int] = {}
@@ -158,6 +156,27 @@ def layers(graph: ClaimGraph, width: int) -> dict[str, int]:
     return out
 
 
+def _linked_order(graph: ClaimGraph, secs: list) -> list:
+    """Sections reordered so that each comes right after the sections it has most edges with (short edges)."""
+    if not secs:
+        return secs
+    where = {lab: i for i, sec in enumerate(secs) for lab in sec.labels}
+    links: dict[tuple[int, int], int] = {}
+    for u, v in graph.graph.edges():
+        if u in where and v in where and where[u] != where[v]:
+            key = (min(where[u], where[v]), max(where[u], where[v]))
+            links[key] = links.get(key, 0) + 1
+    placed = [0]
+    rest = list(range(1, len(secs)))
+    while rest:
+        def score(i: int) -> tuple[int, int, int]:
+            return (-sum(links.get((min(i, j), max(i, j)), 0) for j in placed), -len(secs[i].labels), i)
+        best = min(rest, key=score)
+        placed.append(best)
+        rest.remove(best)
+    return [secs[i] for i in placed]
+
+
 def to_dot(graph: ClaimGraph, *, reduce: bool = True, legend: bool = True, url_prefix: str | None = "html/claims/",
            page: tuple[float, float] = (7.5, 10.6), width: int = 5) -> str:
     """DOT text of the claim graph (see the module docstring).
@@ -181,7 +200,7 @@ def to_dot(graph: ClaimGraph, *, reduce: bool = True, legend: bool = True, url_p
     >>> g = ClaimGraph()
     >>> g.add_claim(Claim("A", kind="assumption", title="Assumption 1", source="Doe 2020, Assumption 1",
     ...                   established="cited"))
-    >>> "Assumption 1\\\\n[Doe20]" in to_dot(g)
+    >>> "Assumption 1 [Doe20]" in to_dot(g)
     True
     """
     prov = provenances(graph)
@@ -196,7 +215,7 @@ def to_dot(graph: ClaimGraph, *, reduce: bool = True, legend: bool = True, url_p
              ' fontname="Helvetica,Arial,sans-serif", fontsize=11, labelloc=t];',
              '  node [style=filled, fontname="Helvetica,Arial,sans-serif", fontsize=9, margin="0.04,0.02", height=0.3];',
              '  edge [color="#555555", arrowsize=0.5];']
-    for i, sec in enumerate(sections(graph)):
+    for i, sec in enumerate(_linked_order(graph, sections(graph))):
         title = sec.title if sec.key != OWN_SECTION else "checked here"
         lines.append(f'  subgraph cluster_{i} {{ label={_q(title)}; style="rounded"; color="#999999";')
         for label in sec.labels:
@@ -221,6 +240,9 @@ def to_dot(graph: ClaimGraph, *, reduce: bool = True, legend: bool = True, url_p
         lines.append(f'  {_q(u)} -> {_q(v)} [style={style}, color="{colour}"{constraint}];')
     rank = layers(graph, width)
     top = max(rank.values(), default=0)
+    for sec in _linked_order(graph, sections(graph)):  # pull each cluster towards the left margin
+        first = min(sec.labels, key=lambda lab: (rank[lab], lab))
+        lines.append(f'  "rank:{rank[first]}" -> {_q(first)} [style=invis, weight=4];')
     for r in range(top + 1):
         members = " ".join(_q(lab) for lab, rr in rank.items() if rr == r)
         lines.append(f'  {{ rank=same; "rank:{r}" [shape=point, style=invis, width=0, label=""]; {members} }}')
@@ -232,8 +254,9 @@ def to_dot(graph: ClaimGraph, *, reduce: bool = True, legend: bool = True, url_p
     return "\n".join(lines) + "\n"
 
 
-def _legend_dot(graph: ClaimGraph, used: set[str], top: int, per_row: int = 4) -> list[str]:
-    out = ['  subgraph cluster_legend { label="legend"; style="rounded"; color="#999999"; fontsize=10;']
+def _legend_dot(graph: ClaimGraph, used: set[str], top: int, per_row: int = 3) -> list[str]:
+    out = ['  subgraph cluster_legend { label="legend"; style="rounded"; color="#999999"; fontsize=10;',
+           "    node [fontsize=8];"]
     rows: list[list[str]] = []
     for k in legend_rows(used):
         font = "white" if k.dark else "black"
