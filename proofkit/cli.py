@@ -192,8 +192,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
                           "problems": dict(bad), "seconds": round(seconds, 3), "written": written}, indent=2))
     else:
         width = max(len(r[0]) for r in rows)
-        for label, kind, _status, note in rows:
-            print(f"{label:<{width}}  {kind:<14} {prov[label].name:<20} {note[:90]}")
+        for label, kind, status, note in rows:  # provenance first; the graph's derived status beside it
+            print(f"{label:<{width}}  {kind:<14} {prov[label].name:<20} {status:<18} {note[:80]}")
         counts: dict[str, int] = {}
         for p in prov.values():
             counts[p.name] = counts.get(p.name, 0) + 1
