@@ -234,7 +234,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
                           "certificates": [c.to_dict() for c in certs],
                           "note": graph.failures.get(args.claim) or graph.unmet.get(args.claim)}, indent=2))
         return 0
+    from proofkit.printing.provenance import provenance
+
     print(f"{claim.label} ({claim.kind}) — {status}")
+    print(f"  provenance: {provenance(graph, args.claim).detail()}")
     if claim.title:
         print(f"  title: {claim.title}")
     if claim.source:

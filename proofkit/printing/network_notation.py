@@ -41,12 +41,11 @@ def _se_to_sympy(e: Any) -> sympy.Expr:
     return sympy.sympify(e._sympy_()) if hasattr(e, "_sympy_") else sympy.sympify(e)
 
 
-def _names(net: Any) -> tuple[dict[int, Any], dict[int, Any]]:
-    names = {}
-    for k, act in enumerate(net.activations, start=1):
-        names[k] = None if act.is_identity else r"\sigma" if len({a.name for a in net.activations if
-                                                                    not a.is_identity}) == 1 else rf"\sigma_{{{k}}}"
-    return names, {}
+def _names(net: Any) -> dict[int, str | None]:
+    """The name of each layer's activation: None for the identity, σ when all others share one, else σ_k."""
+    shared = len({a.name for a in net.activations if not a.is_identity}) == 1
+    return {k: None if act.is_identity else r"\sigma" if shared else rf"\sigma_{{{k}}}"
+            for k, act in enumerate(net.activations, start=1)}
 
 
 def network_entries(obj: Any, rows: list[int], cols: list[int] | None = None) -> tuple[sympy.Matrix, list[str]]:
@@ -54,7 +53,7 @@ def network_entries(obj: Any, rows: list[int], cols: list[int] | None = None) ->
     ``rows`` x ``cols``, in network notation; and the names used (``g``, ``f``, ``r``)."""
     net = obj.network
     L = net.depth
-    names, _ = _names(net)
+    names = _names(net)
     params = obj.params
     X = [[sympy.sympify(v) for v in row] for row in obj.X]
     Y = [[sympy.sympify(v) for v in row] for row in obj.Y]
@@ -120,7 +119,7 @@ def definitions_latex(obj: Any, used: list[str]) -> str:
     if "f" in used:
         parts.append(r"f^{(k)}_{ij} = (F_k)_{ij} = \sigma\bigl(g^{(k)}_{ij}\bigr),\ F_0 = X")
     if "r" in used:
-        parts.append(r"r_{ij} = (F_L)_{ij} - Y_{ij}")
+        parts.append(r"r_{i} = (F_L)_{i1} - Y_{i1}" if net.widths[-1] == 1 else r"r_{ij} = (F_L)_{ij} - Y_{ij}")
     return r",\quad ".join(parts)
 
 
@@ -137,7 +136,8 @@ def network_latex(matrix: Any, *, max_line: float = 58, layout: str = "aligned")
     >>> obj = Network([1, 1, 1], activation="tanh", bias=False).loss([[1]], [[0]])
     >>> print(network_latex(obj.block_hessian(layers=[2])))
     \\begin{aligned}
-    \\frac{\\partial^2\\Phi}{\\partial W^{(2)}_{11}\\,\\partial W^{(2)}_{11}} &= 2 \\left(f^{(1)}_{11}\\right)^{2}
+    \\frac{\\partial^2\\Phi}{\\partial W^{(2)}_{11}\\,\\partial W^{(2)}_{11}} &= 2 \\left(f^{(1)}_{11}\\right)^{2} \\\\
+    &\\text{where } f^{(k)}_{ij} = (F_k)_{ij} = \\sigma\\bigl(g^{(k)}_{ij}\\bigr),\\ F_0 = X
     \\end{aligned}
     """
     from proofkit.printing.certificates import break_sum
@@ -149,10 +149,10 @@ def network_latex(matrix: Any, *, max_line: float = 58, layout: str = "aligned")
     obj, kind, idx = origin
     params = obj.params
     if kind == "gradient":
-        M, _ = network_entries(obj, idx, None)
+        M, used = network_entries(obj, idx, None)
         entries = [(rf"\frac{{\partial\Phi}}{{\partial {sympy.latex(params[p])}}}", M[a, 0]) for a, p in enumerate(idx)]
     else:
-        M, _ = network_entries(obj, idx, idx)
+        M, used = network_entries(obj, idx, idx)
         entries = [(rf"\frac{{\partial^2\Phi}}{{\partial {sympy.latex(params[p])}\,\partial {sympy.latex(params[q])}}}",
                     M[a, c]) for a, p in enumerate(idx) for c, q in enumerate(idx) if c >= a]
     lines = []
@@ -161,4 +161,6 @@ def network_latex(matrix: Any, *, max_line: float = 58, layout: str = "aligned")
         if broken is None:
             broken = [f"{lhs} &= {sympy.latex(value)}"]
         lines += broken
+    if used:
+        lines.append(r"&\text{where } " + definitions_latex(obj, used).replace(r",\quad ", r", \\ &\phantom{\text{where }} "))
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
