@@ -184,3 +184,54 @@ def test_unknown_notation_is_a_named_error():
 
     with pytest.raises(InvalidInput, match="notation"):
         latex(1, notation="papers")
+
+
+@pytest.mark.parametrize("widths, act, out_act, bias", [([2, 3, 1], "sigmoid", "identity", True),
+                                                        ([1, 2, 2], "tanh", "tanh", False)])
+def test_network_notation_equals_the_exact_hessian(widths, act, out_act, bias):
+    """Substituting the definitions of g, f, r and sigma back gives the exact Hessian (checked at a point)."""
+    import sympy
+
+    from proofkit import Network
+    from proofkit.printing.network_notation import _act, network_entries
+    from proofkit.symbolic.activations import T
+
+    net = Network(widths, activation=act, output_activation=out_act, bias=bias)
+    N = 3
+    X = [[sympy.Rational(i + j, 3) - 1 for j in range(widths[0])] for i in range(N)]
+    Y = [[sympy.Rational(i * (j + 1), 4) for j in range(widths[-1])] for i in range(N)]
+    obj = net.loss(X, Y)
+    idx = list(range(len(obj.params)))
+    M, used = network_entries(obj, idx, idx)
+    assert {"g", "r"} <= set(used)
+    L = net.depth
+    back = {}
+    for k in range(1, L + 1):
+        Gk, Fk = obj.G(k), obj.F(k)
+        for i in range(N):
+            for j in range(widths[k]):
+                back[sympy.Symbol(f"g^{{({k})}}_{{{i + 1}{j + 1}}}")] = Gk[i, j]
+                back[sympy.Symbol(f"f^{{({k})}}_{{{i + 1}{j + 1}}}")] = Fk[i, j]
+                if k == L:
+                    r = f"r_{{{i + 1}{j + 1}}}" if widths[-1] > 1 else f"r_{{{i + 1}}}"
+                    back[sympy.Symbol(r)] = Fk[i, j] - Y[i][j]
+    sigma = net.activations[0]
+    expanded = M
+    for order in range(4):
+        cls = _act(r"\sigma", order)
+        expanded = expanded.replace(lambda e, cls=cls: isinstance(e, cls),
+                                    lambda e, order=order: sigma.derivative(order).xreplace({T: e.args[0]}))
+    expanded = expanded.xreplace(back)
+    H = obj.hessian().to_sympy()
+    point = {p: sympy.Rational((3 * n) % 7 - 3, 5) for n, p in enumerate(obj.params)}
+    diff = (expanded - H).xreplace(point)
+    worst = max(abs(sympy.N(e, 30)) for e in diff)
+    assert worst < sympy.Float("1e-20"), worst
+    # and the check can fail: dropping the sigma'' terms changes the result
+    wrong = M.replace(lambda e: isinstance(e, _act(r"\sigma", 2)), lambda e: 0)
+    if wrong != M:
+        for order in range(4):
+            cls = _act(r"\sigma", order)
+            wrong = wrong.replace(lambda e, cls=cls: isinstance(e, cls),
+                                  lambda e, order=order: sigma.derivative(order).xreplace({T: e.args[0]}))
+        assert max(abs(sympy.N(e, 30)) for e in (wrong.xreplace(back) - H).xreplace(point)) > 1e-6
