@@ -160,7 +160,9 @@ def test_network_notation_hessian_block_is_short_and_compiles(tmp_path):
     assert r"\sigma''" in deep and "r_{2}" in deep and "g^{(1)}_{21}" in deep
     if shutil.which("pdflatex") is None:
         pytest.skip("pdflatex is not installed")
-    overfull = _compile(f"\\[{block}\\]\n\\[{deep}\\]", tmp_path)
+    full = latex(obj.hessian(), notation="network", layout="align")  # the whole 13x13 Hessian, page-breakable
+    assert full.startswith("\\begin{align*}") and len(full) < len(latex(obj.hessian())) / 4
+    overfull = _compile(f"\\[{block}\\]\n\\[{deep}\\]\n{full}", tmp_path)
     assert not [x for x in overfull if x > 1.0], overfull
 
 

@@ -32,14 +32,14 @@ _NOTATIONS = (None, "expanded", "network")
 class ProofkitLatexPrinter(LatexPrinter):
     """sympy's LaTeX printer, extended to proofkit's objects (text-mode LaTeX for claims, certificates, graphs)."""
 
-    _default_settings = {**LatexPrinter._default_settings, "notation": None}
+    _default_settings = {**LatexPrinter._default_settings, "notation": None, "layout": "aligned"}
     printmethod = "_proofkit_latex"
 
     def _print_LazyMatrix(self, m: Any) -> str:
         if self._settings.get("notation") == "network" and getattr(m, "origin", None) is not None:
             from proofkit.printing.network_notation import network_latex
 
-            return network_latex(m)
+            return network_latex(m, layout=self._settings.get("layout", "aligned"))
         return self._print(m.to_sympy())
 
     def _print_Certificate(self, cert: Any) -> str:
@@ -79,7 +79,8 @@ def latex(obj: Any, notation: str | None = None, **settings: Any) -> str:
     notation : {None, "expanded", "network"}
         ``"network"``: a gradient or Hessian (block) of an Objective in the papers' notation
         (σ, σ′, σ″, pre-activations ``g``, outputs ``f``, residuals ``r``), one entry per line,
-        in an ``aligned`` environment. Default: the expanded expression.
+        in an ``aligned`` environment (``layout="align"``: an ``align*`` environment that may break
+        across pages). Default: the expanded expression.
 
     Examples
     --------

@@ -17,6 +17,7 @@ import sympy
 from sympy.core.function import Function
 
 from proofkit.errors import InvalidInput
+from proofkit.printing.certificates import MAX_LINE, break_sum
 
 __all__ = ["network_entries", "network_latex", "definitions_latex"]
 
@@ -123,12 +124,14 @@ def definitions_latex(obj: Any, used: list[str]) -> str:
     return r",\quad ".join(parts)
 
 
-def network_latex(matrix: Any, *, max_line: float = 58, layout: str = "aligned") -> str:
+def network_latex(matrix: Any, *, max_line: float = MAX_LINE, layout: str = "aligned") -> str:
     """LaTeX of a gradient or (block) Hessian of an Objective in network notation, one entry per line.
 
     ``matrix`` is a :class:`~proofkit.symbolic.LazyMatrix` returned by ``Objective.gradient()``,
     ``hessian()`` or ``block_hessian()`` (it records where it came from). Symmetric matrices print
-    their upper triangle. The result is an ``aligned`` environment (for use inside display math).
+    their upper triangle. With ``layout="aligned"`` the result is an ``aligned`` environment (for use
+    inside display math); with ``layout="align"`` an ``align*`` environment, which may break across
+    pages (for a whole Hessian).
 
     Examples
     --------
@@ -140,8 +143,6 @@ def network_latex(matrix: Any, *, max_line: float = 58, layout: str = "aligned")
     &\\text{where } f^{(k)}_{ij} = (F_k)_{ij} = \\sigma\\bigl(g^{(k)}_{ij}\\bigr),\\ F_0 = X
     \\end{aligned}
     """
-    from proofkit.printing.certificates import break_sum
-
     origin = getattr(matrix, "origin", None)
     if origin is None:
         raise InvalidInput("matrix", "a gradient or Hessian of an Objective (obj.gradient(), obj.hessian(), "
@@ -163,4 +164,7 @@ def network_latex(matrix: Any, *, max_line: float = 58, layout: str = "aligned")
         lines += broken
     if used:
         lines.append(r"&\text{where } " + definitions_latex(obj, used).replace(r",\quad ", r", \\ &\phantom{\text{where }} "))
-    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+    if layout not in ("aligned", "align"):
+        raise InvalidInput("layout", "'aligned' or 'align'", repr(layout))
+    env = "aligned" if layout == "aligned" else "align*"
+    return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
