@@ -5,11 +5,12 @@
     that changed, re-check every certificate with the kernel, print the status
     table and write ``./proofkit-report/``. Exit 0 when nothing failed or was
     refuted unexpectedly, 1 otherwise, 2 for usage or input errors.
-``proofkit report [GRAPH.json] --out DIR``
-    Write LaTeX (and PDF when pdflatex is present), SVG, certificates, summary.
-
-Also ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
-``proofkit activations``, ``proofkit losses``, ``proofkit sweep TASKS.jsonl``; ``proofkit COMMAND --help`` for each.
+``proofkit report [GRAPH.json] --out DIR [--html]``
+    Write LaTeX (and PDF when pdflatex is present), the SVG graph, the HTML blueprint
+    (``DIR/html/index.html``), certificates, summary.
+``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
+``proofkit activations``, ``proofkit losses``, ``proofkit sweep TASKS.jsonl``; ``proofkit COMMAND --help``
+for each.
 """
 
 from __future__ import annotations
@@ -80,27 +81,56 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
     return graph, True
 
 
-def write_report(graph: Any, out: str, *, pdf: bool = True) -> dict[str, str]:
-    """Write report.tex (+ report.pdf), graph.dot/graph.svg, ``certificates/*.json``, summary.md, graph.json."""
+def _outputs_manifest(pdf: bool) -> dict[str, Any]:
+    """What the outputs depend on besides the graph: proofkit's version, its printing code, the tools present."""
+    import hashlib
+    import shutil
+
+    import proofkit
+    from proofkit.printing.graphviz import renderer
+
+    folder = os.path.join(os.path.dirname(proofkit.__file__), "printing")
+    h = hashlib.sha256()
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                h.update(name.encode() + fh.read())
+    with open(__file__, "rb") as fh:
+        h.update(fh.read())
+    gv = renderer()
+    return {"proofkit": proofkit.__version__, "printing": h.hexdigest()[:16],
+            "pdflatex": bool(pdf and shutil.which("pdflatex")), "graphviz": os.path.basename(gv[0]) if gv else None}
+
+
+def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, title: str | None = None,
+                 author: str | None = None) -> dict[str, str]:
+    """Write report.tex (+ report.pdf), graph.dot/graph.svg, html/ (the blueprint), certificates/*.json,
+    summary.md, graph.json and outputs.json (what the outputs were made with)."""
     from proofkit.errors import ToolMissing
-    from proofkit.printing.claims_latex import compile_pdf, graph_document
-    from proofkit.printing.graphviz import to_dot, to_svg
+    from proofkit.printing.graphviz import a4_layout, to_dot, to_svg
+    from proofkit.printing.html import certificate_filename, write_html
+    from proofkit.printing.report import compile_pdf, report_document
     from proofkit.printing.summary import markdown_summary
 
+    title = title or "Results on neural-network loss surfaces: claims, proofs and certificates"
     os.makedirs(os.path.join(out, "certificates"), exist_ok=True)
     written: dict[str, str] = {}
-    tex = graph_document(graph, "proofkit report: loss-surface results")
+    tex = report_document(graph, title, author=author)
     _write(os.path.join(out, "report.tex"), tex, written, "tex")
     if pdf:
         try:
             written["pdf"] = compile_pdf(tex, out)
         except ToolMissing as exc:
             written["pdf"] = f"skipped: {exc}"
-    _write(os.path.join(out, "graph.dot"), to_dot(graph), written, "dot")
+    svg_html = None
+    width = 3
     try:
-        _write(os.path.join(out, "graph.svg"), to_svg(graph), written, "svg")
+        width, svg = a4_layout(graph)
+        _write(os.path.join(out, "graph.svg"), svg, written, "svg")
+        svg_html = to_svg(graph, url_prefix="claims/", width=width) if html else None
     except ToolMissing as exc:
         written["svg"] = f"skipped: {exc}"
+    _write(os.path.join(out, "graph.dot"), to_dot(graph, width=width), written, "dot")
     _write(os.path.join(out, "summary.md"), markdown_summary(graph, "proofkit summary"), written, "summary")
     cert_dir = os.path.join(out, "certificates")
     for old in os.listdir(cert_dir):
@@ -108,13 +138,16 @@ def write_report(graph: Any, out: str, *, pdf: bool = True) -> dict[str, str]:
             os.unlink(os.path.join(cert_dir, old))
     n = 0
     for label, certs in graph.certificates.items():
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
         for i, cert in enumerate(certs, 1):
-            _write(os.path.join(cert_dir, f"{safe}-{i}.json"), cert.to_json(timing=True), written, None)
+            _write(os.path.join(cert_dir, certificate_filename(label, i)), cert.to_json(timing=True), written, None)
             n += 1
     written["certificates"] = f"{cert_dir} ({n} files)"
+    if html:
+        pages = write_html(graph, os.path.join(out, "html"), svg=svg_html, title=title, author=author)
+        written["html"] = f"{os.path.join(out, 'html', 'index.html')} ({len(pages) - 2} claim pages)"
     graph.save(os.path.join(out, "graph.json"))
     written["graph"] = os.path.join(out, "graph.json")
+    _write(os.path.join(out, "outputs.json"), json.dumps(_outputs_manifest(pdf), sort_keys=True), written, None)
     return written
 
 
@@ -134,18 +167,28 @@ def _unexpected(graph: Any, label: str, status: str) -> bool:
     return status == "refuted" and expected != "refuted"
 
 
-def _report_current(graph: Any, out: str) -> bool:
-    """Whether ``out`` already holds the report of exactly this graph."""
+def _report_current(graph: Any, out: str, pdf: bool = True) -> bool:
+    """Whether ``out`` already holds the report of exactly this graph, written by this printing code with the
+    tools present now (a PDF or SVG whose tool became available since is regenerated)."""
     try:
         with open(os.path.join(out, "graph.json")) as fh:
             saved = fh.read()
-    except OSError:
+        with open(os.path.join(out, "outputs.json")) as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError):
         return False
-    needed = ("report.tex", "graph.dot", "summary.md")
-    return saved == graph.to_json() and all(os.path.exists(os.path.join(out, f)) for f in needed)
+    needed = ["report.tex", "graph.dot", "summary.md", os.path.join("html", "index.html")]
+    now = _outputs_manifest(pdf)
+    if now["pdflatex"]:
+        needed.append("report.pdf")
+    if now["graphviz"]:
+        needed.append("graph.svg")
+    return (saved == graph.to_json() and manifest == now
+            and all(os.path.exists(os.path.join(out, f)) for f in needed))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from proofkit.printing.provenance import provenances
     from proofkit.printing.summary import status_table
 
     t0 = time.perf_counter()
@@ -153,22 +196,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     report = graph.check(progress=_progress(sys.stderr.isatty() and not args.json)) if rebuilt else None
     rows = status_table(graph)
     bad = [(lbl, st) for lbl, _, st, _ in rows if _unexpected(graph, lbl, st)]
-    up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out)
+    up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out,
+                                                                                          not args.no_pdf)
     if up_to_date:
         written = {"report": f"{args.out} is up to date (nothing changed)"}
     else:
         written = write_report(graph, args.out, pdf=not args.no_pdf) if rebuilt or args.write else {}
     seconds = time.perf_counter() - t0
+    prov = provenances(graph)
     if args.json:
-        print(json.dumps({"statuses": {r[0]: r[2] for r in rows}, "notes": {r[0]: r[3] for r in rows if r[3]},
+        print(json.dumps({"statuses": {r[0]: r[2] for r in rows},
+                          "provenance": {k: p.detail() for k, p in prov.items()}, "notes": {r[0]: r[3] for r in rows if r[3]},
                           "ran": report.ran if report else [], "skipped": report.skipped if report else [],
                           "problems": dict(bad), "seconds": round(seconds, 3), "written": written}, indent=2))
     else:
         width = max(len(r[0]) for r in rows)
-        for label, kind, status, note in rows:
-            print(f"{label:<{width}}  {kind:<14} {status:<19} {note[:90]}")
-        cov = graph.coverage()
-        print("\n" + ", ".join(f"{n} {s}" for s, n in cov.items() if n) + f" ({len(graph)} claims)")
+        for label, kind, status, note in rows:  # provenance first; the graph's derived status beside it
+            print(f"{label:<{width}}  {kind:<14} {prov[label].name:<20} {status:<18} {note[:80]}")
+        counts: dict[str, int] = {}
+        for p in prov.values():
+            counts[p.name] = counts.get(p.name, 0) + 1
+        print("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({len(graph)} claims)")
+        print("legend: machine-checked = certified by kernel-checked certificates; proved in the source = "
+              "the paper's proof, not checked here; cited = taken from the literature, not checked here")
         if report is not None:
             print(f"checkers run: {len(report.ran)}, unchanged and skipped: {len(report.skipped)}")
         for key, path in written.items():
@@ -183,7 +233,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     graph, rebuilt = _load_graph(args.graph, args.out)
     if rebuilt:
         graph.check()
-    written = write_report(graph, args.out, pdf=not args.no_pdf)
+    written = write_report(graph, args.out, pdf=not args.no_pdf, html=True, title=args.title, author=args.author)
+    if args.html:
+        print(f"blueprint: {os.path.join(args.out, 'html', 'index.html')}")
     for key, path in written.items():
         print(f"{key}: {path}")
     return 0
@@ -206,7 +258,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
                           "certificates": [c.to_dict() for c in certs],
                           "note": graph.failures.get(args.claim) or graph.unmet.get(args.claim)}, indent=2))
         return 0
+    from proofkit.printing.provenance import provenance
+
     print(f"{claim.label} ({claim.kind}) — {status}")
+    print(f"  provenance: {provenance(graph, args.claim).detail()}")
     if claim.title:
         print(f"  title: {claim.title}")
     if claim.source:
@@ -417,10 +472,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_cmd_check)
     report = command("report", "write LaTeX/PDF, SVG, JSON certificates and summary.md",
                      "Write report.tex (and report.pdf when pdflatex is installed), the dependency graph "
-                     "(graph.dot, graph.svg when Graphviz is installed), every certificate as JSON, summary.md "
-                     "and graph.json into the report folder.")
+                     "(graph.dot and graph.svg, by system Graphviz when installed, otherwise the embedded renderer), "
+                     "the HTML blueprint (html/index.html), every certificate as JSON, summary.md and graph.json "
+                     "into the report folder.")
     graph_args(report)
     report.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
+    report.add_argument("--html", action="store_true",
+                        help="also print the path of the HTML blueprint (html/index.html, always written)")
+    report.add_argument("--title", default=None, help="title of the report")
+    report.add_argument("--author", default=None, help="author line of the report (default: proofkit and its version)")
     report.set_defaults(func=_cmd_report)
     show = command("show", "one claim: statement, status, certificates",
                    "Show one claim: its statement, source, dependencies, derived status and certificates. Uses "
