@@ -64,8 +64,21 @@ def _exact_vector(v: np.ndarray) -> list[flint.fmpq]:
 
 def _signed_witness(M: CertMatrix, which: str, prec: int) -> tuple[list[flint.fmpq], Any] | None:
     """An exact vector whose quadratic form is certified negative ('min') or positive ('max')."""
-    w, V = np.linalg.eigh((M.approx() + M.approx().T) / 2)
-    v = _exact_vector(V[:, 0] if which == "min" else V[:, -1])
+    a = M.approx()
+    with np.errstate(all="ignore"):
+        sym = a / 2 + a.T / 2  # halves first: no overflow near the float range
+        if not np.all(np.isfinite(sym)):
+            return None
+        try:
+            _w, V = np.linalg.eigh(sym)
+        except np.linalg.LinAlgError:
+            return None
+    vec = V[:, 0] if which == "min" else V[:, -1]
+    if not np.all(np.isfinite(vec)) or not np.any(vec):
+        return None
+    v = _exact_vector(vec)
+    if not any(v):
+        return None  # the zero vector refutes nothing
     q = quadratic_form(M, v, prec)
     if (which == "min" and q < 0) or (which == "max" and q > 0):
         return v, q

@@ -17,6 +17,7 @@ Section 3.5 (inner products: ``|fl(x^T y) - x^T y| <= gamma_n |x|^T |y|``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,6 +78,8 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
     rigorous and below 1, hence ``RA`` and therefore ``A`` are invertible.
     """
     n = A.shape[0]
+    if not np.all(np.isfinite(A)):
+        return FloatVerification(False, float("inf"), 1.0, "the matrix has non-finite entries")
     with np.errstate(all="ignore"):
         try:
             R = np.linalg.inv(A)
@@ -95,6 +98,8 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
         if not np.all(np.isfinite(rows)):
             return FloatVerification(False, float("inf"), 1.0, "bound not finite")
         bound = _up(float(rows.max()) * (1 + gamma(n + 2)), 8)
+    if not math.isfinite(bound):
+        return FloatVerification(False, float("inf"), 1.0, "bound not finite")
     return FloatVerification(bound < 1.0, bound, 1.0, f"||I - RA||_inf <= {bound:.3e}")
 
 
@@ -114,28 +119,47 @@ def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> 
     symmetric perturbation of 2-norm at most ``extra_radius`` are positive definite.
     """
     n = A.shape[0]
+    refused = FloatVerification(False, float("inf"), 0.0, "")
+    if not (np.all(np.isfinite(A)) and math.isfinite(extra_radius) and extra_radius >= 0):
+        refused.detail = "non-finite entries or radius (overflow): the float test does not apply"
+        return refused
     if not np.array_equal(A, A.T):
-        return FloatVerification(False, float("inf"), 0.0, "matrix not exactly symmetric in float64")
+        refused.detail = "matrix not exactly symmetric in float64"
+        return refused
     diag = np.diag(A)
     if np.any(diag <= 0):
-        return FloatVerification(False, float("inf"), 0.0, "a diagonal entry is not positive")
-    g = gamma(n + 1)
-    trace_up = _up(float(diag.sum()) * (1 + gamma(n)))
-    err_chol = _up(g / (1 - g) * trace_up)
-    max_diag = float(diag.max())
-    # c must exceed err_chol + shift rounding (u (max a_jj + c)) + extra_radius + underflow
-    c = _up(2 * (err_chol + U * 2 * max_diag + extra_radius) + 8 * n * 2.0**-1000)
-    shift_err = _up(U * (max_diag + c))
-    lower = c - err_chol - shift_err - extra_radius - 4 * n * 2.0**-1000
-    if lower <= 0:
+        refused.detail = "a diagonal entry is not positive"
+        return refused
+    with np.errstate(all="ignore"):
+        g = gamma(n + 1)
+        trace_up = _up(float(diag.sum()) * (1 + gamma(n)))
+        err_chol = _up(g / (1 - g) * trace_up)
+        max_diag = float(diag.max())
+        # c must exceed err_chol + shift rounding (u (max a_jj + c)) + extra_radius + underflow
+        c = _up(2 * (err_chol + U * 2 * max_diag + extra_radius) + 8 * n * 2.0**-1000)
+        shift_err = _up(U * (max_diag + c))
+        lower = c - err_chol - shift_err - extra_radius - 4 * n * 2.0**-1000
+    # every quantity that supports the verdict must be finite (an overflow would turn into NaN below,
+    # and LAPACK may accept NaN pivots)
+    if not all(math.isfinite(v) for v in (trace_up, err_chol, c, shift_err, lower)):
+        refused.detail = "the error bound overflows: the float test does not apply"
+        return refused
+    if not lower > 0:
         return FloatVerification(False, lower, 0.0, "shift too small to absorb the error bounds")
     with np.errstate(all="ignore"):
         shifted = A - c * np.eye(n)
+        if not np.all(np.isfinite(shifted)):
+            refused.detail = "A - c I overflows: the float test does not apply"
+            return refused
         try:
-            np.linalg.cholesky(shifted)
+            L = np.linalg.cholesky(shifted)
         except np.linalg.LinAlgError:
             return FloatVerification(False, c, 0.0,
                                      f"Cholesky of A - c I failed for c = {c:.3e} (A may be indefinite, "
                                      "singular, or too ill-conditioned for float64)")
+        ok = bool(np.all(np.isfinite(L)) and np.all(np.diag(L) > 0))
+    if not ok:
+        return FloatVerification(False, c, 0.0, "Cholesky of A - c I returned non-finite or non-positive "
+                                                "pivots: not a certificate")
     return FloatVerification(True, c, 0.0,
                              f"Cholesky of A - c I completed with c = {c:.3e}; lambda_min(A) > {extra_radius:.3e}")
