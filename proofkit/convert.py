@@ -250,7 +250,7 @@ def matrix_input(A: Any, argument: str = "A") -> MatrixInput:
     m = len(rows[0])
     for i, r in enumerate(rows):
         if not isinstance(r, list) or len(r) != m:
-            raise ShapeMismatch(argument, f"rows of equal length {m}", f"row {i} is {str(r)[:40]}")
+            raise ShapeMismatch(argument, f"rows of equal length {m}", f"ragged rows: row {i} is {str(r)[:40]}")
     shape = (len(rows), m)
     kinds = {_entry_kind(v) for r in rows for v in r}
     if "nested" in kinds:
@@ -331,7 +331,7 @@ def _bad_node(node: sympy.Basic, argument: str) -> InvalidInput:
                         f"the unsupported node {type(node).__name__} in {str(node)[:80]}")
 
 
-def _check_tree(expr: sympy.Basic, argument: str) -> tuple[dict[Any, Any], bool]:
+def _check_tree(expr: sympy.Basic, argument: str, strict: bool = True) -> tuple[dict[Any, Any], bool]:
     """Walk ``expr``; return the Float -> Rational replacements and whether a rewrite is needed."""
     floats: dict[Any, Any] = {}
     rewrite = False
@@ -355,14 +355,17 @@ def _check_tree(expr: sympy.Basic, argument: str) -> tuple[dict[Any, Any], bool]
             rewrite = True
         elif isinstance(node, tuple(_RECIPROCAL)):
             rewrite = True
-        elif not isinstance(node, _FUNCTIONS + _STRUCTURE) or isinstance(node, sympy.Number):
+        elif isinstance(node, sympy.Number) or (strict and not isinstance(node, _FUNCTIONS + _STRUCTURE)):
             raise _bad_node(node, argument)
         stack.extend(node.args)
     return floats, rewrite
 
 
-def exact_expr(expr: Any, argument: str) -> sympy.Basic:
+def exact_expr(expr: Any, argument: str, *, strict: bool = True) -> sympy.Basic:
     """A sympy expression checked against the allow-list, with every float replaced by its exact value.
+
+    With ``strict=False`` (for computations that stay inside sympy) any node
+    is accepted, but floats are still made exact and ``nan``/``oo`` rejected.
 
     Raises
     ------
@@ -396,7 +399,7 @@ def exact_expr(expr: Any, argument: str) -> sympy.Basic:
             raise InvalidInput(argument, "a sympy expression", f"{type(expr).__name__}: {str(exc)[:80]}") from None
     if isinstance(expr, sympy.MatrixBase) or not isinstance(expr, (sympy.Expr, sympy.logic.boolalg.Boolean)):
         raise InvalidInput(argument, "a scalar expression", type(expr).__name__)
-    floats, rewrite = _check_tree(expr, argument)
+    floats, rewrite = _check_tree(expr, argument, strict)
     if floats:
         expr = expr.xreplace(floats)
     if rewrite:
