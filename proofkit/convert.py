@@ -50,6 +50,8 @@ __all__ = [
     "exact_point",
     "exact_expr",
     "exact_exprs",
+    "exact_constant",
+    "expr_matrix",
     "to_symengine",
 ]
 
@@ -324,8 +326,11 @@ ALLOWED_NODES = ("numbers, symbols, +, *, powers, pi, E, exp, log, sin, cos, tan
                  "sech, csch, coth, sec, csc, cot (rewritten)")
 
 
+_NON_FINITE = (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo)
+
+
 def _bad_node(node: sympy.Basic, argument: str) -> InvalidInput:
-    if node in (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo):
+    if node in _NON_FINITE:
         return NonFiniteInput(argument, "finite constants", f"{node}")
     return InvalidInput(argument, f"an expression built from {ALLOWED_NODES}",
                         f"the unsupported node {type(node).__name__} in {str(node)[:80]}")
@@ -349,6 +354,8 @@ def _check_tree(expr: sympy.Basic, argument: str, strict: bool = True) -> tuple[
             continue
         if isinstance(node, (sympy.Rational, sympy.core.numbers.Pi, sympy.core.numbers.Exp1)):
             continue
+        if node in _NON_FINITE:
+            raise _bad_node(node, argument)
         if isinstance(node, sympy.Heaviside):
             if len(node.args) > 1 and node.args[1] != sympy.S.Half:
                 raise _bad_node(node, argument)
@@ -408,6 +415,22 @@ def exact_expr(expr: Any, argument: str, *, strict: bool = True) -> sympy.Basic:
     return expr
 
 
+def exact_constant(value: Any, argument: str) -> sympy.Expr:
+    """A real constant: a number (exact, see :func:`rational`) or a checked expression without symbols.
+
+    Examples
+    --------
+    >>> exact_constant("1/100", "slope"), exact_constant(sympy.sqrt(2), "alpha")
+    (1/100, sqrt(2))
+    """
+    e = exact_expr(value, argument) if isinstance(value, sympy.Basic) else rational(value, argument)
+    if e.free_symbols:
+        raise InvalidInput(argument, "a constant", f"an expression in {sorted(map(str, e.free_symbols))}")
+    if e.is_real is not True:
+        raise InvalidInput(argument, "a real constant", str(e)[:60])
+    return e
+
+
 def exact_exprs(items: Any, argument: str) -> list[sympy.Basic]:
     """:func:`exact_expr` of every entry of a sequence, sympy Matrix or LazyMatrix (row-major)."""
     if hasattr(items, "to_sympy") and not isinstance(items, sympy.Basic):
@@ -420,6 +443,22 @@ def exact_exprs(items: Any, argument: str) -> list[sympy.Basic]:
     for i, e in enumerate(items):
         out.append(exact_expr(e, f"{argument}[{i}]"))
     return out
+
+
+def expr_matrix(obj: Any, argument: str) -> sympy.Matrix:
+    """A sympy Matrix of checked exact expressions from a Matrix, LazyMatrix, nested lists or one expression
+    (a 1 x 1 matrix)."""
+    if hasattr(obj, "to_sympy") and not isinstance(obj, sympy.Basic):
+        obj = obj.to_sympy()
+    if not isinstance(obj, (list, tuple, sympy.MatrixBase, np.ndarray)):
+        return sympy.Matrix([[exact_expr(obj, argument)]])
+    try:
+        M = sympy.Matrix(obj)
+    except (ValueError, TypeError, IndexError, sympy.SympifyError) as exc:
+        raise ShapeMismatch(argument, "a rectangular matrix of expressions", str(exc)[:80]) from None
+    if M.rows == 0 or M.cols == 0:
+        raise ShapeMismatch(argument, "a non-empty matrix", f"shape {M.shape}")
+    return M.applyfunc(lambda e: exact_expr(e, argument))
 
 
 def to_symengine(expr: Any, argument: str) -> Any:

@@ -25,7 +25,7 @@ import symengine as se
 import sympy
 
 from proofkit.certificate import arb_to_data, float64_hash, fmpq_to_str, input_hash
-from proofkit.convert import approx_float, exact_point, matrix_input
+from proofkit.convert import approx_float, exact_point, expr_matrix, matrix_input
 from proofkit.errors import InvalidInput, NotSymmetric, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
 from proofkit.numeric.program import compile_program
@@ -256,8 +256,8 @@ def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[A
     else:
         rows = None
     if rows is None:
-        S = sympy.Matrix(M.to_sympy() if hasattr(M, "to_sympy") else M)
-        flat = compile_program(list(S), symbols).run(ArbContext(prec), values)
+        S = expr_matrix(M, "M")
+        flat = compile_program(list(S), symbols, "M").run(ArbContext(prec), values)
         rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
     return as_cert_matrix(rows)
 

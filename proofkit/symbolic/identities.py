@@ -29,7 +29,7 @@ from typing import Any
 import symengine as se
 import sympy
 
-from proofkit.convert import exact_expr
+from proofkit.convert import exact_expr, expr_matrix
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
@@ -258,15 +258,11 @@ def _as_sympy(obj: Any, argument: str) -> Any:
     if hasattr(obj, "to_sympy") and not isinstance(obj, sympy.Basic):
         obj = obj.to_sympy()
     if isinstance(obj, (list, tuple, sympy.MatrixBase)):
-        try:
-            M = sympy.Matrix(obj)
-        except (ValueError, TypeError, sympy.SympifyError) as exc:
-            raise ShapeMismatch(argument, "a rectangular matrix of expressions", str(exc)[:80]) from None
-        return M.applyfunc(lambda e: exact_expr(e, argument))
+        return expr_matrix(obj, argument)
     return exact_expr(obj, argument)
 
 
-def _require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
+def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
     """Two different symbols with one name (e.g. ``x`` and ``x`` positive) would be merged by symengine."""
     seen: dict[str, sympy.Symbol] = {}
     for s in symbols:
@@ -331,7 +327,7 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     else:
         pairs = [((), L - R)]
     free = set().union(*(d.free_symbols for _, d in pairs))
-    _require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
+    require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
     if variables is None:
         var_list = sorted(free, key=lambda s: s.name)
     else:

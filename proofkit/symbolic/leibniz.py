@@ -29,8 +29,10 @@ from functools import cached_property
 from typing import Any
 
 import flint
+import numpy as np
 import sympy
 
+from proofkit.convert import exact_constant
 from proofkit.errors import AssumptionViolated, InvalidInput
 from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
 from proofkit.numeric.program import compile_program
@@ -332,6 +334,13 @@ def leibniz_construction(X: Any, widths: list[int], k: int, sigma: Any = "sigmoi
     >>> c.limit_det
     1/4
     """
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__") or len(list(widths)) < 3 or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in widths):
+        raise InvalidInput("widths", "a list [d, n_1, ..., m] of at least three positive integers", repr(widths))
+    widths = [int(n) for n in widths]
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+        raise InvalidInput("k", "an integer layer index", repr(k))
+    k = int(k)
     rows = as_exact_matrix(X, "X", columns=widths[0])
     require_distinct_rows(rows, "X", _DISTINCT)
     N = len(rows)
@@ -356,6 +365,6 @@ def leibniz_construction(X: Any, widths: list[int], k: int, sigma: Any = "sigmoi
     t = [proj[i] for i in order]
     for _ in range(1, k):  # each layer below k maps <a, z> to sigma(<a, z>) in every unit; order is kept
         t = [act(v) for v in t]
-    beta = sympy.nsimplify(beta)
+    beta = exact_constant(beta, "beta")
     samples_sorted = [rows[i] for i in order]
     return LeibnizConstruction(net, samples_sorted, k, act, kind, beta, a, order, t)
