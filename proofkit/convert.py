@@ -168,6 +168,15 @@ class MatrixInput:
     symbolic: sympy.Matrix | None = None
 
 
+def _plain(A: np.ndarray, argument: str) -> np.ndarray:
+    """The array as a plain ndarray (no matrix/masked subclass); masked entries are an error."""
+    if isinstance(A, np.ma.MaskedArray):
+        if np.ma.is_masked(A):
+            raise InvalidInput(argument, "an array without masked entries", "a masked array with masked entries")
+        A = A.data
+    return np.asarray(A)
+
+
 def _array_rows(A: np.ndarray, argument: str) -> tuple[np.ndarray | None, list[Any]]:
     """(float64 array or None, nested rows) of a numpy array, by dtype, never rounding an integer."""
     kind = A.dtype.kind
@@ -199,6 +208,7 @@ def numeric_rows(data: Any, argument: str) -> list[Any]:
     """Nested Python lists from a numpy array, sympy/flint matrix, or nested sequences (no conversion of entries
     beyond what the dtype dictates: integer arrays give Python ints, float arrays Python floats)."""
     if isinstance(data, np.ndarray):
+        data = _plain(data, argument)
         arr, rows = _array_rows(data, argument)
         if arr is None:
             return rows
@@ -240,6 +250,7 @@ def matrix_input(A: Any, argument: str = "A") -> MatrixInput:
     'float64'
     """
     if isinstance(A, np.ndarray):
+        A = _plain(A, argument)
         if A.ndim != 2 or A.size == 0:
             raise ShapeMismatch(argument, "a non-empty 2-D array", f"an array of shape {A.shape}")
         arr, rows = _array_rows(A, argument)
@@ -291,6 +302,7 @@ def exact_point(values: Any, n: int, argument: str, *, allow_balls: bool = False
     [1, 1/2]
     """
     if isinstance(values, np.ndarray):
+        values = _plain(values, argument)
         if values.ndim != 1:
             raise ShapeMismatch(argument, f"{n} coordinates (a 1-D array)", f"an array of shape {values.shape}")
         seq = numeric_rows(values.reshape(1, -1), argument)[0]

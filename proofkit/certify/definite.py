@@ -8,8 +8,9 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
+from proofkit.errors import InvalidInput
 from proofkit.kernel.rules import ball_matrix_pd
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
@@ -122,6 +123,9 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
+    check_max_prec(max_prec)
+    if not isinstance(exact_limit, int) or isinstance(exact_limit, bool) or exact_limit < 0:
+        raise InvalidInput("exact_limit", "a non-negative integer", repr(exact_limit))
     claim = {"type": "positive_definite", "n": M.n}
     with Timer() as t:
         out = _pd(M, max_prec, exact_limit)

@@ -32,9 +32,9 @@ import flint
 import numpy as np
 import sympy
 
-from proofkit.convert import exact_constant
+from proofkit.convert import exact_constant, exact_expr, exact_scalar
 from proofkit.errors import AssumptionViolated, InvalidInput
-from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
+from proofkit.numeric.contexts import ArbContext, arb_precision
 from proofkit.numeric.program import compile_program
 from proofkit.symbolic.activations import Activation, activation
 from proofkit.symbolic.data import as_exact_matrix, require_distinct_rows
@@ -142,7 +142,7 @@ class LeibnizConstruction:
         ctx = ArbContext(prec)
         with arb_precision(prec):
             ts = self._t_balls(prec)
-            a = flint.arb(alpha if isinstance(alpha, flint.fmpq) else to_fmpq(alpha))
+            a = flint.arb(exact_scalar(alpha, "alpha"))
             b = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
             rows = []
             for i in range(self.N):
@@ -175,7 +175,7 @@ class LeibnizConstruction:
                     vals[b] = sympy.Integer(0)
         a = self.direction if k == 1 else [1] + [0] * (net.widths[k - 1] - 1)
         W = net.weights[k]
-        alpha = sympy.sympify(alpha)
+        alpha = exact_expr(alpha, "alpha", strict=False)
         for j in range(W.cols):
             src = min(j, N - 2)  # units beyond N-1 copy unit N-1's... any copy keeps rank([F_k, 1]) >= N
             for i in range(W.rows):
@@ -185,8 +185,7 @@ class LeibnizConstruction:
 
     def E_at(self, alpha: Any, prec: int = 128) -> list[list[flint.arb]]:
         """Arb enclosure of E(alpha)."""
-        value = alpha if isinstance(alpha, flint.fmpq) else to_fmpq(alpha if not isinstance(alpha, str)
-                                                                    else sympy.Rational(alpha))
+        value = exact_scalar(alpha, "alpha")
         flat = compile_program(list(self.E), [ALPHA]).run(ArbContext(prec), [value])
         c = self.E.cols
         return [flat[i * c:(i + 1) * c] for i in range(self.E.rows)]
