@@ -316,6 +316,9 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     >>> check_identity(sympy.diff(s, t), s).verdict
     'refuted'
     """
+    for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_ops", max_ops, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
+            raise InvalidInput(name, "an integer" + (f" >= {low}" if low is not None else ""), repr(value))
     L, R = _as_sympy(lhs, "lhs"), _as_sympy(rhs, "rhs")
     if isinstance(L, sympy.MatrixBase) != isinstance(R, sympy.MatrixBase):
         raise ShapeMismatch("rhs", "the same kind as lhs (both matrices or both expressions)",
