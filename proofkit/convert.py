@@ -184,9 +184,11 @@ def _array_rows(A: np.ndarray, argument: str) -> tuple[np.ndarray | None, list[A
         if A.dtype.itemsize > 8:
             raise InvalidInput(argument, "float64 or exact numbers (numpy.longdouble is platform-dependent; "
                                "convert to Fraction or float64 first)", f"an array of dtype {A.dtype.name}")
-        arr = A.astype(np.float64)
-        bad = np.argwhere(~np.isfinite(arr))
-        if len(bad):
+        arr = np.array(A, dtype=np.float64, copy=True)
+        with np.errstate(all="ignore"):
+            finite = bool(np.isfinite(arr.sum())) or bool(np.isfinite(arr).all())
+        if not finite:
+            bad = np.argwhere(~np.isfinite(arr))
             idx = tuple(int(i) for i in bad[0])
             raise NonFiniteInput(argument, "finite entries", f"{arr[idx]} at {idx}")
         return arr, []
@@ -195,7 +197,7 @@ def _array_rows(A: np.ndarray, argument: str) -> tuple[np.ndarray | None, list[A
             A = A.astype(np.int64)
         small = np.all(A <= _F64_EXACT_INT) and (A.dtype.kind == "u" or np.all(A >= -_F64_EXACT_INT))
         if small:
-            return A.astype(np.float64), []  # every |entry| <= 2^53: exact in float64
+            return np.array(A, dtype=np.float64, copy=True), []  # every |entry| <= 2^53: exact in float64
         return None, A.tolist()  # Python ints, exact
     if kind == "c":
         raise InvalidInput(argument, "real entries", f"an array of complex dtype {A.dtype.name}")
@@ -255,7 +257,7 @@ def matrix_input(A: Any, argument: str = "A") -> MatrixInput:
             raise ShapeMismatch(argument, "a non-empty 2-D array", f"an array of shape {A.shape}")
         arr, rows = _array_rows(A, argument)
         if arr is not None:
-            return MatrixInput("float64", (int(arr.shape[0]), int(arr.shape[1])), floats=arr.copy())
+            return MatrixInput("float64", (int(arr.shape[0]), int(arr.shape[1])), floats=arr)
     else:
         rows = numeric_rows(A, argument)
     if not rows or not isinstance(rows[0], list) or not rows[0]:

@@ -26,6 +26,7 @@ __all__ = [
     "U",
     "ETA",
     "gamma",
+    "all_finite",
     "check_float_environment",
     "FloatVerification",
     "verify_nonsingular_float",
@@ -54,6 +55,14 @@ def check_float_environment() -> bool:
     return bool(prod[0, 0] > 0)
 
 
+def all_finite(A: np.ndarray) -> bool:
+    """Whether every entry of a float array is finite (one summation pass; the slow test only on overflow)."""
+    with np.errstate(all="ignore"):
+        if np.isfinite(A.sum()):
+            return True
+    return bool(np.isfinite(A).all())
+
+
 def _up(x: float, k: int = 4) -> float:
     """Inflate a non-negative float computed with a few roundings to a safe upper bound."""
     return float(x) * (1 + k * U) + ETA
@@ -78,7 +87,7 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
     rigorous and below 1, hence ``RA`` and therefore ``A`` are invertible.
     """
     n = A.shape[0]
-    if not np.all(np.isfinite(A)):
+    if not all_finite(A):
         return FloatVerification(False, float("inf"), 1.0, "the matrix has non-finite entries")
     with np.errstate(all="ignore"):
         try:
@@ -120,7 +129,7 @@ def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> 
     """
     n = A.shape[0]
     refused = FloatVerification(False, float("inf"), 0.0, "")
-    if not (np.all(np.isfinite(A)) and math.isfinite(extra_radius) and extra_radius >= 0):
+    if not (math.isfinite(extra_radius) and extra_radius >= 0 and all_finite(A)):
         refused.detail = "non-finite entries or radius (overflow): the float test does not apply"
         return refused
     if not np.array_equal(A, A.T):
@@ -147,17 +156,18 @@ def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> 
     if not lower > 0:
         return FloatVerification(False, lower, 0.0, "shift too small to absorb the error bounds")
     with np.errstate(all="ignore"):
-        shifted = A - c * np.eye(n)
-        if not np.all(np.isfinite(shifted)):
-            refused.detail = "A - c I overflows: the float test does not apply"
-            return refused
+        # A finite, 0 < c finite and a_jj > 0: every entry of A - c I is finite (no c * 0 = NaN either)
+        shifted = np.array(A, dtype=np.float64, copy=True)
+        shifted[np.diag_indices(n)] -= c
         try:
             L = np.linalg.cholesky(shifted)
         except np.linalg.LinAlgError:
             return FloatVerification(False, c, 0.0,
                                      f"Cholesky of A - c I failed for c = {c:.3e} (A may be indefinite, "
                                      "singular, or too ill-conditioned for float64)")
-        ok = bool(np.all(np.isfinite(L)) and np.all(np.diag(L) > 0))
+        # a NaN or inf anywhere in row i of L enters the pivot a_ii - sum_k l_ik^2, so it shows on the diagonal
+        d = np.diagonal(L)
+        ok = bool(np.isfinite(d).all() and (d > 0).all())
     if not ok:
         return FloatVerification(False, c, 0.0, "Cholesky of A - c I returned non-finite or non-positive "
                                                 "pivots: not a certificate")
