@@ -185,9 +185,7 @@ def _array_rows(A: np.ndarray, argument: str) -> tuple[np.ndarray | None, list[A
             raise InvalidInput(argument, "float64 or exact numbers (numpy.longdouble is platform-dependent; "
                                "convert to Fraction or float64 first)", f"an array of dtype {A.dtype.name}")
         arr = np.array(A, dtype=np.float64, copy=True)
-        with np.errstate(all="ignore"):
-            finite = bool(np.isfinite(arr.sum())) or bool(np.isfinite(arr).all())
-        if not finite:
+        if not np.isfinite(arr).all():
             bad = np.argwhere(~np.isfinite(arr))
             idx = tuple(int(i) for i in bad[0])
             raise NonFiniteInput(argument, "finite entries", f"{arr[idx]} at {idx}")
