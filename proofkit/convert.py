@@ -368,6 +368,9 @@ def _check_tree(expr: sympy.Basic, argument: str, strict: bool = True) -> tuple[
             continue
         if node in _NON_FINITE:
             raise _bad_node(node, argument)
+        if isinstance(node, sympy.Symbol) and node.is_commutative is False:
+            # symengine would treat it as commutative: A*B - B*A would "expand to 0"
+            raise InvalidInput(argument, "commutative symbols", f"the non-commutative symbol {node}")
         if isinstance(node, sympy.Heaviside):
             if len(node.args) > 1 and node.args[1] != sympy.S.Half:
                 raise _bad_node(node, argument)

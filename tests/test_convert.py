@@ -152,3 +152,13 @@ def test_expressions_exact_and_checked() -> None:
         exact_constant(sympy.I, "slope")
     with pytest.raises(InvalidInput, match="a constant"):
         exact_constant(x + 1, "slope")
+
+
+def test_non_commutative_symbols_are_rejected():
+    A, B = sympy.symbols("A B", commutative=False)
+    with pytest.raises(InvalidInput, match="non-commutative"):
+        exact_expr(A * B - B * A, "lhs")
+    from proofkit import check_identity
+
+    with pytest.raises(InvalidInput, match="argument 'lhs'"):
+        check_identity(A * B, B * A)

@@ -109,6 +109,10 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
     return FloatVerification(bound < 1.0, bound, 1.0, f"||I - RA||_inf <= {bound:.3e}")
 
 
+def _refused(detail: str) -> FloatVerification:
+    return FloatVerification(False, float("inf"), 0.0, detail)
+
+
 def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> FloatVerification:
     """Prove every symmetric matrix within ``extra_radius`` (in the 2-norm) of ``A`` positive definite.
 
@@ -125,17 +129,13 @@ def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> 
     symmetric perturbation of 2-norm at most ``extra_radius`` are positive definite.
     """
     n = A.shape[0]
-    refused = FloatVerification(False, float("inf"), 0.0, "")
     if not (math.isfinite(extra_radius) and extra_radius >= 0 and all_finite(A)):
-        refused.detail = "non-finite entries or radius (overflow): the float test does not apply"
-        return refused
+        return _refused("non-finite entries or radius (overflow): the float test does not apply")
     if not np.array_equal(A, A.T):
-        refused.detail = "matrix not exactly symmetric in float64"
-        return refused
+        return _refused("matrix not exactly symmetric in float64")
     diag = np.diag(A)
-    if np.any(diag <= 0):
-        refused.detail = "a diagonal entry is not positive"
-        return refused
+    if (diag <= 0).any():
+        return _refused("a diagonal entry is not positive")
     # Python floats: an overflow gives inf silently (no numpy warning), and is caught just below
     g = gamma(n + 1)
     trace_up = _up(sum(diag.tolist()) * (1 + gamma(n)))
@@ -147,24 +147,24 @@ def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> 
     lower = c - err_chol - shift_err - extra_radius - 4 * n * 2.0**-1000 if math.isfinite(c) else math.nan
     # every quantity that supports the verdict must be finite (an overflow would turn into NaN below,
     # and LAPACK may accept NaN pivots)
-    if not all(math.isfinite(v) for v in (trace_up, err_chol, c, shift_err, lower)):
-        refused.detail = "the error bound overflows: the float test does not apply"
-        return refused
+    if not (math.isfinite(c) and math.isfinite(lower)):  # lower is finite only if every term is
+        return _refused("the error bound overflows: the float test does not apply")
     if not lower > 0:
         return FloatVerification(False, lower, 0.0, "shift too small to absorb the error bounds")
     with np.errstate(all="ignore"):
         # A finite, 0 < c finite and a_jj > 0: every entry of A - c I is finite (no c * 0 = NaN either)
         shifted = np.array(A, dtype=np.float64, copy=True)
-        shifted[np.diag_indices(n)] -= c
+        shifted.flat[:: n + 1] -= c
         try:
             L = np.linalg.cholesky(shifted)
         except np.linalg.LinAlgError:
             return FloatVerification(False, c, 0.0,
                                      f"Cholesky of A - c I failed for c = {c:.3e} (A may be indefinite, "
                                      "singular, or too ill-conditioned for float64)")
-        # a NaN or inf anywhere in row i of L enters the pivot a_ii - sum_k l_ik^2, so it shows on the diagonal
-        d = np.diagonal(L)
-        ok = bool(np.isfinite(d).all() and (d > 0).all())
+        # a NaN or inf anywhere in row i of L enters the pivot a_ii - sum_k l_ik^2, so it shows on the
+        # diagonal: NaN fails "> 0", and a positive sum of positive terms is finite only if each term is
+        d = L.flat[:: n + 1]
+        ok = bool((d > 0).all()) and math.isfinite(float(d.sum()))
     if not ok:
         return FloatVerification(False, c, 0.0, "Cholesky of A - c I returned non-finite or non-positive "
                                                 "pivots: not a certificate")
