@@ -450,7 +450,9 @@ def exact_exprs(items: Any, argument: str) -> list[sympy.Basic]:
     """:func:`exact_expr` of every entry of a sequence, sympy Matrix or LazyMatrix (row-major)."""
     if hasattr(items, "to_sympy") and not isinstance(items, sympy.Basic):
         items = items.to_sympy()
-    if isinstance(items, sympy.Basic) and not isinstance(items, sympy.MatrixBase):
+    if isinstance(items, sympy.MatrixBase):
+        items = list(items)  # row-major
+    elif isinstance(items, sympy.Basic):
         return [exact_expr(items, argument)]
     if isinstance(items, (str, bytes, Mapping)) or not hasattr(items, "__iter__"):
         raise InvalidInput(argument, "a sequence or matrix of expressions", type(items).__name__)

@@ -162,3 +162,16 @@ def test_non_commutative_symbols_are_rejected():
 
     with pytest.raises(InvalidInput, match="argument 'lhs'"):
         check_identity(A * B, B * A)
+
+
+def test_exact_exprs_of_matrices_and_sequences():
+    from proofkit.convert import exact_exprs
+
+    y = sympy.Symbol("y")
+    M = sympy.Matrix([[x * 0.5], [y]])
+    assert exact_exprs(M, "grad") == [x / 2, y]
+    assert exact_exprs(sympy.ImmutableMatrix(M), "grad") == [x / 2, y]
+    assert exact_exprs((x, 0.25), "grad") == [x, sympy.Rational(1, 4)]
+    assert exact_exprs(x, "grad") == [x]
+    with pytest.raises(InvalidInput, match="argument 'grad'"):
+        exact_exprs({"a": x}, "grad")
