@@ -379,3 +379,13 @@ def test_soundness_suite_finds_integers_rounded_through_float64(monkeypatch):
             if res.verdict != "inconclusive" and (res.verdict == "certified") != case.truth:
                 false += 1
     assert false > 0
+
+
+def test_matrix_at_outside_the_domain_is_a_named_error():
+    x = sympy.Symbol("x")
+    with pytest.raises(InvalidInput, match="argument 'point'.*pole"):
+        matrix_at(sympy.Matrix([[1 / x]]), {x: 0})
+    with pytest.raises(InvalidInput, match="argument 'point'"):
+        matrix_at(sympy.Matrix([[sympy.log(x)]]), {x: -1})
+    M = matrix_at(sympy.Matrix([[0.5 * x]]), {x: 0.1})  # floats exact on both sides
+    assert M.arb(128)[0, 0].contains(flint.arb(flint.fmpq(3602879701896397, 2 * 36028797018963968)))

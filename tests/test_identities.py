@@ -118,3 +118,11 @@ def test_unsupported_nodes_raise_before_symengine():
         check_identity(sympy.Derivative(sympy.re(x), x), 0)
     with pytest.raises(InvalidInput, match="argument 'rhs'.*ImaginaryUnit"):
         check_identity(x, sympy.I * x)
+
+
+def test_piecewise_conditions_shared_by_cse_evaluate():
+    x = sympy.Symbol("x")
+    pw = sympy.Piecewise((x, x > 0), (-x, True))
+    assert check_identity(pw, sympy.Abs(x)).verdict in ("proved", "inconclusive")
+    r = check_identity(pw, x)
+    assert r.verdict == "refuted" and r.witness[x] < 0

@@ -27,7 +27,7 @@ import sympy
 from proofkit.certificate import arb_to_data, float64_hash, fmpq_to_str, input_hash
 from proofkit.convert import approx_float, exact_point, expr_matrix, matrix_input
 from proofkit.errors import InvalidInput, NotSymmetric, ShapeMismatch
-from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
+from proofkit.numeric.contexts import ArbContext, NotAnalyticHere, arb_precision, to_fmpq
 from proofkit.numeric.program import compile_program
 
 __all__ = ["CertMatrix", "as_cert_matrix", "matrix_at", "matrix_record", "STORE_LIMIT"]
@@ -123,7 +123,7 @@ class CertMatrix:
             if self._balls is not None:
                 return flint.arb_mat([[self._balls[i][j] for j in range(self.shape[1])]
                                       for i in range(self.shape[0])])
-            flat = compile_program(list(self._symbolic), []).run(ArbContext(prec), [])
+            flat = compile_program(list(self._symbolic), [], "A").run(ArbContext(prec), [])
             c = self.shape[1]
             return flint.arb_mat([flat[i * c:(i + 1) * c] for i in range(self.shape[0])])
 
@@ -251,14 +251,23 @@ def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[A
         if symbols is None:
             raise InvalidInput("symbols", "the order of the point's coordinates", "None")
         values = exact_point(point, len(symbols), "point", allow_balls=True)
-    if hasattr(M, "evaluate"):
-        rows = M.evaluate(values, ArbContext(prec)) if list(symbols) == list(M.symbols) else None
-    else:
-        rows = None
-    if rows is None:
-        S = expr_matrix(M, "M")
-        flat = compile_program(list(S), symbols, "M").run(ArbContext(prec), values)
-        rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
+    rows = None
+    if hasattr(M, "evaluate") and list(symbols) == list(M.symbols):
+        try:
+            rows = M.evaluate(values, ArbContext(prec))
+        except (NotAnalyticHere, ZeroDivisionError) as exc:
+            raise InvalidInput("point", "a point where every entry is defined", str(exc)) from None
+    try:
+        if rows is None:
+            S = expr_matrix(M, "M")
+            flat = compile_program(list(S), symbols, "M").run(ArbContext(prec), values)
+            rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
+    except (NotAnalyticHere, ZeroDivisionError) as exc:
+        raise InvalidInput("point", "a point where every entry is defined", str(exc)) from None
+    bad = next(((i, j) for i, r in enumerate(rows) for j, v in enumerate(r) if not v.is_finite()), None)
+    if bad is not None:
+        raise InvalidInput("point", "a point where every entry is finite (not a pole)",
+                           f"entry {bad} evaluates to {rows[bad[0]][bad[1]]}")
     return as_cert_matrix(rows)
 
 

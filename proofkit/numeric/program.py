@@ -31,6 +31,10 @@ _UNARY = {
 }
 
 
+_CONDITIONS = {"StrictLessThan", "LessThan", "Equality", "Unequality", "And", "Or", "Not", "BooleanTrue",
+               "BooleanFalse"}
+
+
 def _input_symbol(s: Any) -> Any:
     if isinstance(s, str):
         return se.Symbol(s)
@@ -119,6 +123,8 @@ class Program:
             return lambda ctx, env: ctx.rational(ctx.sign_of(a(ctx, env)), 1)
         if kind == "Piecewise":
             return self._compile_piecewise(node)
+        if kind in _CONDITIONS:  # a condition shared by several Piecewise (common subexpression elimination)
+            return self._compile_condition(node)
         raise InvalidInput(self.argument, "expressions built from supported functions",
                            f"the function {kind} in {str(node)[:80]}")
 
@@ -169,6 +175,9 @@ class Program:
 
     def _compile_condition(self, cond: Any) -> Callable[[_Context, list[Any]], bool]:
         kind = type(cond).__name__
+        if cond in self._index:
+            slot = self._index[cond]
+            return lambda ctx, env: env[slot]
         if kind == "BooleanTrue":
             return lambda ctx, env: True
         if kind == "BooleanFalse":
