@@ -229,3 +229,51 @@ def test_singular_hessian_in_newton_refinement_is_inconclusive() -> None:
         variables = sorted(f.free_symbols, key=lambda s: s.name)
         c = pk.certify_spurious_minimum(f, variables, pt, global_value=0)
         assert c.verdict == "inconclusive"
+
+
+# -- other arguments of the public functions --------------------------------------------------------------------------
+def _net() -> Any:
+    return pk.Network([1, 1], activation="identity", bias=False)
+
+
+OTHER_ARGUMENTS: dict[str, tuple[str, Callable[[], Any]]] = {
+    "Network widths string": ("widths", lambda: pk.Network("12")),
+    "Network widths float": ("widths", lambda: pk.Network([1.5, 1])),
+    "Network widths zero": ("widths", lambda: pk.Network([1, 0])),
+    "Network activation object": ("activation", lambda: pk.Network([1, 1, 1], activation=object())),
+    "Network.loss Y complex": ("Y", lambda: _net().loss([[1]], np.array([[1j]]))),
+    "Network.loss Y longdouble": ("Y", lambda: _net().loss([[1]], np.array([[1]], dtype=np.longdouble))),
+    "Network.loss loss object": ("loss", lambda: _net().loss([[1]], [[1]], loss=3)),
+    "find_spurious_minima network": ("network", lambda: pk.find_spurious_minima("net", [[1]], [[1]])),
+    "find_spurious_minima starts": ("starts", lambda: pk.find_spurious_minima(_net(), [[1]], [[1]], starts="3")),
+    "find_spurious_minima X nan": ("X", lambda: pk.find_spurious_minima(_net(), [[float("nan")]], [[1]])),
+    "find_spurious_minima scale": ("scale", lambda: pk.find_spurious_minima(_net(), [[1]], [[1]], scale=float("inf"))),
+    "LazyMatrix.subs key": ("subs", lambda: pk.LazyMatrix([[x]], [x]).subs({1: 2})),
+    "LazyMatrix.subs value": ("subs", lambda: pk.LazyMatrix([[x]], [x]).subs({x: sympy.I})),
+    "Objective.select params": ("params", lambda: _objective().hessian(params=["nope"])),
+    "Objective.value digits": ("digits", lambda: _objective().value([1], digits=-1)),
+    "check_identity variables": ("variables", lambda: pk.check_identity(x, x, variables=["x"])),
+    "check_identity trials": ("trials", lambda: pk.check_identity(x, x, trials="8")),
+    "certify_rank_at_least r": ("r", lambda: pk.certify_rank_at_least([[1, 0], [0, 1]], 2.0)),
+    "certify_nonsingular backend": ("backend", lambda: pk.certify_nonsingular([[1]], backend="fast")),
+    "certify_positive_definite max_prec": ("max_prec", lambda: pk.certify_positive_definite([[1]], max_prec="a")),
+    "certify_positive_definite exact_limit": ("exact_limit",
+                                              lambda: pk.certify_positive_definite([[1]], exact_limit=None)),
+    "certify_critical_point variables": ("variables", lambda: pk.certify_critical_point([x], None, [0], 1,
+                                                                                     variables=[1])),
+    "certify_spurious_minimum params": ("params", lambda: pk.certify_spurious_minimum(x**2, [x, x], [0, 0],
+                                                                                    global_value=0)),
+    "certify_spurious_minimum fixed": ("fixed", lambda: pk.certify_spurious_minimum(x**2, [x], [0], global_value=0,
+                                                                                  fixed={x: 1j})),
+    "is_nondegenerate_on indices": ("indices", lambda: pk.is_nondegenerate_on([[1]], [1])),
+    "leibniz_construction k": ("k", lambda: leibniz_construction([[0], [1], [3]], [1, 2, 1], "1")),
+    "leibniz_construction widths": ("widths", lambda: leibniz_construction([[0], [1], [3]], [1.0, 2, 1], 1)),
+    "Activation variable": ("variable", lambda: pk.Activation("s", t, variable="t")),
+    "Loss name": ("name", lambda: pk.Loss(3, "residual", a**2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OTHER_ARGUMENTS))
+def test_bad_other_arguments(case: str) -> None:
+    argument, f = OTHER_ARGUMENTS[case]
+    _named(argument, f)
