@@ -156,8 +156,8 @@ class Activation:
 
     # -- evaluation ----------------------------------------------------------
     def __call__(self, x: Any) -> sympy.Expr:
-        """sigma(x) as a sympy expression."""
-        return self.expr.xreplace({T: sympy.sympify(x)})
+        """sigma(x) as a sympy expression (a float argument is its exact binary value)."""
+        return self.expr.xreplace({T: exact_expr(x, "x", strict=False)})
 
     def symengine(self, x: Any) -> Any:
         """sigma(x) as a symengine expression (used to build large objectives fast)."""
