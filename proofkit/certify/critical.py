@@ -19,6 +19,7 @@ import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.convert import approx_float, exact_expr, exact_exprs, exact_point, exact_scalar, rational
 from proofkit.errors import InvalidInput
 from proofkit.kernel.rules import ball_matrix_pd, is_gradient_field, krawczyk_inclusion, resolve_branches
 from proofkit.numeric.contexts import FloatContext, NotAnalyticHere, to_fmpq
@@ -34,11 +35,8 @@ SYMMETRY_NOTE = ("the Hessian is (nearly) singular at the centre: critical point
 
 
 def _entries(obj: Any) -> list[Any]:
-    if hasattr(obj, "to_sympy"):
-        obj = obj.to_sympy()
-    items = list(obj) if isinstance(obj, sympy.MatrixBase) else [sympy.sympify(e) for e in obj]
-    # sympy differentiates Max/Abs into Heaviside/sign; write Heaviside with sign so branches can be resolved
-    return [e.replace(sympy.Heaviside, lambda *a: (1 + sympy.sign(a[0])) / 2) for e in items]
+    # checked node by node, floats exact; Heaviside (from differentiating Max/Abs) is written with sign
+    return exact_exprs(obj, "grad")
 
 
 def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any, Any] | None
@@ -50,6 +48,10 @@ def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any
     if variables is None:
         variables = sorted(set().union(*(e.free_symbols for e in entries)), key=lambda s: s.name)
     variables = [sympy.Symbol(v) if isinstance(v, str) else v for v in variables]
+    if not all(isinstance(v, sympy.Symbol) for v in variables):
+        raise InvalidInput("variables", "sympy Symbols or names", repr(variables)[:80])
+    if len({v.name for v in variables}) != len(variables):
+        raise InvalidInput("variables", "distinct variable names", repr([v.name for v in variables])[:80])
     if len(entries) != len(variables):
         raise InvalidInput("grad", f"{len(variables)} components (one per variable)", f"{len(entries)}")
     fixed_map: dict[sympy.Symbol, Any] = {}
@@ -57,30 +59,23 @@ def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any
         sym = next((v for v in variables if v.name == (k if isinstance(k, str) else k.name)), None)
         if sym is None:
             raise InvalidInput("fixed", "variables of the gradient", f"unknown variable {k!r}")
-        fixed_map[sym] = sympy.Rational(to_fmpq(val).p, to_fmpq(val).q) if not isinstance(val, sympy.Basic) else val
+        fixed_map[sym] = rational(val, "fixed") if not isinstance(val, sympy.Basic) or val.is_Number \
+            else exact_expr(val, "fixed")
+        if fixed_map[sym].free_symbols:
+            raise InvalidInput("fixed", "numeric values", f"{val} for {sym.name}")
     free = [v for v in variables if v not in fixed_map]
     grad_free = [e.xreplace(fixed_map) for e, v in zip(entries, variables) if v not in fixed_map]
     return grad_free, free, fixed_map
 
 
 def _box(x0: Sequence[Any], radius: Any, n: int) -> tuple[list[Any], list[Any]]:
-    if len(x0) != n:
-        raise InvalidInput("x0", f"{n} coordinates (one per free variable)", f"{len(x0)} coordinates")
-    centers = []
-    for i, v in enumerate(x0):
-        try:
-            centers.append(to_fmpq(v))
-        except (ValueError, TypeError):
-            raise InvalidInput("x0", "finite numbers", f"{v!r} at position {i}") from None
+    centers = exact_point(x0, n, "x0")
     radii_in = list(radius) if isinstance(radius, (list, tuple, np.ndarray)) else [radius] * n
     if len(radii_in) != n:
         raise InvalidInput("radius", f"a number or {n} numbers", f"{len(radii_in)} numbers")
     radii = []
     for r in radii_in:
-        try:
-            q = to_fmpq(r)
-        except (ValueError, TypeError):
-            raise InvalidInput("radius", "positive finite numbers", repr(r)) from None
+        q = exact_scalar(r, "radius")
         if q <= 0:
             raise InvalidInput("radius", "positive numbers", repr(r))
         radii.append(q)
@@ -91,7 +86,9 @@ def _approx_inverse(grad_free: list[Any], free: list[sympy.Symbol], centers: lis
                     hess: Any) -> tuple[np.ndarray | None, float, str | None]:
     """Float approximation of J(x0)^{-1} (any matrix is sound here; a good one makes the test pass)."""
     n = len(free)
-    x = [float(int(c.p)) / float(int(c.q)) for c in centers]
+    x = [approx_float(c) for c in centers]
+    if not all(np.isfinite(x)):
+        return None, float("inf"), "the centre is beyond the float range"
     J = None
     if hess is not None and hasattr(hess, "evaluate") and len(getattr(hess, "symbols", [])) == n:
         try:
@@ -111,10 +108,15 @@ def _approx_inverse(grad_free: list[Any], free: list[sympy.Symbol], centers: lis
             return None, float("inf"), f"the Hessian could not be evaluated at the centre ({exc})"
     if not np.all(np.isfinite(J)):
         return None, float("inf"), "the Hessian is not finite at the centre"
-    cond = float(np.linalg.cond(J))
-    if cond > 1e14:
+    with np.errstate(all="ignore"):
+        try:
+            cond = float(np.linalg.cond(J))
+            C = np.linalg.inv(J) if np.isfinite(cond) and cond <= 1e14 else None
+        except np.linalg.LinAlgError:
+            cond, C = float("inf"), None
+    if C is None or not np.all(np.isfinite(C)):
         return None, cond, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
-    return np.linalg.inv(J), cond, None
+    return C, cond, None
 
 
 def _texts(grad_free: list[Any], free: list[sympy.Symbol]) -> list[str]:

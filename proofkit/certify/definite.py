@@ -8,8 +8,9 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
+from proofkit.errors import InvalidInput
 from proofkit.kernel.rules import ball_matrix_pd
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
@@ -64,8 +65,21 @@ def _exact_vector(v: np.ndarray) -> list[flint.fmpq]:
 
 def _signed_witness(M: CertMatrix, which: str, prec: int) -> tuple[list[flint.fmpq], Any] | None:
     """An exact vector whose quadratic form is certified negative ('min') or positive ('max')."""
-    w, V = np.linalg.eigh((M.approx() + M.approx().T) / 2)
-    v = _exact_vector(V[:, 0] if which == "min" else V[:, -1])
+    a = M.approx()
+    with np.errstate(all="ignore"):
+        sym = a / 2 + a.T / 2  # halves first: no overflow near the float range
+        if not np.all(np.isfinite(sym)):
+            return None
+        try:
+            _w, V = np.linalg.eigh(sym)
+        except np.linalg.LinAlgError:
+            return None
+    vec = V[:, 0] if which == "min" else V[:, -1]
+    if not np.all(np.isfinite(vec)) or not np.any(vec):
+        return None
+    v = _exact_vector(vec)
+    if not any(v):
+        return None  # the zero vector refutes nothing
     q = quadratic_form(M, v, prec)
     if (which == "min" and q < 0) or (which == "max" and q > 0):
         return v, q
@@ -109,6 +123,9 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
+    check_max_prec(max_prec)
+    if not isinstance(exact_limit, int) or isinstance(exact_limit, bool) or exact_limit < 0:
+        raise InvalidInput("exact_limit", "a non-negative integer", repr(exact_limit))
     claim = {"type": "positive_definite", "n": M.n}
     with Timer() as t:
         out = _pd(M, max_prec, exact_limit)

@@ -10,9 +10,10 @@ import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate
-from proofkit.errors import InvalidInput
+from proofkit.convert import exact_point, expr_matrix
+from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import to_fmpq
-from proofkit.symbolic.identities import check_identity
+from proofkit.symbolic.identities import check_identity, require_distinct_names
 from proofkit.symbolic.linalg import rank_over_q
 
 __all__ = ["certify_identity", "certify_relu_linear_region"]
@@ -42,13 +43,20 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
     >>> certify_identity([(x + 1)**2], [x**2 + 2*x + 1], [x]).verdict
     'certified'
     """
-    L = sympy.Matrix(lhs.to_sympy() if hasattr(lhs, "to_sympy") else lhs)
-    R = sympy.Matrix(rhs.to_sympy() if hasattr(rhs, "to_sympy") else rhs)
+    L, R = expr_matrix(lhs, "lhs"), expr_matrix(rhs, "rhs")
     if L.shape != R.shape:
-        raise InvalidInput("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+        raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+    require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
     if variables is None:
         variables = sorted(L.free_symbols | R.free_symbols, key=lambda s: s.name)
+    if isinstance(variables, (str, bytes)) or not hasattr(variables, "__iter__"):
+        raise InvalidInput("variables", "a sequence of sympy Symbols", type(variables).__name__)
     variables = list(variables)
+    if not all(isinstance(v, sympy.Symbol) for v in variables):
+        raise InvalidInput("variables", "sympy Symbols", repr(variables)[:80])
+    missing = (L.free_symbols | R.free_symbols) - set(variables)
+    if missing:
+        raise InvalidInput("variables", "every free symbol of lhs and rhs", f"missing {sorted(map(str, missing))}")
     with Timer() as t:
         inputs = {"variables": [v.name for v in variables], "lhs": _rename(list(L), variables),
                   "rhs": _rename(list(R), variables)}
@@ -90,11 +98,11 @@ def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[A
 
     rows = as_exact_matrix(X, "X")
     N, d = len(rows), len(rows[0])
-    if len(centers) != d * width + width or len(radii) != len(centers):
-        raise InvalidInput("centers", f"{d * width + width} values (W_1 row-major, then b_1)", f"{len(centers)}")
+    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+        raise InvalidInput("width", "a positive integer", repr(width))
+    c = exact_point(centers, d * width + width, "centers")
+    r = exact_point(radii, d * width + width, "radii")
     with Timer() as t:
-        c = [to_fmpq(v) for v in centers]
-        r = [to_fmpq(v) for v in radii]
         if any(v <= 0 for v in r):
             raise InvalidInput("radii", "positive numbers", "a non-positive radius")
         lowest = None

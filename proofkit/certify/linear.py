@@ -226,8 +226,9 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
     """
     M = as_cert_matrix(A)
     m, n = M.shape
-    if not isinstance(r, int) or isinstance(r, bool) or not 1 <= r <= min(m, n):
+    if not isinstance(r, (int, np.integer)) or isinstance(r, bool) or not 1 <= r <= min(m, n):
         raise InvalidInput("r", f"an integer in 1..{min(m, n)} (the smaller dimension)", repr(r))
+    r = int(r)
     with Timer() as t:
         rows, cols = _pivot_minor(M.approx(), r)
         minor = _submatrix(M, rows, cols)

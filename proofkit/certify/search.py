@@ -87,8 +87,18 @@ def find_spurious_minima(network: Any, X: Any, Y: Any, loss: str = "squared", *,
     """
     from scipy.optimize import minimize
 
-    if starts < 1:
-        raise InvalidInput("starts", "a positive number of starting points", repr(starts))
+    from proofkit.symbolic.network import Network
+
+    if not isinstance(network, Network):
+        raise InvalidInput("network", "a proofkit Network", type(network).__name__)
+    for name, value in (("starts", starts), ("max_certify", max_certify)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidInput(name, "a positive integer", repr(value))
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise InvalidInput("seed", "an integer", repr(seed))
+    for name, value in (("scale", scale), ("tol", tol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
+            raise InvalidInput(name, "a positive finite number", repr(value))
     obj = network.loss(X, Y, loss)
     params = [se.Symbol(p.name) for p in obj.params]
     grad = [obj.expr_symengine.diff(p) for p in params]

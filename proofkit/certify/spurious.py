@@ -23,6 +23,7 @@ import sympy
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.certify.critical import SYMMETRY_NOTE, _approx_inverse, _box
+from proofkit.convert import exact_expr, exact_point, exact_scalar
 from proofkit.errors import InvalidInput
 from proofkit.kernel.rules import spurious_minimum_test
 from proofkit.numeric.contexts import NotAnalyticHere, to_fmpq
@@ -41,14 +42,7 @@ def _values(point: Any, params: list[sympy.Symbol], argument: str) -> list[Any]:
         seq = list(point)
         if len(seq) != len(params):
             raise InvalidInput(argument, f"{len(params)} coordinates (one per parameter)", f"{len(seq)} coordinates")
-    out = []
-    for i, v in enumerate(seq):
-        try:
-            out.append(to_fmpq(v if not isinstance(v, sympy.Basic) or v.is_Rational or v.is_Float
-                               else sympy.nsimplify(v)))
-        except (ValueError, TypeError):
-            raise InvalidInput(argument, "finite numbers", f"{v!r} at position {i}") from None
-    return out
+    return exact_point(seq, len(params), argument)
 
 
 def newton_refine(grad: list[Any], variables: list[Any], x: list[Any], dps: int = 60, steps: int = 30) -> list[Any]:
@@ -75,10 +69,22 @@ def newton_refine(grad: list[Any], variables: list[Any], x: list[Any], dps: int 
                 step = mpmath.lu_solve(H, g)
             except (ZeroDivisionError, ValueError, ArithmeticError):
                 break
-            cur = [c - s for c, s in zip(cur, step)]
+            new = [c - s for c, s in zip(cur, step)]
+            if not all(mpmath.isfinite(c) for c in new):
+                break  # a (nearly) singular Hessian sent the step to infinity: keep the last finite iterate
+            cur = new
             if mpmath.norm(step) < mpmath.mpf(10) ** (-(dps - 10)):
                 break
-        return [to_fmpq(sympy.Rational(mpmath.nstr(c, dps - 5))) for c in cur]
+        if not all(mpmath.isfinite(c) for c in cur):
+            return list(x)
+        return [_mpf_to_fmpq(c) for c in cur]
+
+
+def _mpf_to_fmpq(c: Any) -> flint.fmpq:
+    """The exact binary value of an mpmath number (no decimal string in between)."""
+    sign, man, exp, _bc = c._mpf_
+    man = -int(man) if sign else int(man)
+    return flint.fmpq(man * 2 ** int(exp)) if exp >= 0 else flint.fmpq(man, 2 ** int(-exp))
 
 
 def _texts(expr: Any, params: list[sympy.Symbol]) -> str:
@@ -131,9 +137,11 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         params = list(params) if params is not None else list(loss.params)
         expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
     else:
-        expr = sympy.sympify(loss)
+        expr = exact_expr(loss, "loss")
         params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
     params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
+    if not all(isinstance(p, sympy.Symbol) for p in params) or len({p.name for p in params}) != len(params):
+        raise InvalidInput("params", "distinct sympy Symbols or names", repr(params)[:80])
     if better_point is None and global_value is None:
         raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
     x0 = _values(point, params, "point")
@@ -143,7 +151,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         sym = next((p for p in params if p.name == name), None)
         if sym is None:
             raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
-        fixed_map[sym] = to_fmpq(v)
+        fixed_map[sym] = exact_scalar(v, "fixed")
     free = [p for p in params if p not in fixed_map]
     sub = {se.Symbol(p.name): se.Rational(int(q.p), int(q.q)) for p, q in fixed_map.items()}
     loss_free = se.sympify(expr).subs(sub) if sub else se.sympify(expr)
@@ -159,7 +167,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
             if any(better[params.index(p)] != v for p, v in fixed_map.items()):
                 raise InvalidInput("better_point", "the fixed parameters' values on the slice", "other values")
         else:
-            inputs["global_value"] = fmpq_to_str(to_fmpq(global_value))
+            inputs["global_value"] = fmpq_to_str(exact_scalar(global_value, "global_value"))
             inputs["compare"] = "stated global value"
         grad = [loss_free.diff(se.Symbol(p.name)) for p in free]
         if refine:
