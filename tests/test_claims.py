@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+import proofkit
 from proofkit import certify_nonsingular, certify_rank_deficient
 from proofkit.claims import Claim, ClaimGraph
 from proofkit.errors import (
@@ -171,8 +172,10 @@ def test_outputs_latex_compiles_and_svg_by_graphviz(tmp_path):
 
 
 def _run_cli(*args, cwd):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(proofkit.__file__)))  # this checkout, not an installed copy
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.run([sys.executable, "-m", "proofkit.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=env)
 
 
 def test_cli_exit_codes_on_saved_graphs(tmp_path):
