@@ -11,7 +11,6 @@ from proofkit import certify_nonsingular, certify_rank_deficient
 from proofkit.claims import Claim, ClaimGraph
 from proofkit.errors import (
     AssumptionViolated,
-    CertificateRejected,
     CircularDependency,
     CorruptGraph,
     DanglingReference,
@@ -107,8 +106,9 @@ def test_json_round_trip_is_byte_identical_and_tampering_is_rejected(tmp_path):
     data = json.loads(text)
     data["certificates"]["I"][0]["inputs"]["A"]["entries"][0] = ["2", "4"]
     path.write_text(json.dumps(data))
-    with pytest.raises(CertificateRejected, match="'I'"):
-        ClaimGraph.load(path)
+    g3 = ClaimGraph.load(path)  # a bad certificate never stops the load: its claim fails, with the reason
+    assert g3.status("I") == "failed" and "hash" in g3.failures["I"]
+    assert g3.status("T") == "stated"
     path.write_text("{ broken")
     with pytest.raises(CorruptGraph, match="invalid JSON"):
         ClaimGraph.load(path)

@@ -74,6 +74,8 @@ def _check(cert: Any, matrix: Any) -> KernelReport:
         if not isinstance(inputs.get("A_hash"), str) or matrix_hash(rec) != inputs["A_hash"]:
             raise reject("the stored matrix does not match its hash (tampered or corrupted)")
     decoded = Certificate.from_dict(raw)
+    if raw.get("time_seconds") is not None:
+        decoded.time_seconds = float(raw["time_seconds"])
     if verdict == "inconclusive":
         return KernelReport(True, t, verdict, "inconclusive: nothing is claimed", None, decoded)
     if verdict not in rule.evidence:
