@@ -232,7 +232,8 @@ def test_evaluator_matches_sympy_derivatives():
     from proofkit.kernel.evaluate import evaluate
     from proofkit.symbolic.dag import to_dag
 
-    f = sympy.exp(x * y) * sympy.tanh(x) + sympy.log(1 + x**2) * sympy.atan(y) - sympy.erf(x - y) + (x + 2) ** sympy.Rational(1, 3)
+    f = sympy.exp(x * y) * sympy.tanh(x) + sympy.log(1 + x**2) * sympy.atan(y) - sympy.erf(x - y) \
+        + (x + 2) ** sympy.Rational(1, 3)
     point = {x: sympy.Rational(1, 3), y: sympy.Rational(-2, 7)}
     dag = decode_dag(to_dag([f], [x, y]))
     with flint.ctx.workprec(200):
