@@ -1,12 +1,9 @@
 import json
 import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-import proofkit
 from proofkit import certify_nonsingular, certify_rank_deficient
 from proofkit.claims import Claim, ClaimGraph
 from proofkit.errors import (
@@ -172,10 +169,21 @@ def test_outputs_latex_compiles_and_svg_by_graphviz(tmp_path):
 
 
 def _run_cli(*args, cwd):
-    root = os.path.dirname(os.path.dirname(os.path.abspath(proofkit.__file__)))  # this checkout, not an installed copy
-    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run([sys.executable, "-m", "proofkit.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env=env)
+    """Run ``proofkit`` in this process (a subprocess could import another installed copy of proofkit)."""
+    import contextlib
+    import io
+    import types
+
+    from proofkit.cli import main
+
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(here)
+    return types.SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def test_cli_exit_codes_on_saved_graphs(tmp_path):
