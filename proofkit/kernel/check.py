@@ -15,6 +15,7 @@ import symengine as se
 
 from proofkit.certificate import VERDICTS, Certificate, arb_from_data, fmpq_from_str, input_hash, matrix_hash
 from proofkit.errors import CertificateRejected
+from proofkit.kernel.landscape import RULES as LANDSCAPE_RULES
 from proofkit.kernel.rules import (
     ball_matrix_pd,
     exact_pivots_positive,
@@ -293,7 +294,9 @@ def check_certificate(cert: Certificate | str, matrix: dict[str, Any] | None = N
     t = cert.claim.get("type", "?")
     if cert.verdict == "inconclusive":
         return KernelReport(True, t, cert.verdict, "inconclusive: nothing is claimed")
-    if t in ("critical_point", "strict_local_min"):
+    if t in LANDSCAPE_RULES:
+        how = LANDSCAPE_RULES[t](cert)
+    elif t in ("critical_point", "strict_local_min"):
         how = _check_critical(cert)
     elif t == "spurious_local_min":
         how = _check_spurious(cert)

@@ -1,0 +1,269 @@
+"""Exact identities of stored expressions: rational functions over Q with opaque atoms.
+
+The kernel proves identities such as ``L(u, phi(u)) == L0`` and ``grad_v L(u, phi(u)) == 0`` by
+its own means, without sympy. A stored expression graph (:class:`~proofkit.kernel.dag.Dag`) is
+evaluated in the field ``Q(x_1..x_n, a_1..a_k)`` of rational functions (python-flint
+``fmpq_mpoly`` numerators and denominators), where every non-rational node (``exp(g)``,
+``tanh(g)``, ``log(g)``, ``g^(p/q)``, ...) becomes an *atom*: a fresh indeterminate keyed by the
+operation and the exact rational function of its argument. First derivatives are carried
+exactly in forward mode by the chain rule (``exp(g)' = exp(g) g'``, ``tanh(g)' = (1 - tanh(g)^2) g'``,
+``sin(g)' = cos(g) g'``, ...), so gradients of compositions are exact as well.
+
+Soundness. Substituting the true values of the atoms is a ring homomorphism from the
+polynomials in the variables and atoms to the real numbers; every intermediate denominator
+evaluates to a non-zero number wherever the stored expression is defined (by induction over
+the graph). So a numerator that is the zero polynomial proves the identity at every point
+where the expressions are defined. Relations between atoms are ignored, except
+``cos(g)^2 = 1 - sin(g)^2`` and ``cosh(g)^2 = 1 + sinh(g)^2``, which are used to reduce a numerator
+before the zero test (a remainder modulo a polynomial that vanishes at the true values).
+Ignoring a relation can only make a true identity unprovable, never a false one proved.
+Non-smooth nodes (``abs``, ``sign``, ``max``, ``min``, ``heaviside``, ``piecewise``) are not
+handled: :class:`NotExact` is raised and the caller must not claim the identity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import flint
+
+from proofkit.errors import CertificateRejected
+from proofkit.kernel.dag import Dag
+
+__all__ = ["NotExact", "Field", "RF", "exact_jets", "is_zero"]
+
+
+class NotExact(CertificateRejected):
+    """A stored expression has a node that the exact identity engine does not handle."""
+
+
+_ZERO_AT_ZERO = {"sin", "tan", "tanh", "sinh", "atan", "asin", "erf"}
+_ONE_AT_ZERO = {"cos", "cosh", "exp"}
+_MAX_EXPONENT = 4096
+
+
+class RF:
+    """A rational function ``num / den`` of a :class:`Field` (``den`` non-zero, reduced, leading coefficient 1)."""
+
+    __slots__ = ("num", "den", "field")
+
+    def __init__(self, field: Field, num: Any, den: Any = None, reduce: bool = True) -> None:
+        self.field = field
+        one = field.ctx.from_dict({}) + 1
+        den = one if den is None else den
+        if den.is_zero():
+            raise ZeroDivisionError("zero denominator")
+        if reduce and not den.is_constant():
+            g = num.gcd(den)
+            if not g.is_one():
+                num, den = num / g, den / g
+        lc = den.leading_coefficient()
+        if lc != 1:
+            num, den = num * (1 / lc), den * (1 / lc)
+        self.num, self.den = num, den
+
+    def is_zero(self) -> bool:
+        return self.num.is_zero()
+
+    def is_const(self) -> bool:
+        return self.num.is_constant() and self.den.is_constant()
+
+    def const_value(self) -> flint.fmpq:
+        return flint.fmpq(self.num.leading_coefficient() if not self.num.is_zero() else 0)
+
+    def key(self) -> tuple[str, str]:
+        return (self.num.str(), self.den.str())
+
+    def __add__(self, o: RF) -> RF:
+        if self.den == o.den:
+            return RF(self.field, self.num + o.num, self.den)
+        return RF(self.field, self.num * o.den + o.num * self.den, self.den * o.den)
+
+    def __neg__(self) -> RF:
+        return RF(self.field, -self.num, self.den, reduce=False)
+
+    def __sub__(self, o: RF) -> RF:
+        return self + (-o)
+
+    def __mul__(self, o: RF) -> RF:
+        return RF(self.field, self.num * o.num, self.den * o.den)
+
+    def inv(self) -> RF:
+        if self.num.is_zero():
+            raise ZeroDivisionError("inverse of the zero function")
+        return RF(self.field, self.den, self.num, reduce=False)
+
+    def __truediv__(self, o: RF) -> RF:
+        return self * o.inv()
+
+    def pow_int(self, k: int) -> RF:
+        if abs(k) > _MAX_EXPONENT:
+            raise NotExact(f"certificate rejected: exponent {k} too large for exact expansion")
+        base = self if k >= 0 else self.inv()
+        return RF(self.field, base.num ** abs(k), base.den ** abs(k), reduce=False)
+
+
+class Field:
+    """``Q(x_1..x_n, a_1..a_k)``: the variables of a computation and room for ``max_atoms`` atoms."""
+
+    def __init__(self, names: Sequence[str], max_atoms: int = 64) -> None:
+        self.n = len(names)
+        self.max_atoms = max_atoms
+        gens = [f"v{i}" for i in range(self.n)] + [f"a{j}" for j in range(max_atoms)]
+        self.ctx = flint.fmpq_mpoly_ctx.get(tuple(gens), "degrevlex")
+        self.gens = self.ctx.gens()
+        self.atoms: dict[tuple[Any, ...], int] = {}
+        self.pairs: list[tuple[int, int, int]] = []  # (index of cos-like atom, index of sin-like atom, sign)
+
+    def const(self, q: Any) -> RF:
+        return RF(self, self.ctx.from_dict({}) + flint.fmpq(q))
+
+    def var(self, i: int) -> RF:
+        return RF(self, self.gens[i])
+
+    def atom(self, op: str, arg: RF) -> RF:
+        if self.pairs:  # equal arguments modulo cos^2 + sin^2 = 1 give the same atom
+            arg = RF(self, _reduce_pairs(self, arg.num), _reduce_pairs(self, arg.den))
+        key = (op, *arg.key())
+        if key not in self.atoms:
+            if len(self.atoms) >= self.max_atoms:
+                raise NotExact("certificate rejected: too many transcendental atoms for the exact engine")
+            self.atoms[key] = len(self.atoms)
+            for cos_like, sin_like, sign in (("cos", "sin", -1), ("cosh", "sinh", 1)):
+                if op in (cos_like, sin_like):
+                    other = (sin_like if op == cos_like else cos_like, *arg.key())
+                    if other in self.atoms:
+                        c, s = (self.atoms[key], self.atoms[other]) if op == cos_like else \
+                            (self.atoms[other], self.atoms[key])
+                        self.pairs.append((c, s, sign))
+        return RF(self, self.gens[self.n + self.atoms[key]])
+
+
+def _reduce_pairs(field: Field, num: Any) -> Any:
+    """Reduce ``num`` modulo ``C^2 - 1 - sign S^2`` for each (cos, sin)-like atom pair (C^2 -> 1 + sign S^2)."""
+    for c, s, sign in field.pairs:
+        ci, si = field.n + c, field.n + s
+        S2 = field.gens[si] ** 2
+        repl = field.ctx.from_dict({}) + 1 + sign * S2
+        out = field.ctx.from_dict({})
+        for exps, coeff in num.terms():
+            e = list(exps)
+            k, e[ci] = divmod(e[ci], 2)
+            mono = field.ctx.from_dict({tuple(e): coeff})
+            out = out + (mono * repl ** k if k else mono)
+        num = out
+    return num
+
+
+def is_zero(f: RF) -> bool:
+    """True only if ``f`` is proven to vanish wherever it is defined."""
+    return f.num.is_zero() or _reduce_pairs(f.field, f.num).is_zero()
+
+
+Jet1 = tuple  # (value: RF, derivatives: list[RF])
+
+
+def _unary(field: Field, op: str, u: Jet1) -> Jet1:
+    g, dg = u
+    if g.is_const() and g.const_value() == 0 and op in _ZERO_AT_ZERO | _ONE_AT_ZERO:
+        val = field.const(0 if op in _ZERO_AT_ZERO else 1)
+    elif g.is_const() and g.const_value() == 1 and op == "log":
+        val = field.const(0)
+    else:
+        val = field.atom(op, g)
+    one = field.const(1)
+    if op == "exp":
+        d = val
+    elif op == "log":
+        d = g.inv()
+    elif op in ("tanh", "tan"):
+        d = one - val * val if op == "tanh" else one + val * val
+    elif op in ("sin", "cos", "sinh", "cosh"):
+        partner = {"sin": "cos", "cos": "sin", "sinh": "cosh", "cosh": "sinh"}[op]
+        p = field.const(1 if partner in ("cos", "cosh") else 0) if g.is_const() and g.const_value() == 0 \
+            else field.atom(partner, g)
+        d = -p if op == "cos" else p
+    elif op == "atan":
+        d = (one + g * g).inv()
+    elif op in ("asin", "acos"):
+        r = field.atom("pow:-1/2", one - g * g)
+        d = r if op == "asin" else -r
+    elif op == "erf":
+        d = field.const(2) * field.atom("pow:-1/2", field.atom("pi", field.const(0))) * \
+            field.atom("exp", -(g * g))
+    else:
+        raise NotExact(f"certificate rejected: the exact engine does not handle {op}")
+    return val, [d * x for x in dg]
+
+
+def _pow(field: Field, u: Jet1, p: flint.fmpq) -> Jet1:
+    g, dg = u
+    if p.q == 1:
+        k = int(p.p)
+        val = g.pow_int(k)
+        d = field.const(k) * g.pow_int(k - 1) if k != 0 else field.const(0)
+        return val, [d * x for x in dg]
+    if abs(p.p) > _MAX_EXPONENT or p.q > _MAX_EXPONENT:
+        raise NotExact(f"certificate rejected: exponent {p} too large")
+    val = field.atom(f"pow:{p}", g)
+    d = field.const(p) * val / g
+    return val, [d * x for x in dg]
+
+
+def exact_jets(dag: Dag, field: Field, env: Sequence[Jet1]) -> list[Jet1]:
+    """Evaluate every output of ``dag`` exactly with first derivatives (forward mode).
+
+    Parameters
+    ----------
+    dag : Dag
+    field : Field
+    env : sequence of (RF, list of RF)
+        For each input of the graph: its value and its derivatives with respect to the seeds.
+
+    Raises
+    ------
+    NotExact
+        A non-smooth node, or too many atoms.
+    ZeroDivisionError
+        Division by the zero function (the expression is nowhere defined).
+    """
+    if len(env) != len(dag.inputs):
+        raise CertificateRejected(f"certificate rejected: {len(dag.inputs)} inputs, {len(env)} values")
+    k = len(env[0][1]) if env else 0
+    zero = field.const(0)
+    vals: list[Any] = []
+    for node in dag.nodes:
+        op = node[0]
+        if op == "var":
+            vals.append(env[node[1]])
+        elif op == "const":
+            vals.append((field.const(node[1]), [zero] * k))
+        elif op in ("pi", "E"):
+            atom = field.atom("pi", zero) if op == "pi" else field.atom("exp", field.const(1))
+            vals.append((atom, [zero] * k))
+        elif op == "add":
+            args = [vals[a] for a in node[1:]]
+            v, d = args[0]
+            for w, e in args[1:]:
+                v, d = v + w, [x + y for x, y in zip(d, e)]
+            vals.append((v, d))
+        elif op == "mul":
+            args = [vals[a] for a in node[1:]]
+            v, d = args[0]
+            for w, e in args[1:]:
+                v, d = v * w, [x * w + v * y for x, y in zip(d, e)]
+            vals.append((v, d))
+        elif op == "pow":
+            vals.append(_pow(field, vals[node[1]], node[2]))
+        elif op in ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan", "asin", "acos", "erf"):
+            vals.append(_unary(field, op, vals[node[1]]))
+        else:
+            raise NotExact(f"certificate rejected: the exact engine does not handle the non-smooth node {op!r}")
+    return [vals[o] for o in dag.outputs]
+
+
+def seeds(field: Field, values: Sequence[RF], active: Sequence[int]) -> list[Jet1]:
+    """Inputs with derivatives: unit seeds for the inputs listed in ``active``, zero for the others."""
+    zero, one = field.const(0), field.const(1)
+    return [(v, [one if a == i else zero for a in active]) for i, v in enumerate(values)]
