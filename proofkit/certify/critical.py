@@ -165,7 +165,7 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
             if fixed_map:
                 reason += ("; on the slice fixing " + ", ".join(f"{s.name} = {v}" for s, v in fixed_map.items())
                            + " (a statement about the restriction to this slice)")
-    claim = {"type": claim_type, "dimension": len(free), "slice": bool(fixed_map)}
+    claim = {"type": claim_type + ("_on_slice" if fixed_map else ""), "dimension": len(free), "slice": bool(fixed_map)}
     return make_certificate(claim, verdict, "Krawczyk operator with interval Jacobian over the box", "arb",
                             prec, None, evidence, reason, seconds=t.seconds, extra_inputs=inputs)
 

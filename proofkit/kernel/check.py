@@ -221,6 +221,17 @@ def _check_spurious(cert: Certificate) -> str:
     return "Krawczyk, interval Hessian and loss gap re-checked from the loss expression"
 
 
+def _check_slice_type(cert: Certificate, rule: Any) -> str:
+    """A certificate computed on a slice (fixed parameters) must say so in its claim type."""
+    t, fixed = cert.claim.get("type", ""), (cert.inputs or {}).get("fixed")
+    if bool(fixed) != t.endswith("_on_slice"):
+        raise _reject(f"a {t} claim {'with' if fixed else 'without'} fixed parameters: a statement about a slice "
+                      "must be typed '..._on_slice'")
+    if t.endswith("_on_slice"):
+        cert = Certificate.from_dict({**cert.to_dict(), "claim": {**cert.claim, "type": t[: -len("_on_slice")]}})
+    return rule(cert) + (" (on the slice)" if fixed else "")
+
+
 def _check_identity(cert: Certificate) -> str:
     inp = cert.inputs or {}
     n = len(inp.get("variables", []))
@@ -296,10 +307,10 @@ def check_certificate(cert: Certificate | str, matrix: dict[str, Any] | None = N
         return KernelReport(True, t, cert.verdict, "inconclusive: nothing is claimed")
     if t in LANDSCAPE_RULES:
         how = LANDSCAPE_RULES[t](cert)
-    elif t in ("critical_point", "strict_local_min"):
-        how = _check_critical(cert)
-    elif t == "spurious_local_min":
-        how = _check_spurious(cert)
+    elif t in ("critical_point", "strict_local_min", "critical_point_on_slice", "strict_local_min_on_slice"):
+        how = _check_slice_type(cert, _check_critical)
+    elif t in ("spurious_local_min", "spurious_local_min_on_slice"):
+        how = _check_slice_type(cert, _check_spurious)
     elif t == "identity":
         how = _check_identity(cert)
     elif t == "relu_linear_region":

@@ -460,11 +460,11 @@ def _box_curvature(cert: Certificate, loss: Dag, prec: int, keys: Sequence[tuple
 
 
 def _rule_saddle(cert: Certificate) -> str:
-    inp, prec = cert.inputs or {}, _prec(cert)
+    inp = cert.inputs or {}
     loss = _loss(inp)
     kind = cert.claim.get("kind")
     if kind == "strict":
-        _box_curvature(cert, loss, prec, (("negative", -1), ("positive", 1)))
+        _box_curvature(cert, loss, _prec(cert), (("negative", -1), ("positive", 1)))
         return "Krawczyk and directions of negative and positive curvature on the whole box: a strict saddle"
     if kind != "degenerate":
         raise _reject(f"unknown saddle kind {kind!r}")
@@ -488,9 +488,10 @@ def _rule_saddle(cert: Certificate) -> str:
 
 
 def _rule_not_local_min(cert: Certificate) -> str:
-    inp, prec = cert.inputs or {}, _prec(cert)
+    inp = cert.inputs or {}
     loss = _loss(inp)
     n, how = len(loss.inputs), cert.claim.get("how")
+    prec = _prec(cert) if how in ("first order", "box", "second order") else 0
     if how == "first order":
         c, r = _box(inp, n, allow_zero=True)
         d = _direction(inp, "direction", n)
