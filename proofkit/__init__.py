@@ -10,6 +10,11 @@ from proofkit import errors
 from proofkit.certificate import Certificate
 from proofkit.certify import (
     certify_critical_point,
+    certify_lifted_minimum,
+    certify_local_min,
+    certify_not_local_min,
+    certify_saddle,
+    classify_critical_point,
     certify_full_rank,
     certify_indefinite,
     certify_nonsingular,
@@ -52,6 +57,11 @@ __all__ = [
     "certify_spurious_minimum",
     "find_spurious_minima",
     "certify_critical_point",
+    "certify_lifted_minimum",
+    "certify_local_min",
+    "certify_not_local_min",
+    "certify_saddle",
+    "classify_critical_point",
     "certify_full_rank",
     "certify_indefinite",
     "certify_nonsingular",

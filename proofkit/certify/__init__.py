@@ -12,11 +12,20 @@ from proofkit.certify.linear import (
     exact_rank,
 )
 from proofkit.certify.matrices import as_cert_matrix, matrix_at, matrix_record
+from proofkit.certify.classify import classify_critical_point
+from proofkit.certify.local_min import certify_local_min
+from proofkit.certify.saddle import certify_not_local_min, certify_saddle
+from proofkit.certify.slices import certify_lifted_minimum
 from proofkit.certify.spurious import certify_spurious_minimum
 
 __all__ = [
     "as_cert_matrix",
     "certify_critical_point",
+    "certify_lifted_minimum",
+    "certify_local_min",
+    "certify_not_local_min",
+    "certify_saddle",
+    "classify_critical_point",
     "certify_full_rank",
     "certify_identity",
     "certify_indefinite",
