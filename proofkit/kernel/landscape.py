@@ -288,6 +288,12 @@ def _mean_value_lower(loss: Dag, c: list[flint.fmpq], r: list[flint.fmpq], prec:
 
 
 # -- the rules ---------------------------------------------------------------------------------
+def _bind(cert: Certificate, expected: dict[str, Any]) -> None:
+    """The claim must be exactly the statement the recorded inputs prove (no field added, dropped or changed)."""
+    if cert.claim != expected:
+        raise _reject(f"the claim does not match the recorded inputs (expected {expected})")
+
+
 def _strict(cert: Certificate, loss: Dag, prec: int, sign: int) -> str:
     inp, n = cert.inputs or {}, len(loss.inputs)
     c, r = _box(inp, n)
@@ -376,6 +382,8 @@ def _lift(cert: Certificate, loss: Dag, prec: int) -> str:
     if any(list(a.inputs[:n]) != names for a in acts):
         raise _reject("the maps' inputs must be the parameters, then the group parameter")
     orbit = _dag(_field(inp, "orbits", "inputs"), "inputs.orbits", n_inputs=n, n_outputs=n * len(fixed))
+    if list(orbit.inputs) != names:
+        raise _reject("the orbit directions' inputs must be the parameters, in order")
     tau = _rat(_field(inp, "t_radius", "inputs"), "inputs.t_radius")
     if tau <= 0:
         raise _reject("t_radius must be positive")
@@ -423,20 +431,27 @@ def _rule_local_min(cert: Certificate) -> str:
     loss = _loss(cert.inputs or {})
     if claim.get("dimension") != len(loss.inputs):
         raise _reject("the claim's dimension differs from the number of parameters")
-    strict, via = claim.get("strict"), claim.get("via")
+    strict, via, inp = claim.get("strict"), claim.get("via"), cert.inputs or {}
+    expected = {"type": "local_min", "strict": strict, "via": via, "dimension": len(loss.inputs),
+                "compare": inp.get("compare")}
+    names = list(loss.inputs)
     if strict is True and via == "krawczyk":
+        _bind(cert, expected)
         return _strict(cert, loss, prec, 1)
     if strict is False and via == "manifold":
+        T = _indices(_field(inp, "tangent", "inputs"), len(names), "inputs.tangent")
+        _bind(cert, {**expected, "tangent": [names[i] for i in T], "value": inp.get("value")})
         return _manifold(cert, loss, prec)
     if strict is False and via == "symmetry":
+        F = _indices(_field(inp, "fixed", "inputs"), len(names), "inputs.fixed")
+        _bind(cert, {**expected, "fixed": [names[i] for i in F]})
         return _lift(cert, loss, prec)
     raise _reject(f"unknown local_min variant strict={strict!r} via={via!r}")
 
 
 def _rule_local_max(cert: Certificate) -> str:
     loss = _loss(cert.inputs or {})
-    if cert.claim.get("strict") is not True or cert.claim.get("dimension") != len(loss.inputs):
-        raise _reject("a local_max claim is strict and states the number of parameters")
+    _bind(cert, {"type": "local_max", "strict": True, "dimension": len(loss.inputs)})
     return _strict(cert, loss, _prec(cert), -1)
 
 
@@ -464,6 +479,7 @@ def _rule_saddle(cert: Certificate) -> str:
     loss = _loss(inp)
     kind = cert.claim.get("kind")
     if kind == "strict":
+        _bind(cert, {"type": "saddle", "kind": "strict", "dimension": len(loss.inputs)})
         _box_curvature(cert, loss, _prec(cert), (("negative", -1), ("positive", 1)))
         return "Krawczyk and directions of negative and positive curvature on the whole box: a strict saddle"
     if kind != "degenerate":
@@ -482,8 +498,7 @@ def _rule_saddle(cert: Certificate) -> str:
         _, c2 = _check_curve(loss, pos, point, "inputs.positive")
         if not c2 > 0:
             raise _reject("the leading coefficient along the positive curve is not positive")
-    if cert.claim.get("order") != m:
-        raise _reject("the claim's order differs from the recorded curve's")
+    _bind(cert, {"type": "saddle", "kind": "degenerate", "dimension": len(loss.inputs), "order": m})
     return f"exact critical point; L(theta(t)) - L(theta(0)) has exact leading terms of both signs (order {m})"
 
 
@@ -492,6 +507,7 @@ def _rule_not_local_min(cert: Certificate) -> str:
     loss = _loss(inp)
     n, how = len(loss.inputs), cert.claim.get("how")
     prec = _prec(cert) if how in ("first order", "box", "second order") else 0
+    _bind(cert, {"type": "not_local_min", "how": how, "dimension": n})
     if how == "first order":
         c, r = _box(inp, n, allow_zero=True)
         d = _direction(inp, "direction", n)
@@ -563,6 +579,9 @@ def _rule_classification(cert: Certificate) -> str:
             else range(n)
         if any(not abs(point[i] - c[i]) <= r[i] for i in idx):
             raise _reject("the point is not in the nested certificate's box")
+    code = "manifold" if sub.claim.get("via") == "manifold" else \
+        (sub.claim.get("kind") if want == "saddle" else "definite")
+    _bind(cert, {"type": "classification", "kind": kind, "dimension": n, "reason_code": code})
     how = RULES[want](sub)
     return f"{kind}: {how}"
 

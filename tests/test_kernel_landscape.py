@@ -1,0 +1,177 @@
+"""Mutation fuzzing of the landscape kernel rules: genuine certificates, mutated field by field.
+
+Every leaf of a genuine certificate's claim and inputs is replaced by a grossly different value
+(numerals shifted, integers changed, names and kinds altered, list entries dropped) and the input
+hash is recomputed, so that the hash check cannot be what rejects it. The kernel must reject
+each mutant, except the few listed in ``STILL_TRUE`` whose statement stays true (each with the
+reason).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import pytest
+import sympy
+
+from proofkit import (
+    certify_lifted_minimum,
+    certify_local_min,
+    certify_not_local_min,
+    certify_saddle,
+    check_certificate,
+    classify_critical_point,
+)
+from proofkit.certificate import input_hash
+from proofkit.errors import CertificateRejected
+
+x, y, z, t = sympy.symbols("x y z t")
+ROT = (t, [x * sympy.cos(t) - y * sympy.sin(t), x * sympy.sin(t) + y * sympy.cos(t)])
+
+
+@cache
+def genuine() -> dict[str, Any]:
+    R = sympy.Rational
+    certs = {
+        "manifold": certify_local_min((x * y - 1) ** 2 + 3, [x, y], [2, R(1, 2)], manifold={y: 1 / x},
+                                      global_value=1),
+        "strict_min": certify_local_min((x**2 - 1) ** 2 + x / 4 + y**2, [x, y], [0.96714894, 0],
+                                        better_point=[-1, 0]),
+        "strict_saddle": certify_saddle(x**2 - y**2 + x * y**2, [x, y], [0, 0]),
+        "degenerate_saddle": certify_saddle(x**4 - y**4 + x**2 * y**2, [x, y], [0, 0]),
+        "cubic_saddle": certify_saddle((1 - x * y * z) ** 2, [x, y, z], [0, 0, 0]),
+        "first_order": certify_not_local_min(x**2 + y, [x, y], [0, 0], radius=[R(1, 10), 0], direction=[0, -1]),
+        "classification": classify_critical_point(-(x**2) - y**2, [x, y], [0, 0]),
+        "lift": certify_lifted_minimum((x**2 + y**2 - 1) ** 2 + 2, [x, y], [1, 0], [y], ROT, global_value=1),
+    }
+    for name, c in certs.items():
+        assert c.certified, (name, c.reason)
+    return {k: c.to_dict() for k, c in certs.items()}
+
+
+def _mutants(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _mutants(v, (*path, k))
+    elif isinstance(value, list):
+        if value and path[-1] != "nodes":
+            yield path, value[:-1]
+        for i, v in enumerate(value):
+            yield from _mutants(v, (*path, i))
+    elif isinstance(value, bool):
+        yield path, not value
+    elif isinstance(value, int):
+        yield path, value + 1
+    elif isinstance(value, str):
+        if re.fullmatch(r"-?[0-9]+(/[0-9]+)?", value):
+            p, _, q = value.partition("/")
+            yield path, f"{int(p) + 7 * int(q or 1)}/{q}" if q else str(int(p) + 7)
+            yield path, f"{-int(p) - 1}/{q}" if q else str(-int(p) - 1)
+        else:
+            yield path, value + "x"
+    elif value is None:
+        yield path, "0"
+
+
+def _set(d: dict, path: tuple, value: Any) -> None:
+    for k in path[:-1]:
+        d = d[k]
+    d[path[-1]] = value
+
+
+_DAG_FIELDS = ("loss", "curve", "manifold", "actions", "orbits")
+
+
+def _is_dag_structure(path: tuple) -> bool:
+    """Mutations inside a stored expression change the subject of the claim; they are fuzzed by the
+    decoder's own tests and by the targeted tests (manifold off by 1e-12, forged orbits, ...)."""
+    return any(f in path for f in _DAG_FIELDS) and "nodes" in path
+
+
+def _q(s: str) -> sympy.Rational:
+    return sympy.Rational(s)
+
+
+def _oracle(d: dict) -> bool:
+    """An independent check (sympy and floating point, no proofkit certification code) that the
+    mutated statement is still true; only called for mutants the kernel accepted."""
+    import numpy as np
+
+    from proofkit.symbolic.dag import from_dag
+
+    claim, inp = d["claim"], d["inputs"]
+    names = inp["params"]
+    syms = sympy.symbols(names)
+    (L,) = from_dag(inp["loss"], syms)
+    grad = [sympy.diff(L, s) for s in syms]
+    H = sympy.hessian(L, syms)
+    f_H = sympy.lambdify(syms, H, "numpy")
+    if claim["type"] == "not_local_min" and claim["how"] == "first order":
+        c, r = [float(_q(v)) for v in inp["centers"]], [float(_q(v)) for v in inp["radii"]]
+        dvec = [float(_q(v)) for v in inp["direction"]]
+        f_g = sympy.lambdify(syms, grad, "numpy")
+        rng = np.random.default_rng(0)
+        pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(200)]
+        return all(float(np.dot(f_g(*p), dvec)) < 0 for p in pts)
+    if claim["type"] == "saddle" and claim["kind"] == "strict":
+        c = [float(_q(v)) for v in inp["centers"]]
+        r = [float(_q(v)) for v in inp["radii"]]
+        crit = [float(v) for v in sympy.nsolve(grad, syms, c)]
+        if any(abs(a - b) > rr for a, b, rr in zip(crit, c, r)):
+            return False
+        rng = np.random.default_rng(0)
+        pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(100)] + [np.array(crit)]
+        neg, pos = np.array([float(_q(v)) for v in inp["negative"]]), np.array([float(_q(v)) for v in inp["positive"]])
+        return all(neg @ np.array(f_H(*p), float) @ neg < 0 < pos @ np.array(f_H(*p), float) @ pos for p in pts)
+    return False
+
+
+#: Mutations that leave the statement true, with the reason.
+STILL_TRUE = {
+    ("manifold", ("inputs", "global_value")): "3 exceeds any lower stated value as well",
+    ("lift", ("inputs", "global_value")): "2 exceeds any lower stated value as well",
+    ("manifold", ("inputs", "radii", 1)): "the normal Hessian 2x^2 of (xy - 1)^2 + 3 is positive on any larger V",
+    ("degenerate_saddle", ("inputs", "negative", "curve", "inputs", 0)): "the name of the curve parameter",
+    ("degenerate_saddle", ("inputs", "positive", "curve", "inputs", 0)): "the name of the curve parameter",
+    ("cubic_saddle", ("inputs", "negative", "curve", "inputs", 0)): "the name of the curve parameter",
+    ("lift", ("inputs", "actions", 0, "inputs", 2)): "the name of the group parameter",
+    ("lift", ("inputs", "t_radius")): "the rotations are smooth for every t",
+}
+
+
+@pytest.mark.parametrize("name", ["manifold", "strict_min", "strict_saddle", "degenerate_saddle", "cubic_saddle",
+                                  "first_order", "classification", "lift"])
+def test_every_mutation_is_rejected_unless_still_true(name):
+    base = genuine()[name]
+    assert check_certificate(json.dumps(base)).ok
+    accepted, tried = [], 0
+    for section in ("claim", "inputs"):
+        for path, new in _mutants(base[section], (section,)):
+            if _is_dag_structure(path):
+                continue
+            d = copy.deepcopy(base)
+            _set(d, path, new)
+            d["input_hash"] = input_hash(d["inputs"])
+            tried += 1
+            try:
+                check_certificate(json.dumps(d))
+            except (CertificateRejected, ValueError, KeyError, TypeError, IndexError):
+                continue
+            if (name, path) not in STILL_TRUE and not _oracle(d):
+                accepted.append((path, new))
+    assert tried > 10
+    assert not accepted, accepted
+
+
+def test_the_oracle_can_fail():
+    d = copy.deepcopy(genuine()["strict_saddle"])
+    d["inputs"]["negative"], d["inputs"]["positive"] = d["inputs"]["positive"], d["inputs"]["negative"]
+    assert not _oracle(d)
+    with pytest.raises(CertificateRejected):
+        d["input_hash"] = input_hash(d["inputs"])
+        check_certificate(json.dumps(d))
