@@ -5,7 +5,7 @@ import json
 import pytest
 import sympy
 
-from proofkit import classify_critical_point, check_certificate
+from proofkit import check_certificate, classify_critical_point
 from proofkit.errors import CertificateRejected, InvalidInput
 
 x, y, t = sympy.symbols("x y t")
