@@ -40,6 +40,7 @@ from proofkit.certify.landscape_common import (
     upper_q,
 )
 from proofkit.errors import CertificateRejected, InvalidInput
+from proofkit.kernel.algebra import manifold_identities
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.evaluate import evaluate
 from proofkit.symbolic.dag import to_dag
@@ -116,28 +117,47 @@ def _manifold_parts(spec: LossSpec, manifold: Any) -> tuple[list[int], list[int]
     return T, V, [phi[i] for i in V]
 
 
-def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Expr], u0: list[flint.fmpq]
-                ) -> tuple[str | None, str | None]:
-    """Prove the two identities with sympy; returns (exact L0 or None, a reason why not)."""
+def _candidate_value(restricted: sympy.Expr, tangent: list[sympy.Symbol], u0: list[flint.fmpq]) -> sympy.Expr:
+    """L(u0, phi(u0)) exactly when sympy gets a rational, else a nearby simple rational, else the expression."""
+    at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(tangent, u0)}
+    L0 = restricted.xreplace(at)
+    if L0.is_Rational:
+        return L0
+    try:
+        num = sympy.N(L0, 60)
+    except (TypeError, ValueError):
+        return L0
+    if not num.is_real:
+        return L0
+    q = sympy.Rational(num).limit_denominator(1000)
+    return q if abs(num - q) < sympy.Float(10) ** -40 else L0
+
+
+def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Expr], u0: list[flint.fmpq],
+                phi_dag: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    """Prove the two identities; returns (exact L0, "transcendental" or None; a reason why not; how)."""
     sub = {spec.params[i]: f for i, f in zip(V, phis)}
     tangent = [spec.params[i] for i in T]
     grad_v = [sympy.diff(spec.expr, spec.params[i]).xreplace(sub) for i in V]
-    res = check_identity(sympy.Matrix(grad_v), sympy.zeros(len(V), 1), tangent)
-    if res.verdict != "proved":
-        return None, f"grad_v L(u, phi(u)) = 0 is {res.verdict} ({res.detail})"
     restricted = spec.expr.xreplace(sub)
-    L0 = restricted.xreplace({p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(tangent, u0)})
-    L0 = sympy.nsimplify(L0) if L0.is_number and not L0.is_Rational and L0.is_algebraic else L0
+    L0 = _candidate_value(restricted, tangent, u0)
     if L0.is_Rational:
-        res = check_identity(sympy.Matrix([restricted]), sympy.Matrix([L0]), tangent)
-        what = "L(u, phi(u)) = L0"
+        lhs, rhs, what = [*grad_v, restricted], [0] * len(V) + [L0], "grad_v L(u, phi(u)) = 0 and L(u, phi(u)) = L0"
     else:
-        res = check_identity(sympy.Matrix([sympy.diff(restricted, p) for p in tangent]),
-                             sympy.zeros(len(tangent), 1), tangent)
-        what = "L(u, phi(u)) is constant"
-    if res.verdict != "proved":
-        return None, f"{what} is {res.verdict} ({res.detail})"
-    return (q2s(sympy.Rational(L0)) if L0.is_Rational else "transcendental"), None
+        lhs = [*grad_v, *(sympy.diff(restricted, p) for p in tangent)]
+        rhs, what = [0] * len(lhs), "grad_v L(u, phi(u)) = 0 and L(u, phi(u)) constant"
+    res = check_identity(sympy.Matrix(lhs), sympy.Matrix(rhs), tangent)
+    value = q2s(L0) if L0.is_Rational else "transcendental"
+    if res.verdict == "proved":
+        return value, None, "sympy's check_identity"
+    if res.verdict == "refuted":
+        return None, f"{what} is refuted ({res.detail})", ""
+    try:  # sympy found no proof in its size limit: exact rational-function arithmetic over Q(u, atoms)
+        manifold_identities(decode_dag(spec.dag), decode_dag(phi_dag), T, V,
+                            flint.fmpq(int(L0.p), int(L0.q)) if L0.is_Rational else None)
+    except CertificateRejected as exc:
+        return None, f"{what}: not proved (sympy: {res.detail}; exact engine: {exc})", ""
+    return value, None, "exact rational-function arithmetic (sympy's check_identity was inconclusive)"
 
 
 def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: Any, cmp: dict[str, Any],
@@ -156,7 +176,7 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
         if not abs(images[j] - flint.arb(x0[i])) < flint.arb(1e-6) * (1 + abs(images[j])):
             raise InvalidInput("point", "a point on the manifold v = phi(u)",
                                f"{spec.params[i].name} = {float(x0[i])!r} while phi gives {images[j].str(10)}")
-    value, problem = _identities(spec, T, V, phis, u0)
+    value, problem, how = _identities(spec, T, V, phis, u0, phi_dag)
     v0 = [mid_q(images[j]) for j in range(len(V))]
     claim["value"] = None if value in (None, "transcendental") else value
     base["value"] = claim["value"]
@@ -188,6 +208,7 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
         if value == "transcendental":
             ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), [flint.arb(x) for x in centre], 0, PREC)[0][0])
         cert = finish(assemble(claim, inputs, ev, method, PREC), "not certified")
+        cert.evidence["identities_proved_by"] = how
         last = cert
         if cert.certified:
             break

@@ -16,7 +16,9 @@ the graph). So a numerator that is the zero polynomial proves the identity at ev
 where the expressions are defined. Relations between atoms are ignored, except
 ``cos(g)^2 = 1 - sin(g)^2`` and ``cosh(g)^2 = 1 + sinh(g)^2``, which are used to reduce a numerator
 before the zero test (a remainder modulo a polynomial that vanishes at the true values).
-Ignoring a relation can only make a true identity unprovable, never a false one proved.
+Ignoring a relation can only make a true identity unprovable, never a false one proved; in the
+same way a :class:`Field` may treat ``1/g`` as an opaque atom when ``g`` involves atoms (the relation
+``g * (1/g) = 1`` is then dropped), which keeps sigmoid-heavy identities small.
 Non-smooth nodes (``abs``, ``sign``, ``max``, ``min``, ``heaviside``, ``piecewise``) are not
 handled: :class:`NotExact` is raised and the caller must not claim the identity.
 """
@@ -31,7 +33,7 @@ import flint
 from proofkit.errors import CertificateRejected
 from proofkit.kernel.dag import Dag
 
-__all__ = ["NotExact", "Field", "RF", "exact_jets", "is_zero"]
+__all__ = ["NotExact", "Field", "RF", "exact_jets", "is_zero", "seeds", "manifold_identities"]
 
 
 class NotExact(CertificateRejected):
@@ -107,17 +109,24 @@ class RF:
 class Field:
     """``Q(x_1..x_n, a_1..a_k)``: the variables of a computation and room for ``max_atoms`` atoms."""
 
-    def __init__(self, names: Sequence[str], max_atoms: int = 64) -> None:
+    def __init__(self, names: Sequence[str], max_atoms: int = 64, opaque_reciprocals: bool = False) -> None:
         self.n = len(names)
+        self.opaque = opaque_reciprocals
         self.max_atoms = max_atoms
         gens = [f"v{i}" for i in range(self.n)] + [f"a{j}" for j in range(max_atoms)]
         self.ctx = flint.fmpq_mpoly_ctx.get(tuple(gens), "degrevlex")
         self.gens = self.ctx.gens()
         self.atoms: dict[tuple[Any, ...], int] = {}
+        self.atom_ops: list[str] = []
         self.pairs: list[tuple[int, int, int]] = []  # (index of cos-like atom, index of sin-like atom, sign)
 
     def const(self, q: Any) -> RF:
         return RF(self, self.ctx.from_dict({}) + flint.fmpq(q))
+
+    def opaque_inverse(self, f: RF) -> bool:
+        """Whether ``1/f`` becomes an atom: ``f`` involves atoms, none of them itself a reciprocal."""
+        used = {j for d in (f.num.degrees(), f.den.degrees()) for j, e in enumerate(d[self.n:]) if e}
+        return self.opaque and bool(used) and not any(self.atom_ops[j] == "pow:-1" for j in used)
 
     def var(self, i: int) -> RF:
         return RF(self, self.gens[i])
@@ -130,6 +139,7 @@ class Field:
             if len(self.atoms) >= self.max_atoms:
                 raise NotExact("certificate rejected: too many transcendental atoms for the exact engine")
             self.atoms[key] = len(self.atoms)
+            self.atom_ops.append(op)
             for cos_like, sin_like, sign in (("cos", "sin", -1), ("cosh", "sinh", 1)):
                 if op in (cos_like, sin_like):
                     other = (sin_like if op == cos_like else cos_like, *arg.key())
@@ -199,6 +209,11 @@ def _unary(field: Field, op: str, u: Jet1) -> Jet1:
 
 def _pow(field: Field, u: Jet1, p: flint.fmpq) -> Jet1:
     g, dg = u
+    if p.q == 1 and p < 0 and field.opaque_inverse(g):
+        inv = field.atom("pow:-1", g)  # 1/g as an opaque atom: cheaper, and sound (a relation is dropped)
+        val = inv.pow_int(-int(p.p))
+        d = field.const(p) * val * inv
+        return val, [d * x for x in dg]
     if p.q == 1:
         k = int(p.p)
         val = g.pow_int(k)
@@ -267,3 +282,48 @@ def seeds(field: Field, values: Sequence[RF], active: Sequence[int]) -> list[Jet
     """Inputs with derivatives: unit seeds for the inputs listed in ``active``, zero for the others."""
     zero, one = field.const(0), field.const(1)
     return [(v, [one if a == i else zero for a in active]) for i, v in enumerate(values)]
+
+
+def _manifold_once(loss: Dag, phi: Dag, T: Sequence[int], V: Sequence[int], value: flint.fmpq | None,
+                   opaque: bool) -> None:
+    names = [loss.inputs[i] for i in T]
+    F = Field(names, 256, opaque_reciprocals=opaque)
+    u = [F.var(k) for k in range(len(T))]
+    ph = exact_jets(phi, F, seeds(F, u, [] if value is not None else list(range(len(T)))))
+    env: list[Any] = [None] * len(loss.inputs)
+    zero, one = F.const(0), F.const(1)
+    for k, i in enumerate(T):
+        env[i] = (u[k], [zero] * len(V))
+    for j, i in enumerate(V):
+        env[i] = (ph[j][0], [one if m == j else zero for m in range(len(V))])
+    (val, grad_v), = exact_jets(loss, F, env)
+    if not all(is_zero(g) for g in grad_v):
+        raise CertificateRejected("certificate rejected: grad_v L(u, phi(u)) is not identically 0")
+    if value is not None:
+        if not is_zero(val - F.const(value)):
+            raise CertificateRejected("certificate rejected: L(u, phi(u)) is not identically the recorded value")
+        return
+    for k, i in enumerate(T):  # the total derivative in u: L is constant on the (connected) manifold
+        env[i] = (u[k], [one if m == k else zero for m in range(len(T))])
+    for j, i in enumerate(V):
+        env[i] = ph[j]
+    (val, grad_u), = exact_jets(loss, F, env)
+    if not all(is_zero(g) for g in grad_u):
+        raise CertificateRejected("certificate rejected: L(u, phi(u)) is not identically constant")
+
+
+def manifold_identities(loss: Dag, phi: Dag, T: Sequence[int], V: Sequence[int], value: flint.fmpq | None) -> None:
+    """Prove ``grad_v L(u, phi(u)) = 0`` and ``L(u, phi(u)) = value`` (or constant, when ``value`` is None).
+
+    ``T`` and ``V`` are the indices of the tangent and normal inputs of ``loss``; ``phi`` maps the
+    tangent inputs to the normal ones. Tried first with opaque reciprocals (small), then exactly.
+
+    Raises
+    ------
+    CertificateRejected
+        When an identity is not proved (false, or beyond this engine).
+    """
+    try:
+        _manifold_once(loss, phi, T, V, value, True)
+    except CertificateRejected:
+        _manifold_once(loss, phi, T, V, value, False)

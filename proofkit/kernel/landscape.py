@@ -39,7 +39,7 @@ import flint
 
 from proofkit.certificate import Certificate
 from proofkit.errors import CertificateRejected
-from proofkit.kernel.algebra import Field, NotExact, exact_jets, is_zero, seeds
+from proofkit.kernel.algebra import Field, NotExact, exact_jets, is_zero, manifold_identities, seeds
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 from proofkit.kernel.evaluate import evaluate
 
@@ -321,34 +321,7 @@ def _manifold(cert: Certificate, loss: Dag, prec: int) -> str:
     if cert.claim.get("value") != value:
         raise _reject("the claim's value differs from the recorded one")
 
-    def identities() -> flint.fmpq | None:
-        F = Field([names[i] for i in T], 256)
-        u = [F.var(k) for k in range(len(T))]
-        exact_value = value is not None
-        ph = exact_jets(phi, F, seeds(F, u, [] if exact_value else list(range(len(T)))))
-        env: list[Any] = [None] * n
-        zero, one = F.const(0), F.const(1)
-        for k, i in enumerate(T):
-            env[i] = (u[k], [zero] * len(V))
-        for j, i in enumerate(V):
-            env[i] = (ph[j][0], [one if m == j else zero for m in range(len(V))])
-        (val, grad_v), = exact_jets(loss, F, env)
-        if not all(is_zero(g) for g in grad_v):
-            raise _reject("grad_v L(u, phi(u)) is not identically 0")
-        if exact_value:
-            if not is_zero(val - F.const(_rat(value, "inputs.value"))):
-                raise _reject("L(u, phi(u)) is not identically the recorded value")
-            return None
-        for k, i in enumerate(T):  # the total derivative in u: L is constant on the (connected) manifold
-            env[i] = (u[k], [one if m == k else zero for m in range(len(T))])
-        for j, i in enumerate(V):
-            env[i] = ph[j]
-        (val, grad_u), = exact_jets(loss, F, env)
-        if not all(is_zero(g) for g in grad_u):
-            raise _reject("L(u, phi(u)) is not identically constant")
-        return None
-
-    _exact(identities)
+    _exact(lambda: manifold_identities(loss, phi, T, V, None if value is None else _rat(value, "inputs.value")))
     U = _balls([c[i] for i in T], [r[i] for i in T], prec)
     images = [j[0] for j in _eval(phi, U, 0, prec)]
     for j, i in enumerate(V):
