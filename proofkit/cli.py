@@ -208,13 +208,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from proofkit.kernel import check_certificate
 
     try:
-        with open(args.certificate) as fh:
+        with open(args.certificate, "rb") as fh:
             text = fh.read()
     except OSError as exc:
         print(f"proofkit: error: cannot read {args.certificate!r}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        rep = check_certificate(text)
+        rep = check_certificate(text)  # raises nothing but CertificateRejected, whatever the bytes
     except CertificateRejected as exc:
         if args.json:
             print(json.dumps({"ok": False, "reason": str(exc)}))
@@ -222,9 +222,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"REJECTED: {exc}")
         return 1
     if args.json:
-        print(json.dumps({"ok": True, "claim": rep.claim_type, "verdict": rep.verdict, "how": rep.how}))
+        print(json.dumps({"ok": True, "claim": rep.claim_type, "verdict": rep.verdict, "how": rep.how,
+                          "margin": rep.margin}))
     else:
-        print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}")
+        print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}" + (f" ({rep.margin})" if rep.margin else ""))
     return 0
 
 

@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
+import proofkit
 from proofkit import certify_nonsingular, certify_rank_deficient
 from proofkit.claims import Claim, ClaimGraph
 from proofkit.errors import (
     AssumptionViolated,
-    CertificateRejected,
     CircularDependency,
     CorruptGraph,
     DanglingReference,
@@ -106,8 +106,9 @@ def test_json_round_trip_is_byte_identical_and_tampering_is_rejected(tmp_path):
     data = json.loads(text)
     data["certificates"]["I"][0]["inputs"]["A"]["entries"][0] = ["2", "4"]
     path.write_text(json.dumps(data))
-    with pytest.raises(CertificateRejected, match="'I'"):
-        ClaimGraph.load(path)
+    g3 = ClaimGraph.load(path)  # a bad certificate never stops the load: its claim fails, with the reason
+    assert g3.status("I") == "failed" and "hash" in g3.failures["I"]
+    assert g3.status("T") == "stated"
     path.write_text("{ broken")
     with pytest.raises(CorruptGraph, match="invalid JSON"):
         ClaimGraph.load(path)
@@ -171,8 +172,10 @@ def test_outputs_latex_compiles_and_svg_by_graphviz(tmp_path):
 
 
 def _run_cli(*args, cwd):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(proofkit.__file__)))  # this checkout, not an installed copy
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
     return subprocess.run([sys.executable, "-m", "proofkit.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env=env)
 
 
 def test_cli_exit_codes_on_saved_graphs(tmp_path):

@@ -44,7 +44,8 @@ def _wrap(spec: LossSpec, x0: list[flint.fmpq], kind: str | None, sub: Certifica
         cert = finish(cert, "not certified")
     else:
         cert.verdict = "inconclusive"
-    cert.reason = reason if not cert.certified else f"{kind}: {sub.reason}"
+    if not cert.certified:
+        cert.reason = reason
     cert.time_seconds = time.perf_counter() - t0
     return cert
 

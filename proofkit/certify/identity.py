@@ -5,22 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import symengine as se
 import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate
-from proofkit.errors import InvalidInput
+from proofkit.errors import CertificateRejected, InvalidInput
+from proofkit.kernel import check_certificate
+from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.normal import Normaliser
 from proofkit.numeric.contexts import to_fmpq
+from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.identities import check_identity
 from proofkit.symbolic.linalg import rank_over_q
 
 __all__ = ["certify_identity", "certify_relu_linear_region"]
 
 
-def _rename(exprs: list[Any], variables: list[sympy.Symbol]) -> list[str]:
-    mapping = {se.Symbol(v.name): se.Symbol(f"x{i}") for i, v in enumerate(variables)}
-    return [str(se.sympify(e).subs(mapping)) for e in exprs]
+_ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
+
+
+def _assumptions(v: sympy.Symbol) -> list[str]:
+    """The assumptions on a variable that a witness must respect (as the kernel checks them)."""
+    return [a for a in _ASSUMPTIONS if getattr(v, f"is_{a}", None) is True]
+
+
+def _expands_to_zero(lhs: dict[str, Any], rhs: dict[str, Any]) -> bool:
+    """The kernel's proof by expansion (polynomial normal forms in atoms)."""
+    norm = Normaliser()
+    try:
+        return norm.normal_forms(decode_dag(lhs)) == norm.normal_forms(decode_dag(rhs))
+    except CertificateRejected:  # too large to expand
+        return False
 
 
 def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
@@ -50,10 +65,9 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
         variables = sorted(L.free_symbols | R.free_symbols, key=lambda s: s.name)
     variables = list(variables)
     with Timer() as t:
-        inputs = {"variables": [v.name for v in variables], "lhs": _rename(list(L), variables),
-                  "rhs": _rename(list(R), variables)}
-        diffs = [se.expand(se.sympify(a) - se.sympify(b)) for a, b in zip(L, R)]
-        if all(d == 0 for d in diffs):
+        inputs = {"variables": [v.name for v in variables], "assumptions": [_assumptions(v) for v in variables],
+                  "lhs": to_dag(list(L), variables), "rhs": to_dag(list(R), variables)}
+        if _expands_to_zero(inputs["lhs"], inputs["rhs"]):
             verdict, ev, reason = "certified", {}, "lhs - rhs expands to 0 in every entry"
         else:
             res = check_identity(L, R, variables, prec=prec)
@@ -66,9 +80,18 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
             else:
                 verdict, ev = "inconclusive", {}
                 reason = f"no expansion proof ({res.verdict}: {res.detail})"
-    return make_certificate({"type": "identity", "entries": len(L)}, verdict, "symbolic expansion / witness point",
+    cert = make_certificate({"type": "identity", "entries": len(L)}, verdict, "symbolic expansion / witness point",
                             "exact", prec if verdict == "refuted" else None, None, ev, reason, seconds=t.seconds,
                             extra_inputs=inputs)
+    if verdict == "refuted":  # the witness must respect the variables' assumptions and separate the sides
+        try:
+            check_certificate(cert)
+        except CertificateRejected as exc:
+            return make_certificate({"type": "identity", "entries": len(L)}, "inconclusive",
+                                    "symbolic expansion / witness point", "exact", None, None, {},
+                                    f"the witness point was not confirmed ({exc})", seconds=t.seconds,
+                                    extra_inputs=inputs)
+    return cert
 
 
 def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[Any], width: int) -> Certificate:

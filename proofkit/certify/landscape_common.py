@@ -19,7 +19,7 @@ import sympy
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import make_certificate
 from proofkit.errors import CertificateRejected, InvalidInput
-from proofkit.kernel.landscape import RULES
+from proofkit.kernel.landscape import FUNCS, statement_for
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
 
@@ -168,7 +168,7 @@ def check_radius(radius: Any, n: int) -> list[flint.fmpq]:
 def kernel_verdict(cert: Certificate) -> tuple[bool, str]:
     """Run the kernel rule of the candidate's claim type: ``(accepted, what it re-checked or why not)``."""
     try:
-        return True, RULES[cert.claim["type"]](cert)
+        return True, FUNCS[cert.claim["type"]](cert)
     except CertificateRejected as exc:
         return False, str(exc).replace("certificate rejected: ", "")
 
@@ -176,6 +176,7 @@ def kernel_verdict(cert: Certificate) -> tuple[bool, str]:
 def assemble(claim: dict[str, Any], inputs: dict[str, Any], evidence: dict[str, Any], method: str,
              prec: int | None, seconds: float | None = None, reason: str = "") -> Certificate:
     """A candidate certificate marked ``certified``; :func:`finish` decides with the kernel."""
+    claim = {**claim, "statement": statement_for(claim)}
     return make_certificate(claim, "certified", method, "arb", prec, None, evidence, reason,
                             seconds=seconds, extra_inputs=inputs)
 

@@ -21,7 +21,6 @@ from typing import Any
 
 import flint
 import numpy as np
-import symengine as se
 import sympy
 
 from proofkit.certificate import arb_to_data, float64_hash, fmpq_to_str, input_hash
@@ -130,7 +129,7 @@ class CertMatrix:
         return "symbolic constants"
 
     def record(self) -> dict[str, Any]:
-        """The matrix as exact data (float64 bytes, rationals, balls or expressions) for a certificate."""
+        """The matrix as exact data (float64 bytes, rationals, balls or an expression DAG) for a certificate."""
         if self._floats is not None:
             data: Any = base64.b64encode(np.ascontiguousarray(self._floats, dtype="<f8").tobytes()).decode()
             return {"kind": "float64", "shape": list(self.shape), "entries": data}
@@ -141,9 +140,10 @@ class CertMatrix:
             data = [[arb_to_data(self._balls[i][j]) for j in range(self.shape[1])] for i in range(self.shape[0])]
             kind = "balls"
         else:
-            data = [[str(se.sympify(self._symbolic[i, j])) for j in range(self.shape[1])]
-                    for i in range(self.shape[0])]
-            kind = "expressions"
+            from proofkit.symbolic.dag import to_dag
+
+            data = to_dag(list(self._symbolic), [])  # row-major, exact numerals
+            kind = "dag"
         return {"kind": kind, "shape": list(self.shape), "entries": data}
 
     @cached_property

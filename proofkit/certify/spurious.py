@@ -16,16 +16,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import flint
 import symengine as se
 import sympy
 
-from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
+from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.certify.critical import SYMMETRY_NOTE, _approx_inverse, _box
-from proofkit.errors import InvalidInput
-from proofkit.kernel.rules import spurious_minimum_test
-from proofkit.numeric.contexts import NotAnalyticHere, to_fmpq
+from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
+from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.rules import loss_gap, loss_krawczyk
+from proofkit.numeric.contexts import to_fmpq
+from proofkit.symbolic.dag import to_dag
 
 __all__ = ["certify_spurious_minimum"]
 
@@ -81,11 +83,6 @@ def newton_refine(grad: list[Any], variables: list[Any], x: list[Any], dps: int 
         return [to_fmpq(sympy.Rational(mpmath.nstr(c, dps - 5))) for c in cur]
 
 
-def _texts(expr: Any, params: list[sympy.Symbol]) -> str:
-    mapping = {se.Symbol(p.name): se.Symbol(f"x{i}") for i, p in enumerate(params)}
-    return str(se.sympify(expr).subs(mapping))
-
-
 def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
                              global_value: Any = None, *, radius: Any = None, fixed: Mapping[Any, Any] | None = None,
                              symmetry: Any = "", refine: bool = True, max_prec: int = 512,
@@ -110,7 +107,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         ``spurious_local_min_on_slice``), unless ``symmetry`` is a one-parameter family of maps
         ``(t, maps)`` (one per fixed parameter) whose invariance and transversality are verified; then
         the lifted full-space claim is certified (:func:`~proofkit.certify.slices.certify_lifted_minimum`).
-        A text ``symmetry`` is recorded as an unverified note and does not lift anything.
+        A text ``symmetry`` is recorded as an unverified note and lifts nothing.
     manifold : dict, optional
         ``{normal parameter: expression in the others}``: a manifold of minima through ``point``;
         the non-strict minimum is certified by :func:`~proofkit.certify_local_min`.
@@ -168,7 +165,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     loss_free = se.sympify(expr).subs(sub) if sub else se.sympify(expr)
     centre = [x0[params.index(p)] for p in free]
     with Timer() as t:
-        inputs: dict[str, Any] = {"variables": [p.name for p in free], "loss": _texts(loss_free, free),
+        inputs: dict[str, Any] = {"variables": [p.name for p in free],
                                   "fixed": {p.name: fmpq_to_str(v) for p, v in fixed_map.items()},
                                   "symmetry": symmetry}
         if better_point is not None:
@@ -186,39 +183,55 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                 centre = newton_refine(grad, [se.Symbol(p.name) for p in free], centre)
             except (ValueError, ArithmeticError):
                 pass  # keep the given centre; the test below decides
-        C, _cond, problem = _approx_inverse([sympy.sympify(g._sympy_()) for g in grad], free, centre, None)
+        inputs["loss"] = to_dag([loss_free], free)
+        stored = decode_dag(inputs["loss"])
+        better_q = [fmpq_from_str(v) for v in inputs["better"]] if "better" in inputs else None
+        global_q = fmpq_from_str(inputs["global_value"]) if "global_value" in inputs else None
+        C, _cond, problem = _approx_inverse(stored, centre, 2)
         verdict, reason, prec, evidence = "inconclusive", problem or "", None, {}
         if C is not None:
-            evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C]
+            Cq = [[to_fmpq(float(v)) for v in row] for row in C]
+            evidence["C"] = [[fmpq_to_str(v) for v in row] for row in Cq]
             scale = max((abs(float(c)) for c in centre), default=0.0) + 1
             radii_to_try = [radius] if radius is not None else [1e-12 * scale, 1e-20 * scale, 1e-30 * scale]
             for r in radii_to_try:
                 _, rads = _box(centre, r, len(free))
                 inputs["centers"] = [fmpq_to_str(c) for c in centre]
                 inputs["radii"] = [fmpq_to_str(q) for q in rads]
+                stop = False
                 for prec in precision_ladder(max_prec):
                     try:
-                        res = spurious_minimum_test(inputs, evidence["C"], prec)
-                    except NotAnalyticHere as exc:
-                        verdict, reason = "inconclusive", f"refused: the box meets a non-analytic point ({exc})"
+                        inside, _, H, g, lc = loss_krawczyk(stored, centre, rads, Cq, prec)
+                        if not inside:
+                            reason = "Krawczyk's operator does not map the box into its interior"
+                            continue
+                        if not ball_matrix_pd(H, prec):
+                            reason = "unique critical point in the box, but the Hessian is not proven positive " \
+                                     "definite on it"
+                            continue
+                        lower, better, gap = loss_gap(stored, rads, g, lc, better_q, global_q, prec)
+                    except NonSmoothInBox as exc:
+                        verdict, reason, stop = "inconclusive", f"refused: the box meets a non-analytic point ({exc})", True
                         break
-                    reason = res["reason"]
-                    if res["ok"]:
+                    except CertificateRejected as exc:
+                        verdict, reason, stop = "inconclusive", f"the loss could not be enclosed ({exc})", True
+                        break
+                    if gap > 0:
                         verdict = "certified"
-                        evidence.update({k: arb_to_data(v) for k, v in res.items() if isinstance(v, flint.arb)})
+                        evidence.update({"lower": arb_to_data(lower), "better": arb_to_data(better),
+                                         "gap": arb_to_data(gap)})
                         break
-                    if res["stage"] == "gap" and res.get("gap_negative"):
-                        break  # the better point is not better: more precision will not help
-                if verdict == "certified" or reason.startswith("refused"):
+                    reason = "the loss bound over the box does not exceed the better value"
+                    if gap < 0:
+                        reason += " (the better point is not better)"
+                        break  # more precision will not help
+                if verdict == "certified" or stop:
                     break
-            if verdict == "certified" and fixed_map:
-                reason += "; on the slice fixing " + ", ".join(f"{p.name}" for p in fixed_map) + \
-                          " (a statement about the slice" + (f"; unverified note: {symmetry})" if symmetry else ")")
         elif "singular" in (problem or ""):
             reason = problem or SYMMETRY_NOTE
     claim = {"type": "spurious_local_min" + ("_on_slice" if fixed_map else ""), "dimension": len(free),
              "slice": bool(fixed_map),
              "compare": inputs["compare"]}
-    margin = f"loss gap in {evidence['gap']['text']}" if "gap" in evidence else None
+    margin = None
     return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
                             evidence, reason, margin=margin, seconds=t.seconds, extra_inputs=inputs)

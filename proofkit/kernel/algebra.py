@@ -33,7 +33,8 @@ import flint
 from proofkit.errors import CertificateRejected
 from proofkit.kernel.dag import Dag
 
-__all__ = ["NotExact", "Field", "RF", "exact_jets", "is_zero", "seeds", "manifold_identities"]
+__all__ = ["NotExact", "Field", "RF", "exact_jets", "is_zero", "seeds", "manifold_identities", "leading_term",
+           "curve_series", "gradient_zero_exactly"]
 
 
 class NotExact(CertificateRejected):
@@ -327,3 +328,47 @@ def manifold_identities(loss: Dag, phi: Dag, T: Sequence[int], V: Sequence[int],
         _manifold_once(loss, phi, T, V, value, True)
     except CertificateRejected:
         _manifold_once(loss, phi, T, V, value, False)
+
+
+def leading_term(coeffs: Sequence[flint.fmpq]) -> tuple[int, flint.fmpq] | None:
+    """``(m, c)``: the lowest order ``m >= 1`` with a non-zero coefficient ``c``, or None."""
+    for m, c in enumerate(coeffs):
+        if m >= 1 and c != 0:
+            return m, c
+    return None
+
+
+def curve_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int) -> list[flint.fmpq]:
+    """Exact Taylor coefficients ``0..order`` of ``t -> L(theta(t))`` for a rational loss and a rational curve.
+
+    Raises :class:`CertificateRejected` when the curve does not pass through ``point`` at ``t = 0``
+    or when the composition is not a rational function of ``t`` defined at 0 (then the exact
+    expansion does not apply).
+    """
+    F = Field(["t"], 8)
+    theta = exact_jets(curve, F, seeds(F, [F.var(0)], []))
+    (val, _), = exact_jets(loss, F, theta)
+    at0 = Field([], 8)
+    theta0 = exact_jets(curve, at0, seeds(at0, [at0.const(0)], []))
+    if any(not v.is_const() or v.const_value() != p for (v, _), p in zip(theta0, point)):
+        raise CertificateRejected("certificate rejected: the curve does not pass through the point at t = 0")
+    if F.atoms:
+        raise NotExact("certificate rejected: L(theta(t)) is not a rational function of t")
+    num = {e[0]: flint.fmpq(c) for e, c in val.num.terms()}
+    den = {e[0]: flint.fmpq(c) for e, c in val.den.terms()}
+    d0 = den.get(0, flint.fmpq(0))
+    if d0 == 0:
+        raise CertificateRejected("certificate rejected: L(theta(t)) is not defined at t = 0")
+    out: list[flint.fmpq] = []  # power series division num / den
+    for k in range(order + 1):
+        s = num.get(k, flint.fmpq(0)) - sum((den.get(j, flint.fmpq(0)) * out[k - j] for j in range(1, k + 1)),
+                                            flint.fmpq(0))
+        out.append(s / d0)
+    return out
+
+
+def gradient_zero_exactly(loss: Dag, point: list[flint.fmpq]) -> bool:
+    """True only if every partial derivative of ``loss`` vanishes exactly at the rational ``point``."""
+    F = Field([], 64)
+    (_, grad), = exact_jets(loss, F, seeds(F, [F.const(x) for x in point], list(range(len(point)))))
+    return all(is_zero(g) for g in grad)

@@ -121,12 +121,13 @@ def _smooth(op: str, x: flint.arb) -> tuple[flint.arb, flint.arb, flint.arb]:
 
 
 def _ipow(x: flint.arb, k: int) -> flint.arb:
-    """x^k for an integer k >= 0 by repeated squaring (arb ** int is NaN for balls containing 0)."""
+    """x^k for an integer k >= 0 by repeated squaring (Arb's own power is NaN on balls that contain 0)."""
     out, base = flint.arb(1), x
     while k:
         if k & 1:
             out = out * base
-        base, k = base * base, k >> 1
+        base = base * base
+        k >>= 1
     return out
 
 
@@ -140,7 +141,7 @@ def _pow(u: Jet, p: flint.fmpq, order: int) -> Jet:
             raise ValueError("negative power of a ball that contains 0")
         f0 = _ipow(x, k) if k >= 0 else 1 / _ipow(x, -k)
         f1 = k * _ipow(x, k - 1) if k >= 1 else (k / _ipow(x, 1 - k) if k < 0 else flint.arb(0))
-        f2 = k * (k - 1) * _ipow(x, k - 2) if k >= 2 else (k * (k - 1) / _ipow(x, 2 - k) if k != 1 else flint.arb(0))
+        f2 = k * (k - 1) * _ipow(x, k - 2) if k >= 2 else (k * (k - 1) / _ipow(x, 2 - k) if k < 0 else flint.arb(0))
         return _chain(u, f0, f1, f2, order)
     if order == 0 and p == flint.fmpq(1, 2) and x >= 0:
         return x.sqrt(), None, None
@@ -288,7 +289,7 @@ def _node(op: str, i: int, node: tuple, vals: list, n: int, point: Sequence[flin
     if op == "var":
         k = node[1]
         g = [flint.arb(1 if m == k else 0) for m in range(n)] if order > 0 else None
-        return flint.arb(point[k]), g, None
+        return +point[k], g, None
     if op == "const":
         return flint.arb(node[1]), None, None
     if op in ("pi", "E"):

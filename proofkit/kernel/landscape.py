@@ -4,7 +4,9 @@ Every rule takes a :class:`~proofkit.certificate.Certificate` whose input hash w
 re-derives the decisive facts from the stored loss graph (``proofkit.dag/1``) with the kernel's own
 Arb evaluator (:func:`proofkit.kernel.evaluate.evaluate`) and exact engine
 (:mod:`proofkit.kernel.algebra`), and returns one sentence on what it re-checked, or raises
-:class:`~proofkit.errors.CertificateRejected`. :data:`RULES` maps claim types to rules.
+:class:`~proofkit.errors.CertificateRejected`. :data:`RULE_SPECS` gives, per claim type, the input and evidence
+schemas and the rule (registered in :data:`proofkit.kernel.rules.RULES`); every claim carries a
+``statement`` in words, derived from its other fields by :func:`statement_for`.
 
 Claim types (``docs/certificates.md`` states exactly what each rule re-checks):
 
@@ -39,11 +41,21 @@ import flint
 
 from proofkit.certificate import Certificate
 from proofkit.errors import CertificateRejected
-from proofkit.kernel.algebra import Field, NotExact, exact_jets, is_zero, manifold_identities, seeds
+from proofkit.kernel.algebra import (
+    Field,
+    NotExact,
+    curve_series,
+    exact_jets,
+    gradient_zero_exactly,
+    is_zero,
+    leading_term,
+    manifold_identities,
+    seeds,
+)
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 from proofkit.kernel.evaluate import evaluate
 
-__all__ = ["RULES", "CLASSIFICATION_KINDS", "leading_term"]
+__all__ = ["FUNCS", "RULE_SPECS", "CLASSIFICATION_KINDS", "statement_for"]
 
 #: The kinds a classification certificate may state, with the claim type that must back each.
 CLASSIFICATION_KINDS = {
@@ -219,43 +231,6 @@ def _exact(fn: Callable[[], Any]) -> Any:
         raise _reject("an expression divides by the zero function") from None
 
 
-def leading_term(coeffs: Sequence[flint.fmpq]) -> tuple[int, flint.fmpq] | None:
-    """``(m, c)``: the lowest order ``m >= 1`` with a non-zero coefficient ``c``, or None."""
-    for m, c in enumerate(coeffs):
-        if m >= 1 and c != 0:
-            return m, c
-    return None
-
-
-def curve_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int) -> list[flint.fmpq]:
-    """Exact Taylor coefficients ``0..order`` of ``t -> L(theta(t))`` for a rational loss and a rational curve.
-
-    Raises :class:`CertificateRejected` when the curve does not pass through ``point`` at ``t = 0``
-    or when the composition is not a rational function of ``t`` defined at 0 (then the exact
-    expansion does not apply).
-    """
-    F = Field(["t"], 8)
-    theta = exact_jets(curve, F, seeds(F, [F.var(0)], []))
-    (val, _), = exact_jets(loss, F, theta)
-    at0 = Field([], 8)
-    theta0 = exact_jets(curve, at0, seeds(at0, [at0.const(0)], []))
-    if any(not v.is_const() or v.const_value() != p for (v, _), p in zip(theta0, point)):
-        raise _reject("the curve does not pass through the point at t = 0")
-    if F.atoms:
-        raise NotExact("certificate rejected: L(theta(t)) is not a rational function of t")
-    num = {e[0]: flint.fmpq(c) for e, c in val.num.terms()}
-    den = {e[0]: flint.fmpq(c) for e, c in val.den.terms()}
-    d0 = den.get(0, flint.fmpq(0))
-    if d0 == 0:
-        raise _reject("L(theta(t)) is not defined at t = 0")
-    out: list[flint.fmpq] = []  # power series division num / den
-    for k in range(order + 1):
-        s = num.get(k, flint.fmpq(0)) - sum((den.get(j, flint.fmpq(0)) * out[k - j] for j in range(1, k + 1)),
-                                            flint.fmpq(0))
-        out.append(s / d0)
-    return out
-
-
 def _check_curve(loss: Dag, rec: Any, point: list[flint.fmpq], path: str) -> tuple[int, flint.fmpq]:
     curve = _dag(_field(rec, "curve", path), f"{path}.curve", n_inputs=1, n_outputs=len(loss.inputs))
     m = _field(rec, "order", path)
@@ -267,12 +242,6 @@ def _check_curve(loss: Dag, rec: Any, point: list[flint.fmpq], path: str) -> tup
     if lt != (m, c):
         raise _reject(f"{path}: the leading term of L(theta(t)) - L(theta(0)) is not {c} t^{m}")
     return m, c
-
-
-def _gradient_zero_exactly(loss: Dag, point: list[flint.fmpq]) -> bool:
-    F = Field([], 64)
-    (_, grad), = exact_jets(loss, F, seeds(F, [F.const(x) for x in point], list(range(len(point)))))
-    return all(is_zero(g) for g in grad)
 
 
 def _mean_value_lower(loss: Dag, c: list[flint.fmpq], r: list[flint.fmpq], prec: int) -> flint.arb:
@@ -288,9 +257,53 @@ def _mean_value_lower(loss: Dag, c: list[flint.fmpq], r: list[flint.fmpq], prec:
 
 
 # -- the rules ---------------------------------------------------------------------------------
+def statement_for(claim: dict[str, Any]) -> str:
+    """The claim in words, derived from its fields (the kernel re-derives it; reasons quote it)."""
+    t = claim.get("type")
+    cmp = {"better_point": "; its value exceeds the loss at the better point (a spurious minimum)",
+           "stated global value": "; its value exceeds the stated global value (a spurious minimum)"}.get(
+        claim.get("compare"), "")
+    if t == "local_min" and claim.get("via") == "krawczyk":
+        return "exactly one critical point in the box and a positive definite Hessian on all of it: a strict " \
+               "local minimum" + cmp
+    if t == "local_min" and claim.get("via") == "manifold":
+        value = claim.get("value")
+        return (f"every point (u, phi(u)) of the manifold over the box U is a local minimum (not strict) with value "
+                f"{value if value is not None else 'L0 (constant on the manifold)'}, and L >= that value on U x V"
+                + cmp)
+    if t == "local_min" and claim.get("via") == "symmetry":
+        return (f"the strict minimum on the slice fixing {', '.join(map(str, claim.get('fixed', [])))} is a local "
+                "minimum (not strict) of the loss in all parameters: verified symmetries transversal to the slice"
+                + cmp)
+    if t == "local_max":
+        return "exactly one critical point in the box and a negative definite Hessian on all of it: a strict local " \
+               "maximum"
+    if t == "saddle" and claim.get("kind") == "strict":
+        return "exactly one critical point in the box, with directions of negative and positive curvature on all " \
+               "of it: a strict saddle (neither a local minimum nor a local maximum)"
+    if t == "saddle":
+        return (f"an exact critical point where L(theta(t)) - L(theta(0)) = c t^{claim.get('order')} + higher "
+                "order terms with c of both signs along recorded curves: a degenerate saddle")
+    if t == "not_local_min":
+        return {"first order": "every point of the box has a direction of descent: none is a local minimum",
+                "curve": "L(theta(t)) - L(theta(0)) = c t^m + higher order terms with c < 0, exactly: the point is "
+                         "not a local minimum",
+                "second order": "zero slope and negative curvature along a segment: the point is not a local minimum",
+                "box": "exactly one critical point in the box and a direction of negative curvature on all of it: "
+                       "it is not a local minimum"}.get(claim.get("how"), "")
+    if t == "classification":
+        kind = claim.get("kind")
+        return f"the critical point is a {kind}" if kind else \
+            f"not classified ({claim.get('reason_code')})"
+    return ""
+
+
 def _bind(cert: Certificate, expected: dict[str, Any]) -> None:
     """The claim must be exactly the statement the recorded inputs prove (no field added, dropped or changed)."""
-    if cert.claim != expected:
+    import json
+
+    expected = {**expected, "statement": statement_for(expected)}
+    if json.dumps(cert.claim, sort_keys=True) != json.dumps(expected, sort_keys=True):
         raise _reject(f"the claim does not match the recorded inputs (expected {expected})")
 
 
@@ -458,7 +471,7 @@ def _rule_saddle(cert: Certificate) -> str:
     if kind != "degenerate":
         raise _reject(f"unknown saddle kind {kind!r}")
     point = _rats(_field(inp, "point", "inputs"), len(loss.inputs), "inputs.point")
-    if not _exact(lambda: _gradient_zero_exactly(loss, point)):
+    if not _exact(lambda: gradient_zero_exactly(loss, point)):
         raise _reject("the gradient does not vanish exactly at the point")
     m, c = _check_curve(loss, _field(inp, "negative", "inputs"), point, "inputs.negative")
     if not c < 0:
@@ -555,15 +568,58 @@ def _rule_classification(cert: Certificate) -> str:
     code = "manifold" if sub.claim.get("via") == "manifold" else \
         (sub.claim.get("kind") if want == "saddle" else "definite")
     _bind(cert, {"type": "classification", "kind": kind, "dimension": n, "reason_code": code})
-    how = RULES[want](sub)
+    how = FUNCS[want](sub)
     return f"{kind}: {how}"
 
 
-#: Claim type -> rule. Each rule returns what it re-checked or raises CertificateRejected.
-RULES: dict[str, Callable[[Certificate], str]] = {
+#: Claim type -> rule function (returns what it re-checked, or raises CertificateRejected).
+FUNCS: dict[str, Callable[[Any], str]] = {
     "local_min": _rule_local_min,
     "local_max": _rule_local_max,
     "saddle": _rule_saddle,
     "not_local_min": _rule_not_local_min,
     "classification": _rule_classification,
 }
+
+_ANY = "any"
+_COMMON = {"loss": _ANY, "params": _ANY}
+#: Claim type -> (inputs schema, evidence schema per verdict, rule function), for the kernel's table.
+RULE_SPECS: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]], Callable[[Any], str]]] = {
+    "local_min": ({**_COMMON, "compare": _ANY, "better?": _ANY, "global_value?": _ANY, "centers": _ANY, "radii": _ANY,
+                   "tangent?": _ANY, "normal?": _ANY, "manifold?": _ANY, "value?": _ANY, "fixed?": _ANY,
+                   "actions?": _ANY, "orbits?": _ANY, "t_radius?": _ANY},
+                  {"certified": {"C?": _ANY, "L0?": _ANY, "identities_proved_by?": "str"}}, _rule_local_min),
+    "local_max": ({**_COMMON, "compare?": _ANY, "centers": _ANY, "radii": _ANY}, {"certified": {"C": _ANY}},
+                  _rule_local_max),
+    "saddle": ({**_COMMON, "centers?": _ANY, "radii?": _ANY, "point?": _ANY, "negative": _ANY, "positive": _ANY},
+               {"certified": {"C?": _ANY}}, _rule_saddle),
+    "not_local_min": ({**_COMMON, "centers?": _ANY, "radii?": _ANY, "point?": _ANY, "direction?": _ANY,
+                       "negative?": _ANY, "t_radius?": _ANY}, {"certified": {"C?": _ANY}}, _rule_not_local_min),
+    "classification": ({**_COMMON, "point": _ANY}, {"certified": {"certificate": _ANY}}, _rule_classification),
+}
+
+
+def _slice_rule(base: Any, Outcome: Any, on_slice: bool) -> Callable[[Any], Any]:
+    """The rule of a claim about a slice (``..._on_slice``) or about the full space (no fixed parameters)."""
+    def check(d: Any) -> Any:
+        fixed, t = d.inputs.get("fixed"), d.claim.get("type", "")
+        if bool(fixed) != on_slice:
+            raise _reject(f"{t}: a statement about a slice of fixed parameters must be typed '..._on_slice', "
+                          "and only such a statement")
+        if not on_slice:
+            return base(d)
+        out = base(type(d)(**{**d.__dict__, "claim": {**d.claim, "type": t[: -len("_on_slice")]}}))
+        return Outcome(out.how + " (on the slice only)", out.margin)
+    return check
+
+
+def landscape_rules(Rule: Any, Outcome: Any, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rules of this module as entries of the kernel's table (built by :mod:`proofkit.kernel.rules`)."""
+    from proofkit.kernel import rules as kr
+
+    out = {t: Rule(i, e, (lambda d, f=f: Outcome(f(d)))) for t, (i, e, f) in RULE_SPECS.items()}
+    for t in ("critical_point", "strict_local_min", "spurious_local_min"):
+        r = kr.RULES[t]
+        out[t] = Rule(r.inputs, r.evidence, _slice_rule(r.check, Outcome, False))
+        out[f"{t}_on_slice"] = Rule(r.inputs, r.evidence, _slice_rule(r.check, Outcome, True))
+    return out

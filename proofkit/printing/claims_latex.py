@@ -202,6 +202,11 @@ def spurious_minimum_latex(cert: Any, digits: int = 20) -> str:
         body.append(r"\item Krawczyk image inside the box (first coordinates): \texttt{"
                     + escape(", ".join(k["text"] for k in ev["K"][:3])) + "}")
     body.append(r"\item Hessian positive definite on the whole box (interval Hessian, re-checked by the kernel)")
-    body.append(r"\item loss: \texttt{" + escape(inp.get("loss", "")[:300]) + "}")
+    loss = inp.get("loss", "")
+    if isinstance(loss, dict):  # a stored expression DAG
+        from proofkit.symbolic.dag import from_dag
+
+        loss = str(from_dag(loss)[0])
+    body.append(r"\item loss: \texttt{" + escape(loss[:300]) + "}")
     body.append(r"\end{itemize}")
     return "\n".join(body)

@@ -62,7 +62,7 @@ def _exact_rank(A: list[list[Any]]) -> int:
 
 
 def _exact_pd(A: list[list[Any]]) -> bool:
-    from proofkit.kernel.rules import exact_pivots_positive
+    from proofkit.kernel.linalg import exact_pivots_positive
 
     return exact_pivots_positive(flint.fmpq_mat([[flint.fmpq(Fraction(x).numerator, Fraction(x).denominator)
                                                   for x in r] for r in A]))
