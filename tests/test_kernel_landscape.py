@@ -47,6 +47,9 @@ def genuine() -> dict[str, Any]:
         "cubic_saddle": certify_saddle((1 - x * y * z) ** 2, [x, y, z], [0, 0, 0]),
         "first_order": certify_not_local_min(x**2 + y, [x, y], [0, 0], radius=[R(1, 10), 0], direction=[0, -1]),
         "classification": classify_critical_point(-(x**2) - y**2, [x, y], [0, 0]),
+        "box": certify_not_local_min(-sympy.cosh(x) * sympy.exp(y**2), [x, y], [0, 0]),
+        "second_order": certify_not_local_min(sympy.exp(x**2) - 3 * x**2 * sympy.cosh(y), [x, y], [0, 0],
+                                              direction=[1, 0]),
         "lift": certify_lifted_minimum((x**2 + y**2 - 1) ** 2 + 2, [x, y], [1, 0], [y], ROT, global_value=1),
     }
     for name, c in certs.items():
@@ -118,7 +121,17 @@ def _oracle(d: dict) -> bool:
         rng = np.random.default_rng(0)
         pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(200)]
         return all(float(np.dot(f_g(*p), dvec)) < 0 for p in pts)
-    if claim["type"] == "saddle" and claim["kind"] == "strict":
+    if claim["type"] == "not_local_min" and claim["how"] == "second order":
+        p = [_q(v) for v in inp["point"]]
+        dvec = [_q(v) for v in inp["direction"]]
+        slope = sum(dv * g.subs(dict(zip(syms, p))) for dv, g in zip(dvec, grad))
+        if sympy.simplify(slope) != 0:
+            return False
+        tau = float(_q(inp["t_radius"]))
+        dv = np.array([float(v) for v in dvec])
+        return all(dv @ np.array(f_H(*(np.array([float(v) for v in p]) + s * dv)), float) @ dv < 0
+                   for s in np.linspace(0, tau, 50))
+    if (claim["type"] == "saddle" and claim["kind"] == "strict") or claim.get("how") == "box":
         c = [float(_q(v)) for v in inp["centers"]]
         r = [float(_q(v)) for v in inp["radii"]]
         crit = [float(v) for v in sympy.nsolve(grad, syms, c)]
@@ -126,8 +139,10 @@ def _oracle(d: dict) -> bool:
             return False
         rng = np.random.default_rng(0)
         pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(100)] + [np.array(crit)]
-        neg, pos = np.array([float(_q(v)) for v in inp["negative"]]), np.array([float(_q(v)) for v in inp["positive"]])
-        return all(neg @ np.array(f_H(*p), float) @ neg < 0 < pos @ np.array(f_H(*p), float) @ pos for p in pts)
+        neg = np.array([float(_q(v)) for v in inp["negative"]])
+        pos = np.array([float(_q(v)) for v in inp["positive"]]) if "positive" in inp else None
+        return all(neg @ np.array(f_H(*p), float) @ neg < 0 and
+                   (pos is None or pos @ np.array(f_H(*p), float) @ pos > 0) for p in pts)
     return False
 
 
@@ -145,7 +160,7 @@ STILL_TRUE = {
 
 
 @pytest.mark.parametrize("name", ["manifold", "strict_min", "strict_saddle", "degenerate_saddle", "cubic_saddle",
-                                  "first_order", "classification", "lift"])
+                                  "first_order", "classification", "lift", "box", "second_order"])
 def test_every_mutation_is_rejected_unless_still_true(name):
     base = genuine()[name]
     assert check_certificate(json.dumps(base)).ok

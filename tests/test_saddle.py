@@ -89,3 +89,21 @@ def test_named_errors():
         certify_saddle(x**3 + y**2, [x, y], [0, 0], direction=[1, 0, 0])
     with pytest.raises(InvalidInput, match="point"):
         certify_saddle(x**3 + y**2, [x, y], [0, "a"])
+
+
+def test_not_local_min_at_a_maximum_of_a_transcendental_loss():
+    c = certify_not_local_min(-sympy.cosh(x) * sympy.exp(y**2), [x, y], [0, 0])
+    assert c.certified and c.claim["how"] == "box"
+    check_certificate(c.to_json())
+
+
+def test_not_local_min_by_the_taylor_remainder():
+    # exact zero slope along (1, 0) at 0, curvature 2 - 6 cosh(y) x^0 ... < 0 near the point
+    c = certify_not_local_min(sympy.exp(x**2) - 3 * x**2 * sympy.cosh(y), [x, y], [0, 0], direction=[1, 0])
+    assert c.certified and c.claim["how"] == "second order"
+    check_certificate(c.to_json())
+
+
+def test_curvature_vanishing_at_the_point_is_never_certified_by_the_remainder():
+    c = certify_not_local_min(sympy.cos(x) * y**2 - x**4, [x, y], [0, 0], direction=[1, 0])
+    assert c.verdict == "inconclusive"

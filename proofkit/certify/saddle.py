@@ -292,7 +292,18 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
-    if radius is not None or (curve is None and not (is_rational_function(spec.expr) and _is_exact_critical(spec, x0))):
+    rational = is_rational_function(spec.expr)
+    critical = rational and _is_exact_critical(spec, x0)
+    if radius is None and curve is None and not critical:
+        from proofkit.kernel.dag import decode_dag
+        from proofkit.kernel.evaluate import evaluate
+
+        _, g, _ = evaluate(decode_dag(spec.dag), [flint.arb(x) for x in x0], order=1, prec=PREC)[0]
+        if g is None or all(not (gi > 0 or gi < 0) for gi in g):  # (nearly) critical: second-order tests
+            cert = _second_order(spec, x0, direction)
+            cert.time_seconds = time.perf_counter() - t0
+            return cert
+    if radius is not None or (curve is None and not critical):
         radii = [flint.fmpq(0)] * spec.n
         if radius is not None:
             items = list(radius) if isinstance(radius, (list, tuple)) else [radius] * spec.n
@@ -315,14 +326,37 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
             cert = finish(assemble(claim, inputs, {}, "interval gradient over the box", PREC), "not certified")
     else:
         claim = {"type": "not_local_min", "how": "curve", "dimension": spec.n}
-        if not is_rational_function(spec.expr):
-            cert = _inconclusive(claim, spec, x0, "the loss is not a rational function: exact curves do not apply")
+        neg, _, why = _degenerate(spec, x0, direction, curve, want_max_too=False) if rational else \
+            (None, None, "the loss is not a rational function: exact curves do not apply")
+        if neg is None:
+            cert = _inconclusive(claim, spec, x0, why)
         else:
-            neg, _, why = _degenerate(spec, x0, direction, curve, want_max_too=False)
-            if neg is None:
-                cert = _inconclusive(claim, spec, x0, why)
-            else:
-                inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg}
-                cert = finish(assemble(claim, inputs, {}, "exact expansion along a curve", None), "not certified")
+            inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg}
+            cert = finish(assemble(claim, inputs, {}, "exact expansion along a curve", None), "not certified")
     cert.time_seconds = time.perf_counter() - t0
+    return cert
+
+
+def _second_order(spec: LossSpec, x0: list[flint.fmpq], direction: Any) -> Certificate:
+    """At a (nearly) critical point: Krawczyk and negative curvature on a box, or, along a given direction with
+    an exactly zero slope, negative curvature on a segment (the Taylor remainder)."""
+    H = approx_hessian(spec, x0)
+    w, vecs = np.linalg.eigh((H + H.T) / 2)
+    scale = float(np.max(np.abs(w))) if len(w) else 0.0
+    if direction is None and scale > 0 and float(np.min(np.abs(w))) > 1e-8 * scale and w[0] < 0:
+        claim = {"type": "not_local_min", "how": "box", "dimension": spec.n}
+        return _strict(spec, x0, H, None, None, claim, ("negative",))
+    claim = {"type": "not_local_min", "how": "second order", "dimension": spec.n}
+    if direction is None and w[0] < 0:
+        direction = rational_vector(vecs[:, 0])
+    if direction is None:
+        return _inconclusive(claim, spec, x0, "no direction of negative curvature at the point")
+    d = _vector(direction, spec.n, "direction")
+    cert = None
+    for tau in ("1/1024", "1/1048576", "1/1099511627776"):
+        inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "direction": [q2s(x) for x in d], "t_radius": tau}
+        cert = finish(assemble(claim, inputs, {}, "exact slope and interval curvature on a segment", PREC),
+                      "not certified")
+        if cert.certified:
+            break
     return cert
