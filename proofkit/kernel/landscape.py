@@ -54,6 +54,7 @@ from proofkit.kernel.algebra import (
 )
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 from proofkit.kernel.evaluate import evaluate
+from proofkit.kernel.statements import statement_for
 
 __all__ = ["FUNCS", "RULE_SPECS", "CLASSIFICATION_KINDS", "statement_for"]
 
@@ -257,47 +258,6 @@ def _mean_value_lower(loss: Dag, c: list[flint.fmpq], r: list[flint.fmpq], prec:
 
 
 # -- the rules ---------------------------------------------------------------------------------
-def statement_for(claim: dict[str, Any]) -> str:
-    """The claim in words, derived from its fields (the kernel re-derives it; reasons quote it)."""
-    t = claim.get("type")
-    cmp = {"better_point": "; its value exceeds the loss at the better point (a spurious minimum)",
-           "stated global value": "; its value exceeds the stated global value (a spurious minimum)"}.get(
-        claim.get("compare"), "")
-    if t == "local_min" and claim.get("via") == "krawczyk":
-        return "exactly one critical point in the box and a positive definite Hessian on all of it: a strict " \
-               "local minimum" + cmp
-    if t == "local_min" and claim.get("via") == "manifold":
-        value = claim.get("value")
-        return (f"every point (u, phi(u)) of the manifold over the box U is a local minimum (not strict) with value "
-                f"{value if value is not None else 'L0 (constant on the manifold)'}, and L >= that value on U x V"
-                + cmp)
-    if t == "local_min" and claim.get("via") == "symmetry":
-        return (f"the strict minimum on the slice fixing {', '.join(map(str, claim.get('fixed', [])))} is a local "
-                "minimum (not strict) of the loss in all parameters: verified symmetries transversal to the slice"
-                + cmp)
-    if t == "local_max":
-        return "exactly one critical point in the box and a negative definite Hessian on all of it: a strict local " \
-               "maximum"
-    if t == "saddle" and claim.get("kind") == "strict":
-        return "exactly one critical point in the box, with directions of negative and positive curvature on all " \
-               "of it: a strict saddle (neither a local minimum nor a local maximum)"
-    if t == "saddle":
-        return (f"an exact critical point where L(theta(t)) - L(theta(0)) = c t^{claim.get('order')} + higher "
-                "order terms with c of both signs along recorded curves: a degenerate saddle")
-    if t == "not_local_min":
-        return {"first order": "every point of the box has a direction of descent: none is a local minimum",
-                "curve": "L(theta(t)) - L(theta(0)) = c t^m + higher order terms with c < 0, exactly: the point is "
-                         "not a local minimum",
-                "second order": "zero slope and negative curvature along a segment: the point is not a local minimum",
-                "box": "exactly one critical point in the box and a direction of negative curvature on all of it: "
-                       "it is not a local minimum"}.get(claim.get("how"), "")
-    if t == "classification":
-        kind = claim.get("kind")
-        return f"the critical point is a {kind}" if kind else \
-            f"not classified ({claim.get('reason_code')})"
-    return ""
-
-
 def _bind(cert: Certificate, expected: dict[str, Any]) -> None:
     """The claim must be exactly the statement the recorded inputs prove (no field added, dropped or changed)."""
     import json
