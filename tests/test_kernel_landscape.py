@@ -121,6 +121,96 @@ def _oracle(d: dict) -> bool:
         rng = np.random.default_rng(0)
         pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(200)]
         return all(float(np.dot(f_g(*p), dvec)) < 0 for p in pts)
+    rng = np.random.default_rng(0)
+
+    def box_points(c: list, r: list, k: int = 60) -> list:
+        return [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(k)] + [np.array(c)]
+
+    def hess(p: Any, idx: list[int] | None = None) -> np.ndarray:
+        Hp = np.array(f_H(*p), float)
+        return Hp if idx is None else Hp[np.ix_(idx, idx)]
+
+    def better_ok(value: float) -> bool:
+        if inp.get("compare") == "better_point":
+            return value > float(L.subs(dict(zip(syms, [_q(v) for v in inp["better"]]))))
+        if inp.get("compare") == "stated global value":
+            return value > float(_q(inp["global_value"]))
+        return True
+
+    if claim["type"] == "classification":
+        return _oracle(d["evidence"]["certificate"])
+    if claim["type"] in ("saddle", "not_local_min") and claim.get("kind", claim.get("how")) in ("degenerate", "curve"):
+        p = {s_: _q(v) for s_, v in zip(syms, inp["point"])}
+        if claim["type"] == "saddle" and any(g.subs(p) != 0 for g in grad):
+            return False
+        signs = []
+        for key in ("negative", "positive"):
+            rec = inp.get(key)
+            if rec is None or rec == "same":
+                continue
+            (tt,) = sympy.symbols("t_oracle", seq=True)
+            curve = from_dag(rec["curve"], [tt])
+            if any(e.subs(tt, 0) != p[s_] for e, s_ in zip(curve, syms)):
+                return False
+            ser = sympy.Poly(sympy.series(L.xreplace(dict(zip(syms, curve))) - L.subs(p), tt, 0, 20).removeO(), tt)
+            terms = sorted((m, c_) for (m,), c_ in ser.terms() if c_ != 0 and m >= 1)
+            if not terms or terms[0] != (rec["order"], _q(rec["coefficient"])):
+                return False
+            signs.append(1 if terms[0][1] > 0 else -1)
+        if inp.get("positive") == "same":
+            return signs == [-1] and inp["negative"]["order"] % 2 == 1
+        return signs[0] == -1 and (claim["type"] == "not_local_min" or signs[1:] == [1])
+    if claim["type"] in ("local_min", "local_max") and claim.get("via", "krawczyk") in ("krawczyk", "symmetry"):
+        c = [float(_q(v)) for v in inp["centers"]]
+        r = [float(_q(v)) for v in inp["radii"]]
+        free = [i for i in range(len(syms)) if r[i] > 0]
+        fixed = {syms[i]: _q(inp["centers"][i]) for i in range(len(syms)) if r[i] == 0}
+        try:
+            crit = sympy.nsolve([grad[i].subs(fixed) for i in free], [syms[i] for i in free], [c[i] for i in free])
+        except (ValueError, ZeroDivisionError):
+            return False
+        full = list(c)
+        for k, i in enumerate(free):
+            full[i] = float(crit[k])
+        if any(abs(full[i] - c[i]) > r[i] for i in free):
+            return False
+        sign = 1 if claim["type"] == "local_min" else -1
+        if not all(np.all(np.linalg.eigvalsh(sign * hess(q, free)) > 0) for q in box_points(c, r) + [np.array(full)]):
+            return False
+        if claim.get("via") == "symmetry":
+            k = len(inp["actions"])
+            t_ = sympy.Symbol("t_oracle")
+            for a in inp["actions"]:
+                maps = from_dag(a, [*syms, t_])
+                if sympy.simplify(sympy.expand_trig(L.xreplace(dict(zip(syms, maps))) - L)) != 0:
+                    return False
+            orb = from_dag(inp["orbits"], syms)
+            fx = [i for i in range(len(syms)) if r[i] == 0]
+            M = sympy.Matrix(k, k, lambda a_, b_: orb[a_ * len(syms) + fx[b_]].subs(dict(zip(syms, full))))
+            if abs(float(M.det())) < 1e-9:
+                return False
+        return better_ok(float(L.subs(dict(zip(syms, full)))))
+    if claim["type"] == "local_min" and claim.get("via") == "manifold":
+        T, V = inp["tangent"], inp["normal"]
+        phi = from_dag(inp["manifold"], [syms[i] for i in T])
+        sub = {syms[i]: f for i, f in zip(V, phi)}
+        if any(sympy.simplify(grad[i].xreplace(sub)) != 0 for i in V):
+            return False
+        restricted = sympy.simplify(L.xreplace(sub))
+        if inp["value"] is not None and restricted != _q(inp["value"]):
+            return False
+        c = [float(_q(v)) for v in inp["centers"]]
+        r = [float(_q(v)) for v in inp["radii"]]
+        f_phi = sympy.lambdify([syms[i] for i in T], phi, "numpy")
+        for q in box_points([c[i] for i in T], [r[i] for i in T]):
+            img = f_phi(*q)
+            if any(abs(float(v) - c[i]) >= r[i] for v, i in zip(img, V)):
+                return False
+        if not all(np.all(np.linalg.eigvalsh(hess(q, V)) > 0) for q in box_points(c, r)):
+            return False
+        value = float(_q(inp["value"])) if inp["value"] is not None else float(
+            restricted.subs({syms[i]: _q(inp["centers"][i]) for i in T}))
+        return better_ok(value)
     if claim["type"] == "not_local_min" and claim["how"] == "second order":
         p = [_q(v) for v in inp["point"]]
         dvec = [_q(v) for v in inp["direction"]]
@@ -190,3 +280,37 @@ def test_the_oracle_can_fail():
     with pytest.raises(CertificateRejected):
         d["input_hash"] = input_hash(d["inputs"])
         check_certificate(json.dumps(d))
+
+
+_HARMLESS = ("versions/", "method", "backend", "time_seconds", "evidence/C/", "evidence/identities_proved_by")
+
+
+def test_random_mutants_of_the_kernel_fuzzer_are_rejected_unless_still_true():
+    """The kernel's own random mutator (every field, stored-expression nodes included) on these types."""
+    import random
+
+    from proofkit.certificate import canonical_json
+    from proofkit.testing.mutants import mutate
+
+    rng = random.Random(20261123)
+    corpus = genuine()
+    names = sorted(corpus)
+    accepted, rejected = [], 0
+    for i in range(400):
+        name = names[i % len(names)]
+        where, mutant = mutate(corpus[name], rng)
+        try:
+            check_certificate(canonical_json(mutant))
+        except CertificateRejected:
+            rejected += 1
+            continue
+        path = tuple(int(p) if p.isdigit() else p for p in where.split("/"))
+        if mutant == corpus[name] or where.startswith(_HARMLESS) or (name, path) in STILL_TRUE or \
+                mutant["verdict"] == "inconclusive" or where in ("precision", "versions") or \
+                where.startswith("evidence/certificate/versions"):
+            continue  # claims nothing, or a field no statement depends on
+        if _oracle(mutant):
+            continue
+        accepted.append(f"{name} {where}")
+    assert rejected > 200
+    assert not accepted, "\n".join(accepted)

@@ -206,7 +206,11 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
         inputs = {**base, "centers": [q2s(x) for x in centre], "radii": [q2s(x) for x in radii]}
         ev: dict[str, Any] = {}
         if value == "transcendental":
-            ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), [flint.arb(x) for x in centre], 0, PREC)[0][0])
+            at_u0 = [j[0] for j in evaluate(decode_dag(phi_dag), [flint.arb(u) for u in u0], 0, PREC)]
+            pt = [flint.arb(x) for x in centre]
+            for j, i in enumerate(V):
+                pt[i] = at_u0[j]
+            ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), pt, 0, PREC)[0][0])
         cert = finish(assemble(claim, inputs, ev, method, PREC), "not certified")
         cert.evidence["identities_proved_by"] = how
         last = cert

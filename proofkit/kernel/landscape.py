@@ -238,6 +238,7 @@ def _check_curve(loss: Dag, rec: Any, point: list[flint.fmpq], path: str) -> tup
     if type(m) is not int or not 1 <= m <= 64:
         raise _reject(f"{path}.order must be an integer in [1, 64]")
     c = _rat(_field(rec, "coefficient", path), f"{path}.coefficient")
+    _eval(loss, [flint.arb(x) for x in point], 0, 128)  # the loss is defined at the point itself (else rejected)
     coeffs = _exact(lambda: curve_series(loss, curve, point, m))
     lt = leading_term(coeffs)
     if lt != (m, c):
@@ -305,8 +306,14 @@ def _manifold(cert: Certificate, loss: Dag, prec: int) -> str:
         raise _reject("the normal block Hessian is not proven positive definite on U x V")
     if value is not None:
         L0 = flint.arb(_rat(value, "inputs.value"))
-    else:
-        L0 = _eval(loss, [flint.arb(c[i]) if i in T else images[V.index(i)] for i in range(n)], 0, prec)[0][0]
+    else:  # L0 = L(u0, phi(u0)), enclosed at the centre u0 of U
+        from proofkit.kernel.decode import read
+
+        at_u0 = [j[0] for j in _eval(phi, [flint.arb(c[i]) for i in T], 0, prec)]
+        L0 = _eval(loss, [flint.arb(c[i]) if i in T else at_u0[V.index(i)] for i in range(n)], 0, prec)[0][0]
+        stated = read(_field(cert.evidence, "L0", "evidence"), "ball", "evidence.L0")
+        if not stated.contains(L0):
+            raise _reject("the stated enclosure of L0 does not contain the kernel's")
     extra = _compare(inp, cert.claim, loss, L0, prec)
     return ("exact identities grad_v L(u, phi(u)) = 0 and L(u, phi(u)) = L0, phi(U) inside V and a positive "
             f"definite normal block Hessian on U x V: L >= L0 on the box (a non-strict minimum){extra}")
@@ -521,9 +528,7 @@ def _rule_classification(cert: Certificate) -> str:
             raise _reject("the nested certificate is about another point")
     else:
         c, r = _box(sinp, n, allow_zero=True)
-        idx = sinp["tangent"] if sub.claim.get("via") == "manifold" and isinstance(sinp.get("tangent"), list) \
-            else range(n)
-        if any(not abs(point[i] - c[i]) <= r[i] for i in idx):
+        if any(not abs(point[i] - c[i]) <= r[i] for i in range(n)):
             raise _reject("the point is not in the nested certificate's box")
     code = "manifold" if sub.claim.get("via") == "manifold" else \
         (sub.claim.get("kind") if want == "saddle" else "definite")
