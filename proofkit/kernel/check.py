@@ -65,6 +65,8 @@ def _check(cert: Any, matrix: Any) -> KernelReport:
         raise reject("input_hash does not match the recorded inputs (tampered or corrupted)")
     rule = RULES[t]
     M = None
+    if "A" in inputs and "A" not in rule.inputs:
+        raise reject(f"inputs.A: a {t} certificate stores no matrix")
     if "A" in rule.inputs:
         rec = matrix if matrix is not None else inputs.get("A")
         if rec is None:

@@ -236,10 +236,12 @@ def _det_sign(d: Decoded) -> Outcome:
         det = M.exact.det()
         if "det_exact" not in ev or ev["det_exact"] != det:
             raise _fail("det_sign", f"the exact determinant {det} is not recorded")
+        if "det" in ev:
+            _contains(ev["det"], lambda p: _points([det], p)[0], None, "the determinant")
         sign, margin = (det > 0) - (det < 0), f"det = {det}"
     else:
-        if "det" not in ev:
-            raise _fail("det_sign", "no determinant enclosure recorded")
+        if "det" not in ev or "det_exact" in ev:
+            raise _fail("det_sign", "a matrix known by enclosures needs a determinant enclosure (and no exact value)")
 
         def det_at(p: int) -> flint.arb:
             with flint.ctx.workprec(p):
@@ -277,6 +279,8 @@ def _positive_definite(d: Decoded) -> Outcome:
     M, n = _square(d, "positive_definite")
     _symmetric(M, "positive_definite")
     ev, t = d.evidence, "positive_definite"
+    if "pivots" in ev and ("witness" in ev or "form" in ev):
+        raise _fail(t, "record exact pivots or a witness, not both")
     if "pivots" in ev:
         piv = la.exact_ldl_pivots(_exact(M, t))
         if ev["pivots"] != piv:
@@ -350,7 +354,7 @@ def _box(d: Decoded, dag_key: str, n_out: int | None, t: str) -> tuple[list[flin
     inp = d.inputs
     names, dag = inp["variables"], inp[dag_key]
     n = len(names)
-    if n < 1 or list(dag.inputs) != names or len(dag.outputs) != (n if n_out is None else n_out):
+    if not 1 <= n <= 100 or list(dag.inputs) != names or len(dag.outputs) != (n if n_out is None else n_out):
         raise _fail(t, f"the {dag_key} must be an expression in the {n} recorded variables")
     if len(inp["centers"]) != n or len(inp["radii"]) != n or any(r <= 0 for r in inp["radii"]):
         raise _fail(t, "the box needs n centres and n positive radii")

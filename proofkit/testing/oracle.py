@@ -259,6 +259,20 @@ def dag_to_sympy(dag: dict[str, Any]) -> list[sympy.Expr]:
             vals.append(sympy.pi)
         elif op == "E":
             vals.append(sympy.E)
+        elif op in ("max", "min"):
+            vals.append((sympy.Max if op == "max" else sympy.Min)(*refs))
+        elif op == "heaviside":
+            vals.append(sympy.Heaviside(vals[args[0]], sympy.Rational(str(_q(args[1])))))
+        elif op in ("lt", "le", "gt", "ge"):
+            vals.append({"lt": sympy.Lt, "le": sympy.Le, "gt": sympy.Gt, "ge": sympy.Ge}[op](*refs))
+        elif op in ("and", "or"):
+            vals.append((sympy.And if op == "and" else sympy.Or)(*refs))
+        elif op == "not":
+            vals.append(sympy.Not(refs[0]))
+        elif op in ("true", "false"):
+            vals.append(sympy.true if op == "true" else sympy.false)
+        elif op == "piecewise":
+            vals.append(sympy.Piecewise(*[(refs[k], refs[k + 1]) for k in range(0, len(refs), 2)]))
         else:
             raise Undecided(f"op {op}")
     return [vals[o] for o in dag["outputs"]]
