@@ -8,6 +8,7 @@ from proofkit.kernel import check_certificate
 from proofkit.library import landscapes, seed_graph
 
 LABELS = ("NH17:thm3.8:wide-full", "K16:deep-linear", "K16:deep-linear:depth3", "K16:deep-linear:depth4",
+          "K16:deep-linear:widths-2221",
           "K16:deep-linear:shallow", "KK19:elimination:instance")
 
 
@@ -43,3 +44,9 @@ def test_modified_objective_derivative_in_a():
     expected = 2 * (th - 1) * sympy.exp(w + b) + 2 * (2 * th - 1) * sympy.exp(2 * w + b)
     assert sympy.simplify(d - expected) == 0
     assert L.subs(a, 0) == (th - 1) ** 2 + (2 * th - 1) ** 2
+
+
+def test_deep_linear_network_with_vector_widths():
+    rank, saddle = landscapes.deep_linear_network_saddle()
+    assert rank.claim["rank"] == 0 and saddle.certified and saddle.claim["order"] == 3
+    assert check_certificate(saddle.to_json()).ok

@@ -110,9 +110,16 @@ def candidate_directions(spec: LossSpec, x0: Sequence[flint.fmpq], limit: int = 
     for i, j in itertools.combinations(range(n), 2):
         for s in (1, -1):
             out.append([flint.fmpq(1 if k == i else (s if k == j else 0)) for k in range(n)])
+    out.append([flint.fmpq(1)] * n)
     if n <= 8:
         for signs in itertools.product((1, -1), repeat=n - 1):
             out.append([flint.fmpq(1)] + [flint.fmpq(s) for s in signs])
+    else:  # seeded random sign patterns (reproducible)
+        import random
+
+        rng = random.Random(n)
+        for _ in range(128):
+            out.append([flint.fmpq(rng.choice((1, -1))) for _ in range(n)])
     seen, uniq = set(), []
     for d in out:
         key = tuple(d)

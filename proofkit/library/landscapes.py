@@ -22,7 +22,8 @@ from proofkit.certify import certify_local_min, certify_not_local_min, certify_s
 from proofkit.claims import Claim
 from proofkit.errors import AssumptionViolated
 
-__all__ = ["claims", "theorem_3_8_full_space", "deep_linear_saddle", "elimination_instance", "deep_linear_loss",
+__all__ = ["claims", "theorem_3_8_full_space", "deep_linear_saddle", "deep_linear_network_saddle",
+           "elimination_instance", "deep_linear_loss",
            "modified_objective", "DEEP_LINEAR_DATA"]
 
 #: Scalar data of the deep linear examples: x = (1, 2), y = (1, 3).
@@ -76,6 +77,17 @@ def deep_linear_saddle(depth: int) -> list[Certificate]:
     if saddle.certified and saddle.claim["kind"] != want:
         raise RuntimeError(f"expected a {want} saddle, got {saddle.claim['kind']}")
     return [rank, saddle]
+
+
+def deep_linear_network_saddle() -> list[Certificate]:
+    """The origin of a linear network with widths 2-2-2-1 (three weight layers, ten parameters, N = 3)."""
+    from proofkit.symbolic import Network
+
+    net = Network([2, 2, 2, 1], activation="identity", output_activation="identity", bias=False)
+    obj = net.loss([[1, 0], [0, 1], [1, 2]], [[1], [2], [3]])
+    zero = {p: 0 for p in obj.params}
+    rank = exact_rank(sympy.hessian(obj.expr, obj.params).subs(zero))
+    return [rank, certify_saddle(obj, None, [0] * len(obj.params))]
 
 
 def modified_objective(outputs: list[sympy.Expr], X: list[Any], Y: list[Any], params: list[sympy.Symbol],
@@ -144,6 +156,10 @@ def claims() -> list[Claim]:
               statement=r"$L=\sum_i(y_i-w_4w_3w_2w_1x_i)^2$: zero Hessian at $0$, leading terms $\mp14t^4$ along "
                         r"$(t,t,t,\pm t)$: a degenerate saddle of order 4.",
               instance_of="K16:deep-linear", checker=lambda: deep_linear_saddle(4)),
+        Claim("K16:deep-linear:widths-2221", kind="instance", title="The origin of a 2-2-2-1 linear network",
+              statement=r"Ten weights, $N=3$: the Hessian at $0$ has exact rank $0$, and along a sign pattern of the "
+                        r"weights $L(t\theta)-L(0)=ct^3+O(t^4)$ with $c\ne0$ exactly: a degenerate saddle.",
+              instance_of="K16:deep-linear", checker=deep_linear_network_saddle),
         Claim("K16:deep-linear:shallow", kind="instance", title="The shallow control (two layers)",
               statement=r"$L=\sum_i(y_i-w_2w_1x_i)^2$: the Hessian at $0$ is $\begin{pmatrix}0&-14\\-14&0\end{pmatrix}$ "
                         r"(rank 2, indefinite): a strict saddle.",
