@@ -144,7 +144,9 @@ def claims() -> list[Claim]:
                         r"over $U$ is a (non-strict) local minimum of $\Phi$ in all 13 parameters, with value $0$.",
               instance_of="NH17:thm3.8", checker=theorem_3_8_full_space),
         Claim("K16:deep-linear", kind="theorem", title="Deep linear networks: saddles (Kawaguchi 2016)",
-              source="Kawaguchi 2016, Theorem 2.3 (iv)",
+              source="Kawaguchi 2016, Deep learning without poor local minima (NeurIPS), Thm 2.3 and Cor. 2.4",
+              note="recorded as we recall the paper (it is not among the seeds); the instances below do not depend "
+                   "on the exact numbering: each certifies its own saddle",
               statement=r"For deep linear networks every critical point that is not a global minimum is a saddle; "
                         r"with three or more layers there are saddles whose Hessian has no negative eigenvalue "
                         r"(e.g. the origin, where the Hessian vanishes).", established="cited"),
