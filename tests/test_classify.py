@@ -67,3 +67,10 @@ def test_named_errors():
         classify_critical_point(x**2, [x], [0], residuals=0)
     with pytest.raises(InvalidInput, match="symmetry"):
         classify_critical_point(x**4 + y**4, [x, y], [0, 0], symmetry=(x, [x, y]))
+
+
+def test_a_degenerate_maximum_is_at_least_not_a_minimum():
+    c = classify_critical_point(-(x**4) - y**4, [x, y], [0, 0])
+    assert c.certified and c.claim["kind"] == "not a local minimum"
+    assert c.claim["reason_code"] == "curve"
+    assert check_certificate(c.to_json()).ok

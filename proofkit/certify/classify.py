@@ -23,14 +23,15 @@ import sympy
 from proofkit.certificate import Certificate
 from proofkit.certify.landscape_common import LossSpec, approx_hessian, assemble, exact_point, finish, loss_spec, q2s
 from proofkit.certify.local_min import certify_local_min
-from proofkit.certify.saddle import certify_saddle
+from proofkit.certify.saddle import certify_not_local_min, certify_saddle
 from proofkit.certify.slices import parse_action, verify_symmetry
 from proofkit.errors import InvalidInput
 
 __all__ = ["classify_critical_point", "KINDS"]
 
-#: The kinds a classification can certify.
-KINDS = ("strict local minimum", "strict local maximum", "saddle", "non-strict local minimum")
+#: The kinds a classification can certify (the last when a decrease, but no increase, was proved).
+KINDS = ("strict local minimum", "strict local maximum", "saddle", "non-strict local minimum",
+         "not a local minimum")
 
 
 def _wrap(spec: LossSpec, x0: list[flint.fmpq], kind: str | None, sub: Certificate | None, reason: str,
@@ -167,6 +168,10 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     if regular:
         return _wrap(spec, x0, None, None, f"indefinite Hessian but the saddle was not certified: {sub.reason}",
                      "not certified", t0)
+    weaker = certify_not_local_min(spec.expr, spec.params, point)
+    if weaker.certified and weaker.claim["how"] == "curve":  # a decrease but no increase was found
+        return _wrap(spec, x0, "not a local minimum", weaker,
+                     weaker.reason, "curve", t0)
     code, why = _why_singular(spec, x0, H, symmetry, residuals)
     return _wrap(spec, x0, None, None, f"{why} [{sub.reason}]", code, t0)
 

@@ -64,6 +64,7 @@ CLASSIFICATION_KINDS = {
     "strict local maximum": ("local_max", True),
     "saddle": ("saddle", None),
     "non-strict local minimum": ("local_min", False),
+    "not a local minimum": ("not_local_min", None),
 }
 
 
@@ -531,7 +532,7 @@ def _rule_classification(cert: Certificate) -> str:
         if any(not abs(point[i] - c[i]) <= r[i] for i in range(n)):
             raise _reject("the point is not in the nested certificate's box")
     code = "manifold" if sub.claim.get("via") == "manifold" else \
-        (sub.claim.get("kind") if want == "saddle" else "definite")
+        {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
     _bind(cert, {"type": "classification", "kind": kind, "dimension": n, "reason_code": code})
     how = FUNCS[want](sub)
     return f"{kind}: {how}"

@@ -47,6 +47,8 @@ def statement_for(claim: dict[str, Any]) -> str:
                        "it is not a local minimum"}.get(claim.get("how"), "")
     if t == "classification":
         kind = claim.get("kind")
+        if kind == "not a local minimum":
+            return "the point is not a local minimum"
         return f"the critical point is a {kind}" if kind else \
             f"not classified ({claim.get('reason_code')})"
     return ""
