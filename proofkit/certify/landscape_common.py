@@ -24,7 +24,7 @@ from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
 
 __all__ = ["LossSpec", "loss_spec", "exact_point", "kernel_verdict", "assemble", "approx_hessian",
-           "rational_matrix", "rational_vector", "radius_ladder", "q2s", "mid_q", "upper_q", "is_rational_function"]
+           "rational_matrix", "rational_vector", "radius_ladder", "q2s", "mid_q", "upper_q", "pts", "is_rational_function"]
 
 
 class LossSpec:
@@ -106,6 +106,12 @@ def mid_q(x: flint.arb) -> flint.fmpq:
 def upper_q(x: flint.arb) -> flint.fmpq:
     """An exact rational upper bound of a ball."""
     return mid_q(flint.arb(x.upper()))
+
+
+def pts(qs: Sequence[Any], prec: int = 256) -> list[flint.arb]:
+    """Exact rationals as (exact) balls at ``prec`` bits."""
+    with flint.ctx.workprec(prec):
+        return [flint.arb(q) for q in qs]
 
 
 def q2s(q: Any) -> str:

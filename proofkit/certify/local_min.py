@@ -34,6 +34,7 @@ from proofkit.certify.landscape_common import (
     finish,
     loss_spec,
     mid_q,
+    pts,
     q2s,
     radius_ladder,
     rational_matrix,
@@ -49,6 +50,8 @@ from proofkit.symbolic.identities import check_identity
 __all__ = ["certify_local_min", "comparison_inputs"]
 
 PREC = 256
+#: Above this many stored nodes (loss and manifold together) sympy's identity check is skipped.
+SYMPY_SIZE = 400
 
 
 def comparison_inputs(spec: LossSpec, better_point: Any, global_value: Any) -> dict[str, Any]:
@@ -117,20 +120,22 @@ def _manifold_parts(spec: LossSpec, manifold: Any) -> tuple[list[int], list[int]
     return T, V, [phi[i] for i in V]
 
 
-def _candidate_value(restricted: sympy.Expr, tangent: list[sympy.Symbol], u0: list[flint.fmpq]) -> sympy.Expr:
-    """L(u0, phi(u0)) exactly when sympy gets a rational, else a nearby simple rational, else the expression."""
-    at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(tangent, u0)}
-    L0 = restricted.xreplace(at)
-    if L0.is_Rational:
-        return L0
+def _candidate_value(spec: LossSpec, phi_dag: dict[str, Any], T: list[int], V: list[int],
+                     u0: list[flint.fmpq]) -> sympy.Expr | None:
+    """A simple rational within 1e-40 of L(u0, phi(u0)) (Arb at 256 bits), else None (then constancy is proved)."""
+    at_u0 = [j[0] for j in evaluate(decode_dag(phi_dag), pts(u0), 0, PREC)]
+    pt: list[Any] = [None] * spec.n
+    for k, i in enumerate(T):
+        pt[i] = pts([u0[k]])[0]
+    for j, i in enumerate(V):
+        pt[i] = at_u0[j]
     try:
-        num = sympy.N(L0, 60)
-    except (TypeError, ValueError):
-        return L0
-    if not num.is_real:
-        return L0
-    q = sympy.Rational(num).limit_denominator(1000)
-    return q if abs(num - q) < sympy.Float(10) ** -40 else L0
+        val = evaluate(decode_dag(spec.dag), pt, 0, PREC)[0][0]
+    except CertificateRejected as exc:
+        raise InvalidInput("point", "a point where the loss is defined", str(exc)) from None
+    q = sympy.Rational(int(mid_q(val).p), int(mid_q(val).q)).limit_denominator(1000)
+    close = abs(val - flint.arb(flint.fmpq(int(q.p), int(q.q)))) < flint.arb(flint.fmpq(1, 10**40))
+    return q if close else None
 
 
 def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Expr], u0: list[flint.fmpq],
@@ -138,26 +143,31 @@ def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Exp
     """Prove the two identities; returns (exact L0, "transcendental" or None; a reason why not; how)."""
     sub = {spec.params[i]: f for i, f in zip(V, phis)}
     tangent = [spec.params[i] for i in T]
-    grad_v = [sympy.diff(spec.expr, spec.params[i]).xreplace(sub) for i in V]
-    restricted = spec.expr.xreplace(sub)
-    L0 = _candidate_value(restricted, tangent, u0)
-    if L0.is_Rational:
-        lhs, rhs, what = [*grad_v, restricted], [0] * len(V) + [L0], "grad_v L(u, phi(u)) = 0 and L(u, phi(u)) = L0"
+    L0 = _candidate_value(spec, phi_dag, T, V, u0)
+    value = q2s(L0) if L0 is not None else "transcendental"
+    what = "grad_v L(u, phi(u)) = 0 and " + ("L(u, phi(u)) = L0" if L0 is not None else "L(u, phi(u)) constant")
+    if len(spec.dag["nodes"]) + len(phi_dag["nodes"]) <= SYMPY_SIZE:
+        grad_v = [sympy.diff(spec.expr, spec.params[i]).xreplace(sub) for i in V]
+        restricted = spec.expr.xreplace(sub)
+        if L0 is not None:
+            lhs, rhs = [*grad_v, restricted], [0] * len(V) + [L0]
+        else:
+            lhs = [*grad_v, *(sympy.diff(restricted, p) for p in tangent)]
+            rhs = [0] * len(lhs)
+        res = check_identity(sympy.Matrix(lhs), sympy.Matrix(rhs), tangent)
+        if res.verdict == "proved":
+            return value, None, "sympy's check_identity"
+        if res.verdict == "refuted":
+            return None, f"{what} is refuted ({res.detail})", ""
+        sympy_said = f"sympy's check_identity was {res.verdict}"
     else:
-        lhs = [*grad_v, *(sympy.diff(restricted, p) for p in tangent)]
-        rhs, what = [0] * len(lhs), "grad_v L(u, phi(u)) = 0 and L(u, phi(u)) constant"
-    res = check_identity(sympy.Matrix(lhs), sympy.Matrix(rhs), tangent)
-    value = q2s(L0) if L0.is_Rational else "transcendental"
-    if res.verdict == "proved":
-        return value, None, "sympy's check_identity"
-    if res.verdict == "refuted":
-        return None, f"{what} is refuted ({res.detail})", ""
-    try:  # sympy found no proof in its size limit: exact rational-function arithmetic over Q(u, atoms)
+        sympy_said = "too large for sympy's check_identity"
+    try:  # exact rational-function arithmetic over Q(u, atoms)
         manifold_identities(decode_dag(spec.dag), decode_dag(phi_dag), T, V,
-                            flint.fmpq(int(L0.p), int(L0.q)) if L0.is_Rational else None)
+                            flint.fmpq(int(L0.p), int(L0.q)) if L0 is not None else None)
     except CertificateRejected as exc:
-        return None, f"{what}: not proved (sympy: {res.detail}; exact engine: {exc})", ""
-    return value, None, "exact rational-function arithmetic (sympy's check_identity was inconclusive)"
+        return None, f"{what}: not proved ({sympy_said}; exact engine: {exc})", ""
+    return value, None, f"exact rational-function arithmetic ({sympy_said})"
 
 
 def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: Any, cmp: dict[str, Any],
@@ -169,7 +179,7 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
                              "compare": cmp["compare"], "tangent": [spec.params[i].name for i in T]}
     base = {**spec.inputs(), **cmp, "tangent": T, "normal": V, "manifold": phi_dag}
     try:
-        images = [j[0] for j in evaluate(decode_dag(phi_dag), [flint.arb(u) for u in u0], order=0, prec=PREC)]
+        images = [j[0] for j in evaluate(decode_dag(phi_dag), pts(u0), order=0, prec=PREC)]
     except CertificateRejected as exc:  # phi undefined at u0
         raise InvalidInput("manifold", "expressions defined at the point", str(exc)) from None
     for j, i in enumerate(V):
@@ -206,8 +216,8 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
         inputs = {**base, "centers": [q2s(x) for x in centre], "radii": [q2s(x) for x in radii]}
         ev: dict[str, Any] = {}
         if value == "transcendental":
-            at_u0 = [j[0] for j in evaluate(decode_dag(phi_dag), [flint.arb(u) for u in u0], 0, PREC)]
-            pt = [flint.arb(x) for x in centre]
+            at_u0 = [j[0] for j in evaluate(decode_dag(phi_dag), pts(u0), 0, PREC)]
+            pt = pts(centre)
             for j, i in enumerate(V):
                 pt[i] = at_u0[j]
             ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), pt, 0, PREC)[0][0])

@@ -33,6 +33,7 @@ from proofkit.certify.landscape_common import (
     finish,
     is_rational_function,
     loss_spec,
+    pts,
     q2s,
     radius_ladder,
     rational_matrix,
@@ -305,7 +306,7 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
         from proofkit.kernel.dag import decode_dag
         from proofkit.kernel.evaluate import evaluate
 
-        _, g, _ = evaluate(decode_dag(spec.dag), [flint.arb(x) for x in x0], order=1, prec=PREC)[0]
+        _, g, _ = evaluate(decode_dag(spec.dag), pts(x0), order=1, prec=PREC)[0]
         if g is None or all(not (gi > 0 or gi < 0) for gi in g):  # (nearly) critical: second-order tests
             cert = _second_order(spec, x0, direction)
             cert.time_seconds = time.perf_counter() - t0
@@ -320,7 +321,7 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
             from proofkit.kernel.dag import decode_dag
             from proofkit.kernel.evaluate import evaluate
 
-            _, g, _ = evaluate(decode_dag(spec.dag), [flint.arb(x) for x in x0], order=1, prec=PREC)[0]
+            _, g, _ = evaluate(decode_dag(spec.dag), pts(x0), order=1, prec=PREC)[0]
             d = rational_vector([-float(x.mid()) for x in (g or [])] or [0.0] * spec.n)
         else:
             d = _vector(direction, spec.n, "direction")

@@ -124,6 +124,12 @@ def _box(inp: dict[str, Any], n: int, allow_zero: bool = False) -> tuple[list[fl
     return c, r
 
 
+def _pts(qs: Sequence[flint.fmpq], prec: int) -> list[flint.arb]:
+    """Exact rationals as balls at the working precision."""
+    with flint.ctx.workprec(prec):
+        return [flint.arb(q) for q in qs]
+
+
 def _balls(c: Sequence[flint.fmpq], r: Sequence[flint.fmpq], prec: int) -> list[flint.arb]:
     with flint.ctx.workprec(prec):
         return [flint.arb(ci) if ri == 0 else flint.arb(ci - ri).union(flint.arb(ci + ri)) for ci, ri in zip(c, r)]
@@ -180,7 +186,7 @@ def _krawczyk(loss: Dag, free: list[int], fixed_balls: list[flint.arb], c: list[
         return out
 
     X = _balls(c, r, prec)
-    _, gy, _ = _eval(loss, full([flint.arb(x) for x in c]), 1, prec)[0]
+    _, gy, _ = _eval(loss, full(_pts(c, prec)), 1, prec)[0]
     H = _hessian(loss, full(X), prec)
     gy = [flint.arb(0)] * len(fixed_balls) if gy is None else gy
     with flint.ctx.workprec(prec):
@@ -212,7 +218,7 @@ def _compare(inp: dict[str, Any], claim: dict[str, Any], loss: Dag, lower: flint
         return ""
     if how == "better_point":
         pt = _rats(_field(inp, "better", "inputs"), len(loss.inputs), "inputs.better")
-        better = _eval(loss, [flint.arb(x) for x in pt], 0, prec)[0][0]
+        better = _eval(loss, _pts(pt, prec), 0, prec)[0][0]
     elif how == "stated global value":
         better = flint.arb(_rat(_field(inp, "global_value", "inputs"), "inputs.global_value"))
     else:
@@ -249,7 +255,7 @@ def _check_curve(loss: Dag, rec: Any, point: list[flint.fmpq], path: str) -> tup
 
 def _mean_value_lower(loss: Dag, c: list[flint.fmpq], r: list[flint.fmpq], prec: int) -> flint.arb:
     """A lower bound of the loss over the box: ``L(c) + sum_i g_i(B) [-r_i, r_i]`` (mean-value form)."""
-    lc = _eval(loss, [flint.arb(x) for x in c], 0, prec)[0][0]
+    lc = _eval(loss, _pts(c, prec), 0, prec)[0][0]
     _, g, _ = _eval(loss, _balls(c, r, prec), 1, prec)[0]
     with flint.ctx.workprec(prec):
         lower = lc
@@ -310,8 +316,9 @@ def _manifold(cert: Certificate, loss: Dag, prec: int) -> str:
     else:  # L0 = L(u0, phi(u0)), enclosed at the centre u0 of U
         from proofkit.kernel.decode import read
 
-        at_u0 = [j[0] for j in _eval(phi, [flint.arb(c[i]) for i in T], 0, prec)]
-        L0 = _eval(loss, [flint.arb(c[i]) if i in T else at_u0[V.index(i)] for i in range(n)], 0, prec)[0][0]
+        at_u0 = [j[0] for j in _eval(phi, _pts([c[i] for i in T], prec), 0, prec)]
+        cp = _pts(c, prec)
+        L0 = _eval(loss, [cp[i] if i in T else at_u0[V.index(i)] for i in range(n)], 0, prec)[0][0]
         stated = read(_field(cert.evidence, "L0", "evidence"), "ball", "evidence.L0")
         if not stated.contains(L0):
             raise _reject("the stated enclosure of L0 does not contain the kernel's")
