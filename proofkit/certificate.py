@@ -162,6 +162,8 @@ _REASONS = {
                                                  "classification")},
     ("identity", "certified"): "lhs - rhs expands to 0 in every entry",
     ("identity", "refuted"): "lhs - rhs is certified non-zero at the witness point",
+    ("leibniz_alpha0", "certified"): "for sigma strictly increasing from mu to gamma, det E(alpha) != 0 for every "
+                                     "alpha >= alpha_0 = {alpha0} (N = {N})",
     ("relu_linear_region", "certified"): "every pre-activation is positive on the box, so "
                                          "rank([F_1, 1]) <= rank([X, 1]) = {rank_bound} < N = {N}",
 }

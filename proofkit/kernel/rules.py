@@ -545,6 +545,47 @@ def _relu_region(d: Decoded) -> Outcome:
                    f"every pre-activation >= {lowest} > 0")
 
 
+def _leibniz_alpha0(d: Decoded) -> Outcome:
+    """Lemma 4.3, bounded sigma: the finite set of enclosure inequalities behind "det E(alpha) != 0 for all
+    alpha >= alpha_0" (perturbation of the limit matrix L; Weyl's inequality with s_min(L) >= 1/||L^-1||_F)."""
+    t, inp = "leibniz_alpha0", d.inputs
+    sigma, tdag, mu, gamma, beta, a0 = (inp[k] for k in ("sigma", "t", "mu", "gamma", "beta", "alpha0"))
+    N = len(tdag.outputs)
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or tdag.inputs or not 2 <= N <= 200:
+        raise _fail(t, "sigma must be an expression in one variable and t the N >= 2 sorted projections")
+    if not mu < gamma or not a0 > 0:
+        raise _fail(t, "expected mu < gamma and alpha_0 > 0")
+    _claim(d, {"type": t, "N": N, "alpha0": str(a0.p) if a0.q == 1 else f"{a0.p}/{a0.q}"})
+    for p in ladder(d.precision):
+        ts = [j[0] for j in evaluate(tdag, [], 0, p)]
+        with flint.ctx.workprec(p):
+            gaps = [ts[i + 1] - ts[i] for i in range(N - 1)]
+            if not all(g > 0 for g in gaps):
+                continue
+            D = gaps[0]
+            for g in gaps[1:]:
+                D = D.min(g)
+            D = D.lower()
+            (sb,) = [j[0] for j in evaluate(sigma, _points([beta], p), 0, p)]
+            m, g_, b, a = (flint.arb(v) for v in (mu, gamma, beta, a0))
+            L = flint.arb_mat([[flint.arb(1)] + [g_ if j > i else (sb if j == i else m) for j in range(N - 1)]
+                               for i in range(N)])
+            try:
+                inv = L.solve(flint.arb_mat(N, N, [1 if i == j else 0 for i in range(N) for j in range(N)]))
+            except ZeroDivisionError:
+                continue
+            frob = sum((inv[i, j] * inv[i, j] for i in range(N) for j in range(N)), flint.arb(0)).sqrt()
+            target = (1 / frob).lower() / flint.arb(N * (N - 1)).sqrt()
+        up = evaluate(sigma, [a * D + b], 0, p)[0][0]
+        down = evaluate(sigma, [b - a * D], 0, p)[0][0]
+        with flint.ctx.workprec(p):
+            eps = (g_ - up).max(down - m)
+        if eps < target:
+            return Outcome("perturbation bound re-checked: sqrt(N(N-1)) eps(alpha_0) < s_min(L)",
+                           f"eps(alpha_0) in {eps.str(5, radius=True)} < {target.str(5, radius=True)}")
+    raise _fail(t, "the perturbation bound at alpha_0 is not below s_min(L) / sqrt(N(N-1))")
+
+
 QVEC = ("list", "q")
 RULES: dict[str, Rule] = {
     "nonsingular": Rule(MAT, {"certified": {**ATTEMPTS, "prime?": "q", "det_mod_p?": "q", "rank?": "nat",
@@ -575,5 +616,7 @@ RULES: dict[str, Rule] = {
                      {"certified": {}, "refuted": {"entry": "nat", "witness": QVEC}}, _identity),
     "relu_linear_region": Rule({"X": ("list", QVEC), "width": "nat", "centers": QVEC, "radii": QVEC},
                                {"certified": {"min_preactivation": "q"}}, _relu_region),
+    "leibniz_alpha0": Rule({"sigma": "dag", "t": "dag", "mu": "q", "gamma": "q", "beta": "q", "alpha0": "q"},
+                           {"certified": {}}, _leibniz_alpha0),
 }
 RULES.update(landscape_rules(Rule, Outcome))  # non-strict minima, maxima, saddles, classifications, honest slices

@@ -77,15 +77,19 @@ def nonconvexity_instance() -> list[Certificate]:
 
 
 def lemma_4_3_instance(X: Any, widths: list[int], k: int, sigma: str, beta: Any = 0) -> list[Certificate]:
-    """Lemma 4.3's construction: a certified witness ``rank[F_k, 1_N] = N`` at the explicit alpha_0.
+    """Lemma 4.3's construction: the explicit alpha_0 and a certified witness ``rank[F_k, 1_N] = N`` at it.
 
-    The alpha_0 search (:meth:`~proofkit.symbolic.leibniz.LeibnizConstruction.alpha0`) must succeed, but
-    only the witness at alpha_0 is a kernel-checked certificate; "for all alpha >= alpha_0" is not claimed.
+    For a bounded sigma, "det E(alpha) != 0 for every alpha >= alpha_0" is a kernel-checked certificate
+    (:func:`~proofkit.certify.leibniz.certify_leibniz_alpha0`); for type (2b) only the witness at alpha_0 is.
     """
     con = leibniz_construction(X, widths, k, sigma, beta)
     proof = con.alpha0()
     if not proof["proved"]:
         raise RuntimeError(f"no alpha_0 found: {proof['argument']}")
+    if con.kind == "bounded":
+        from proofkit.certify.leibniz import certify_leibniz_alpha0
+
+        return [certify_leibniz_alpha0(con, proof["alpha0"]), con.witness(proof["alpha0"])]
     return [con.witness(proof["alpha0"])]
 
 
@@ -139,7 +143,7 @@ def theorem_3_8_instance(X: Any = None, Y: Any = None, widths: list[int] | None 
                                  f"widths {widths}: n_1 = {widths[1]}")
     obj, first, upper_values = _interpolating_point(X, Y, sigma)
     upper = obj.network.layer_params(2)
-    rank_cert = lemma_4_3_instance(X, widths, 1, sigma)[0]
+    rank_cert = lemma_4_3_instance(X, widths, 1, sigma)[-1]
     grad = obj.gradient()
     centre = [upper_values[p] for p in upper]
     crit = certify_strict_local_min(grad, None, centre, sympy.Rational(1, 10**30), variables=obj.params,

@@ -68,8 +68,9 @@ def claims() -> list[Claim]:
               statement=r"Under 3.2 with $n_k\ge N-1$ there are parameters of layers $1..k$ with "
                         r"$\operatorname{rank}[F_k,1_N]=N$.", uses=["NH17:ass3.2"], established="proof"),
         Claim("NH17:lemma4.3:sigmoid", kind="instance", title="Lemma 4.3, sigmoid, N = 5",
-              statement=r"At the constructed parameters with an explicit $\alpha_0$ (bounded case), "
-                        r"$\operatorname{rank}[F_1,1_N]=N$ (certified witness).", instance_of="NH17:lemma4.3",
+              statement=r"Explicit $\alpha_0$ with $\det E(\alpha)\ne0$ for all $\alpha\ge\alpha_0$ (given "
+                        r"$\sigma$ strictly increasing from $\mu$ to $\gamma$), and a certified witness "
+                        r"$\operatorname{rank}[F_1,1_N]=N$ (bounded case).", instance_of="NH17:lemma4.3",
               checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "sigmoid")),
         Claim("NH17:lemma4.3:softplus", kind="instance", title="Lemma 4.3, softplus, N = 5",
               statement=r"At the constructed parameters with an explicit $\alpha_0$ (type 2b), "

@@ -29,7 +29,7 @@ _DYADIC = re.compile(r"(-?[0-9]+)\*2\^(-?[0-9]+)")
 _OPS = ["add", "mul", "pow", "exp", "log", "sin", "tanh", "abs", "sign", "max", "min", "var", "const", "lt", "true"]
 _TYPES = ["nonsingular", "rank_at_least", "exact_rank", "rank_deficient", "det_sign", "positive_definite",
           "indefinite", "eigenvalues", "critical_point", "strict_local_min", "spurious_local_min", "identity",
-          "relu_linear_region"]
+          "relu_linear_region", "leibniz_alpha0"]
 
 
 def genuine_corpus() -> list[dict[str, Any]]:

@@ -405,6 +405,8 @@ def statement_holds(cert: dict[str, Any]) -> bool | None:
         if cert.get("reason") != reason_for(cert["claim"], cert["verdict"]) or cert.get("margin") is not None:
             return None if cert.get("margin") is not None else False
         t = cert["claim"]["type"]
+        if t == "leibniz_alpha0":
+            raise Undecided("a statement about every alpha >= alpha_0")
         if t in ("critical_point", "strict_local_min", "spurious_local_min"):
             return _box_claim(cert)
         if t == "identity":
