@@ -158,6 +158,14 @@ _REASONS = {
     ("strict_local_min", "certified"): "exactly one critical point in the box and the Hessian is positive definite "
                                        "on the whole box: it is a strict local minimum{on_slice}",
     ("spurious_local_min", "certified"): "a strict local minimum in the box whose loss exceeds {than}{on_slice}",
+    ("critical_point_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): exactly "
+                                              "one critical point of the restriction in the box",
+    ("strict_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a strict "
+                                                "local minimum of the restriction to the slice",
+    ("spurious_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a "
+                                                  "strict local minimum of the restriction whose loss exceeds {than}",
+    **{(t, "certified"): "{statement}" for t in ("local_min", "local_max", "saddle", "not_local_min",
+                                                 "classification")},
     ("identity", "certified"): "lhs - rhs expands to 0 in every entry",
     ("identity", "refuted"): "lhs - rhs is certified non-zero at the witness point",
     ("leibniz_alpha0", "certified"): "for sigma strictly increasing from mu to gamma, det E(alpha) != 0 for every "

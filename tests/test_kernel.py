@@ -311,7 +311,8 @@ def test_certifiers_may_call_the_kernel_but_it_imports_only_itself():
                 if not root.joinpath(*m.split(".")[1:]).is_dir()
                 else len(root.joinpath(*m.split(".")[1:], "__init__.py").read_text().splitlines())
                 for m in closure)
-    assert lines <= 2300, lines  # measured 2,241 (goal 1,500 incl. docstrings; see docs/certificates.md)
+    # measured 2,241 before the landscape rules (algebra, landscape, statements: about 1,020 more lines)
+    assert lines <= 3350, lines
 
 
 def test_mutation_fuzzer_sample_accepts_no_false_statement():

@@ -30,11 +30,12 @@ from proofkit.symbolic.dag import to_dag
 
 __all__ = ["certify_critical_point", "certify_strict_local_min", "prepare_gradient", "SYMMETRY_NOTE"]
 
-SYMMETRY_NOTE = ("the Hessian is (nearly) singular at the centre: critical points of networks are often not "
-                 "isolated because of weight-space symmetries (rescaling of positively homogeneous units, "
-                 "permutations, sign flips), and Krawczyk's test needs an isolated zero. Remedies: certify on a "
-                 "slice that fixes the symmetry (pass fixed={parameter: value}), or add a small weight decay "
-                 "to the loss")
+SYMMETRY_NOTE = ("the Hessian is (nearly) singular at the centre, so Krawczyk's test cannot isolate the point: "
+                 "critical points come in manifolds (a verified symmetry, collinear data, a switched-off unit, "
+                 "the zero-loss set of an over-parameterised network) or the point is a degenerate saddle. "
+                 "classify_critical_point says which case applies; certify_local_min(..., manifold=...) certifies "
+                 "a non-strict minimum; certify_saddle finds degenerate saddles; fixed={...} certifies only a "
+                 "slice statement unless a verified symmetry lifts it")
 
 
 def _entries(obj: Any) -> list[Any]:
@@ -170,7 +171,7 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
                     verdict = "certified"
                     break
                 reason = "exactly one critical point in the box, but the Hessian is not proven positive definite on it"
-    claim = {"type": claim_type, "dimension": len(free), "slice": bool(fixed_map)}
+    claim = {"type": claim_type + ("_on_slice" if fixed_map else ""), "dimension": len(free), "slice": bool(fixed_map)}
     return make_certificate(claim, verdict, "Krawczyk operator with interval Jacobian over the box", "arb",
                             prec, None, evidence, reason, seconds=t.seconds, extra_inputs=inputs)
 

@@ -92,7 +92,8 @@ def _mpf_to_fmpq(c: Any) -> flint.fmpq:
 
 def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
                              global_value: Any = None, *, radius: Any = None, fixed: Mapping[Any, Any] | None = None,
-                             symmetry: str = "", refine: bool = True, max_prec: int = 512) -> Certificate:
+                             symmetry: Any = "", refine: bool = True, max_prec: int = 512,
+                             manifold: Mapping[Any, Any] | None = None) -> Certificate:
     """Certify that ``point`` is (near) a strict local minimum whose value exceeds a better value.
 
     Parameters
@@ -109,8 +110,14 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     radius : positive number, optional
         The half-width of the box; by default ``1e-12 (1 + max |point|)`` is tried, then smaller.
     fixed : dict, optional
-        Parameters held fixed (a slice transversal to a continuous symmetry); ``symmetry``
-        records the argument that lifts the slice statement to the full parameter space.
+        Parameters held fixed: the claim is then about the slice only (type
+        ``spurious_local_min_on_slice``), unless ``symmetry`` is a one-parameter family of maps
+        ``(t, maps)`` (one per fixed parameter) whose invariance and transversality are verified; then
+        the lifted full-space claim is certified (:func:`~proofkit.certify.slices.certify_lifted_minimum`).
+        A text ``symmetry`` is recorded as an unverified note and lifts nothing.
+    manifold : dict, optional
+        ``{normal parameter: expression in the others}``: a manifold of minima through ``point``;
+        the non-strict minimum is certified by :func:`~proofkit.certify_local_min`.
     refine : bool
         Sharpen ``point`` by Newton steps at 60 digits (mpmath) before certifying; the box is
         centred at the refined point.
@@ -131,6 +138,18 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     >>> c.verdict
     'certified'
     """
+    if manifold is not None or (fixed and symmetry and not isinstance(symmetry, str)):
+        if better_point is None and global_value is None:
+            raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
+        from proofkit.certify.local_min import certify_local_min
+        from proofkit.certify.slices import certify_lifted_minimum
+
+        if manifold is not None:
+            return certify_local_min(loss, params, point, manifold=manifold, radius=radius,
+                                     better_point=better_point, global_value=global_value)
+        full = point if not isinstance(point, Mapping) else {**point, **fixed}
+        return certify_lifted_minimum(loss, params, full, list(fixed), symmetry, radius=radius,
+                                      better_point=better_point, global_value=global_value)
     if hasattr(loss, "expr") and hasattr(loss, "params"):
         params = list(params) if params is not None else list(loss.params)
         expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
@@ -219,7 +238,8 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                     break
         elif "singular" in (problem or ""):
             reason = problem or SYMMETRY_NOTE
-    claim = {"type": "spurious_local_min", "dimension": len(free), "slice": bool(fixed_map),
+    claim = {"type": "spurious_local_min" + ("_on_slice" if fixed_map else ""), "dimension": len(free),
+             "slice": bool(fixed_map),
              "compare": inputs["compare"]}
     margin = None
     return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,

@@ -20,6 +20,7 @@ from proofkit.kernel import linalg as la
 from proofkit.kernel.dag import Dag
 from proofkit.kernel.decode import Matrix, read, reject
 from proofkit.kernel.evaluate import evaluate
+from proofkit.kernel.landscape import landscape_rules
 
 __all__ = ["Decoded", "Outcome", "Rule", "RULES", "ladder", "same", "gradient_krawczyk", "loss_krawczyk", "loss_gap"]
 
@@ -618,3 +619,4 @@ RULES: dict[str, Rule] = {
     "leibniz_alpha0": Rule({"sigma": "dag", "t": "dag", "mu": "q", "gamma": "q", "beta": "q", "alpha0": "q"},
                            {"certified": {}}, _leibniz_alpha0),
 }
+RULES.update(landscape_rules(Rule, Outcome))  # non-strict minima, maxima, saddles, classifications, honest slices
