@@ -10,12 +10,14 @@ or by its size and hash when too large; enclosures are ``mid ± rad``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 
+from proofkit.errors import ProofkitError
 from proofkit.printing.mathtext import plain_segments
 
 __all__ = ["Item", "describe", "claim_sentence", "kernel_recheck", "break_sum", "visual_width", "MAX_LINE"]
@@ -242,7 +244,7 @@ def _radius(v: dict[str, Any]) -> float:
 
 
 def _digest(obj: Any) -> str:
-    return hashlib.sha256(repr(obj).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def matrix_item(caption: str, rec: Any, digest: str | None = None) -> Item:
@@ -297,21 +299,36 @@ def sigmoid_form(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     return rewrite(expr), found
 
 
-def _expr_item(caption: str, lhs: str, text: str, names: list[str]) -> Item:
+def _stored_size(stored: Any) -> str:
+    """The size of a stored expression: nodes of a ``proofkit.dag/1`` graph, characters of a text."""
+    if isinstance(stored, dict):
+        return f"{len(stored.get('nodes', [])):,} nodes, {len(stored.get('outputs', [])):,} outputs"
+    return f"{len(str(stored)):,} characters"
+
+
+def _expr_item(caption: str, lhs: str, stored: Any, names: list[str]) -> Item:
     syms = {f"x{i}": sympy.Symbol(n) for i, n in enumerate(names)}
-    size = f"{len(text):,} characters"
+    size = _stored_size(stored)
+    text = json.dumps(stored, sort_keys=True) if isinstance(stored, dict) else str(stored)
     try:
         if len(text) > _MAX_SUM_CHARS:
             raise ValueError
-        expr, sig = sigmoid_form(sympy.sympify(text, locals=syms, rational=True))
+        if isinstance(stored, dict):
+            from proofkit.symbolic.dag import from_dag
+
+            params = [syms.get(n, sympy.Symbol(n)) for n in stored.get("inputs", [])]
+            parsed = from_dag(stored, params)[0]
+        else:
+            parsed = sympy.sympify(text, locals=syms, rational=True)
+        expr, sig = sigmoid_form(parsed)
         if sig:
             caption += ", with the sigmoid σ(t) = 1/(1 + exp(-t))"
         lines = break_sum(lhs, expr)
-    except (sympy.SympifyError, TypeError, ValueError, SyntaxError):
+    except (sympy.SympifyError, TypeError, ValueError, SyntaxError, ProofkitError):
         lines = None
     if lines is None or len(lines) > 12:
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        return Item(caption, "text", f"too large to typeset ({size}); SHA-256 of its text {digest}")
+        return Item(caption, "text", f"too large to typeset ({size}); SHA-256 of its stored form {digest}")
     return Item(caption, "display", lines=lines)
 
 
@@ -359,15 +376,10 @@ def describe(cert: Any, digits: int = 12) -> list[Item]:
         items.append(Item("better point", "display", lines=_vector(names, inp["better"], digits)))
     if "loss" in inp:
         items.append(_expr_item("loss", r"\Phi", inp["loss"], names))
-    if "gradient" in inp:
-        total = sum(len(g) for g in inp["gradient"])
-        items.append(Item("gradient", "text", f"{len(inp['gradient'])} components, {total:,} characters; "
-                                              f"SHA-256 {_digest(inp['gradient'])}"))
-    for side in ("lhs", "rhs"):
-        if side in inp:
-            total = sum(len(g) for g in inp[side])
-            items.append(Item(side, "text", f"{len(inp[side])} expressions, {total:,} characters; "
-                                            f"SHA-256 {_digest(inp[side])}"))
+    for key, what in (("gradient", "gradient"), ("lhs", "lhs"), ("rhs", "rhs")):
+        if key in inp:
+            items.append(Item(what, "text", f"stored expression graph ({_stored_size(inp[key])}); "
+                                            f"SHA-256 {_digest(inp[key])}"))
     shown.update({"variables", "fixed", "centers", "radii", "better", "loss", "gradient", "lhs", "rhs", "compare",
                   "symmetry"})
     for key, value in sorted(inp.items()):

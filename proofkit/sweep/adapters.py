@@ -273,28 +273,29 @@ def _decode_leibniz(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _certify_leibniz(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify.leibniz import certify_leibniz_alpha0
     from proofkit.symbolic.leibniz import leibniz_construction
 
     con = leibniz_construction(args["X"], args["widths"], args["k"], args["sigma"], args["beta"])
     values: dict[str, Any] = {"N": con.N}
+    certs = []
     if "alpha" in args:
         alpha = args["alpha"]
-        extra: dict[str, Any] = {"alpha": str(alpha), "alpha_given": True}
     else:
         proof = con.alpha0()
         if not proof["proved"]:
             return TaskOutput([], "inconclusive", values, f"no alpha_0 found: {proof.get('argument', '')}")
         alpha = proof["alpha0"]
-        extra = {"alpha0": str(alpha), "argument": proof["argument"],
-                 **{k: v for k, v in proof.items() if isinstance(v, str)}}
         values["alpha0"] = float(alpha.p) / float(alpha.q) if hasattr(alpha, "p") else float(alpha)
+        if con.kind == "bounded":  # "det E(alpha) != 0 for every alpha >= alpha_0", re-checked by the kernel
+            certs.append(certify_leibniz_alpha0(con, alpha))
     cert = con.witness(alpha)
-    cert.evidence["lemma_4_3"] = {"kind": con.kind, "limit_det": str(con.limit_det), **extra}
-    return TaskOutput([cert], values=values, note=cert.reason)
+    certs.append(cert)
+    return TaskOutput(certs, values=values, note=cert.reason)
 
 
 register_kind(TaskKind("leibniz_witness", _decode_leibniz, _certify_leibniz, required=("X", "widths", "k"),
-                       optional=("sigma", "beta", "alpha"), claim_types=("rank_at_least",),
+                       optional=("sigma", "beta", "alpha"), claim_types=("rank_at_least", "leibniz_alpha0"),
                        summary="Lemma 4.3 (Nguyen & Hein 2017): explicit alpha_0 and a certified rank([F_k, 1_N]) = N"))
 
 
