@@ -32,15 +32,24 @@ _NOTATIONS = (None, "expanded", "network")
 class ProofkitLatexPrinter(LatexPrinter):
     """sympy's LaTeX printer, extended to proofkit's objects (text-mode LaTeX for claims, certificates, graphs)."""
 
-    _default_settings = {**LatexPrinter._default_settings, "notation": None, "layout": "aligned"}
+    _default_settings = {**LatexPrinter._default_settings, "notation": None, "layout": "aligned",
+                         "form": "entries"}
     printmethod = "_proofkit_latex"
 
     def _print_LazyMatrix(self, m: Any) -> str:
         if self._settings.get("notation") == "network" and getattr(m, "origin", None) is not None:
             from proofkit.printing.network_notation import network_latex
 
+            if self._settings.get("form") == "generic":
+                from proofkit.printing.block_formulas import generic_latex
+
+                return generic_latex(m)
+
             return network_latex(m, layout=self._settings.get("layout", "aligned"))
         return self._print(m.to_sympy())
+
+    def _print_BlockFormula(self, formula: Any) -> str:
+        return formula.latex()
 
     def _print_Certificate(self, cert: Any) -> str:
         from proofkit.printing.claims_latex import certificate_latex
@@ -81,6 +90,10 @@ def latex(obj: Any, notation: str | None = None, **settings: Any) -> str:
         (σ, σ′, σ″, pre-activations ``g``, outputs ``f``, residuals ``r``), one entry per line,
         in an ``aligned`` environment (``layout="align"``: an ``align*`` environment that may break
         across pages). Default: the expanded expression.
+    form : {"entries", "generic"}
+        With ``notation="network"``: ``"entries"`` (default) prints each entry of the matrix;
+        ``"generic"`` prints the generic formula of each layer (pair) with symbolic indices
+        (:mod:`proofkit.printing.block_formulas`), e.g. ``∂²Φ/∂W^{(1)}_{pj}∂W^{(2)}_{j'k}``.
 
     Examples
     --------
@@ -89,6 +102,11 @@ def latex(obj: Any, notation: str | None = None, **settings: Any) -> str:
     """
     if notation not in _NOTATIONS:
         raise InvalidInput("notation", f"one of {_NOTATIONS}", repr(notation))
+    form = settings.get("form", "entries")
+    if form not in ("entries", "generic"):
+        raise InvalidInput("form", "'entries' or 'generic'", repr(form))
+    if form == "generic" and notation != "network":
+        raise InvalidInput("form", "form='generic' together with notation='network'", f"notation={notation!r}")
     opts = {**LATEX_DEFAULTS, **settings, "notation": notation}
     return ProofkitLatexPrinter(opts).doprint(obj)
 

@@ -10,6 +10,7 @@ breaks so that it fits a page.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -34,7 +35,7 @@ def _act(name: str, order: int) -> type:
         body = rf"{name}{primes}\left({printer._print(self.args[0])}\right)"
         return body if exp is None else rf"{body}^{{{exp}}}"
 
-    return type(f"act_{abs(hash(name))}_{order}", (Function,),
+    return type(f"act_{re.sub(r'[^A-Za-z0-9]', '_', name)}_{order}", (Function,),
                 {"nargs": 1, "fdiff": fdiff, "_latex": _latex, "_proofkit_latex": _latex})
 
 
