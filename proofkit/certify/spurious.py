@@ -8,7 +8,10 @@ A certificate proves, with enclosures only:
    loss at a better point (or a stated global value);
 4. B avoids every point where the loss is not analytic (else the certificate is refused).
 
-The kernel re-derives the gradient from the loss expression itself.
+The loss is stored as a ``proofkit.dag/1`` graph (``inputs["loss_dag"]``); the decisive computation is
+:func:`proofkit.numeric.arb_checks.spurious_minimum_check`, run by the differentiation engine
+(:mod:`proofkit.numeric.arb_engine`): the gradient and Hessian come from the loss itself by automatic
+differentiation over the box. The better point needs only a value enclosure (continuity suffices there).
 """
 
 from __future__ import annotations
@@ -17,30 +20,33 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import flint
+import numpy as np
 import symengine as se
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
-from proofkit.certify.critical import SYMMETRY_NOTE, _approx_inverse, _box
+from proofkit.certify.critical import SYMMETRY_NOTE, _box
 from proofkit.errors import InvalidInput
-from proofkit.kernel.rules import spurious_minimum_test
-from proofkit.numeric.contexts import NotAnalyticHere, to_fmpq
+from proofkit.kernel.dag import decode_dag
+from proofkit.numeric.arb_checks import decode_matrix, float64_record, spurious_minimum_check
+from proofkit.numeric.arb_engine import NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
+from proofkit.numeric.contexts import to_fmpq
 
-__all__ = ["certify_spurious_minimum"]
+__all__ = ["certify_spurious_minimum", "newton_refine", "approx_inverse_hessian", "fix_inputs"]
 
 
-def _values(point: Any, params: list[sympy.Symbol], argument: str) -> list[Any]:
+def _values(point: Any, names: list[str], argument: str) -> list[Any]:
     if isinstance(point, Mapping):
-        by_name = {(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in point.items()}
-        missing = [p.name for p in params if p.name not in by_name]
+        by_name = {(k.name if isinstance(k, (sympy.Symbol, se.Symbol)) else str(k)): v for k, v in point.items()}
+        missing = [p for p in names if p not in by_name]
         if missing:
-            raise InvalidInput(argument, f"a value for each of the {len(params)} parameters", f"missing {missing[:4]}")
-        seq = [by_name[p.name] for p in params]
+            raise InvalidInput(argument, f"a value for each of the {len(names)} parameters", f"missing {missing[:4]}")
+        seq = [by_name[p] for p in names]
     else:
-        seq = list(point)
-        if len(seq) != len(params):
-            raise InvalidInput(argument, f"{len(params)} coordinates (one per parameter)", f"{len(seq)} coordinates")
+        seq = list(np.asarray(point).reshape(-1)) if isinstance(point, np.ndarray) else list(point)
+        if len(seq) != len(names):
+            raise InvalidInput(argument, f"{len(names)} coordinates (one per parameter)", f"{len(seq)} coordinates")
     out = []
     for i, v in enumerate(seq):
         try:
@@ -51,39 +57,100 @@ def _values(point: Any, params: list[sympy.Symbol], argument: str) -> list[Any]:
     return out
 
 
-def newton_refine(grad: list[Any], variables: list[Any], x: list[Any], dps: int = 60, steps: int = 30) -> list[Any]:
-    """Newton's method on the gradient in mpmath at ``dps`` digits; returns exact rationals (a search step)."""
-    import mpmath
-
-    from proofkit.numeric.contexts import MpmathContext
-    from proofkit.numeric.program import Program
-
-    n = len(variables)
-    g_prog = Program(variables, grad)
-    h_prog = Program(variables, [g.diff(v) for g in grad for v in variables])
-    ctx = MpmathContext(dps)
-    with mpmath.workdps(dps):
-        cur = [mpmath.mpf(int(q.p)) / int(q.q) for q in x]
-        for _ in range(steps):
-            try:
-                g = mpmath.matrix(g_prog.run(ctx, cur))
-                H = mpmath.matrix(n, n)
-                vals = h_prog.run(ctx, cur)
-                for i in range(n):
-                    for j in range(n):
-                        H[i, j] = vals[i * n + j]
-                step = mpmath.lu_solve(H, g)
-            except (ZeroDivisionError, ValueError, ArithmeticError):
-                break
-            cur = [c - s for c, s in zip(cur, step)]
-            if mpmath.norm(step) < mpmath.mpf(10) ** (-(dps - 10)):
-                break
-        return [to_fmpq(sympy.Rational(mpmath.nstr(c, dps - 5))) for c in cur]
+def fix_inputs(dag: dict[str, Any], fixed: Mapping[str, Any]) -> dict[str, Any]:
+    """The DAG with the named inputs replaced by exact constants (a slice); the other inputs keep their order."""
+    names = list(dag["inputs"])
+    keep = [nm for nm in names if nm not in fixed]
+    new_index = {nm: i for i, nm in enumerate(keep)}
+    nodes = []
+    for node in dag["nodes"]:
+        if node[0] == "var" and names[node[1]] in fixed:
+            nodes.append(["const", fmpq_to_str(fixed[names[node[1]]])])
+        elif node[0] == "var":
+            nodes.append(["var", new_index[names[node[1]]]])
+        else:
+            nodes.append(list(node))
+    return {"format": dag["format"], "inputs": keep, "nodes": nodes, "outputs": list(dag["outputs"])}
 
 
-def _texts(expr: Any, params: list[sympy.Symbol]) -> str:
-    mapping = {se.Symbol(p.name): se.Symbol(f"x{i}") for i, p in enumerate(params)}
-    return str(se.sympify(expr).subs(mapping))
+def _mid(x: Any) -> float:
+    return float(x.mid())
+
+
+def newton_refine(tape: Tape, x: Sequence[Any], *, float_steps: int = 12, high_steps: int = 3,
+                  high_prec: int = 256) -> list[Any]:
+    """Sharpen a critical point: Newton in float64 (engine gradient and Hessian), then a few steps with the
+    gradient at ``high_prec`` bits and the last float Hessian (a search step; returns exact rationals)."""
+    n = tape.n_inputs
+    cur = [flint.fmpq(v) for v in x]
+    H = None
+    for _ in range(float_steps):
+        (j,) = evaluate(tape, [flint.arb(c) for c in cur], order=2, prec=53)
+        g = np.array([_mid(v) for v in dense_gradient(j, n)])
+        Hm = dense_hessian(j, n).entries()
+        H = np.array([_mid(v) for v in Hm]).reshape(n, n)
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+            raise ArithmeticError("non-finite gradient or Hessian during refinement")
+        step = np.linalg.solve(H, g)
+        cur = [c - to_fmpq(float(s)) for c, s in zip(cur, step)]
+        if np.linalg.norm(step) <= 1e-15 * (1 + max(abs(float(c)) for c in cur)):
+            break
+    if H is None:
+        return cur
+    for _ in range(high_steps):
+        (j,) = evaluate(tape, [flint.arb(c) for c in cur], order=1, prec=high_prec)
+        g = dense_gradient(j, n)
+        gm = np.array([_mid(v) for v in g])
+        if not np.any(gm):
+            break
+        # the step is small: its float64 value carries ~16 correct digits relative to itself
+        scale = max(float(abs(v.mid())) for v in g)
+        step = np.linalg.solve(H, gm / scale) * scale
+        cur = [c - to_fmpq(float(s)) for c, s in zip(cur, step)]
+    return cur
+
+
+def approx_inverse_hessian(tape: Tape, centre: Sequence[Any]) -> tuple[np.ndarray | None, str | None]:
+    """A float64 approximate inverse of the loss Hessian at ``centre`` (engine at 53 bits), or a reason."""
+    n = tape.n_inputs
+    try:
+        (j,) = evaluate(tape, [flint.arb(c) for c in centre], order=2, prec=53)
+    except NotAnalyticOnBox as exc:
+        return None, f"refused: the centre is a point where the loss is not analytic ({exc})"
+    H = np.array([_mid(v) for v in dense_hessian(j, n).entries()]).reshape(n, n)
+    if not np.all(np.isfinite(H)):
+        return None, "the Hessian is not finite at the centre"
+    cond = float(np.linalg.cond(H))
+    if cond > 1e14:
+        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+    C = np.linalg.inv(H)
+    if not np.all(np.isfinite(C)):
+        return None, "the approximate inverse of the Hessian is not finite"
+    return C, None
+
+
+def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], list[str], str | None]:
+    """The loss as a DAG dict, the parameter names and (for expressions) the legacy text form."""
+    if isinstance(loss, Mapping) and loss.get("format") == "proofkit.dag/1":
+        dag = dict(loss)
+        decoded = decode_dag(dag, n_outputs=1)
+        names = list(decoded.inputs)
+        if params is not None and [p if isinstance(p, str) else p.name for p in params] != names:
+            raise InvalidInput("params", f"the DAG's inputs {names[:4]}...", "other names")
+        return dag, names, None
+    from proofkit.symbolic.dag import to_dag
+
+    if hasattr(loss, "expr") and hasattr(loss, "params"):
+        params = list(params) if params is not None else list(loss.params)
+        expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
+    else:
+        expr = sympy.sympify(loss)
+        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
+    params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
+    names = [p.name for p in params]
+    mapping = {se.Symbol(nm): se.Symbol(f"x{i}") for i, nm in enumerate(names)}
+    text = str(se.sympify(expr).subs(mapping)) if len(names) <= 64 else None
+    return to_dag(expr, params), names, text
 
 
 def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
@@ -93,31 +160,33 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
 
     Parameters
     ----------
-    loss : sympy expression or Objective
-        The loss in its parameters (a network's :class:`~proofkit.Objective`, or any expression).
+    loss : sympy/symengine expression, Objective, or ``proofkit.dag/1`` dict
+        The loss in its parameters (a DAG dict is used as stored; its inputs are the parameters).
     params : sequence of symbols, optional
-        The parameter order (default: ``loss.params`` for an Objective, else sorted free symbols).
+        The parameter order (default: ``loss.params`` for an Objective, the DAG's inputs, else sorted free
+        symbols).
     point, better_point : sequence or dict
-        The candidate minimum and a point with smaller loss (floats are taken exactly).
+        The candidate minimum and a point with smaller loss (floats are taken exactly). The loss at the
+        better point is enclosed by continuity: it may be a kink (a teacher network, acos at 1).
     global_value : number, optional
         A stated global minimum value to compare with instead of ``better_point`` (recorded as
         stated, e.g. 0 for an interpolating architecture with the squared loss).
     radius : positive number, optional
-        The half-width of the box; by default ``1e-12 (1 + max |point|)`` is tried, then smaller.
+        The half-width of the box; by default ``1e-10 (1 + max |point|)`` is tried, then smaller.
     fixed : dict, optional
         Parameters held fixed (a slice transversal to a continuous symmetry); ``symmetry``
         records the argument that lifts the slice statement to the full parameter space.
     refine : bool
-        Sharpen ``point`` by Newton steps at 60 digits (mpmath) before certifying; the box is
+        Sharpen ``point`` by Newton steps (float64, then a few at 256 bits) before certifying; the box is
         centred at the refined point.
 
     Guarantee
     ---------
     ``certified`` proves: the loss (restricted to the slice when ``fixed`` is given) has exactly
-    one critical point in the box B, its Hessian is positive definite on all of B, the box meets
-    no non-analytic point, and ``min_B loss > loss(better_point)`` (resp. ``> global_value``, which is
-    then an assumption recorded in the certificate). Hence B contains a strict local minimum that
-    is not a global minimum.
+    one critical point in the box B, its Hessian is positive definite on all of B, the loss is analytic on
+    B (every non-smooth node takes one branch on all of B), and ``min_B loss > loss(better_point)``
+    (resp. ``> global_value``, which is then an assumption recorded in the certificate). Hence B contains a
+    strict local minimum that is not a global minimum.
 
     Examples
     --------
@@ -127,78 +196,75 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     >>> c.verdict
     'certified'
     """
-    if hasattr(loss, "expr") and hasattr(loss, "params"):
-        params = list(params) if params is not None else list(loss.params)
-        expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
-    else:
-        expr = sympy.sympify(loss)
-        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
-    params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
     if better_point is None and global_value is None:
         raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
-    x0 = _values(point, params, "point")
-    fixed_map: dict[sympy.Symbol, Any] = {}
+    dag, names, text = _loss_dag(loss, params)
+    x0 = _values(point, names, "point")
+    fixed_map: dict[str, Any] = {}
     for k, v in (fixed or {}).items():
         name = k if isinstance(k, str) else k.name
-        sym = next((p for p in params if p.name == name), None)
-        if sym is None:
+        if name not in names:
             raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
-        fixed_map[sym] = to_fmpq(v)
-    free = [p for p in params if p not in fixed_map]
-    sub = {se.Symbol(p.name): se.Rational(int(q.p), int(q.q)) for p, q in fixed_map.items()}
-    loss_free = se.sympify(expr).subs(sub) if sub else se.sympify(expr)
-    centre = [x0[params.index(p)] for p in free]
+        fixed_map[name] = to_fmpq(v)
+    free = [nm for nm in names if nm not in fixed_map]
+    centre = [x0[names.index(nm)] for nm in free]
+    if fixed_map:
+        dag = fix_inputs(dag, fixed_map)
+        text = None
     with Timer() as t:
-        inputs: dict[str, Any] = {"variables": [p.name for p in free], "loss": _texts(loss_free, free),
-                                  "fixed": {p.name: fmpq_to_str(v) for p, v in fixed_map.items()},
+        tape = Tape(decode_dag(dag, n_outputs=1))
+        inputs: dict[str, Any] = {"variables": free, "loss_dag": dag,
+                                  "fixed": {nm: fmpq_to_str(v) for nm, v in fixed_map.items()},
                                   "symmetry": symmetry}
+        if text is not None:
+            inputs["loss"] = text
+        better = None
         if better_point is not None:
-            better = _values(better_point, params, "better_point")
-            inputs["better"] = [fmpq_to_str(better[params.index(p)]) for p in free]
-            inputs["compare"] = "better_point"
-            if any(better[params.index(p)] != v for p, v in fixed_map.items()):
+            bp = _values(better_point, names, "better_point")
+            if any(bp[names.index(nm)] != v for nm, v in fixed_map.items()):
                 raise InvalidInput("better_point", "the fixed parameters' values on the slice", "other values")
+            better = [bp[names.index(nm)] for nm in free]
+            inputs["better"] = [fmpq_to_str(v) for v in better]
+            inputs["compare"] = "better_point"
         else:
             inputs["global_value"] = fmpq_to_str(to_fmpq(global_value))
             inputs["compare"] = "stated global value"
-        grad = [loss_free.diff(se.Symbol(p.name)) for p in free]
         if refine:
             try:
-                centre = newton_refine(grad, [se.Symbol(p.name) for p in free], centre)
-            except (ValueError, ArithmeticError):
+                centre = newton_refine(tape, centre)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError):
                 pass  # keep the given centre; the test below decides
-        C, _cond, problem = _approx_inverse([sympy.sympify(g._sympy_()) for g in grad], free, centre, None)
+        C, problem = approx_inverse_hessian(tape, centre)
         verdict, reason, prec, evidence = "inconclusive", problem or "", None, {}
         if C is not None:
-            evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C]
+            n = len(free)
+            evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C] if n <= 60 \
+                else float64_record(C)
+            Carb = decode_matrix(evidence["C"], n)
             scale = max((abs(float(c)) for c in centre), default=0.0) + 1
-            radii_to_try = [radius] if radius is not None else [1e-12 * scale, 1e-20 * scale, 1e-30 * scale]
+            radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-14 * scale, 1e-20 * scale,
+                                                                 1e-30 * scale]
             for r in radii_to_try:
-                _, rads = _box(centre, r, len(free))
+                _, rads = _box(centre, r, n)
                 inputs["centers"] = [fmpq_to_str(c) for c in centre]
                 inputs["radii"] = [fmpq_to_str(q) for q in rads]
                 for prec in precision_ladder(max_prec):
-                    try:
-                        res = spurious_minimum_test(inputs, evidence["C"], prec)
-                    except NotAnalyticHere as exc:
-                        verdict, reason = "inconclusive", f"refused: the box meets a non-analytic point ({exc})"
-                        break
+                    res = spurious_minimum_check(tape, centre, rads, Carb, prec, better=better,
+                                                 global_value=None if better is not None
+                                                 else to_fmpq(global_value))
                     reason = res["reason"]
                     if res["ok"]:
                         verdict = "certified"
                         evidence.update({k: arb_to_data(v) for k, v in res.items() if isinstance(v, flint.arb)})
                         break
-                    if res["stage"] == "gap" and res.get("gap_negative"):
-                        break  # the better point is not better: more precision will not help
-                if verdict == "certified" or reason.startswith("refused"):
+                    if res.get("refused") or (res["stage"] == "gap" and res.get("gap_negative")):
+                        break  # a kink in the box, or the better point is not better: precision will not help
+                if verdict == "certified" or res.get("refused") or reason.endswith("(the better point is not better)"):
                     break
             if verdict == "certified" and fixed_map:
-                reason += "; on the slice fixing " + ", ".join(f"{p.name}" for p in fixed_map) + \
-                          (f" ({symmetry})" if symmetry else "")
-        elif "singular" in (problem or ""):
-            reason = problem or SYMMETRY_NOTE
+                reason += "; on the slice fixing " + ", ".join(fixed_map) + (f" ({symmetry})" if symmetry else "")
     claim = {"type": "spurious_local_min", "dimension": len(free), "slice": bool(fixed_map),
              "compare": inputs["compare"]}
     margin = f"loss gap in {evidence['gap']['text']}" if "gap" in evidence else None
-    return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
-                            evidence, reason, margin=margin, seconds=t.seconds, extra_inputs=inputs)
+    return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound (AD engine)", "arb",
+                            prec, None, evidence, reason, margin=margin, seconds=t.seconds, extra_inputs=inputs)
