@@ -110,6 +110,30 @@ def newton_refine(tape: Tape, x: Sequence[Any], *, float_steps: int = 12, high_s
     return cur
 
 
+def _jets(tape: Tape, centre: Sequence[Any], rads: Sequence[Any], prec: int) -> tuple[Any, Any]:
+    from proofkit.numeric.arb_checks import box_balls
+    from proofkit.numeric.arb_engine import arb_precision
+
+    with arb_precision(prec):
+        jy = evaluate(tape, [flint.arb(c) for c in centre], order=1)[0]
+        jX = evaluate(tape, box_balls(centre, rads), order=2)[0]
+    return jy, jX
+
+
+def _inverse_of_mid(jet: Any, n: int) -> tuple[np.ndarray | None, str | None]:
+    H = np.array([_mid(v) for v in dense_hessian(jet, n).entries()]).reshape(n, n)
+    if not np.all(np.isfinite(H)):
+        return None, "the Hessian is not finite at the centre"
+    try:
+        C = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (singular Hessian)"
+    cond = float(np.abs(H).sum(axis=0).max() * np.abs(C).sum(axis=0).max())
+    if not np.isfinite(cond) or cond > 1e14:
+        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+    return C, None
+
+
 def approx_inverse_hessian(tape: Tape, centre: Sequence[Any]) -> tuple[np.ndarray | None, str | None]:
     """A float64 approximate inverse of the loss Hessian at ``centre`` (engine at 53 bits), or a reason."""
     n = tape.n_inputs
@@ -234,33 +258,44 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                 centre = newton_refine(tape, centre)
             except (ArithmeticError, ValueError, np.linalg.LinAlgError):
                 pass  # keep the given centre; the test below decides
-        C, problem = approx_inverse_hessian(tape, centre)
-        verdict, reason, prec, evidence = "inconclusive", problem or "", None, {}
-        if C is not None:
-            n = len(free)
-            evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C] if n <= 60 \
-                else float64_record(C)
-            Carb = decode_matrix(evidence["C"], n)
-            scale = max((abs(float(c)) for c in centre), default=0.0) + 1
-            radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-14 * scale, 1e-20 * scale,
-                                                                 1e-30 * scale]
-            for r in radii_to_try:
-                _, rads = _box(centre, r, n)
-                inputs["centers"] = [fmpq_to_str(c) for c in centre]
-                inputs["radii"] = [fmpq_to_str(q) for q in rads]
-                for prec in precision_ladder(max_prec):
-                    res = spurious_minimum_check(tape, centre, rads, Carb, prec, better=better,
-                                                 global_value=None if better is not None
-                                                 else to_fmpq(global_value))
-                    reason = res["reason"]
-                    if res["ok"]:
-                        verdict = "certified"
-                        evidence.update({k: arb_to_data(v) for k, v in res.items() if isinstance(v, flint.arb)})
-                        break
-                    if res.get("refused") or (res["stage"] == "gap" and res.get("gap_negative")):
-                        break  # a kink in the box, or the better point is not better: precision will not help
-                if verdict == "certified" or res.get("refused") or reason.endswith("(the better point is not better)"):
+        verdict, reason, prec, evidence = "inconclusive", "", None, {}
+        n = len(free)
+        gv = None if better is not None else to_fmpq(global_value)
+        scale = max((abs(float(c)) for c in centre), default=0.0) + 1
+        radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-12 * scale, 1e-16 * scale,
+                                                             1e-20 * scale, 1e-30 * scale]
+        Carb = None
+        res: dict[str, Any] = {}
+        for r in radii_to_try:
+            _, rads = _box(centre, r, n)
+            inputs["centers"] = [fmpq_to_str(c) for c in centre]
+            inputs["radii"] = [fmpq_to_str(q) for q in rads]
+            for prec in precision_ladder(max_prec):
+                try:
+                    jets = _jets(tape, centre, rads, prec)
+                except NotAnalyticOnBox as exc:
+                    res = {"ok": False, "refused": True, "stage": "analytic",
+                           "reason": f"refused: the box meets a point where the loss is not analytic ({exc})"}
                     break
+                if Carb is None:
+                    C, problem = _inverse_of_mid(jets[1], n)
+                    if C is None:
+                        res = {"ok": False, "refused": True, "stage": "inverse", "reason": problem}
+                        break
+                    evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C] if n <= 60 \
+                        else float64_record(C)
+                    Carb = decode_matrix(evidence["C"], n)
+                res = spurious_minimum_check(tape, centre, rads, Carb, prec, better=better, global_value=gv,
+                                             jets=jets)
+                if res["ok"]:
+                    verdict = "certified"
+                    evidence.update({k: arb_to_data(v) for k, v in res.items() if isinstance(v, flint.arb)})
+                    break
+                if res["stage"] == "gap" and res.get("gap_negative"):
+                    break  # the better point is not better: more precision will not help
+            reason = res.get("reason", reason)
+            if verdict == "certified" or res.get("refused") or res.get("gap_negative"):
+                break
             if verdict == "certified" and fixed_map:
                 reason += "; on the slice fixing " + ", ".join(fixed_map) + (f" ({symmetry})" if symmetry else "")
     claim = {"type": "spurious_local_min", "dimension": len(free), "slice": bool(fixed_map),

@@ -33,7 +33,7 @@ import numpy as np
 
 from proofkit.errors import InvalidInput
 
-__all__ = ["loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
+__all__ = ["related", "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
            "SafranShamirResult", "spurious_minimum"]
 
 
@@ -194,6 +194,40 @@ def newton_polish(W: np.ndarray, k: int, steps: int = 8) -> np.ndarray:
     return W
 
 
+def related(A: np.ndarray, B: np.ndarray, tol: float = 1e-7) -> bool:
+    """True when ``B`` is (numerically) ``A`` with permuted student units and permuted input coordinates
+    (the declared symmetries of F: ``F(P W Q) = F(W)`` for permutation matrices P, Q, as ``V = I``).
+
+    Permutations are proposed by assignment on sorted rows/columns, refined twice, and accepted only if
+    ``P A Q`` matches ``B`` entrywise: unrelated points are never identified.
+
+    Examples
+    --------
+    >>> A = np.array([[1.0, 0.2], [0.3, -1.0]])
+    >>> related(A, A[::-1, ::-1]), related(A, A.T)
+    (True, False)
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if A.shape != B.shape:
+        return False
+
+    def match(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        cost = np.abs(X[:, None, :] - Y[None, :, :]).sum(axis=2)
+        rows, cols = linear_sum_assignment(cost)
+        perm = np.empty(len(rows), dtype=int)
+        perm[cols] = rows
+        return perm  # X[perm] ~ Y
+
+    q = match(np.sort(A, axis=0).T, np.sort(B, axis=0).T)
+    for _ in range(3):
+        p = match(A[:, q], B)
+        if np.allclose(A[p][:, q], B, atol=tol, rtol=0):
+            return True
+        q = match(A[p].T, B.T)
+    return bool(np.allclose(A[p][:, q], B, atol=tol, rtol=0))
+
+
 def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 0.5, seed: int = 0,
            scale: float | None = None, symmetric: bool = False, min_loss: float = 1e-6) -> list[Candidate]:
     """proofkit's own search for spurious minima: batched gradient descent from random starts.
@@ -226,10 +260,9 @@ def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 
         gn = float(np.linalg.norm(gp))
         if not np.isfinite(Fp[0]) or Fp[0] < min_loss or gn > 1e-9:
             continue
-        key = Wp[np.lexsort(Wp.T[::-1])]
-        if any(np.allclose(key, s, atol=1e-6) for s in seen):
+        if any(related(Wp, s) for s in seen):
             continue
-        seen.append(key)
+        seen.append(Wp)
         out.append(Candidate(Wp, float(Fp[0]), gn))
     out.sort(key=lambda c: c.loss)
     return out

@@ -33,7 +33,7 @@ from proofkit.numeric.arb_engine import (
     evaluate,
 )
 
-__all__ = ["box_balls", "decode_matrix", "float64_record", "krawczyk_operator", "interval_pd",
+__all__ = ["box_balls", "decode_matrix", "float64_record", "krawczyk_operator", "interval_pd", "recheck_spurious_minimum",
            "spurious_minimum_check", "critical_point_check"]
 
 
@@ -144,31 +144,61 @@ def _pd_rows(rows: list[list[Any]]) -> bool:
                      for i in range(m)])
 
 
-def interval_pd(J: Any) -> bool:
+def _symmetrised_rows(J: Any) -> list[list[Any]] | None:
+    n = J.nrows()
+    e = J.entries()
+    if not all(x.is_finite() for x in e):
+        return None
+    return [[e[i * n + j] if i == j else e[i * n + j].union(e[j * n + i]) for j in range(n)] for i in range(n)]
+
+
+def interval_pd(J: Any, C: Any = None) -> bool:
     """True only if every symmetric matrix contained in the ball matrix ``J`` is positive definite.
+
+    Parameters
+    ----------
+    J : arb_mat
+        A square ball matrix (e.g. the enclosure of a Hessian over a box).
+    C : arb_mat, optional
+        An exact approximate inverse of the midpoint; enables the second test below.
 
     Guarantee
     ---------
     ``True`` proves positive definiteness of every real symmetric matrix whose entries lie in the balls
-    of ``J``: the leading block and its Schur complement are enclosed over the whole ball matrix
-    (``arb_mat.solve`` encloses the solutions of all member systems) and tested recursively; at most
-    8 x 8 blocks are eliminated without pivoting with positive pivot balls.
+    of ``J`` (symmetrised by union). Two sufficient tests: (1) recursive Schur complements enclosed over
+    the whole ball matrix (``arb_mat.solve`` encloses the solutions of all member systems; blocks of at
+    most 8 x 8 are eliminated with positive pivot balls); (2) with ``C``: ``||I - C A||_inf < 1`` for every
+    member A (so every member is nonsingular) and the exact midpoint matrix passes (1); the symmetric
+    members form a convex set on which no eigenvalue can cross 0, so all are positive definite.
 
     Examples
     --------
     >>> interval_pd(flint.arb_mat([[2, 1], [1, 2]])), interval_pd(flint.arb_mat([[1, 2], [2, 1]]))
     (True, False)
     """
-    n = J.nrows()
-    e = J.entries()
-    if not all(x.is_finite() for x in e):
+    rows = _symmetrised_rows(J)
+    if rows is None:
         return False
-    return _pd_rows([[e[i * n + j] if i == j else e[i * n + j].union(e[j * n + i]) for j in range(n)]
-                     for i in range(n)])
+    if _pd_rows(rows):
+        return True
+    if C is None:
+        return False
+    n = len(rows)
+    Js = flint.arb_mat(rows)
+    e = (_identity(n) - C * Js).entries()
+    one = flint.arb(1)
+    for i in range(n):
+        row = e[i * n:(i + 1) * n]
+        total = sum((x.abs_upper() for x in row), flint.arb(0))
+        if not total < one:
+            return False
+    mid = [[x.mid() for x in r] for r in rows]
+    return _pd_rows(mid)
 
 
 def spurious_minimum_check(tape: Tape, centers: Sequence[Any], radii: Sequence[Any], C: Any, prec: int, *,
-                           better: Sequence[Any] | None = None, global_value: Any = None) -> dict[str, Any]:
+                           better: Sequence[Any] | None = None, global_value: Any = None,
+                           jets: tuple[Any, Any] | None = None) -> dict[str, Any]:
     """The decisive test of a spurious local minimum of the loss ``tape`` (one output) on a box.
 
     Parameters
@@ -180,6 +210,9 @@ def spurious_minimum_check(tape: Tape, centers: Sequence[Any], radii: Sequence[A
         Any exact matrix (an approximate inverse of the Hessian at the centre).
     better, global_value
         A better point (exact rationals; its loss is enclosed by continuity only) or a stated value.
+    jets : (centre jet, box jet), optional
+        Enclosures already computed by :func:`~proofkit.numeric.arb_engine.evaluate` at this precision
+        (order 1 at the centre, order 2 on the box); a re-check never passes them.
 
     Guarantee
     ---------
@@ -193,8 +226,7 @@ def spurious_minimum_check(tape: Tape, centers: Sequence[Any], radii: Sequence[A
         X = box_balls(centers, radii)
         y = [flint.arb(flint.fmpq(c)) for c in centers]
         try:
-            (jy,) = evaluate(tape, y, order=1)
-            (jX,) = evaluate(tape, X, order=2)
+            jy, jX = jets if jets is not None else (evaluate(tape, y, order=1)[0], evaluate(tape, X, order=2)[0])
         except NotAnalyticOnBox as exc:
             return {"ok": False, "stage": "analytic", "refused": True,
                     "reason": f"refused: the box meets a point where the loss is not analytic ({exc})"}
@@ -203,7 +235,7 @@ def spurious_minimum_check(tape: Tape, centers: Sequence[Any], radii: Sequence[A
         if not _inside(K, centers, radii):
             return {"ok": False, "stage": "krawczyk",
                     "reason": "Krawczyk's operator does not map the box into its interior"}
-        if not interval_pd(JX):
+        if not interval_pd(JX, C):
             return {"ok": False, "stage": "hessian",
                     "reason": "unique critical point in the box, but the Hessian is not proven positive definite on it"}
         lower = jy.value
@@ -254,8 +286,41 @@ def critical_point_check(tape: Tape, centers: Sequence[Any], radii: Sequence[Any
             return {"ok": False, "stage": "krawczyk", "K": K,
                     "reason": ("Krawczyk's operator does not map the box into its interior: the box may contain "
                                "no critical point, several, or be too large for this precision")}
-        if want_min and not interval_pd(J):
+        if want_min and not interval_pd(J, C):
             return {"ok": False, "stage": "hessian", "K": K,
                     "reason": "exactly one critical point in the box, but the Hessian is not proven positive "
                               "definite on it"}
     return {"ok": True, "stage": "done", "K": K, "J": J, "reason": "exactly one critical point in the box"}
+
+
+def recheck_spurious_minimum(inputs: dict[str, Any], evidence: dict[str, Any], prec: int) -> dict[str, Any]:
+    """Re-run :func:`spurious_minimum_check` from a certificate's ``inputs`` and ``evidence`` alone.
+
+    Reads ``inputs["loss_dag"]`` (decoded strictly), ``centers``, ``radii``, ``better`` or ``global_value``
+    and ``evidence["C"]`` (rational rows or a float64 record). Malformed data raise
+    :class:`~proofkit.errors.CertificateRejected`.
+
+    Guarantee
+    ---------
+    As :func:`spurious_minimum_check`; nothing computed by the certifier is trusted except as the data of
+    the test (the box, C and the better point).
+    """
+    from proofkit.kernel.dag import decode_dag
+
+    try:
+        dag = decode_dag(inputs["loss_dag"], n_outputs=1)
+        n = len(dag.inputs)
+        centers = [parse_rational(c, "centre") for c in inputs["centers"]]
+        radii = [parse_rational(r, "radius") for r in inputs["radii"]]
+        if len(centers) != n or len(radii) != n:
+            raise CertificateRejected("the box does not match the loss's inputs")
+        C = decode_matrix(evidence["C"], n)
+        if inputs.get("compare") == "better_point":
+            better = [parse_rational(v, "better point") for v in inputs["better"]]
+            if len(better) != n:
+                raise CertificateRejected("the better point does not match the loss's inputs")
+            return spurious_minimum_check(Tape(dag), centers, radii, C, prec, better=better)
+        return spurious_minimum_check(Tape(dag), centers, radii, C, prec,
+                                      global_value=parse_rational(inputs["global_value"], "global value"))
+    except (KeyError, TypeError) as exc:
+        raise CertificateRejected(f"malformed spurious-minimum data ({exc!r})") from None

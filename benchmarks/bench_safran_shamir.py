@@ -1,0 +1,60 @@
+"""Safran & Shamir spurious minima: search, certification and re-check times per (k, n).
+
+Run from the repository root: ``python benchmarks/bench_safran_shamir.py [kmin kmax]``. For every
+(k, n) with n in {k, k+1}: proofkit's batched gradient-descent search, the certificate against the teacher
+(loss 0, enclosed by continuity at its kink), and the re-check from the certificate's JSON alone
+(:func:`proofkit.numeric.arb_checks.recheck_spurious_minimum`). Peak memory is the process's maximum RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from proofkit.library.safran_shamir import certify_minimum, search  # noqa: E402
+from proofkit.numeric.arb_checks import recheck_spurious_minimum  # noqa: E402
+
+
+def run(k: int, n: int) -> dict:
+    row: dict = {"k": k, "n": n}
+    t0 = time.perf_counter()
+    cands = []
+    for starts in (max(24, 3000 // k**2), max(200, 12000 // k**2)):
+        cands = search(k, n, starts=starts, seed=k * 100 + n)
+        if cands:
+            break
+    row["search_s"] = time.perf_counter() - t0
+    row["starts"] = starts
+    row["candidates"] = [round(c.loss, 12) for c in cands]
+    for c in cands:
+        t1 = time.perf_counter()
+        cert = certify_minimum(k, n, c.W)
+        row["certify_s"] = time.perf_counter() - t1
+        row["verdict"] = cert.verdict
+        if cert.verdict != "certified":
+            row.setdefault("failed", []).append(cert.reason)
+            continue
+        row["F"] = c.loss
+        row["gap"] = cert.margin
+        data = json.loads(cert.to_json())
+        t2 = time.perf_counter()
+        res = recheck_spurious_minimum(data["inputs"], data["evidence"], data["precision"])
+        row["recheck_s"] = time.perf_counter() - t2
+        row["recheck_ok"] = res["ok"]
+        row["json_bytes"] = len(cert.to_json())
+        break
+    row["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+if __name__ == "__main__":
+    lo, hi = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else (6, 20)
+    print("load:", os.getloadavg())
+    for k in range(lo, hi + 1):
+        for n in (k, k + 1):
+            print(json.dumps(run(k, n)), flush=True)
