@@ -20,7 +20,10 @@ import sympy
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.errors import InvalidInput
-from proofkit.kernel.rules import ball_matrix_pd, is_gradient_field, krawczyk_inclusion, resolve_branches
+from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.rules import is_gradient_field, resolve_branches
+from proofkit.numeric.arb_checks import critical_point_check, decode_matrix
+from proofkit.numeric.arb_engine import NotAnalyticOnBox, Tape, dense_gradient, evaluate
 from proofkit.numeric.contexts import FloatContext, NotAnalyticHere, to_fmpq
 from proofkit.numeric.program import Program
 
@@ -123,51 +126,64 @@ def _texts(grad_free: list[Any], free: list[sympy.Symbol]) -> list[str]:
             else str(se.sympify(g).subs(rename)) for g in grad_free]
 
 
+def _engine_inverse(tape: Any, centers: list[Any], n: int) -> tuple[np.ndarray | None, str | None]:
+    """Float64 inverse of the Jacobian at the centre, from the engine (any matrix is sound here)."""
+    try:
+        jets = evaluate(tape, [flint.arb(c) for c in centers], order=1, prec=53)
+    except NotAnalyticOnBox as exc:
+        return None, f"refused: the centre is a point where the loss is not analytic ({exc})"
+    J = np.array([[float(v.mid()) for v in dense_gradient(j, n)] for j in jets])
+    if not np.all(np.isfinite(J)):
+        return None, "the Hessian is not finite at the centre"
+    cond = float(np.linalg.cond(J)) if n <= 400 else 0.0
+    if not np.isfinite(cond) or cond > 1e14:
+        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+    return np.linalg.inv(J), None
+
+
 def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: Any, fixed: Any,
               max_prec: int, want_min: bool) -> Certificate:
+    from proofkit.symbolic.dag import to_dag
+
     claim_type = "strict_local_min" if want_min else "critical_point"
     with Timer() as t:
         grad_free, free, fixed_map = prepare_gradient(grad, variables, fixed)
         centers, radii = _box(x0, radius, len(free))
+        n = len(free)
         texts = _texts(grad_free, free)
-        inputs = {"variables": [s.name for s in free], "gradient": texts,
+        dag = to_dag(grad_free, free)
+        inputs = {"variables": [s.name for s in free], "gradient": texts, "gradient_dag": dag,
                   "centers": [fmpq_to_str(c) for c in centers], "radii": [fmpq_to_str(r) for r in radii],
                   "fixed": {s.name: str(v) for s, v in fixed_map.items()}}
-        C, _cond, problem = _approx_inverse(grad_free, free, centers, hess if not fixed_map else None)
+        tape = Tape(decode_dag(dag, n_inputs=n, n_outputs=n))
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
+        C, problem = _engine_inverse(tape, centers, n)
         if want_min and not is_gradient_field(texts):
             C, problem = None, "refused: grad is not a gradient field (its Jacobian is not symmetric)"
         if C is None:
             reason = problem or "no approximate inverse"
         else:
-            C_rows = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C]
-            evidence["C"] = C_rows
+            evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C]
+            Carb = decode_matrix(evidence["C"], n)
             for prec in precision_ladder(max_prec):
-                try:
-                    inside, K, JX = krawczyk_inclusion(texts, inputs["centers"], inputs["radii"], C_rows, prec)
-                except NotAnalyticHere as exc:
-                    reason = f"refused: the box meets a point where the loss is not analytic ({exc})"
-                    break
-                if not inside:
-                    reason = ("Krawczyk's operator does not map the box into its interior: the box may contain "
-                              "no critical point, several, or be too large for this precision")
-                    continue
-                evidence["K"] = [arb_to_data(k) for k in K]
-                if not want_min:
-                    verdict, reason = "certified", "exactly one critical point in the box"
-                    break
-                if ball_matrix_pd(JX, prec):
+                res = critical_point_check(tape, centers, radii, Carb, prec, want_min=want_min)
+                reason = res["reason"].replace("gradient is not analytic", "loss is not analytic")
+                if "K" in res:
+                    evidence["K"] = [arb_to_data(k) for k in res["K"]]
+                if res["ok"]:
                     verdict = "certified"
-                    reason = ("exactly one critical point in the box and the Hessian is positive definite on the "
-                              "whole box: it is a strict local minimum")
+                    if want_min:
+                        reason = ("exactly one critical point in the box and the Hessian is positive definite on "
+                                  "the whole box: it is a strict local minimum")
                     break
-                reason = "exactly one critical point in the box, but the Hessian is not proven positive definite on it"
+                if res.get("refused") or res["stage"] == "hessian":
+                    break
             if fixed_map:
                 reason += ("; on the slice fixing " + ", ".join(f"{s.name} = {v}" for s, v in fixed_map.items())
                            + " (a statement about the restriction to this slice)")
     claim = {"type": claim_type, "dimension": len(free), "slice": bool(fixed_map)}
-    return make_certificate(claim, verdict, "Krawczyk operator with interval Jacobian over the box", "arb",
-                            prec, None, evidence, reason, seconds=t.seconds, extra_inputs=inputs)
+    return make_certificate(claim, verdict, "Krawczyk operator with interval Jacobian over the box (AD engine)",
+                            "arb", prec, None, evidence, reason, seconds=t.seconds, extra_inputs=inputs)
 
 
 def certify_critical_point(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, *,

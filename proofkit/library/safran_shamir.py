@@ -229,12 +229,14 @@ def related(A: np.ndarray, B: np.ndarray, tol: float = 1e-7) -> bool:
 
 
 def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 0.5, seed: int = 0,
-           scale: float | None = None, symmetric: bool = False, min_loss: float = 1e-6) -> list[Candidate]:
+           scale: float | None = None, symmetric: bool = False, min_loss: float = 1e-6,
+           prune_loss: float = 1e-4) -> list[Candidate]:
     """proofkit's own search for spurious minima: batched gradient descent from random starts.
 
     Starts are Gaussian with standard deviation ``scale`` (default Xavier, ``1/sqrt(k)``); with
     ``symmetric=True`` the starts are "diagonal plus constant" (the isotropy of Arjevani & Field). Runs that
-    stall at loss above ``min_loss`` are Newton-polished; distinct candidates (modulo permutations of the
+    stall at loss above ``min_loss`` are Newton-polished (runs below ``prune_loss`` after 500 steps are
+    dropped as converging to a global minimum); distinct candidates (modulo permutations of the
     student units) are returned, lowest loss first.
     """
     k, n = _check_kn(k, n)
@@ -245,8 +247,13 @@ def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 
         a, c = rng.uniform(0.5, 1.5, starts), rng.uniform(-0.3, 0.3, starts)
         W = W * 0.05 + (a[:, None, None] * np.eye(n, k)[None] + c[:, None, None])
     mom = np.zeros_like(W)
-    for _ in range(steps):
-        _, g = loss_and_grad(W, k)
+    for it in range(steps):
+        F, g = loss_and_grad(W, k)
+        if it % 250 == 249 and it >= 499:  # drop the runs already on their way to a global minimum (F -> 0)
+            keep = np.isfinite(F) & (F > prune_loss)
+            W, mom, g = W[keep], mom[keep], g[keep]
+            if not len(W):
+                return []
         mom = 0.9 * mom - lr * 0.1 * g
         W = W + mom
     F, g = loss_and_grad(W, k)
