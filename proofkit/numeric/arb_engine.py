@@ -138,7 +138,9 @@ class Tape:
         self.positions: list[tuple[tuple[int, ...] | None, ...]] = []
         for args, s in zip(self.args, sup):
             where = {v: p for p, v in enumerate(s)}
-            self.positions.append(tuple(None if sup[a] == s else tuple(where[v] for v in sup[a]) for a in args))
+            # children outside the derivative support (conditions, arguments of sign/heaviside) get None
+            self.positions.append(tuple(None if sup[a] == s or any(v not in where for v in sup[a])
+                                        else tuple(where[v] for v in sup[a]) for a in args))
         last = [-1] * len(self.nodes)
         for i, args in enumerate(self.args):
             for a in args:
