@@ -1,6 +1,7 @@
 """Safran & Shamir spurious minima: search, certification and re-check times per (k, n).
 
-Run from the repository root: ``python benchmarks/bench_safran_shamir.py [kmin kmax]``. For every
+Run from the repository root: ``python benchmarks/bench_safran_shamir.py [kmin kmax [0,1]]`` (the last
+argument lists the values of n - k). For every
 (k, n) with n in {k, k+1}: proofkit's batched gradient-descent search, the certificate against the teacher
 (loss 0, enclosed by continuity at its kink), and the re-check from the certificate's JSON alone
 (:func:`proofkit.numeric.arb_checks.recheck_spurious_minimum`). Peak memory is the process's maximum RSS.
@@ -54,7 +55,9 @@ def run(k: int, n: int) -> dict:
 
 if __name__ == "__main__":
     lo, hi = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else (6, 20)
+    extra = [int(v) for v in sys.argv[3].split(",")] if len(sys.argv) > 3 else [0, 1]  # n - k
     print("load:", os.getloadavg())
     for k in range(lo, hi + 1):
-        for n in (k, k + 1):
+        for n in (k + e for e in extra):
             print(json.dumps(run(k, n)), flush=True)
+            print("load:", os.getloadavg(), flush=True)
