@@ -213,3 +213,17 @@ def test_spurious_check_and_recheck_from_data():
         recheck_spurious_minimum({**inputs, "radii": ["1/0", "1"]}, {"C": float64_record(np.linalg.inv(H))}, 128)
     with pytest.raises(CertificateRejected):
         recheck_spurious_minimum(inputs, {"C": {"kind": "float64", "shape": [2, 2], "entries": "AAAA"}}, 128)
+
+
+def test_nonsmooth_losses_certify_far_from_kinks_and_better_points_may_be_kinks():
+    from proofkit.certify.spurious import certify_spurious_minimum
+
+    # a tilted double well written with Max and Abs: smooth near x = 0.97, a kink at the better point's y
+    f = sympy.Max(X**2 - 1, 1 - X**2) ** 2 + X / 4 + (Y - X) ** 2
+    g = (X**2 - 1) ** 2 + X / 4 + (Y - X) ** 2 + sympy.Abs(X + Y + sympy.Rational(206, 100)) / 100
+    c = certify_spurious_minimum(f, VARS, [0.97, 0.97], better_point=[-1.03, -1.03])
+    assert c.verdict == "certified"
+    c = certify_spurious_minimum(g, VARS, [0.97, 0.97], better_point=[-1.03, -1.03])  # better point: on the kink
+    assert c.verdict == "certified"
+    kinked = certify_spurious_minimum(sympy.Abs(X - 1) + Y**2, VARS, [1, 0], global_value=-1)
+    assert kinked.verdict == "inconclusive" and "not analytic" in kinked.reason and "abs" in kinked.reason
