@@ -173,7 +173,7 @@ def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], 
     params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
     names = [p.name for p in params]
     mapping = {se.Symbol(nm): se.Symbol(f"x{i}") for i, nm in enumerate(names)}
-    text = str(se.sympify(expr).subs(mapping)) if len(names) <= 64 else None
+    text = str(se.sympify(expr).subs(mapping))  # the legacy text form, until the kernel reads loss_dag
     return to_dag(expr, params), names, text
 
 
