@@ -164,9 +164,9 @@ def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], 
         return dag, names, None
     from proofkit.symbolic.dag import to_dag
 
-    if hasattr(loss, "expr") and hasattr(loss, "params"):
+    if hasattr(type(loss), "expr") and hasattr(loss, "params"):  # (type: without building the sympy form)
         params = list(params) if params is not None else list(loss.params)
-        expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
+        expr = loss.expr_symengine if hasattr(type(loss), "expr_symengine") else loss.expr
     else:
         expr = sympy.sympify(loss)
         params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
