@@ -94,3 +94,15 @@ def test_bad_input_is_named():
         certify_minimum(3, 3, np.zeros((2, 3)))
     with pytest.raises(InvalidInput, match="n"):
         teacher_point(3, 2)
+
+
+def test_claims_form_a_valid_graph_with_refuting_counterexamples():
+    from proofkit.claims import ClaimGraph
+    from proofkit.library.safran_shamir import claims
+
+    cl = claims()
+    g = ClaimGraph()
+    g.add_claims(cl)
+    g.validate()
+    ces = [c for c in cl if c.kind == "counterexample"]
+    assert len(ces) == 3 and all(c.checker is not None and c.refutes for c in ces)

@@ -33,7 +33,7 @@ import numpy as np
 
 from proofkit.errors import InvalidInput
 
-__all__ = ["related", "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
+__all__ = ["claims", "DEFAULT_SIZES", "related", "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
            "SafranShamirResult", "spurious_minimum"]
 
 
@@ -316,3 +316,42 @@ def spurious_minimum(k: int, n: int, *, starts: int = 200, seed: int = 0, **kw: 
         if cert.verdict == "certified":
             return SafranShamirResult(k, n, c.loss, cert, t1 - t0, time.perf_counter() - t1)
     return None
+
+
+def _checker(k: int, n: int, starts: int, seed: int) -> Any:
+    res = spurious_minimum(k, n, starts=starts, seed=seed)
+    if res is None:
+        raise RuntimeError(f"the seeded search found no certifiable spurious minimum for (k, n) = ({k}, {n})")
+    return res.certificate
+
+
+#: (k, n, starts, seed): sizes whose seeded search finds a spurious minimum quickly on the reference machine.
+DEFAULT_SIZES = ((6, 6, 400, 7), (8, 8, 48, 808), (10, 10, 30, 1010))
+
+
+def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
+    """The statements "every local minimum of F is global" for each (k, n), and the certified counterexamples.
+
+    Each counterexample's checker runs proofkit's own search (seeded) and returns the certificate comparing
+    the spurious minimum with the teacher. Its certificates store the loss as a DAG only: the kernel needs
+    the DAG rule (:func:`proofkit.numeric.arb_checks.recheck_spurious_minimum`) to re-check them, so these
+    claims are not yet part of :func:`proofkit.library.seed_graph`.
+    """
+    from functools import partial
+
+    from proofkit.claims import Claim
+
+    out = []
+    for k, n, starts, seed in sizes:
+        key = f"SS18:all-minima-global:{k}-{n}"
+        out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, k={k}, "
+                                                       f"n={n})",
+                         statement=rf"Every local minimum of the population loss $F$ (MATH.md §6) with $k={k}$ teacher "
+                                   rf"and $n={n}$ student ReLU units is global ($F=0$).", expected="refuted"))
+        out.append(Claim(f"SS18:spurious:{k}-{n}", kind="counterexample",
+                         title=f"A certified spurious local minimum of F (k={k}, n={n})",
+                         source="Safran & Shamir 2018 (found and certified by proofkit)",
+                         statement=rf"A strict local minimum of $F$ for $k={k}$, $n={n}$ in an explicit box, with $F$ "
+                                   r"on the box above $F=0$ at the teacher $W=I$.",
+                         refutes=[key], checker=partial(_checker, k, n, starts, seed)))
+    return out
