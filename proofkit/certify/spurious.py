@@ -282,8 +282,8 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                     if C is None:
                         res = {"ok": False, "refused": True, "stage": "inverse", "reason": problem}
                         break
-                    evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C] if n <= 60 \
-                        else float64_record(C)
+                    evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C] \
+                        if (n <= 60 or text is not None) else float64_record(C)  # rows: legacy kernel
                     Carb = decode_matrix(evidence["C"], n)
                 res = spurious_minimum_check(tape, centre, rads, Carb, prec, better=better, global_value=gv,
                                              jets=jets)

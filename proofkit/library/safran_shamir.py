@@ -33,7 +33,8 @@ import numpy as np
 
 from proofkit.errors import InvalidInput
 
-__all__ = ["claims", "DEFAULT_SIZES", "related", "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
+__all__ = ["claims", "DEFAULT_SIZES", "related",
+           "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
            "SafranShamirResult", "spurious_minimum"]
 
 
