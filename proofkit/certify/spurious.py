@@ -131,6 +131,10 @@ def _inverse_of_mid(jet: Any, n: int) -> tuple[np.ndarray | None, str | None]:
     cond = float(np.abs(H).sum(axis=0).max() * np.abs(C).sum(axis=0).max())
     if not np.isfinite(cond) or cond > 1e14:
         return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+    ev = np.linalg.eigvalsh((H + H.T) / 2)
+    if ev[0] < -1e-8 * max(abs(ev[-1]), 1e-300):
+        return None, (f"not a minimum: the Hessian at the centre has a negative eigenvalue (about {ev[0]:.3g}); "
+                      "a saddle point")
     return C, None
 
 

@@ -236,9 +236,10 @@ def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 
 
     Starts are Gaussian with standard deviation ``scale`` (default Xavier, ``1/sqrt(k)``); with
     ``symmetric=True`` the starts are "diagonal plus constant" (the isotropy of Arjevani & Field). Runs that
-    stall at loss above ``min_loss`` are Newton-polished (runs below ``prune_loss`` after 500 steps are
-    dropped as converging to a global minimum); distinct candidates (modulo permutations of the
-    student units) are returned, lowest loss first.
+    stall at loss above ``min_loss`` are Newton-polished and kept when their (finite-difference) Hessian is
+    positive definite (runs below ``prune_loss`` after 500 steps are dropped as converging to a global
+    minimum); distinct candidates (modulo permutations of the student units and of the input coordinates)
+    are returned, lowest loss first.
     """
     k, n = _check_kn(k, n)
     rng = np.random.default_rng(seed)
@@ -268,6 +269,8 @@ def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 
         gn = float(np.linalg.norm(gp))
         if not np.isfinite(Fp[0]) or Fp[0] < min_loss or gn > 1e-9:
             continue
+        if np.linalg.eigvalsh(_hessian_fd(Wp, k))[0] <= 0:
+            continue  # a saddle point, not a minimum
         if any(related(Wp, s) for s in seen):
             continue
         seen.append(Wp)
