@@ -81,20 +81,26 @@ def newton_refine(tape: Tape, x: Sequence[Any], *, float_steps: int = 12, high_s
                   high_prec: int = 256) -> list[Any]:
     """Sharpen a critical point: Newton in float64 (engine gradient and Hessian), then a few steps with the
     gradient at ``high_prec`` bits and the last float Hessian (a search step; returns exact rationals)."""
+    from proofkit.numeric.float_engine import FloatTape
+
     n = tape.n_inputs
+    ft = FloatTape(tape)
     cur = [flint.fmpq(v) for v in x]
+    xf = np.array([float(c) for c in cur])
     H = None
-    for _ in range(float_steps):
-        (j,) = evaluate(tape, [flint.arb(c) for c in cur], order=2, prec=53)
-        g = np.array([_mid(v) for v in dense_gradient(j, n)])
-        Hm = dense_hessian(j, n).entries()
-        H = np.array([_mid(v) for v in Hm]).reshape(n, n)
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
-            raise ArithmeticError("non-finite gradient or Hessian during refinement")
-        step = np.linalg.solve(H, g)
-        cur = [c - to_fmpq(float(s)) for c, s in zip(cur, step)]
-        if np.linalg.norm(step) <= 1e-15 * (1 + max(abs(float(c)) for c in cur)):
-            break
+    with np.errstate(all="ignore"):
+        for _ in range(float_steps):
+            _, g = ft.value_and_grad(xf[None])
+            H = ft.hessian(xf)
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+                raise ArithmeticError("non-finite gradient or Hessian during refinement")
+            step = np.linalg.solve(H, g[0])
+            xf = xf - step
+            if np.linalg.norm(step) <= 1e-15 * (1 + np.abs(xf).max()):
+                break
+    if not np.all(np.isfinite(xf)):
+        raise ArithmeticError("the refinement diverged")
+    cur = [to_fmpq(float(v)) for v in xf]
     if H is None:
         return cur
     for _ in range(high_steps):
