@@ -227,3 +227,23 @@ def test_nonsmooth_losses_certify_far_from_kinks_and_better_points_may_be_kinks(
     assert c.verdict == "certified"
     kinked = certify_spurious_minimum(sympy.Abs(X - 1) + Y**2, VARS, [1, 0], global_value=-1)
     assert kinked.verdict == "inconclusive" and "not analytic" in kinked.reason and "abs" in kinked.reason
+
+
+def test_critical_point_certificates_recheck_from_their_dag():
+    import json
+
+    from proofkit.certify import certify_critical_point, certify_strict_local_min
+    from proofkit.numeric.arb_checks import recheck_critical_point
+
+    f = (X**2 - 2) ** 2 + (Y - 1) ** 2
+    grad = [f.diff(X), f.diff(Y)]
+    c = certify_strict_local_min(grad, None, [1.4142135623730951, 1], 1e-6, variables=VARS)
+    d = json.loads(c.to_json())
+    assert c.verdict == "certified"
+    assert recheck_critical_point(d["inputs"], d["evidence"], d["precision"], want_min=True)["ok"]
+    saddle = certify_critical_point([2 * X, -2 * Y], None, [0, 0], 1e-3, variables=VARS)
+    d = json.loads(saddle.to_json())
+    assert recheck_critical_point(d["inputs"], d["evidence"], d["precision"], want_min=False)["ok"]
+    assert not recheck_critical_point(d["inputs"], d["evidence"], d["precision"], want_min=True)["ok"]
+    moved = dict(d["inputs"], centers=["1/100", "0"], radii=["1/1000", "1/1000"])  # the zero is outside
+    assert not recheck_critical_point(moved, d["evidence"], d["precision"], want_min=False)["ok"]

@@ -34,6 +34,7 @@ from proofkit.numeric.arb_engine import (
 )
 
 __all__ = ["box_balls", "decode_matrix", "float64_record", "krawczyk_operator", "interval_pd", "recheck_spurious_minimum",
+           "recheck_critical_point",
            "spurious_minimum_check", "critical_point_check"]
 
 
@@ -324,3 +325,31 @@ def recheck_spurious_minimum(inputs: dict[str, Any], evidence: dict[str, Any], p
                                       global_value=parse_rational(inputs["global_value"], "global value"))
     except (KeyError, TypeError) as exc:
         raise CertificateRejected(f"malformed spurious-minimum data ({exc!r})") from None
+
+
+def recheck_critical_point(inputs: dict[str, Any], evidence: dict[str, Any], prec: int, *,
+                           want_min: bool) -> dict[str, Any]:
+    """Re-run :func:`critical_point_check` from a certificate's ``inputs["gradient_dag"]``, box and ``C``.
+
+    For ``want_min`` the caller must also establish that the field is a gradient (the kernel's symbolic
+    symmetry test of the Jacobian); this function checks the zero and the definiteness only.
+
+    Guarantee
+    ---------
+    As :func:`critical_point_check`.
+    """
+    from proofkit.kernel.dag import decode_dag
+
+    try:
+        dag = decode_dag(inputs["gradient_dag"])
+        n = len(dag.inputs)
+        if len(dag.outputs) != n:
+            raise CertificateRejected("the gradient DAG needs one output per input")
+        centers = [parse_rational(c, "centre") for c in inputs["centers"]]
+        radii = [parse_rational(r, "radius") for r in inputs["radii"]]
+        if len(centers) != n or len(radii) != n:
+            raise CertificateRejected("the box does not match the gradient's inputs")
+        return critical_point_check(Tape(dag), centers, radii, decode_matrix(evidence["C"], n), prec,
+                                    want_min=want_min)
+    except (KeyError, TypeError) as exc:
+        raise CertificateRejected(f"malformed critical-point data ({exc!r})") from None
