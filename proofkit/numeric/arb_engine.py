@@ -212,12 +212,9 @@ def _unary(op: str, a: Any, order: int) -> tuple[Any, Any, Any]:
             raise NotAnalyticOnBox("log of a ball that is not positive")
         inv = one / a
         return a.log(), inv, -inv * inv
-    if op == "sin":
+    if op in ("sin", "cos"):
         s, c = a.sin(), a.cos()
-        return s, c, -s
-    if op == "cos":
-        s, c = a.sin(), a.cos()
-        return c, -s, -c
+        return (s, c, -s) if op == "sin" else (c, -s, -c)
     if op == "tan":
         t = a.tan()
         d = one + t * t
@@ -226,10 +223,9 @@ def _unary(op: str, a: Any, order: int) -> tuple[Any, Any, Any]:
         t = a.tanh()
         d = one - t * t
         return t, d, -2 * t * d
-    if op == "sinh":
-        return a.sinh(), a.cosh(), a.sinh()
-    if op == "cosh":
-        return a.cosh(), a.sinh(), a.cosh()
+    if op in ("sinh", "cosh"):
+        sh, ch = a.sinh(), a.cosh()
+        return (sh, ch, sh) if op == "sinh" else (ch, sh, ch)
     if op == "atan":
         d = one / (one + a * a)
         return a.atan(), d, -2 * a * d * d
@@ -395,14 +391,8 @@ def _step(tape: Tape, i: int, nd: tuple, op: str, args: tuple, V: list, G: list,
         V[i] = box[nd[1]]
         G[i] = one if order else None
         return
-    if op == "const":
-        V[i] = flint.arb(nd[1])
-        return
-    if op == "pi":
-        V[i] = flint.arb.pi()
-        return
-    if op == "E":
-        V[i] = flint.arb(1).exp()
+    if op in ("const", "pi", "E"):
+        V[i] = flint.arb(nd[1]) if op == "const" else (flint.arb.pi() if op == "pi" else flint.arb(1).exp())
         return
     if op in ("true", "false"):
         V[i] = op == "true"
