@@ -106,6 +106,20 @@ def test_float_engine_matches_arb_engine():
         Ha = np.array([[float(dense_hessian(jet, 2)[i, j].mid()) for j in range(2)] for i in range(2)])
         assert np.allclose(Hf, Ha, atol=1e-12)
         assert np.allclose(ft.hvp(p, [1.0, 2.0]), Ha @ [1.0, 2.0], atol=1e-12)
+        fs, gs = ft.scalar_value_and_grad()(p)
+        assert abs(fs - f) < 1e-13 and np.allclose(gs, gr, atol=1e-13)
+
+
+def test_compiled_scalar_gradient_follows_branches():
+    expr = sympy.Max(X, Y) ** 2 + sympy.Piecewise((X * Y, X < 1), (sympy.exp(X), True)) + sympy.Abs(Y)
+    ft = FloatTape(Tape(decode_dag(to_dag(expr, VARS))))
+    f = ft.scalar_value_and_grad()
+    for p, grad in (([0.5, -2.0], [1.0 - 2.0, 0.5 - 1.0]), ([2.0, 3.0], [np.exp(2.0), 6.0 + 1.0])):
+        v, g = f(np.array(p))
+        assert np.allclose(g, grad, atol=1e-12)
+        assert np.allclose(ft.value_and_grad(np.array([p]))[1][0], grad, atol=1e-12)
+    v, g = FloatTape(Tape(decode_dag(to_dag(sympy.log(X) + Y, VARS)))).scalar_value_and_grad()(np.array([-1.0, 0]))
+    assert np.isnan(v) and np.all(np.isnan(g))
 
 
 # -- non-smooth nodes: branch resolution near kinks ------------------------------------------------------------

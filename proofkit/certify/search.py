@@ -136,9 +136,7 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
     ft = FloatTape(tape)
     n = len(names)
 
-    def value_and_grad(v: np.ndarray) -> tuple[float, np.ndarray]:
-        F, G = ft.value_and_grad(v[None])
-        return float(F[0]), G[0]
+    value_and_grad = ft.scalar_value_and_grad()
 
     rng = np.random.default_rng(seed)
     draw = sampler or (lambda r, m: r.normal(scale=scale, size=m))
