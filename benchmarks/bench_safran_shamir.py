@@ -1,7 +1,7 @@
 """Safran & Shamir spurious minima: search, certification and re-check times per (k, n).
 
-Run from the repository root: ``python benchmarks/bench_safran_shamir.py [kmin kmax [0,1]]`` (the last
-argument lists the values of n - k). For every
+Run from the repository root: ``python benchmarks/bench_safran_shamir.py [kmin kmax [0,1 [s1,s2]]]`` (the
+values of n - k, and the numbers of starts of the successive search attempts). For every
 (k, n) with n in {k, k+1}: proofkit's batched gradient-descent search, the certificate against the teacher
 (loss 0, enclosed by continuity at its kink), and the re-check from the certificate's JSON alone
 (:func:`proofkit.numeric.arb_checks.recheck_spurious_minimum`). Peak memory is the process's maximum RSS.
@@ -24,12 +24,12 @@ from proofkit.library.safran_shamir import certify_minimum, search  # noqa: E402
 from proofkit.numeric.arb_checks import recheck_spurious_minimum  # noqa: E402
 
 
-def run(k: int, n: int) -> dict:
+def run(k: int, n: int, budget: tuple[int, ...] | None = None) -> dict:
     row: dict = {"k": k, "n": n}
     t0 = time.perf_counter()
     cands = []
-    budget = (max(24, 3000 // k**2), max(200, 12000 // k**2)) if n == k else \
-        (max(100, 8000 // k**2), max(400, 60000 // k**2))  # spurious minima are rarer for n = k + 1
+    budget = budget or ((max(24, 3000 // k**2), max(200, 12000 // k**2)) if n == k else
+                        (max(100, 8000 // k**2), max(400, 60000 // k**2)))  # rarer for n = k + 1
     for starts in budget:
         cands = search(k, n, starts=starts, seed=k * 100 + n)
         if cands:
@@ -61,8 +61,9 @@ def run(k: int, n: int) -> dict:
 if __name__ == "__main__":
     lo, hi = (int(sys.argv[1]), int(sys.argv[2])) if len(sys.argv) > 2 else (6, 20)
     extra = [int(v) for v in sys.argv[3].split(",")] if len(sys.argv) > 3 else [0, 1]  # n - k
+    budget = tuple(int(v) for v in sys.argv[4].split(",")) if len(sys.argv) > 4 else None  # starts per try
     print("load:", os.getloadavg())
     for k in range(lo, hi + 1):
         for n in (k + e for e in extra):
-            print(json.dumps(run(k, n)), flush=True)
+            print(json.dumps(run(k, n, budget)), flush=True)
             print("load:", os.getloadavg(), flush=True)
