@@ -141,8 +141,7 @@ def _pd_rows(rows: list[list[Any]]) -> bool:
     e = S.entries()
     if not all(x.is_finite() for x in e):
         return False
-    return _pd_rows([[e[i * m + j] if i == j else e[i * m + j].union(e[j * m + i]) for j in range(m)]
-                     for i in range(m)])
+    return _pd_rows(_mirror(e, m))
 
 
 def _symmetrised_rows(J: Any) -> list[list[Any]] | None:
@@ -150,7 +149,17 @@ def _symmetrised_rows(J: Any) -> list[list[Any]] | None:
     e = J.entries()
     if not all(x.is_finite() for x in e):
         return None
-    return [[e[i * n + j] if i == j else e[i * n + j].union(e[j * n + i]) for j in range(n)] for i in range(n)]
+    return _mirror(e, n)
+
+
+def _mirror(e: list[Any], n: int) -> list[list[Any]]:
+    """Rows of the symmetric ball matrix with entries ``e_ij U e_ji`` (one object for both triangles)."""
+    rows: list[list[Any]] = [[None] * n for _ in range(n)]
+    for i in range(n):
+        rows[i][i] = e[i * n + i]
+        for j in range(i + 1, n):
+            rows[i][j] = rows[j][i] = e[i * n + j].union(e[j * n + i])
+    return rows
 
 
 def interval_pd(J: Any, C: Any = None) -> bool:

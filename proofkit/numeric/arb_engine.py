@@ -469,7 +469,9 @@ def _mul(tape: Tape, i: int, args: tuple, V: list, G: list, H: list, m: int, ord
     V[i] = va * vb
     if not order or not m:
         return
-    if G[a] is None or G[b] is None:  # a constant factor
+    if G[a] is None or G[b] is None:  # a constant factor (or two: a product of branch constants)
+        if G[a] is None and G[b] is None:
+            return
         c, d = (a, vb) if G[b] is None else (b, va)
         G[i] = G[c] * d
         if order >= 2 and H[c] is not None:
