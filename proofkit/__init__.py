@@ -6,7 +6,7 @@ rigorous enclosures; the claim graph keeps lemmas, theorems and certificates
 together.
 """
 
-from proofkit import errors
+from proofkit import errors, sweep  # sweep: a callable module, proofkit.sweep(tasks, ...)
 from proofkit.certificate import Certificate
 from proofkit.certify import (
     certify_critical_point,
@@ -60,6 +60,7 @@ __all__ = [
     "certify_rank_deficient",
     "certify_strict_local_min",
     "check_certificate",
+    "sweep",
     "enclose_det",
     "enclose_eigenvalues",
     "exact_rank",

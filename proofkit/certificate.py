@@ -225,5 +225,11 @@ class Certificate:
         return f"<Certificate {self.summary()}>"
 
     def _repr_latex_(self) -> str:
-        claim = self.claim.get("type", "claim").replace("_", r"\_")
-        return rf"$\text{{{self.verdict}}}: \text{{{claim}}}\ (\text{{{self.method}}})$"
+        from proofkit.printing.latex import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str:
+        from proofkit.printing.latex import repr_html
+
+        return repr_html(self)

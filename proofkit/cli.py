@@ -5,10 +5,12 @@
     that changed, re-check every certificate with the kernel, print the status
     table and write ``./proofkit-report/``. Exit 0 when nothing failed or was
     refuted unexpectedly, 1 otherwise, 2 for usage or input errors.
-``proofkit report [GRAPH.json] --out DIR``
-    Write LaTeX (and PDF when pdflatex is present), SVG, certificates, summary.
+``proofkit report [GRAPH.json] --out DIR [--html]``
+    Write LaTeX (and PDF when pdflatex is present), the SVG graph, the HTML blueprint
+    (``DIR/html/index.html``), certificates, summary.
 ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
-``proofkit activations``, ``proofkit losses``.
+``proofkit activations``, ``proofkit losses``, ``proofkit sweep TASKS.jsonl``; ``proofkit COMMAND --help``
+for each.
 """
 
 from __future__ import annotations
@@ -26,6 +28,24 @@ from proofkit.errors import ProofkitError
 __all__ = ["main", "build_parser", "write_report"]
 
 DEFAULT_OUT = "proofkit-report"
+
+
+class _UsageError(Exception):
+    """A command-line usage error (argparse's message), raised instead of exiting."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}", self.format_usage())
+
+
+def _fail(args: Any, message: str, kind: str, code: int = 2) -> int:
+    """Report an error: one JSON object on stdout with ``--json``, one line on stderr otherwise."""
+    if getattr(args, "json", False):
+        print(json.dumps({"ok": False, "error": message, "kind": kind}))
+    else:
+        print(f"proofkit: error: {message}", file=sys.stderr)
+    return code
 
 
 def _progress(enabled: bool):
@@ -61,27 +81,56 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
     return graph, True
 
 
-def write_report(graph: Any, out: str, *, pdf: bool = True) -> dict[str, str]:
-    """Write report.tex (+ report.pdf), graph.dot/graph.svg, certificates/*.json, summary.md, graph.json."""
+def _outputs_manifest(pdf: bool) -> dict[str, Any]:
+    """What the outputs depend on besides the graph: proofkit's version, its printing code, the tools present."""
+    import hashlib
+    import shutil
+
+    import proofkit
+    from proofkit.printing.graphviz import renderer
+
+    folder = os.path.join(os.path.dirname(proofkit.__file__), "printing")
+    h = hashlib.sha256()
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".py"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                h.update(name.encode() + fh.read())
+    with open(__file__, "rb") as fh:
+        h.update(fh.read())
+    gv = renderer()
+    return {"proofkit": proofkit.__version__, "printing": h.hexdigest()[:16],
+            "pdflatex": bool(pdf and shutil.which("pdflatex")), "graphviz": os.path.basename(gv[0]) if gv else None}
+
+
+def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, title: str | None = None,
+                 author: str | None = None) -> dict[str, str]:
+    """Write report.tex (+ report.pdf), graph.dot/graph.svg, html/ (the blueprint), certificates/*.json,
+    summary.md, graph.json and outputs.json (what the outputs were made with)."""
     from proofkit.errors import ToolMissing
-    from proofkit.printing.claims_latex import compile_pdf, graph_document
-    from proofkit.printing.graphviz import to_dot, to_svg
+    from proofkit.printing.graphviz import a4_layout, to_dot, to_svg
+    from proofkit.printing.html import certificate_filename, write_html
+    from proofkit.printing.report import compile_pdf, report_document
     from proofkit.printing.summary import markdown_summary
 
+    title = title or "Results on neural-network loss surfaces: claims, proofs and certificates"
     os.makedirs(os.path.join(out, "certificates"), exist_ok=True)
     written: dict[str, str] = {}
-    tex = graph_document(graph, "proofkit report: loss-surface results")
+    tex = report_document(graph, title, author=author)
     _write(os.path.join(out, "report.tex"), tex, written, "tex")
     if pdf:
         try:
             written["pdf"] = compile_pdf(tex, out)
         except ToolMissing as exc:
             written["pdf"] = f"skipped: {exc}"
-    _write(os.path.join(out, "graph.dot"), to_dot(graph), written, "dot")
+    svg_html = None
+    width = 3
     try:
-        _write(os.path.join(out, "graph.svg"), to_svg(graph), written, "svg")
+        width, svg = a4_layout(graph)
+        _write(os.path.join(out, "graph.svg"), svg, written, "svg")
+        svg_html = to_svg(graph, url_prefix="claims/", width=width) if html else None
     except ToolMissing as exc:
         written["svg"] = f"skipped: {exc}"
+    _write(os.path.join(out, "graph.dot"), to_dot(graph, width=width), written, "dot")
     _write(os.path.join(out, "summary.md"), markdown_summary(graph, "proofkit summary"), written, "summary")
     cert_dir = os.path.join(out, "certificates")
     for old in os.listdir(cert_dir):
@@ -89,13 +138,16 @@ def write_report(graph: Any, out: str, *, pdf: bool = True) -> dict[str, str]:
             os.unlink(os.path.join(cert_dir, old))
     n = 0
     for label, certs in graph.certificates.items():
-        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
         for i, cert in enumerate(certs, 1):
-            _write(os.path.join(cert_dir, f"{safe}-{i}.json"), cert.to_json(timing=True), written, None)
+            _write(os.path.join(cert_dir, certificate_filename(label, i)), cert.to_json(timing=True), written, None)
             n += 1
     written["certificates"] = f"{cert_dir} ({n} files)"
+    if html:
+        pages = write_html(graph, os.path.join(out, "html"), svg=svg_html, title=title, author=author)
+        written["html"] = f"{os.path.join(out, 'html', 'index.html')} ({len(pages) - 2} claim pages)"
     graph.save(os.path.join(out, "graph.json"))
     written["graph"] = os.path.join(out, "graph.json")
+    _write(os.path.join(out, "outputs.json"), json.dumps(_outputs_manifest(pdf), sort_keys=True), written, None)
     return written
 
 
@@ -115,18 +167,28 @@ def _unexpected(graph: Any, label: str, status: str) -> bool:
     return status == "refuted" and expected != "refuted"
 
 
-def _report_current(graph: Any, out: str) -> bool:
-    """Whether ``out`` already holds the report of exactly this graph."""
+def _report_current(graph: Any, out: str, pdf: bool = True) -> bool:
+    """Whether ``out`` already holds the report of exactly this graph, written by this printing code with the
+    tools present now (a PDF or SVG whose tool became available since is regenerated)."""
     try:
         with open(os.path.join(out, "graph.json")) as fh:
             saved = fh.read()
-    except OSError:
+        with open(os.path.join(out, "outputs.json")) as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError):
         return False
-    needed = ("report.tex", "graph.dot", "summary.md")
-    return saved == graph.to_json() and all(os.path.exists(os.path.join(out, f)) for f in needed)
+    needed = ["report.tex", "graph.dot", "summary.md", os.path.join("html", "index.html")]
+    now = _outputs_manifest(pdf)
+    if now["pdflatex"]:
+        needed.append("report.pdf")
+    if now["graphviz"]:
+        needed.append("graph.svg")
+    return (saved == graph.to_json() and manifest == now
+            and all(os.path.exists(os.path.join(out, f)) for f in needed))
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from proofkit.printing.provenance import provenances
     from proofkit.printing.summary import status_table
 
     t0 = time.perf_counter()
@@ -134,22 +196,29 @@ def _cmd_check(args: argparse.Namespace) -> int:
     report = graph.check(progress=_progress(sys.stderr.isatty() and not args.json)) if rebuilt else None
     rows = status_table(graph)
     bad = [(lbl, st) for lbl, _, st, _ in rows if _unexpected(graph, lbl, st)]
-    up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out)
+    up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out,
+                                                                                          not args.no_pdf)
     if up_to_date:
         written = {"report": f"{args.out} is up to date (nothing changed)"}
     else:
         written = write_report(graph, args.out, pdf=not args.no_pdf) if rebuilt or args.write else {}
     seconds = time.perf_counter() - t0
+    prov = provenances(graph)
     if args.json:
-        print(json.dumps({"statuses": {r[0]: r[2] for r in rows}, "notes": {r[0]: r[3] for r in rows if r[3]},
+        print(json.dumps({"statuses": {r[0]: r[2] for r in rows},
+                          "provenance": {k: p.detail() for k, p in prov.items()}, "notes": {r[0]: r[3] for r in rows if r[3]},
                           "ran": report.ran if report else [], "skipped": report.skipped if report else [],
                           "problems": dict(bad), "seconds": round(seconds, 3), "written": written}, indent=2))
     else:
         width = max(len(r[0]) for r in rows)
-        for label, kind, status, note in rows:
-            print(f"{label:<{width}}  {kind:<14} {status:<19} {note[:90]}")
-        cov = graph.coverage()
-        print("\n" + ", ".join(f"{n} {s}" for s, n in cov.items() if n) + f" ({len(graph)} claims)")
+        for label, kind, status, note in rows:  # provenance first; the graph's derived status beside it
+            print(f"{label:<{width}}  {kind:<14} {prov[label].name:<20} {status:<18} {note[:80]}")
+        counts: dict[str, int] = {}
+        for p in prov.values():
+            counts[p.name] = counts.get(p.name, 0) + 1
+        print("\n" + ", ".join(f"{n} {s}" for s, n in counts.items()) + f" ({len(graph)} claims)")
+        print("legend: machine-checked = certified by kernel-checked certificates; proved in the source = "
+              "the paper's proof, not checked here; cited = taken from the literature, not checked here")
         if report is not None:
             print(f"checkers run: {len(report.ran)}, unchanged and skipped: {len(report.skipped)}")
         for key, path in written.items():
@@ -164,7 +233,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     graph, rebuilt = _load_graph(args.graph, args.out)
     if rebuilt:
         graph.check()
-    written = write_report(graph, args.out, pdf=not args.no_pdf)
+    written = write_report(graph, args.out, pdf=not args.no_pdf, html=True, title=args.title, author=args.author)
+    if args.html:
+        print(f"blueprint: {os.path.join(args.out, 'html', 'index.html')}")
     for key, path in written.items():
         print(f"{key}: {path}")
     return 0
@@ -174,7 +245,12 @@ def _cmd_show(args: argparse.Namespace) -> int:
     graph, rebuilt = _load_graph(args.graph, args.out)
     claim = graph.claim(args.claim)
     if rebuilt and claim.checker is not None and args.claim not in graph.certificates:
-        graph.check()
+        saved = os.path.join(args.out, "graph.json")
+        print(f"proofkit: no saved result for {args.claim} in {saved} (`proofkit check` saves them); "
+              f"running the seed library's checkers to derive its status ...", file=sys.stderr)
+        t0 = time.perf_counter()
+        report = graph.check(progress=_progress(sys.stderr.isatty()))
+        print(f"proofkit: ran {len(report.ran)} checkers in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     status = graph.status(args.claim)
     certs = graph.certificates.get(args.claim, [])
     if args.json:
@@ -182,7 +258,10 @@ def _cmd_show(args: argparse.Namespace) -> int:
                           "certificates": [c.to_dict() for c in certs],
                           "note": graph.failures.get(args.claim) or graph.unmet.get(args.claim)}, indent=2))
         return 0
+    from proofkit.printing.provenance import provenance
+
     print(f"{claim.label} ({claim.kind}) — {status}")
+    print(f"  provenance: {provenance(graph, args.claim).detail()}")
     if claim.title:
         print(f"  title: {claim.title}")
     if claim.source:
@@ -207,12 +286,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from proofkit.errors import CertificateRejected
     from proofkit.kernel import check_certificate
 
+    if os.path.isdir(args.certificate) or _is_sweep_record(args.certificate):
+        return _verify_folder(args)
     try:
         with open(args.certificate) as fh:
             text = fh.read()
     except OSError as exc:
-        print(f"proofkit: error: cannot read {args.certificate!r}: {exc.strerror}", file=sys.stderr)
-        return 2
+        return _fail(args, f"cannot read {args.certificate!r}: {exc.strerror}", "OSError")
+    if _is_graph(text):
+        return _fail(args, f"{args.certificate} is a claim graph, not a certificate: use `proofkit check "
+                           f"{args.certificate}` or `proofkit show CLAIM {args.certificate}`", "NotACertificate")
     try:
         rep = check_certificate(text)
     except CertificateRejected as exc:
@@ -226,6 +309,82 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     else:
         print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}")
     return 0
+
+
+def _is_graph(text: str) -> bool:
+    """Whether ``text`` is a saved claim graph (``proofkit.graph/...``)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and str(data.get("schema", "")).startswith("proofkit.graph/")
+
+
+def _is_sweep_record(path: str) -> bool:
+    from proofkit.sweep.store import is_result_record
+
+    try:
+        with open(path) as fh:
+            return is_result_record(json.load(fh))
+    except (OSError, ValueError):
+        return False
+
+
+def _verify_folder(args: argparse.Namespace) -> int:
+    """``proofkit verify DIR`` (or one sweep record): re-check every certificate found."""
+    from proofkit.sweep.store import verify_path
+
+    rep = verify_path(args.certificate)
+    if args.json:
+        print(json.dumps(rep.to_dict(), indent=2))
+    else:
+        for problem in rep.problems:
+            print(f"REJECTED: {problem}")
+        print(f"{'OK' if rep.ok else 'FAILED'}: {rep.accepted}/{rep.certificates} certificates accepted "
+              f"({rep.records} sweep records, {rep.files} files, {len(rep.skipped)} other JSON files skipped)")
+    return 0 if rep.ok else 1
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from proofkit.sweep.run import report_dict, sweep
+
+    try:
+        rep = sweep(args.tasks, scheduler=args.scheduler, workers=args.workers, out=args.out, timeout=args.timeout,
+                    progress=sys.stderr.isatty() and not args.json, plots=not args.no_plots)
+    except KeyboardInterrupt:
+        print(f"\nproofkit: interrupted; finished results are kept in {args.out}: run the same command to resume",
+              file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(report_dict(rep), indent=2))
+    else:
+        with open(rep.written["summary"]) as fh:
+            print(fh.read(), end="")
+        for key, path in rep.written.items():
+            print(f"wrote {key}: {path}")
+        print(f"results: {os.path.join(rep.out, 'results')} (re-check with: proofkit verify {rep.out})")
+        print(f"time: {rep.seconds:.2f} s")
+        for err in rep.malformed:
+            print(f"proofkit: error: {err}", file=sys.stderr)
+    return 0 if rep.ok else 1
+
+
+def _sweep_parser(sub: Any) -> None:
+    from proofkit.sweep.run import DEFAULT_OUT as SWEEP_OUT
+
+    p = sub.add_parser("sweep", help="run a file of certification tasks on Dask (local worker processes by default)",
+                       description="Run a JSON-lines file of certification tasks on Dask: by default on local worker "
+                       "processes started and stopped here, or on a running cluster with --scheduler. One "
+                       "kernel-checked certificate record per task is written to --out; a re-run resumes.")
+    p.add_argument("tasks", metavar="TASKS.jsonl", help="one JSON task per line: {\"kind\": ..., \"inputs\": {...}}")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="attach to a running Dask scheduler (tcp://host:8786)")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: CPUs); with "
+                   "--scheduler, wait for N workers")
+    p.add_argument("--out", default=SWEEP_OUT, help=f"results folder (default ./{SWEEP_OUT}); a re-run resumes")
+    p.add_argument("--timeout", type=float, metavar="S", help="seconds per task (the task process is killed)")
+    p.add_argument("--no-plots", action="store_true", help="do not write plots")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_cmd_sweep)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -276,51 +435,106 @@ def _cmd_losses(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``proofkit`` command."""
-    parser = argparse.ArgumentParser(prog="proofkit",
-                                     description="Check, certify and typeset results on neural-network loss surfaces.")
+    """The argument parser of the ``proofkit`` command.
+
+    Examples
+    --------
+    >>> build_parser().parse_args(["verify", "cert.json", "--json"]).json
+    True
+    """
+    from proofkit import __version__
+
+    parser = _Parser(prog="proofkit",
+                     description="Check, certify and typeset results on neural-network loss surfaces.",
+                     epilog="`proofkit COMMAND --help` describes each command.")
+    parser.add_argument("--version", action="version", version=f"proofkit {__version__}",
+                        help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description)
 
     def graph_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("graph", nargs="?", metavar="GRAPH.json",
                        help="a saved claim graph (default: the built-in seed library)")
-        p.add_argument("--out", default=DEFAULT_OUT, help=f"report folder (default ./{DEFAULT_OUT})")
+        p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
+                       help=f"report folder, also where previous results are kept (default ./{DEFAULT_OUT})")
 
-    check = sub.add_parser("check", help="run checkers, re-check certificates, print statuses, write the report")
+    check = command("check", "run checkers, re-check certificates, print statuses, write the report",
+                    "Build the seed library (or load GRAPH.json), run the checkers whose claims changed, re-check "
+                    "every certificate with the trusted kernel, print the status of every claim and write the "
+                    "report folder. Exit 0 when nothing failed or was refuted unexpectedly, 1 otherwise, "
+                    "2 for usage or input errors.")
     graph_args(check)
-    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.add_argument("--json", action="store_true", help="print statuses and problems as JSON (errors too)")
     check.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
     check.add_argument("--write", action="store_true", help="also write the report for a loaded GRAPH.json")
     check.set_defaults(func=_cmd_check)
-    report = sub.add_parser("report", help="write LaTeX/PDF, SVG, JSON certificates and summary.md")
+    report = command("report", "write LaTeX/PDF, SVG, JSON certificates and summary.md",
+                     "Write report.tex (and report.pdf when pdflatex is installed), the dependency graph "
+                     "(graph.dot and graph.svg, by system Graphviz when installed, otherwise the embedded renderer), "
+                     "the HTML blueprint (html/index.html), every certificate as JSON, summary.md and graph.json "
+                     "into the report folder.")
     graph_args(report)
     report.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
+    report.add_argument("--html", action="store_true",
+                        help="also print the path of the HTML blueprint (html/index.html, always written)")
+    report.add_argument("--title", default=None, help="title of the report")
+    report.add_argument("--author", default=None, help="author line of the report (default: proofkit and its version)")
     report.set_defaults(func=_cmd_report)
-    show = sub.add_parser("show", help="one claim: statement, status, certificates")
-    show.add_argument("claim", help="claim label")
+    show = command("show", "one claim: statement, status, certificates",
+                   "Show one claim: its statement, source, dependencies, derived status and certificates. Uses "
+                   "the results saved by `proofkit check` in the report folder; without them, runs the checkers "
+                   "(and says so).")
+    show.add_argument("claim", metavar="CLAIM", help="the claim's label, e.g. NH17:lemma2.1")
     graph_args(show)
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="print the claim, status and certificates as JSON (errors too)")
     show.set_defaults(func=_cmd_show)
-    verify = sub.add_parser("verify", help="re-check one certificate with the trusted kernel")
-    verify.add_argument("certificate", metavar="CERT.json")
-    verify.add_argument("--json", action="store_true")
+    verify = command("verify", "re-check a certificate, or every one in a results folder, with the trusted kernel",
+                     "Re-check one certificate (a JSON file written by a certifier or by `proofkit check`), or every "
+                     "certificate of a sweep results folder, from its "
+                     "data alone with the trusted kernel. Exit 0 when it is accepted, 1 when rejected, 2 when the "
+                     "file cannot be read or is not a certificate.")
+    verify.add_argument("certificate", metavar="CERT.json|DIR", help="the certificate file or a sweep results folder")
+    verify.add_argument("--json", action="store_true", help="print the outcome as JSON (errors too)")
     verify.set_defaults(func=_cmd_verify)
-    demo = sub.add_parser("demo", help="non-convexity example, an exact Hessian, a checked derivation")
-    demo.add_argument("--widths", type=int, nargs="+", default=[2, 3, 1], help="layer widths d n_1 ... m")
+    demo = command("demo", "non-convexity example, an exact Hessian, a checked derivation",
+                   "Print the non-convexity example of the lecture notes with certified eigenvalues, build the "
+                   "exact Hessian of a network's squared loss and check Lemma 2.1 (backpropagation) against "
+                   "direct differentiation.")
+    demo.add_argument("--widths", type=int, nargs="+", default=[2, 3, 1], metavar="N",
+                      help="layer widths d n_1 ... m (default 2 3 1)")
     demo.add_argument("--activation", default="sigmoid", help="hidden activation (default sigmoid)")
-    demo.add_argument("--samples", type=int, default=4, help="number of training samples")
+    demo.add_argument("--samples", type=int, default=4, help="number of training samples (default 4)")
     demo.set_defaults(func=_cmd_demo)
-    sub.add_parser("activations", help="activations and Assumption 3.2(2)").set_defaults(func=_cmd_activations)
-    sub.add_parser("losses", help="losses, convexity and Assumption 3.2(3)").set_defaults(func=_cmd_losses)
+    _sweep_parser(sub)
+    command("activations", "activations and Assumption 3.2(2)",
+            "List the built-in activations and whether each satisfies Assumption 3.2(2) of Nguyen & Hein (2017), "
+            "derived symbolically where possible.").set_defaults(func=_cmd_activations)
+    command("losses", "losses, convexity and Assumption 3.2(3)",
+            "List the built-in losses, whether each is convex, and whether it satisfies Assumption 3.2(3) of "
+            "Nguyen & Hein (2017).").set_defaults(func=_cmd_losses)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 1 failure, 2 usage or input error)."""
+    """Entry point; returns the exit status (0 ok, 1 failure, 2 usage or input error).
+
+    With ``--json``, errors are printed as one JSON object ``{"ok": false, "error": ..., "kind": ...}``
+    on standard output.
+    """
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:
+    except _UsageError as exc:
+        message, usage = exc.args
+        if "--json" in argv:
+            print(json.dumps({"ok": False, "error": message, "kind": "UsageError"}))
+        else:
+            print(f"{usage}{message}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # --help, --version
         return int(exc.code or 0)
     if not getattr(args, "func", None):
         parser.print_help()
@@ -328,11 +542,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except ProofkitError as exc:
-        print(f"proofkit: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, str(exc), type(exc).__name__)
     except OSError as exc:  # unwritable report folder, full disk, ...
-        print(f"proofkit: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
-        return 2
+        return _fail(args, f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), type(exc).__name__)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -158,7 +158,7 @@ def test_outputs_latex_compiles_and_svg_by_graphviz(tmp_path):
     dot = to_dot(g)
     assert "digraph" in dot and "cluster_legend" in dot and "shape=box" in dot
     md = markdown_summary(g)
-    assert "| established |" in md
+    assert "| proved in the source |" in md and "| machine-checked |" in md
     if shutil.which("dot") is None and not os.environ.get("CI"):
         pytest.skip("Graphviz is not installed on this machine")
     svg = to_svg(g)

@@ -147,6 +147,11 @@ class Claim:
         return cls(**{k: d[k] for k in keys if k in d}, stored_checker_version=d.get("checker_version", ""))
 
     def _repr_latex_(self) -> str:
-        from proofkit.printing.claims_latex import claim_fragment
+        from proofkit.printing.latex import repr_latex
 
-        return claim_fragment(self, None)
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str:
+        from proofkit.printing.latex import repr_html
+
+        return repr_html(self)

@@ -40,6 +40,6 @@ def claims() -> list[Claim]:
                         "regulariser on its output weight gives a modified objective at every local minimum of which "
                         "the added neuron is switched off and the original parameters are a global minimum of the "
                         "original objective.", established="cited",
-              note="recorded from the seed's summary; the exact formulas of the modified objective could not be "
-                   "confirmed here, so no instance checker is attached"),
+              note="the modified objective is recorded in words only, without its formulas, so no instance checker "
+                   "is attached"),
     ]

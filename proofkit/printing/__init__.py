@@ -1,5 +1,13 @@
-"""Printing: LaTeX with paper-ready defaults."""
+"""Printing: LaTeX with paper-ready defaults, the PDF report, the graph, the HTML blueprint.
 
-from proofkit.printing.latex import LATEX_DEFAULTS, latex
+* :func:`latex` (with ``notation="network"``) and :class:`ProofkitLatexPrinter`;
+* :func:`~proofkit.printing.report.report_document` and :func:`~proofkit.printing.report.compile_pdf`;
+* :func:`~proofkit.printing.graphviz.to_dot` and :func:`~proofkit.printing.graphviz.to_svg`;
+* :func:`~proofkit.printing.html.write_html`;
+* :func:`provenances`: where each status comes from, with the one legend every output uses.
+"""
 
-__all__ = ["LATEX_DEFAULTS", "latex"]
+from proofkit.printing.latex import LATEX_DEFAULTS, ProofkitLatexPrinter, latex
+from proofkit.printing.provenance import PROVENANCE, provenances
+
+__all__ = ["LATEX_DEFAULTS", "PROVENANCE", "ProofkitLatexPrinter", "latex", "provenances"]

@@ -1,12 +1,23 @@
-"""LaTeX with paper-ready defaults: bmatrix, W^{(k)}_{ij} names, no clutter."""
+"""LaTeX with paper-ready defaults, through one printer for expressions and proofkit objects.
+
+:class:`ProofkitLatexPrinter` is a sympy ``LatexPrinter`` with ``_print_Certificate``,
+``_print_Claim``, ``_print_ClaimGraph``, ``_print_LazyMatrix``, ``_print_Network`` and
+``_print_IdentityCheck`` (sympy-style dispatch on the class name); :func:`latex` uses it, and
+the objects' ``_repr_latex_`` delegate to :func:`repr_latex`. With ``notation="network"``
+gradients and Hessian blocks of an Objective print in the papers' notation
+(:mod:`proofkit.printing.network_notation`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sympy
+from sympy.printing.latex import LatexPrinter
 
-__all__ = ["latex", "LATEX_DEFAULTS"]
+from proofkit.errors import InvalidInput
+
+__all__ = ["latex", "LATEX_DEFAULTS", "ProofkitLatexPrinter", "repr_latex", "repr_html"]
 
 #: Defaults for :func:`latex`; any sympy ``latex`` setting may be overridden per call.
 LATEX_DEFAULTS: dict[str, Any] = {
@@ -15,21 +26,101 @@ LATEX_DEFAULTS: dict[str, Any] = {
     "mul_symbol": None,
     "fold_short_frac": False,
 }
+_NOTATIONS = (None, "expanded", "network")
 
 
-def latex(obj: Any, **settings: Any) -> str:
+class ProofkitLatexPrinter(LatexPrinter):
+    """sympy's LaTeX printer, extended to proofkit's objects (text-mode LaTeX for claims, certificates, graphs)."""
+
+    _default_settings = {**LatexPrinter._default_settings, "notation": None, "layout": "aligned"}
+    printmethod = "_proofkit_latex"
+
+    def _print_LazyMatrix(self, m: Any) -> str:
+        if self._settings.get("notation") == "network" and getattr(m, "origin", None) is not None:
+            from proofkit.printing.network_notation import network_latex
+
+            return network_latex(m, layout=self._settings.get("layout", "aligned"))
+        return self._print(m.to_sympy())
+
+    def _print_Certificate(self, cert: Any) -> str:
+        from proofkit.printing.claims_latex import certificate_latex
+
+        return certificate_latex(cert, "Certificate")
+
+    def _print_Claim(self, claim: Any) -> str:
+        from proofkit.printing.claims_latex import claim_fragment
+
+        return claim_fragment(claim)
+
+    def _print_ClaimGraph(self, graph: Any) -> str:
+        from proofkit.printing.report import report_document
+
+        return report_document(graph)
+
+    def _print_Network(self, net: Any) -> str:
+        acts = ", ".join(rf"\mathrm{{{a.name}}}" for a in net.activations)
+        widths = ", ".join(map(str, net.widths))
+        return (rf"\text{{network }} \mathbb{{R}}^{{{net.widths[0]}}} \to \mathbb{{R}}^{{{net.widths[-1]}}},\ "
+                rf"(n_0, \dots, n_{{{net.depth}}}) = ({widths}),\ \sigma_1, \dots, \sigma_{{{net.depth}}} = {acts}"
+                + (r",\ \text{with biases}" if net.bias else ""))
+
+    def _print_IdentityCheck(self, res: Any) -> str:
+        return rf"\text{{identity {res.verdict} ({res.method})}}"
+
+
+def latex(obj: Any, notation: str | None = None, **settings: Any) -> str:
     """LaTeX for an expression, a matrix or a proofkit object.
 
-    Objects with a ``_latex`` method (lazy matrices, certificates) print
-    themselves; everything else goes through ``sympy.latex`` with
-    :data:`LATEX_DEFAULTS`.
+    Parameters
+    ----------
+    obj : expression, matrix, LazyMatrix, Certificate, Claim, ClaimGraph, Network, IdentityCheck
+        What to print. Claims and certificates give text-mode LaTeX; a claim graph gives the
+        complete report document.
+    notation : {None, "expanded", "network"}
+        ``"network"``: a gradient or Hessian (block) of an Objective in the papers' notation
+        (σ, σ′, σ″, pre-activations ``g``, outputs ``f``, residuals ``r``), one entry per line,
+        in an ``aligned`` environment (``layout="align"``: an ``align*`` environment that may break
+        across pages). Default: the expanded expression.
 
     Examples
     --------
     >>> latex(sympy.Matrix([[0, sympy.Symbol("x")], [sympy.Symbol("x"), 0]]))
     '\\\\begin{bmatrix}0 & x\\\\\\\\x & 0\\\\end{bmatrix}'
     """
-    opts = {**LATEX_DEFAULTS, **settings}
-    if hasattr(obj, "to_sympy"):
-        obj = obj.to_sympy()
-    return sympy.latex(obj, **opts)
+    if notation not in _NOTATIONS:
+        raise InvalidInput("notation", f"one of {_NOTATIONS}", repr(notation))
+    opts = {**LATEX_DEFAULTS, **settings, "notation": notation}
+    return ProofkitLatexPrinter(opts).doprint(obj)
+
+
+def repr_latex(obj: Any) -> str:
+    """The ``_repr_latex_`` of proofkit objects (math mode, for Jupyter)."""
+    name = type(obj).__name__
+    if name in ("Certificate", "Claim"):
+        from proofkit.printing.certificates import claim_sentence
+
+        if name == "Certificate":
+            return rf"$\text{{{obj.verdict}: {_text(claim_sentence(obj.claim))}}}$"
+        return rf"$\text{{{_text(obj.title or obj.label)}}}$"
+    return f"${latex(obj)}$"
+
+
+def _text(s: str) -> str:
+    return "".join("\\" + ch if ch in "&%$#_{}" else ch for ch in s)
+
+
+def repr_html(obj: Any) -> str:
+    """HTML (with MathML) for a certificate or a claim, for Jupyter."""
+    import html
+
+    from proofkit.printing.certificates import describe
+    from proofkit.printing.html import _item_html
+    from proofkit.printing.mathtext import statement_to_html
+
+    if type(obj).__name__ == "Certificate":
+        return "<table>" + "".join(_item_html(i) for i in describe(obj)) + "</table>"
+    title = html.escape(obj.title or obj.label)
+    return f"<p><b>{title}.</b> {statement_to_html(obj.statement)}</p>"
+
+
+_ = sympy  # re-exported for the doctest

@@ -101,10 +101,10 @@ class Activation:
     name : str
         Short name used in reports (``"sigmoid"``).
     expr : sympy.Expr
-        sigma(t) as an expression in :data:`T` (``Symbol("t", real=True)``) or in
+        sigma(t) as an expression in ``T`` (``Symbol("t", real=True)``) or in
         the symbol given as ``variable``.
     variable : sympy.Symbol, optional
-        The variable of ``expr`` when it is not :data:`T`.
+        The variable of ``expr`` when it is not ``T``.
     latex_name : str, optional
         How the function is written in LaTeX (``"\\sigma"``).
     growth_constants : tuple of 4 numbers, optional

@@ -70,6 +70,11 @@ class IdentityCheck:
     points_tested: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def _repr_latex_(self) -> str:
+        from proofkit.printing.latex import repr_latex
+
+        return repr_latex(self)
+
     def __bool__(self) -> bool:
         return self.verdict == "proved"
 

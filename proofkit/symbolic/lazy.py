@@ -110,6 +110,11 @@ class LazyMatrix:
     def _latex(self, printer: Any) -> str:
         return printer._print(self._full)
 
+    def _repr_latex_(self) -> str:
+        from proofkit.printing.latex import repr_latex
+
+        return repr_latex(self)
+
     def __repr__(self) -> str:
         return repr(self._full)
 

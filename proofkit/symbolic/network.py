@@ -92,6 +92,11 @@ class Network:
         acts = ", ".join(a.name for a in self.activations)
         return f"Network({self.widths}, activations=[{acts}], bias={self.bias})"
 
+    def _repr_latex_(self) -> str:
+        from proofkit.printing.latex import repr_latex
+
+        return repr_latex(self)
+
     def layer_params(self, k: int) -> list[sympy.Symbol]:
         """The parameters of layer ``k`` (W_k row-major, then b_k)."""
         if not 1 <= k <= self.depth:
@@ -264,7 +269,9 @@ class Objective:
 
     def gradient(self) -> LazyMatrix:
         """The gradient of Phi (a column), by symbolic differentiation."""
-        return LazyMatrix([[g] for g in self._gradient_rows], self.params)
+        m = LazyMatrix([[g] for g in self._gradient_rows], self.params)
+        m.origin = (self, "gradient", list(range(len(self.params))))  # for latex(..., notation="network")
+        return m
 
     def hessian(self, params: Sequence[Any] | None = None) -> LazyMatrix:
         """The Hessian of Phi, or its block on ``params`` (Definition 3.6)."""
@@ -276,7 +283,9 @@ class Objective:
             ga = grads[idx[a]]
             for b in range(a, n):
                 rows[a][b] = rows[b][a] = ga.diff(self._se_params[idx[b]])
-        return LazyMatrix(rows, self.params)
+        m = LazyMatrix(rows, self.params)
+        m.origin = (self, "hessian", idx)  # for latex(..., notation="network")
+        return m
 
     def block_hessian(self, layers: Sequence[int] | None = None,
                       params: Sequence[Any] | None = None) -> LazyMatrix:

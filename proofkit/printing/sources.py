@@ -1,0 +1,252 @@
+"""Sources of claims: bibliography keys and entries, sections per source, and the papers' own numbering.
+
+A claim's ``source`` reads like ``"Nguyen & Hein 2017, Theorem 3.8"`` or
+``"Yu & Chen 1995; lecture notes"``. The part up to the year (or the first comma)
+names the work; the rest locates the result in it. Claims keep the number their
+paper gives them (Theorem 3.8 stays 3.8); instances of a numbered result are
+numbered after it (3.8a, 3.8b); other claims get a number within their section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from proofkit.claims import ClaimGraph
+
+__all__ = ["REFERENCES", "register_reference", "work_keys", "cite_key", "Numbered", "Section", "number_claims",
+           "sections", "OWN_SECTION"]
+
+#: Full references for the works cited by the seed library, by the name used in ``Claim.source``.
+REFERENCES: dict[str, str] = {
+    "Nguyen & Hein 2017": "Q. Nguyen and M. Hein. The loss surface of deep and wide neural networks. "
+                          "In Proceedings of the 34th International Conference on Machine Learning (ICML), 2017.",
+    "Yu & Chen 1995": "X.-H. Yu and G.-A. Chen. On the local minima free condition of backpropagation learning. "
+                      "IEEE Transactions on Neural Networks, 6(5):1300--1303, 1995.",
+    "Lu & Kawaguchi 2017": "H. Lu and K. Kawaguchi. Depth creates no bad local minima. arXiv:1702.08580, 2017.",
+    "Laurent & Brecht 2018": "T. Laurent and J. von Brecht. Deep linear networks with arbitrary loss: all local "
+                             "minima are global. In Proceedings of the 35th International Conference on Machine "
+                             "Learning (ICML), 2018.",
+    "Nguyen 2019": "Q. Nguyen. On connected sublevel sets in deep learning. In Proceedings of the 36th "
+                   "International Conference on Machine Learning (ICML), 2019.",
+    "Du et al. 2019": "S. S. Du, X. Zhai, B. Póczos and A. Singh. Gradient descent provably optimizes "
+                      "over-parameterized neural networks. In International Conference on Learning "
+                      "Representations (ICLR), 2019.",
+    "Kawaguchi, Huang & Kaelbling 2019": "K. Kawaguchi, J. Huang and L. P. Kaelbling. Every local minimum value "
+                                         "is the global minimum value of induced model in nonconvex machine "
+                                         "learning. Neural Computation, 31(12):2293--2323, 2019.",
+    "Kawaguchi & Kaelbling 2019": "K. Kawaguchi and L. P. Kaelbling. Elimination of all bad local minima in deep "
+                                  "learning. arXiv:1901.00279, 2019.",
+    "Mityagin": "B. Mityagin. The zero set of a real analytic function. arXiv:1512.07276, 2015.",
+    "Lecture notes": "Lecture notes on the loss surfaces of neural networks (course material).",
+}
+
+#: The section of claims that come from no paper (conjectures and counterexamples checked here).
+OWN_SECTION = "Checked here"
+
+
+def register_reference(name: str, text: str) -> None:
+    """Add (or replace) the full reference printed for the work called ``name`` in claim sources.
+
+    Examples
+    --------
+    >>> register_reference("Folklore 1900", "Folklore. Known facts, 1900.")
+    >>> cite_key("Folklore 1900")
+    'folklore1900'
+    """
+    REFERENCES[name] = text
+
+
+_YEAR = re.compile(r"^(.*?\b(?:19|20)\d\d[a-z]?)\b")
+
+
+def work_keys(source: str) -> list[tuple[str, str]]:
+    """``[(work, location)]`` for each ``;``-separated part of a source.
+
+    Examples
+    --------
+    >>> work_keys("Nguyen & Hein 2017, Lemma 4.2; Mityagin")
+    [('Nguyen & Hein 2017', 'Lemma 4.2'), ('Mityagin', '')]
+    >>> work_keys("Kawaguchi, Huang & Kaelbling 2019, Theorem 1")
+    [('Kawaguchi, Huang & Kaelbling 2019', 'Theorem 1')]
+    """
+    out = []
+    for part in (p.strip() for p in str(source).split(";")):
+        if not part:
+            continue
+        m = _YEAR.match(part)
+        if m:
+            work, rest = m.group(1), part[m.end():]
+        else:
+            work, _, rest = part.partition(",")
+        rest = rest.strip().lstrip(",").strip()
+        work = work.strip()
+        if work.lower() == "lecture notes":
+            work = "Lecture notes"
+        out.append((work, rest))
+    return out
+
+
+def cite_key(work: str) -> str:
+    """A BibTeX-style key for a work name."""
+    return re.sub(r"[^a-z0-9]", "", work.lower()) or "source"
+
+
+_NAMES = {"thm": "Theorem", "theorem": "Theorem", "lemma": "Lemma", "cor": "Corollary", "corollary": "Corollary",
+          "def": "Definition", "definition": "Definition", "assumption": "Assumption", "assumptions": "Assumptions",
+          "example": "Example", "examples": "Examples", "prop": "Proposition", "proposition": "Proposition",
+          "section": "Section", "conjecture": "Conjecture", "remark": "Remark", "setting": "Setting"}
+_NUMBERED = re.compile(r"^(Theorem|Thm\.?|Lemma|Corollary|Cor\.?|Definition|Def\.?|Assumptions?|Examples?|"
+                       r"Proposition|Prop\.?|Conjecture|Remark)\s+(\d+(?:\.\d+)*(?:\s*[-\u2013]\s*\d+)?)\b(.*)$", re.I)
+
+
+@dataclass
+class Numbered:
+    """How a claim is headed: ``name`` (Theorem), ``number`` (3.8), the rest of its title, its work and location."""
+
+    name: str
+    number: str
+    rest: str
+    works: list[tuple[str, str]]
+    from_paper: bool
+    ref: str = ""
+
+    @property
+    def heading(self) -> str:
+        return f"{self.name} {self.number}".strip()
+
+
+def _parse_number(text: str) -> tuple[str, str, str] | None:
+    m = _NUMBERED.match(text.strip())
+    if not m:
+        return None
+    name = _NAMES.get(m.group(1).lower().rstrip("."), m.group(1))
+    return name, re.sub(r"\s*[-\u2013]\s*", "\u2013", m.group(2)), m.group(3).strip()
+
+
+@dataclass
+class Section:
+    """A section of the report: the claims from one work."""
+
+    key: str
+    title: str
+    labels: list[str]
+
+
+def _section_of(graph: ClaimGraph, label: str, memo: dict[str, str]) -> str:
+    if label in memo:
+        return memo[label]
+    claim = graph.claims[label]
+    works = work_keys(claim.source) if claim.source else []
+    if works:
+        sec = works[0][0]
+    elif claim.instance_of and claim.instance_of in graph.claims:
+        sec = _section_of(graph, claim.instance_of, memo)
+    elif claim.kind in ("counterexample", "conjecture"):
+        sec = OWN_SECTION
+    else:
+        deps = {_section_of(graph, d, memo) for d in claim.dependencies if d in graph.claims}
+        sec = deps.pop() if len(deps) == 1 else OWN_SECTION
+    memo[label] = sec
+    return sec
+
+
+def _grouped(graph: ClaimGraph, memo: dict[str, str]) -> list[Section]:
+    groups: dict[str, list[str]] = {}
+    for label in graph.claims:
+        groups.setdefault(_section_of(graph, label, memo), []).append(label)
+    # the largest source first, the claims checked here last (independent of the order claims were added in)
+    keys = sorted((k for k in groups if k != OWN_SECTION), key=lambda k: (-len(groups[k]), k.lower()))
+    groups = {k: groups[k] for k in [*keys, *([OWN_SECTION] if OWN_SECTION in groups else [])]}
+    return [Section(k, k if k != OWN_SECTION else "Counterexamples and conjectures checked here", v)
+            for k, v in groups.items()]
+
+
+def sections(graph: ClaimGraph) -> list[Section]:
+    """Claims grouped by work, works in the order their first claim was added, claims by their papers' numbers."""
+    memo: dict[str, str] = {}
+    order = {lab: i for i, lab in enumerate(graph.claims)}
+    nums = number_claims(graph)
+    groups = {sec.key: sec.labels for sec in _grouped(graph, memo)}
+
+    def sort_key(label: str) -> tuple:
+        num = nums[label]
+        parent = graph.claims[label].instance_of
+        if num.from_paper:
+            return (0, [int(d) for d in re.findall(r"\d+", num.number)], 0, order[label])
+        located = [int(d) for _, loc in num.works for d in re.findall(r"\d+", loc)[:2]]
+        if located:  # e.g. the setting of Section 2 sorts before the results of Section 3
+            return (0, located, -1, order[label])
+        if parent and parent in graph.claims and memo.get(parent) == memo.get(label):
+            return (*sort_key(parent)[:2], 1, order[label])
+        return (1, [order[label]], 0, order[label])
+
+    out = []
+    for key, labels in groups.items():
+        title = key if key != OWN_SECTION else "Counterexamples and conjectures checked here"
+        out.append(Section(key, title, sorted(labels, key=sort_key)))
+    return out
+
+
+def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
+    """Headings with the papers' own numbers; instances after their result; the rest numbered per section.
+
+    Examples
+    --------
+    >>> from proofkit.claims import Claim, ClaimGraph
+    >>> g = ClaimGraph()
+    >>> g.add_claim(Claim("T", kind="theorem", title="Theorem 3.8", source="A & B 2017, Theorem 3.8"))
+    >>> g.add_claim(Claim("T:i", kind="instance", instance_of="T", statement="$1=1$"))
+    >>> number_claims(g)["T"].heading, number_claims(g)["T:i"].heading
+    ('Theorem 3.8', 'Instance 3.8a')
+    """
+    out: dict[str, Numbered] = {}
+    pending = []
+    for label, claim in graph.claims.items():
+        works = work_keys(claim.source) if claim.source else []
+        own = bool(claim.source) or claim.kind not in ("instance", "counterexample", "conjecture")
+        parsed = _parse_number(claim.title) if claim.title and own else None
+        title_rest = claim.title
+        if parsed:
+            title_rest = parsed[2]
+        if not parsed:
+            for _, loc in works:
+                parsed = _parse_number(loc)
+                if parsed:
+                    break
+        if parsed:
+            name, number, _ = parsed
+            rest = title_rest.strip()
+            rest = re.sub(r"^\((.*)\)$", r"\1", rest)
+            rest = re.sub(r"(^|,\s*)cited$", "", rest).strip(" ,")
+            out[label] = Numbered(name, number, rest, works, True)
+        else:
+            pending.append(label)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    per_parent: dict[str, int] = {}
+    memo: dict[str, str] = {}
+    per_section: dict[str, int] = {}
+    section_index = {sec.key: i for i, sec in enumerate(_grouped(graph, memo))}
+    for label in pending:
+        claim = graph.claims[label]
+        name = claim.kind.capitalize()
+        parent = claim.instance_of
+        if parent and parent in out and out[parent].from_paper:
+            i = per_parent.get(parent, 0)
+            per_parent[parent] = i + 1
+            number = out[parent].number + (letters[i] if i < 26 else str(i))
+        else:
+            sec = _section_of(graph, label, memo)
+            i = per_section.get(sec, 0) + 1
+            per_section[sec] = i
+            number = f"{letters[section_index[sec]].upper()}{i}"
+        rest = re.sub(r"\s*\(cited\)$", "", claim.title or "")
+        out[label] = Numbered(name, number, rest, work_keys(claim.source) if claim.source else [], False)
+    seen: dict[str, int] = {}
+    for num in out.values():
+        seen[num.heading] = seen.get(num.heading, 0) + 1
+    for num in out.values():  # "Theorem 2" of two papers: references name the paper too
+        num.ref = num.heading if seen[num.heading] == 1 or not num.works else f"{num.heading} of {num.works[0][0]}"
+    return out

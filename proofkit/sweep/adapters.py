@@ -1,0 +1,344 @@
+"""The built-in task kinds: plain-JSON inputs -> a certifier call -> certificates.
+
+=======================  ==============================================  =========================================
+kind                     required inputs                                 certifier
+=======================  ==============================================  =========================================
+``spurious_minimum``     ``loss``, ``point``, ``better_point`` or        :func:`~proofkit.certify_spurious_minimum`
+                         ``global_value``
+``critical_point``       ``loss`` or ``gradient``, ``variables``,        :func:`~proofkit.certify_critical_point`
+                         ``point``, ``radius``
+``strict_local_min``     as ``critical_point``                           :func:`~proofkit.certify_strict_local_min`
+``nonsingular``          ``matrix``                                      :func:`~proofkit.certify_nonsingular`
+``rank_at_least``        ``matrix``, ``r``                               :func:`~proofkit.certify_rank_at_least`
+``positive_definite``    ``matrix``                                      :func:`~proofkit.certify_positive_definite`
+``leibniz_witness``      ``X``, ``widths``, ``k``                        Lemma 4.3: ``alpha0`` and ``witness``
+``search_spurious_minima``  ``network``, ``X``, ``Y``                    :func:`~proofkit.find_spurious_minima`
+=======================  ==============================================  =========================================
+
+Numbers are exact (see :mod:`proofkit.sweep.exact`). Kinds whose certifier is not
+in proofkit yet (a general local minimum, a saddle, the Safran & Shamir family)
+are added with one :func:`~proofkit.sweep.kinds.register_kind` call each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sympy
+
+from proofkit.errors import InvalidInput
+from proofkit.sweep import exact
+from proofkit.sweep.kinds import TaskKind, TaskOutput, ball_value, register_kind
+
+__all__ = ["MATRIX_LIMIT"]
+
+#: Matrices in tasks have at most this many entries (so that certificates store them in full).
+MATRIX_LIMIT = 10000
+
+
+def _int(inputs: Mapping[str, Any], name: str, default: int | None = None, lo: int = 0, hi: int = 1 << 20) -> int:
+    v = inputs.get(name, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise InvalidInput(name, f"an integer in [{lo}, {hi}]", repr(v)[:40])
+    return v
+
+
+def _bool(inputs: Mapping[str, Any], name: str, default: bool) -> bool:
+    v = inputs.get(name, default)
+    if not isinstance(v, bool):
+        raise InvalidInput(name, "true or false", repr(v)[:40])
+    return v
+
+
+def _str(inputs: Mapping[str, Any], name: str, default: str, choices: Any = None) -> str:
+    v = inputs.get(name, default)
+    if not isinstance(v, str) or (choices is not None and v not in choices):
+        raise InvalidInput(name, f"one of {sorted(choices)}" if choices is not None else "a string", repr(v)[:40])
+    return v
+
+
+def _positive(v: Any, name: str) -> sympy.Rational:
+    q = exact.exact_number(v, name)
+    if q <= 0:
+        raise InvalidInput(name, "a positive number", str(q))
+    return q
+
+
+def _matrix(inputs: Mapping[str, Any], name: str = "matrix") -> list[list[Any]]:
+    rows = exact.constant_matrix(inputs[name], name)
+    if len(rows) * len(rows[0]) > MATRIX_LIMIT:
+        raise InvalidInput(name, f"at most {MATRIX_LIMIT} entries", f"{len(rows)}x{len(rows[0])}")
+    return rows
+
+
+def _bind_matrix(args: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
+    """The certificate records the hash of the task's matrix (the kernel checks the stored matrix against it)."""
+    from proofkit.certify.matrices import as_cert_matrix
+
+    inputs = cert.get("inputs") if isinstance(cert.get("inputs"), Mapping) else {}
+    if inputs.get("A_hash") != as_cert_matrix(args["A"]).hash:
+        return "the certificate is about another matrix than the task's"
+    return None
+
+
+def _fixed(value: Any, allowed: list[str]) -> dict[str, sympy.Rational]:
+    if not isinstance(value, Mapping):
+        raise InvalidInput("fixed", "an object {name: exact number}", type(value).__name__)
+    out = {}
+    for k, v in value.items():
+        if k not in allowed:
+            raise InvalidInput("fixed", f"names among {allowed[:8]}", repr(k)[:40])
+        out[k] = exact.exact_number(v, f"fixed.{k}")
+    return out
+
+
+def _max_prec(inputs: Mapping[str, Any], default: int) -> int:
+    return _int(inputs, "max_prec", default, 53, 1 << 16)
+
+
+def _evidence_values(cert: Any, names: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for name in names:
+        v = ball_value(cert.evidence.get(name)) if isinstance(cert.evidence.get(name), Mapping) else None
+        if v is not None:
+            out[name] = v
+    return out
+
+
+# --- spurious_minimum -------------------------------------------------------------------------------------------
+
+def _decode_spurious(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if "params" in inputs:
+        params = exact.names(inputs["params"], "params")
+        loss = exact.expression(inputs["loss"], "loss", params)
+    else:
+        loss = exact.expression(inputs["loss"], "loss")
+        params = sorted(s.name for s in loss.free_symbols)
+        if not params:
+            raise InvalidInput("loss", "an expression in at least one parameter", str(loss)[:60])
+    if ("better_point" in inputs) == ("global_value" in inputs):
+        raise InvalidInput("inputs", "exactly one of better_point and global_value", "both" if
+                           "better_point" in inputs else "neither")
+    args: dict[str, Any] = {"loss": loss, "params": params, "point": exact.point(inputs["point"], params, "point"),
+                            "refine": _bool(inputs, "refine", True), "max_prec": _max_prec(inputs, 512),
+                            "symmetry": _str(inputs, "symmetry", ""),
+                            "fixed": _fixed(inputs.get("fixed", {}), params)}
+    if "better_point" in inputs:
+        args["better_point"] = exact.point(inputs["better_point"], params, "better_point")
+    else:
+        args["global_value"] = exact.exact_number(inputs["global_value"], "global_value")
+    if "radius" in inputs:
+        args["radius"] = _positive(inputs["radius"], "radius")
+    return args
+
+
+def _certify_spurious(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify import certify_spurious_minimum
+
+    cert = certify_spurious_minimum(args["loss"], [sympy.Symbol(p) for p in args["params"]], args["point"],
+                                    args.get("better_point"), args.get("global_value"), radius=args.get("radius"),
+                                    fixed=args["fixed"], symmetry=args["symmetry"], refine=args["refine"],
+                                    max_prec=args["max_prec"])
+    values = _evidence_values(cert, ("lower", "better", "gap"))
+    if "lower" in values:
+        values["loss"] = values.pop("lower")
+    return TaskOutput([cert], values=values, note=cert.reason)
+
+
+register_kind(TaskKind(
+    "spurious_minimum", _decode_spurious, _certify_spurious, required=("loss", "point"),
+    optional=("params", "better_point", "global_value", "radius", "fixed", "symmetry", "refine", "max_prec"),
+    claim_types=("spurious_local_min",),
+    summary="a strict local minimum near `point` whose loss exceeds the loss at `better_point` (or `global_value`)"))
+
+
+# --- critical_point / strict_local_min ----------------------------------------------------------------------------
+
+def _decode_critical(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    variables = exact.names(inputs["variables"], "variables")
+    if ("loss" in inputs) == ("gradient" in inputs):
+        raise InvalidInput("inputs", "exactly one of loss and gradient", "both" if "loss" in inputs else "neither")
+    if "loss" in inputs:
+        f = exact.expression(inputs["loss"], "loss", variables)
+        grad = [f.diff(sympy.Symbol(v)) for v in variables]
+    else:
+        g = inputs["gradient"]
+        if not isinstance(g, list) or len(g) != len(variables):
+            raise InvalidInput("gradient", f"a list of {len(variables)} expressions (one per variable)",
+                               exact._short(g))
+        grad = [exact.expression(e, f"gradient[{i}]", variables) for i, e in enumerate(g)]
+    fixed = _fixed(inputs.get("fixed", {}), variables)
+    free = [v for v in variables if v not in fixed]
+    radius = inputs["radius"]
+    radii = ([_positive(r, f"radius[{i}]") for i, r in enumerate(radius)] if isinstance(radius, list)
+             else _positive(radius, "radius"))
+    return {"grad": grad, "variables": variables, "fixed": fixed, "point": exact.point(inputs["point"], free, "point"),
+            "radius": radii, "max_prec": _max_prec(inputs, 512)}
+
+
+def _critical_kind(name: str, certifier_name: str) -> TaskKind:
+    def certify(args: dict[str, Any]) -> TaskOutput:
+        import proofkit.certify as certify_module
+
+        fn = getattr(certify_module, certifier_name)
+        cert = fn(args["grad"], None, args["point"], args["radius"],
+                  variables=[sympy.Symbol(v) for v in args["variables"]], fixed=args["fixed"],
+                  max_prec=args["max_prec"])
+        return TaskOutput([cert], values={"dimension": len(args["point"])}, note=cert.reason)
+
+    return TaskKind(name, _decode_critical, certify, required=("variables", "point", "radius"),
+                    optional=("loss", "gradient", "fixed", "max_prec"), claim_types=(name,),
+                    summary=f"{name.replace('_', ' ')} in the box `point` +- `radius` (gradient of `loss`, or "
+                            "`gradient` given)")
+
+
+register_kind(_critical_kind("critical_point", "certify_critical_point"))
+register_kind(_critical_kind("strict_local_min", "certify_strict_local_min"))
+
+
+# --- matrices ------------------------------------------------------------------------------------------------------
+
+def _decode_nonsingular(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"A": _matrix(inputs), "backend": _str(inputs, "backend", "auto", ("auto", "float", "arb", "exact")),
+            "max_prec": _max_prec(inputs, 1024)}
+
+
+def _certify_nonsingular(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify import certify_nonsingular
+
+    cert = certify_nonsingular(args["A"], backend=args["backend"], max_prec=args["max_prec"])
+    return TaskOutput([cert], values={"n": len(args["A"])}, note=cert.reason)
+
+
+register_kind(TaskKind("nonsingular", _decode_nonsingular, _certify_nonsingular, required=("matrix",),
+                       optional=("backend", "max_prec"), claim_types=("nonsingular",), bind=_bind_matrix,
+                       summary="the square `matrix` is invertible"))
+
+
+def _decode_rank(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    A = _matrix(inputs)
+    return {"A": A, "r": _int(inputs, "r", None, 0, min(len(A), len(A[0]))), "max_prec": _max_prec(inputs, 1024)}
+
+
+def _certify_rank(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify import certify_rank_at_least
+
+    cert = certify_rank_at_least(args["A"], args["r"], max_prec=args["max_prec"])
+    return TaskOutput([cert], values={"r": args["r"]}, note=cert.reason)
+
+
+register_kind(TaskKind("rank_at_least", _decode_rank, _certify_rank, required=("matrix", "r"),
+                       optional=("max_prec",), claim_types=("rank_at_least",), bind=_bind_matrix,
+                       summary="rank(`matrix`) >= `r`"))
+
+
+def _decode_pd(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    return {"A": _matrix(inputs), "max_prec": _max_prec(inputs, 1024),
+            "exact_limit": _int(inputs, "exact_limit", 80, 0, 2000)}
+
+
+def _certify_pd(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify import certify_positive_definite
+
+    cert = certify_positive_definite(args["A"], max_prec=args["max_prec"], exact_limit=args["exact_limit"])
+    return TaskOutput([cert], values={"n": len(args["A"])}, note=cert.reason)
+
+
+register_kind(TaskKind("positive_definite", _decode_pd, _certify_pd, required=("matrix",),
+                       optional=("max_prec", "exact_limit"), claim_types=("positive_definite",), bind=_bind_matrix,
+                       summary="the symmetric `matrix` is positive definite"))
+
+
+# --- Lemma 4.3 witness --------------------------------------------------------------------------------------------
+
+def _widths(value: Any) -> list[int]:
+    if not isinstance(value, list) or len(value) < 2 or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 4096 for n in value):
+        raise InvalidInput("widths", "a list [d, n_1, ..., m] of at least two positive integers", exact._short(value))
+    return value
+
+
+def _decode_leibniz(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    from proofkit.symbolic.activations import ACTIVATIONS
+
+    widths = _widths(inputs["widths"])
+    args = {"X": exact.exact_matrix(inputs["X"], "X"), "widths": widths,
+            "k": _int(inputs, "k", None, 1, len(widths) - 2),
+            "sigma": _str(inputs, "sigma", "sigmoid", set(ACTIVATIONS)),
+            "beta": exact.exact_number(inputs.get("beta", 0), "beta")}
+    if "alpha" in inputs:
+        args["alpha"] = _positive(inputs["alpha"], "alpha")
+    return args
+
+
+def _certify_leibniz(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.symbolic.leibniz import leibniz_construction
+
+    con = leibniz_construction(args["X"], args["widths"], args["k"], args["sigma"], args["beta"])
+    values: dict[str, Any] = {"N": con.N}
+    if "alpha" in args:
+        alpha = args["alpha"]
+        extra: dict[str, Any] = {"alpha": str(alpha), "alpha_given": True}
+    else:
+        proof = con.alpha0()
+        if not proof["proved"]:
+            return TaskOutput([], "inconclusive", values, f"no alpha_0 found: {proof.get('argument', '')}")
+        alpha = proof["alpha0"]
+        extra = {"alpha0": str(alpha), "argument": proof["argument"],
+                 **{k: v for k, v in proof.items() if isinstance(v, str)}}
+        values["alpha0"] = float(alpha.p) / float(alpha.q) if hasattr(alpha, "p") else float(alpha)
+    cert = con.witness(alpha)
+    cert.evidence["lemma_4_3"] = {"kind": con.kind, "limit_det": str(con.limit_det), **extra}
+    return TaskOutput([cert], values=values, note=cert.reason)
+
+
+register_kind(TaskKind("leibniz_witness", _decode_leibniz, _certify_leibniz, required=("X", "widths", "k"),
+                       optional=("sigma", "beta", "alpha"), claim_types=("rank_at_least",),
+                       summary="Lemma 4.3 (Nguyen & Hein 2017): explicit alpha_0 and a certified rank([F_k, 1_N]) = N"))
+
+
+# --- search -------------------------------------------------------------------------------------------------------
+
+def _decode_search(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    from proofkit.symbolic.activations import ACTIVATIONS
+    from proofkit.symbolic.losses import LOSSES
+
+    net = inputs["network"]
+    if not isinstance(net, Mapping) or "widths" not in net:
+        raise InvalidInput("network", "an object {widths, activation, output_activation, bias}", exact._short(net))
+    unknown = [k for k in net if k not in ("widths", "activation", "output_activation", "bias")]
+    if unknown:
+        raise InvalidInput("network", "fields among widths, activation, output_activation, bias", f"unknown {unknown}")
+    widths = _widths(net["widths"])
+    scale = _positive(inputs.get("scale", 2), "scale")
+    return {"widths": widths, "activation": _str(net, "activation", "sigmoid", set(ACTIVATIONS)),
+            "output_activation": _str(net, "output_activation", "identity", set(ACTIVATIONS)),
+            "bias": _bool(net, "bias", True), "X": exact.exact_matrix(inputs["X"], "X"),
+            "Y": exact.exact_matrix(inputs["Y"], "Y"), "loss": _str(inputs, "loss", "squared", set(LOSSES)),
+            "starts": _int(inputs, "starts", 40, 1, 100000), "seed": _int(inputs, "seed", 0, 0, 2**63 - 1),
+            "scale": float(scale), "max_certify": _int(inputs, "max_certify", 6, 0, 1000)}
+
+
+def _certify_search(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify.search import find_spurious_minima
+    from proofkit.symbolic import Network
+
+    net = Network(args["widths"], activation=args["activation"], output_activation=args["output_activation"],
+                  bias=args["bias"])
+    rep = find_spurious_minima(net, args["X"], args["Y"], args["loss"], starts=args["starts"], seed=args["seed"],
+                               scale=args["scale"], max_certify=args["max_certify"])
+    certs = [s.certificate for s in rep.certified]
+    values: dict[str, Any] = {"candidates": len(rep.candidates), "certified_minima": len(certs)}
+    if rep.certified:
+        values["loss"] = [s.loss for s in rep.certified]
+        values["best_loss"] = rep.best_loss
+    note = (f"{len(certs)} certified spurious minima among {len(rep.candidates)} distinct local minima found "
+            f"from {rep.starts} starts")
+    return TaskOutput(certs, "certified" if certs else "inconclusive", values, note)
+
+
+register_kind(TaskKind("search_spurious_minima", _decode_search, _certify_search, required=("network", "X", "Y"),
+                       optional=("loss", "starts", "seed", "scale", "max_certify"),
+                       claim_types=("spurious_local_min",),
+                       summary="multi-start search on a network's loss; every spurious minimum found is certified"))

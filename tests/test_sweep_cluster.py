@@ -1,0 +1,153 @@
+"""Sweeps on real Dask clusters: a LocalCluster of worker processes, a killed worker, an interrupted sweep."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from proofkit.cli import main
+from proofkit.sweep import load_tasks, sweep, verify_path
+from proofkit.sweep.store import FINAL, ResultStore
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WELL = {"kind": "spurious_minimum", "inputs": {"loss": "(x**2 - 1)**2 + x/4", "point": ["0.97"],
+                                               "better_point": ["-1.03"]}}
+
+
+def search(starts: int, seed: int = 0) -> dict:
+    return {"kind": "search_spurious_minima", "inputs": {
+        "network": {"widths": [1, 1, 1], "activation": "tanh"}, "X": [["-4"], ["-2"], [0], [1], [2], ["7/2"], [4]],
+        "Y": [[0], ["3/4"], ["-3/4"], ["1/4"], ["-3/2"], ["-3/4"], [-1]], "starts": starts, "seed": seed, "scale": 1}}
+
+
+def small_tasks(n: int) -> list[dict]:
+    return [{"kind": "nonsingular", "inputs": {"matrix": [[1, i], [i + 1, 3]]}, "id": f"m{i}", "group": "matrices"}
+            for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                 silence_logs=logging.CRITICAL)
+    client = distributed.Client(c)
+    yield c, client
+    client.close()
+    c.close()
+
+
+def _files(out) -> dict[str, tuple[int, int]]:
+    d = os.path.join(out, "results")
+    return {f: (os.stat(os.path.join(d, f)).st_ino, os.stat(os.path.join(d, f)).st_mtime_ns) for f in os.listdir(d)}
+
+
+def _assert_complete(rep, out) -> None:
+    names = sorted(os.listdir(os.path.join(out, "results")))
+    assert names == sorted(f"{t.key}.json" for t in rep.tasks)  # exactly one record per task, no temporaries
+    for t in rep.tasks:
+        rec = rep.records[t.key]
+        assert rec["outcome"] in FINAL and all(k["ok"] for k in rec["kernel"]), rec
+    v = verify_path(out)
+    assert v.ok, v.problems
+
+
+def test_sweep_on_a_local_cluster_then_resume(cluster, tmp_path):
+    c, _ = cluster
+    f = tmp_path / "tasks.jsonl"
+    lines = [json.dumps(t) for t in [WELL, *small_tasks(2), {"kind": "leibniz_witness", "inputs": {
+        "X": [[0], [1], [3]], "widths": [1, 2, 1], "k": 1}}, {**search(3000), "timeout": 1, "id": "slow"}]]
+    lines.insert(2, '{"kind": "positive_definite", "inputs": {"matrix": [[1, 2], [2]]}}')
+    f.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    seen = []
+    rep = sweep(str(f), scheduler=c.scheduler_address, out=out, on_result=lambda t, r: seen.append(t.line))
+    assert [str(e)[-60:] for e in rep.malformed] and rep.malformed[0].line == 3
+    assert dict(rep.outcomes) == {"certified": 4, "timeout": 1}
+    slow = rep.record("slow")
+    assert slow["outcome"] == "timeout" and slow["timeout"] == 1.0 and slow["certificate_count"] == 0
+    assert sorted(seen) == [1, 2, 4, 5, 6]
+    assert rep.record("m0")["outcome"] == "certified" and rep.record("m0")["kernel"][0]["ok"]
+    full = ResultStore(out).read(rep.tasks[0].key)
+    assert json.loads(full["certificates"][0])["verdict"] == "certified"
+    assert os.path.exists(rep.written["verdicts"]) and "| matrices | 2 |" in open(rep.written["summary"]).read()
+    assert verify_path(out).ok
+    before = _files(out)
+    again = sweep(str(f), scheduler=c.scheduler_address, out=out, plots=False)
+    assert again.ran == [] and len(again.skipped) == 5 and _files(out) == before
+
+
+def test_a_killed_worker_loses_nothing(cluster, tmp_path):
+    c, client = cluster
+    slow = {**search(300, seed=1), "id": "slow"}
+    tasks = [slow, WELL, *small_tasks(4)]
+    slow_key = "proofkit-sweep-" + load_tasks([slow]).tasks[0].key
+    out = tmp_path / "out"
+    result: dict = {}
+    th = threading.Thread(target=lambda: result.update(rep=sweep(tasks, scheduler=c.scheduler_address, out=out,
+                                                                 plots=False)))
+    th.start()
+
+    def executing(dask_worker):
+        return [str(ts.key) for ts in dask_worker.state.executing]
+
+    victim, deadline = None, time.time() + 60
+    while victim is None and time.time() < deadline:
+        victim = next((w for w, keys in client.run(executing).items() if slow_key in keys), None)
+        time.sleep(0.05)
+    assert victim is not None
+    pid = client.run(os.getpid, workers=[victim])[victim]
+    time.sleep(0.5)
+    os.kill(pid, signal.SIGKILL)
+    th.join(180)
+    rep = result["rep"]
+    _assert_complete(rep, out)
+    assert rep.ok and rep.record("slow")["outcome"] == "certified"
+    assert all(r["certificate_count"] == 1 and r["outcome"] == "certified" for r in rep.records.values())
+    assert rep.record("slow")["worker_pid"] != pid  # it ran again on a live worker
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted the killed worker
+
+
+def test_an_interrupted_sweep_resumes_without_rerunning(cluster, tmp_path):
+    c, _ = cluster
+    f = tmp_path / "tasks.jsonl"
+    f.write_text("\n".join(json.dumps(search(80, seed=s)) for s in range(6)) + "\n")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    proc = subprocess.Popen([sys.executable, "-m", "proofkit", "sweep", str(f), "--scheduler", c.scheduler_address,
+                             "--out", str(out), "--no-plots"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        d = out / "results"
+        if d.exists() and len([n for n in os.listdir(d) if n.endswith(".json")]) >= 2:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = {n: v for n, v in _files(out).items() if n.endswith(".json") and not n.startswith(".")}
+    assert 2 <= len(before) < 6
+    rep = sweep(str(f), scheduler=c.scheduler_address, out=out, plots=False)
+    assert sorted(f"{k}.json" for k in rep.skipped) == sorted(before)
+    assert len(rep.ran) == 6 - len(before)
+    after = _files(out)
+    assert all(after[n] == v for n, v in before.items())  # finished records were not rewritten
+    _assert_complete(rep, out)
+
+
+def test_default_local_process_cluster_from_the_command_line(tmp_path, capsys):
+    f = tmp_path / "tasks.jsonl"
+    f.write_text("\n".join(json.dumps(t) for t in [WELL, *small_tasks(1)]) + "\n{broken\n")
+    out = tmp_path / "out"
+    assert main(["sweep", str(f), "--workers", "1", "--out", str(out), "--json"]) == 1  # one malformed line
+    res = json.loads(capsys.readouterr().out)
+    assert res["outcomes"] == {"certified": 2} and res["ran"] == 2 and "line 3" in res["malformed"][0]
+    assert main(["verify", str(out)]) == 0
