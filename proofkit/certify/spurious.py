@@ -33,7 +33,7 @@ from proofkit.numeric.arb_checks import decode_matrix, float64_record, spurious_
 from proofkit.numeric.arb_engine import NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
 from proofkit.numeric.contexts import to_fmpq
 
-__all__ = ["certify_spurious_minimum", "newton_refine", "approx_inverse_hessian", "fix_inputs"]
+__all__ = ["certify_spurious_minimum", "newton_refine", "fix_inputs"]
 
 
 def _values(point: Any, names: list[str], argument: str) -> list[Any]:
@@ -141,25 +141,6 @@ def _inverse_of_mid(jet: Any, n: int) -> tuple[np.ndarray | None, str | None]:
     if ev[0] < -1e-8 * max(abs(ev[-1]), 1e-300):
         return None, (f"not a minimum: the Hessian at the centre has a negative eigenvalue (about {ev[0]:.3g}); "
                       "a saddle point")
-    return C, None
-
-
-def approx_inverse_hessian(tape: Tape, centre: Sequence[Any]) -> tuple[np.ndarray | None, str | None]:
-    """A float64 approximate inverse of the loss Hessian at ``centre`` (engine at 53 bits), or a reason."""
-    n = tape.n_inputs
-    try:
-        (j,) = evaluate(tape, [flint.arb(c) for c in centre], order=2, prec=53)
-    except NotAnalyticOnBox as exc:
-        return None, f"refused: the centre is a point where the loss is not analytic ({exc})"
-    H = np.array([_mid(v) for v in dense_hessian(j, n).entries()]).reshape(n, n)
-    if not np.all(np.isfinite(H)):
-        return None, "the Hessian is not finite at the centre"
-    cond = float(np.linalg.cond(H))
-    if cond > 1e14:
-        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
-    C = np.linalg.inv(H)
-    if not np.all(np.isfinite(C)):
-        return None, "the approximate inverse of the Hessian is not finite"
     return C, None
 
 
