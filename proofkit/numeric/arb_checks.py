@@ -230,6 +230,19 @@ def spurious_minimum_check(tape: Tape, centers: Sequence[Any], radii: Sequence[A
     its Hessian is positive definite on the whole box, and the mean-value lower bound of the loss over the
     box exceeds the enclosure of the loss at ``better`` (or ``global_value``): the box holds a strict local
     minimum that is not a global minimum.
+
+    Examples
+    --------
+    >>> from proofkit.kernel.dag import decode_dag
+    >>> d = decode_dag({"format": "proofkit.dag/1", "inputs": ["x"],   # (x - 1)^2 + 1
+    ...                 "nodes": [["var", 0], ["const", "-1"], ["add", 0, 1], ["pow", 2, "2"], ["const", "1"],
+    ...                           ["add", 3, 4]], "outputs": [5]})
+    >>> C = flint.arb_mat([[flint.fmpq(1, 2)]])
+    >>> q = flint.fmpq
+    >>> spurious_minimum_check(Tape(d), [q(1)], [q(1, 10)], C, 64, global_value=q(0))["ok"]
+    True
+    >>> spurious_minimum_check(Tape(d), [q(1)], [q(1, 10)], C, 64, global_value=q(2))["ok"]
+    False
     """
     n = tape.n_inputs
     with arb_precision(prec):
@@ -277,6 +290,15 @@ def critical_point_check(tape: Tape, centers: Sequence[Any], radii: Sequence[Any
     ``ok`` proves that the vector field has exactly one zero in the box and, with ``want_min``, that every
     symmetric matrix in the enclosure of its Jacobian over the box is positive definite (a strict local
     minimum when the field is known to be a gradient, which this function does not check).
+
+    Examples
+    --------
+    >>> from proofkit.kernel.dag import decode_dag
+    >>> d = decode_dag({"format": "proofkit.dag/1", "inputs": ["x"],   # x^2 - 2
+    ...                 "nodes": [["var", 0], ["pow", 0, "2"], ["const", "-2"], ["add", 1, 2]], "outputs": [3]})
+    >>> C = flint.arb_mat([[flint.fmpq(1, 3)]])
+    >>> critical_point_check(Tape(d), [flint.fmpq(141, 100)], [flint.fmpq(1, 100)], C, 64)["ok"]
+    True
     """
     n = tape.n_inputs
     if len(tape.outputs) != n:
