@@ -3,7 +3,7 @@
 One-hidden-layer sigmoid networks (d = 2, biases, linear output, squared loss, exact rational data).
 For each size, side by side in one run, the full Hessian at a rational point at 50 digits (170 bits):
 
-* engine: ``to_dag`` of the loss + :class:`~proofkit.numeric.arb_engine.Tape` + second-order AD in Arb
+* engine: ``to_dag`` of the loss + :class:`~proofkit.kernel.engine.Tape` + second-order AD in Arb
   (compilation included);
 * symbolic: ``Objective.hessian()`` (symengine) + its compiled straight-line program
   (:mod:`proofkit.numeric.program`) run in Arb — skipped past ``--symbolic-limit`` parameters;
@@ -29,8 +29,8 @@ import mpmath  # noqa: E402
 import sympy  # noqa: E402
 
 from proofkit.kernel.dag import decode_dag  # noqa: E402
+from proofkit.kernel.engine import Tape, dense_hessian, evaluate  # noqa: E402
 from proofkit.numeric import ArbContext  # noqa: E402
-from proofkit.numeric.arb_engine import Tape, dense_hessian, evaluate  # noqa: E402
 from proofkit.numeric.float_engine import FloatTape  # noqa: E402
 from proofkit.symbolic import Network  # noqa: E402
 from proofkit.symbolic.dag import to_dag  # noqa: E402

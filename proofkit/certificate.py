@@ -33,9 +33,17 @@ __all__ = [
     "float64_hash",
     "matrix_hash",
     "library_versions",
+    "claim_digest",
+    "reason_for",
 ]
 
-SCHEMA = "proofkit.certificate/1"
+DISPLAY_HOOKS: dict[str, Any] = {}
+"""Rich display of certificates in Jupyter: ``"latex"``/``"html"`` -> function of the certificate.
+
+Filled by :mod:`proofkit.printing` when it is imported, so that this module (part of the
+trusted base) imports no printing code."""
+
+SCHEMA = "proofkit.certificate/2"
 VERDICTS = ("certified", "refuted", "inconclusive")
 
 
@@ -46,13 +54,13 @@ def fmpq_to_str(q: Any) -> str:
 
 
 def fmpq_from_str(s: str) -> flint.fmpq:
-    """Parse ``"p/q"`` or ``"p"`` exactly."""
-    if not isinstance(s, str):
-        raise ValueError(f"expected a rational string, got {s!r}")
-    if "/" in s:
-        p, q = s.split("/")
-        return flint.fmpq(int(p), int(q))
-    return flint.fmpq(int(s))
+    """Parse ``"p/q"`` or ``"p"`` exactly (ValueError on anything else, including ``q = 0``)."""
+    if not isinstance(s, str) or not s or len(s) > 100_000 or any(c not in "-/0123456789" for c in s):
+        raise ValueError(f"expected a rational string, got {str(s)[:40]!r}")
+    p, _, q = s.partition("/")
+    if q == "0" or "-" in q or "-" in p[1:] or "/" in q:
+        raise ValueError(f"expected a rational string, got {s[:40]!r}")
+    return flint.fmpq(flint.fmpz(p), flint.fmpz(q or "1"))
 
 
 def _dyadic(x: flint.arb) -> str:
@@ -121,16 +129,67 @@ def matrix_hash(record: dict[str, Any]) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries a verdict may depend on."""
-    import mpmath
-    import numpy
-    import symengine
-    import sympy
+    """Versions of the libraries a verdict may depend on (read from the installed distributions)."""
+    from importlib import metadata
 
-    from proofkit import __version__
+    out = {}
+    for name in ("proofkit", "python-flint", "mpmath", "numpy", "sympy", "symengine"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "unknown"
+    return out
 
-    return {"proofkit": __version__, "python-flint": flint.__version__, "mpmath": mpmath.__version__,
-            "numpy": numpy.__version__, "sympy": sympy.__version__, "symengine": symengine.__version__}
+
+_REASONS = {
+    ("nonsingular", "certified"): "the matrix is invertible",
+    ("nonsingular", "refuted"): "the matrix is singular (exact rank below n)",
+    ("rank_at_least", "certified"): "the recorded {r}x{r} minor is non-singular, so rank >= {r}",
+    ("rank_at_least", "refuted"): "the exact rank over Q is below {r}",
+    ("exact_rank", "certified"): "the rank over Q is exactly {rank}",
+    ("rank_deficient", "certified"): "the exact rank over Q is below min(m, n)",
+    ("rank_deficient", "refuted"): "the exact rank over Q equals min(m, n)",
+    ("det_sign", "certified"): "the sign of the determinant is proven: {sign}",
+    ("positive_definite", "certified"): "the matrix is positive definite",
+    ("positive_definite", "refuted"): "the matrix is not positive definite",
+    ("indefinite", "certified"): "witness vectors prove the matrix indefinite",
+    ("eigenvalues", "certified"): "all eigenvalues isolated in disjoint balls that exclude 0; inertia {inertia}",
+    ("critical_point", "certified"): "exactly one critical point in the box{on_slice}",
+    ("strict_local_min", "certified"): "exactly one critical point in the box and the Hessian is positive definite "
+                                       "on the whole box: it is a strict local minimum{on_slice}",
+    ("spurious_local_min", "certified"): "a strict local minimum in the box whose loss exceeds {than}{on_slice}",
+    ("critical_point_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): exactly "
+                                              "one critical point of the restriction in the box",
+    ("strict_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a strict "
+                                                "local minimum of the restriction to the slice",
+    ("spurious_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a "
+                                                  "strict local minimum of the restriction whose loss exceeds {than}",
+    **{(t, "certified"): "{statement}" for t in ("local_min", "local_max", "saddle", "not_local_min",
+                                                 "classification")},
+    ("identity", "certified"): "lhs - rhs expands to 0 in every entry",
+    ("identity", "refuted"): "lhs - rhs is certified non-zero at the witness point",
+    ("leibniz_alpha0", "certified"): "for sigma strictly increasing from mu to gamma, det E(alpha) != 0 for every "
+                                     "alpha >= alpha_0 = {alpha0} (N = {N})",
+    ("relu_linear_region", "certified"): "every pre-activation is positive on the box, so "
+                                         "rank([F_1, 1]) <= rank([X, 1]) = {rank_bound} < N = {N}",
+}
+
+
+def reason_for(claim: dict[str, Any], verdict: str) -> str | None:
+    """The one sentence a certified or refuted certificate shows, built from its (kernel-checked) claim fields."""
+    template = _REASONS.get((claim.get("type"), verdict))
+    if template is None:
+        return None
+    fields = dict(claim)
+    fields["on_slice"] = " (on the recorded slice of fixed parameters)" if claim.get("slice") else ""
+    fields["than"] = "the loss at the better point" if claim.get("compare") == "better_point" else \
+        "the stated global value"
+    return template.format(**fields)
+
+
+def claim_digest(claim_data: dict[str, Any]) -> str:
+    """SHA-256 of a claim's statement and instance data (what a certificate's ``binding`` refers to)."""
+    return input_hash(claim_data)
 
 
 @dataclass
@@ -160,6 +219,9 @@ class Certificate:
         A sentence on what the verdict means; for "inconclusive", the possible causes.
     versions : dict
         Library versions.
+    binding : dict or None
+        The claim of a claim graph this certificate supports: ``{"label", "claim_hash"}``
+        (set when a checker's certificate is attached; see :func:`claim_digest`).
     time_seconds : float or None
         Wall time (left out of the canonical JSON).
     """
@@ -176,6 +238,7 @@ class Certificate:
     reason: str = ""
     versions: dict[str, str] = field(default_factory=library_versions)
     time_seconds: float | None = None
+    binding: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -192,7 +255,7 @@ class Certificate:
         d = {"schema": SCHEMA, "claim": self.claim, "verdict": self.verdict, "method": self.method,
              "backend": self.backend, "precision": self.precision, "input_hash": self.input_hash,
              "inputs": self.inputs, "evidence": self.evidence, "margin": self.margin,
-             "reason": self.reason, "versions": self.versions}
+             "reason": self.reason, "versions": self.versions, "binding": self.binding}
         if timing:
             d["time_seconds"] = self.time_seconds
         return d
@@ -210,7 +273,7 @@ class Certificate:
         missing = [k for k in keys if k not in d]
         if missing:
             raise ValueError(f"certificate is missing the fields {missing}")
-        return cls(**{k: d[k] for k in keys}, time_seconds=d.get("time_seconds"))
+        return cls(**{k: d[k] for k in keys}, time_seconds=d.get("time_seconds"), binding=d.get("binding"))
 
     @classmethod
     def from_json(cls, text: str) -> Certificate:
@@ -224,12 +287,10 @@ class Certificate:
     def __repr__(self) -> str:
         return f"<Certificate {self.summary()}>"
 
-    def _repr_latex_(self) -> str:
-        from proofkit.printing.latex import repr_latex
+    def _repr_latex_(self) -> str | None:
+        show = DISPLAY_HOOKS.get("latex")
+        return show(self) if show else None
 
-        return repr_latex(self)
-
-    def _repr_html_(self) -> str:
-        from proofkit.printing.latex import repr_html
-
-        return repr_html(self)
+    def _repr_html_(self) -> str | None:
+        show = DISPLAY_HOOKS.get("html")
+        return show(self) if show else None

@@ -289,7 +289,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if os.path.isdir(args.certificate) or _is_sweep_record(args.certificate):
         return _verify_folder(args)
     try:
-        with open(args.certificate) as fh:
+        with open(args.certificate, "rb") as fh:
             text = fh.read()
     except OSError as exc:
         return _fail(args, f"cannot read {args.certificate!r}: {exc.strerror}", "OSError")
@@ -297,7 +297,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return _fail(args, f"{args.certificate} is a claim graph, not a certificate: use `proofkit check "
                            f"{args.certificate}` or `proofkit show CLAIM {args.certificate}`", "NotACertificate")
     try:
-        rep = check_certificate(text)
+        rep = check_certificate(text)  # raises nothing but CertificateRejected, whatever the bytes
     except CertificateRejected as exc:
         if args.json:
             print(json.dumps({"ok": False, "reason": str(exc)}))
@@ -305,9 +305,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"REJECTED: {exc}")
         return 1
     if args.json:
-        print(json.dumps({"ok": True, "claim": rep.claim_type, "verdict": rep.verdict, "how": rep.how}))
+        print(json.dumps({"ok": True, "claim": rep.claim_type, "verdict": rep.verdict, "how": rep.how,
+                          "margin": rep.margin}))
     else:
-        print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}")
+        print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}" + (f" ({rep.margin})" if rep.margin else ""))
     return 0
 
 

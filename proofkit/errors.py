@@ -19,6 +19,7 @@ __all__ = [
     "NotSymmetric",
     "NotExact",
     "CertificateRejected",
+    "NonSmoothInBox",
     "GraphError",
     "DuplicateClaim",
     "UnknownClaim",
@@ -94,6 +95,10 @@ class NotExact(InvalidInput):
 
 class CertificateRejected(ProofkitError):
     """The trusted kernel rejected a certificate (tampered, inconsistent or false)."""
+
+
+class NonSmoothInBox(CertificateRejected):
+    """A stored expression switches branch (abs, max, piecewise, ...) inside the box it is evaluated on."""
 
 
 class GraphError(InvalidInput):

@@ -69,3 +69,32 @@ def test_bad_activation_input():
     x, y = sympy.symbols("x y")
     with pytest.raises(InvalidInput, match="one variable"):
         activation(x + y)
+
+
+def test_reciprocal_functions_are_rewritten_and_evaluable():
+    from proofkit.numeric import ArbContext
+    from proofkit.symbolic import Network
+
+    act = activation(sympy.sech(sympy.Symbol("t")))
+    assert act.expr == 1 / sympy.cosh(T)
+    assert act.analytic.value is True
+    obj = Network([1, 1, 1], activation=act).loss([[1]], [[0]])
+    vals = obj.hessian().evaluate([1, 1, 0, 0], ArbContext(64))
+    assert all(v.is_finite() for row in vals for v in row)
+
+
+def test_unsupported_activation_nodes_are_named_errors():
+    t = sympy.Symbol("t")
+    for bad, node in ((sympy.Derivative(sympy.re(t), t), "Derivative"), (sympy.gamma(t), "gamma"),
+                      (sympy.I * t, "ImaginaryUnit")):
+        with pytest.raises(InvalidInput, match=node):
+            activation(bad)
+    with pytest.raises(InvalidInput, match="argument 'slope'"):
+        leaky_relu(float("nan"))
+    assert softplus(0.5).expr.has(sympy.Rational(1, 2))
+    # a Piecewise activation is accepted but is not differentiable by Lemma 2.1's standard: a named error
+    from proofkit.symbolic import Network
+
+    pw = Activation("pw", sympy.Piecewise((t, t > 0), (0, True)), variable=t)
+    with pytest.raises(AssumptionViolated):
+        Network([1, 1, 1], activation=pw).loss([[1]], [[0]]).gradient()

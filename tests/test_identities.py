@@ -72,3 +72,57 @@ def test_tiny_but_nonzero_difference_is_refuted_at_high_precision():
     x = sympy.Symbol("x")
     res = check_identity(sympy.exp(x), sympy.exp(x) + sympy.Integer(10) ** -40, prec=512)
     assert res.verdict == "refuted"
+
+
+# -- issue 9: floats are exact binary numbers; witnesses respect assumptions; no crash on any node -----------------
+def test_float_literals_are_exact_in_identities():
+    x = sympy.Symbol("x")
+    r = check_identity((10**16 + 1) * x, 1e16 * x)
+    assert r.verdict == "refuted" and r.witness is not None
+    assert check_identity(0.1 * x, x / 10).verdict == "refuted"  # 0.1 as a double is not 1/10
+    assert check_identity(0.5 * x, x / 2).verdict == "proved"  # 0.5 is exactly 1/2
+    assert check_identity(1e16 * x, 10**16 * x).verdict == "proved"
+
+
+def test_witnesses_respect_symbol_assumptions():
+    p = sympy.Symbol("p", positive=True)
+    r = check_identity(sympy.sqrt(p**2 + 2 * p + 1), p + 1)  # true for p > 0, false for p < -1
+    assert r.verdict != "refuted"
+    r = check_identity(sympy.sqrt(p**2 + 2 * p + 1), p + 2)  # false for every p > 0
+    assert r.verdict == "refuted" and r.witness[p] > 0
+    n = sympy.Symbol("n", integer=True, nonnegative=True)
+    r = check_identity(sympy.sqrt(n**2), n)  # true for n >= 0
+    assert r.verdict != "refuted"
+    r = check_identity(n**3, n**2)
+    assert r.verdict == "refuted" and r.witness[n].is_integer and r.witness[n] >= 0
+    q = sympy.Symbol("q", irrational=True)  # no rational witness is admissible
+    assert check_identity(q, 1).verdict == "inconclusive"
+
+
+def test_symbols_with_one_name_and_different_assumptions_are_not_merged():
+    import pytest
+
+    from proofkit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="two symbols named 'x'"):
+        check_identity(sympy.Symbol("x", positive=True), sympy.Symbol("x"))
+
+
+def test_unsupported_nodes_raise_before_symengine():
+    import pytest
+
+    from proofkit.errors import InvalidInput
+
+    x = sympy.Symbol("x")
+    with pytest.raises(InvalidInput, match="Derivative"):
+        check_identity(sympy.Derivative(sympy.re(x), x), 0)
+    with pytest.raises(InvalidInput, match="argument 'rhs'.*ImaginaryUnit"):
+        check_identity(x, sympy.I * x)
+
+
+def test_piecewise_conditions_shared_by_cse_evaluate():
+    x = sympy.Symbol("x")
+    pw = sympy.Piecewise((x, x > 0), (-x, True))
+    assert check_identity(pw, sympy.Abs(x)).verdict in ("proved", "inconclusive")
+    r = check_identity(pw, x)
+    assert r.verdict == "refuted" and r.witness[x] < 0

@@ -41,3 +41,32 @@ def test_bad_loss_input():
         pseudo_huber(0)
     with pytest.raises(InvalidInput, match="p"):
         smoothed_hinge(1)
+
+
+def test_custom_loss_in_another_symbol_raises_instead_of_a_constant_objective():
+    import sympy
+
+    from proofkit.symbolic import Loss, Network
+
+    b = sympy.Symbol("b")
+    with pytest.raises(InvalidInput, match="argument 'l'.*residual symbol a.*\\['b'\\]"):
+        Loss("mine", "residual", b**2)
+    with pytest.raises(InvalidInput, match="argument 'l2'"):
+        Loss("pair", "separable_pair", sympy.Symbol("a") ** 2, b)
+    with pytest.raises(InvalidInput, match="argument 'kind'"):
+        Loss("mine", "quadratic", sympy.Symbol("a") ** 2)
+    mine = Loss("mine", "residual", sympy.Symbol("a", positive=True) ** 2)  # any symbol named a is the residual
+    obj = Network([1, 1], activation="identity", bias=False).loss([[1]], [[2]], mine)
+    assert obj.expr.free_symbols == set(obj.params)
+    assert mine.convex.value is True
+
+
+def test_loss_constants_are_exact_binary_numbers():
+    import sympy
+
+    binary = sympy.Rational(3602879701896397, 36028797018963968)  # the double nearest to 0.1
+    assert pseudo_huber(0.1).l == pseudo_huber(binary).l
+    assert pseudo_huber("0.1").l == pseudo_huber(sympy.Rational(1, 10)).l != pseudo_huber(0.1).l
+    for bad in (float("nan"), 1j, -1, "x"):
+        with pytest.raises(InvalidInput, match="argument 'delta'"):
+            pseudo_huber(bad)

@@ -136,3 +136,28 @@ def test_bad_input_is_named():
     relu_obj = Network([1, 2, 1], activation="relu").loss([[1]], [0])
     with pytest.raises(AssumptionViolated, match="C\\^1"):
         relu_obj.hessian()
+
+
+def test_integer_data_of_every_numpy_dtype_stay_exact():
+    import numpy as np
+
+    net = Network([1, 1], activation="identity", bias=False)
+    for dtype in (np.int8, np.int64, np.uint64):
+        obj = net.loss(np.array([[3]], dtype=dtype), np.array([[2**40 + 1]], dtype=np.int64))
+        assert obj.Y[0][0] == 2**40 + 1
+    big = np.array([[2**62 + 1]], dtype=np.int64)
+    assert net.loss(big, [[0]]).X[0][0] == 2**62 + 1  # not 2**62, its float64 rounding
+    with pytest.raises(InvalidInput, match="argument 'X'.*longdouble"):
+        net.loss(np.array([[1]], dtype=np.longdouble), [[0]])
+    with pytest.raises(InvalidInput, match="argument 'Y'"):
+        net.loss([[1]], [[1j]])
+
+
+def test_objective_points_are_exact_and_checked():
+    net = Network([1, 1], activation="identity", bias=False)
+    obj = net.loss([[1]], [[2]])
+    assert obj.value([0.1]) == (sympy.Rational(3602879701896397, 36028797018963968) - 2) ** 2
+    with pytest.raises(InvalidInput, match="point"):
+        obj.value([float("nan")])
+    with pytest.raises(InvalidInput, match="point"):
+        obj.value(5)

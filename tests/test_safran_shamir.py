@@ -6,8 +6,10 @@ import flint
 import numpy as np
 import pytest
 
-from proofkit.errors import InvalidInput
+from proofkit.errors import CertificateRejected, InvalidInput
+from proofkit.kernel import check_certificate
 from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.engine import NotAnalyticOnBox, Tape, dense_gradient, evaluate
 from proofkit.library.safran_shamir import (
     certify_minimum,
     loss_and_grad,
@@ -17,8 +19,7 @@ from proofkit.library.safran_shamir import (
     search,
     teacher_point,
 )
-from proofkit.numeric.arb_checks import recheck_spurious_minimum
-from proofkit.numeric.arb_engine import NotAnalyticOnBox, Tape, dense_gradient, evaluate
+from proofkit.testing.mutants import rehash
 
 
 def test_closed_form_matches_monte_carlo():
@@ -52,13 +53,14 @@ def test_float_engine_and_arb_engine_agree():
 @pytest.mark.parametrize("k,n", [(3, 3), (3, 5)])
 def test_teacher_has_loss_zero_by_continuity_and_is_a_kink(k, n):
     tape = Tape(decode_dag(loss_dag(k, n)))
-    from proofkit.numeric.arb_engine import arb_precision
+    from proofkit.kernel.engine import arb_precision
 
     with arb_precision(256):
-        pt = [flint.arb(v) for v in teacher_point(k, n)]  # 1/3 is not a dyadic: rounded at 256 bits
+        pt = [flint.arb(v) for v in teacher_point(k, n)]  # dyadic: exact balls, acos(1) and sqrt(0) exactly
         (v,) = evaluate(tape, pt, order=0, value_only=True)
-    # acos and sqrt at their kinks turn a rounding error eps into about sqrt(eps)
-    assert v.value.contains(0) and v.value.rad() < 1e-30
+    assert v.value.contains(0) and v.value.rad() < 1e-60
+    with pytest.raises(NotAnalyticOnBox):  # a ball reaching past acos's domain is refused, not clamped
+        evaluate(tape, [p + flint.arb(0, 1e-30) for p in pt], order=0, value_only=True, prec=256)
     assert loss_and_grad(np.array(teacher_point(k, n), dtype=float).reshape(1, n, k), k)[0][0] < 1e-14
     with pytest.raises(NotAnalyticOnBox):
         evaluate(tape, pt, order=1, prec=128)
@@ -80,9 +82,11 @@ def test_spurious_minimum_6_6_is_found_certified_and_rechecked():
     cert = certify_minimum(6, 6, c.W)
     assert cert.verdict == "certified"
     data = json.loads(cert.to_json())
-    assert recheck_spurious_minimum(data["inputs"], data["evidence"], data["precision"])["ok"]
-    bad = dict(data["inputs"], better=data["inputs"]["centers"])  # the candidate is not better than itself
-    assert not recheck_spurious_minimum(bad, data["evidence"], data["precision"])["ok"]
+    assert check_certificate(cert.to_json()).ok
+    bad = dict(data, inputs=dict(data["inputs"], better=data["inputs"]["centers"]))  # not better than itself
+    rehash(bad)
+    with pytest.raises(CertificateRejected):
+        check_certificate(json.dumps(bad))
     # a point that is not critical is never certified
     assert certify_minimum(6, 6, c.W + 1e-4).verdict == "inconclusive"
 

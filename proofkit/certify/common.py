@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from proofkit.certificate import Certificate, input_hash
+from proofkit.certificate import Certificate, input_hash, reason_for
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
 from proofkit.errors import InvalidInput
 
@@ -44,7 +44,14 @@ class Timer:
 def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: str, precision: int | None,
                      matrix: CertMatrix | None, evidence: dict[str, Any], reason: str, margin: str | None = None,
                      seconds: float | None = None, extra_inputs: dict[str, Any] | None = None) -> Certificate:
-    """Assemble a certificate; the matrix is stored when it has at most STORE_LIMIT entries."""
+    """Assemble a certificate; the matrix is stored when it has at most STORE_LIMIT entries.
+
+    A certified or refuted certificate shows the kernel's sentence for its claim
+    (:func:`~proofkit.certificate.reason_for`) and no margin of its own: the margin is what the
+    kernel measures when it re-checks the certificate (``check_certificate(cert).margin``).
+    """
+    if verdict != "inconclusive":
+        reason, margin = reason_for(claim, verdict) or reason, None
     inputs: dict[str, Any] = dict(extra_inputs or {})
     if matrix is not None:
         rec = matrix.record() if matrix.shape[0] * matrix.shape[1] <= STORE_LIMIT else None  # else: hash only

@@ -8,9 +8,10 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
-from proofkit.kernel.rules import ball_matrix_pd
+from proofkit.errors import InvalidInput
+from proofkit.kernel.linalg import ball_matrix_pd
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
 
@@ -64,16 +65,30 @@ def _exact_vector(v: np.ndarray) -> list[flint.fmpq]:
 
 def _signed_witness(M: CertMatrix, which: str, prec: int) -> tuple[list[flint.fmpq], Any] | None:
     """An exact vector whose quadratic form is certified negative ('min') or positive ('max')."""
-    w, V = np.linalg.eigh((M.approx() + M.approx().T) / 2)
-    v = _exact_vector(V[:, 0] if which == "min" else V[:, -1])
+    a = M.approx()
+    with np.errstate(all="ignore"):
+        sym = a / 2 + a.T / 2  # halves first: no overflow near the float range
+        if not np.all(np.isfinite(sym)):
+            return None
+        try:
+            _w, V = np.linalg.eigh(sym)
+        except np.linalg.LinAlgError:
+            return None
+    vec = V[:, 0] if which == "min" else V[:, -1]
+    if not np.all(np.isfinite(vec)) or not np.any(vec):
+        return None
+    v = _exact_vector(vec)
+    if not any(v):
+        return None  # the zero vector refutes nothing
     q = quadratic_form(M, v, prec)
     if (which == "min" and q < 0) or (which == "max" and q > 0):
         return v, q
     return None
 
 
-def _form_data(q: Any) -> Any:
-    return {"exact": fmpq_to_str(q)} if isinstance(q, flint.fmpq) else arb_to_data(q)
+def _with_form(d: dict[str, Any], q: Any) -> dict[str, Any]:
+    """Record the exact form (an enclosure of an interval matrix's form is the kernel's to compute)."""
+    return {**d, "form": {"exact": fmpq_to_str(q)}} if isinstance(q, flint.fmpq) else d
 
 
 def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int = 80) -> Certificate:
@@ -109,6 +124,9 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
+    check_max_prec(max_prec)
+    if not isinstance(exact_limit, int) or isinstance(exact_limit, bool) or exact_limit < 0:
+        raise InvalidInput("exact_limit", "a non-negative integer", repr(exact_limit))
     claim = {"type": "positive_definite", "n": M.n}
     with Timer() as t:
         out = _pd(M, max_prec, exact_limit)
@@ -136,7 +154,7 @@ def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
         res = verify_positive_definite_float(M.floats_exact)
         if res.proved:
             method = "shifted float Cholesky with proven error bound"
-            return "certified", method, "float", 53, {"shift": repr(res.bound)}
+            return "certified", method, "float", 53, {}
     if M.is_exact and M.n <= exact_limit:
         piv = exact_ldl_pivots(M.fmpq_mat())
         ok = len(piv) == M.n and all(p > 0 for p in piv)
@@ -149,7 +167,7 @@ def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
         if wit is not None:
             v, q = wit
             return "refuted", "witness vector with v^T A v < 0", "arb", prec, \
-                {"witness": [fmpq_to_str(x) for x in v], "form": _form_data(q)}
+                _with_form({"witness": [fmpq_to_str(x) for x in v]}, q)
         if M.is_float and prec >= 128:
             break  # the enclosure of a float matrix is exact: more precision cannot help
     return "inconclusive", "escalation exhausted", "arb", max_prec, {}
@@ -178,8 +196,8 @@ def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
             neg, pos = _signed_witness(M, "min", prec), _signed_witness(M, "max", prec)
             if neg and pos:
                 verdict = "certified"
-                ev = {"negative": {"v": [fmpq_to_str(x) for x in neg[0]], "form": _form_data(neg[1])},
-                      "positive": {"v": [fmpq_to_str(x) for x in pos[0]], "form": _form_data(pos[1])}}
+                ev = {"negative": _with_form({"v": [fmpq_to_str(x) for x in neg[0]]}, neg[1]),
+                      "positive": _with_form({"v": [fmpq_to_str(x) for x in pos[0]]}, pos[1])}
                 break
             if M.is_exact:
                 break

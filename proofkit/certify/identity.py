@@ -5,22 +5,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import symengine as se
 import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate
-from proofkit.errors import InvalidInput
+from proofkit.convert import exact_point, expr_matrix
+from proofkit.errors import CertificateRejected, InvalidInput, ShapeMismatch
+from proofkit.kernel import check_certificate
+from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.normal import Normaliser
 from proofkit.numeric.contexts import to_fmpq
-from proofkit.symbolic.identities import check_identity
+from proofkit.symbolic.dag import to_dag
+from proofkit.symbolic.identities import check_identity, require_distinct_names
 from proofkit.symbolic.linalg import rank_over_q
 
 __all__ = ["certify_identity", "certify_relu_linear_region"]
 
 
-def _rename(exprs: list[Any], variables: list[sympy.Symbol]) -> list[str]:
-    mapping = {se.Symbol(v.name): se.Symbol(f"x{i}") for i, v in enumerate(variables)}
-    return [str(se.sympify(e).subs(mapping)) for e in exprs]
+_ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
+
+
+def _assumptions(v: sympy.Symbol) -> list[str]:
+    """The assumptions on a variable that a witness must respect (as the kernel checks them)."""
+    return [a for a in _ASSUMPTIONS if getattr(v, f"is_{a}", None) is True]
+
+
+def _expands_to_zero(lhs: dict[str, Any], rhs: dict[str, Any]) -> bool:
+    """The kernel's proof by expansion (polynomial normal forms in atoms)."""
+    norm = Normaliser()
+    try:
+        return norm.normal_forms(decode_dag(lhs)) == norm.normal_forms(decode_dag(rhs))
+    except CertificateRejected:  # too large to expand
+        return False
 
 
 def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
@@ -42,18 +58,24 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
     >>> certify_identity([(x + 1)**2], [x**2 + 2*x + 1], [x]).verdict
     'certified'
     """
-    L = sympy.Matrix(lhs.to_sympy() if hasattr(lhs, "to_sympy") else lhs)
-    R = sympy.Matrix(rhs.to_sympy() if hasattr(rhs, "to_sympy") else rhs)
+    L, R = expr_matrix(lhs, "lhs"), expr_matrix(rhs, "rhs")
     if L.shape != R.shape:
-        raise InvalidInput("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+        raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+    require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
     if variables is None:
         variables = sorted(L.free_symbols | R.free_symbols, key=lambda s: s.name)
+    if isinstance(variables, (str, bytes)) or not hasattr(variables, "__iter__"):
+        raise InvalidInput("variables", "a sequence of sympy Symbols", type(variables).__name__)
     variables = list(variables)
+    if not all(isinstance(v, sympy.Symbol) for v in variables):
+        raise InvalidInput("variables", "sympy Symbols", repr(variables)[:80])
+    missing = (L.free_symbols | R.free_symbols) - set(variables)
+    if missing:
+        raise InvalidInput("variables", "every free symbol of lhs and rhs", f"missing {sorted(map(str, missing))}")
     with Timer() as t:
-        inputs = {"variables": [v.name for v in variables], "lhs": _rename(list(L), variables),
-                  "rhs": _rename(list(R), variables)}
-        diffs = [se.expand(se.sympify(a) - se.sympify(b)) for a, b in zip(L, R)]
-        if all(d == 0 for d in diffs):
+        inputs = {"variables": [v.name for v in variables], "assumptions": [_assumptions(v) for v in variables],
+                  "lhs": to_dag(list(L), variables), "rhs": to_dag(list(R), variables)}
+        if _expands_to_zero(inputs["lhs"], inputs["rhs"]):
             verdict, ev, reason = "certified", {}, "lhs - rhs expands to 0 in every entry"
         else:
             res = check_identity(L, R, variables, prec=prec)
@@ -66,9 +88,18 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
             else:
                 verdict, ev = "inconclusive", {}
                 reason = f"no expansion proof ({res.verdict}: {res.detail})"
-    return make_certificate({"type": "identity", "entries": len(L)}, verdict, "symbolic expansion / witness point",
+    cert = make_certificate({"type": "identity", "entries": len(L)}, verdict, "symbolic expansion / witness point",
                             "exact", prec if verdict == "refuted" else None, None, ev, reason, seconds=t.seconds,
                             extra_inputs=inputs)
+    if verdict == "refuted":  # the witness must respect the variables' assumptions and separate the sides
+        try:
+            check_certificate(cert)
+        except CertificateRejected as exc:
+            return make_certificate({"type": "identity", "entries": len(L)}, "inconclusive",
+                                    "symbolic expansion / witness point", "exact", None, None, {},
+                                    f"the witness point was not confirmed ({exc})", seconds=t.seconds,
+                                    extra_inputs=inputs)
+    return cert
 
 
 def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[Any], width: int) -> Certificate:
@@ -90,11 +121,11 @@ def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[A
 
     rows = as_exact_matrix(X, "X")
     N, d = len(rows), len(rows[0])
-    if len(centers) != d * width + width or len(radii) != len(centers):
-        raise InvalidInput("centers", f"{d * width + width} values (W_1 row-major, then b_1)", f"{len(centers)}")
+    if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+        raise InvalidInput("width", "a positive integer", repr(width))
+    c = exact_point(centers, d * width + width, "centers")
+    r = exact_point(radii, d * width + width, "radii")
     with Timer() as t:
-        c = [to_fmpq(v) for v in centers]
-        r = [to_fmpq(v) for v in radii]
         if any(v <= 0 for v in r):
             raise InvalidInput("radii", "positive numbers", "a non-positive radius")
         lowest = None

@@ -21,12 +21,12 @@ from typing import Any
 
 import flint
 import numpy as np
-import symengine as se
 import sympy
 
 from proofkit.certificate import arb_to_data, float64_hash, fmpq_to_str, input_hash
-from proofkit.errors import InvalidInput, NonFiniteInput, NotSymmetric, ShapeMismatch
-from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
+from proofkit.convert import approx_float, exact_point, expr_matrix, matrix_input
+from proofkit.errors import InvalidInput, NotSymmetric, ShapeMismatch
+from proofkit.numeric.contexts import ArbContext, NotAnalyticHere, arb_precision, to_fmpq
 from proofkit.numeric.program import compile_program
 
 __all__ = ["CertMatrix", "as_cert_matrix", "matrix_at", "matrix_record", "STORE_LIMIT"]
@@ -82,23 +82,30 @@ class CertMatrix:
         arr = np.empty(self.shape)
         for i, row in enumerate(self._exact_given):
             for j, q in enumerate(row):
-                f = float(int(q.p)) / float(int(q.q)) if abs(int(q.p)) < 2**1000 else math.inf
+                f = approx_float(q)
                 if not math.isfinite(f) or to_fmpq(f) != q:
                     return None
                 arr[i, j] = f
         return arr
 
     def approx(self) -> np.ndarray:
-        """A float64 approximation (for searches only)."""
+        """A finite float64 approximation, scaled by a power of 2 when entries exceed the float range
+        (for searches only: pivot choices and eigenvectors do not depend on the scale)."""
         if self._floats is not None:
             return self._floats
         if self.floats_exact is not None:
             return self.floats_exact
         if self._exact is not None:
-            return np.array([[float(int(q.p)) / float(int(q.q)) if q.q != 0 else 0.0 for q in row]
-                             for row in self._exact])
-        B = self.arb(53)
-        return np.array([[float(B[i, j].mid()) for j in range(self.shape[1])] for i in range(self.shape[0])])
+            entries = [[q for q in row] for row in self._exact]
+        else:
+            B = self.arb(64)
+            entries = [[B[i, j].mid() for j in range(self.shape[1])] for i in range(self.shape[0])]
+        arr = np.array([[_approx(v) for v in row] for row in entries])
+        if np.all(np.isfinite(arr)):
+            return arr
+        top = max(_log2_size(v) for row in entries for v in row)
+        scale = top - 900
+        return np.array([[_approx(v, scale) for v in row] for row in entries])
 
     def fmpq_mat(self) -> flint.fmpq_mat:
         if self._exact is None:
@@ -115,7 +122,7 @@ class CertMatrix:
             if self._balls is not None:
                 return flint.arb_mat([[self._balls[i][j] for j in range(self.shape[1])]
                                       for i in range(self.shape[0])])
-            flat = compile_program(list(self._symbolic), []).run(ArbContext(prec), [])
+            flat = compile_program(list(self._symbolic), [], "A").run(ArbContext(prec), [])
             c = self.shape[1]
             return flint.arb_mat([flat[i * c:(i + 1) * c] for i in range(self.shape[0])])
 
@@ -130,7 +137,7 @@ class CertMatrix:
         return "symbolic constants"
 
     def record(self) -> dict[str, Any]:
-        """The matrix as exact data (float64 bytes, rationals, balls or expressions) for a certificate."""
+        """The matrix as exact data (float64 bytes, rationals, balls or an expression DAG) for a certificate."""
         if self._floats is not None:
             data: Any = base64.b64encode(np.ascontiguousarray(self._floats, dtype="<f8").tobytes()).decode()
             return {"kind": "float64", "shape": list(self.shape), "entries": data}
@@ -141,9 +148,10 @@ class CertMatrix:
             data = [[arb_to_data(self._balls[i][j]) for j in range(self.shape[1])] for i in range(self.shape[0])]
             kind = "balls"
         else:
-            data = [[str(se.sympify(self._symbolic[i, j])) for j in range(self.shape[1])]
-                    for i in range(self.shape[0])]
-            kind = "expressions"
+            from proofkit.symbolic.dag import to_dag
+
+            data = to_dag(list(self._symbolic), [])  # row-major, exact numerals
+            kind = "dag"
         return {"kind": kind, "shape": list(self.shape), "entries": data}
 
     @cached_property
@@ -176,16 +184,30 @@ class CertMatrix:
                                f"entries ({i}, {j}) and ({j}, {i}) differ")
 
 
-def _entry_kind(v: Any) -> str:
-    if isinstance(v, flint.arb):
-        return "ball"
-    if isinstance(v, sympy.Basic) and not v.is_Rational and not v.is_Float:
-        return "symbolic"
-    return "number"
+def _approx(v: Any, scale: int = 0) -> float:
+    """float(v / 2^scale) for an fmpq or an arb midpoint (inf on overflow)."""
+    if isinstance(v, flint.fmpq):
+        return approx_float(v / flint.fmpq(2) ** scale if scale else v)
+    w = v / flint.arb(2) ** scale if scale else v
+    with arb_precision(64):
+        f = float(w.mid())
+    return f
+
+
+def _log2_size(v: Any) -> int:
+    """An upper bound on log2 |v| (v an fmpq or an exact arb midpoint)."""
+    if isinstance(v, flint.fmpq):
+        return int(abs(v.p).bit_length() - abs(v.q).bit_length() + 1) if v != 0 else -10**9
+    m, e = v.mid().man_exp()
+    return int(abs(int(m)).bit_length() + int(e)) if m != 0 else -10**9
 
 
 def as_cert_matrix(A: Any, argument: str = "A") -> CertMatrix:
-    """Normalise a matrix argument; NaN/inf, ragged or empty input raise named errors.
+    """Normalise a matrix argument (:func:`proofkit.convert.matrix_input`) into a :class:`CertMatrix`.
+
+    Integer arrays of every dtype stay exact (never rounded through float64),
+    float arrays are their exact binary values; NaN/inf, complex, longdouble,
+    ragged or empty input raise named errors.
 
     Examples
     --------
@@ -195,64 +217,14 @@ def as_cert_matrix(A: Any, argument: str = "A") -> CertMatrix:
     """
     if isinstance(A, CertMatrix):
         return A
-    if hasattr(A, "to_sympy"):
-        A = A.to_sympy()
-    if isinstance(A, flint.arb_mat):
-        rows = [[A[i, j] for j in range(A.ncols())] for i in range(A.nrows())]
-    elif isinstance(A, (flint.fmpq_mat, flint.fmpz_mat)):
-        rows = [[flint.fmpq(A[i, j]) for j in range(A.ncols())] for i in range(A.nrows())]
-    elif isinstance(A, np.ndarray):
-        if A.ndim != 2 or A.size == 0:
-            raise ShapeMismatch(argument, "a non-empty 2-D array", f"an array of shape {A.shape}")
-        if A.dtype.kind in "fiu":
-            arr = A.astype(np.float64)
-            if (A.dtype.kind == "f" and A.dtype.itemsize > 8) or not np.array_equal(arr, A):
-                rows = A.tolist()
-            else:
-                if not np.all(np.isfinite(arr)):
-                    i, j = np.argwhere(~np.isfinite(arr))[0]
-                    raise NonFiniteInput(argument, "finite entries", f"{arr[i, j]} at ({i}, {j})")
-                return CertMatrix(floats=arr.copy(), shape=arr.shape)
-        else:
-            rows = A.tolist()
-    elif isinstance(A, sympy.MatrixBase):
-        rows = A.tolist()
-    else:
-        rows = [list(r) if isinstance(r, (list, tuple, np.ndarray)) else r for r in A]
-    if not rows or not isinstance(rows[0], list) or not rows[0]:
-        raise ShapeMismatch(argument, "a non-empty 2-D matrix", repr(A)[:80])
-    m = len(rows[0])
-    if any(len(r) != m for r in rows):
-        raise ShapeMismatch(argument, "rows of equal length", "ragged rows")
-    shape = (len(rows), m)
-    kinds = {_entry_kind(v) for r in rows for v in r}
-    if kinds == {"number"}:
-        exact = []
-        for i, r in enumerate(rows):
-            row = []
-            for j, v in enumerate(r):
-                try:
-                    row.append(to_fmpq(sympy.Rational(v) if isinstance(v, str) else v))
-                except ValueError:
-                    raise NonFiniteInput(argument, "finite entries", f"{v!r} at ({i}, {j})") from None
-                except TypeError:
-                    raise InvalidInput(argument, "numbers", f"{type(v).__name__} at ({i}, {j})") from None
-            exact.append(row)
-        return CertMatrix(exact=exact, shape=shape)
-    if kinds <= {"ball", "number"}:
-        balls = [[v if isinstance(v, flint.arb) else flint.arb(to_fmpq(v)) for v in r] for r in rows]
-        for i, r in enumerate(balls):
-            for j, b in enumerate(r):
-                if not b.is_finite():
-                    raise NonFiniteInput(argument, "finite enclosures", f"{b} at ({i}, {j})")
-        return CertMatrix(balls=balls, shape=shape)
-    S = sympy.Matrix(rows)
-    if S.free_symbols:
-        raise InvalidInput(argument, "numeric entries (use matrix_at to evaluate a symbolic matrix at a point)",
-                           f"free symbols {sorted(s.name for s in S.free_symbols)}")
-    if any(v.has(sympy.nan, sympy.oo, -sympy.oo, sympy.zoo) for v in S):
-        raise NonFiniteInput(argument, "finite entries", "nan or an infinity")
-    return CertMatrix(symbolic=S, shape=shape)
+    inp = matrix_input(A, argument)
+    if inp.kind == "float64":
+        return CertMatrix(floats=inp.floats, shape=inp.shape)
+    if inp.kind == "exact":
+        return CertMatrix(exact=inp.exact, shape=inp.shape)
+    if inp.kind == "balls":
+        return CertMatrix(balls=inp.balls, shape=inp.shape)
+    return CertMatrix(symbolic=inp.symbolic, shape=inp.shape)
 
 
 def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[Any] | None = None,
@@ -272,23 +244,30 @@ def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[A
     """
     if isinstance(point, dict):
         symbols = list(point)
-        values = [point[s] for s in symbols]
+        values = exact_point([point[s] for s in symbols], len(symbols), "point", allow_balls=True)
     else:
         if symbols is None:
             symbols = getattr(M, "symbols", None)
         if symbols is None:
             raise InvalidInput("symbols", "the order of the point's coordinates", "None")
-        values = list(point)
-        if len(values) != len(symbols):
-            raise InvalidInput("point", f"{len(symbols)} coordinates", f"{len(values)}")
-    if hasattr(M, "evaluate"):
-        rows = M.evaluate(values, ArbContext(prec)) if list(symbols) == list(M.symbols) else None
-    else:
-        rows = None
-    if rows is None:
-        S = sympy.Matrix(M.to_sympy() if hasattr(M, "to_sympy") else M)
-        flat = compile_program(list(S), symbols).run(ArbContext(prec), values)
-        rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
+        values = exact_point(point, len(symbols), "point", allow_balls=True)
+    rows = None
+    if hasattr(M, "evaluate") and list(symbols) == list(M.symbols):
+        try:
+            rows = M.evaluate(values, ArbContext(prec))
+        except (NotAnalyticHere, ZeroDivisionError) as exc:
+            raise InvalidInput("point", "a point where every entry is defined", str(exc)) from None
+    try:
+        if rows is None:
+            S = expr_matrix(M, "M")
+            flat = compile_program(list(S), symbols, "M").run(ArbContext(prec), values)
+            rows = [flat[i * S.cols:(i + 1) * S.cols] for i in range(S.rows)]
+    except (NotAnalyticHere, ZeroDivisionError) as exc:
+        raise InvalidInput("point", "a point where every entry is defined", str(exc)) from None
+    bad = next(((i, j) for i, r in enumerate(rows) for j, v in enumerate(r) if not v.is_finite()), None)
+    if bad is not None:
+        raise InvalidInput("point", "a point where every entry is finite (not a pole)",
+                           f"entry {bad} evaluates to {rows[bad[0]][bad[1]]}")
     return as_cert_matrix(rows)
 
 

@@ -73,9 +73,9 @@ def _as_tape(loss: Any, params: Any) -> tuple[Any, Any, list[str]]:
     """The loss (expression, Objective or DAG dict) as (what to certify, Tape, parameter names)."""
     from proofkit.certify.spurious import _loss_dag
     from proofkit.kernel.dag import decode_dag
-    from proofkit.numeric.arb_engine import Tape
+    from proofkit.kernel.engine import Tape
 
-    dag, names, _ = _loss_dag(loss, params)
+    dag, names = _loss_dag(loss, params)
     return (loss if not isinstance(loss, dict) else dag), Tape(decode_dag(dag, n_outputs=1)), names
 
 
@@ -124,8 +124,14 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
 
     from proofkit.numeric.float_engine import FloatTape
 
-    if not isinstance(starts, int) or starts < 1:
-        raise InvalidInput("starts", "a positive number of starting points", repr(starts))
+    for name, value in (("starts", starts), ("max_certify", max_certify)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidInput(name, "a positive integer", repr(value))
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise InvalidInput("seed", "an integer", repr(seed))
+    for name, value in (("scale", scale), ("tol", tol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
+            raise InvalidInput(name, "a positive finite number", repr(value))
     if hasattr(loss, "widths") and hasattr(loss, "loss"):
         network = loss
         target = network.loss(X, Y, loss_name)

@@ -8,10 +8,10 @@ A certificate proves, with enclosures only:
    loss at a better point (or a stated global value);
 4. B avoids every point where the loss is not analytic (else the certificate is refused).
 
-The loss is stored as a ``proofkit.dag/1`` graph (``inputs["loss_dag"]``); the decisive computation is
-:func:`proofkit.numeric.arb_checks.spurious_minimum_check`, run by the differentiation engine
-(:mod:`proofkit.numeric.arb_engine`): the gradient and Hessian come from the loss itself by automatic
-differentiation over the box. The better point needs only a value enclosure (continuity suffices there).
+The loss is stored as a ``proofkit.dag/1`` graph (``inputs["loss"]``); the decisive computation is the
+kernel's (:func:`~proofkit.kernel.rules.loss_krawczyk`, :func:`~proofkit.kernel.linalg.ball_matrix_pd`,
+:func:`~proofkit.kernel.rules.loss_gap`): the gradient and Hessian come from the loss itself by automatic
+differentiation over the box. The better point needs only a value enclosure.
 """
 
 from __future__ import annotations
@@ -27,10 +27,12 @@ import sympy
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
 from proofkit.certify.critical import SYMMETRY_NOTE, _box
-from proofkit.errors import InvalidInput
+from proofkit.convert import exact_expr, exact_point, exact_scalar
+from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
-from proofkit.numeric.arb_checks import decode_matrix, float64_record, spurious_minimum_check
-from proofkit.numeric.arb_engine import NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
+from proofkit.kernel.engine import Tape, dense_gradient, evaluate
+from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.rules import loss_gap, loss_krawczyk
 from proofkit.numeric.contexts import to_fmpq
 
 __all__ = ["certify_spurious_minimum", "newton_refine", "fix_inputs"]
@@ -47,14 +49,7 @@ def _values(point: Any, names: list[str], argument: str) -> list[Any]:
         seq = list(np.asarray(point).reshape(-1)) if isinstance(point, np.ndarray) else list(point)
         if len(seq) != len(names):
             raise InvalidInput(argument, f"{len(names)} coordinates (one per parameter)", f"{len(seq)} coordinates")
-    out = []
-    for i, v in enumerate(seq):
-        try:
-            out.append(to_fmpq(v if not isinstance(v, sympy.Basic) or v.is_Rational or v.is_Float
-                               else sympy.nsimplify(v)))
-        except (ValueError, TypeError):
-            raise InvalidInput(argument, "finite numbers", f"{v!r} at position {i}") from None
-    return out
+    return exact_point(seq, len(names), argument)
 
 
 def fix_inputs(dag: dict[str, Any], fixed: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,18 +111,20 @@ def newton_refine(tape: Tape, x: Sequence[Any], *, float_steps: int = 12, high_s
     return cur
 
 
-def _jets(tape: Tape, centre: Sequence[Any], rads: Sequence[Any], prec: int) -> tuple[Any, Any]:
-    from proofkit.numeric.arb_checks import box_balls
-    from proofkit.numeric.arb_engine import arb_precision
+def _inverse_of_mid(tape: Tape, centre: Sequence[Any]) -> tuple[np.ndarray | None, str | None]:
+    """Float64 inverse of the Hessian at the centre by the float engine (any matrix is sound here); a negative
+    eigenvalue there refuses early (a saddle)."""
+    from proofkit.numeric.float_engine import FloatTape
 
-    with arb_precision(prec):
-        jy = evaluate(tape, [flint.arb(c) for c in centre], order=1)[0]
-        jX = evaluate(tape, box_balls(centre, rads), order=2)[0]
-    return jy, jX
-
-
-def _inverse_of_mid(jet: Any, n: int) -> tuple[np.ndarray | None, str | None]:
-    H = np.array([_mid(v) for v in dense_hessian(jet, n).entries()]).reshape(n, n)
+    try:
+        evaluate(tape, [flint.arb(c) for c in centre], order=1, prec=53)
+    except CertificateRejected as exc:  # a kink (NonSmoothInBox) or a domain boundary at the centre
+        return None, f"refused: the centre is a point where the loss is not analytic ({exc})"
+    with np.errstate(all="ignore"):
+        try:
+            H = np.asarray(FloatTape(tape).hessian(np.array([float(c) for c in centre])), dtype=float)
+        except (ArithmeticError, ValueError) as exc:
+            return None, f"the Hessian could not be evaluated at the centre ({exc})"
     if not np.all(np.isfinite(H)):
         return None, "the Hessian is not finite at the centre"
     try:
@@ -144,33 +141,35 @@ def _inverse_of_mid(jet: Any, n: int) -> tuple[np.ndarray | None, str | None]:
     return C, None
 
 
-def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], list[str], str | None]:
-    """The loss as a DAG dict, the parameter names and (for expressions) the legacy text form."""
+def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """The loss as a DAG dict (exact numerals) and the parameter names."""
     if isinstance(loss, Mapping) and loss.get("format") == "proofkit.dag/1":
         dag = dict(loss)
         decoded = decode_dag(dag, n_outputs=1)
         names = list(decoded.inputs)
         if params is not None and [p if isinstance(p, str) else p.name for p in params] != names:
             raise InvalidInput("params", f"the DAG's inputs {names[:4]}...", "other names")
-        return dag, names, None
+        return dag, names
     from proofkit.symbolic.dag import to_dag
 
     if hasattr(type(loss), "expr") and hasattr(loss, "params"):  # (type: without building the sympy form)
         params = list(params) if params is not None else list(loss.params)
         expr = loss.expr_symengine if hasattr(type(loss), "expr_symengine") else loss.expr
     else:
-        expr = sympy.sympify(loss)
+        expr = exact_expr(loss, "loss")
         params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
     params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
+    if not all(isinstance(p, (sympy.Symbol, se.Symbol)) for p in params) or \
+            len({p.name for p in params}) != len(params):
+        raise InvalidInput("params", "distinct sympy Symbols or names", repr(params)[:80])
     names = [p.name for p in params]
-    mapping = {se.Symbol(nm): se.Symbol(f"x{i}") for i, nm in enumerate(names)}
-    text = str(se.sympify(expr).subs(mapping))  # the legacy text form, until the kernel reads loss_dag
-    return to_dag(expr, params), names, text
+    return to_dag(expr, params), names
 
 
 def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
                              global_value: Any = None, *, radius: Any = None, fixed: Mapping[Any, Any] | None = None,
-                             symmetry: str = "", refine: bool = True, max_prec: int = 512) -> Certificate:
+                             symmetry: Any = "", refine: bool = True, max_prec: int = 512,
+                             manifold: Mapping[Any, Any] | None = None) -> Certificate:
     """Certify that ``point`` is (near) a strict local minimum whose value exceeds a better value.
 
     Parameters
@@ -189,8 +188,14 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     radius : positive number, optional
         The half-width of the box; by default ``1e-10 (1 + max |point|)`` is tried, then smaller.
     fixed : dict, optional
-        Parameters held fixed (a slice transversal to a continuous symmetry); ``symmetry``
-        records the argument that lifts the slice statement to the full parameter space.
+        Parameters held fixed: the claim is then about the slice only (type
+        ``spurious_local_min_on_slice``), unless ``symmetry`` is a one-parameter family of maps
+        ``(t, maps)`` (one per fixed parameter) whose invariance and transversality are verified; then
+        the lifted full-space claim is certified (:func:`~proofkit.certify.slices.certify_lifted_minimum`).
+        A text ``symmetry`` is recorded as an unverified note and lifts nothing.
+    manifold : dict, optional
+        ``{normal parameter: expression in the others}``: a manifold of minima through ``point``;
+        the non-strict minimum is certified by :func:`~proofkit.certify_local_min`.
     refine : bool
         Sharpen ``point`` by Newton steps (float64, then a few at 256 bits) before certifying; the box is
         centred at the refined point.
@@ -211,28 +216,37 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     >>> c.verdict
     'certified'
     """
+    if manifold is not None or (fixed and symmetry and not isinstance(symmetry, str)):
+        if better_point is None and global_value is None:
+            raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
+        from proofkit.certify.local_min import certify_local_min
+        from proofkit.certify.slices import certify_lifted_minimum
+
+        if manifold is not None:
+            return certify_local_min(loss, params, point, manifold=manifold, radius=radius,
+                                     better_point=better_point, global_value=global_value)
+        full = point if not isinstance(point, Mapping) else {**point, **fixed}
+        return certify_lifted_minimum(loss, params, full, list(fixed), symmetry, radius=radius,
+                                      better_point=better_point, global_value=global_value)
     if better_point is None and global_value is None:
         raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
-    dag, names, text = _loss_dag(loss, params)
+    dag, names = _loss_dag(loss, params)
     x0 = _values(point, names, "point")
     fixed_map: dict[str, Any] = {}
     for k, v in (fixed or {}).items():
         name = k if isinstance(k, str) else k.name
         if name not in names:
             raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
-        fixed_map[name] = to_fmpq(v)
+        fixed_map[name] = exact_scalar(v, "fixed")
     free = [nm for nm in names if nm not in fixed_map]
     centre = [x0[names.index(nm)] for nm in free]
     if fixed_map:
         dag = fix_inputs(dag, fixed_map)
-        text = None
     with Timer() as t:
         tape = Tape(decode_dag(dag, n_outputs=1))
-        inputs: dict[str, Any] = {"variables": free, "loss_dag": dag,
+        inputs: dict[str, Any] = {"variables": free, "loss": dag,
                                   "fixed": {nm: fmpq_to_str(v) for nm, v in fixed_map.items()},
                                   "symmetry": symmetry}
-        if text is not None:
-            inputs["loss"] = text
         better = None
         if better_point is not None:
             bp = _values(better_point, names, "better_point")
@@ -242,7 +256,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
             inputs["better"] = [fmpq_to_str(v) for v in better]
             inputs["compare"] = "better_point"
         else:
-            inputs["global_value"] = fmpq_to_str(to_fmpq(global_value))
+            inputs["global_value"] = fmpq_to_str(exact_scalar(global_value, "global_value"))
             inputs["compare"] = "stated global value"
         if refine:
             try:
@@ -250,47 +264,52 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
             except (ArithmeticError, ValueError, np.linalg.LinAlgError):
                 pass  # keep the given centre; the test below decides
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
-        n = len(free)
-        gv = None if better is not None else to_fmpq(global_value)
-        scale = max((abs(float(c)) for c in centre), default=0.0) + 1
-        radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-12 * scale, 1e-16 * scale,
-                                                             1e-20 * scale, 1e-30 * scale]
-        Carb = None
-        res: dict[str, Any] = {}
-        for r in radii_to_try:
-            _, rads = _box(centre, r, n)
-            inputs["centers"] = [fmpq_to_str(c) for c in centre]
-            inputs["radii"] = [fmpq_to_str(q) for q in rads]
-            for prec in precision_ladder(max_prec):
-                try:
-                    jets = _jets(tape, centre, rads, prec)
-                except NotAnalyticOnBox as exc:
-                    res = {"ok": False, "refused": True, "stage": "analytic",
-                           "reason": f"refused: the box meets a point where the loss is not analytic ({exc})"}
-                    break
-                if Carb is None:
-                    C, problem = _inverse_of_mid(jets[1], n)
-                    if C is None:
-                        res = {"ok": False, "refused": True, "stage": "inverse", "reason": problem}
+        stored = decode_dag(dag, n_outputs=1)
+        global_q = None if better is not None else exact_scalar(global_value, "global_value")
+        C, problem = _inverse_of_mid(tape, centre)
+        if C is None:
+            reason = problem or "no approximate inverse"
+        else:
+            Cq = [[to_fmpq(float(v)) for v in row] for row in C]
+            evidence["C"] = [[fmpq_to_str(v) for v in row] for row in Cq]
+            scale = max((abs(float(c)) for c in centre), default=0.0) + 1
+            radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-12 * scale, 1e-16 * scale,
+                                                                 1e-20 * scale, 1e-30 * scale]
+            for r in radii_to_try:
+                _, rads = _box(centre, r, len(free))
+                inputs["centers"] = [fmpq_to_str(c) for c in centre]
+                inputs["radii"] = [fmpq_to_str(q) for q in rads]
+                stop = False
+                for prec in precision_ladder(max_prec):
+                    try:
+                        inside, _, H, g, lc = loss_krawczyk(stored, centre, rads, Cq, prec)
+                        if not inside:
+                            reason = "Krawczyk's operator does not map the box into its interior"
+                            continue
+                        if not ball_matrix_pd(H, prec):
+                            reason = "unique critical point in the box, but the Hessian is not proven positive " \
+                                     "definite on it"
+                            continue
+                        lower, bval, gap = loss_gap(stored, rads, g, lc, better, global_q, prec)
+                    except NonSmoothInBox as exc:
+                        reason, stop = f"refused: the box meets a point where the loss is not analytic ({exc})", True
                         break
-                    evidence["C"] = [[fmpq_to_str(to_fmpq(float(v))) for v in row] for row in C] \
-                        if (n <= 60 or text is not None) else float64_record(C)  # rows: legacy kernel
-                    Carb = decode_matrix(evidence["C"], n)
-                res = spurious_minimum_check(tape, centre, rads, Carb, prec, better=better, global_value=gv,
-                                             jets=jets)
-                if res["ok"]:
-                    verdict = "certified"
-                    evidence.update({k: arb_to_data(v) for k, v in res.items() if isinstance(v, flint.arb)})
+                    except CertificateRejected as exc:
+                        reason, stop = f"the loss could not be enclosed ({exc})", True
+                        break
+                    if gap > 0:
+                        verdict = "certified"
+                        evidence.update({"lower": arb_to_data(lower),
+                                         "better": arb_to_data(bval), "gap": arb_to_data(gap)})
+                        break
+                    reason = "the loss bound over the box does not exceed the better value"
+                    if gap < 0:
+                        reason += " (the better point is not better)"
+                        stop = True
+                        break  # more precision will not help
+                if verdict == "certified" or stop:
                     break
-                if res["stage"] == "gap" and res.get("gap_negative"):
-                    break  # the better point is not better: more precision will not help
-            reason = res.get("reason", reason)
-            if verdict == "certified" or res.get("refused") or res.get("gap_negative"):
-                break
-            if verdict == "certified" and fixed_map:
-                reason += "; on the slice fixing " + ", ".join(fixed_map) + (f" ({symmetry})" if symmetry else "")
-    claim = {"type": "spurious_local_min", "dimension": len(free), "slice": bool(fixed_map),
-             "compare": inputs["compare"]}
-    margin = f"loss gap in {evidence['gap']['text']}" if "gap" in evidence else None
-    return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound (AD engine)", "arb",
-                            prec, None, evidence, reason, margin=margin, seconds=t.seconds, extra_inputs=inputs)
+    claim = {"type": "spurious_local_min" + ("_on_slice" if fixed_map else ""), "dimension": len(free),
+             "slice": bool(fixed_map), "compare": inputs["compare"]}
+    return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
+                            evidence, reason, margin=None, seconds=t.seconds, extra_inputs=inputs)

@@ -132,6 +132,13 @@ class Claim:
         extra = getattr(self.checker, "version", "")
         return hashlib.sha256(f"{src}{args!r}{sorted(kwargs.items())!r}{extra}".encode()).hexdigest()[:16]
 
+    def digest(self) -> str:
+        """The hash a certificate supporting this claim is bound to: statement, hypotheses, instance data
+        (the checker's code and arguments, via :meth:`checker_version`) and every other field of the claim."""
+        from proofkit.certificate import claim_digest
+
+        return claim_digest(self.to_dict())
+
     def to_dict(self) -> dict[str, Any]:
         """The claim as data (the checker is represented by its version hash)."""
         return {"label": self.label, "kind": self.kind, "statement": self.statement, "uses": self.uses,

@@ -88,15 +88,16 @@ def parse_rational(text: Any, what: str = "numeral") -> flint.fmpq:
     >>> parse_rational("-3/2")
     -3/2
     """
-    if not isinstance(text, str) or len(text) > 2 * MAX_NUMERAL_DIGITS + 2 or not _RATIONAL.fullmatch(text):
+    if not isinstance(text, str) or len(text) > 2 * MAX_NUMERAL_DIGITS + 2 or not _RATIONAL.fullmatch(text) \
+            or text.startswith("-0"):
         raise _reject(f"{what} {str(text)[:40]!r} is not an exact rational 'p' or 'p/q'")
-    if "/" in text:
-        p_text, q_text = text.split("/")
-        p, q = int(p_text), int(q_text)
-        if q == 1 or flint.fmpz(p).gcd(q) != 1:
-            raise _reject(f"{what} {text[:40]!r} is not in lowest terms")
-        return flint.fmpq(p, q)
-    return flint.fmpq(int(text))
+    p_text, _, q_text = text.partition("/")
+    if max(len(p_text.lstrip("-")), len(q_text)) > MAX_NUMERAL_DIGITS:
+        raise _reject(f"{what} has more than {MAX_NUMERAL_DIGITS} digits")
+    p, q = flint.fmpz(p_text), flint.fmpz(q_text or "1")  # no int(): Python limits int() to 4300 digits
+    if q_text and (q == 1 or p.gcd(q) != 1):
+        raise _reject(f"{what} {text[:40]!r} is not in lowest terms")
+    return flint.fmpq(p, q)
 
 
 def _index(arg: Any, i: int) -> int:

@@ -10,7 +10,7 @@ Examples
 from __future__ import annotations
 
 from proofkit.claims import ClaimGraph
-from proofkit.library import counterexamples, kawaguchi, nguyen_hein, yu_chen
+from proofkit.library import counterexamples, kawaguchi, landscapes, nguyen_hein, yu_chen
 
 __all__ = ["seed_graph"]
 
@@ -18,7 +18,7 @@ __all__ = ["seed_graph"]
 def seed_graph() -> ClaimGraph:
     """Build the seed claim graph (no checker has run yet; call ``check()``)."""
     g = ClaimGraph()
-    for module in (nguyen_hein, yu_chen, kawaguchi, counterexamples):
+    for module in (nguyen_hein, yu_chen, kawaguchi, counterexamples, landscapes):
         g.add_claims(module.claims())
     g.validate()
     return g

@@ -25,8 +25,6 @@ from proofkit.certify import (
     matrix_at,
 )
 from proofkit.errors import AssumptionViolated
-from proofkit.numeric.contexts import ArbContext
-from proofkit.numeric.program import compile_program
 from proofkit.symbolic import Network
 from proofkit.symbolic.leibniz import leibniz_construction
 
@@ -79,17 +77,20 @@ def nonconvexity_instance() -> list[Certificate]:
 
 
 def lemma_4_3_instance(X: Any, widths: list[int], k: int, sigma: str, beta: Any = 0) -> list[Certificate]:
-    """Lemma 4.3's construction: explicit alpha_0 (proved for all alpha >= alpha_0) and a certified witness."""
+    """Lemma 4.3's construction: the explicit alpha_0 and a certified witness ``rank[F_k, 1_N] = N`` at it.
+
+    For a bounded sigma, "det E(alpha) != 0 for every alpha >= alpha_0" is a kernel-checked certificate
+    (:func:`~proofkit.certify.leibniz.certify_leibniz_alpha0`); for type (2b) only the witness at alpha_0 is.
+    """
     con = leibniz_construction(X, widths, k, sigma, beta)
     proof = con.alpha0()
     if not proof["proved"]:
         raise RuntimeError(f"no alpha_0 found: {proof['argument']}")
-    cert = con.witness(proof["alpha0"])
-    cert.evidence["lemma_4_3"] = {"alpha0": str(proof["alpha0"]), "kind": con.kind,
-                                  "argument": proof["argument"],
-                                  "limit_det": str(con.limit_det),
-                                  **{k2: v for k2, v in proof.items() if isinstance(v, str)}}
-    return [cert]
+    if con.kind == "bounded":
+        from proofkit.certify.leibniz import certify_leibniz_alpha0
+
+        return [certify_leibniz_alpha0(con, proof["alpha0"]), con.witness(proof["alpha0"])]
+    return [con.witness(proof["alpha0"])]
 
 
 def relu_counterexample() -> list[Certificate]:
@@ -142,13 +143,11 @@ def theorem_3_8_instance(X: Any = None, Y: Any = None, widths: list[int] | None 
                                  f"widths {widths}: n_1 = {widths[1]}")
     obj, first, upper_values = _interpolating_point(X, Y, sigma)
     upper = obj.network.layer_params(2)
-    rank_cert = lemma_4_3_instance(X, widths, 1, sigma)[0]
+    rank_cert = lemma_4_3_instance(X, widths, 1, sigma)[-1]
     grad = obj.gradient()
     centre = [upper_values[p] for p in upper]
     crit = certify_strict_local_min(grad, None, centre, sympy.Rational(1, 10**30), variables=obj.params,
-                                    fixed=first)
-    value = compile_program([obj.expr.subs(first)], upper).run(ArbContext(256), centre)[0]
-    crit.evidence["phi_at_centre"] = value.str(10, radius=True)
+                                    fixed=first, loss=obj.expr)
     return [rank_cert, crit]
 
 

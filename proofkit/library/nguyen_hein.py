@@ -68,11 +68,13 @@ def claims() -> list[Claim]:
               statement=r"Under 3.2 with $n_k\ge N-1$ there are parameters of layers $1..k$ with "
                         r"$\operatorname{rank}[F_k,1_N]=N$.", uses=["NH17:ass3.2"], established="proof"),
         Claim("NH17:lemma4.3:sigmoid", kind="instance", title="Lemma 4.3, sigmoid, N = 5",
-              statement=r"Explicit $\alpha_0$ with $\det E(\alpha)\ne0$ for all $\alpha\ge\alpha_0$, and a certified "
-                        r"witness $\operatorname{rank}[F_1,1_N]=N$ (bounded case).", instance_of="NH17:lemma4.3",
+              statement=r"Explicit $\alpha_0$ with $\det E(\alpha)\ne0$ for all $\alpha\ge\alpha_0$ (given "
+                        r"$\sigma$ strictly increasing from $\mu$ to $\gamma$), and a certified witness "
+                        r"$\operatorname{rank}[F_1,1_N]=N$ (bounded case).", instance_of="NH17:lemma4.3",
               checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "sigmoid")),
         Claim("NH17:lemma4.3:softplus", kind="instance", title="Lemma 4.3, softplus, N = 5",
-              statement=r"Explicit $\alpha_0$ from the Leibniz bound with $\rho_1..\rho_4$ (type 2b), and a witness.",
+              statement=r"At the constructed parameters with an explicit $\alpha_0$ (type 2b), "
+                        r"$\operatorname{rank}[F_1,1_N]=N$ (certified witness).",
               instance_of="NH17:lemma4.3", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "softplus", 1)),
         Claim("NH17:lemma4.3:tanh-deep", kind="instance", title="Lemma 4.3, tanh, k = 2",
               statement=r"The construction through a first layer that keeps the rows distinct, then layer $k=2$.",

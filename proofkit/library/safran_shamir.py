@@ -147,15 +147,18 @@ def loss_and_grad(W: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def teacher_point(k: int, n: int) -> list[Any]:
     """A global minimiser (loss 0): ``W = I`` for ``n = k``; for ``n > k`` the last teacher unit is split
-    into ``n - k + 1`` equal parts (ReLU is positively homogeneous)."""
+    into ``n - k + 1`` parts with dyadic weights 1/2, 1/4, ..., summing to 1 (ReLU is positively
+    homogeneous). Dyadic entries are exact balls in Arb: the arguments of acos and sqrt are then exactly 1
+    and 0, inside their domains, which the kernel's value-only enclosure requires."""
     k, n = _check_kn(k, n)
     if n < k:
         raise InvalidInput("n", f"at least k = {k} student units for a zero-loss point", str(n))
     W = [[flint.fmpq(0)] * k for _ in range(n)]
     for i in range(k - 1):
         W[i][i] = flint.fmpq(1)
-    for i in range(k - 1, n):
-        W[i][k - 1] = flint.fmpq(1, n - k + 1)
+    m = n - k + 1
+    for j, i in enumerate(range(k - 1, n)):
+        W[i][k - 1] = flint.fmpq(1, 2 ** min(j + 1, m - 1))
     return [x for row in W for x in row]
 
 
@@ -338,8 +341,7 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
 
     Each counterexample's checker runs proofkit's own search (seeded) and returns the certificate comparing
     the spurious minimum with the teacher. Its certificates store the loss as a DAG only: the kernel needs
-    the DAG rule (:func:`proofkit.numeric.arb_checks.recheck_spurious_minimum`) to re-check them, so these
-    claims are not yet part of :func:`proofkit.library.seed_graph`.
+    the kernel's ``spurious_local_min`` rule (value-only enclosure at the teacher) to re-check them.
     """
     from functools import partial
 

@@ -75,7 +75,15 @@ def arb_precision(bits: int) -> Iterator[None]:
 def to_fmpq(value: Any) -> flint.fmpq:
     """Convert an exactly representable number to ``fmpq``.
 
-    Floats are taken as the exact binary numbers they are.
+    Floats are taken as the exact binary numbers they are. Anything but the
+    fast cases (fmpq, fmpz, bool, int, Fraction, float) goes through
+    :func:`proofkit.convert.exact_scalar`.
+
+    Raises
+    ------
+    ValueError
+        NaN or an infinity (:class:`~proofkit.errors.NonFiniteInput`), or a
+        value that is not a real number (:class:`~proofkit.errors.InvalidInput`).
     """
     if isinstance(value, flint.fmpq):
         return value
@@ -92,22 +100,11 @@ def to_fmpq(value: Any) -> flint.fmpq:
             raise ValueError(f"not a finite number: {value!r}")
         n, d = value.as_integer_ratio()
         return flint.fmpq(n, d)
-    # numpy scalars, sympy Integer/Rational/Float
-    if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational
-        return flint.fmpq(int(value.p), int(value.q))
-    if hasattr(value, "is_Float") and value.is_Float:  # sympy Float: exact binary value
-        if not value.is_finite:
-            raise ValueError(f"not a finite number: {value!r}")
-        mant, exp = _sympy_float_parts(value)
-        return flint.fmpq(mant) * (flint.fmpq(2) ** exp)
-    if hasattr(value, "item"):
-        return to_fmpq(value.item())
-    raise TypeError(f"not an exactly representable number: {value!r}")
+    # numpy scalars, Decimal, strings, sympy numbers: the one conversion of user input (named errors,
+    # which are ValueErrors; numpy longdouble and complex numbers are rejected there)
+    from proofkit.convert import exact_scalar
 
-
-def _sympy_float_parts(value: Any) -> tuple[int, int]:
-    sign, man, exp, _bc = value._mpf_
-    return (-man if sign else man), exp
+    return exact_scalar(value, "value")
 
 
 def _sgn_name(node: Any) -> str:

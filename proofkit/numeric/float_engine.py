@@ -1,10 +1,10 @@
-"""Float64 evaluation of a compiled DAG (:class:`~proofkit.numeric.arb_engine.Tape`): the search side.
+"""Float64 evaluation of a compiled DAG (:class:`~proofkit.kernel.engine.Tape`): the search side.
 
 * :meth:`FloatTape.value_and_grad` — values and gradients at a *batch* of points at once (numpy arrays of
   shape ``(B, n)``): one forward sweep and one reverse sweep over the tape, every node operating on
   length-``B`` vectors.
 * :meth:`FloatTape.hessian` — the full Hessian at one point by second-order forward mode over per-node
-  supports (the float twin of :func:`~proofkit.numeric.arb_engine.evaluate`); :meth:`FloatTape.hvp`
+  supports (the float twin of :func:`~proofkit.kernel.engine.evaluate`); :meth:`FloatTape.hvp`
   multiplies it with a vector.
 
 Nothing here is rigorous: it finds candidates and approximate inverses; the Arb engine decides.
@@ -13,7 +13,7 @@ Non-smooth nodes take, at each point, the branch the point lies in.
 Examples
 --------
 >>> from proofkit.kernel.dag import decode_dag
->>> from proofkit.numeric.arb_engine import Tape
+>>> from proofkit.kernel.engine import Tape
 >>> d = decode_dag({"format": "proofkit.dag/1", "inputs": ["x", "y"],
 ...                 "nodes": [["var", 0], ["var", 1], ["mul", 0, 0, 1], ["sin", 2]], "outputs": [3]})
 >>> ft = FloatTape(Tape(d))
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from proofkit.numeric.arb_engine import SMOOTH_UNARY, Tape
+from proofkit.kernel.engine import SMOOTH_UNARY, Tape
 
 __all__ = ["FloatTape"]
 

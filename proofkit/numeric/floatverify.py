@@ -17,6 +17,7 @@ Section 3.5 (inner products: ``|fl(x^T y) - x^T y| <= gamma_n |x|^T |y|``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ __all__ = [
     "U",
     "ETA",
     "gamma",
+    "all_finite",
     "check_float_environment",
     "FloatVerification",
     "verify_nonsingular_float",
@@ -53,6 +55,11 @@ def check_float_environment() -> bool:
     return bool(prod[0, 0] > 0)
 
 
+def all_finite(A: np.ndarray) -> bool:
+    """Whether every entry of a float array is finite."""
+    return bool(np.isfinite(A).all())
+
+
 def _up(x: float, k: int = 4) -> float:
     """Inflate a non-negative float computed with a few roundings to a safe upper bound."""
     return float(x) * (1 + k * U) + ETA
@@ -77,6 +84,8 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
     rigorous and below 1, hence ``RA`` and therefore ``A`` are invertible.
     """
     n = A.shape[0]
+    if not all_finite(A):
+        return FloatVerification(False, float("inf"), 1.0, "the matrix has non-finite entries")
     with np.errstate(all="ignore"):
         try:
             R = np.linalg.inv(A)
@@ -95,7 +104,13 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
         if not np.all(np.isfinite(rows)):
             return FloatVerification(False, float("inf"), 1.0, "bound not finite")
         bound = _up(float(rows.max()) * (1 + gamma(n + 2)), 8)
+    if not math.isfinite(bound):
+        return FloatVerification(False, float("inf"), 1.0, "bound not finite")
     return FloatVerification(bound < 1.0, bound, 1.0, f"||I - RA||_inf <= {bound:.3e}")
+
+
+def _refused(detail: str) -> FloatVerification:
+    return FloatVerification(False, float("inf"), 0.0, detail)
 
 
 def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> FloatVerification:
@@ -114,28 +129,44 @@ def verify_positive_definite_float(A: np.ndarray, extra_radius: float = 0.0) -> 
     symmetric perturbation of 2-norm at most ``extra_radius`` are positive definite.
     """
     n = A.shape[0]
+    if not (math.isfinite(extra_radius) and extra_radius >= 0 and all_finite(A)):
+        return _refused("non-finite entries or radius (overflow): the float test does not apply")
     if not np.array_equal(A, A.T):
-        return FloatVerification(False, float("inf"), 0.0, "matrix not exactly symmetric in float64")
+        return _refused("matrix not exactly symmetric in float64")
     diag = np.diag(A)
-    if np.any(diag <= 0):
-        return FloatVerification(False, float("inf"), 0.0, "a diagonal entry is not positive")
+    if (diag <= 0).any():
+        return _refused("a diagonal entry is not positive")
+    # Python floats: an overflow gives inf silently (no numpy warning), and is caught just below
     g = gamma(n + 1)
-    trace_up = _up(float(diag.sum()) * (1 + gamma(n)))
-    err_chol = _up(g / (1 - g) * trace_up)
+    trace_up = _up(sum(diag.tolist()) * (1 + gamma(n)))
+    err_chol = _up(g / (1 - g) * trace_up) if math.isfinite(trace_up) else math.inf
     max_diag = float(diag.max())
     # c must exceed err_chol + shift rounding (u (max a_jj + c)) + extra_radius + underflow
     c = _up(2 * (err_chol + U * 2 * max_diag + extra_radius) + 8 * n * 2.0**-1000)
     shift_err = _up(U * (max_diag + c))
-    lower = c - err_chol - shift_err - extra_radius - 4 * n * 2.0**-1000
-    if lower <= 0:
+    lower = c - err_chol - shift_err - extra_radius - 4 * n * 2.0**-1000 if math.isfinite(c) else math.nan
+    # every quantity that supports the verdict must be finite (an overflow would turn into NaN below,
+    # and LAPACK may accept NaN pivots)
+    if not (math.isfinite(c) and math.isfinite(lower)):  # lower is finite only if every term is
+        return _refused("the error bound overflows: the float test does not apply")
+    if not lower > 0:
         return FloatVerification(False, lower, 0.0, "shift too small to absorb the error bounds")
     with np.errstate(all="ignore"):
-        shifted = A - c * np.eye(n)
+        # A finite, 0 < c finite and a_jj > 0: every entry of A - c I is finite (no c * 0 = NaN either)
+        shifted = np.array(A, dtype=np.float64, copy=True)
+        shifted.flat[:: n + 1] -= c
         try:
-            np.linalg.cholesky(shifted)
+            L = np.linalg.cholesky(shifted)
         except np.linalg.LinAlgError:
             return FloatVerification(False, c, 0.0,
                                      f"Cholesky of A - c I failed for c = {c:.3e} (A may be indefinite, "
                                      "singular, or too ill-conditioned for float64)")
+        # a NaN or inf anywhere in row i of L enters the pivot a_ii - sum_k l_ik^2, so it shows on the
+        # diagonal: NaN fails "> 0", and a positive sum of positive terms is finite only if each term is
+        d = L.flat[:: n + 1]
+        ok = bool((d > 0).all()) and math.isfinite(float(d.sum()))
+    if not ok:
+        return FloatVerification(False, c, 0.0, "Cholesky of A - c I returned non-finite or non-positive "
+                                                "pivots: not a certificate")
     return FloatVerification(True, c, 0.0,
                              f"Cholesky of A - c I completed with c = {c:.3e}; lambda_min(A) > {extra_radius:.3e}")

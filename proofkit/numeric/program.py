@@ -15,6 +15,8 @@ from typing import Any
 import symengine as se
 import sympy
 
+from proofkit.convert import to_symengine
+from proofkit.errors import InvalidInput
 from proofkit.numeric.contexts import (
     ArbContext,
     NotAnalyticHere,
@@ -25,8 +27,22 @@ from proofkit.numeric.contexts import (
 __all__ = ["Program", "compile_program"]
 
 _UNARY = {
-    "tanh", "sin", "cos", "tan", "sinh", "cosh", "atan", "asin", "acos", "erf", "exp",
+    "tanh", "sin", "cos", "tan", "sinh", "cosh", "atan", "asin", "acos", "asinh", "erf", "exp",
 }
+
+
+_CONDITIONS = {"StrictLessThan", "LessThan", "Equality", "Unequality", "And", "Or", "Not", "BooleanTrue",
+               "BooleanFalse"}
+
+
+def _input_symbol(s: Any) -> Any:
+    if isinstance(s, str):
+        return se.Symbol(s)
+    if isinstance(s, se.Symbol):
+        return s
+    if isinstance(s, sympy.Symbol):
+        return se.sympify(s)
+    raise InvalidInput("symbols", "symbols (sympy, symengine or names)", f"{type(s).__name__} {str(s)[:40]}")
 
 
 class Program:
@@ -49,9 +65,10 @@ class Program:
     [8, 2/3]
     """
 
-    def __init__(self, symbols: Sequence[Any], exprs: Sequence[Any]) -> None:
-        self.symbols = [se.sympify(s) for s in symbols]
-        se_exprs = [se.sympify(e) for e in exprs]
+    def __init__(self, symbols: Sequence[Any], exprs: Sequence[Any], argument: str = "exprs") -> None:
+        self.argument = argument
+        self.symbols = [_input_symbol(s) for s in symbols]
+        se_exprs = [to_symengine(e, argument) for e in exprs]
         replacements, reduced = se.cse(se_exprs) if se_exprs else ([], [])
         self._index: dict[Any, int] = {s: i for i, s in enumerate(self.symbols)}
         self._steps: list[Callable[[_Context, list[Any]], Any]] = []
@@ -70,14 +87,16 @@ class Program:
             slot = self._index[node]
             return lambda ctx, env: env[slot]
         if kind == "Symbol":
-            raise ValueError(f"the expression contains the symbol {node} which is not an input")
+            raise InvalidInput(self.argument, "expressions in the given input symbols",
+                               f"the symbol {node}, which is not an input")
         if getattr(node, "is_Rational", False):
             r = sympy.Rational(str(node))
             p, q = int(r.p), int(r.q)
             return lambda ctx, env: ctx.rational(p, q)
-        if kind == "RealDouble":
-            val = float(node)
-            return lambda ctx, env: ctx.from_input(val)
+        if kind in ("RealDouble", "RealMPFR"):
+            r = sympy.Rational(node._sympy_())  # the exact binary value, never a decimal string
+            p, q = int(r.p), int(r.q)
+            return lambda ctx, env: ctx.rational(p, q)
         if kind in ("Pi", "Exp1"):
             name = "pi" if kind == "Pi" else "E"
             return lambda ctx, env: ctx.constant(name)
@@ -104,7 +123,10 @@ class Program:
             return lambda ctx, env: ctx.rational(ctx.sign_of(a(ctx, env)), 1)
         if kind == "Piecewise":
             return self._compile_piecewise(node)
-        raise ValueError(f"cannot evaluate the function {kind} in {node}")
+        if kind in _CONDITIONS:  # a condition shared by several Piecewise (common subexpression elimination)
+            return self._compile_condition(node)
+        raise InvalidInput(self.argument, "expressions built from supported functions",
+                           f"the function {kind} in {str(node)[:80]}")
 
     def _compile_pow(self, node: Any, args: list[Any]) -> Callable[[_Context, list[Any]], Any]:
         base, expo = node.args
@@ -147,12 +169,15 @@ class Program:
             for (value, _), cond in zip(pieces, conds):
                 if cond(ctx, env):
                     return value(ctx, env)
-            raise ValueError("no Piecewise branch applies")
+            raise NotAnalyticHere("no Piecewise branch applies")
 
         return run
 
     def _compile_condition(self, cond: Any) -> Callable[[_Context, list[Any]], bool]:
         kind = type(cond).__name__
+        if cond in self._index:
+            slot = self._index[cond]
+            return lambda ctx, env: env[slot]
         if kind == "BooleanTrue":
             return lambda ctx, env: True
         if kind == "BooleanFalse":
@@ -173,7 +198,15 @@ class Program:
                 }[kind]
 
             return test
-        raise ValueError(f"cannot evaluate the condition {cond}")
+        if kind in ("And", "Or"):
+            parts = [self._compile_condition(c) for c in cond.args]
+            combine = all if kind == "And" else any
+            return lambda ctx, env: combine(p(ctx, env) for p in parts)
+        if kind == "Not":
+            (inner,) = (self._compile_condition(c) for c in cond.args)
+            return lambda ctx, env: not inner(ctx, env)
+        raise InvalidInput(self.argument, "Piecewise conditions built from <, <=, ==, !=, And, Or, Not",
+                           f"the condition {str(cond)[:80]}")
 
     # -- evaluation ------------------------------------------------------
     def run(self, ctx: _Context, values: Sequence[Any]) -> list[Any]:
@@ -196,7 +229,7 @@ class Program:
         return [out(ctx, env) for out in self._outputs]
 
 
-def compile_program(exprs: Sequence[Any], symbols: Sequence[Any]) -> Program:
+def compile_program(exprs: Sequence[Any], symbols: Sequence[Any], argument: str = "exprs") -> Program:
     """Compile ``exprs`` (sympy or symengine) in the inputs ``symbols``.
 
     Examples
@@ -208,4 +241,4 @@ def compile_program(exprs: Sequence[Any], symbols: Sequence[Any]) -> Program:
     >>> v.rad() < 1e-18 and abs(float(v.mid()) - 2.718281828459045) < 1e-15
     True
     """
-    return Program(symbols, exprs)
+    return Program(symbols, exprs, argument)

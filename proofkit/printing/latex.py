@@ -124,3 +124,13 @@ def repr_html(obj: Any) -> str:
 
 
 _ = sympy  # re-exported for the doctest
+
+
+def _register_display_hooks() -> None:
+    from proofkit.certificate import DISPLAY_HOOKS
+
+    DISPLAY_HOOKS.setdefault("latex", repr_latex)
+    DISPLAY_HOOKS.setdefault("html", repr_html)
+
+
+_register_display_hooks()

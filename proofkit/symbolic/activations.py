@@ -17,6 +17,7 @@ from typing import Any
 import symengine as se
 import sympy
 
+from proofkit.convert import exact_constant, exact_expr
 from proofkit.errors import AssumptionViolated, InvalidInput, UnknownName
 from proofkit.symbolic.properties import (
     Property,
@@ -131,8 +132,12 @@ class Activation:
         growth_constants: tuple[Any, Any, Any, Any] | None = None,
         known: dict[str, Property] | None = None,
     ) -> None:
-        expr = sympy.sympify(expr)
+        if not isinstance(name, str):
+            raise InvalidInput("name", "a string", repr(name)[:60])
+        expr = exact_expr(expr, "expr")
         if variable is not None:
+            if not isinstance(variable, sympy.Symbol):
+                raise InvalidInput("variable", "a sympy Symbol", repr(variable)[:60])
             expr = expr.xreplace({variable: T})
         free = expr.free_symbols - {T}
         if free:
@@ -151,8 +156,8 @@ class Activation:
 
     # -- evaluation ----------------------------------------------------------
     def __call__(self, x: Any) -> sympy.Expr:
-        """sigma(x) as a sympy expression."""
-        return self.expr.xreplace({T: sympy.sympify(x)})
+        """sigma(x) as a sympy expression (a float argument is its exact binary value)."""
+        return self.expr.xreplace({T: exact_expr(x, "x", strict=False)})
 
     def symengine(self, x: Any) -> Any:
         """sigma(x) as a symengine expression (used to build large objectives fast)."""
@@ -324,8 +329,8 @@ def softplus(alpha: Any = 1) -> Activation:
         Sharpness; the growth constants are ``rho1 = 1/alpha, rho2 = alpha,
         rho3 = 1, rho4 = log(2)/alpha`` (Nguyen & Hein 2017, Lemma 3.3).
     """
-    a = sympy.nsimplify(alpha)
-    if not (a.is_real and a.is_positive):
+    a = exact_constant(alpha, "alpha")
+    if a.is_positive is not True:
         raise InvalidInput("alpha", "a positive number", repr(alpha))
     rho = (1 / a, a, sympy.Integer(1), sympy.log(2) / a)
     return _make(f"softplus({a})" if a != 1 else "softplus", sympy.log(1 + sympy.exp(a * T)) / a,
@@ -351,8 +356,8 @@ def relu() -> Activation:
 
 def leaky_relu(slope: Any = "1/100") -> Activation:
     """``max(slope*t, t)`` for ``0 < slope < 1``: strictly increasing, not analytic."""
-    s = sympy.nsimplify(slope)
-    if not (s.is_positive and s < 1):
+    s = exact_constant(slope, "slope")
+    if not (s.is_positive is True and (s < 1) is sympy.true):
         raise InvalidInput("slope", "a number in (0, 1)", repr(slope))
     return _make(f"leaky_relu({s})", sympy.Max(s * T, T), r"\operatorname{LReLU}",
                  differentiable=derived(False, "not differentiable at 0"),
@@ -391,6 +396,7 @@ def activation(spec: Any) -> Activation:
             raise UnknownName("activation", f"one of {sorted(ACTIVATIONS)} or an Activation",
                               repr(spec)) from None
     if isinstance(spec, sympy.Expr):
+        spec = exact_expr(spec, "activation")
         free = list(spec.free_symbols)
         if len(free) != 1:
             raise InvalidInput("activation", "an expression in exactly one variable", str(spec))

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import sympy
 
-from proofkit.errors import DuplicateSamples, InvalidInput, NonFiniteInput, ShapeMismatch
-from proofkit.numeric.contexts import to_fmpq
+from proofkit.convert import numeric_rows, rational
+from proofkit.errors import DuplicateSamples, ShapeMismatch
 
 __all__ = ["exact_number", "as_exact_matrix", "require_distinct_rows"]
 
 
 def exact_number(value: Any, argument: str) -> sympy.Rational:
-    """Convert ``value`` to an exact sympy Rational; floats are taken as the binary numbers they are.
+    """Convert ``value`` to an exact sympy Rational (see :func:`proofkit.convert.rational`).
+
+    Floats are taken as the binary numbers they are; integers of every numpy
+    dtype stay exact.
 
     Raises
     ------
     NonFiniteInput
         For NaN or infinities.
     InvalidInput
-        For anything that is not a real number.
+        For anything that is not a real number (complex, longdouble, expressions, ...).
 
     Examples
     --------
@@ -28,17 +32,7 @@ def exact_number(value: Any, argument: str) -> sympy.Rational:
     >>> exact_number(0.5, "X"), exact_number(Fraction(1, 3), "X")
     (1/2, 1/3)
     """
-    if isinstance(value, sympy.Basic) and not (value.is_Rational or value.is_Float):
-        if value in (sympy.nan, sympy.oo, -sympy.oo, sympy.zoo):
-            raise NonFiniteInput(argument, "finite numbers", repr(value))
-        raise InvalidInput(argument, "exact rational or floating-point numbers", f"the expression {value}")
-    try:
-        q = to_fmpq(value)
-    except ValueError:
-        raise NonFiniteInput(argument, "finite numbers", repr(value)) from None
-    except TypeError:
-        raise InvalidInput(argument, "real numbers", f"{type(value).__name__} {value!r}") from None
-    return sympy.Rational(int(q.p), int(q.q))
+    return rational(value, argument)
 
 
 def as_exact_matrix(data: Any, argument: str, *, columns: int | None = None) -> list[list[sympy.Rational]]:
@@ -52,25 +46,28 @@ def as_exact_matrix(data: Any, argument: str, *, columns: int | None = None) -> 
         Ragged rows, an empty matrix, or a column count other than ``columns``.
     NonFiniteInput
         NaN or infinity anywhere.
+    InvalidInput
+        Complex, longdouble or non-numeric entries.
     """
-    if isinstance(data, sympy.MatrixBase):
-        rows = data.tolist()
-    elif hasattr(data, "tolist"):
-        rows = data.tolist()
-    else:
-        rows = list(data)
+    if isinstance(data, np.ndarray) and data.ndim == 1:
+        data = data.reshape(-1, 1) if columns == 1 else data.reshape(1, -1)
+    if isinstance(data, np.ndarray) and data.ndim != 2:
+        raise ShapeMismatch(argument, "a 1-D or 2-D array", f"an array of shape {data.shape}")
+    rows = numeric_rows(data, argument)
     if not rows:
         raise ShapeMismatch(argument, "at least one sample (row)", "an empty array")
     if not isinstance(rows[0], (list, tuple)):
         rows = [[v] for v in rows] if columns == 1 else [list(rows)]
     width = len(rows[0])
+    if width == 0:
+        raise ShapeMismatch(argument, "at least one column", "an empty row")
     for i, r in enumerate(rows):
         if not isinstance(r, (list, tuple)) or len(r) != width:
             raise ShapeMismatch(argument, f"rows of equal length {width}",
                                 f"row {i} of length {len(r) if isinstance(r, (list, tuple)) else 'scalar'}")
     if columns is not None and width != columns:
         raise ShapeMismatch(argument, f"{columns} columns (one sample per row)", f"{width} columns")
-    return [[exact_number(v, f"{argument}[{i}][{j}]") for j, v in enumerate(r)] for i, r in enumerate(rows)]
+    return [[rational(v, argument, f"({i}, {j})") for j, v in enumerate(r)] for i, r in enumerate(rows)]
 
 
 def require_distinct_rows(rows: list[list[sympy.Rational]], argument: str, assumption: str) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 import sympy
 
+from proofkit.convert import rational
+from proofkit.errors import InvalidInput
 from proofkit.numeric.contexts import ArbContext, arb_precision
 from proofkit.numeric.program import compile_program
 from proofkit.printing.latex import latex
@@ -76,8 +78,15 @@ def nonconvexity_example(point: dict[str, Any] | None = None, prec: int = 128) -
     dsig = sig * (1 - sig)
     det_claim = check_identity(Hs.det(), -x**2 * dsig**2)
     vals = {w1: sympy.Rational(1, 2), w2: sympy.Integer(1), x: sympy.Integer(1)}
-    if point:
-        vals.update({sympy.Symbol(k) if isinstance(k, str) else k: sympy.nsimplify(v) for k, v in point.items()})
+    if point is not None:
+        if not isinstance(point, dict):
+            raise InvalidInput("point", "a dict of values for w_1, w_2, x", type(point).__name__)
+        by_name = {s.name: s for s in vals}
+        for k, v in point.items():
+            name = k.name if isinstance(k, sympy.Symbol) else str(k)
+            if name not in by_name:
+                raise InvalidInput("point", "values for w_1, w_2, x only", f"unknown name {name!r}")
+            vals[by_name[name]] = rational(v, "point", name)
     at = Hs.subs(vals)
     a, b, _, c = compile_program(list(Hs), [w1, w2, x]).run(ArbContext(prec), [vals[w1], vals[w2], vals[x]])
     # eigenvalues of [[a, b], [b, c]]: (a + c)/2 -+ sqrt(((a - c)/2)^2 + b^2)

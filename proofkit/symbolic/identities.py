@@ -29,11 +29,12 @@ from typing import Any
 import symengine as se
 import sympy
 
+from proofkit.convert import exact_expr, expr_matrix
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
 
-__all__ = ["IdentityCheck", "check_identity"]
+__all__ = ["IdentityCheck", "check_identity", "admissible"]
 
 
 @dataclass
@@ -158,8 +159,46 @@ def _generic_zero(d: sympy.Expr, max_ops: int) -> bool:
     return sympy.cancel(sympy.together(_generic_form(d))) == 0
 
 
-def _random_point(rng: random.Random, variables: Sequence[sympy.Symbol], scale: int) -> list[Fraction]:
-    return [Fraction(rng.randint(-scale, scale), rng.randint(1, 7)) for _ in variables]
+def admissible(symbol: sympy.Symbol, value: sympy.Rational) -> bool:
+    """Whether ``value`` satisfies every assumption of ``symbol`` (positive, integer, prime, ...).
+
+    Each assumption the symbol carries (``symbol.assumptions0``) must hold of
+    ``value`` for certain; an assumption that sympy cannot decide for the value
+    makes it inadmissible.
+
+    Examples
+    --------
+    >>> p = sympy.Symbol("p", positive=True)
+    >>> admissible(p, sympy.Rational(-3, 2)), admissible(p, sympy.Rational(3, 2))
+    (False, True)
+    """
+    for fact, want in symbol.assumptions0.items():
+        if getattr(value, f"is_{fact}", None) is not want:
+            return False
+    return True
+
+
+def _sample(rng: random.Random, symbol: sympy.Symbol, scale: int) -> Fraction | None:
+    """A random rational admissible for ``symbol``'s assumptions, or None if none was found."""
+    facts = symbol.assumptions0
+    for _ in range(64):
+        num = rng.randint(-scale, scale)
+        den = 1 if facts.get("integer") else rng.randint(1, 7)
+        if facts.get("positive") or facts.get("nonnegative"):
+            num = abs(num) + (1 if facts.get("positive") and num == 0 else 0)
+        elif facts.get("negative") or facts.get("nonpositive"):
+            num = -abs(num) - (1 if facts.get("negative") and num == 0 else 0)
+        q = Fraction(num, den)
+        if admissible(symbol, sympy.Rational(q.numerator, q.denominator)):
+            return q
+    return None
+
+
+def _random_point(rng: random.Random, variables: Sequence[sympy.Symbol], scale: int) -> list[Fraction] | None:
+    """A random point respecting every variable's assumptions (None when some variable has no admissible
+    rational value, e.g. an ``irrational`` symbol)."""
+    pt = [_sample(rng, v, scale) for v in variables]
+    return None if any(q is None for q in pt) else pt  # type: ignore[return-value]
 
 
 def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed: int,
@@ -170,6 +209,8 @@ def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed
     tested = 0
     for _ in range(trials):
         pt = _random_point(rng, variables, 10**6 if rational else 3)
+        if pt is None:
+            break  # no admissible witness can be drawn: refutation is impossible here, never at a bad point
         try:
             if rational:
                 (v,) = prog.run(ExactContext(), pt)
@@ -194,6 +235,10 @@ def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed
                              "lhs - rhs expands to 0, or reduces to 0 after replacing exponentials and "
                              "other atoms by generic symbols (a ring homomorphism), so the identity holds "
                              "wherever both sides are defined", points_tested=tested)
+    if tested == 0:
+        return IdentityCheck("inconclusive", "no admissible point",
+                             "lhs - rhs did not cancel symbolically and could not be evaluated at any point "
+                             "admissible for the symbols' assumptions", points_tested=0)
     if rational:
         n, _ = _degree_bound(sympy.together(d)) if d.free_symbols else (0, 0)
         size = 2 * 10**6 + 1
@@ -213,12 +258,25 @@ def _as_witness(variables: list[sympy.Symbol], pt: list[Fraction]) -> dict[sympy
     return {v: sympy.Rational(p.numerator, p.denominator) for v, p in zip(variables, pt)}
 
 
-def _as_sympy(obj: Any) -> Any:
-    if hasattr(obj, "to_sympy"):
-        return obj.to_sympy()
-    if isinstance(obj, (list, tuple)):
-        return sympy.Matrix(obj)
-    return sympy.sympify(obj)
+def _as_sympy(obj: Any, argument: str) -> Any:
+    """An exact sympy expression or Matrix: every node checked, every float replaced by its exact value."""
+    if hasattr(obj, "to_sympy") and not isinstance(obj, sympy.Basic):
+        obj = obj.to_sympy()
+    if isinstance(obj, (list, tuple, sympy.MatrixBase)):
+        return expr_matrix(obj, argument)
+    return exact_expr(obj, argument)
+
+
+def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
+    """Two different symbols with one name (e.g. ``x`` and ``x`` positive) would be merged by symengine."""
+    seen: dict[str, sympy.Symbol] = {}
+    for s in symbols:
+        if isinstance(s, sympy.Dummy):
+            continue
+        if s.name in seen and seen[s.name] != s:
+            raise InvalidInput(argument, "distinct names for distinct symbols",
+                               f"two symbols named {s.name!r} with different assumptions")
+        seen[s.name] = s
 
 
 def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None, *,
@@ -229,7 +287,9 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     Parameters
     ----------
     lhs, rhs : sympy expression or matrix (or nested lists)
-        The two sides; matrices are compared entry by entry.
+        The two sides; matrices are compared entry by entry. Floats are the
+        exact binary numbers they are (``0.1`` is not ``1/10``): they are
+        replaced by exact rationals before any algebra.
     variables : sequence of sympy.Symbol, optional
         The variables; defaults to all free symbols. Every free symbol must be
         listed (the identity is claimed for all their values).
@@ -247,7 +307,10 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     -------
     IdentityCheck
         ``verdict`` is "proved" only for a symbolic proof; "refuted" only with
-        a witness point at which the difference is certified non-zero.
+        a witness point at which the difference is certified non-zero; the
+        witness satisfies every assumption of every symbol (positive,
+        integer, ...), and when no admissible point can be drawn the verdict
+        is at most "inconclusive".
 
     Examples
     --------
@@ -258,7 +321,10 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     >>> check_identity(sympy.diff(s, t), s).verdict
     'refuted'
     """
-    L, R = _as_sympy(lhs), _as_sympy(rhs)
+    for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_ops", max_ops, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
+            raise InvalidInput(name, "an integer" + (f" >= {low}" if low is not None else ""), repr(value))
+    L, R = _as_sympy(lhs, "lhs"), _as_sympy(rhs, "rhs")
     if isinstance(L, sympy.MatrixBase) != isinstance(R, sympy.MatrixBase):
         raise ShapeMismatch("rhs", "the same kind as lhs (both matrices or both expressions)",
                             f"{type(R).__name__} against {type(L).__name__}")
@@ -267,12 +333,15 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
             raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
         pairs = [((i, j), L[i, j] - R[i, j]) for i in range(L.rows) for j in range(L.cols)]
     else:
-        pairs = [((), sympy.sympify(L) - sympy.sympify(R))]
+        pairs = [((), L - R)]
     free = set().union(*(d.free_symbols for _, d in pairs))
+    require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
     if variables is None:
         var_list = sorted(free, key=lambda s: s.name)
     else:
         var_list = list(variables)
+        if not all(isinstance(v, sympy.Symbol) for v in var_list):
+            raise InvalidInput("variables", "sympy Symbols", repr(var_list)[:80])
         extra = free - set(var_list)
         if extra:
             raise InvalidInput("variables", "every free symbol of lhs and rhs",

@@ -16,7 +16,17 @@ from typing import Any
 import symengine as se
 import sympy
 
+from proofkit.convert import to_symengine
+from proofkit.errors import InvalidInput
 from proofkit.numeric.program import Program
+
+
+def _subs_key(k: Any) -> Any:
+    if isinstance(k, str):
+        return se.Symbol(k)
+    if isinstance(k, (sympy.Symbol, se.Symbol)):
+        return se.sympify(k)
+    raise InvalidInput("subs", "symbols (or names) as keys", f"{type(k).__name__} {str(k)[:40]}")
 
 __all__ = ["LazyMatrix"]
 
@@ -45,7 +55,7 @@ class LazyMatrix:
     """
 
     def __init__(self, rows: Sequence[Sequence[Any]], symbols: Sequence[sympy.Symbol]) -> None:
-        self._rows = [[se.sympify(e) for e in row] for row in rows]
+        self._rows = [[to_symengine(e, "rows") for e in row] for row in rows]
         self.symbols = list(symbols)
         self.shape = (len(self._rows), len(self._rows[0]) if self._rows else 0)
         self._cache: dict[tuple[int, int], sympy.Expr] = {}
@@ -127,7 +137,7 @@ class LazyMatrix:
             m = sympy.Matrix(other)
             if m.shape != self.shape:
                 return False
-            other_rows = [[se.sympify(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+            other_rows = [[to_symengine(m[i, j], "other") for j in range(m.cols)] for i in range(m.rows)]
         else:
             return NotImplemented
         return all(se.expand(a - b) == 0 for ra, rb in zip(self._rows, other_rows) for a, b in zip(ra, rb))
@@ -157,7 +167,7 @@ class LazyMatrix:
             mapping = {args[0]: args[1]}
         else:
             raise TypeError("subs takes a mapping, a list of pairs, or (old, new)")
-        se_map = {se.sympify(k): se.sympify(v) for k, v in mapping.items()}
+        se_map = {_subs_key(k): to_symengine(v, "subs") for k, v in mapping.items()}
         new = [[e.subs(se_map) for e in row] for row in self._rows]
         return sympy.Matrix([[sympy.sympify(e._sympy_()) for e in row] for row in new])
 

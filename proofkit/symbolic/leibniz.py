@@ -29,10 +29,12 @@ from functools import cached_property
 from typing import Any
 
 import flint
+import numpy as np
 import sympy
 
+from proofkit.convert import exact_constant, exact_expr, exact_scalar
 from proofkit.errors import AssumptionViolated, InvalidInput
-from proofkit.numeric.contexts import ArbContext, arb_precision, to_fmpq
+from proofkit.numeric.contexts import ArbContext, arb_precision
 from proofkit.numeric.program import compile_program
 from proofkit.symbolic.activations import Activation, activation
 from proofkit.symbolic.data import as_exact_matrix, require_distinct_rows
@@ -140,7 +142,7 @@ class LeibnizConstruction:
         ctx = ArbContext(prec)
         with arb_precision(prec):
             ts = self._t_balls(prec)
-            a = flint.arb(alpha if isinstance(alpha, flint.fmpq) else to_fmpq(alpha))
+            a = flint.arb(exact_scalar(alpha, "alpha"))
             b = flint.arb(flint.fmpq(int(self.beta.p), int(self.beta.q)))
             rows = []
             for i in range(self.N):
@@ -173,7 +175,7 @@ class LeibnizConstruction:
                     vals[b] = sympy.Integer(0)
         a = self.direction if k == 1 else [1] + [0] * (net.widths[k - 1] - 1)
         W = net.weights[k]
-        alpha = sympy.sympify(alpha)
+        alpha = exact_expr(alpha, "alpha", strict=False)
         for j in range(W.cols):
             src = min(j, N - 2)  # units beyond N-1 copy unit N-1's... any copy keeps rank([F_k, 1]) >= N
             for i in range(W.rows):
@@ -183,8 +185,7 @@ class LeibnizConstruction:
 
     def E_at(self, alpha: Any, prec: int = 128) -> list[list[flint.arb]]:
         """Arb enclosure of E(alpha)."""
-        value = alpha if isinstance(alpha, flint.fmpq) else to_fmpq(alpha if not isinstance(alpha, str)
-                                                                    else sympy.Rational(alpha))
+        value = exact_scalar(alpha, "alpha")
         flat = compile_program(list(self.E), [ALPHA]).run(ArbContext(prec), [value])
         c = self.E.cols
         return [flat[i * c:(i + 1) * c] for i in range(self.E.rows)]
@@ -332,6 +333,13 @@ def leibniz_construction(X: Any, widths: list[int], k: int, sigma: Any = "sigmoi
     >>> c.limit_det
     1/4
     """
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__") or len(list(widths)) < 3 or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in widths):
+        raise InvalidInput("widths", "a list [d, n_1, ..., m] of at least three positive integers", repr(widths))
+    widths = [int(n) for n in widths]
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool):
+        raise InvalidInput("k", "an integer layer index", repr(k))
+    k = int(k)
     rows = as_exact_matrix(X, "X", columns=widths[0])
     require_distinct_rows(rows, "X", _DISTINCT)
     N = len(rows)
@@ -356,6 +364,6 @@ def leibniz_construction(X: Any, widths: list[int], k: int, sigma: Any = "sigmoi
     t = [proj[i] for i in order]
     for _ in range(1, k):  # each layer below k maps <a, z> to sigma(<a, z>) in every unit; order is kept
         t = [act(v) for v in t]
-    beta = sympy.nsimplify(beta)
+    beta = exact_constant(beta, "beta")
     samples_sorted = [rows[i] for i in order]
     return LeibnizConstruction(net, samples_sorted, k, act, kind, beta, a, order, t)

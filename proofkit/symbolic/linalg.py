@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import flint
+import numpy as np
 import sympy
 
+from proofkit.convert import exact_expr, exact_scalar, matrix_input
 from proofkit.errors import InvalidInput, NotExact, ShapeMismatch
-from proofkit.symbolic.data import exact_number
 
 __all__ = [
     "to_fmpq_mat",
@@ -28,25 +29,14 @@ __all__ = [
 ]
 
 
-def _rows(A: Any, argument: str) -> list[list[Any]]:
-    if isinstance(A, flint.fmpq_mat) or isinstance(A, flint.fmpz_mat):
-        return [[A[i, j] for j in range(A.ncols())] for i in range(A.nrows())]
-    rows = A.tolist() if hasattr(A, "tolist") else [list(r) for r in A]
-    if not rows or not isinstance(rows[0], (list, tuple)):
-        raise ShapeMismatch(argument, "a non-empty 2-D matrix", repr(A)[:60])
-    width = len(rows[0])
-    if any(len(r) != width for r in rows):
-        raise ShapeMismatch(argument, "rows of equal length", "ragged rows")
-    return rows
-
-
 def to_fmpq_mat(A: Any, argument: str = "A") -> flint.fmpq_mat:
-    """An exact ``fmpq_mat`` from rationals, integers, floats (their exact binary value) or sympy Rationals.
+    """An exact ``fmpq_mat`` from rationals, integers (any numpy dtype), floats (their exact binary value)
+    or sympy Rationals (normalised by :func:`proofkit.convert.matrix_input`).
 
     Raises
     ------
     NotExact
-        An entry is symbolic or irrational (e.g. ``sqrt(2)``, ``exp(1)``).
+        An entry is symbolic or irrational (e.g. ``sqrt(2)``, ``exp(1)``) or an enclosure.
 
     Examples
     --------
@@ -55,22 +45,16 @@ def to_fmpq_mat(A: Any, argument: str = "A") -> flint.fmpq_mat:
     """
     if isinstance(A, flint.fmpq_mat):
         return A
-    rows = _rows(A, argument)
-    out = []
-    for i, r in enumerate(rows):
-        row = []
-        for j, v in enumerate(r):
-            if isinstance(v, (flint.fmpq, flint.fmpz)):
-                row.append(flint.fmpq(v))
-                continue
-            try:
-                q = exact_number(v, f"{argument}[{i}][{j}]")
-            except InvalidInput as exc:
-                raise NotExact(argument, "a matrix of exactly representable numbers",
-                               f"entry ({i}, {j}) = {v}") from exc
-            row.append(flint.fmpq(int(q.p), int(q.q)))
-        out.append(row)
-    return flint.fmpq_mat(out)
+    inp = matrix_input(A, argument)
+    if inp.kind == "float64":
+        return flint.fmpq_mat([[exact_scalar(v, argument) for v in row] for row in inp.floats.tolist()])
+    if inp.kind == "exact":
+        return flint.fmpq_mat(inp.exact)
+    if inp.kind == "balls":
+        raise NotExact(argument, "a matrix of exactly representable numbers", "enclosures (arb balls)")
+    S = inp.symbolic
+    i, j = next((i, j) for i in range(S.rows) for j in range(S.cols) if not S[i, j].is_Rational)
+    raise NotExact(argument, "a matrix of exactly representable numbers", f"entry ({i}, {j}) = {S[i, j]}")
 
 
 def rank_over_q(A: Any) -> int:
@@ -130,8 +114,17 @@ def exact_kernel(A: Any) -> list[sympy.Matrix]:
 
 
 def symbolic_det(A: Any) -> sympy.Expr:
-    """The determinant of a square matrix with symbolic entries (Berkowitz, division-free)."""
-    M = sympy.Matrix(A)
+    """The determinant of a square matrix with symbolic entries (Berkowitz, division-free).
+
+    Floats in the entries are replaced by their exact values first.
+    """
+    if hasattr(A, "to_sympy") and not isinstance(A, sympy.Basic):
+        A = A.to_sympy()
+    try:
+        M = sympy.Matrix(A)
+    except (ValueError, TypeError, sympy.SympifyError) as exc:
+        raise ShapeMismatch("A", "a rectangular matrix", str(exc)[:80]) from None
+    M = M.applyfunc(lambda e: exact_expr(e, "A", strict=False))
     if M.rows != M.cols:
         raise ShapeMismatch("A", "a square matrix", f"shape {M.rows}x{M.cols}")
     return M.det(method="berkowitz")
@@ -146,10 +139,17 @@ def is_nondegenerate_on(H: Any, indices: Sequence[int]) -> bool:
     >>> is_nondegenerate_on(Hx, [0, 1]), is_nondegenerate_on(Hx, [0, 1, 2, 3])
     (True, False)
     """
-    rows = _rows(H, "H")
-    n = len(rows)
+    M = to_fmpq_mat(H, "H")
+    n = M.nrows()
+    if n != M.ncols():
+        raise ShapeMismatch("H", "a square matrix", f"shape {n}x{M.ncols()}")
+    if isinstance(indices, (str, bytes)) or not hasattr(indices, "__iter__"):
+        raise InvalidInput("indices", "a sequence of row/column indices", type(indices).__name__)
+    indices = list(indices)
     for i in indices:
-        if not isinstance(i, int) or not 0 <= i < n:
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not 0 <= i < n:
             raise InvalidInput("indices", f"indices in 0..{n - 1}", repr(i))
-    block = [[rows[i][j] for j in indices] for i in indices]
-    return exact_det(block) != 0
+    if not indices or len(set(int(i) for i in indices)) != len(indices):
+        raise InvalidInput("indices", "a non-empty set of distinct indices", repr(indices)[:60])
+    block = flint.fmpq_mat([[M[int(i), int(j)] for j in indices] for i in indices])
+    return block.det() != 0

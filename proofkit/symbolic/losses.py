@@ -16,6 +16,7 @@ from typing import Any
 import symengine as se
 import sympy
 
+from proofkit.convert import exact_constant, exact_expr
 from proofkit.errors import AssumptionViolated, InvalidInput, UnknownName
 from proofkit.numeric.contexts import ArbContext, NotAnalyticHere
 from proofkit.numeric.program import compile_program
@@ -38,6 +39,25 @@ __all__ = [
 
 A = sympy.Symbol("a", real=True)
 _AP = sympy.Symbol("a", positive=True)
+
+
+_KINDS = {"residual", "margin", "softmax", "separable_pair"}
+
+
+def _in_residual(expr: Any, argument: str) -> sympy.Expr | None:
+    """``expr`` as a checked, exact expression in :data:`A` (any symbol named ``a`` is taken to be A).
+
+    A loss written in another symbol would be a constant of the network output; that is an error, not a
+    silently constant objective.
+    """
+    if expr is None:
+        return None
+    e = exact_expr(expr, argument)
+    other = sorted(s.name for s in e.free_symbols if s.name != A.name)
+    if other:
+        raise InvalidInput(argument, f"an expression in the residual symbol {A.name} "
+                           "(proofkit.symbolic.losses.A)", f"an expression in {other}")
+    return e.xreplace({s: A for s in e.free_symbols})
 
 
 def _certified_negative_at(expr: sympy.Expr, points: Sequence[Any]) -> Any | None:
@@ -79,10 +99,19 @@ class Loss:
 
     def __init__(self, name: str, kind: str, l: sympy.Expr | None = None,  # noqa: E741
                  l2: sympy.Expr | None = None, known: dict[str, Property] | None = None) -> None:
+        if not isinstance(name, str):
+            raise InvalidInput("name", "a string", repr(name)[:60])
+        if kind not in _KINDS:
+            raise InvalidInput("kind", f"one of {sorted(_KINDS)}", repr(kind))
+        if kind != "softmax" and l is None:
+            raise InvalidInput("l", f"the scalar loss l(a) (required for kind {kind!r})", "None")
+        if kind == "separable_pair" and l2 is None:
+            raise InvalidInput("l2", "the second scalar loss l2(a) (required for kind 'separable_pair')", "None")
         self.name = name
         self.kind = kind
-        self.l = l
-        self.l2 = l2
+        self.l = _in_residual(l, "l")
+        self.l2 = _in_residual(l2, "l2")
+        l, l2 = self.l, self.l2
         self._known = dict(known or {})
         self._se = {}
         if l is not None:
@@ -180,8 +209,8 @@ class Loss:
 
 
 def _positive(value: Any, name: str) -> sympy.Expr:
-    v = sympy.nsimplify(value)
-    if not v.is_positive:
+    v = exact_constant(value, name)
+    if v.is_positive is not True:
         raise InvalidInput(name, "a positive number", repr(value))
     return v
 
@@ -206,7 +235,7 @@ def blake_zisserman(delta: Any = 1) -> Loss:
 def corrupted_gaussian(alpha: Any = "1/2", w: Any = 2) -> Loss:
     """``-log(alpha exp(-a^2) + (1 - alpha) exp(-a^2/w^2)/w)`` (Lemma 3.3)."""
     al = _positive(alpha, "alpha")
-    if not al < 1:
+    if (al < 1) is not sympy.true:
         raise InvalidInput("alpha", "a number in (0, 1)", repr(alpha))
     ww = _positive(w, "w")
     return Loss("corrupted_gaussian", "residual",
@@ -231,7 +260,7 @@ def cross_entropy() -> Loss:
 
 def smoothed_hinge(p: int = 2) -> Loss:
     """``max(0, 1 - y q)^p`` with integer ``p >= 2`` (Kawaguchi et al. 2019); labels y in {-1, 1}."""
-    if not (isinstance(p, int) and p >= 2):
+    if not (isinstance(p, int) and not isinstance(p, bool) and p >= 2):
         raise InvalidInput("p", "an integer >= 2", repr(p))
     return Loss(f"smoothed_hinge({p})", "margin", sympy.Max(0, 1 - A)**p, known={
         "convex": cited(True, "a power >= 1 of the convex non-negative function max(0, 1-a)"),

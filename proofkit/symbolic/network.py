@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
+import flint
+import numpy as np
 import symengine as se
 import sympy
 
@@ -62,7 +64,9 @@ class Network:
 
     def __init__(self, widths: Sequence[int], activation: Any = "sigmoid",
                  output_activation: Any = "identity", bias: bool = True) -> None:
-        widths = list(widths)
+        if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+            raise InvalidInput("widths", "a list [d, n_1, ..., m] of at least two positive integers", repr(widths))
+        widths = [int(n) if isinstance(n, np.integer) else n for n in widths]
         if len(widths) < 2 or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1
                                       for n in widths):
             raise InvalidInput("widths", "a list [d, n_1, ..., m] of at least two positive integers",
@@ -250,11 +254,22 @@ class Objective:
                                    f"no value for {missing[:5]}{'...' if len(missing) > 5 else ''}")
             seq = [by_name[p.name] for p in self.params]
         else:
-            seq = list(values)
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                raise InvalidInput("point", f"{len(self.params)} coordinates (a sequence or a dict)",
+                                   type(values).__name__)
+            seq = list(values.reshape(-1)) if isinstance(values, np.ndarray) else list(values)
             if len(seq) != len(self.params):
                 raise InvalidInput("point", f"{len(self.params)} coordinates (one per parameter)",
                                    f"{len(seq)} coordinates")
-        return [v if hasattr(v, "mid") else exact_number(v, f"point[{i}]") for i, v in enumerate(seq)]
+        out = []
+        for i, v in enumerate(seq):
+            if isinstance(v, flint.arb):
+                if not v.is_finite():
+                    raise InvalidInput("point", "finite values", f"{v} at position {i}")
+                out.append(v)
+            else:
+                out.append(exact_number(v, f"point[{i}]"))
+        return out
 
     # -- derivatives --------------------------------------------------------------
     def _require_differentiable(self) -> None:
@@ -377,6 +392,11 @@ class Objective:
         1/4
         """
         vals = self.point(point)
+        if any(hasattr(v, "mid") for v in vals):
+            raise InvalidInput("point", "exact numbers (evaluate enclosures with LazyMatrix.evaluate or "
+                               "compile_program)", "an arb ball")
+        if digits is not None and (not isinstance(digits, int) or isinstance(digits, bool) or digits < 1):
+            raise InvalidInput("digits", "a positive number of digits or None", repr(digits))
         exact = self._se_expr.subs({s: se.sympify(v) for s, v in zip(self._se_params, vals)})
         result = sympy.sympify(exact._sympy_())
         return result if digits is None else result.evalf(digits)

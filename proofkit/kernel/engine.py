@@ -13,12 +13,16 @@ Non-smooth nodes (``abs``, ``sign``, ``max``, ``min``, ``heaviside``,
 ``piecewise``) are resolved on the box: when every switching quantity has a
 decided sign on the whole box, the branch taken is differentiated; otherwise
 :class:`NotAnalyticOnBox` names the kink. With ``value_only=True`` only a value
-enclosure is computed and continuity suffices: ``acos``/``asin`` at ±1, ``pow``
-with a positive non-integer exponent at 0 and every kink are enclosed (the union
-of the possible branch values).
+enclosure is computed: every kink is enclosed (the union of the possible branch
+values), and ``acos``/``asin`` and ``pow`` with a positive non-integer exponent
+accept balls that touch the boundary of their domain *from inside* (a ball in
+``[-1, 1]``, resp. in ``[0, inf)``: e.g. ``acos(1)`` at a point where the argument
+is exactly 1). A ball that reaches outside the domain is refused, never clamped:
+the enclosure then holds for every point of the box without any assumption
+(see docs/certificates.md, "value-only enclosures").
 
-This module imports only the standard library, python-flint and
-:mod:`proofkit.errors`, so that it can serve as a trusted evaluator.
+This is the trusted kernel's evaluator; it imports only the standard library,
+python-flint and :mod:`proofkit.errors`.
 
 Examples
 --------
@@ -37,7 +41,9 @@ from typing import Any, NamedTuple
 
 import flint
 
-__all__ = ["NotAnalyticOnBox", "Tape", "Jet", "evaluate", "dense_gradient", "dense_hessian", "arb_precision",
+from proofkit.errors import CertificateRejected, NonSmoothInBox
+
+__all__ = ["NotAnalyticOnBox", "KinkInBox", "Tape", "Jet", "evaluate", "dense_gradient", "dense_hessian", "arb_precision",
            "SMOOTH_UNARY", "NONSMOOTH"]
 
 SMOOTH_UNARY = frozenset({"exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan", "asin", "acos", "erf"})
@@ -47,8 +53,12 @@ _LEAVES = frozenset({"var", "const", "pi", "E", "true", "false"})
 _ZERO = flint.arb(0)
 
 
-class NotAnalyticOnBox(ArithmeticError):
-    """The box meets a point where a node is not analytic (a kink, a jump or a domain boundary)."""
+class NotAnalyticOnBox(CertificateRejected):
+    """A node is not enclosed on the box: outside (or on the boundary of) its domain, or not finite."""
+
+
+class KinkInBox(NonSmoothInBox, NotAnalyticOnBox):
+    """A non-smooth node (abs, max, piecewise, ...) switches branch inside the box."""
 
 
 class arb_precision:
@@ -75,10 +85,11 @@ class Jet(NamedTuple):
 
 
 class _Fail:
-    __slots__ = ("reason",)
+    __slots__ = ("reason", "kind")
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: type = NotAnalyticOnBox) -> None:
         self.reason = reason
+        self.kind = kind
 
 
 def _int_args(node: tuple) -> tuple[int, ...]:
@@ -243,13 +254,11 @@ def _unary(op: str, a: Any, order: int) -> tuple[Any, Any, Any]:
 
 
 def _unary_value_only(op: str, a: Any) -> Any:
-    """Value enclosure by continuity at the boundary of the domain of acos/asin."""
+    """Value enclosure of acos/asin on a ball inside the closed domain [-1, 1] (never clamped)."""
     if op in ("asin", "acos") and not (a > -1 and a < 1):
-        lo, hi = a.lower(), a.upper()
-        if lo > 1 or hi < -1:
-            raise NotAnalyticOnBox(f"{op} of a ball outside [-1, 1]")
-        lo = flint.arb(-1) if lo < -1 else lo
-        hi = flint.arb(1) if hi > 1 else hi
+        if not (a >= -1 and a <= 1):
+            raise NotAnalyticOnBox(f"{op} of a ball not contained in [-1, 1]")
+        lo, hi = a.lower(), a.upper()  # monotone and continuous on [-1, 1]
         return lo.asin().union(hi.asin()) if op == "asin" else lo.acos().union(hi.acos())
     return _unary(op, a, 0)[0]
 
@@ -279,7 +288,7 @@ def _pow(a: Any, q: Any, order: int, value_only: bool) -> tuple[Any, Any, Any]:
         d2 = p * (p - 1) * _ipow(a, p - 2) if p not in (0, 1) else _ZERO
         return v, d1, d2
     if not a > 0:
-        if value_only and p > 0 and not a < 0:
+        if value_only and p > 0 and a >= 0:  # the ball lies in [0, inf): x^(p/r) is continuous, increasing
             hi = a.upper()
             return flint.arb(0).union(_ipow(hi.root(r), p)), None, None
         raise NotAnalyticOnBox(f"the power {p}/{r} of a ball that is not positive")
@@ -355,7 +364,7 @@ def _evaluate(tape: Tape, box: list, order: int, value_only: bool) -> list[Jet]:
             try:
                 _step(tape, i, nd, op, args, V, G, H, order, value_only, box, one)
             except NotAnalyticOnBox as exc:
-                V[i], G[i], H[i] = _Fail(f"{exc} at {tape.describe(i)}"), None, None
+                V[i], G[i], H[i] = _Fail(f"{exc} at {tape.describe(i)}", type(exc)), None, None
             except (ZeroDivisionError, ValueError) as exc:
                 V[i], G[i], H[i] = _Fail(f"{exc} at {tape.describe(i)}"), None, None
             if not isinstance(V[i], (_Fail, bool)) and V[i] is not None and not V[i].is_finite():
@@ -365,7 +374,7 @@ def _evaluate(tape: Tape, box: list, order: int, value_only: bool) -> list[Jet]:
     out = []
     for o in tape.outputs:
         if isinstance(V[o], _Fail):
-            raise NotAnalyticOnBox(V[o].reason)
+            raise V[o].kind(V[o].reason)
         if isinstance(V[o], bool) or V[o] is None:
             raise ValueError("an output of the DAG is a condition, not a number")
         if order >= 1 and G[o] is not None and not all(x.is_finite() for x in G[o].entries()):
@@ -511,7 +520,7 @@ def _nonsmooth(tape: Tape, i: int, nd: tuple, op: str, args: tuple, V: list, G: 
         if value_only:
             V[i] = abs(x)
             return
-        raise NotAnalyticOnBox("abs switches inside the box")
+        raise KinkInBox("abs switches inside the box")
     if op in ("sign", "heaviside"):
         x = V[args[0]]
         if x > 0:
@@ -524,7 +533,7 @@ def _nonsmooth(tape: Tape, i: int, nd: tuple, op: str, args: tuple, V: list, G: 
             V[i] = flint.arb(0).union(flint.arb(1)).union(flint.arb(nd[2])) if op == "heaviside" \
                 else flint.arb(-1).union(flint.arb(1))
         else:
-            raise NotAnalyticOnBox(f"{op} switches inside the box")
+            raise KinkInBox(f"{op} switches inside the box")
         return
     if op in ("max", "min"):
         vals = [V[a] for a in args]
@@ -542,7 +551,7 @@ def _nonsmooth(tape: Tape, i: int, nd: tuple, op: str, args: tuple, V: list, G: 
             pick = max if op == "max" else min
             V[i] = _extreme(lo, pick).union(_extreme(hi, pick))
             return
-        raise NotAnalyticOnBox(f"{op} switches inside the box (its arguments are not strictly ordered on it)")
+        raise KinkInBox(f"{op} switches inside the box (its arguments are not strictly ordered on it)")
     if op == "piecewise":
         candidates = []
         for k in range(0, len(args), 2):
@@ -556,12 +565,12 @@ def _nonsmooth(tape: Tape, i: int, nd: tuple, op: str, args: tuple, V: list, G: 
             if c is True:
                 break
             if not value_only:
-                raise NotAnalyticOnBox("a piecewise condition is undecided on the box (a branch boundary)")
+                raise KinkInBox("a piecewise condition is undecided on the box (a branch boundary)")
         else:
             if not candidates:
                 raise NotAnalyticOnBox("no piecewise branch applies on the box")
             if not value_only:
-                raise NotAnalyticOnBox("no piecewise branch is known to apply on the box")
+                raise KinkInBox("no piecewise branch is known to apply on the box")
             raise NotAnalyticOnBox("the box may leave every piecewise branch")
         for k in candidates:
             if isinstance(V[args[k]], _Fail):

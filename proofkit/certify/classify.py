@@ -1,0 +1,193 @@
+"""Classify a critical point: strict minimum, strict maximum, saddle, non-strict minimum, or why not.
+
+:func:`classify_critical_point` looks at the Hessian at the point and hands the case to the
+certifier that can prove it (Krawczyk with a definite or indefinite interval Hessian, exact
+curves for degenerate saddles, the manifold argument for non-strict minima). The result is a
+``classification`` certificate that nests the decisive certificate; when nothing is proved it
+is ``inconclusive`` with a precise reason: a singular Hessian explained by a *verified*
+symmetry, by a non-isolated set of critical points (a line of critical points checked exactly),
+by over-parameterisation (the Hessian's rank at a zero of a sum of squares is at most the number
+of residuals), or a degenerate point whose curves did not decide.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import flint
+import numpy as np
+import sympy
+
+from proofkit.certificate import Certificate
+from proofkit.certify.landscape_common import LossSpec, approx_hessian, assemble, exact_point, finish, loss_spec, q2s
+from proofkit.certify.local_min import certify_local_min
+from proofkit.certify.saddle import certify_not_local_min, certify_saddle
+from proofkit.certify.slices import parse_action, verify_symmetry
+from proofkit.errors import InvalidInput
+
+__all__ = ["classify_critical_point", "KINDS"]
+
+#: The kinds a classification can certify (the last when a decrease, but no increase, was proved).
+KINDS = ("strict local minimum", "strict local maximum", "saddle", "non-strict local minimum",
+         "not a local minimum")
+
+
+def _wrap(spec: LossSpec, x0: list[flint.fmpq], kind: str | None, sub: Certificate | None, reason: str,
+          code: str, t0: float) -> Certificate:
+    claim = {"type": "classification", "kind": kind, "dimension": spec.n, "reason_code": code}
+    inputs = {**spec.inputs(), "point": [q2s(x) for x in x0]}
+    ev = {"certificate": sub.to_dict()} if sub is not None else {}
+    cert = assemble(claim, inputs, ev, f"classification via {sub.claim['type'] if sub else 'none'}",
+                    sub.precision if sub else None)
+    if kind is not None and sub is not None and sub.certified:
+        cert = finish(cert, "not certified")
+    else:
+        cert.verdict = "inconclusive"
+    if not cert.certified:
+        cert.reason = reason
+    cert.time_seconds = time.perf_counter() - t0
+    return cert
+
+
+def _exact_hessian(spec: LossSpec, x0: list[flint.fmpq]) -> sympy.Matrix | None:
+    at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
+    H = sympy.hessian(spec.expr, spec.params).xreplace(at)
+    H = H.applyfunc(sympy.nsimplify) if all(e.is_number for e in H) else H
+    return H if all(e.is_Rational for e in H) else None
+
+
+def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry: Any, residuals: int | None
+                  ) -> tuple[str, str]:
+    """The most precise reason for a singular Hessian that can be verified here."""
+    n = spec.n
+    at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
+    Hx = _exact_hessian(spec, x0)
+    rank = Hx.rank() if Hx is not None else int(np.sum(np.abs(np.linalg.eigvalsh((H + H.T) / 2)) >
+                                                       1e-9 * (np.max(np.abs(H)) + 1e-300)))
+    kernel = Hx.nullspace() if Hx is not None else []
+    if symmetry is not None:
+        t, maps = parse_action(spec, symmetry)
+        problem = verify_symmetry(spec, t, maps)
+        orbit = [sympy.diff(m, t).subs(t, 0).xreplace(at) for m in maps]
+        if problem is None and Hx is not None and any(e != 0 for e in orbit) and \
+                all(sympy.simplify(e) == 0 for e in Hx * sympy.Matrix(orbit)):
+            return "symmetry", (f"singular Hessian (rank {rank} < {n}) due to a verified symmetry: the loss is invariant "
+                                f"under the given one-parameter family (identity proved) and its orbit direction "
+                                f"{list(orbit)} is in the Hessian's kernel; certify on a transversal slice and lift it "
+                                "(proofkit.certify.slices.certify_lifted_minimum)")
+        if problem is not None:
+            return "unverified symmetry", f"singular Hessian (rank {rank} < {n}); the given map is not a verified " \
+                                          f"symmetry ({problem})"
+    grad = [sympy.diff(spec.expr, p) for p in spec.params]
+    tt = sympy.Symbol("t_line")
+    for v in kernel:
+        line = {p: at[p] + tt * c for p, c in zip(spec.params, v)}
+        if all(sympy.simplify(g.xreplace(line)) == 0 for g in grad):
+            return "non-isolated critical set", (f"non-isolated critical set: the gradient vanishes identically on the "
+                                                 f"line point + t {list(v)} (proved exactly), so the Hessian is "
+                                                 "singular; give manifold= to certify a non-strict minimum")
+    value = spec.expr.xreplace(at)
+    if residuals is not None and value.is_number and sympy.nsimplify(value) == 0 and rank <= residuals < n:
+        return "over-parameterisation", (f"over-parameterisation: at a zero of a sum of {residuals} squared residuals "
+                                        f"the Hessian 2 J^T J has rank at most {residuals} < {n} parameters "
+                                        f"(rank {rank}); the zero-loss set is not isolated")
+    return "degenerate", (f"degenerate critical point: the Hessian is singular (rank {rank} < {n}) and no curve with a "
+                          "decisive leading term was found; it may be a non-strict minimum (give manifold=) or a "
+                          "higher-order saddle (give curve=)")
+
+
+def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Mapping[Any, Any] | None = None,
+                            radius: Any = None, symmetry: Any = None, residuals: int | None = None) -> Certificate:
+    """Classify a critical point with a certificate, or say precisely why it cannot be classified.
+
+    Parameters
+    ----------
+    loss : sympy expression or Objective
+    params : sequence of symbols or None
+    point : sequence or dict
+    manifold : dict, optional
+        A manifold of critical points through ``point`` (see :func:`~proofkit.certify_local_min`).
+    radius : optional
+        Box half-width for the Krawczyk-based cases.
+    symmetry : (t, maps), optional
+        A one-parameter family of parameter maps (see :func:`~proofkit.certify.slices.parse_action`),
+        used to explain a singular Hessian.
+    residuals : int, optional
+        The number of squared residuals of a sum-of-squares loss (``N d_y`` of an Objective is
+        used by default).
+
+    Returns
+    -------
+    Certificate
+        Claim type ``classification``; ``claim["kind"]`` is one of :data:`KINDS` when certified,
+        and ``claim["reason_code"]`` names the case when inconclusive.
+
+    Guarantee
+    ---------
+    ``certified`` proves the kind: the nested certificate (re-checked by the kernel, for the same
+    loss and a box or exact point containing ``point``) is a strict local minimum / maximum
+    (Krawczyk, definite interval Hessian), a saddle (strict or degenerate) or a non-strict
+    minimum on a manifold.
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> classify_critical_point(x**2 - y**2, [x, y], [0, 0]).claim["kind"]
+    'saddle'
+    >>> classify_critical_point(-x**2 - y**4 - y**2, [x, y], [0, 0]).claim["kind"]
+    'strict local maximum'
+    """
+    t0 = time.perf_counter()
+    spec = loss_spec(loss, params)
+    x0 = exact_point(point, spec.params, "point")
+    if residuals is None and spec.objective is not None:
+        residuals = spec.objective.N * spec.objective.network.widths[-1]
+    if residuals is not None and (not isinstance(residuals, int) or residuals < 1):
+        raise InvalidInput("residuals", "a positive integer", repr(residuals))
+    if manifold is not None:
+        sub = certify_local_min(spec.expr, spec.params, point, manifold=manifold, radius=radius)
+        return _wrap(spec, x0, "non-strict local minimum", sub, sub.reason, "manifold", t0)
+    H = approx_hessian(spec, x0)
+    if not np.all(np.isfinite(H)):
+        return _wrap(spec, x0, None, None, "the Hessian is not finite at the point", "not finite", t0)
+    w = np.linalg.eigvalsh((H + H.T) / 2)
+    scale = float(np.max(np.abs(w))) if len(w) else 0.0
+    regular = scale > 0 and float(np.min(np.abs(w))) > 1e-8 * scale
+    if regular and w[0] > 0:
+        sub = certify_local_min(spec.expr, spec.params, point, radius=radius)
+        return _wrap(spec, x0, "strict local minimum", sub, sub.reason, "definite", t0)
+    if regular and w[-1] < 0:
+        claim = {"type": "local_max", "strict": True, "dimension": spec.n}
+        sub = _strict_max(spec, x0, H, radius, claim)
+        return _wrap(spec, x0, "strict local maximum", sub, sub.reason, "definite", t0)
+    sub = certify_saddle(spec.expr, spec.params, point, radius=radius)
+    if sub.certified:
+        return _wrap(spec, x0, "saddle", sub, sub.reason, sub.claim["kind"], t0)
+    if regular:
+        return _wrap(spec, x0, None, None, f"indefinite Hessian but the saddle was not certified: {sub.reason}",
+                     "not certified", t0)
+    weaker = certify_not_local_min(spec.expr, spec.params, point)
+    if weaker.certified and weaker.claim["how"] == "curve":  # a decrease but no increase was found
+        return _wrap(spec, x0, "not a local minimum", weaker,
+                     weaker.reason, "curve", t0)
+    code, why = _why_singular(spec, x0, H, symmetry, residuals)
+    return _wrap(spec, x0, None, None, f"{why} [{sub.reason}]", code, t0)
+
+
+def _strict_max(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, radius: Any, claim: dict[str, Any]) -> Certificate:
+    from proofkit.certify.landscape_common import check_radius, radius_ladder, rational_matrix
+
+    C = rational_matrix(np.linalg.inv(H))
+    cert = None
+    for r in radius_ladder(radius, x0, (1e-3, 1e-6, 1e-10)):
+        radii = check_radius(r, spec.n)
+        inputs = {**spec.inputs(), "compare": "none", "centers": [q2s(x) for x in x0],
+                  "radii": [q2s(x) for x in radii]}
+        cert = finish(assemble(claim, inputs, {"C": C}, "Krawczyk operator and interval Hessian", 256),
+                      "not certified")
+        if cert.certified:
+            break
+    return cert
+

@@ -1,0 +1,198 @@
+"""Shared pieces of the landscape certifiers: argument normalisation, stored losses, the kernel's verdict.
+
+The certifiers of :mod:`proofkit.certify.local_min`, :mod:`proofkit.certify.saddle`,
+:mod:`proofkit.certify.classify` and :mod:`proofkit.certify.slices` search for the data of a
+certificate (a box, an approximate inverse, a direction, a curve, a manifold) and then hand the
+candidate to the kernel rule of its claim type: a certificate is ``certified`` only if the
+kernel accepts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import flint
+import numpy as np
+import sympy
+
+from proofkit.certificate import Certificate, fmpq_to_str
+from proofkit.certify.common import make_certificate
+from proofkit.errors import CertificateRejected, InvalidInput
+from proofkit.kernel.landscape import FUNCS, statement_for
+from proofkit.numeric.contexts import to_fmpq
+from proofkit.symbolic.dag import to_dag
+
+__all__ = ["LossSpec", "loss_spec", "exact_point", "kernel_verdict", "assemble", "approx_hessian",
+           "rational_matrix", "rational_vector", "radius_ladder", "q2s", "mid_q", "upper_q", "pts", "is_rational_function"]
+
+
+class LossSpec:
+    """A loss as a sympy expression in an ordered list of parameters, with its stored graph."""
+
+    def __init__(self, expr: sympy.Expr, params: list[sympy.Symbol], objective: Any = None) -> None:
+        self.expr, self.params, self.objective = expr, params, objective
+        self.n = len(params)
+        self.dag = to_dag([expr], params)
+
+    def inputs(self) -> dict[str, Any]:
+        return {"loss": self.dag, "params": [p.name for p in self.params]}
+
+
+def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:
+    """Normalise ``loss`` (sympy expression or :class:`~proofkit.Objective`) and ``params`` once."""
+    objective = None
+    if hasattr(loss, "expr") and hasattr(loss, "params"):
+        objective = loss
+        expr = loss.expr
+        params = list(params) if params is not None else list(loss.params)
+    else:
+        try:
+            expr = sympy.sympify(loss, strict=True)
+        except (sympy.SympifyError, TypeError):
+            raise InvalidInput("loss", "a sympy expression or an Objective", repr(loss)[:60]) from None
+        if not isinstance(expr, sympy.Expr):
+            raise InvalidInput("loss", "a sympy expression", type(loss).__name__)
+        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
+    if not params:
+        raise InvalidInput("params", "at least one parameter", "none")
+    out = []
+    for p in params:
+        if isinstance(p, str):
+            p = sympy.Symbol(p)
+        if not isinstance(p, sympy.Symbol):
+            raise InvalidInput("params", "symbols or names", repr(p)[:40])
+        out.append(p)
+    if len({p.name for p in out}) != len(out):
+        raise InvalidInput("params", "distinct parameters", "a repeated parameter")
+    extra = expr.free_symbols - set(out)
+    if extra:
+        raise InvalidInput("params", "every free symbol of the loss", f"missing {sorted(map(str, extra))[:4]}")
+    return LossSpec(expr, out, objective)
+
+
+def exact_point(point: Any, params: list[sympy.Symbol], argument: str) -> list[flint.fmpq]:
+    """A point (sequence or dict by name/symbol) as exact rationals; floats are taken exactly."""
+    if isinstance(point, Mapping):
+        by_name = {(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in point.items()}
+        missing = [p.name for p in params if p.name not in by_name]
+        if missing:
+            raise InvalidInput(argument, f"a value for each of the {len(params)} parameters", f"missing {missing[:4]}")
+        seq = [by_name[p.name] for p in params]
+    else:
+        try:
+            seq = list(point)
+        except TypeError:
+            raise InvalidInput(argument, "a sequence or a dict of numbers", type(point).__name__) from None
+        if len(seq) != len(params):
+            raise InvalidInput(argument, f"{len(params)} coordinates (one per parameter)", f"{len(seq)} coordinates")
+    out = []
+    for i, v in enumerate(seq):
+        try:
+            if isinstance(v, sympy.Basic) and not (v.is_Rational or v.is_Float):
+                raise TypeError
+            out.append(to_fmpq(v))
+        except (ValueError, TypeError, OverflowError):
+            raise InvalidInput(argument, "finite real numbers (rationals or floats)", f"{v!r} at position {i}") from None
+    return out
+
+
+def mid_q(x: flint.arb) -> flint.fmpq:
+    """The midpoint of a ball as an exact rational."""
+    m, e = x.mid().man_exp()
+    return flint.fmpq(int(m)) * flint.fmpq(2) ** int(e) if e >= 0 else flint.fmpq(int(m), 2 ** int(-e))
+
+
+def upper_q(x: flint.arb) -> flint.fmpq:
+    """An exact rational upper bound of a ball."""
+    return mid_q(flint.arb(x.upper()))
+
+
+def pts(qs: Sequence[Any], prec: int = 256) -> list[flint.arb]:
+    """Exact rationals as (exact) balls at ``prec`` bits."""
+    with flint.ctx.workprec(prec):
+        return [flint.arb(q) for q in qs]
+
+
+def q2s(q: Any) -> str:
+    return fmpq_to_str(to_fmpq(q))
+
+
+def rational_vector(v: Sequence[float], bits: int = 30) -> list[flint.fmpq]:
+    """A float vector scaled to max-norm 1 and rounded to ``bits`` binary digits (exact rationals)."""
+    arr = np.asarray(v, dtype=float)
+    scale = float(np.max(np.abs(arr))) or 1.0
+    return [to_fmpq(float(np.round(x / scale * 2**bits)) / 2**bits) for x in arr]
+
+
+def rational_matrix(M: np.ndarray) -> list[list[str]]:
+    if not np.all(np.isfinite(M)):
+        raise ValueError("non-finite matrix")
+    return [[q2s(float(x)) for x in row] for row in M]
+
+
+def approx_hessian(spec: LossSpec, point: Sequence[flint.fmpq], dps: int = 30) -> np.ndarray:
+    """The Hessian at ``point`` in floating point (a search aid; every decision is re-made with enclosures)."""
+    from proofkit.kernel.dag import decode_dag
+    from proofkit.kernel.evaluate import evaluate
+
+    _, _, h = evaluate(decode_dag(spec.dag), [flint.arb(x) for x in point], order=2, prec=128)[0]
+    if h is None:
+        return np.zeros((spec.n, spec.n))
+    return np.array([[float(x.mid()) for x in row] for row in h])
+
+
+def is_rational_function(expr: sympy.Expr) -> bool:
+    return all(not isinstance(node, sympy.Function) and not (node.is_Pow and not node.exp.is_Integer)
+               and node not in (sympy.E, sympy.pi) for node in sympy.preorder_traversal(expr))
+
+
+def radius_ladder(radius: Any, centre: Sequence[flint.fmpq], default: Sequence[float]) -> list[Any]:
+    if radius is not None:
+        return [radius]
+    scale = max((abs(float(c)) for c in centre), default=0.0) + 1.0
+    return [r * scale for r in default]
+
+
+def check_radius(radius: Any, n: int) -> list[flint.fmpq]:
+    """Radii as exact positive rationals (one number for every coordinate, or one per coordinate)."""
+    items = list(radius) if isinstance(radius, (list, tuple, np.ndarray)) else [radius] * n
+    if len(items) != n:
+        raise InvalidInput("radius", f"a number or {n} numbers", f"{len(items)} numbers")
+    out = []
+    for r in items:
+        try:
+            q = to_fmpq(r)
+        except (ValueError, TypeError, OverflowError):
+            raise InvalidInput("radius", "positive finite numbers", repr(r)) from None
+        if q <= 0:
+            raise InvalidInput("radius", "positive numbers", repr(r))
+        out.append(q)
+    return out
+
+
+def kernel_verdict(cert: Certificate) -> tuple[bool, str]:
+    """Run the kernel rule of the candidate's claim type: ``(accepted, what it re-checked or why not)``."""
+    try:
+        return True, FUNCS[cert.claim["type"]](cert)
+    except CertificateRejected as exc:
+        return False, str(exc).replace("certificate rejected: ", "")
+
+
+def assemble(claim: dict[str, Any], inputs: dict[str, Any], evidence: dict[str, Any], method: str,
+             prec: int | None, seconds: float | None = None, reason: str = "") -> Certificate:
+    """A candidate certificate marked ``certified``; :func:`finish` decides with the kernel."""
+    claim = {**claim, "statement": statement_for(claim)}
+    return make_certificate(claim, "certified", method, "arb" if prec else "exact", prec, None, evidence, reason,
+                            seconds=seconds, extra_inputs=inputs)
+
+
+def finish(cert: Certificate, why_not: str) -> Certificate:
+    """``cert`` as it is if the kernel accepts it, else the same data marked inconclusive with ``why_not``."""
+    ok, how = kernel_verdict(cert)
+    if ok:
+        cert.reason = cert.reason or how
+        return cert
+    return Certificate(claim=cert.claim, verdict="inconclusive", method=cert.method, backend=cert.backend,
+                       precision=cert.precision, input_hash=cert.input_hash, inputs=cert.inputs,
+                       evidence=cert.evidence, reason=f"{why_not}: {how}", time_seconds=cert.time_seconds)

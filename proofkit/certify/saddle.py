@@ -1,0 +1,370 @@
+"""Certified saddles and "not a local minimum" (MATH.md section 7).
+
+(a) **Strict saddle**: Krawczyk's test isolates a unique critical point in a box, and exact
+directions ``d``, ``e`` have ``d^T H(x) d < 0 < e^T H(x) e`` for every ``x`` in the box; the directions
+are found from eigenvectors of the Hessian at the centre.
+
+(b) **Degenerate saddle** (e.g. the origin of a deep linear network, where the Hessian is zero):
+the loss is a rational function, the point is exact and its gradient vanishes exactly, and along
+a curve ``theta(t)`` (by default a straight line) ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``
+with an exact ``c < 0``; a second curve with ``c > 0`` (or the same one when ``m`` is odd) shows it is not
+a maximum either. Directions are searched automatically: the Hessian's null directions,
+coordinate axes, ``e_i +- e_j`` and sign patterns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import flint
+import numpy as np
+import sympy
+
+from proofkit.certificate import Certificate
+from proofkit.certify.landscape_common import (
+    LossSpec,
+    approx_hessian,
+    assemble,
+    check_radius,
+    exact_point,
+    finish,
+    is_rational_function,
+    loss_spec,
+    pts,
+    q2s,
+    radius_ladder,
+    rational_matrix,
+    rational_vector,
+)
+from proofkit.errors import InvalidInput
+from proofkit.symbolic.dag import to_dag
+
+__all__ = ["certify_saddle", "certify_not_local_min", "leading_term_along", "candidate_directions"]
+
+PREC = 256
+_T = sympy.Symbol("t")
+
+
+def _vector(v: Any, n: int, argument: str) -> list[flint.fmpq]:
+    from proofkit.numeric.contexts import to_fmpq
+
+    try:
+        out = [to_fmpq(x if not isinstance(x, sympy.Basic) else sympy.Rational(x)) for x in v]
+    except (ValueError, TypeError):
+        raise InvalidInput(argument, f"{n} finite numbers", repr(v)[:60]) from None
+    if len(out) != n:
+        raise InvalidInput(argument, f"{n} numbers (one per parameter)", f"{len(out)} numbers")
+    if all(x == 0 for x in out):
+        raise InvalidInput(argument, "a non-zero vector", "the zero vector")
+    return out
+
+
+def _curve_exprs(spec: LossSpec, x0: Sequence[flint.fmpq], curve: Any, t: sympy.Symbol = _T) -> list[sympy.Expr]:
+    try:
+        exprs = [sympy.sympify(e, strict=True) for e in curve]
+    except (sympy.SympifyError, TypeError):
+        raise InvalidInput("curve", "a sequence of sympy expressions in one symbol t", repr(curve)[:60]) from None
+    if len(exprs) != spec.n:
+        raise InvalidInput("curve", f"{spec.n} expressions (one per parameter)", f"{len(exprs)}")
+    syms = set().union(*(e.free_symbols for e in exprs))
+    if len(syms) > 1:
+        raise InvalidInput("curve", "expressions in a single curve parameter", f"symbols {sorted(map(str, syms))}")
+    s = next(iter(syms), t)
+    exprs = [e.xreplace({s: t}) for e in exprs]
+    if any(sympy.nsimplify(e.subs(t, 0)) != sympy.Rational(int(q.p), int(q.q)) for e, q in zip(exprs, x0)):
+        raise InvalidInput("curve", "a curve through the point at t = 0", "theta(0) != point")
+    return exprs
+
+
+def _line(x0: Sequence[flint.fmpq], d: Sequence[flint.fmpq]) -> list[sympy.Expr]:
+    R = sympy.Rational
+    return [R(int(p.p), int(p.q)) + R(int(q.p), int(q.q)) * _T for p, q in zip(x0, d)]
+
+
+def leading_term_along(spec: LossSpec, curve: list[sympy.Expr], max_order: int = 12) -> tuple[int, sympy.Rational] | None:
+    """``(m, c)`` with ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``, exactly (rational loss), or None."""
+    f = spec.expr.xreplace(dict(zip(spec.params, curve)))
+    f0 = f.subs(_T, 0)
+    ser = sympy.series(f - f0, _T, 0, max_order + 1).removeO()
+    poly = sympy.Poly(sympy.expand(ser), _T)
+    for (m,), c in sorted(poly.terms()):
+        if m >= 1 and c != 0:
+            return m, sympy.Rational(c)
+    return None
+
+
+def candidate_directions(spec: LossSpec, x0: Sequence[flint.fmpq], limit: int = 400) -> list[list[flint.fmpq]]:
+    """Directions to try: null vectors of the exact Hessian, axes, ``e_i +- e_j``, sign patterns (small n)."""
+    n = spec.n
+    R = sympy.Rational
+    at = {p: R(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
+    out: list[list[flint.fmpq]] = []
+    H = sympy.hessian(spec.expr, spec.params).xreplace(at)
+    for v in H.nullspace():
+        v = v * sympy.ilcm(*[sympy.Rational(x).q for x in v])
+        out.append([flint.fmpq(int(sympy.Rational(x).p), int(sympy.Rational(x).q)) for x in v])
+    for i in range(n):
+        out.append([flint.fmpq(int(i == k)) for k in range(n)])
+    for i, j in itertools.combinations(range(n), 2):
+        for s in (1, -1):
+            out.append([flint.fmpq(1 if k == i else (s if k == j else 0)) for k in range(n)])
+    out.append([flint.fmpq(1)] * n)
+    if n <= 8:
+        for signs in itertools.product((1, -1), repeat=n - 1):
+            out.append([flint.fmpq(1)] + [flint.fmpq(s) for s in signs])
+    else:  # seeded random sign patterns (reproducible)
+        import random
+
+        rng = random.Random(n)
+        for _ in range(128):
+            out.append([flint.fmpq(rng.choice((1, -1))) for _ in range(n)])
+    seen, uniq = set(), []
+    for d in out:
+        key = tuple(d)
+        if key not in seen and any(x != 0 for x in d):
+            seen.add(key)
+            uniq.append(d)
+    return uniq[:limit]
+
+
+def _curve_record(curve: list[sympy.Expr], m: int, c: sympy.Rational) -> dict[str, Any]:
+    return {"curve": to_dag(curve, [_T]), "order": m, "coefficient": q2s(c)}
+
+
+def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any, want_max_too: bool
+                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
+    """Search curves with negative (and positive) leading terms; returns records and a reason."""
+    curves: list[list[sympy.Expr]] = []
+    if curve is not None:
+        curves.append(_curve_exprs(spec, x0, curve))
+    if direction is not None:
+        curves.append(_line(x0, _vector(direction, spec.n, "direction")))
+    if curve is None and direction is None:
+        curves += [_line(x0, d) for d in candidate_directions(spec, x0)]
+    neg = pos = None
+    zero_count = 0
+    for cv in curves:
+        lt = leading_term_along(spec, cv)
+        if lt is None:
+            zero_count += 1
+            continue
+        m, c = lt
+        if c > 0 and m % 2 == 1:  # t -> -t flips the sign of an odd leading term
+            cv, c = [e.xreplace({_T: -_T}) for e in cv], -c
+        if c < 0 and (neg is None or m < neg[1]):
+            neg = (cv, m, c)
+        elif c > 0 and (pos is None or m < pos[1]):
+            pos = (cv, m, c)
+        if neg is not None and (not want_max_too or neg[1] % 2 == 1 or pos is not None):
+            break
+    if neg is None:
+        return None, None, (f"no curve with a negative leading term among {len(curves)} candidates "
+                            f"({zero_count} with L(theta(t)) constant up to order 12)")
+    nrec = _curve_record(*neg)
+    if not want_max_too:
+        return nrec, None, ""
+    if neg[1] % 2 == 1:
+        return nrec, "same", ""
+    if pos is None:
+        return nrec, None, "a decrease was found, but no curve with a positive leading term (it may be a maximum)"
+    return nrec, _curve_record(*pos), ""
+
+
+def _krawczyk_inputs(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray) -> dict[str, Any]:
+    return {"C": rational_matrix(np.linalg.inv(H))}
+
+
+def _strict(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, direction: Any, radius: Any,
+            claim: dict[str, Any], keys: Sequence[str]) -> Certificate:
+    w, Vecs = np.linalg.eigh((H + H.T) / 2)
+    dirs = {"negative": _vector(direction, spec.n, "direction") if direction is not None else rational_vector(Vecs[:, 0]),
+            "positive": rational_vector(Vecs[:, -1])}
+    ev = _krawczyk_inputs(spec, x0, H)
+    cert = None
+    for r in radius_ladder(radius, x0, (1e-3, 1e-6, 1e-10)):
+        radii = check_radius(r, spec.n)
+        inputs = {**spec.inputs(), "centers": [q2s(x) for x in x0], "radii": [q2s(x) for x in radii],
+                  **{k: [q2s(x) for x in dirs[k]] for k in keys}}
+        cert = finish(assemble(claim, inputs, ev, "Krawczyk operator and interval curvature over the box", PREC),
+                      "not certified")
+        if cert.certified:
+            break
+    return cert
+
+
+def _is_exact_critical(spec: LossSpec, x0: list[flint.fmpq]) -> bool:
+    at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
+    return all(sympy.simplify(sympy.diff(spec.expr, p).xreplace(at)) == 0 for p in spec.params)
+
+
+def _inconclusive(claim: dict[str, Any], spec: LossSpec, x0: list[flint.fmpq], reason: str) -> Certificate:
+    cert = assemble(claim, {**spec.inputs(), "point": [q2s(x) for x in x0]}, {}, "none", None)
+    cert.verdict, cert.reason = "inconclusive", reason
+    return cert
+
+
+def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None, curve: Any = None,
+                   radius: Any = None) -> Certificate:
+    """Certify that a critical point is a saddle: neither a local minimum nor a local maximum.
+
+    Parameters
+    ----------
+    loss : sympy expression or Objective
+    params : sequence of symbols or None
+    point : sequence or dict
+        The (approximate, or for degenerate saddles exact) critical point.
+    direction : sequence of numbers, optional
+        A direction of decrease to use instead of the automatic one.
+    curve : sequence of sympy expressions in one symbol, optional
+        A curve ``theta(t)`` with ``theta(0) = point`` (degenerate saddles of rational losses).
+    radius : positive number or sequence, optional
+        Half-width of the Krawczyk box (strict saddles).
+
+    Returns
+    -------
+    Certificate
+        Claim type ``saddle`` with ``kind`` ``"strict"`` or ``"degenerate"``.
+
+    Guarantee
+    ---------
+    ``certified`` with ``kind: "strict"``: the box contains exactly one critical point, and the
+    recorded exact directions have negative and positive curvature at every point of the box;
+    so that critical point is neither a local minimum nor a local maximum. With
+    ``kind: "degenerate"``: the loss is a rational function, its gradient vanishes exactly at the
+    exact point, and ``L(theta(t)) - L(theta(0))`` has exact leading terms ``c t^m`` with ``c < 0`` along
+    one recorded curve and ``c > 0`` along another (or ``m`` odd along the same one). Both are
+    re-proved by the kernel.
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> certify_saddle(x**2 - y**2, [x, y], [0, 0]).claim["kind"]
+    'strict'
+    >>> c = certify_saddle(x**3 + y**2, [x, y], [0, 0])
+    >>> c.verdict, c.claim["kind"], c.claim["order"]
+    ('certified', 'degenerate', 3)
+    """
+    t0 = time.perf_counter()
+    spec = loss_spec(loss, params)
+    x0 = exact_point(point, spec.params, "point")
+    H = approx_hessian(spec, x0)
+    w = np.linalg.eigvalsh((H + H.T) / 2) if np.all(np.isfinite(H)) else None
+    scale = float(np.max(np.abs(w))) if w is not None and len(w) else 0.0
+    if curve is None and w is not None and scale > 0 and np.min(np.abs(w)) > 1e-8 * scale and w[0] < 0 < w[-1]:
+        claim = {"type": "saddle", "kind": "strict", "dimension": spec.n}
+        cert = _strict(spec, x0, H, direction, radius, claim, ("negative", "positive"))
+    else:
+        claim = {"type": "saddle", "kind": "degenerate", "dimension": spec.n, "order": None}
+        if not is_rational_function(spec.expr):
+            cert = _inconclusive(claim, spec, x0, "the Hessian is singular or semidefinite at the point and the loss "
+                                 "is not a rational function: the exact expansion along curves does not apply")
+        elif not _is_exact_critical(spec, x0):
+            cert = _inconclusive(claim, spec, x0, "the gradient does not vanish exactly at the (exact) point")
+        else:
+            neg, pos, why = _degenerate(spec, x0, direction, curve, want_max_too=True)
+            if neg is None or pos is None:
+                cert = _inconclusive(claim, spec, x0, why)
+            else:
+                claim["order"] = neg["order"]
+                inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg, "positive": pos}
+                cert = finish(assemble(claim, inputs, {}, "exact expansion along curves", None), "not certified")
+    cert.time_seconds = time.perf_counter() - t0
+    return cert
+
+
+def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any = None, curve: Any = None,
+                          radius: Any = None) -> Certificate:
+    """Certify that a point (or every point of a box) is not a local minimum.
+
+    With ``radius`` (a number or one per coordinate; 0 keeps a coordinate fixed) and a
+    ``direction``, every point of the box ``point +- radius`` has a negative slope along the
+    direction (first order). Without a radius: a non-critical point gives the same first-order
+    test at the point; an exact critical point of a rational loss is handled by an exact curve
+    (automatic search, or ``curve``/``direction``).
+
+    Guarantee
+    ---------
+    ``certified``: at every point of the recorded box the directional derivative is certified
+    negative (Arb), or along the recorded curve ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``
+    with an exact ``c < 0``; in both cases no such point is a local minimum.
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> certify_not_local_min(x**2 * y - y**4, [x, y], [0, 0]).verdict
+    'certified'
+    """
+    t0 = time.perf_counter()
+    spec = loss_spec(loss, params)
+    x0 = exact_point(point, spec.params, "point")
+    rational = is_rational_function(spec.expr)
+    critical = rational and _is_exact_critical(spec, x0)
+    if radius is None and curve is None and not critical:
+        from proofkit.kernel.dag import decode_dag
+        from proofkit.kernel.evaluate import evaluate
+
+        _, g, _ = evaluate(decode_dag(spec.dag), pts(x0), order=1, prec=PREC)[0]
+        if g is None or all(not (gi > 0 or gi < 0) for gi in g):  # (nearly) critical: second-order tests
+            cert = _second_order(spec, x0, direction)
+            cert.time_seconds = time.perf_counter() - t0
+            return cert
+    if radius is not None or (curve is None and not critical):
+        radii = [flint.fmpq(0)] * spec.n
+        if radius is not None:
+            items = list(radius) if isinstance(radius, (list, tuple)) else [radius] * spec.n
+            radii = [flint.fmpq(0) if r == 0 else q for r, q in
+                     zip(items, check_radius([r if r != 0 else 1 for r in items], spec.n))]
+        if direction is None:
+            from proofkit.kernel.dag import decode_dag
+            from proofkit.kernel.evaluate import evaluate
+
+            _, g, _ = evaluate(decode_dag(spec.dag), pts(x0), order=1, prec=PREC)[0]
+            d = rational_vector([-float(x.mid()) for x in (g or [])] or [0.0] * spec.n)
+        else:
+            d = _vector(direction, spec.n, "direction")
+        claim = {"type": "not_local_min", "how": "first order", "dimension": spec.n}
+        inputs = {**spec.inputs(), "centers": [q2s(x) for x in x0], "radii": [q2s(x) for x in radii],
+                  "direction": [q2s(x) for x in d]}
+        if all(x == 0 for x in d):
+            cert = _inconclusive(claim, spec, x0, "the gradient is zero at the point: give no radius to use curves")
+        else:
+            cert = finish(assemble(claim, inputs, {}, "interval gradient over the box", PREC), "not certified")
+    else:
+        claim = {"type": "not_local_min", "how": "curve", "dimension": spec.n}
+        neg, _, why = _degenerate(spec, x0, direction, curve, want_max_too=False) if rational else \
+            (None, None, "the loss is not a rational function: exact curves do not apply")
+        if neg is None:
+            cert = _inconclusive(claim, spec, x0, why)
+        else:
+            inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg}
+            cert = finish(assemble(claim, inputs, {}, "exact expansion along a curve", None), "not certified")
+    cert.time_seconds = time.perf_counter() - t0
+    return cert
+
+
+def _second_order(spec: LossSpec, x0: list[flint.fmpq], direction: Any) -> Certificate:
+    """At a (nearly) critical point: Krawczyk and negative curvature on a box, or, along a given direction with
+    an exactly zero slope, negative curvature on a segment (the Taylor remainder)."""
+    H = approx_hessian(spec, x0)
+    w, vecs = np.linalg.eigh((H + H.T) / 2)
+    scale = float(np.max(np.abs(w))) if len(w) else 0.0
+    if direction is None and scale > 0 and float(np.min(np.abs(w))) > 1e-8 * scale and w[0] < 0:
+        claim = {"type": "not_local_min", "how": "box", "dimension": spec.n}
+        return _strict(spec, x0, H, None, None, claim, ("negative",))
+    claim = {"type": "not_local_min", "how": "second order", "dimension": spec.n}
+    if direction is None and w[0] < 0:
+        direction = rational_vector(vecs[:, 0])
+    if direction is None:
+        return _inconclusive(claim, spec, x0, "no direction of negative curvature at the point")
+    d = _vector(direction, spec.n, "direction")
+    cert = None
+    for tau in ("1/1024", "1/1048576", "1/1099511627776"):
+        inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "direction": [q2s(x) for x in d], "t_radius": tau}
+        cert = finish(assemble(claim, inputs, {}, "exact slope and interval curvature on a segment", PREC),
+                      "not certified")
+        if cert.certified:
+            break
+    return cert

@@ -1,0 +1,145 @@
+"""Running instance checkers and attaching their certificates, each re-checked by the kernel.
+
+A certificate attached to a claim is *bound* to it (``binding = {"label", "claim_hash"}``,
+the hash of the claim's statement and instance data, :meth:`Claim.digest`). The kernel
+re-checks it; a rejected certificate, or one bound to another claim, is not kept and
+marks the claim failed with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from proofkit.certificate import Certificate, canonical_json
+from proofkit.claims.structure import GraphStructure
+from proofkit.errors import AssumptionViolated, CertificateRejected
+from proofkit.kernel import check_certificate
+
+__all__ = ["CheckReport", "attach", "attach_stored", "run_checks", "binding_for"]
+
+
+@dataclass
+class CheckReport:
+    """What :meth:`ClaimGraph.check` did."""
+
+    ran: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    hypotheses_not_met: dict[str, str] = field(default_factory=dict)
+    refuted: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def binding_for(graph: GraphStructure, label: str) -> dict[str, str]:
+    """The binding a certificate supporting ``label`` must carry."""
+    return {"label": label, "claim_hash": graph.claim(label).digest()}
+
+
+def _reject(graph: GraphStructure, label: str, why: str) -> None:
+    n = len(graph.certificates.get(label, [])) + 1
+    graph.rejections.setdefault(label, f"certificate {n} rejected: {why}")
+    graph.changed()
+
+
+def attach_stored(graph: GraphStructure, label: str, cert: Any) -> bool:
+    """Re-check a stored certificate (object, JSON text or parsed JSON) for ``label``; keep it if accepted.
+
+    It must be bound to this claim as it is now; otherwise, or if the kernel rejects it, the
+    claim is marked failed with the reason. Returns whether it was kept.
+    """
+    try:
+        rep = check_certificate(cert)
+    except CertificateRejected as exc:
+        _reject(graph, label, str(exc))
+        return False
+    decoded = rep.certificate
+    want = binding_for(graph, label)
+    if decoded.binding != want:
+        got = (decoded.binding or {}).get("label")
+        why = "it is not bound to a claim" if decoded.binding is None else \
+            (f"it is bound to the claim {got!r}" if got != label else "it is bound to another version of this claim")
+        _reject(graph, label, why)
+        return False
+    graph.certificates.setdefault(label, []).append(decoded)
+    graph.reports.setdefault(label, []).append(rep.margin or rep.how)
+    graph.changed()
+    return True
+
+
+def attach(graph: GraphStructure, label: str, cert: Certificate) -> bool:
+    """Bind a freshly produced certificate to ``label`` (if unbound) and attach it (see :func:`attach_stored`)."""
+    graph.claim(label)
+    if cert.binding is None:
+        cert.binding = binding_for(graph, label)
+    return attach_stored(graph, label, cert)
+
+
+def _key(graph: GraphStructure, label: str, keys: dict[str, str]) -> str:
+    claim = graph.claims[label]
+    deps = sorted(keys.get(d, "") for d in claim.dependencies)
+    return hashlib.sha256(canonical_json([claim.to_dict(), deps]).encode()).hexdigest()
+
+
+def _forget(graph: GraphStructure, label: str) -> None:
+    for store in (graph.certificates, graph.reports, graph.rejections, graph.checker_errors, graph.unmet):
+        store.pop(label, None)
+    graph.changed()
+
+
+def run_checks(graph: GraphStructure, *, force: bool = False,
+               progress: Callable[[int, int, str], None] | None = None) -> CheckReport:
+    """Run the checkers whose claim, checker code or dependencies changed; attach their certificates.
+
+    Every claim is keyed by a hash of its data, its checker's code version and the keys of its
+    dependencies; unchanged claims are skipped (and reported as such) unless ``force``.
+    """
+    rep = CheckReport()
+    t0 = time.perf_counter()
+    new_keys: dict[str, str] = {}
+    order = graph.order()
+    for i, label in enumerate(order):
+        claim = graph.claims[label]
+        key = _key(graph, label, new_keys)
+        new_keys[label] = key
+        if progress:
+            progress(i + 1, len(order), label)
+        if claim.checker is None:
+            continue
+        if not force and graph.keys.get(label) == key and \
+                (label in graph.certificates or label in graph.unmet or label in graph.rejections):
+            rep.skipped.append(label)
+            continue
+        _forget(graph, label)
+        rep.ran.append(label)
+        try:
+            result = claim.checker()
+        except AssumptionViolated as exc:
+            graph.unmet[label] = str(exc)
+            rep.hypotheses_not_met[label] = str(exc)
+            graph.keys[label] = key
+            continue
+        except Exception as exc:  # a checker that errors marks its claim failed, with the message
+            graph.checker_errors[label] = f"checker raised {type(exc).__name__}: {exc}"
+            rep.failed[label] = graph.checker_errors[label]
+            continue
+        for cert in result if isinstance(result, (list, tuple)) else [result]:
+            if not isinstance(cert, Certificate):
+                graph.checker_errors[label] = f"checker returned {type(cert).__name__}, not a Certificate"
+                break
+            attach(graph, label, cert)
+        if graph.failure(label):
+            rep.failed[label] = graph.failure(label)
+        graph.keys[label] = key
+    graph.changed()
+    st = graph.statuses()
+    rep.refuted = [n for n in order if st[n] == "refuted"]
+    rep.seconds = time.perf_counter() - t0
+    return rep

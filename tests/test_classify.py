@@ -1,0 +1,76 @@
+"""Classification of critical points (proofkit.certify.classify)."""
+
+import json
+
+import pytest
+import sympy
+
+from proofkit import check_certificate, classify_critical_point
+from proofkit.errors import CertificateRejected, InvalidInput
+
+x, y, t = sympy.symbols("x y t")
+
+
+@pytest.mark.parametrize("loss, point, kind, sub", [
+    (x**2 + x * y + y**2, [0, 0], "strict local minimum", "local_min"),
+    (-(x**2) - y**2 + x**3, [0, 0], "strict local maximum", "local_max"),
+    (x**2 - y**2, [0, 0], "saddle", "saddle"),
+    (x**3 + y**2, [0, 0], "saddle", "saddle"),
+])
+def test_each_kind(loss, point, kind, sub):
+    c = classify_critical_point(loss, [x, y], point)
+    assert c.certified and c.claim["kind"] == kind
+    assert c.evidence["certificate"]["claim"]["type"] == sub
+    assert check_certificate(c.to_json()).ok
+
+
+def test_non_strict_minimum_with_a_manifold():
+    c = classify_critical_point((x * y - 1) ** 2, [x, y], [1, 1], manifold={y: 1 / x})
+    assert c.certified and c.claim["kind"] == "non-strict local minimum"
+
+
+def test_reasons_are_precise():
+    rot = (t, [x * sympy.cos(t) - y * sympy.sin(t), x * sympy.sin(t) + y * sympy.cos(t)])
+    c = classify_critical_point((x**2 + y**2 - 1) ** 2, [x, y], [1, 0], symmetry=rot)
+    assert c.verdict == "inconclusive" and c.claim["reason_code"] == "symmetry"
+    c = classify_critical_point((x**2 + y**2 - 1) ** 2, [x, y], [1, 0], symmetry=(t, [x + t, y]))
+    assert c.claim["reason_code"] == "unverified symmetry"
+    c = classify_critical_point(x**2 * (y - 1) ** 0 + 0 * y, [x, y], [0, 0])
+    assert c.claim["reason_code"] == "non-isolated critical set"
+    c = classify_critical_point((x * y - 1) ** 2, [x, y], [1, 1], residuals=1)
+    assert c.claim["reason_code"] == "over-parameterisation"
+    c = classify_critical_point(x**4 + y**4, [x, y], [0, 0])
+    assert c.claim["reason_code"] == "degenerate" and c.claim["kind"] is None
+
+
+def test_kernel_rejects_a_classification_with_the_wrong_kind():
+    c = classify_critical_point(x**2 - y**2, [x, y], [0, 0])
+    d = c.to_dict()
+    d["claim"]["kind"] = "strict local minimum"
+    with pytest.raises(CertificateRejected):
+        check_certificate(json.dumps(d))
+
+
+def test_kernel_rejects_a_nested_certificate_about_another_point():
+    c = classify_critical_point(x**2 + y**2, [x, y], [0, 0])
+    from proofkit.certificate import input_hash
+
+    d = c.to_dict()
+    d["inputs"]["point"] = ["1", "0"]
+    d["input_hash"] = input_hash(d["inputs"])
+    with pytest.raises(CertificateRejected, match="point"):
+        check_certificate(json.dumps(d))
+
+
+def test_named_errors():
+    with pytest.raises(InvalidInput, match="residuals"):
+        classify_critical_point(x**2, [x], [0], residuals=0)
+    with pytest.raises(InvalidInput, match="symmetry"):
+        classify_critical_point(x**4 + y**4, [x, y], [0, 0], symmetry=(x, [x, y]))
+
+
+def test_a_degenerate_maximum_is_at_least_not_a_minimum():
+    c = classify_critical_point(-(x**4) - y**4, [x, y], [0, 0])
+    assert c.certified and c.claim["kind"] == "not a local minimum"
+    assert c.claim["reason_code"] == "curve"
+    assert check_certificate(c.to_json()).ok
