@@ -10,7 +10,7 @@ For each size, side by side in one run, the full Hessian at a rational point at 
 * sympy: ``sympy.hessian`` + ``lambdify`` to mpmath at 50 digits — skipped past 25 parameters.
 
 Every pair of results is compared entrywise (the engine's balls must contain the other values to 45 digits).
-Run: ``python benchmarks/bench_engine.py [--symbolic-limit P]``.
+Run: ``python benchmarks/bench_engine.py [--symbolic-limit P] [--sympy-limit P]``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def data(d: int, N: int, seed: int = 0) -> tuple[list, list]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--symbolic-limit", type=int, default=25)
+    ap.add_argument("--sympy-limit", type=int, default=25, help="run sympy.hessian up to this many parameters")
     args = ap.parse_args()
     print("load:", os.getloadavg())
     print("| width n | N | params | engine: compile (s) | engine: Hessian (s) | engine total (s) | "
@@ -78,7 +79,7 @@ def main() -> None:
             sym = f"{time.perf_counter() - t3:.2f}"
             agree.append(all(H[i, j].overlaps(vals[i][j]) and float(H[i, j].rad()) < 1e-45 * (1 + abs(float(H[i, j].mid())))
                              for i in range(P) for j in range(P)))
-        if P <= 25:
+        if P <= args.sympy_limit:
             t4 = time.perf_counter()
             Hsp = sympy.hessian(obj.expr, obj.params)
             f = sympy.lambdify(obj.params, Hsp, "mpmath")

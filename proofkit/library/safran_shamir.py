@@ -33,7 +33,7 @@ import numpy as np
 
 from proofkit.errors import InvalidInput
 
-__all__ = ["claims", "DEFAULT_SIZES", "related",
+__all__ = ["claims", "DEFAULT_SIZES", "SEED_SIZES", "related",
            "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
            "SafranShamirResult", "spurious_minimum"]
 
@@ -335,13 +335,16 @@ def _checker(k: int, n: int, starts: int, seed: int) -> Any:
 #: (k, n, starts, seed): sizes whose seeded search finds a spurious minimum quickly on the reference machine.
 DEFAULT_SIZES = ((6, 6, 400, 7), (8, 8, 48, 808), (10, 10, 30, 1010))
 
+#: The sizes in :func:`proofkit.library.seed_graph` (search, certification and kernel re-check about 1 s).
+SEED_SIZES = ((8, 8, 48, 808),)
+
 
 def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
     """The statements "every local minimum of F is global" for each (k, n), and the certified counterexamples.
 
     Each counterexample's checker runs proofkit's own search (seeded) and returns the certificate comparing
-    the spurious minimum with the teacher. Its certificates store the loss as a DAG only: the kernel needs
-    the kernel's ``spurious_local_min`` rule (value-only enclosure at the teacher) to re-check them.
+    the spurious minimum with the teacher; the kernel's ``spurious_local_min`` rule re-checks it from the
+    stored loss DAG (value-only enclosure at the teacher). :data:`SEED_SIZES` are in the seed graph.
     """
     from functools import partial
 

@@ -10,6 +10,7 @@ or by its size and hash when too large; enclosures are ``mid ± rad``.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -297,7 +298,22 @@ def sigmoid_form(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     return rewrite(expr), found
 
 
-def _expr_item(caption: str, lhs: str, text: str, names: list[str]) -> Item:
+def _expr_item(caption: str, lhs: str, text: Any, names: list[str]) -> Item:
+    if isinstance(text, dict):  # a stored proofkit.dag/1 graph
+        nodes = text.get("nodes", [])
+        digest = hashlib.sha256(json.dumps(text, sort_keys=True).encode()).hexdigest()[:16]
+        if len(nodes) > 400:
+            return Item(caption, "text", f"an expression graph of {len(nodes):,} nodes; SHA-256 {digest}")
+        try:
+            from proofkit.symbolic.dag import from_dag
+
+            (expr,) = from_dag(text, [sympy.Symbol(str(n)) for n in text.get("inputs", [])])
+            lines = break_sum(lhs, sigmoid_form(expr)[0])
+        except Exception:  # noqa: BLE001 - display only: an unreadable graph is shown by its digest
+            lines = None
+        if lines is None or len(lines) > 12:
+            return Item(caption, "text", f"an expression graph of {len(nodes):,} nodes; SHA-256 {digest}")
+        return Item(caption, "display", lines=lines)
     syms = {f"x{i}": sympy.Symbol(n) for i, n in enumerate(names)}
     size = f"{len(text):,} characters"
     try:
