@@ -137,6 +137,8 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
         target = network.loss(X, Y, loss_name)
         canon = symmetry or (lambda v: canonical_point(network, v))
     else:
+        if X is not None or Y is not None:
+            raise InvalidInput("network", "a proofkit Network when data X, Y are given", type(loss).__name__)
         target, canon = loss, (symmetry or (lambda v: v))
     target, tape, names = _as_tape(target, params)
     ft = FloatTape(tape)
