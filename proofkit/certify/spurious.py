@@ -31,6 +31,7 @@ from proofkit.convert import exact_expr, exact_point, exact_scalar
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import Tape, dense_gradient, evaluate
+from proofkit.kernel.evaluate import tape_of
 from proofkit.kernel.linalg import ball_matrix_pd
 from proofkit.kernel.rules import loss_gap, loss_krawczyk
 from proofkit.numeric.contexts import to_fmpq
@@ -243,7 +244,8 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     if fixed_map:
         dag = fix_inputs(dag, fixed_map)
     with Timer() as t:
-        tape = Tape(decode_dag(dag, n_outputs=1))
+        stored = decode_dag(dag, n_outputs=1)
+        tape = tape_of(stored)  # the kernel's compiled tape, shared with its checks below
         inputs: dict[str, Any] = {"variables": free, "loss": dag,
                                   "fixed": {nm: fmpq_to_str(v) for nm, v in fixed_map.items()},
                                   "symmetry": symmetry}
@@ -264,7 +266,6 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
             except (ArithmeticError, ValueError, np.linalg.LinAlgError):
                 pass  # keep the given centre; the test below decides
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
-        stored = decode_dag(dag, n_outputs=1)
         global_q = None if better is not None else exact_scalar(global_value, "global_value")
         C, problem = _inverse_of_mid(tape, centre)
         if C is None:
