@@ -311,8 +311,10 @@ def test_certifiers_may_call_the_kernel_but_it_imports_only_itself():
                 if not root.joinpath(*m.split(".")[1:]).is_dir()
                 else len(root.joinpath(*m.split(".")[1:], "__init__.py").read_text().splitlines())
                 for m in closure)
-    # measured 2,241 before the landscape rules (algebra, landscape, statements: about 1,020 more lines)
-    assert lines <= 3350, lines
+    # measured 2,241 before the landscape rules (algebra, landscape, statements: about 1,020 more lines);
+    # 3,703 with the differentiation engine as the kernel's one evaluator (engine.py 613 replaces the
+    # 330-line forward-mode evaluator, which became a 104-line dense view; Schur-complement PD in linalg)
+    assert lines <= 3750, lines
 
 
 def test_mutation_fuzzer_sample_accepts_no_false_statement():

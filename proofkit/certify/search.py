@@ -1,18 +1,18 @@
-"""Search for spurious local minima of a network's loss, then certify them.
+"""Search for spurious local minima of any loss, then certify them.
 
-Multi-start descent in float64 (exact gradients compiled by symengine, scipy's BFGS), Newton
-refinement at high precision (mpmath, inside the certifier), de-duplication modulo hidden-unit
-permutations (and sign flips for odd activations), then :func:`certify_spurious_minimum` for
-every candidate whose loss exceeds the best one found.
+Multi-start descent in float64 (gradients by the float engine, :mod:`proofkit.numeric.float_engine`;
+scipy's BFGS), Newton refinement inside the certifier, de-duplication only modulo declared symmetries
+(hidden-unit permutations and sign flips for a network), then :func:`certify_spurious_minimum` for
+every candidate whose loss exceeds the best one found; distinct minima at equal loss are kept.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import symengine as se
 
 from proofkit.certificate import Certificate
 from proofkit.certify.spurious import certify_spurious_minimum
@@ -39,6 +39,11 @@ class SearchReport:
     best_point: list[float]
     best_loss: float
     starts: int
+    uncertified: list[SpuriousMinimum] = field(default_factory=list)
+
+    def reasons(self) -> list[tuple[float, str]]:
+        """The loss of each candidate that did not certify and the certifier's reason."""
+        return [(m.loss, m.certificate.reason) for m in self.uncertified]
 
 
 def canonical_point(network: Any, x: np.ndarray) -> np.ndarray:
@@ -64,17 +69,38 @@ def canonical_point(network: Any, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def find_spurious_minima(network: Any, X: Any, Y: Any, loss: str = "squared", *, starts: int = 40, seed: int = 0,
+def _as_tape(loss: Any, params: Any) -> tuple[Any, Any, list[str]]:
+    """The loss (expression, Objective or DAG dict) as (what to certify, Tape, parameter names)."""
+    from proofkit.certify.spurious import _loss_dag
+    from proofkit.kernel.dag import decode_dag
+    from proofkit.kernel.engine import Tape
+
+    dag, names = _loss_dag(loss, params)
+    return (loss if not isinstance(loss, dict) else dag), Tape(decode_dag(dag, n_outputs=1)), names
+
+
+def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str = "squared", *,
+                         params: Any = None, sampler: Callable[[np.random.Generator, int], np.ndarray] | None = None,
+                         symmetry: Callable[[np.ndarray], np.ndarray] | None = None, starts: int = 40, seed: int = 0,
                          scale: float = 2.0, max_certify: int = 6, tol: float = 1e-6) -> SearchReport:
     """Multi-start search for local minima with loss above the best one found; certify each.
 
     Parameters
     ----------
-    network : Network
+    loss : Network, Objective, expression or ``proofkit.dag/1`` dict
+        A :class:`~proofkit.Network` (then ``X``, ``Y`` and ``loss_name`` make its loss, and the declared
+        symmetries are its hidden-unit permutations and, for tanh, sign flips), or any loss.
     X, Y : array-like
-        Exact data (one sample per row).
+        Exact data (one sample per row), only with a Network.
+    params : sequence of symbols, optional
+        The parameter order of an expression.
+    sampler : callable ``(rng, n) -> array of n coordinates``, optional
+        Draws a starting point (default: normal with standard deviation ``scale``).
+    symmetry : callable, optional
+        Maps a point to a canonical representative of its orbit under the declared symmetries of the loss;
+        points are identified only when their canonical forms agree (default: none for a general loss).
     starts : int
-        Number of random starting points (normal with standard deviation ``scale``).
+        Number of starting points (float64 BFGS with the engine's gradient).
     max_certify : int
         At most this many distinct candidates are sent to the certifier (highest loss first).
     tol : float
@@ -83,14 +109,21 @@ def find_spurious_minima(network: Any, X: Any, Y: Any, loss: str = "squared", *,
     Returns
     -------
     SearchReport
-        ``certified`` holds the certified counterexamples to "every local minimum is global".
+        ``certified`` holds the certified counterexamples to "every local minimum is global";
+        ``uncertified`` the other candidates sent to the certifier, each with the certifier's reason.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> rep = find_spurious_minima((x**2 - 1)**2 + x / 4, starts=8, scale=1.5)
+    >>> len(rep.certified), round(rep.best_loss, 6)
+    (1, -0.253791)
     """
     from scipy.optimize import minimize
 
-    from proofkit.symbolic.network import Network
+    from proofkit.numeric.float_engine import FloatTape
 
-    if not isinstance(network, Network):
-        raise InvalidInput("network", "a proofkit Network", type(network).__name__)
     for name, value in (("starts", starts), ("max_certify", max_certify)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise InvalidInput(name, "a positive integer", repr(value))
@@ -99,23 +132,32 @@ def find_spurious_minima(network: Any, X: Any, Y: Any, loss: str = "squared", *,
     for name, value in (("scale", scale), ("tol", tol)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
             raise InvalidInput(name, "a positive finite number", repr(value))
-    obj = network.loss(X, Y, loss)
-    params = [se.Symbol(p.name) for p in obj.params]
-    grad = [obj.expr_symengine.diff(p) for p in params]
-    fg = se.Lambdify(params, [obj.expr_symengine, *grad])
+    if hasattr(loss, "widths") and hasattr(loss, "loss"):
+        network = loss
+        target = network.loss(X, Y, loss_name)
+        canon = symmetry or (lambda v: canonical_point(network, v))
+    else:
+        if X is not None or Y is not None:
+            raise InvalidInput("network", "a proofkit Network when data X, Y are given", type(loss).__name__)
+        target, canon = loss, (symmetry or (lambda v: v))
+    target, tape, names = _as_tape(target, params)
+    ft = FloatTape(tape)
+    n = len(names)
 
-    def value_and_grad(v: np.ndarray) -> tuple[float, np.ndarray]:
-        out = np.asarray(fg(v), dtype=float).reshape(-1)
-        return float(out[0]), out[1:]
+    value_and_grad = ft.scalar_value_and_grad()
 
     rng = np.random.default_rng(seed)
+    draw = sampler or (lambda r, m: r.normal(scale=scale, size=m))
     found: list[tuple[float, np.ndarray]] = []
     for _ in range(starts):
-        x0 = rng.normal(scale=scale, size=len(params))
+        x0 = np.asarray(draw(rng, n), dtype=float).reshape(-1)
+        if x0.shape != (n,) or not np.all(np.isfinite(x0)):
+            raise InvalidInput("sampler", f"finite starting points with {n} coordinates", f"shape {x0.shape}")
         with np.errstate(all="ignore"):
             res = minimize(value_and_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 5000})
-        if np.all(np.isfinite(res.x)) and np.linalg.norm(res.jac) < 1e-6 and np.max(np.abs(res.x)) < 50:
-            found.append((float(res.fun), canonical_point(network, res.x)))
+        if np.all(np.isfinite(res.x)) and np.isfinite(res.fun) and np.linalg.norm(res.jac) < 1e-6 \
+                and np.max(np.abs(res.x)) < 50:
+            found.append((float(res.fun), canon(res.x)))
     if not found:
         return SearchReport([], [], [], float("nan"), starts)
     found.sort(key=lambda t: t[0])
@@ -125,13 +167,22 @@ def find_spurious_minima(network: Any, X: Any, Y: Any, loss: str = "squared", *,
             distinct.append((val, x))
     best_val, best_x = distinct[0]
     candidates = [(v, x) for v, x in distinct if v > best_val + tol * (1 + abs(best_val))]
-    certified = []
-    by_value: dict[float, tuple[float, np.ndarray]] = {}
+    certified, uncertified = [], []
+    # distinct minima at equal loss are all kept; the certifier sees one per loss value first (flat valleys
+    # repeat one value many times), then the others
+    rank: dict[float, int] = {}
+    order = []
     for val, x in sorted(candidates, key=lambda t: -t[0]):
-        by_value.setdefault(round(val, 8), (val, x))  # one representative per loss value (flat valleys repeat)
-    for val, x in list(by_value.values())[:max_certify]:
-        cert = certify_spurious_minimum(obj, None, [float(v) for v in x], better_point=[float(v) for v in best_x])
+        key = round(val, 8)
+        rank[key] = rank.get(key, -1) + 1
+        order.append((rank[key], -val, val, x))
+    order.sort(key=lambda t: (t[0], t[1]))
+    for _, _, val, x in order[:max_certify]:
+        cert = certify_spurious_minimum(target, params if not isinstance(target, dict) else None,
+                                        [float(v) for v in x], better_point=[float(v) for v in best_x])
         if cert.verdict == "certified":
             certified.append(SpuriousMinimum([float(v) for v in x], val, cert))
+        else:
+            uncertified.append(SpuriousMinimum([float(v) for v in x], val, cert))
     return SearchReport(certified, [(v, [float(a) for a in x]) for v, x in distinct], [float(v) for v in best_x],
-                        best_val, starts)
+                        best_val, starts, uncertified)

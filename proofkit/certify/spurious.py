@@ -8,7 +8,10 @@ A certificate proves, with enclosures only:
    loss at a better point (or a stated global value);
 4. B avoids every point where the loss is not analytic (else the certificate is refused).
 
-The kernel re-derives the gradient from the loss expression itself.
+The loss is stored as a ``proofkit.dag/1`` graph (``inputs["loss"]``); the decisive computation is the
+kernel's (:func:`~proofkit.kernel.rules.loss_krawczyk`, :func:`~proofkit.kernel.linalg.ball_matrix_pd`,
+:func:`~proofkit.kernel.rules.loss_gap`): the gradient and Hessian come from the loss itself by automatic
+differentiation over the box. The better point needs only a value enclosure.
 """
 
 from __future__ import annotations
@@ -17,77 +20,151 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import flint
+import numpy as np
 import symengine as se
 import sympy
 
-from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
+from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, make_certificate, precision_ladder
-from proofkit.certify.critical import SYMMETRY_NOTE, _approx_inverse, _box
+from proofkit.certify.critical import SYMMETRY_NOTE, _box
 from proofkit.convert import exact_expr, exact_point, exact_scalar
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.engine import Tape, dense_gradient, evaluate
+from proofkit.kernel.evaluate import tape_of
 from proofkit.kernel.linalg import ball_matrix_pd
 from proofkit.kernel.rules import loss_gap, loss_krawczyk
 from proofkit.numeric.contexts import to_fmpq
-from proofkit.symbolic.dag import to_dag
 
-__all__ = ["certify_spurious_minimum"]
+__all__ = ["certify_spurious_minimum", "newton_refine", "fix_inputs"]
 
 
-def _values(point: Any, params: list[sympy.Symbol], argument: str) -> list[Any]:
+def _values(point: Any, names: list[str], argument: str) -> list[Any]:
     if isinstance(point, Mapping):
-        by_name = {(k.name if isinstance(k, sympy.Symbol) else str(k)): v for k, v in point.items()}
-        missing = [p.name for p in params if p.name not in by_name]
+        by_name = {(k.name if isinstance(k, (sympy.Symbol, se.Symbol)) else str(k)): v for k, v in point.items()}
+        missing = [p for p in names if p not in by_name]
         if missing:
-            raise InvalidInput(argument, f"a value for each of the {len(params)} parameters", f"missing {missing[:4]}")
-        seq = [by_name[p.name] for p in params]
+            raise InvalidInput(argument, f"a value for each of the {len(names)} parameters", f"missing {missing[:4]}")
+        seq = [by_name[p] for p in names]
     else:
-        seq = list(point)
-        if len(seq) != len(params):
-            raise InvalidInput(argument, f"{len(params)} coordinates (one per parameter)", f"{len(seq)} coordinates")
-    return exact_point(seq, len(params), argument)
+        seq = list(np.asarray(point).reshape(-1)) if isinstance(point, np.ndarray) else list(point)
+        if len(seq) != len(names):
+            raise InvalidInput(argument, f"{len(names)} coordinates (one per parameter)", f"{len(seq)} coordinates")
+    return exact_point(seq, len(names), argument)
 
 
-def newton_refine(grad: list[Any], variables: list[Any], x: list[Any], dps: int = 60, steps: int = 30) -> list[Any]:
-    """Newton's method on the gradient in mpmath at ``dps`` digits; returns exact rationals (a search step)."""
-    import mpmath
+def fix_inputs(dag: dict[str, Any], fixed: Mapping[str, Any]) -> dict[str, Any]:
+    """The DAG with the named inputs replaced by exact constants (a slice); the other inputs keep their order."""
+    names = list(dag["inputs"])
+    keep = [nm for nm in names if nm not in fixed]
+    new_index = {nm: i for i, nm in enumerate(keep)}
+    nodes = []
+    for node in dag["nodes"]:
+        if node[0] == "var" and names[node[1]] in fixed:
+            nodes.append(["const", fmpq_to_str(fixed[names[node[1]]])])
+        elif node[0] == "var":
+            nodes.append(["var", new_index[names[node[1]]]])
+        else:
+            nodes.append(list(node))
+    return {"format": dag["format"], "inputs": keep, "nodes": nodes, "outputs": list(dag["outputs"])}
 
-    from proofkit.numeric.contexts import MpmathContext
-    from proofkit.numeric.program import Program
 
-    n = len(variables)
-    g_prog = Program(variables, grad)
-    h_prog = Program(variables, [g.diff(v) for g in grad for v in variables])
-    ctx = MpmathContext(dps)
-    with mpmath.workdps(dps):
-        cur = [mpmath.mpf(int(q.p)) / int(q.q) for q in x]
-        for _ in range(steps):
-            try:
-                g = mpmath.matrix(g_prog.run(ctx, cur))
-                H = mpmath.matrix(n, n)
-                vals = h_prog.run(ctx, cur)
-                for i in range(n):
-                    for j in range(n):
-                        H[i, j] = vals[i * n + j]
-                step = mpmath.lu_solve(H, g)
-            except (ZeroDivisionError, ValueError, ArithmeticError):
+def _mid(x: Any) -> float:
+    return float(x.mid())
+
+
+def newton_refine(tape: Tape, x: Sequence[Any], *, float_steps: int = 12, high_steps: int = 3,
+                  high_prec: int = 256) -> list[Any]:
+    """Sharpen a critical point: Newton in float64 (engine gradient and Hessian), then a few steps with the
+    gradient at ``high_prec`` bits and the last float Hessian (a search step; returns exact rationals)."""
+    from proofkit.numeric.float_engine import FloatTape
+
+    n = tape.n_inputs
+    ft = FloatTape(tape)
+    cur = [flint.fmpq(v) for v in x]
+    xf = np.array([float(c) for c in cur])
+    H = None
+    with np.errstate(all="ignore"):
+        for _ in range(float_steps):
+            _, g = ft.value_and_grad(xf[None])
+            H = ft.hessian(xf)
+            if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
+                raise ArithmeticError("non-finite gradient or Hessian during refinement")
+            step = np.linalg.solve(H, g[0])
+            xf = xf - step
+            if np.linalg.norm(step) <= 1e-15 * (1 + np.abs(xf).max()):
                 break
-            new = [c - s for c, s in zip(cur, step)]
-            if not all(mpmath.isfinite(c) for c in new):
-                break  # a (nearly) singular Hessian sent the step to infinity: keep the last finite iterate
-            cur = new
-            if mpmath.norm(step) < mpmath.mpf(10) ** (-(dps - 10)):
-                break
-        if not all(mpmath.isfinite(c) for c in cur):
-            return list(x)
-        return [_mpf_to_fmpq(c) for c in cur]
+    if not np.all(np.isfinite(xf)):
+        raise ArithmeticError("the refinement diverged")
+    cur = [to_fmpq(float(v)) for v in xf]
+    if H is None:
+        return cur
+    for _ in range(high_steps):
+        (j,) = evaluate(tape, [flint.arb(c) for c in cur], order=1, prec=high_prec)
+        g = dense_gradient(j, n)
+        gm = np.array([_mid(v) for v in g])
+        if not np.any(gm):
+            break
+        # the step is small: its float64 value carries ~16 correct digits relative to itself
+        scale = max(float(abs(v.mid())) for v in g)
+        step = np.linalg.solve(H, gm / scale) * scale
+        cur = [c - to_fmpq(float(s)) for c, s in zip(cur, step)]
+    return cur
 
 
-def _mpf_to_fmpq(c: Any) -> flint.fmpq:
-    """The exact binary value of an mpmath number (no decimal string in between)."""
-    sign, man, exp, _bc = c._mpf_
-    man = -int(man) if sign else int(man)
-    return flint.fmpq(man * 2 ** int(exp)) if exp >= 0 else flint.fmpq(man, 2 ** int(-exp))
+def _inverse_of_mid(tape: Tape, centre: Sequence[Any]) -> tuple[np.ndarray | None, str | None]:
+    """Float64 inverse of the Hessian at the centre by the float engine (any matrix is sound here); a negative
+    eigenvalue there refuses early (a saddle)."""
+    from proofkit.numeric.float_engine import FloatTape
+
+    try:
+        evaluate(tape, [flint.arb(c) for c in centre], order=1, prec=53)
+    except CertificateRejected as exc:  # a kink (NonSmoothInBox) or a domain boundary at the centre
+        return None, f"refused: the centre is a point where the loss is not analytic ({exc})"
+    with np.errstate(all="ignore"):
+        try:
+            H = np.asarray(FloatTape(tape).hessian(np.array([float(c) for c in centre])), dtype=float)
+        except (ArithmeticError, ValueError) as exc:
+            return None, f"the Hessian could not be evaluated at the centre ({exc})"
+    if not np.all(np.isfinite(H)):
+        return None, "the Hessian is not finite at the centre"
+    try:
+        C = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (singular Hessian)"
+    cond = float(np.abs(H).sum(axis=0).max() * np.abs(C).sum(axis=0).max())
+    if not np.isfinite(cond) or cond > 1e14:
+        return None, f"Krawczyk cannot apply: {SYMMETRY_NOTE} (condition number {cond:.2e})"
+    ev = np.linalg.eigvalsh((H + H.T) / 2)
+    if ev[0] < -1e-8 * max(abs(ev[-1]), 1e-300):
+        return None, (f"not a minimum: the Hessian at the centre has a negative eigenvalue (about {ev[0]:.3g}); "
+                      "a saddle point")
+    return C, None
+
+
+def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """The loss as a DAG dict (exact numerals) and the parameter names."""
+    if isinstance(loss, Mapping) and loss.get("format") == "proofkit.dag/1":
+        dag = dict(loss)
+        decoded = decode_dag(dag, n_outputs=1)
+        names = list(decoded.inputs)
+        if params is not None and [p if isinstance(p, str) else p.name for p in params] != names:
+            raise InvalidInput("params", f"the DAG's inputs {names[:4]}...", "other names")
+        return dag, names
+    from proofkit.symbolic.dag import to_dag
+
+    if hasattr(type(loss), "expr") and hasattr(loss, "params"):  # (type: without building the sympy form)
+        params = list(params) if params is not None else list(loss.params)
+        expr = loss.expr_symengine if hasattr(type(loss), "expr_symengine") else loss.expr
+    else:
+        expr = exact_expr(loss, "loss")
+        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
+    params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
+    if not all(isinstance(p, (sympy.Symbol, se.Symbol)) for p in params) or \
+            len({p.name for p in params}) != len(params):
+        raise InvalidInput("params", "distinct sympy Symbols or names", repr(params)[:80])
+    names = [p.name for p in params]
+    return to_dag(expr, params), names
 
 
 def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
@@ -98,17 +175,19 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
 
     Parameters
     ----------
-    loss : sympy expression or Objective
-        The loss in its parameters (a network's :class:`~proofkit.Objective`, or any expression).
+    loss : sympy/symengine expression, Objective, or ``proofkit.dag/1`` dict
+        The loss in its parameters (a DAG dict is used as stored; its inputs are the parameters).
     params : sequence of symbols, optional
-        The parameter order (default: ``loss.params`` for an Objective, else sorted free symbols).
+        The parameter order (default: ``loss.params`` for an Objective, the DAG's inputs, else sorted free
+        symbols).
     point, better_point : sequence or dict
-        The candidate minimum and a point with smaller loss (floats are taken exactly).
+        The candidate minimum and a point with smaller loss (floats are taken exactly). The loss at the
+        better point is enclosed by continuity: it may be a kink (a teacher network, acos at 1).
     global_value : number, optional
         A stated global minimum value to compare with instead of ``better_point`` (recorded as
         stated, e.g. 0 for an interpolating architecture with the squared loss).
     radius : positive number, optional
-        The half-width of the box; by default ``1e-12 (1 + max |point|)`` is tried, then smaller.
+        The half-width of the box; by default ``1e-10 (1 + max |point|)`` is tried, then smaller.
     fixed : dict, optional
         Parameters held fixed: the claim is then about the slice only (type
         ``spurious_local_min_on_slice``), unless ``symmetry`` is a one-parameter family of maps
@@ -119,16 +198,16 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         ``{normal parameter: expression in the others}``: a manifold of minima through ``point``;
         the non-strict minimum is certified by :func:`~proofkit.certify_local_min`.
     refine : bool
-        Sharpen ``point`` by Newton steps at 60 digits (mpmath) before certifying; the box is
+        Sharpen ``point`` by Newton steps (float64, then a few at 256 bits) before certifying; the box is
         centred at the refined point.
 
     Guarantee
     ---------
     ``certified`` proves: the loss (restricted to the slice when ``fixed`` is given) has exactly
-    one critical point in the box B, its Hessian is positive definite on all of B, the box meets
-    no non-analytic point, and ``min_B loss > loss(better_point)`` (resp. ``> global_value``, which is
-    then an assumption recorded in the certificate). Hence B contains a strict local minimum that
-    is not a global minimum.
+    one critical point in the box B, its Hessian is positive definite on all of B, the loss is analytic on
+    B (every non-smooth node takes one branch on all of B), and ``min_B loss > loss(better_point)``
+    (resp. ``> global_value``, which is then an assumption recorded in the certificate). Hence B contains a
+    strict local minimum that is not a global minimum.
 
     Examples
     --------
@@ -150,59 +229,53 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         full = point if not isinstance(point, Mapping) else {**point, **fixed}
         return certify_lifted_minimum(loss, params, full, list(fixed), symmetry, radius=radius,
                                       better_point=better_point, global_value=global_value)
-    if hasattr(loss, "expr") and hasattr(loss, "params"):
-        params = list(params) if params is not None else list(loss.params)
-        expr = loss.expr_symengine if hasattr(loss, "expr_symengine") else loss.expr
-    else:
-        expr = exact_expr(loss, "loss")
-        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
-    params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
-    if not all(isinstance(p, sympy.Symbol) for p in params) or len({p.name for p in params}) != len(params):
-        raise InvalidInput("params", "distinct sympy Symbols or names", repr(params)[:80])
     if better_point is None and global_value is None:
         raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
-    x0 = _values(point, params, "point")
-    fixed_map: dict[sympy.Symbol, Any] = {}
+    dag, names = _loss_dag(loss, params)
+    x0 = _values(point, names, "point")
+    fixed_map: dict[str, Any] = {}
     for k, v in (fixed or {}).items():
         name = k if isinstance(k, str) else k.name
-        sym = next((p for p in params if p.name == name), None)
-        if sym is None:
+        if name not in names:
             raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
-        fixed_map[sym] = exact_scalar(v, "fixed")
-    free = [p for p in params if p not in fixed_map]
-    sub = {se.Symbol(p.name): se.Rational(int(q.p), int(q.q)) for p, q in fixed_map.items()}
-    loss_free = se.sympify(expr).subs(sub) if sub else se.sympify(expr)
-    centre = [x0[params.index(p)] for p in free]
+        fixed_map[name] = exact_scalar(v, "fixed")
+    free = [nm for nm in names if nm not in fixed_map]
+    centre = [x0[names.index(nm)] for nm in free]
+    if fixed_map:
+        dag = fix_inputs(dag, fixed_map)
     with Timer() as t:
-        inputs: dict[str, Any] = {"variables": [p.name for p in free],
-                                  "fixed": {p.name: fmpq_to_str(v) for p, v in fixed_map.items()},
+        stored = decode_dag(dag, n_outputs=1)
+        tape = tape_of(stored)  # the kernel's compiled tape, shared with its checks below
+        inputs: dict[str, Any] = {"variables": free, "loss": dag,
+                                  "fixed": {nm: fmpq_to_str(v) for nm, v in fixed_map.items()},
                                   "symmetry": symmetry}
+        better = None
         if better_point is not None:
-            better = _values(better_point, params, "better_point")
-            inputs["better"] = [fmpq_to_str(better[params.index(p)]) for p in free]
-            inputs["compare"] = "better_point"
-            if any(better[params.index(p)] != v for p, v in fixed_map.items()):
+            bp = _values(better_point, names, "better_point")
+            if any(bp[names.index(nm)] != v for nm, v in fixed_map.items()):
                 raise InvalidInput("better_point", "the fixed parameters' values on the slice", "other values")
+            better = [bp[names.index(nm)] for nm in free]
+            inputs["better"] = [fmpq_to_str(v) for v in better]
+            inputs["compare"] = "better_point"
         else:
             inputs["global_value"] = fmpq_to_str(exact_scalar(global_value, "global_value"))
             inputs["compare"] = "stated global value"
-        grad = [loss_free.diff(se.Symbol(p.name)) for p in free]
         if refine:
             try:
-                centre = newton_refine(grad, [se.Symbol(p.name) for p in free], centre)
-            except (ValueError, ArithmeticError):
+                centre = newton_refine(tape, centre)
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError):
                 pass  # keep the given centre; the test below decides
-        inputs["loss"] = to_dag([loss_free], free)
-        stored = decode_dag(inputs["loss"])
-        better_q = [fmpq_from_str(v) for v in inputs["better"]] if "better" in inputs else None
-        global_q = fmpq_from_str(inputs["global_value"]) if "global_value" in inputs else None
-        C, _cond, problem = _approx_inverse(stored, centre, 2)
-        verdict, reason, prec, evidence = "inconclusive", problem or "", None, {}
-        if C is not None:
+        verdict, reason, prec, evidence = "inconclusive", "", None, {}
+        global_q = None if better is not None else exact_scalar(global_value, "global_value")
+        C, problem = _inverse_of_mid(tape, centre)
+        if C is None:
+            reason = problem or "no approximate inverse"
+        else:
             Cq = [[to_fmpq(float(v)) for v in row] for row in C]
             evidence["C"] = [[fmpq_to_str(v) for v in row] for row in Cq]
             scale = max((abs(float(c)) for c in centre), default=0.0) + 1
-            radii_to_try = [radius] if radius is not None else [1e-12 * scale, 1e-20 * scale, 1e-30 * scale]
+            radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-12 * scale, 1e-16 * scale,
+                                                                 1e-20 * scale, 1e-30 * scale]
             for r in radii_to_try:
                 _, rads = _box(centre, r, len(free))
                 inputs["centers"] = [fmpq_to_str(c) for c in centre]
@@ -218,29 +291,26 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                             reason = "unique critical point in the box, but the Hessian is not proven positive " \
                                      "definite on it"
                             continue
-                        lower, better, gap = loss_gap(stored, rads, g, lc, better_q, global_q, prec)
+                        lower, bval, gap = loss_gap(stored, rads, g, lc, better, global_q, prec)
                     except NonSmoothInBox as exc:
-                        verdict, reason, stop = "inconclusive", f"refused: the box meets a non-analytic point ({exc})", True
+                        reason, stop = f"refused: the box meets a point where the loss is not analytic ({exc})", True
                         break
                     except CertificateRejected as exc:
-                        verdict, reason, stop = "inconclusive", f"the loss could not be enclosed ({exc})", True
+                        reason, stop = f"the loss could not be enclosed ({exc})", True
                         break
                     if gap > 0:
                         verdict = "certified"
-                        evidence.update({"lower": arb_to_data(lower), "better": arb_to_data(better),
-                                         "gap": arb_to_data(gap)})
+                        evidence.update({"lower": arb_to_data(lower),
+                                         "better": arb_to_data(bval), "gap": arb_to_data(gap)})
                         break
                     reason = "the loss bound over the box does not exceed the better value"
                     if gap < 0:
                         reason += " (the better point is not better)"
+                        stop = True
                         break  # more precision will not help
                 if verdict == "certified" or stop:
                     break
-        elif "singular" in (problem or ""):
-            reason = problem or SYMMETRY_NOTE
     claim = {"type": "spurious_local_min" + ("_on_slice" if fixed_map else ""), "dimension": len(free),
-             "slice": bool(fixed_map),
-             "compare": inputs["compare"]}
-    margin = None
+             "slice": bool(fixed_map), "compare": inputs["compare"]}
     return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
-                            evidence, reason, margin=margin, seconds=t.seconds, extra_inputs=inputs)
+                            evidence, reason, margin=None, seconds=t.seconds, extra_inputs=inputs)

@@ -103,13 +103,33 @@ def exact_pivots_positive(Q: flint.fmpq_mat) -> bool:
 def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
     """True only if every symmetric matrix inside the ball matrix is positive definite.
 
-    Symmetric elimination without pivoting in ball arithmetic on ``B[i, j] ∪ B[j, i]``:
-    every pivot ball positive proves it (each symmetric matrix in the enclosure has
-    those pivots inside the computed balls).
+    The entries are symmetrised by union (``B[i, j] ∪ B[j, i]``: every symmetric member lies in it).
+    Recursive Schur complements: a symmetric ``M = [[A, X], [X^T, D]]`` is positive definite iff ``A``
+    is and so is ``S = D - X^T A^{-1} X``. ``arb_mat.solve`` encloses ``A^{-1} X`` for every member, so the
+    computed ``S`` encloses every member's Schur complement; blocks of at most 8 x 8 are eliminated
+    symmetrically with every pivot ball positive. All products and solves run in C (``arb_mat``).
     """
     n = B.nrows()
     with flint.ctx.workprec(prec):
-        a = [[B[i, j].union(B[j, i]) for j in range(n)] for i in range(n)]
+        e = B.entries()
+        if not all(x.is_finite() for x in e):
+            return False
+        return _pd_rows(_mirror(e, n))
+
+
+def _mirror(e: list[flint.arb], n: int) -> list[list[flint.arb]]:
+    rows: list[list[Any]] = [[None] * n for _ in range(n)]
+    for i in range(n):
+        rows[i][i] = e[i * n + i]
+        for j in range(i + 1, n):
+            rows[i][j] = rows[j][i] = e[i * n + j].union(e[j * n + i])
+    return rows
+
+
+def _pd_rows(rows: list[list[flint.arb]]) -> bool:
+    n = len(rows)
+    if n <= 8:
+        a = [list(r) for r in rows]
         for k in range(n):
             p = a[k][k]
             if not p > 0:
@@ -118,7 +138,15 @@ def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
                 f = a[i][k] / p
                 for j in range(k + 1, n):
                     a[i][j] = a[i][j] - f * a[k][j]
-    return True
+        return True
+    k = n // 2
+    if not _pd_rows([r[:k] for r in rows[:k]]):
+        return False
+    A = flint.arb_mat([r[:k] for r in rows[:k]])
+    X = flint.arb_mat([r[k:] for r in rows[:k]])
+    S = flint.arb_mat([r[k:] for r in rows[k:]]) - X.transpose() * A.solve(X, nonstop=True)
+    e = S.entries()
+    return all(x.is_finite() for x in e) and _pd_rows(_mirror(e, n - k))
 
 
 def exact_form(Q: flint.fmpq_mat, v: Sequence[flint.fmpq]) -> flint.fmpq:

@@ -16,10 +16,11 @@ from typing import Any
 import flint
 
 from proofkit.errors import CertificateRejected
+from proofkit.kernel import engine
 from proofkit.kernel import linalg as la
 from proofkit.kernel.dag import Dag
 from proofkit.kernel.decode import Matrix, read, reject
-from proofkit.kernel.evaluate import evaluate
+from proofkit.kernel.evaluate import evaluate, tape_of
 from proofkit.kernel.landscape import landscape_rules
 
 __all__ = ["Decoded", "Outcome", "Rule", "RULES", "ladder", "same", "gradient_krawczyk", "loss_krawczyk", "loss_gap"]
@@ -354,7 +355,7 @@ def _box(d: Decoded, dag_key: str, n_out: int | None, t: str) -> tuple[list[flin
     inp = d.inputs
     names, dag = inp["variables"], inp[dag_key]
     n = len(names)
-    if not 1 <= n <= 100 or list(dag.inputs) != names or len(dag.outputs) != (n if n_out is None else n_out):
+    if not 1 <= n <= 1000 or list(dag.inputs) != names or len(dag.outputs) != (n if n_out is None else n_out):
         raise _fail(t, f"the {dag_key} must be an expression in the {n} recorded variables")
     if len(inp["centers"]) != n or len(inp["radii"]) != n or any(r <= 0 for r in inp["radii"]):
         raise _fail(t, "the box needs n centres and n positive radii")
@@ -383,11 +384,11 @@ def gradient_krawczyk(grad: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: 
     Raises :class:`~proofkit.errors.NonSmoothInBox` when the box meets a kink of ``grad``.
     """
     n = len(cs)
-    zero = [flint.arb(0)] * n
-    jets = evaluate(grad, _balls(cs, rs, prec), 1, prec)
+    tape = tape_of(grad)
+    jets = engine.evaluate(tape, _balls(cs, rs, prec), order=1, prec=prec)
     with flint.ctx.workprec(prec):
-        J = flint.arb_mat([j[1] or zero for j in jets])
-    gy = [j[0] for j in evaluate(grad, _points(cs, prec), 0, prec)]
+        J = flint.arb_mat([engine.dense_gradient(j, n) for j in jets])
+    gy = [j.value for j in engine.evaluate(tape, _points(cs, prec), order=0, prec=prec)]
     inside, K = la.krawczyk(gy, J, C, cs, rs, prec)
     return inside, K, J
 
@@ -400,19 +401,19 @@ def loss_krawczyk(loss: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: list
     over the box, and the loss at the centre.
     """
     n = len(cs)
-    zero = [flint.arb(0)] * n
-    ((_, g, H),) = evaluate(loss, _balls(cs, rs, prec), 2, prec)
-    with flint.ctx.workprec(prec):
-        J = flint.arb_mat(H or [zero] * n)
-    ((lc, gy, _),) = evaluate(loss, _points(cs, prec), 1, prec)
-    inside, K = la.krawczyk(gy or zero, J, C, cs, rs, prec)
-    return inside, K, J, g or zero, lc
+    tape = tape_of(loss)
+    (jX,) = engine.evaluate(tape, _balls(cs, rs, prec), order=2, prec=prec)
+    (jy,) = engine.evaluate(tape, _points(cs, prec), order=1, prec=prec)
+    J = engine.dense_hessian(jX, n)
+    inside, K = la.krawczyk(engine.dense_gradient(jy, n), J, C, cs, rs, prec)
+    return inside, K, J, engine.dense_gradient(jX, n), jy.value
 
 
 def loss_gap(loss: Dag, rs: list[flint.fmpq], g: list[flint.arb], lc: flint.arb, better: list[flint.fmpq] | None,
              global_value: flint.fmpq | None, prec: int) -> tuple[flint.arb, flint.arb, flint.arb]:
     """``(lower, better, gap)``: the mean-value lower bound ``L(c) + sum_i g_i(B) [-r_i, r_i]`` of the loss over
-    the box, the loss at the better point (or the stated global value) and their difference."""
+    the box, the loss at the better point (a value-only enclosure: see :mod:`proofkit.kernel.engine`) or the
+    stated global value, and their difference."""
     with flint.ctx.workprec(prec):
         lower = lc
         for gi, r in zip(g, rs):

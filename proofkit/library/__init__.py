@@ -10,7 +10,7 @@ Examples
 from __future__ import annotations
 
 from proofkit.claims import ClaimGraph
-from proofkit.library import counterexamples, kawaguchi, landscapes, nguyen_hein, yu_chen
+from proofkit.library import counterexamples, kawaguchi, landscapes, nguyen_hein, safran_shamir, yu_chen
 
 __all__ = ["seed_graph"]
 
@@ -20,5 +20,6 @@ def seed_graph() -> ClaimGraph:
     g = ClaimGraph()
     for module in (nguyen_hein, yu_chen, kawaguchi, counterexamples, landscapes):
         g.add_claims(module.claims())
+    g.add_claims(safran_shamir.claims(safran_shamir.SEED_SIZES))
     g.validate()
     return g

@@ -17,7 +17,6 @@ from typing import Any
 
 import sympy
 
-from proofkit.errors import ProofkitError
 from proofkit.printing.mathtext import plain_segments
 
 __all__ = ["Item", "describe", "claim_sentence", "kernel_recheck", "break_sum", "visual_width", "MAX_LINE"]
@@ -244,7 +243,7 @@ def _radius(v: dict[str, Any]) -> float:
 
 
 def _digest(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr(obj).encode()).hexdigest()[:16]
 
 
 def matrix_item(caption: str, rec: Any, digest: str | None = None) -> Item:
@@ -299,36 +298,36 @@ def sigmoid_form(expr: sympy.Expr) -> tuple[sympy.Expr, bool]:
     return rewrite(expr), found
 
 
-def _stored_size(stored: Any) -> str:
-    """The size of a stored expression: nodes of a ``proofkit.dag/1`` graph, characters of a text."""
-    if isinstance(stored, dict):
-        return f"{len(stored.get('nodes', [])):,} nodes, {len(stored.get('outputs', [])):,} outputs"
-    return f"{len(str(stored)):,} characters"
+def _expr_item(caption: str, lhs: str, text: Any, names: list[str]) -> Item:
+    if isinstance(text, dict):  # a stored proofkit.dag/1 graph
+        nodes = text.get("nodes", [])
+        digest = hashlib.sha256(json.dumps(text, sort_keys=True).encode()).hexdigest()[:16]
+        if len(nodes) > 400:
+            return Item(caption, "text", f"an expression graph of {len(nodes):,} nodes; SHA-256 {digest}")
+        try:
+            from proofkit.symbolic.dag import from_dag
 
-
-def _expr_item(caption: str, lhs: str, stored: Any, names: list[str]) -> Item:
+            (expr,) = from_dag(text, [sympy.Symbol(str(n)) for n in text.get("inputs", [])])
+            lines = break_sum(lhs, sigmoid_form(expr)[0])
+        except Exception:  # noqa: BLE001 - display only: an unreadable graph is shown by its digest
+            lines = None
+        if lines is None or len(lines) > 12:
+            return Item(caption, "text", f"an expression graph of {len(nodes):,} nodes; SHA-256 {digest}")
+        return Item(caption, "display", lines=lines)
     syms = {f"x{i}": sympy.Symbol(n) for i, n in enumerate(names)}
-    size = _stored_size(stored)
-    text = json.dumps(stored, sort_keys=True) if isinstance(stored, dict) else str(stored)
+    size = f"{len(text):,} characters"
     try:
         if len(text) > _MAX_SUM_CHARS:
             raise ValueError
-        if isinstance(stored, dict):
-            from proofkit.symbolic.dag import from_dag
-
-            params = [syms.get(n, sympy.Symbol(n)) for n in stored.get("inputs", [])]
-            parsed = from_dag(stored, params)[0]
-        else:
-            parsed = sympy.sympify(text, locals=syms, rational=True)
-        expr, sig = sigmoid_form(parsed)
+        expr, sig = sigmoid_form(sympy.sympify(text, locals=syms, rational=True))
         if sig:
             caption += ", with the sigmoid σ(t) = 1/(1 + exp(-t))"
         lines = break_sum(lhs, expr)
-    except (sympy.SympifyError, TypeError, ValueError, SyntaxError, ProofkitError):
+    except (sympy.SympifyError, TypeError, ValueError, SyntaxError):
         lines = None
     if lines is None or len(lines) > 12:
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-        return Item(caption, "text", f"too large to typeset ({size}); SHA-256 of its stored form {digest}")
+        return Item(caption, "text", f"too large to typeset ({size}); SHA-256 of its text {digest}")
     return Item(caption, "display", lines=lines)
 
 
@@ -376,10 +375,15 @@ def describe(cert: Any, digits: int = 12) -> list[Item]:
         items.append(Item("better point", "display", lines=_vector(names, inp["better"], digits)))
     if "loss" in inp:
         items.append(_expr_item("loss", r"\Phi", inp["loss"], names))
-    for key, what in (("gradient", "gradient"), ("lhs", "lhs"), ("rhs", "rhs")):
-        if key in inp:
-            items.append(Item(what, "text", f"stored expression graph ({_stored_size(inp[key])}); "
-                                            f"SHA-256 {_digest(inp[key])}"))
+    if "gradient" in inp:
+        total = sum(len(g) for g in inp["gradient"])
+        items.append(Item("gradient", "text", f"{len(inp['gradient'])} components, {total:,} characters; "
+                                              f"SHA-256 {_digest(inp['gradient'])}"))
+    for side in ("lhs", "rhs"):
+        if side in inp:
+            total = sum(len(g) for g in inp[side])
+            items.append(Item(side, "text", f"{len(inp[side])} expressions, {total:,} characters; "
+                                            f"SHA-256 {_digest(inp[side])}"))
     shown.update({"variables", "fixed", "centers", "radii", "better", "loss", "gradient", "lhs", "rhs", "compare",
                   "symmetry"})
     for key, value in sorted(inp.items()):

@@ -13,11 +13,11 @@ kind                     required inputs                                 certifi
 ``positive_definite``    ``matrix``                                      :func:`~proofkit.certify_positive_definite`
 ``leibniz_witness``      ``X``, ``widths``, ``k``                        Lemma 4.3: ``alpha0`` and ``witness``
 ``search_spurious_minima``  ``network``, ``X``, ``Y``                    :func:`~proofkit.find_spurious_minima`
+``safran_shamir_spurious``  ``k``, ``n``, ``seed``, ``starts``           Safran & Shamir: search, certify vs teacher
 =======================  ==============================================  =========================================
 
-Numbers are exact (see :mod:`proofkit.sweep.exact`). Kinds whose certifier is not
-in proofkit yet (a general local minimum, a saddle, the Safran & Shamir family)
-are added with one :func:`~proofkit.sweep.kinds.register_kind` call each.
+Numbers are exact (see :mod:`proofkit.sweep.exact`). Further kinds are added with
+one :func:`~proofkit.sweep.kinds.register_kind` call each.
 """
 
 from __future__ import annotations
@@ -343,3 +343,52 @@ register_kind(TaskKind("search_spurious_minima", _decode_search, _certify_search
                        optional=("loss", "starts", "seed", "scale", "max_certify"),
                        claim_types=("spurious_local_min",),
                        summary="multi-start search on a network's loss; every spurious minimum found is certified"))
+
+
+# --- Safran & Shamir ----------------------------------------------------------------------------------------------
+
+def _decode_safran_shamir(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    k = _int(inputs, "k", None, 1, 60)
+    n = _int(inputs, "n", None, k, 80)
+    return {"k": k, "n": n, "seed": _int(inputs, "seed", 0, 0, 2**63 - 1),
+            "starts": _int(inputs, "starts", 200, 1, 100000), "max_certify": _int(inputs, "max_certify", 4, 1, 100)}
+
+
+def _certify_safran_shamir(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.library.safran_shamir import certify_minimum, search
+
+    k, n = args["k"], args["n"]
+    cands = search(k, n, starts=args["starts"], seed=args["seed"])
+    certs, losses, reasons = [], [], []
+    for c in cands[:args["max_certify"]]:
+        cert = certify_minimum(k, n, c.W)
+        if cert.verdict == "certified":
+            certs.append(cert)
+            losses.append(c.loss)
+        else:
+            reasons.append(cert.reason)
+    values: dict[str, Any] = {"families_found": len(cands), "certified_minima": len(certs)}
+    if losses:
+        values["F"] = losses
+    note = (f"(k, n) = ({k}, {n}): {len(cands)} distinct spurious-minimum candidates from {args['starts']} starts, "
+            f"{len(certs)} certified against the teacher (F = 0)" + (f"; not certified: {reasons[0]}" if reasons else ""))
+    return TaskOutput(certs, "certified" if certs else "inconclusive", values, note)
+
+
+def _bind_safran_shamir(args: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
+    from proofkit.certificate import fmpq_to_str
+    from proofkit.library.safran_shamir import loss_dag, teacher_point
+
+    inputs = cert.get("inputs", {}) if isinstance(cert, Mapping) else {}
+    if inputs.get("loss") != loss_dag(args["k"], args["n"]):
+        return "the certificate's loss is not F for this task's (k, n)"
+    if inputs.get("better") != [fmpq_to_str(v) for v in teacher_point(args["k"], args["n"])]:
+        return "the certificate does not compare with the teacher"
+    return None
+
+
+register_kind(TaskKind("safran_shamir_spurious", _decode_safran_shamir, _certify_safran_shamir, required=("k", "n"),
+                       optional=("seed", "starts", "max_certify"), claim_types=("spurious_local_min",),
+                       bind=_bind_safran_shamir,
+                       summary="Safran & Shamir's teacher-student loss: search for spurious minima, certify each "
+                               "against the teacher"))

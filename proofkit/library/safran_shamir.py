@@ -1,0 +1,373 @@
+"""Safran & Shamir (2018): spurious minima of the two-layer ReLU teacher-student population loss.
+
+Student ``x -> sum_{i<n} [w_i . x]_+``, teacher ``x -> sum_{j<k} [e_j . x]_+`` (``V = I_k``), Gaussian inputs:
+
+``F(W) = 1/2 sum_{i,l} g(w_i, w_l) - sum_{i,j} g(w_i, e_j) + 1/2 sum_{j,m} g(e_j, e_m)``,
+``g(u, v) = (sqrt(|u|^2 |v|^2 - (u.v)^2) + (pi - acos(u.v / (|u| |v|))) u.v) / (2 pi)`` (MATH.md section 6).
+
+* :func:`loss_dag` builds F directly as a ``proofkit.dag/1`` graph (shared squared norms, one term per pair:
+  partially separable, each term depends on at most ``2k`` weights); :func:`loss_sympy` gives the sympy
+  expression (small cases).
+* :func:`loss_and_grad` evaluates F and its gradient in float64 for many points at once (numpy).
+* :func:`search` runs batched gradient descent from Xavier-scale starts and Newton-polishes the runs that
+  stall above 0 (candidate spurious minima).
+* :func:`certify_minimum` certifies one candidate against the teacher itself (``W = I``, loss 0, enclosed by
+  continuity at its kink) or, for ``n = k + 1``, the teacher with one unit split in two halves (loss 0).
+
+Examples
+--------
+>>> W = np.eye(3)
+>>> float(loss_and_grad(W[None], 3)[0][0]) < 1e-15
+True
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import flint
+import numpy as np
+
+from proofkit.errors import InvalidInput
+
+__all__ = ["claims", "DEFAULT_SIZES", "SEED_SIZES", "related",
+           "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
+           "SafranShamirResult", "spurious_minimum"]
+
+
+def _check_kn(k: Any, n: Any) -> tuple[int, int]:
+    if not isinstance(k, int) or not isinstance(n, int) or k < 1 or n < 1:
+        raise InvalidInput("k, n", "positive integers (teacher and student widths)", f"k={k!r}, n={n!r}")
+    return k, n
+
+
+def param_names(k: int, n: int) -> list[str]:
+    """``w{i}_{t}``: the t-th input weight of student unit i (row-major, W is n x k)."""
+    return [f"w{i}_{t}" for i in range(n) for t in range(k)]
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.nodes: list[list[Any]] = []
+        self.index: dict[tuple, int] = {}
+
+    def add(self, *node: Any) -> int:
+        key = tuple(node)
+        if key not in self.index:
+            self.nodes.append(list(node))
+            self.index[key] = len(self.nodes) - 1
+        return self.index[key]
+
+    def const(self, q: Any) -> int:
+        q = flint.fmpq(q)
+        return self.add("const", str(q.p) if q.q == 1 else f"{q.p}/{q.q}")
+
+
+def loss_dag(k: int, n: int) -> dict[str, Any]:
+    """The population loss F for teacher width ``k`` and student width ``n`` as a ``proofkit.dag/1`` dict.
+
+    Examples
+    --------
+    >>> d = loss_dag(2, 2)
+    >>> d["format"], d["inputs"]
+    ('proofkit.dag/1', ['w0_0', 'w0_1', 'w1_0', 'w1_1'])
+    """
+    k, n = _check_kn(k, n)
+    b = _Builder()
+    w = [[b.add("var", i * k + t) for t in range(k)] for i in range(n)]
+    two, half, mhalf, m1 = b.const(2), b.const(flint.fmpq(1, 2)), b.const(flint.fmpq(-1, 2)), b.const(-1)
+    pi = b.add("pi")
+    sq = [b.add("add", *[b.add("pow", x, "2") for x in row]) if k > 1 else b.add("pow", row[0], "2") for row in w]
+
+    def term(a: int, c: int, ab: int) -> int:
+        # sqrt(ab - c^2) + (pi - acos(c / sqrt(ab))) c
+        s = b.add("pow", b.add("add", ab, b.add("mul", m1, b.add("pow", c, "2"))), "1/2")
+        cos = b.add("mul", c, b.add("pow", ab, "-1/2"))
+        return b.add("add", s, b.add("mul", b.add("add", pi, b.add("mul", m1, b.add("acos", cos))), c))
+
+    pair_terms = []
+    for i in range(n):
+        for l in range(i + 1, n):
+            c = b.add("add", *[b.add("mul", w[i][t], w[l][t]) for t in range(k)]) if k > 1 \
+                else b.add("mul", w[i][0], w[l][0])
+            pair_terms.append(term(0, c, b.add("mul", sq[i], sq[l])))
+    teacher_terms = [b.add("mul", m1, term(0, w[i][j], sq[i])) for i in range(n) for j in range(k)]
+    terms = pair_terms + teacher_terms
+    inv2pi = b.add("mul", half, b.add("pow", pi, "-1"))
+    cross = b.add("mul", inv2pi, b.add("add", *terms)) if len(terms) > 1 else b.add("mul", inv2pi, terms[0])
+    self_part = b.add("mul", b.const(flint.fmpq(1, 4)), b.add("add", *sq) if n > 1 else sq[0])
+    const = b.add("add", b.const(flint.fmpq(k, 4)),
+                  b.add("mul", b.const(flint.fmpq(k * (k - 1), 4)), b.add("pow", pi, "-1")))
+    out = b.add("add", cross, self_part, const)
+    del two, mhalf
+    return {"format": "proofkit.dag/1", "inputs": param_names(k, n), "nodes": b.nodes, "outputs": [out]}
+
+
+def loss_sympy(k: int, n: int) -> tuple[Any, list[Any]]:
+    """F as a sympy expression and its parameter symbols (for small cases: the size grows like n^2 k)."""
+    import sympy
+
+    from proofkit.symbolic.dag import from_dag
+
+    d = loss_dag(k, n)
+    params = sympy.symbols(d["inputs"])
+    return from_dag(d, params)[0], list(params)
+
+
+def loss_and_grad(W: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """F and its gradient at a batch of points ``W`` of shape ``(B, n, k)`` (float64).
+
+    Uses ``grad_u g(u, v) = (|v| sin(theta) u/|u| + (pi - theta) v) / (2 pi)``.
+    """
+    W = np.asarray(W, dtype=float)
+    B, n, kk = W.shape
+    if kk != k:
+        raise InvalidInput("W", f"points of shape (B, n, {k})", f"shape {W.shape}")
+    U = np.concatenate([W, np.broadcast_to(np.eye(k), (B, k, k))], axis=1)  # (B, n+k, k)
+    s = np.concatenate([np.ones(n), -np.ones(k)])
+    nw = np.linalg.norm(W, axis=2)  # (B, n)
+    nu = np.linalg.norm(U, axis=2)  # (B, n+k)
+    G = W @ U.transpose(0, 2, 1)  # (B, n, n+k)
+    den = nw[:, :, None] * nu[:, None, :]
+    cos = np.clip(G / np.where(den > 0, den, 1), -1.0, 1.0)
+    idx = np.arange(n)
+    cos[:, idx, idx] = 1.0
+    th = np.arccos(cos)
+    sin = np.sqrt(np.maximum(1 - cos * cos, 0.0))
+    g = den * (sin + (math.pi - th) * cos) / (2 * math.pi)
+    F = 0.5 * g[:, :, :n].sum(axis=(1, 2)) - g[:, :, n:].sum(axis=(1, 2)) + 0.5 * (k / 2 + k * (k - 1) / (2 * math.pi))
+    coef_self = ((nu[:, None, :] * sin) * s).sum(axis=2)  # (B, n)
+    unit = W / np.where(nw > 0, nw, 1)[:, :, None]
+    grad = (coef_self[:, :, None] * unit + ((math.pi - th) * s) @ U) / (2 * math.pi)
+    return F, grad
+
+
+def teacher_point(k: int, n: int) -> list[Any]:
+    """A global minimiser (loss 0): ``W = I`` for ``n = k``; for ``n > k`` the last teacher unit is split
+    into ``n - k + 1`` parts with dyadic weights 1/2, 1/4, ..., summing to 1 (ReLU is positively
+    homogeneous). Dyadic entries are exact balls in Arb: the arguments of acos and sqrt are then exactly 1
+    and 0, inside their domains, which the kernel's value-only enclosure requires."""
+    k, n = _check_kn(k, n)
+    if n < k:
+        raise InvalidInput("n", f"at least k = {k} student units for a zero-loss point", str(n))
+    W = [[flint.fmpq(0)] * k for _ in range(n)]
+    for i in range(k - 1):
+        W[i][i] = flint.fmpq(1)
+    m = n - k + 1
+    for j, i in enumerate(range(k - 1, n)):
+        W[i][k - 1] = flint.fmpq(1, 2 ** min(j + 1, m - 1))
+    return [x for row in W for x in row]
+
+
+@dataclass
+class Candidate:
+    """A stalled descent run after Newton polishing: the point (n x k), its loss and gradient norm."""
+
+    W: np.ndarray
+    loss: float
+    grad_norm: float
+
+
+def _hessian_fd(W: np.ndarray, k: int) -> np.ndarray:
+    n = W.shape[0]
+    d = n * k
+    h = 1e-6 * max(1.0, float(np.abs(W).max()))
+    E = np.eye(d).reshape(d, n, k) * h
+    _, gp = loss_and_grad(W[None] + E, k)
+    _, gm = loss_and_grad(W[None] - E, k)
+    H = (gp - gm).reshape(d, d) / (2 * h)
+    return (H + H.T) / 2
+
+
+def newton_polish(W: np.ndarray, k: int, steps: int = 8) -> np.ndarray:
+    """Newton steps in float64 (finite-difference Hessian of the exact gradient)."""
+    W = W.copy()
+    for _ in range(steps):
+        _, g = loss_and_grad(W[None], k)
+        g = g[0].reshape(-1)
+        if not np.all(np.isfinite(g)) or np.linalg.norm(g) < 1e-15:
+            break
+        try:
+            step = np.linalg.solve(_hessian_fd(W, k), g)
+        except np.linalg.LinAlgError:
+            break
+        W = W - step.reshape(W.shape)
+    return W
+
+
+def related(A: np.ndarray, B: np.ndarray, tol: float = 1e-7) -> bool:
+    """True when ``B`` is (numerically) ``A`` with permuted student units and permuted input coordinates
+    (the declared symmetries of F: ``F(P W Q) = F(W)`` for permutation matrices P, Q, as ``V = I``).
+
+    Permutations are proposed by assignment on sorted rows/columns, refined twice, and accepted only if
+    ``P A Q`` matches ``B`` entrywise: unrelated points are never identified.
+
+    Examples
+    --------
+    >>> A = np.array([[1.0, 0.2], [0.3, -1.0]])
+    >>> related(A, A[::-1, ::-1]), related(A, A.T)
+    (True, False)
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if A.shape != B.shape:
+        return False
+
+    def match(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        cost = np.abs(X[:, None, :] - Y[None, :, :]).sum(axis=2)
+        rows, cols = linear_sum_assignment(cost)
+        perm = np.empty(len(rows), dtype=int)
+        perm[cols] = rows
+        return perm  # X[perm] ~ Y
+
+    q = match(np.sort(A, axis=0).T, np.sort(B, axis=0).T)
+    for _ in range(3):
+        p = match(A[:, q], B)
+        if np.allclose(A[p][:, q], B, atol=tol, rtol=0):
+            return True
+        q = match(A[p].T, B.T)
+    return bool(np.allclose(A[p][:, q], B, atol=tol, rtol=0))
+
+
+def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 0.5, seed: int = 0,
+           scale: float | None = None, symmetric: bool = False, min_loss: float = 1e-6,
+           prune_loss: float = 1e-4) -> list[Candidate]:
+    """proofkit's own search for spurious minima: batched gradient descent from random starts.
+
+    Starts are Gaussian with standard deviation ``scale`` (default Xavier, ``1/sqrt(k)``); with
+    ``symmetric=True`` the starts are "diagonal plus constant" (the isotropy of Arjevani & Field). Runs that
+    stall at loss above ``min_loss`` are Newton-polished and kept when their (finite-difference) Hessian is
+    positive definite (runs below ``prune_loss`` after 500 steps are dropped as converging to a global
+    minimum); distinct candidates (modulo permutations of the student units and of the input coordinates)
+    are returned, lowest loss first.
+    """
+    k, n = _check_kn(k, n)
+    rng = np.random.default_rng(seed)
+    sd = 1 / math.sqrt(k) if scale is None else float(scale)
+    W = rng.normal(0.0, sd, size=(starts, n, k))
+    if symmetric:
+        a, c = rng.uniform(0.5, 1.5, starts), rng.uniform(-0.3, 0.3, starts)
+        W = W * 0.05 + (a[:, None, None] * np.eye(n, k)[None] + c[:, None, None])
+    mom = np.zeros_like(W)
+    for it in range(steps):
+        F, g = loss_and_grad(W, k)
+        if it % 250 == 249 and it >= 499:  # drop the runs already on their way to a global minimum (F -> 0)
+            keep = np.isfinite(F) & (F > prune_loss)
+            W, mom, g = W[keep], mom[keep], g[keep]
+            if not len(W):
+                return []
+        mom = 0.9 * mom - lr * 0.1 * g
+        W = W + mom
+    F, g = loss_and_grad(W, k)
+    out: list[Candidate] = []
+    seen: list[np.ndarray] = []
+    for b in np.argsort(F):
+        if not np.isfinite(F[b]) or F[b] < min_loss:
+            continue
+        Wp = newton_polish(W[b], k)
+        Fp, gp = loss_and_grad(Wp[None], k)
+        gn = float(np.linalg.norm(gp))
+        if not np.isfinite(Fp[0]) or Fp[0] < min_loss or gn > 1e-9:
+            continue
+        if np.linalg.eigvalsh(_hessian_fd(Wp, k))[0] <= 0:
+            continue  # a saddle point, not a minimum
+        if any(related(Wp, s) for s in seen):
+            continue
+        seen.append(Wp)
+        out.append(Candidate(Wp, float(Fp[0]), gn))
+    out.sort(key=lambda c: c.loss)
+    return out
+
+
+@dataclass
+class SafranShamirResult:
+    """A certified (or not) spurious minimum of F for widths (k, n), with timings."""
+
+    k: int
+    n: int
+    loss: float
+    certificate: Any
+    search_seconds: float
+    certify_seconds: float
+
+
+def certify_minimum(k: int, n: int, W: Any, *, radius: Any = None, max_prec: int = 256) -> Any:
+    """Certify that ``W`` (n x k, floats taken exactly) is near a strict local minimum of F with F > 0.
+
+    Guarantee
+    ---------
+    ``certified`` proves that a box around ``W`` contains exactly one critical point of F, that the
+    Hessian of F is positive definite on the whole box, and that F on the box exceeds F at the teacher
+    point (:func:`teacher_point`, where F = 0 is enclosed by continuity): a spurious local minimum.
+    """
+    from proofkit.certify.spurious import certify_spurious_minimum
+
+    k, n = _check_kn(k, n)
+    W = np.asarray(W, dtype=float)
+    if W.shape != (n, k):
+        raise InvalidInput("W", f"an {n} x {k} array", f"shape {W.shape}")
+    args = (loss_dag(k, n), None, W.reshape(-1).tolist())
+    cert = certify_spurious_minimum(*args, better_point=teacher_point(k, n), radius=radius, refine=False,
+                                    max_prec=max_prec)
+    if cert.verdict != "certified" and cert.reason.startswith("Krawczyk"):
+        # the float64 polish was not accurate enough for the box (a small Hessian eigenvalue): Newton in
+        # float64, then at 256 bits, and certify around the refined point
+        cert = certify_spurious_minimum(*args, better_point=teacher_point(k, n), radius=radius, refine=True,
+                                        max_prec=max_prec)
+    return cert
+
+
+def spurious_minimum(k: int, n: int, *, starts: int = 200, seed: int = 0, **kw: Any) -> SafranShamirResult | None:
+    """Search for a spurious minimum of F for widths (k, n) and certify the lowest-loss candidate that certifies."""
+    t0 = time.perf_counter()
+    cands = search(k, n, starts=starts, seed=seed, **kw)
+    t1 = time.perf_counter()
+    for c in cands:
+        cert = certify_minimum(k, n, c.W)
+        if cert.verdict == "certified":
+            return SafranShamirResult(k, n, c.loss, cert, t1 - t0, time.perf_counter() - t1)
+    return None
+
+
+def _checker(k: int, n: int, starts: int, seed: int) -> Any:
+    res = spurious_minimum(k, n, starts=starts, seed=seed)
+    if res is None:
+        raise RuntimeError(f"the seeded search found no certifiable spurious minimum for (k, n) = ({k}, {n})")
+    return res.certificate
+
+
+#: (k, n, starts, seed): sizes whose seeded search finds a spurious minimum quickly on the reference machine.
+DEFAULT_SIZES = ((6, 6, 400, 7), (8, 8, 48, 808), (10, 10, 30, 1010))
+
+#: The sizes in :func:`proofkit.library.seed_graph` (search, certification and kernel re-check about 1 s).
+SEED_SIZES = ((8, 8, 48, 808),)
+
+
+def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
+    """The statements "every local minimum of F is global" for each (k, n), and the certified counterexamples.
+
+    Each counterexample's checker runs proofkit's own search (seeded) and returns the certificate comparing
+    the spurious minimum with the teacher; the kernel's ``spurious_local_min`` rule re-checks it from the
+    stored loss DAG (value-only enclosure at the teacher). :data:`SEED_SIZES` are in the seed graph.
+    """
+    from functools import partial
+
+    from proofkit.claims import Claim
+
+    out = []
+    for k, n, starts, seed in sizes:
+        key = f"SS18:all-minima-global:{k}-{n}"
+        out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, k={k}, "
+                                                       f"n={n})",
+                         statement=rf"Every local minimum of the population loss $F$ (MATH.md §6) with $k={k}$ teacher "
+                                   rf"and $n={n}$ student ReLU units is global ($F=0$).", expected="refuted"))
+        out.append(Claim(f"SS18:spurious:{k}-{n}", kind="counterexample",
+                         title=f"A certified spurious local minimum of F (k={k}, n={n})",
+                         source="Safran & Shamir 2018 (found and certified by proofkit)",
+                         statement=rf"A strict local minimum of $F$ for $k={k}$, $n={n}$ in an explicit box, with $F$ "
+                                   r"on the box above $F=0$ at the teacher $W=I$.",
+                         refutes=[key], checker=partial(_checker, k, n, starts, seed)))
+    return out

@@ -1,0 +1,254 @@
+"""The Arb engine's enclosures against exact values and 100-digit references (hypothesis)."""
+
+import flint
+import mpmath
+import numpy as np
+import pytest
+import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from proofkit.errors import CertificateRejected
+from proofkit.kernel import check_certificate
+from proofkit.kernel.dag import decode_dag
+from proofkit.kernel.engine import NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
+from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.numeric.float_engine import FloatTape
+from proofkit.symbolic.dag import to_dag
+from proofkit.testing.mutants import rehash
+
+X, Y = sympy.symbols("x y")
+VARS = [X, Y]
+
+# -- random smooth expressions in x, y ------------------------------------------------------------------------
+leaf = st.sampled_from([X, Y, sympy.Rational(1, 3), sympy.Rational(-5, 2), sympy.Integer(2), sympy.pi])
+
+
+def _combine(children):
+    unary = st.sampled_from([sympy.sin, sympy.cos, sympy.tanh, sympy.atan, sympy.exp, sympy.erf,
+                             lambda e: sympy.sqrt(1 + e**2), lambda e: sympy.log(2 + sympy.sin(e)),
+                             lambda e: sympy.acos(sympy.tanh(e) / 2), lambda e: e**3, lambda e: 1 / (1 + e**2)])
+    return st.one_of(
+        st.builds(lambda f, a: f(a), unary, children),
+        st.builds(lambda a, b: a + b, children, children),
+        st.builds(lambda a, b: a * b, children, children),
+    )
+
+
+expressions = st.recursive(leaf, _combine, max_leaves=8)
+points = st.tuples(st.fractions(-2, 2, max_denominator=50), st.fractions(-2, 2, max_denominator=50))
+
+
+def _ref(expr, x, y):
+    with mpmath.workdps(100):
+        return sympy.N(expr.subs({X: sympy.Rational(x.numerator, x.denominator),
+                                  Y: sympy.Rational(y.numerator, y.denominator)}), 100)
+
+
+def _in(ball, ref) -> bool:
+    """The 100-digit reference lies in the ball (its own error, ~1e-95, is far below the ball's radius)."""
+    from proofkit.kernel.engine import arb_precision
+
+    with arb_precision(340):
+        r = flint.arb(str(sympy.Float(ref, 100)))
+    return bool(ball.overlaps(r))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions, points)
+def test_value_gradient_hessian_enclose_100_digit_references(expr, pt):
+    expr = sympy.sympify(expr)
+    x, y = pt
+    exact_pt = [flint.fmpq(x.numerator, x.denominator), flint.fmpq(y.numerator, y.denominator)]
+    tape = Tape(decode_dag(to_dag(expr, VARS)))
+    try:
+        (jet,) = evaluate(tape, [flint.arb(v) for v in exact_pt], order=2, prec=200)
+    except NotAnalyticOnBox:
+        return  # e.g. log of something not positive: refusing is always allowed
+    refs = [_ref(expr, x, y)]
+    grads = [expr.diff(v) for v in VARS]
+    refs_g = [_ref(g, x, y) for g in grads]
+    refs_h = [[_ref(g.diff(v), x, y) for v in VARS] for g in grads]
+    if not all(r.is_finite for r in refs + refs_g + [h for row in refs_h for h in row]):
+        return
+    assert _in(jet.value, refs[0])
+    g = dense_gradient(jet, 2)
+    H = dense_hessian(jet, 2)
+    for i in range(2):
+        assert _in(g[i], refs_g[i])
+        for j in range(2):
+            assert _in(H[i, j], refs_h[i][j])
+    # the box version encloses the point values at sampled points of the box
+    box = [flint.arb(v).union(flint.arb(v + flint.fmpq(1, 1000))) for v in exact_pt]
+    try:
+        (bj,) = evaluate(tape, box, order=2, prec=80)
+    except NotAnalyticOnBox:
+        return
+    assert bj.value.contains(jet.value) or bj.value.overlaps(jet.value)
+    for i in range(2):
+        assert dense_gradient(bj, 2)[i].overlaps(g[i])
+
+
+def test_float_engine_matches_arb_engine():
+    expr = sympy.sin(X * Y) + sympy.exp(X) * Y**2 + sympy.sqrt(1 + X**2)
+    tape = Tape(decode_dag(to_dag(expr, VARS)))
+    ft = FloatTape(tape)
+    pts = np.array([[0.3, -1.2], [1.5, 0.25]])
+    F, G = ft.value_and_grad(pts)
+    for p, f, gr in zip(pts, F, G):
+        (jet,) = evaluate(tape, [flint.arb(v) for v in p], order=2, prec=64)
+        assert abs(float(jet.value.mid()) - f) < 1e-13
+        assert np.allclose([float(v.mid()) for v in dense_gradient(jet, 2)], gr, atol=1e-13)
+        Hf = ft.hessian(p)
+        Ha = np.array([[float(dense_hessian(jet, 2)[i, j].mid()) for j in range(2)] for i in range(2)])
+        assert np.allclose(Hf, Ha, atol=1e-12)
+        assert np.allclose(ft.hvp(p, [1.0, 2.0]), Ha @ [1.0, 2.0], atol=1e-12)
+        fs, gs = ft.scalar_value_and_grad()(p)
+        assert abs(fs - f) < 1e-13 and np.allclose(gs, gr, atol=1e-13)
+
+
+def test_compiled_scalar_gradient_follows_branches():
+    expr = sympy.Max(X, Y) ** 2 + sympy.Piecewise((X * Y, X < 1), (sympy.exp(X), True)) + sympy.Abs(Y)
+    ft = FloatTape(Tape(decode_dag(to_dag(expr, VARS))))
+    f = ft.scalar_value_and_grad()
+    for p, grad in (([0.5, -2.0], [1.0 - 2.0, 0.5 - 1.0]), ([2.0, 3.0], [np.exp(2.0), 6.0 + 1.0])):
+        v, g = f(np.array(p))
+        assert np.allclose(g, grad, atol=1e-12)
+        assert np.allclose(ft.value_and_grad(np.array([p]))[1][0], grad, atol=1e-12)
+    v, g = FloatTape(Tape(decode_dag(to_dag(sympy.log(X) + Y, VARS)))).scalar_value_and_grad()(np.array([-1.0, 0]))
+    assert np.isnan(v) and np.all(np.isnan(g))
+
+
+# -- non-smooth nodes: branch resolution near kinks ------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.fractions(-1, 1, max_denominator=10**6), st.integers(4, 40))
+def test_max_is_resolved_or_refused_near_its_kink(c, k):
+    expr = sympy.Max(X, sympy.Rational(1, 7)) ** 2 + sympy.Abs(Y - 1)
+    tape = Tape(decode_dag(to_dag(expr, VARS)))
+    r = flint.fmpq(1, 2**k)
+    cx = flint.fmpq(c.numerator, c.denominator)
+    box = [flint.arb(cx - r).union(flint.arb(cx + r)), flint.arb(0)]
+    straddles = cx - r <= flint.fmpq(1, 7) <= cx + r
+    if straddles:
+        with pytest.raises(NotAnalyticOnBox, match="max"):
+            evaluate(tape, box, order=2, prec=128)
+        (v,) = evaluate(tape, box, order=0, value_only=True, prec=128)  # continuity: a value enclosure exists
+        assert v.value.contains(flint.arb(flint.fmpq(1, 49)) + 1) or not cx - r <= flint.fmpq(1, 7)
+        return
+    (jet,) = evaluate(tape, box, order=2, prec=128)
+    g = dense_gradient(jet, 2)
+    branch_x = cx if cx > flint.fmpq(1, 7) else None
+    if branch_x is not None:
+        assert g[0].contains(flint.arb(2 * cx))
+        assert dense_hessian(jet, 2)[0, 0].contains(2)
+    else:
+        assert g[0].is_zero()
+    assert g[1].contains(-1)  # |y - 1| at y = 0 has slope -1
+
+
+def test_piecewise_heaviside_sign_branches():
+    expr = sympy.Piecewise((X**2, X < 0), (sympy.sin(X), True)) + sympy.Heaviside(Y) + sympy.sign(Y)
+    tape = Tape(decode_dag(to_dag(expr, VARS)))
+    (jet,) = evaluate(tape, [flint.arb(-1, 0.1), flint.arb(2, 0.1)], order=2, prec=64)
+    assert dense_gradient(jet, 2)[0].contains(-2) and dense_gradient(jet, 2)[1].is_zero()
+    with pytest.raises(NotAnalyticOnBox, match="piecewise"):
+        evaluate(tape, [flint.arb(0, 0.1), flint.arb(2)], order=1, prec=64)
+    with pytest.raises(NotAnalyticOnBox, match="heaviside|sign"):
+        evaluate(tape, [flint.arb(1), flint.arb(0, 0.1)], order=1, prec=64)
+    (v,) = evaluate(tape, [flint.arb(1), flint.arb(0)], order=0, value_only=True, prec=64)
+    assert v.value.overlaps(flint.arb(1).sin() + flint.fmpq(1, 2))
+
+
+def test_value_only_enclosures_at_domain_boundaries():
+    expr = sympy.acos(X * Y) + sympy.sqrt(X - Y)
+    tape = Tape(decode_dag(to_dag(expr, VARS)))
+    (v,) = evaluate(tape, [flint.arb(1), flint.arb(1)], order=0, value_only=True, prec=64)
+    assert v.value.contains(0)  # acos(1) + sqrt(0)
+    # derivatives are refused on the boundary (exact balls) and value-only evaluation works inside
+    with pytest.raises(NotAnalyticOnBox, match="acos|power"):
+        evaluate(tape, [flint.arb(1), flint.arb(1)], order=1, prec=64)
+    (v,) = evaluate(tape, [flint.arb(1), flint.arb(1 - 2.0**-20, 2.0**-22)], order=0, value_only=True, prec=64)
+    assert v.value.contains(sympy.N(sympy.acos(1 - sympy.Rational(1, 2**20)) + sympy.sqrt(sympy.Rational(1, 2**20))))
+    # a ball reaching outside the domain is refused, never clamped (the argument could be outside it)
+    with pytest.raises(NotAnalyticOnBox, match="acos|power"):
+        evaluate(tape, [flint.arb(1, 1e-9), flint.arb(1, 1e-9)], order=0, value_only=True, prec=64)
+    with pytest.raises(NotAnalyticOnBox):
+        evaluate(tape, [flint.arb(3), flint.arb(3)], order=0, value_only=True, prec=64)  # acos(9): no value
+
+
+def test_integer_powers_of_balls_around_zero_are_finite():
+    tape = Tape(decode_dag(to_dag(X**2 + X**3 * Y, VARS)))
+    (jet,) = evaluate(tape, [flint.arb(0, 1e-5), flint.arb(1)], order=2, prec=64)
+    assert jet.value.contains(0) and jet.value.rad() < 1e-9
+    with pytest.raises(NotAnalyticOnBox):
+        evaluate(Tape(decode_dag(to_dag(1 / X, VARS))), [flint.arb(0, 1e-5), flint.arb(1)], order=0, prec=64)
+
+
+# -- interval linear algebra and the spurious-minimum check ----------------------------------------------------
+def test_interval_pd_is_sound_on_random_matrices():
+    rng = np.random.default_rng(5)
+    for n in (3, 12, 30):
+        for _ in range(4):
+            A = rng.standard_normal((n, n))
+            S = A @ A.T + 0.05 * np.eye(n)
+            shift = np.linalg.eigvalsh(S).min()
+            for delta in (-2 * shift, 0.5 * shift):  # indefinite or PD
+                M = S - (shift + delta) * np.eye(n) if delta < 0 else S
+                B = flint.arb_mat([[flint.arb(v, 1e-12) for v in row] for row in M.tolist()])
+                truth = np.linalg.eigvalsh(M).min() > 1e-9
+                assert ball_matrix_pd(B, 128) <= truth  # never True on an indefinite matrix
+                if np.linalg.eigvalsh(M).min() > 1e-3:
+                    assert ball_matrix_pd(B, 128)
+
+
+def test_spurious_certificate_is_rechecked_by_the_kernel_and_tampering_is_rejected():
+    import json
+
+    from proofkit.certify.spurious import certify_spurious_minimum, newton_refine
+
+    f = (X**2 - 1) ** 2 + X / 4 + (Y - X) ** 2
+    tape = Tape(decode_dag(to_dag(f, VARS)))
+    centre = newton_refine(tape, [flint.fmpq(9686, 10000), flint.fmpq(9686, 10000)])
+    (g,) = evaluate(tape, [flint.arb(c) for c in centre], order=1, prec=128)
+    assert all(abs(x) < 1e-12 for x in dense_gradient(g, 2))
+    c = certify_spurious_minimum(f, VARS, [0.9686, 0.9686], better_point=[-1.03, -1.03])
+    assert c.verdict == "certified" and check_certificate(c.to_json()).ok
+    d = json.loads(c.to_json())
+    for inputs in (dict(d["inputs"], better=d["inputs"]["centers"]),  # not better than itself
+                   dict(d["inputs"], centers=[str(flint.fmpq(1, 2))] * 2)):  # no critical point there
+        bad = dict(d, inputs=inputs)
+        rehash(bad)  # a consistent hash cannot save a false statement
+        with pytest.raises(CertificateRejected):
+            check_certificate(json.dumps(bad))
+
+
+def test_nonsmooth_losses_certify_far_from_kinks_and_better_points_may_be_kinks():
+    from proofkit.certify.spurious import certify_spurious_minimum
+
+    # a tilted double well written with Max and Abs: smooth near x = 0.97, a kink at the better point's y
+    f = sympy.Max(X**2 - 1, 1 - X**2) ** 2 + X / 4 + (Y - X) ** 2
+    g = (X**2 - 1) ** 2 + X / 4 + (Y - X) ** 2 + sympy.Abs(X + Y + sympy.Rational(206, 100)) / 100
+    c = certify_spurious_minimum(f, VARS, [0.97, 0.97], better_point=[-1.03, -1.03])
+    assert c.verdict == "certified"
+    c = certify_spurious_minimum(g, VARS, [0.97, 0.97], better_point=[-1.03, -1.03])  # better point: on the kink
+    assert c.verdict == "certified"
+    kinked = certify_spurious_minimum(sympy.Abs(X - 1) + Y**2, VARS, [1, 0], global_value=-1)
+    assert kinked.verdict == "inconclusive" and "not analytic" in kinked.reason and "abs" in kinked.reason
+
+
+def test_critical_point_certificates_recheck_from_their_dag():
+    import json
+
+    from proofkit.certify import certify_critical_point, certify_strict_local_min
+
+    f = (X**2 - 2) ** 2 + (Y - 1) ** 2
+    c = certify_strict_local_min([f.diff(X), f.diff(Y)], None, [1.4142135623730951, 1], 1e-6, variables=VARS,
+                                 loss=f)
+    assert c.verdict == "certified" and check_certificate(c.to_json()).ok
+    saddle = certify_critical_point([2 * X, -2 * Y], None, [0, 0], 1e-3, variables=VARS)
+    assert saddle.verdict == "certified" and check_certificate(saddle.to_json()).ok
+    d = json.loads(saddle.to_json())
+    moved = dict(d, inputs=dict(d["inputs"], centers=["1/100", "0"], radii=["1/1000", "1/1000"]))  # zero outside
+    rehash(moved)
+    with pytest.raises(CertificateRejected):
+        check_certificate(json.dumps(moved))
