@@ -182,6 +182,8 @@ def _object(full: str):  # type: ignore[no-untyped-def]
 def _no_borrowed_docstrings(app, what, name, obj, options, lines):  # type: ignore[no-untyped-def]
     """A constant without its own comment would show its type's docstring (``ALPHA``: sympy's Symbol)."""
     doc = getattr(type(obj), "__doc__", None)
+    if not isinstance(doc, str):  # a member descriptor where the type defines __slots__
+        return
     if what in ("data", "attribute") and doc and "\n".join(lines).strip() == __import__("inspect").cleandoc(doc).strip():
         lines[:] = []
 

@@ -8,7 +8,8 @@
 ``proofkit report [GRAPH.json] --out DIR [--html]``
     Write LaTeX (and PDF when pdflatex is present), the SVG graph, the HTML blueprint
     (``DIR/html/index.html``), certificates, summary.
-``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
+
+Also ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
 ``proofkit activations``, ``proofkit losses``, ``proofkit sweep TASKS.jsonl``; ``proofkit COMMAND --help``
 for each.
 """
@@ -104,7 +105,7 @@ def _outputs_manifest(pdf: bool) -> dict[str, Any]:
 
 def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, title: str | None = None,
                  author: str | None = None) -> dict[str, str]:
-    """Write report.tex (+ report.pdf), graph.dot/graph.svg, html/ (the blueprint), certificates/*.json,
+    """Write report.tex (+ report.pdf), graph.dot/graph.svg, html/ (the blueprint), ``certificates/*.json``,
     summary.md, graph.json and outputs.json (what the outputs were made with)."""
     from proofkit.errors import ToolMissing
     from proofkit.printing.graphviz import a4_layout, to_dot, to_svg

@@ -181,7 +181,7 @@ def kernel_verdict(cert: Certificate) -> tuple[bool, str]:
 
 def assemble(claim: dict[str, Any], inputs: dict[str, Any], evidence: dict[str, Any], method: str,
              prec: int | None, seconds: float | None = None, reason: str = "") -> Certificate:
-    """A candidate certificate marked ``certified``; :func:`finish` decides with the kernel."""
+    """A candidate certificate marked ``certified``; ``finish`` decides with the kernel."""
     claim = {**claim, "statement": statement_for(claim)}
     return make_certificate(claim, "certified", method, "arb" if prec else "exact", prec, None, evidence, reason,
                             seconds=seconds, extra_inputs=inputs)

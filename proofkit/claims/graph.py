@@ -1,4 +1,5 @@
-"""The claim graph: structure (:mod:`.structure`), checker runs (:mod:`.runner`), files (:mod:`.persistence`).
+"""The claim graph: structure (:mod:`proofkit.claims.structure`), checker runs
+(:mod:`proofkit.claims.runner`), files (:mod:`proofkit.claims.persistence`).
 
 Statuses are derived from the claims, the certificates the kernel accepted for the claims
 they are bound to, and the checkers' outcomes; they are computed once per change and never

@@ -63,8 +63,8 @@ class Dag:
     """A decoded expression graph: inputs, nodes (op first) and output node indices.
 
     ``nodes[i]`` is a tuple whose first entry is the operation; the other entries are indices
-    of earlier nodes, except for ``var`` (an input index), ``const`` (a :class:`flint.fmpq`), the
-    exponent of ``pow`` and the value at 0 of ``heaviside`` (both :class:`flint.fmpq`).
+    of earlier nodes, except for ``var`` (an input index), ``const`` (a ``flint.fmpq``), the
+    exponent of ``pow`` and the value at 0 of ``heaviside`` (both ``flint.fmpq``).
     """
 
     inputs: tuple[str, ...]

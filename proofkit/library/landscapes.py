@@ -55,7 +55,7 @@ def theorem_3_8_full_space() -> list[Certificate]:
 
 
 def deep_linear_loss(depth: int) -> tuple[sympy.Expr, list[sympy.Symbol]]:
-    """``sum_i (y_i - w_depth ... w_1 x_i)^2`` for scalar layers (``depth`` weight layers) on :data:`DEEP_LINEAR_DATA`."""
+    """The squared loss ``sum_i (y_i - W x_i)^2`` of ``depth`` scalar layers (``W``: their product) on DEEP_LINEAR_DATA."""
     ws = list(sympy.symbols(f"w1:{depth + 1}"))
     prod = sympy.Mul(*ws)
     return sympy.Add(*[(y - prod * x) ** 2 for x, y in zip(DEEP_LINEAR_DATA["X"], DEEP_LINEAR_DATA["Y"])]), ws

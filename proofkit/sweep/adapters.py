@@ -159,6 +159,7 @@ def _decode_critical(inputs: Mapping[str, Any]) -> dict[str, Any]:
     variables = exact.names(inputs["variables"], "variables")
     if ("loss" in inputs) == ("gradient" in inputs):
         raise InvalidInput("inputs", "exactly one of loss and gradient", "both" if "loss" in inputs else "neither")
+    f = None
     if "loss" in inputs:
         f = exact.expression(inputs["loss"], "loss", variables)
         grad = [f.diff(sympy.Symbol(v)) for v in variables]
@@ -174,7 +175,7 @@ def _decode_critical(inputs: Mapping[str, Any]) -> dict[str, Any]:
     radii = ([_positive(r, f"radius[{i}]") for i, r in enumerate(radius)] if isinstance(radius, list)
              else _positive(radius, "radius"))
     return {"grad": grad, "variables": variables, "fixed": fixed, "point": exact.point(inputs["point"], free, "point"),
-            "radius": radii, "max_prec": _max_prec(inputs, 512)}
+            "radius": radii, "max_prec": _max_prec(inputs, 512), "loss": f}
 
 
 def _critical_kind(name: str, certifier_name: str) -> TaskKind:
@@ -182,9 +183,11 @@ def _critical_kind(name: str, certifier_name: str) -> TaskKind:
         import proofkit.certify as certify_module
 
         fn = getattr(certify_module, certifier_name)
+        # a strict local minimum is certified from the loss itself (the kernel derives gradient and Hessian)
+        extra = {"loss": args["loss"]} if name == "strict_local_min" and args.get("loss") is not None else {}
         cert = fn(args["grad"], None, args["point"], args["radius"],
                   variables=[sympy.Symbol(v) for v in args["variables"]], fixed=args["fixed"],
-                  max_prec=args["max_prec"])
+                  max_prec=args["max_prec"], **extra)
         return TaskOutput([cert], values={"dimension": len(args["point"])}, note=cert.reason)
 
     return TaskKind(name, _decode_critical, certify, required=("variables", "point", "radius"),
