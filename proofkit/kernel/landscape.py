@@ -510,6 +510,21 @@ def _rule_not_local_min(cert: Certificate) -> str:
     raise _reject(f"unknown not_local_min variant {how!r}")
 
 
+def _on_manifold(sinp: dict[str, Any], point: list[flint.fmpq], n: int) -> None:
+    """The point lies exactly on the recorded manifold: its normal coordinates are phi(its tangent ones)."""
+    T = _indices(_field(sinp, "tangent", "inputs"), n, "inputs.tangent")
+    V = _indices(_field(sinp, "normal", "inputs"), n, "inputs.normal")
+    phi = _dag(_field(sinp, "manifold", "inputs"), "inputs.manifold", n_inputs=len(T), n_outputs=len(V))
+
+    def at_point() -> list[Any]:
+        F = Field([], 8)
+        return exact_jets(phi, F, seeds(F, [F.const(point[i]) for i in T], []))
+
+    images = _exact(at_point)
+    if any(not v.is_const() or v.const_value() != point[i] for (v, _), i in zip(images, V)):
+        raise _reject("the point is not on the nested certificate's manifold (normal coordinates != phi(tangent))")
+
+
 def _rule_classification(cert: Certificate) -> str:
     from proofkit.certificate import input_hash
 
@@ -538,6 +553,8 @@ def _rule_classification(cert: Certificate) -> str:
         c, r = _box(sinp, n, allow_zero=True)
         if any(not abs(point[i] - c[i]) <= r[i] for i in range(n)):
             raise _reject("the point is not in the nested certificate's box")
+        if sub.claim.get("via") == "manifold":  # only the points (u, phi(u)) are minima, not the whole box
+            _on_manifold(sinp, point, n)
     code = "manifold" if sub.claim.get("via") == "manifold" else \
         {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
     _bind(cert, {"type": "classification", "kind": kind, "dimension": n, "reason_code": code})
