@@ -191,12 +191,21 @@ def _nonsmooth(op: str, i: int, node: tuple, vals: list, order: int) -> Jet:
     return v, None, None
 
 
-def _truth(op: str, node: tuple, vals: list) -> bool | None:
-    """Three-valued truth on the whole box: True, False, or None (undecided)."""
+def _truth(op: str, node: tuple, vals: list, order: int = 0) -> bool | None:
+    """Three-valued truth on the whole box: True, False, or None (undecided).
+
+    When derivatives are wanted (``order > 0``) a comparison of non-constant sides is decided only
+    when it holds strictly on the box, so that the chosen branch is the function on a neighbourhood
+    of every point of the box (at the boundary of a branch its derivatives are not the function's).
+    """
     if op in ("true", "false"):
         return op == "true"
     if op in ("lt", "le", "gt", "ge"):
-        d = vals[node[1]][0] - vals[node[2]][0]
+        a, b = vals[node[1]], vals[node[2]]
+        d = a[0] - b[0]
+        if order > 0 and (a[1] is not None or b[1] is not None):
+            return True if (d < 0 if op in ("lt", "le") else d > 0) else \
+                (False if (d > 0 if op in ("lt", "le") else d < 0) else None)
         yes = {"lt": d < 0, "le": d <= 0, "gt": d > 0, "ge": d >= 0}[op]
         no = {"lt": d >= 0, "le": d > 0, "gt": d <= 0, "ge": d < 0}[op]
         return True if yes else (False if no else None)
@@ -304,7 +313,7 @@ def _node(op: str, i: int, node: tuple, vals: list, n: int, point: Sequence[flin
         raise ValueError("no condition of the piecewise holds")
     args = [_get(vals, a) for a in node[1:] if type(a) is int]
     if op in ("lt", "le", "gt", "ge", "and", "or", "not", "true", "false"):
-        return _truth(op, node, vals)
+        return _truth(op, node, vals, order)
     if op == "add":
         acc = args[0]
         for a in args[1:]:
