@@ -312,7 +312,8 @@ def test_certifiers_may_call_the_kernel_but_it_imports_only_itself():
                 else len(root.joinpath(*m.split(".")[1:], "__init__.py").read_text().splitlines())
                 for m in closure)
     # measured 2,241 before the landscape rules (algebra, landscape, statements: about 1,020 more lines)
-    assert lines <= 3350, lines
+    # + about 60 lines: size bounds on the exact engines, the classification manifold check, strict conditions
+    assert lines <= 3450, lines
 
 
 def test_mutation_fuzzer_sample_accepts_no_false_statement():

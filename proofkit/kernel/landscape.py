@@ -240,6 +240,8 @@ def _exact(fn: Callable[[], Any]) -> Any:
 
 
 def _check_curve(loss: Dag, rec: Any, point: list[flint.fmpq], path: str) -> tuple[int, flint.fmpq]:
+    if not isinstance(rec, dict) or set(rec) != {"curve", "order", "coefficient"}:
+        raise _reject(f"{path} must have exactly the keys coefficient, curve, order")
     curve = _dag(_field(rec, "curve", path), f"{path}.curve", n_inputs=1, n_outputs=len(loss.inputs))
     m = _field(rec, "order", path)
     if type(m) is not int or not 1 <= m <= 64:
@@ -531,10 +533,13 @@ def _rule_classification(cert: Certificate) -> str:
     kind = cert.claim.get("kind")
     if kind not in CLASSIFICATION_KINDS:
         raise _reject(f"unknown classification {kind!r}")
+    from proofkit.kernel.check import check_certificate  # the nested certificate passes the whole kernel
+
     try:
-        sub = Certificate.from_dict(_field(cert.evidence, "certificate", "evidence"))
-    except (ValueError, TypeError) as exc:
-        raise _reject(f"the nested certificate is unreadable ({exc})") from None
+        nested = check_certificate(_field(cert.evidence, "certificate", "evidence"))
+    except CertificateRejected as exc:
+        raise _reject(f"the nested certificate: {exc}") from None
+    sub = nested.certificate
     want, strict = CLASSIFICATION_KINDS[kind]
     if sub.verdict != "certified" or sub.claim.get("type") != want or \
             (strict is not None and sub.claim.get("strict") is not strict):
@@ -558,8 +563,7 @@ def _rule_classification(cert: Certificate) -> str:
     code = "manifold" if sub.claim.get("via") == "manifold" else \
         {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
     _bind(cert, {"type": "classification", "kind": kind, "dimension": n, "reason_code": code})
-    how = FUNCS[want](sub)
-    return f"{kind}: {how}"
+    return f"{kind}: {nested.how}"
 
 
 #: Claim type -> rule function (returns what it re-checked, or raises CertificateRejected).
