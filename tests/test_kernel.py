@@ -314,7 +314,9 @@ def test_certifiers_may_call_the_kernel_but_it_imports_only_itself():
     # measured 2,241 before the landscape rules (algebra, landscape, statements: about 1,020 more lines);
     # 3,703 with the differentiation engine as the kernel's one evaluator (engine.py 613 replaces the
     # 330-line forward-mode evaluator, which became a 104-line dense view; Schur-complement PD in linalg)
-    assert lines <= 3750, lines
+    # + about 90 lines: size bounds on the exact engines, the classification manifold check, strict conditions
+    # (measured 3,792 after the adversarial review's fixes)
+    assert lines <= 3800, lines
 
 
 def test_mutation_fuzzer_sample_accepts_no_false_statement():

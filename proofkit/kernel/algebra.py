@@ -26,6 +26,7 @@ handled: :class:`NotExact` is raised and the caller must not claim the identity.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from math import comb
 from typing import Any
 
 import flint
@@ -44,6 +45,39 @@ class NotExact(CertificateRejected):
 _ZERO_AT_ZERO = {"sin", "tan", "tanh", "sinh", "atan", "asin", "erf"}
 _ONE_AT_ZERO = {"cos", "cosh", "exp"}
 _MAX_EXPONENT = 4096
+_MAX_TERMS = 200_000  # bounds on every polynomial the engine may form (checked before it is formed)
+_MAX_DEGREE = 1 << 15
+_MAX_BITS = 1 << 27  # total coefficient bits (terms x largest coefficient)
+
+
+def _size(p: Any) -> tuple[int, tuple[int, ...], int]:
+    """(terms, degree in each generator, bits of the largest numerator or denominator of a coefficient)."""
+    bits = max((max(c.p.bit_length(), c.q.bit_length()) for c in p.coeffs()), default=0)
+    return len(p), tuple(p.degrees()), int(bits)
+
+
+def _affordable(terms: int, degs: Sequence[int], bits: int) -> None:
+    est = 1
+    for d in degs:
+        est *= d + 1
+        if est > terms:
+            break
+    est = min(est, terms)
+    if est > _MAX_TERMS or max(degs, default=0) > _MAX_DEGREE or est * max(bits, 1) > _MAX_BITS:
+        raise NotExact("certificate rejected: an expression is too large for the exact engine")
+
+
+def _check_product(a: Any, b: Any) -> None:
+    """Raise :class:`NotExact` unless the product ``a * b`` stays within the engine's bounds."""
+    (ta, da, ba), (tb, db, bb) = _size(a), _size(b)
+    _affordable(ta * tb, [x + y for x, y in zip(da, db)], ba + bb + min(ta, tb).bit_length())
+
+
+def _check_power(a: Any, k: int) -> None:
+    """Raise :class:`NotExact` unless ``a ** k`` stays within the engine's bounds."""
+    t, d, b = _size(a)
+    terms = 1 if t <= 1 else comb(t + k - 1, k) if k < 64 or t < 64 else _MAX_TERMS + 1
+    _affordable(terms, [x * k for x in d], k * (b + t.bit_length()))
 
 
 class RF:
@@ -81,6 +115,9 @@ class RF:
     def __add__(self, o: RF) -> RF:
         if self.den == o.den:
             return RF(self.field, self.num + o.num, self.den)
+        _check_product(self.num, o.den)
+        _check_product(o.num, self.den)
+        _check_product(self.den, o.den)
         return RF(self.field, self.num * o.den + o.num * self.den, self.den * o.den)
 
     def __neg__(self) -> RF:
@@ -90,6 +127,8 @@ class RF:
         return self + (-o)
 
     def __mul__(self, o: RF) -> RF:
+        _check_product(self.num, o.num)
+        _check_product(self.den, o.den)
         return RF(self.field, self.num * o.num, self.den * o.den)
 
     def inv(self) -> RF:
@@ -104,6 +143,8 @@ class RF:
         if abs(k) > _MAX_EXPONENT:
             raise NotExact(f"certificate rejected: exponent {k} too large for exact expansion")
         base = self if k >= 0 else self.inv()
+        _check_power(base.num, abs(k))
+        _check_power(base.den, abs(k))
         return RF(self.field, base.num ** abs(k), base.den ** abs(k), reduce=False)
 
 

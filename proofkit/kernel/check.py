@@ -78,6 +78,8 @@ def _check(cert: Any, matrix: Any) -> KernelReport:
     decoded = Certificate.from_dict(raw)
     if raw.get("time_seconds") is not None:
         decoded.time_seconds = float(raw["time_seconds"])
+        if not 0 <= decoded.time_seconds < float("inf"):
+            raise reject("time_seconds must be a finite non-negative number")
     if verdict == "inconclusive":
         return KernelReport(True, t, verdict, "inconclusive: nothing is claimed", None, decoded)
     if verdict not in rule.evidence:

@@ -298,7 +298,19 @@ def _pow(a: Any, q: Any, order: int, value_only: bool) -> tuple[Any, Any, Any]:
     return v, d1, d1 * inv * flint.arb(q - 1)
 
 
-def _compare(op: str, a: Any, b: Any) -> bool | None:
+def _compare(op: str, a: Any, b: Any, strict: bool = False) -> bool | None:
+    """Three-valued truth of ``a op b`` on the whole box.
+
+    With ``strict`` (derivatives wanted) the answer is decided only when the comparison holds
+    strictly one way on the box: at a branch boundary the derivatives of the chosen branch are not
+    those of the function, so a box touching the boundary is undecided.
+    """
+    if strict:
+        below = True if a < b else None
+        above = True if a > b else None
+        if op in ("lt", "le"):
+            return True if below else (False if above else None)
+        return True if above else (False if below else None)
     if op == "lt":
         return True if a < b else (False if a >= b else None)
     if op == "le":
@@ -407,7 +419,7 @@ def _step(tape: Tape, i: int, nd: tuple, op: str, args: tuple, V: list, G: list,
         V[i] = op == "true"
         return
     if op in ("lt", "le", "gt", "ge"):
-        V[i] = _compare(op, V[args[0]], V[args[1]])
+        V[i] = _compare(op, V[args[0]], V[args[1]], strict=bool(order) and not value_only)
         return
     if op in ("and", "or", "not"):
         V[i] = _logic(op, [V[a] for a in args])

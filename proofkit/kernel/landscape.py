@@ -240,6 +240,8 @@ def _exact(fn: Callable[[], Any]) -> Any:
 
 
 def _check_curve(loss: Dag, rec: Any, point: list[flint.fmpq], path: str) -> tuple[int, flint.fmpq]:
+    if not isinstance(rec, dict) or set(rec) != {"curve", "order", "coefficient"}:
+        raise _reject(f"{path} must have exactly the keys coefficient, curve, order")
     curve = _dag(_field(rec, "curve", path), f"{path}.curve", n_inputs=1, n_outputs=len(loss.inputs))
     m = _field(rec, "order", path)
     if type(m) is not int or not 1 <= m <= 64:
@@ -510,16 +512,34 @@ def _rule_not_local_min(cert: Certificate) -> str:
     raise _reject(f"unknown not_local_min variant {how!r}")
 
 
+def _on_manifold(sinp: dict[str, Any], point: list[flint.fmpq], n: int) -> None:
+    """The point lies exactly on the recorded manifold: its normal coordinates are phi(its tangent ones)."""
+    T = _indices(_field(sinp, "tangent", "inputs"), n, "inputs.tangent")
+    V = _indices(_field(sinp, "normal", "inputs"), n, "inputs.normal")
+    phi = _dag(_field(sinp, "manifold", "inputs"), "inputs.manifold", n_inputs=len(T), n_outputs=len(V))
+
+    def at_point() -> list[Any]:
+        F = Field([], 8)
+        return exact_jets(phi, F, seeds(F, [F.const(point[i]) for i in T], []))
+
+    images = _exact(at_point)
+    if any(not v.is_const() or v.const_value() != point[i] for (v, _), i in zip(images, V)):
+        raise _reject("the point is not on the nested certificate's manifold (normal coordinates != phi(tangent))")
+
+
 def _rule_classification(cert: Certificate) -> str:
     from proofkit.certificate import input_hash
 
     kind = cert.claim.get("kind")
     if kind not in CLASSIFICATION_KINDS:
         raise _reject(f"unknown classification {kind!r}")
+    from proofkit.kernel.check import check_certificate  # the nested certificate passes the whole kernel
+
     try:
-        sub = Certificate.from_dict(_field(cert.evidence, "certificate", "evidence"))
-    except (ValueError, TypeError) as exc:
-        raise _reject(f"the nested certificate is unreadable ({exc})") from None
+        nested = check_certificate(_field(cert.evidence, "certificate", "evidence"))
+    except CertificateRejected as exc:
+        raise _reject(f"the nested certificate: {exc}") from None
+    sub = nested.certificate
     want, strict = CLASSIFICATION_KINDS[kind]
     if sub.verdict != "certified" or sub.claim.get("type") != want or \
             (strict is not None and sub.claim.get("strict") is not strict):
@@ -538,11 +558,12 @@ def _rule_classification(cert: Certificate) -> str:
         c, r = _box(sinp, n, allow_zero=True)
         if any(not abs(point[i] - c[i]) <= r[i] for i in range(n)):
             raise _reject("the point is not in the nested certificate's box")
+        if sub.claim.get("via") == "manifold":  # only the points (u, phi(u)) are minima, not the whole box
+            _on_manifold(sinp, point, n)
     code = "manifold" if sub.claim.get("via") == "manifold" else \
         {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
     _bind(cert, {"type": "classification", "kind": kind, "dimension": n, "reason_code": code})
-    how = FUNCS[want](sub)
-    return f"{kind}: {how}"
+    return f"{kind}: {nested.how}"
 
 
 #: Claim type -> rule function (returns what it re-checked, or raises CertificateRejected).

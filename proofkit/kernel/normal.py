@@ -19,6 +19,17 @@ from proofkit.kernel.dag import Dag
 __all__ = ["Normaliser"]
 
 MAX_TERMS = 50_000
+MAX_EXPONENT = 4096  # the evaluator's bound too: larger exponents are never re-checked
+MAX_COEFF_BITS = 1 << 20  # largest numerator or denominator of a coefficient
+MAX_TOTAL_BITS = 1 << 26
+
+
+def _bits(p: dict) -> int:
+    return max((max(c.p.bit_length(), c.q.bit_length()) for c in p.values()), default=0)
+
+
+def _too_large() -> CertificateRejected:
+    return CertificateRejected("certificate rejected: an identity is too large to expand")
 Mono = tuple  # (((atom id, exponent fmpq), ...) sorted by atom id, normal form P of a factor exp(P) or ())
 
 
@@ -65,8 +76,8 @@ class Normaliser:
 
     @staticmethod
     def _check(p: dict) -> dict:
-        if len(p) > MAX_TERMS:
-            raise CertificateRejected("certificate rejected: an identity is too large to expand")
+        if len(p) > MAX_TERMS or len(p) * _bits(p) > MAX_TOTAL_BITS:
+            raise _too_large()
         return p
 
     def _add(self, ps: list[dict]) -> dict:
@@ -76,8 +87,8 @@ class Normaliser:
         return self._check(out)
 
     def _mul(self, a: dict, b: dict) -> dict:
-        if len(a) * len(b) > MAX_TERMS * 4:
-            raise CertificateRejected("certificate rejected: an identity is too large to expand")
+        if len(a) * len(b) > MAX_TERMS * 4 or _bits(a) + _bits(b) > MAX_COEFF_BITS:
+            raise _too_large()
         out: dict = {}
         for ma, ca in a.items():
             for mb, cb in b.items():
@@ -90,6 +101,8 @@ class Normaliser:
         return self._check(out)
 
     def _pow(self, a: dict, p: flint.fmpq) -> dict:
+        if abs(p.p) > MAX_EXPONENT or p.q > MAX_EXPONENT or (p.q == 1 and abs(int(p.p)) * _bits(a) > MAX_COEFF_BITS):
+            raise _too_large()
         if not a:  # 0^p
             return {} if p > 0 else ({((), ()): flint.fmpq(1)} if p == 0 else self._atom(("undefined", p)))
         if len(a) == 1:

@@ -151,13 +151,16 @@ def write_plots(summary: Mapping[str, Any], folder: str) -> dict[str, str]:
 
     fig = Figure(figsize=(8, 4))
     ax = fig.add_subplot()
+    plotted = 0
     for i, g in enumerate(groups):
         rows = [r for r in summary["rows"] if r["group"] == g and r["seconds"] is not None]
+        plotted += len(rows)
         xs = [i + 0.25 * ((j % 7) - 3) / 3 for j in range(len(rows))]
         ax.scatter(xs, [max(r["seconds"], 1e-4) for r in rows], c=[_COLOURS.get(r["outcome"], "#000") for r in rows],
                    s=18)
     ax.set_xticks(range(len(groups)), groups, rotation=30, ha="right", fontsize=8)
-    ax.set_yscale("log")
+    if plotted:  # a log axis needs data (a resumed sweep that ran nothing has no times)
+        ax.set_yscale("log")
     ax.set_ylabel("seconds per task")
     ax.set_title("time per task (colour: outcome)")
     save(fig, "times.png")

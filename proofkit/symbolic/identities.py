@@ -106,9 +106,9 @@ def _degree_bound(expr: sympy.Expr) -> tuple[int, int]:
 
 
 def _is_rational_function(expr: sympy.Expr) -> bool:
-    for node in sympy.preorder_traversal(expr):
-        if isinstance(node, sympy.Function) or (node.is_Pow and not node.exp.is_Integer) \
-                or node in (sympy.E, sympy.pi):
+    for node in sympy.preorder_traversal(expr):  # only +, *, integer powers, symbols and rationals
+        if not (node.is_Add or node.is_Mul or node.is_Symbol or node.is_Rational
+                or (node.is_Pow and node.exp.is_Integer)):
             return False
     return True
 

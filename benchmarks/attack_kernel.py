@@ -1,0 +1,300 @@
+"""Replay hand-made forgeries and hostile inputs against the trusted kernel.
+
+Each attack takes a genuine certificate made by a public certifier, edits it by hand so that it
+states something false (or is hostile data), recomputes the hashes the format uses
+(``input_hash``, ``A_hash``) so that only the mathematics can save the kernel, and hands it to
+:func:`proofkit.check_certificate` in a separate process (so a crash or a hang is seen, not
+suffered). Every attack here must be rejected with ``CertificateRejected`` within the time limit.
+
+    python benchmarks/attack_kernel.py [--timeout 20] [--only NAME]
+
+(the proofkit of the checkout this script lives in is the one attacked.) Attacks named ``OPEN ...`` are
+known, not yet fixed, and reported separately.
+
+Prints one line per attack and the counts; exits 1 if any attack is accepted, escapes with
+another exception, crashes the interpreter or times out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the proofkit of this checkout, not another
+
+import sympy  # noqa: E402
+
+from proofkit.certificate import input_hash, matrix_hash  # noqa: E402
+
+x, y, z, t = sympy.symbols("x y z t")
+_CHILD = """
+import sys
+from proofkit import check_certificate
+from proofkit.errors import CertificateRejected
+try:
+    check_certificate(sys.stdin.read())
+    print("ACCEPTED")
+except CertificateRejected as exc:
+    print("rejected:", str(exc)[:160])
+except BaseException as exc:
+    print("ESCAPED", type(exc).__name__, str(exc)[:160])
+"""
+
+
+def rehash(d: dict[str, Any]) -> dict[str, Any]:
+    inp = d.get("inputs")
+    if isinstance(inp, dict):
+        if isinstance(inp.get("A"), dict):
+            inp["A_hash"] = matrix_hash(inp["A"])
+        d["input_hash"] = input_hash({k: v for k, v in inp.items() if k != "A"})
+    return d
+
+
+def _j(cert: Any) -> dict[str, Any]:
+    return json.loads(cert.to_json())
+
+
+def _reason(d: dict[str, Any]) -> dict[str, Any]:
+    from proofkit.certificate import reason_for
+    from proofkit.kernel.statements import statement_for
+
+    if "statement" in d["claim"]:
+        d["claim"]["statement"] = statement_for(d["claim"])
+    d["reason"] = reason_for(d["claim"], d["verdict"]) or d["reason"]
+    return d
+
+
+def _junk(dag: dict[str, Any], junk: Callable[[int], list]) -> None:
+    """Add ``0 * junk`` to the single output of a stored expression (a true identity, costly to expand)."""
+    k, o = len(dag["nodes"]), dag["outputs"][0]
+    dag["nodes"] += junk(k)
+    m = len(dag["nodes"]) - 1
+    dag["nodes"] += [["const", "0"], ["mul", m, m + 1], ["add", o, m + 2]]
+    dag["outputs"] = [m + 3]
+
+
+def forgeries() -> list[tuple[str, str]]:
+    """(name, certificate JSON text) for every attack; each must be rejected."""
+    import numpy as np
+
+    import proofkit as pk
+    from proofkit.certify import certify_identity, matrix_record
+    from proofkit.symbolic.dag import to_dag
+
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, d: dict[str, Any], fix_reason: bool = True) -> None:
+        out.append((name, json.dumps(_reason(rehash(d)) if fix_reason else rehash(d))))
+
+    # -- matrices ---------------------------------------------------------------------------------------
+    ns = _j(pk.certify_nonsingular([[1, 2], [3, 4]]))
+    d = copy.deepcopy(ns)
+    d["inputs"]["A"] = matrix_record([[1, 2], [2, 4]])
+    add("nonsingular: singular matrix, genuine modular evidence", d)
+    d = copy.deepcopy(ns)
+    d["inputs"]["A"] = matrix_record([[1, 2], [2, 4]])
+    d["evidence"] = {"prime": "4", "det_mod_p": "2"}
+    add("nonsingular: singular matrix, composite modulus", d)
+    d = copy.deepcopy(ns)
+    d["verdict"] = "refuted"
+    d["evidence"] = {"rank": 1}
+    add("nonsingular: flipped verdict", d)
+    pd = _j(pk.certify_positive_definite([[2, 1], [1, 2]]))
+    d = copy.deepcopy(pd)
+    d["inputs"]["A"] = matrix_record([[2, 3], [1, 2]])
+    d["evidence"] = {}
+    add("positive_definite: non-symmetric matrix", d)
+    d = copy.deepcopy(pd)
+    d["verdict"], d["evidence"] = "refuted", {"witness": ["0", "0"]}
+    add("positive_definite: refuted with the zero witness", d)
+    d = copy.deepcopy(pd)
+    d["verdict"], d["evidence"] = "refuted", {"witness": ["1", "-1"], "form": {"exact": "0"}}
+    add("positive_definite: refuted with a wrong stated form", d)
+    d = copy.deepcopy(pd)
+    d["inputs"]["A"] = matrix_record([[1, 2], [2, 1]])
+    d["evidence"] = {"pivots": ["1", "3"]}
+    add("positive_definite: indefinite matrix, made-up pivots", d)
+    det = _j(pk.enclose_det([[2, 1], [1, 3]]))
+    d = copy.deepcopy(det)
+    d["claim"]["sign"] = -1
+    add("det_sign: flipped sign", d)
+    d = copy.deepcopy(det)
+    d["evidence"]["det_exact"] = "6"
+    add("det_sign: wrong exact determinant", d)
+    eig = _j(pk.enclose_eigenvalues([[2, 1, 0], [1, 3, 1], [0, 1, 5]]))
+    d = copy.deepcopy(eig)
+    d["evidence"]["eigenvalues"] = d["evidence"]["eigenvalues"][:2]
+    add("eigenvalues: an eigenvalue dropped", d)
+    d = copy.deepcopy(eig)
+    d["claim"]["inertia"] = [1, 0, 2]
+    add("eigenvalues: inertia changed", d)
+    d = copy.deepcopy(eig)
+    d["precision"] = 10**9
+    add("eigenvalues: precision 10^9", d)
+    d = copy.deepcopy(ns)
+    d["inputs"]["A"] = {"kind": "float64", "shape": [100000, 100000], "entries": "AAAA"}
+    add("nonsingular: huge shape claimed, not given", d)
+    d = copy.deepcopy(ns)
+    d["inputs"]["A"] = {"kind": "float64", "shape": [2, 2], "entries": "!!!!garbage"}
+    out.append(("nonsingular: base64 garbage", json.dumps(d)))
+    d = copy.deepcopy(ns)
+    d["inputs"]["A"] = {"kind": "float64", "shape": [1, 1],
+                        "entries": __import__("base64").b64encode(np.array([np.nan]).tobytes()).decode()}
+    d["claim"]["n"] = 1
+    add("nonsingular: NaN float64 entry", d)
+
+    # -- identities -------------------------------------------------------------------------------------
+    ident = _j(certify_identity([(x + 1) ** 2], [x**2 + 2 * x + 1], [x]))
+    d = copy.deepcopy(ident)
+    d["inputs"]["rhs"] = to_dag([x**2 + 2 * x + 2], [x])
+    add("identity: rhs changed", d)
+    d = copy.deepcopy(ident)
+    d["inputs"]["lhs"]["nodes"] = [["var", 0], ["const", "1000000000000000000000000000001/1000000000000000000000000000000"],
+                                   ["add", 0, 1], ["pow", 2, "2"]]
+    add("identity: constant nudged by 1e-30", d)
+    for name, junk in (("3^(2^62)", lambda k: [["const", "3"], ["pow", k, str(2**62)]]),
+                       ("3^(10^19999)", lambda k: [["const", "3"], ["pow", k, "1" + "0" * 19999]]),
+                       ("3^(2^40) by squaring", lambda k: [["const", "3"]] + [["mul", k + i, k + i] for i in range(40)])):
+        d = copy.deepcopy(ident)
+        _junk(d["inputs"]["lhs"], junk)
+        d["inputs"]["rhs"]["nodes"] = d["inputs"]["rhs"]["nodes"]
+        _junk(d["inputs"]["rhs"], junk)
+        add(f"identity: 0 * {name} on both sides (resource exhaustion)", d)
+
+    # -- landscape claims ---------------------------------------------------------------------------------
+    saddle = _j(pk.certify_saddle(x**3 + y**2, [x, y], [0, 0]))
+    d = copy.deepcopy(saddle)
+    d["inputs"]["loss"] = to_dag(x**4 + y**2, [x, y])
+    add("saddle: loss changed to a minimum", d)
+    d = copy.deepcopy(saddle)
+    d["inputs"]["negative"]["coefficient"] = "-2"
+    add("saddle: leading coefficient changed", d)
+    d = copy.deepcopy(saddle)
+    d["inputs"]["point"] = ["1", "0"]
+    add("saddle: point moved off the critical point", d)
+    d = copy.deepcopy(saddle)
+    d["inputs"]["negative"]["extra"] = "1"
+    add("saddle: unknown key in a curve record", d)
+    for name, junk in (("(3^4096)^4096)^4096", lambda k: [["const", "3"], ["pow", k, "4096"], ["pow", k + 1, "4096"],
+                                                          ["pow", k + 2, "4096"]]),
+                       ("3^(2^40) by squaring", lambda k: [["const", "3"]] + [["mul", k + i, k + i] for i in range(40)])):
+        d = copy.deepcopy(saddle)
+        _junk(d["inputs"]["loss"], junk)
+        add(f"saddle: 0 * {name} in the loss (resource exhaustion)", d)
+    strict = _j(pk.certify_saddle(x**2 - y**2, [x, y], [0, 0]))
+    d = copy.deepcopy(strict)
+    d["inputs"]["negative"] = ["1", "0"]
+    add("saddle (strict): negative direction swapped", d)
+    d = copy.deepcopy(strict)
+    d["inputs"]["radii"] = ["1/1000000", "1/1000000"]
+    d["inputs"]["centers"] = ["1/10", "0"]
+    add("saddle (strict): box moved off the critical point", d)
+    man = _j(pk.certify_local_min((x * y - 1) ** 2, [x, y], [1, 1], manifold={y: 1 / x}))
+    d = copy.deepcopy(man)
+    d["inputs"]["manifold"] = to_dag([2 - x], [x])
+    add("local_min (manifold): tangent line instead of the manifold", d)
+    d = copy.deepcopy(man)
+    d["inputs"]["value"] = d["claim"]["value"] = "1/1000"
+    add("local_min (manifold): value changed", d)
+    d = copy.deepcopy(man)
+    d["claim"]["strict"] = True
+    add("local_min (manifold): strict flipped", d)
+    d = copy.deepcopy(man)
+    d["inputs"]["compare"] = d["claim"]["compare"] = "stated global value"
+    d["inputs"]["global_value"] = "1/1000"
+    add("local_min (manifold): made spurious against a global value above L0 = 0", d)
+    cls = _j(pk.classify_critical_point((x * y - 1) ** 2, [x, y], [1, 1], manifold={y: 1 / x}))
+    d = copy.deepcopy(cls)
+    d["inputs"]["point"] = ["1", "101/100"]
+    add("classification: point off the manifold (not a minimum)", d)
+    d = copy.deepcopy(cls)
+    d["evidence"]["certificate"]["reason"] = "proved by inspection"
+    add("classification: nested reason edited", d)
+    d = copy.deepcopy(cls)
+    d["claim"]["kind"] = "strict local minimum"
+    add("classification: non-strict retyped strict", d)
+    lm = _j(pk.classify_critical_point((x - 1) ** 2 + y**2, [x, y], [1, 0]))
+    d = copy.deepcopy(lm)
+    d["claim"]["kind"] = "strict local maximum"
+    add("classification: minimum retyped maximum", d)
+    nlm = _j(pk.certify_not_local_min(-x, [x], [0]))
+    d = copy.deepcopy(nlm)
+    d["inputs"]["loss"] = to_dag(sympy.Piecewise((x**2, x > 0), (-x, True)), [x])
+    add("not_local_min: descent of the active piece at a kink (0 is a minimum)", d)
+    d = copy.deepcopy(nlm)
+    d["inputs"]["direction"] = ["-1"]
+    add("not_local_min: direction reversed", d)
+    d = copy.deepcopy(nlm)
+    d["claim"]["how"] = "curve"
+    add("not_local_min: how changed", d)
+
+    # -- slices: the recorded values of the fixed parameters are not bound to the stored expression --------
+    f = x**2 - y**2 + 1 + x * y
+    sl = _j(pk.certify_strict_local_min([f.diff(x), f.diff(y)], None, [0], 0.1, variables=[x, y], fixed={y: 0},
+                                        loss=f))
+    d = copy.deepcopy(sl)
+    d["inputs"]["fixed"] = {"y": "5"}  # on the slice y = 5 the minimum is at x = -5/2, far outside the box
+    add("OPEN strict_local_min_on_slice: fixed value y = 0 -> 5", d)
+
+    # -- hostile text ----------------------------------------------------------------------------------
+    out += [("not JSON", "{{{"), ("10^5-digit integer", '{"a": ' + "9" * 100000 + "}"),
+            ("nested 10^5 deep", "[" * 100000 + "]" * 100000), ("duplicate keys", '{"a": 1, "a": 2}'),
+            ("NaN literal", '{"a": NaN}'), ("empty", "")]
+    text = json.dumps(ns)
+    out.append(("duplicate verdict key", text[:-1] + ', "verdict": "refuted"}'))
+    out.append(("time_seconds 1e999", text[:-1] + ', "time_seconds": 1e999}'))
+    d = copy.deepcopy(ns)
+    d["precision"] = True
+    out.append(("precision true", json.dumps(d)))
+    return out
+
+
+def run_one(text: str, timeout: float) -> tuple[str, float]:
+    import os
+    from pathlib import Path
+
+    import proofkit
+
+    root = str(Path(proofkit.__file__).resolve().parent.parent)  # the child checks with this same proofkit
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+    t0 = time.perf_counter()
+    try:
+        res = subprocess.run([sys.executable, "-c", _CHILD], input=text, capture_output=True, text=True,
+                             timeout=timeout, env=env, cwd=root)
+    except subprocess.TimeoutExpired:
+        return "TIMEOUT", time.perf_counter() - t0
+    line = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else ""
+    if res.returncode != 0 or not line:
+        return f"CRASH (exit {res.returncode}): {res.stderr.strip()[-160:]}", time.perf_counter() - t0
+    return line, time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--timeout", type=float, default=20.0)
+    ap.add_argument("--only", default=None, help="run only the attacks whose name contains this text")
+    args = ap.parse_args()
+    attacks = [a for a in forgeries() if args.only is None or args.only in a[0]]
+    counts = {"rejected": 0, "accepted": 0, "other": 0}
+    known_open = [name for name, _ in attacks if name.startswith("OPEN")]
+    for name, text in attacks:
+        verdict, secs = run_one(text, args.timeout)
+        kind = "rejected" if verdict.startswith("rejected") else "accepted" if verdict == "ACCEPTED" else "other"
+        counts[kind] += 1
+        print(f"{'ok ' if kind == 'rejected' else 'BAD'} {secs:5.1f}s  {name}: {verdict[:140]}")
+    print(f"\n{len(attacks)} attacks: {counts['rejected']} rejected, {counts['accepted']} accepted, "
+          f"{counts['other']} escaped / crashed / timed out")
+    if known_open:
+        print(f"known open (not fixed yet): {len(known_open)}: {', '.join(known_open)}")
+    return 0 if counts["rejected"] >= len(attacks) - len(known_open) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

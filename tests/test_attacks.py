@@ -1,0 +1,144 @@
+"""Regression tests for forgeries and hostile inputs that the kernel or a certifier once accepted.
+
+Each forged certificate is re-hashed, so that only the mathematics can make the kernel reject it
+(``benchmarks/attack_kernel.py`` replays the whole collection).
+"""
+
+import copy
+import json
+import subprocess
+import sys
+
+import pytest
+import sympy
+
+import proofkit as pk
+from proofkit import check_certificate
+from proofkit.certificate import input_hash
+from proofkit.errors import CertificateRejected
+from proofkit.symbolic.dag import to_dag
+
+x, y = sympy.symbols("x y")
+
+
+def rehashed(d):
+    d["input_hash"] = input_hash({k: v for k, v in d["inputs"].items() if k != "A"})
+    return json.dumps(d)
+
+
+def _junk(dag, junk):
+    """Add ``0 * junk`` to the output: the same function, but costly for an exact engine to expand."""
+    k, o = len(dag["nodes"]), dag["outputs"][0]
+    dag["nodes"] += junk(k)
+    m = len(dag["nodes"]) - 1
+    dag["nodes"] += [["const", "0"], ["mul", m, m + 1], ["add", o, m + 2]]
+    dag["outputs"] = [m + 3]
+
+
+def _check_in_child(text):
+    """The kernel's answer in a separate process (an abort of GMP/FLINT must fail the test, not the run)."""
+    code = ("import sys\nfrom proofkit import check_certificate\nfrom proofkit.errors import CertificateRejected\n"
+            "try:\n    check_certificate(sys.stdin.read()); print('ACCEPTED')\n"
+            "except CertificateRejected as e:\n    print('rejected', e)\n")
+    res = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr[-300:]
+    return res.stdout
+
+
+POWER_TOWER = [("(3^4096)^4096)^4096", lambda k: [["const", "3"], ["pow", k, "4096"], ["pow", k + 1, "4096"],
+                                                  ["pow", k + 2, "4096"]]),
+               ("3^(2^40) by squaring", lambda k: [["const", "3"]] + [["mul", k + i, k + i] for i in range(40)]),
+               ("3^(2^62)", lambda k: [["const", "3"], ["pow", k, str(2**62)]])]
+
+
+@pytest.mark.parametrize("name,junk", POWER_TOWER, ids=[n for n, _ in POWER_TOWER])
+def test_exact_engine_of_the_landscape_rules_is_bounded(name, junk):
+    # used to abort the interpreter (GNU MP: cannot reallocate memory) or run out of memory
+    d = json.loads(pk.certify_saddle(x**3 + y**2, [x, y], [0, 0]).to_json())
+    assert d["verdict"] == "certified"
+    _junk(d["inputs"]["loss"], junk)
+    out = _check_in_child(rehashed(d))
+    assert out.startswith("rejected") and "too large" in out
+
+
+@pytest.mark.parametrize("name,junk", POWER_TOWER, ids=[n for n, _ in POWER_TOWER])
+def test_identity_normaliser_is_bounded(name, junk):
+    from proofkit.certify import certify_identity
+
+    d = json.loads(certify_identity([(x + 1) ** 2], [x**2 + 2 * x + 1], [x]).to_json())
+    _junk(d["inputs"]["lhs"], junk)
+    _junk(d["inputs"]["rhs"], junk)
+    out = _check_in_child(rehashed(d))
+    assert out.startswith("rejected") and "too large" in out
+
+
+def test_classification_point_must_lie_on_the_manifold():
+    c = pk.classify_critical_point((x * y - 1) ** 2, [x, y], [1, 1], manifold={y: 1 / x})
+    assert c.certified and check_certificate(c.to_json()).ok
+    d = json.loads(c.to_json())
+    d["inputs"]["point"] = ["1", "101/100"]  # in the box, but L = 1e-4 there and 0 on the manifold nearby
+    with pytest.raises(CertificateRejected, match="manifold"):
+        check_certificate(rehashed(d))
+
+
+def test_nested_classification_certificate_is_checked_in_full():
+    c = pk.classify_critical_point((x - 1) ** 2 + y**2, [x, y], [1, 0])
+    d = json.loads(c.to_json())
+    for field, value in (("reason", "proved by inspection"), ("binding", {"label": "x", "claim_hash": "0"})):
+        e = copy.deepcopy(d)
+        e["evidence"]["certificate"][field] = value
+        with pytest.raises(CertificateRejected, match="nested"):
+            check_certificate(rehashed(e))
+    e = copy.deepcopy(d)
+    e["evidence"]["certificate"]["evidence"]["extra"] = "1"
+    with pytest.raises(CertificateRejected):
+        check_certificate(rehashed(e))
+
+
+def test_piecewise_kink_is_not_a_descent_direction():
+    # 0 is a strict local minimum of x^2 (x > 0), -x (x <= 0); the active piece -x has slope -1 there
+    L = sympy.Piecewise((x**2, x > 0), (-x, True))
+    try:
+        c = pk.certify_not_local_min(L, [x], [0])
+        assert not c.certified
+    except CertificateRejected as exc:  # the certifier names the kink
+        assert "piecewise" in str(exc)
+    d = json.loads(pk.certify_not_local_min(-x, [x], [0]).to_json())
+    assert d["verdict"] == "certified" and d["inputs"]["direction"] == ["1"]
+    d["inputs"]["loss"] = to_dag(L, [x])
+    with pytest.raises(CertificateRejected, match="piecewise"):
+        check_certificate(rehashed(d))
+
+
+def test_piecewise_strictly_inside_a_branch_still_differentiates():
+    import flint
+
+    from proofkit.kernel.dag import decode_dag
+    from proofkit.kernel.evaluate import evaluate
+
+    dag = decode_dag(to_dag(sympy.Piecewise((x**2, x > 0), (-x, True)), [x]))
+    _, g, _ = evaluate(dag, [flint.arb(-1, 0.5)], order=1)[0]
+    assert g[0] == -1
+    v, _, _ = evaluate(dag, [flint.arb(0)], order=0)[0]  # values at the boundary are still fine
+    assert v == 0
+
+
+def test_curve_record_has_exactly_its_keys():
+    d = json.loads(pk.certify_saddle(x**3 + y**2, [x, y], [0, 0]).to_json())
+    d["inputs"]["negative"]["note"] = "unchecked text"
+    with pytest.raises(CertificateRejected, match="exactly the keys"):
+        check_certificate(rehashed(d))
+
+
+def test_infinite_timing_is_rejected():
+    text = pk.certify_nonsingular([[1, 2], [3, 4]]).to_json()
+    with pytest.raises(CertificateRejected, match="time_seconds"):
+        check_certificate(text[:-1] + ',"time_seconds":1e999}')
+    assert check_certificate(text[:-1] + ',"time_seconds":0.5}').ok
+
+
+def test_check_identity_with_max_gives_a_verdict_not_a_traceback():
+    # Max/Min are not rational functions: this used to end in a raw ValueError
+    r = pk.check_identity(sympy.Max(x, 0) - sympy.Max(-x, 0), x)
+    assert r.verdict in ("proved", "inconclusive")
+    assert pk.check_identity(sympy.Max(x, 0), x).verdict == "refuted"
