@@ -241,7 +241,11 @@ def forgeries() -> list[tuple[str, str]]:
                                         loss=f))
     d = copy.deepcopy(sl)
     d["inputs"]["fixed"] = {"y": "5"}  # on the slice y = 5 the minimum is at x = -5/2, far outside the box
-    add("OPEN strict_local_min_on_slice: fixed value y = 0 -> 5", d)
+    add("strict_local_min_on_slice: fixed value y = 0 -> 5", d)
+    d = copy.deepcopy(sl)
+    d["inputs"]["loss"] = to_dag([(f.subs(y, 0))], [x])  # the old format: values substituted, not bound
+    d["inputs"]["fixed"] = {"y": "5"}
+    add("strict_local_min_on_slice: expression without the fixed inputs, value 0 -> 5", d)
 
     # -- hostile text ----------------------------------------------------------------------------------
     out += [("not JSON", "{{{"), ("10^5-digit integer", '{"a": ' + "9" * 100000 + "}"),

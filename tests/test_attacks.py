@@ -142,3 +142,34 @@ def test_check_identity_with_max_gives_a_verdict_not_a_traceback():
     r = pk.check_identity(sympy.Max(x, 0) - sympy.Max(-x, 0), x)
     assert r.verdict in ("proved", "inconclusive")
     assert pk.check_identity(sympy.Max(x, 0), x).verdict == "refuted"
+
+
+def test_slice_values_are_bound_to_the_stored_expression():
+    f = x**2 - y**2 + 1 + x * y
+    c = pk.certify_strict_local_min([f.diff(x), f.diff(y)], None, [0], 0.1, variables=[x, y], fixed={y: 0}, loss=f)
+    assert c.certified and c.inputs["loss"]["inputs"] == ["x", "y"]
+    assert check_certificate(c.to_json()).ok
+    d = json.loads(c.to_json())
+    d["inputs"]["fixed"] = {"y": "5"}  # on the slice y = 5 the minimum is at x = -5/2, outside the box
+    with pytest.raises(CertificateRejected):
+        check_certificate(rehashed(d))
+    d["inputs"]["loss"] = to_dag([f.subs(y, 0)], [x])  # values substituted: the recorded value would be a label
+    with pytest.raises(CertificateRejected, match="fixed"):
+        check_certificate(rehashed(d))
+    g = pk.certify_critical_point([f.diff(x), f.diff(y)], None, [0], 0.1, variables=[x, y], fixed={y: 0})
+    assert g.certified and g.inputs["gradient"]["inputs"] == ["x", "y"]
+    d = json.loads(g.to_json())
+    d["inputs"]["fixed"] = {"y": "5"}
+    with pytest.raises(CertificateRejected):
+        check_certificate(rehashed(d))
+
+
+def test_spurious_slice_values_are_bound_to_the_stored_expression():
+    f = (x**2 - 1) ** 2 + x / 4 + (y - x) ** 2 * 0 + y**2
+    c = pk.certify_spurious_minimum(f, [x, y], [0.97, 0], fixed={y: 0}, better_point=[-1.03, 0])
+    assert c.certified and c.inputs["loss"]["inputs"] == ["x", "y"]
+    assert check_certificate(c.to_json()).ok
+    d = json.loads(c.to_json())
+    d["inputs"]["fixed"] = {"y": "3"}  # the loss moves by 9 on that slice: the stated enclosures no longer hold
+    with pytest.raises(CertificateRejected):
+        check_certificate(rehashed(d))

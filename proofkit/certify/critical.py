@@ -43,9 +43,12 @@ def _entries(obj: Any) -> list[Any]:
     return exact_exprs(obj, "grad")
 
 
-def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any, Any] | None
-                     ) -> tuple[list[Any], list[sympy.Symbol], dict[sympy.Symbol, Any]]:
-    """Gradient components of the free variables, with fixed variables substituted (a slice)."""
+def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any, Any] | None, *,
+                     substitute: bool = True) -> tuple[list[Any], list[sympy.Symbol], dict[sympy.Symbol, Any]]:
+    """Gradient components of the free variables, with fixed variables substituted (a slice).
+
+    With ``substitute=False`` the components keep the fixed variables as symbols (certificates store
+    them as further inputs of the expression, bound to their recorded values)."""
     if variables is None:
         variables = getattr(grad, "symbols", None)
     entries = _entries(grad)
@@ -68,7 +71,7 @@ def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any
         if fixed_map[sym].free_symbols:
             raise InvalidInput("fixed", "numeric values", f"{val} for {sym.name}")
     free = [v for v in variables if v not in fixed_map]
-    grad_free = [e.xreplace(fixed_map) for e, v in zip(entries, variables) if v not in fixed_map]
+    grad_free = [e.xreplace(fixed_map) if substitute else e for e, v in zip(entries, variables) if v not in fixed_map]
     return grad_free, free, fixed_map
 
 
@@ -86,18 +89,20 @@ def _box(x0: Sequence[Any], radius: Any, n: int) -> tuple[list[Any], list[Any]]:
     return centers, radii
 
 
-def _approx_inverse(dag: Any, centers: list[Any], order: int) -> tuple[np.ndarray | None, float, str | None]:
+def _approx_inverse(dag: Any, centers: list[Any], order: int, fixed: Sequence[Any] = ()
+                    ) -> tuple[np.ndarray | None, float, str | None]:
     """Float approximation of J(x0)^{-1}, J the Jacobian of the stored gradient (``order=1``) or the
-    Hessian of the stored loss (``order=2``); any matrix is sound here, a good one makes the test pass."""
+    Hessian of the stored loss (``order=2``) in the first ``len(centers)`` inputs (the others are the
+    fixed values of a slice); any matrix is sound here, a good one makes the test pass."""
     try:
-        jets = evaluate(dag, [flint.arb(c) for c in centers], order, 128)
+        jets = evaluate(dag, [flint.arb(c) for c in [*centers, *fixed]], order, 128)
     except NonSmoothInBox as exc:
         return None, float("inf"), f"refused: the centre is a point where the loss is not analytic ({exc})"
     except CertificateRejected as exc:
         return None, float("inf"), f"the Hessian could not be evaluated at the centre ({exc})"
     n = len(centers)
-    rows = jets[0][2] if order == 2 else [j[1] for j in jets]
-    J = np.array([[float(x.mid()) for x in row] if row is not None else [0.0] * n
+    rows = jets[0][2][:n] if order == 2 and jets[0][2] else ([j[1] for j in jets] if order == 1 else None)
+    J = np.array([[float(x.mid()) for x in row[:n]] if row is not None else [0.0] * n
                   for row in (rows or [None] * n)], dtype=float)
     if not np.all(np.isfinite(J)):
         return None, float("inf"), "the Hessian is not finite at the centre"
@@ -126,18 +131,22 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
               max_prec: int, want_min: bool, loss: Any = None) -> Certificate:
     claim_type = "strict_local_min" if want_min else "critical_point"
     with Timer() as t:
-        grad_free, free, fixed_map = prepare_gradient(grad, variables, fixed)
+        grad_free, free, fixed_map = prepare_gradient(grad, variables, fixed, substitute=False)
         centers, radii = _box(x0, radius, len(free))
+        # a slice: the fixed parameters are further inputs of the stored expression (after the variables,
+        # by name), so that the kernel substitutes their recorded values itself
+        fixed_syms = sorted(fixed_map, key=lambda s: s.name)
+        fixed_q = [to_fmpq(fixed_map[s]) for s in fixed_syms] if fixed_map else []
         inputs: dict[str, Any] = {"variables": [s.name for s in free], "centers": [fmpq_to_str(c) for c in centers],
                                   "radii": [fmpq_to_str(r) for r in radii], "fixed": _exact_values(fixed_map)}
         if want_min and loss is not None:
             expr = loss.expr if hasattr(loss, "expr") and hasattr(loss, "params") else loss
-            inputs["loss"] = to_dag([sympy.sympify(expr).xreplace(fixed_map)], free)
+            inputs["loss"] = to_dag([sympy.sympify(expr)], free + fixed_syms)
         else:
-            inputs["gradient"] = to_dag(grad_free, free)
+            inputs["gradient"] = to_dag(grad_free, free + fixed_syms)
         stored = decode_dag(inputs.get("loss") or inputs["gradient"])
         order = 2 if "loss" in inputs else 1
-        C, _cond, problem = _approx_inverse(stored, centers, order)
+        C, _cond, problem = _approx_inverse(stored, centers, order, fixed_q)
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
         if want_min and loss is None:
             C, problem = None, ("refused: a strict local minimum is certified from the function itself (the kernel "
@@ -150,9 +159,9 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
             for prec in precision_ladder(max_prec):
                 try:
                     if order == 2:
-                        inside, K, JX, _, _ = loss_krawczyk(stored, centers, radii, Cq, prec)
+                        inside, K, JX, _, _ = loss_krawczyk(stored, centers, radii, Cq, prec, fixed_q)
                     else:
-                        inside, K, JX = gradient_krawczyk(stored, centers, radii, Cq, prec)
+                        inside, K, JX = gradient_krawczyk(stored, centers, radii, Cq, prec, fixed_q)
                 except NonSmoothInBox as exc:
                     reason = f"refused: the box meets a point where the loss is not analytic ({exc})"
                     break

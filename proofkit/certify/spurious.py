@@ -69,6 +69,18 @@ def fix_inputs(dag: dict[str, Any], fixed: Mapping[str, Any]) -> dict[str, Any]:
     return {"format": dag["format"], "inputs": keep, "nodes": nodes, "outputs": list(dag["outputs"])}
 
 
+def slice_inputs_last(dag: dict[str, Any], fixed: Mapping[str, Any]) -> dict[str, Any]:
+    """The DAG with its inputs reordered: the free ones in their order, then the fixed ones by name.
+
+    This is how a slice certificate stores its loss: the kernel substitutes the recorded values of the
+    fixed parameters itself, so that they are bound to the expression and not a label."""
+    names = list(dag["inputs"])
+    order = [nm for nm in names if nm not in fixed] + sorted(fixed)
+    new_index = {nm: i for i, nm in enumerate(order)}
+    nodes = [["var", new_index[names[node[1]]]] if node[0] == "var" else list(node) for node in dag["nodes"]]
+    return {"format": dag["format"], "inputs": order, "nodes": nodes, "outputs": list(dag["outputs"])}
+
+
 def _mid(x: Any) -> float:
     return float(x.mid())
 
@@ -241,12 +253,14 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         fixed_map[name] = exact_scalar(v, "fixed")
     free = [nm for nm in names if nm not in fixed_map]
     centre = [x0[names.index(nm)] for nm in free]
-    if fixed_map:
-        dag = fix_inputs(dag, fixed_map)
+    fixed_q = [fixed_map[nm] for nm in sorted(fixed_map)]
+    stored_dag = slice_inputs_last(dag, fixed_map) if fixed_map else dag
+    search_dag = fix_inputs(dag, fixed_map) if fixed_map else dag
     with Timer() as t:
-        stored = decode_dag(dag, n_outputs=1)
-        tape = tape_of(stored)  # the kernel's compiled tape, shared with its checks below
-        inputs: dict[str, Any] = {"variables": free, "loss": dag,
+        stored = decode_dag(stored_dag, n_outputs=1)
+        # the search side (Newton, approximate inverse) runs on the slice with the values substituted
+        tape = tape_of(decode_dag(search_dag, n_outputs=1)) if fixed_map else tape_of(stored)
+        inputs: dict[str, Any] = {"variables": free, "loss": stored_dag,
                                   "fixed": {nm: fmpq_to_str(v) for nm, v in fixed_map.items()},
                                   "symmetry": symmetry}
         better = None
@@ -283,7 +297,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                 stop = False
                 for prec in precision_ladder(max_prec):
                     try:
-                        inside, _, H, g, lc = loss_krawczyk(stored, centre, rads, Cq, prec)
+                        inside, _, H, g, lc = loss_krawczyk(stored, centre, rads, Cq, prec, fixed_q)
                         if not inside:
                             reason = "Krawczyk's operator does not map the box into its interior"
                             continue
@@ -291,7 +305,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                             reason = "unique critical point in the box, but the Hessian is not proven positive " \
                                      "definite on it"
                             continue
-                        lower, bval, gap = loss_gap(stored, rads, g, lc, better, global_q, prec)
+                        lower, bval, gap = loss_gap(stored, rads, g, lc, better, global_q, prec, fixed_q)
                     except NonSmoothInBox as exc:
                         reason, stop = f"refused: the box meets a point where the loss is not analytic ({exc})", True
                         break

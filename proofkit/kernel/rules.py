@@ -9,7 +9,7 @@ naming the rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,8 +355,12 @@ def _box(d: Decoded, dag_key: str, n_out: int | None, t: str) -> tuple[list[flin
     inp = d.inputs
     names, dag = inp["variables"], inp[dag_key]
     n = len(names)
-    if not 1 <= n <= 1000 or list(dag.inputs) != names or len(dag.outputs) != (n if n_out is None else n_out):
-        raise _fail(t, f"the {dag_key} must be an expression in the {n} recorded variables")
+    # a slice: the fixed parameters are inputs too (after the variables, by name), so that their
+    # recorded values are the ones the kernel substitutes, not a label
+    if not 1 <= n <= 1000 or list(dag.inputs) != names + sorted(inp["fixed"]) or \
+            len(dag.outputs) != (n if n_out is None else n_out):
+        raise _fail(t, f"the {dag_key} must be an expression in the {n} recorded variables, then the fixed "
+                       "parameters by name")
     if len(inp["centers"]) != n or len(inp["radii"]) != n or any(r <= 0 for r in inp["radii"]):
         raise _fail(t, "the box needs n centres and n positive radii")
     if set(inp["fixed"]) & set(names):
@@ -364,6 +368,21 @@ def _box(d: Decoded, dag_key: str, n_out: int | None, t: str) -> tuple[list[flin
     if d.precision is None or not 2 <= d.precision <= 1 << 16:
         raise _fail(t, "a precision in bits is required")
     return inp["centers"], inp["radii"], n
+
+
+def _fixed(d: Decoded) -> list[flint.fmpq]:
+    """The recorded values of the fixed parameters, in the order of the stored expression's inputs."""
+    return [d.inputs["fixed"][k] for k in sorted(d.inputs["fixed"])]
+
+
+def _head(values: list[flint.arb], n: int, m: int) -> list[flint.arb]:
+    return values if m == n else values[:n]
+
+
+def _head_matrix(H: Any, n: int, m: int) -> Any:
+    if m == n:
+        return H
+    return flint.arb_mat([[H[i, j] for j in range(n)] for i in range(n)])
 
 
 def _points(qs: list[flint.fmpq], prec: int) -> list[flint.arb]:
@@ -377,40 +396,44 @@ def _balls(cs: list[flint.fmpq], rs: list[flint.fmpq], prec: int) -> list[flint.
 
 
 def gradient_krawczyk(grad: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: list[list[flint.fmpq]],
-                      prec: int) -> tuple[bool, list[flint.arb], flint.arb_mat]:
+                      prec: int, fixed: Sequence[flint.fmpq] = ()) -> tuple[bool, list[flint.arb], flint.arb_mat]:
     """Krawczyk's test for the zeros of ``grad`` (n outputs in n inputs) in the box ``cs ± rs``.
 
     Returns ``(inside, K, J)``: the verdict, the Krawczyk image and the interval Jacobian over the box.
     Raises :class:`~proofkit.errors.NonSmoothInBox` when the box meets a kink of ``grad``.
     """
-    n = len(cs)
+    n, m = len(cs), len(cs) + len(fixed)
+    fx = _points(list(fixed), prec)
     tape = tape_of(grad)
-    jets = engine.evaluate(tape, _balls(cs, rs, prec), order=1, prec=prec)
+    jets = engine.evaluate(tape, _balls(cs, rs, prec) + fx, order=1, prec=prec)
     with flint.ctx.workprec(prec):
-        J = flint.arb_mat([engine.dense_gradient(j, n) for j in jets])
-    gy = [j.value for j in engine.evaluate(tape, _points(cs, prec), order=0, prec=prec)]
+        J = flint.arb_mat([_head(engine.dense_gradient(j, m), n, m) for j in jets])
+    gy = [j.value for j in engine.evaluate(tape, _points(cs, prec) + fx, order=0, prec=prec)]
     inside, K = la.krawczyk(gy, J, C, cs, rs, prec)
     return inside, K, J
 
 
-def loss_krawczyk(loss: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: list[list[flint.fmpq]], prec: int
-                  ) -> tuple[bool, list[flint.arb], flint.arb_mat, list[flint.arb], flint.arb]:
+def loss_krawczyk(loss: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: list[list[flint.fmpq]], prec: int,
+                  fixed: Sequence[flint.fmpq] = ()) -> tuple[bool, list[flint.arb], flint.arb_mat, list[flint.arb],
+                                                              flint.arb]:
     """Krawczyk's test for the critical points of ``loss`` in the box, with gradient and Hessian derived here.
 
     Returns ``(inside, K, H, g, lc)``: the verdict, the Krawczyk image, the interval Hessian and gradient
     over the box, and the loss at the centre.
     """
-    n = len(cs)
+    n, m = len(cs), len(cs) + len(fixed)
+    fx = _points(list(fixed), prec)
     tape = tape_of(loss)
-    (jX,) = engine.evaluate(tape, _balls(cs, rs, prec), order=2, prec=prec)
-    (jy,) = engine.evaluate(tape, _points(cs, prec), order=1, prec=prec)
-    J = engine.dense_hessian(jX, n)
-    inside, K = la.krawczyk(engine.dense_gradient(jy, n), J, C, cs, rs, prec)
-    return inside, K, J, engine.dense_gradient(jX, n), jy.value
+    (jX,) = engine.evaluate(tape, _balls(cs, rs, prec) + fx, order=2, prec=prec)
+    (jy,) = engine.evaluate(tape, _points(cs, prec) + fx, order=1, prec=prec)
+    J = _head_matrix(engine.dense_hessian(jX, m), n, m)
+    inside, K = la.krawczyk(_head(engine.dense_gradient(jy, m), n, m), J, C, cs, rs, prec)
+    return inside, K, J, _head(engine.dense_gradient(jX, m), n, m), jy.value
 
 
 def loss_gap(loss: Dag, rs: list[flint.fmpq], g: list[flint.arb], lc: flint.arb, better: list[flint.fmpq] | None,
-             global_value: flint.fmpq | None, prec: int) -> tuple[flint.arb, flint.arb, flint.arb]:
+             global_value: flint.fmpq | None, prec: int, fixed: Sequence[flint.fmpq] = ()
+             ) -> tuple[flint.arb, flint.arb, flint.arb]:
     """``(lower, better, gap)``: the mean-value lower bound ``L(c) + sum_i g_i(B) [-r_i, r_i]`` of the loss over
     the box, the loss at the better point (a value-only enclosure: see :mod:`proofkit.kernel.engine`) or the
     stated global value, and their difference."""
@@ -419,7 +442,7 @@ def loss_gap(loss: Dag, rs: list[flint.fmpq], g: list[flint.arb], lc: flint.arb,
         for gi, r in zip(g, rs):
             lower = lower + gi * flint.arb(0, flint.arb(r))
     if better is not None:
-        ((value, _, _),) = evaluate(loss, _points(better, prec), 0, prec)
+        ((value, _, _),) = evaluate(loss, _points(better, prec) + _points(list(fixed), prec), 0, prec)
     else:
         value = _points([global_value], prec)[0]
     with flint.ctx.workprec(prec):
@@ -445,14 +468,14 @@ def _critical_point(d: Decoded) -> Outcome:
     t = "critical_point"
     cs, rs, n = _box(d, "gradient", None, t)
     _claim(d, {"type": t, "dimension": n, "slice": bool(d.inputs["fixed"])})
-    inside, K, _ = gradient_krawczyk(d.inputs["gradient"], cs, rs, _C(d, n, t), d.precision)
+    inside, K, _ = gradient_krawczyk(d.inputs["gradient"], cs, rs, _C(d, n, t), d.precision, _fixed(d))
     _krawczyk_evidence(d, inside, K, t)
     return Outcome("Krawczyk inclusion re-checked: exactly one zero of the gradient in the box")
 
 
 def _minimum(d: Decoded, t: str) -> tuple[list, list, int, list[flint.arb], Any]:
     cs, rs, n = _box(d, "loss", 1, t)
-    inside, K, H, g, lc = loss_krawczyk(d.inputs["loss"], cs, rs, _C(d, n, t), d.precision)
+    inside, K, H, g, lc = loss_krawczyk(d.inputs["loss"], cs, rs, _C(d, n, t), d.precision, _fixed(d))
     _krawczyk_evidence(d, inside, K, t)
     if not la.ball_matrix_pd(H, d.precision):
         raise _fail(t, "the interval Hessian over the box is not proven positive definite")
@@ -477,7 +500,8 @@ def _spurious(d: Decoded) -> Outcome:
         raise _fail(t, "compare = better_point needs n coordinates of the better point")
     if compare != "better_point" and ("global_value" not in inp or "better" in inp):
         raise _fail(t, "compare = stated global value needs the global value")
-    lower, better, gap = loss_gap(inp["loss"], rs, g, lc, inp.get("better"), inp.get("global_value"), d.precision)
+    lower, better, gap = loss_gap(inp["loss"], rs, g, lc, inp.get("better"), inp.get("global_value"), d.precision,
+                                  _fixed(d))
     for key, mine in (("lower", lower), ("better", better), ("gap", gap)):
         if not ev[key].contains(mine):
             raise _fail(t, f"the stated enclosure {key!r} does not contain the kernel's")
