@@ -1,20 +1,20 @@
 """The built-in task kinds: plain-JSON inputs -> a certifier call -> certificates.
 
-=======================  ==============================================  =========================================
-kind                     required inputs                                 certifier
-=======================  ==============================================  =========================================
-``spurious_minimum``     ``loss``, ``point``, ``better_point`` or        :func:`~proofkit.certify_spurious_minimum`
-                         ``global_value``
-``critical_point``       ``loss`` or ``gradient``, ``variables``,        :func:`~proofkit.certify_critical_point`
-                         ``point``, ``radius``
-``strict_local_min``     as ``critical_point``                           :func:`~proofkit.certify_strict_local_min`
-``nonsingular``          ``matrix``                                      :func:`~proofkit.certify_nonsingular`
-``rank_at_least``        ``matrix``, ``r``                               :func:`~proofkit.certify_rank_at_least`
-``positive_definite``    ``matrix``                                      :func:`~proofkit.certify_positive_definite`
-``leibniz_witness``      ``X``, ``widths``, ``k``                        Lemma 4.3: ``alpha0`` and ``witness``
-``search_spurious_minima``  ``network``, ``X``, ``Y``                    :func:`~proofkit.find_spurious_minima`
-``safran_shamir_spurious``  ``k``, ``n``, ``seed``, ``starts``           Safran & Shamir: search, certify vs teacher
-=======================  ==============================================  =========================================
+============================  ==============================================  ============================================
+kind                          required inputs                                 certifier
+============================  ==============================================  ============================================
+``spurious_minimum``          ``loss``, ``point``, ``better_point`` or        :func:`~proofkit.certify_spurious_minimum`
+                              ``global_value``
+``critical_point``            ``loss`` or ``gradient``, ``variables``,        :func:`~proofkit.certify_critical_point`
+                              ``point``, ``radius``
+``strict_local_min``          as ``critical_point``                           :func:`~proofkit.certify_strict_local_min`
+``nonsingular``               ``matrix``                                      :func:`~proofkit.certify_nonsingular`
+``rank_at_least``             ``matrix``, ``r``                               :func:`~proofkit.certify_rank_at_least`
+``positive_definite``         ``matrix``                                      :func:`~proofkit.certify_positive_definite`
+``leibniz_witness``           ``X``, ``widths``, ``k``                        Lemma 4.3: ``alpha0`` and ``witness``
+``search_spurious_minima``    ``network``, ``X``, ``Y``                       :func:`~proofkit.find_spurious_minima`
+``safran_shamir_spurious``    ``k``, ``n``, ``seed``, ``starts``              Safran & Shamir: search, certify vs teacher
+============================  ==============================================  ============================================
 
 Numbers are exact (see :mod:`proofkit.sweep.exact`). Further kinds are added with
 one :func:`~proofkit.sweep.kinds.register_kind` call each.
