@@ -11,7 +11,7 @@ from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_t
 from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
-from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.linalg import ball_matrix_pd, exact_ldl_pivots
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
 
@@ -19,31 +19,8 @@ __all__ = [
     "certify_positive_definite",
     "certify_indefinite",
     "enclose_eigenvalues",
-    "exact_ldl_pivots",
     "quadratic_form",
 ]
-
-
-def exact_ldl_pivots(Q: flint.fmpq_mat) -> list[flint.fmpq]:
-    """Pivots of symmetric Gaussian elimination without pivoting, exactly; stops after the first pivot <= 0.
-
-    A symmetric matrix is positive definite iff all n pivots are positive.
-    """
-    n = Q.nrows()
-    a = [[Q[i, j] for j in range(n)] for i in range(n)]
-    pivots = []
-    for k in range(n):
-        p = a[k][k]
-        pivots.append(p)
-        if p <= 0:
-            break
-        for i in range(k + 1, n):
-            f = a[i][k] / p
-            if f != 0:
-                row_i, row_k = a[i], a[k]
-                for j in range(k + 1, n):
-                    row_i[j] -= f * row_k[j]
-    return pivots
 
 
 def quadratic_form(M: CertMatrix, v: list[flint.fmpq], prec: int) -> Any:
