@@ -54,6 +54,7 @@ from proofkit.kernel.algebra import (
 )
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 from proofkit.kernel.evaluate import evaluate
+from proofkit.kernel.linalg import ball_matrix_pd
 from proofkit.kernel.statements import statement_for
 
 __all__ = ["FUNCS", "RULE_SPECS", "CLASSIFICATION_KINDS", "statement_for"]
@@ -147,19 +148,9 @@ def _hessian(loss: Dag, box: list[flint.arb], prec: int) -> list[list[flint.arb]
 
 
 def _ball_pd(H: list[list[flint.arb]], prec: int) -> bool:
-    """Every symmetric matrix in the ball matrix is positive definite (ball LDL^T without pivoting)."""
-    n = len(H)
+    """Every symmetric matrix in the ball matrix is positive definite (the kernel's one ball test)."""
     with flint.ctx.workprec(prec):
-        a = [[H[i][j].union(H[j][i]) for j in range(n)] for i in range(n)]
-        for k in range(n):
-            p = a[k][k]
-            if not p > 0:
-                return False
-            for i in range(k + 1, n):
-                f = a[i][k] / p
-                for j in range(k + 1, n):
-                    a[i][j] = a[i][j] - f * a[k][j]
-    return True
+        return bool(H) and ball_matrix_pd(flint.arb_mat(H), prec)
 
 
 def _form(H: list[list[flint.arb]], d: Sequence[flint.fmpq], prec: int) -> flint.arb:
