@@ -12,7 +12,7 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel import check_certificate
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
-from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.linalg import ball_matrix_pd, krawczyk, nonsingular_box_pd
 from proofkit.numeric.float_engine import FloatTape
 from proofkit.symbolic.dag import to_dag
 from proofkit.testing.mutants import rehash
@@ -199,6 +199,35 @@ def test_interval_pd_is_sound_on_random_matrices():
                 assert ball_matrix_pd(B, 128) <= truth  # never True on an indefinite matrix
                 if np.linalg.eigvalsh(M).min() > 1e-3:
                     assert ball_matrix_pd(B, 128)
+
+
+def test_pd_after_krawczyk_checks_one_symmetric_member_and_refuses_bad_boxes():
+    rng = np.random.default_rng(8)
+    for n in (2, 9, 40):
+        A = rng.standard_normal((n, n))
+        S = A @ A.T + 0.1 * np.eye(n)
+        for M, pd in ((S, True), (S - (np.linalg.eigvalsh(S).min() + 0.05) * np.eye(n), False)):
+            B = flint.arb_mat([[flint.arb(v, 1e-9) for v in row] for row in M.tolist()])
+            assert nonsingular_box_pd(B, 128) is pd
+    # entries B[i, j] and B[j, i] with no common point contain no symmetric member: refused
+    B = flint.arb_mat([[flint.arb(2), flint.arb(0, 1e-3)], [flint.arb(1, 1e-3), flint.arb(2)]])
+    assert not nonsingular_box_pd(B, 64)
+    assert not nonsingular_box_pd(flint.arb_mat(0, 0), 64)
+    assert not nonsingular_box_pd(flint.arb_mat([[flint.arb(1), flint.arb("nan")], [flint.arb(0), flint.arb(1)]]), 64)
+
+
+def test_krawczyk_success_lets_a_wide_interval_hessian_be_proved_definite_where_elimination_fails():
+    # a 60 x 60 box of Hessians far too wide for ball elimination, all members nonsingular by Krawczyk
+    rng = np.random.default_rng(2)
+    n = 60
+    Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    H = Q @ np.diag(np.linspace(1e-3, 1, n)) @ Q.T
+    J = flint.arb_mat([[flint.arb(v, 2e-7) for v in row] for row in H.tolist()])
+    assert not ball_matrix_pd(J, 128)
+    C = [[flint.fmpq(*float(v).as_integer_ratio()) for v in row] for row in np.linalg.inv(H).tolist()]
+    zero = [flint.arb(0)] * n
+    inside, _ = krawczyk(zero, J, C, [flint.fmpq(0)] * n, [flint.fmpq(1, 10**6)] * n, 128)
+    assert inside and nonsingular_box_pd(J, 128)
 
 
 def test_spurious_certificate_is_rechecked_by_the_kernel_and_tampering_is_rejected():

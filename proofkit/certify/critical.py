@@ -23,7 +23,7 @@ from proofkit.convert import exact_expr, exact_exprs, exact_point, exact_scalar,
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.evaluate import evaluate
-from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.linalg import nonsingular_box_pd
 from proofkit.kernel.rules import gradient_krawczyk, loss_krawczyk
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
@@ -176,7 +176,7 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
                 if not want_min:
                     verdict = "certified"
                     break
-                if ball_matrix_pd(JX, prec):
+                if nonsingular_box_pd(JX, prec):  # after Krawczyk: every member of JX is nonsingular
                     verdict = "certified"
                     break
                 reason = "exactly one critical point in the box, but the Hessian is not proven positive definite on it"

@@ -9,7 +9,7 @@ A certificate proves, with enclosures only:
 4. B avoids every point where the loss is not analytic (else the certificate is refused).
 
 The loss is stored as a ``proofkit.dag/1`` graph (``inputs["loss"]``); the decisive computation is the
-kernel's (:func:`~proofkit.kernel.rules.loss_krawczyk`, :func:`~proofkit.kernel.linalg.ball_matrix_pd`,
+kernel's (:func:`~proofkit.kernel.rules.loss_krawczyk`, :func:`~proofkit.kernel.linalg.nonsingular_box_pd`,
 :func:`~proofkit.kernel.rules.loss_gap`): the gradient and Hessian come from the loss itself by automatic
 differentiation over the box. The better point needs only a value enclosure.
 """
@@ -32,7 +32,7 @@ from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import Tape, dense_gradient, evaluate
 from proofkit.kernel.evaluate import tape_of
-from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.linalg import nonsingular_box_pd
 from proofkit.kernel.rules import loss_gap, loss_krawczyk
 from proofkit.numeric.contexts import to_fmpq
 
@@ -301,7 +301,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                         if not inside:
                             reason = "Krawczyk's operator does not map the box into its interior"
                             continue
-                        if not ball_matrix_pd(H, prec):
+                        if not nonsingular_box_pd(H, prec):  # Krawczyk succeeded: H is nonsingular
                             reason = "unique critical point in the box, but the Hessian is not proven positive " \
                                      "definite on it"
                             continue

@@ -54,7 +54,7 @@ from proofkit.kernel.algebra import (
 )
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 from proofkit.kernel.evaluate import evaluate
-from proofkit.kernel.linalg import ball_matrix_pd
+from proofkit.kernel.linalg import ball_form, ball_matrix_pd, krawczyk, nonsingular_box_pd
 from proofkit.kernel.statements import statement_for
 
 __all__ = ["FUNCS", "RULE_SPECS", "CLASSIFICATION_KINDS", "statement_for"]
@@ -153,18 +153,12 @@ def _ball_pd(H: list[list[flint.arb]], prec: int) -> bool:
         return bool(H) and ball_matrix_pd(flint.arb_mat(H), prec)
 
 
-def _form(H: list[list[flint.arb]], d: Sequence[flint.fmpq], prec: int) -> flint.arb:
-    with flint.ctx.workprec(prec):
-        return sum((flint.arb(d[i] * d[j]) * H[i][j] for i in range(len(d)) for j in range(len(d))
-                    if d[i] != 0 and d[j] != 0), flint.arb(0))
-
-
 def _krawczyk(loss: Dag, free: list[int], fixed_balls: list[flint.arb], c: list[flint.fmpq], r: list[flint.fmpq],
-              C: list[list[flint.fmpq]], prec: int) -> list[list[flint.arb]]:
+              C: list[list[flint.fmpq]], prec: int) -> flint.arb_mat:
     """Krawczyk's test for the gradient in the ``free`` coordinates (the others held at ``fixed_balls``).
 
     Returns the Hessian block over the box when ``K(X)`` lies in the interior of ``X`` (then the
-    gradient block has exactly one zero in ``X``), else raises.
+    gradient block has exactly one zero in ``X`` and every member of the block is nonsingular), else raises.
     """
     n = len(free)
     if len(C) != n or any(len(row) != n for row in C):
@@ -181,16 +175,10 @@ def _krawczyk(loss: Dag, free: list[int], fixed_balls: list[flint.arb], c: list[
     H = _hessian(loss, full(X), prec)
     gy = [flint.arb(0)] * len(fixed_balls) if gy is None else gy
     with flint.ctx.workprec(prec):
-        g = [gy[i] for i in free]
-        J = [[H[i][j] for j in free] for i in free]
-        for i in range(n):
-            Ki = flint.arb(c[i]) - sum((flint.arb(C[i][k]) * g[k] for k in range(n)), flint.arb(0))
-            for j in range(n):
-                m = (flint.arb(1) if i == j else flint.arb(0)) - \
-                    sum((flint.arb(C[i][k]) * J[k][j] for k in range(n)), flint.arb(0))
-                Ki = Ki + m * (X[j] - flint.arb(c[j]))
-            if not (Ki.is_finite() and Ki - flint.arb(c[i] - r[i]) > 0 and flint.arb(c[i] + r[i]) - Ki > 0):
-                raise _reject("Krawczyk's operator does not map the box into its interior")
+        J = flint.arb_mat([[H[i][j] for j in free] for i in free]) if n else flint.arb_mat(0, 0)
+    inside, _ = krawczyk([gy[i] for i in free], J, C, c, r, prec)
+    if not inside:
+        raise _reject("Krawczyk's operator does not map the box into its interior")
     return J
 
 
@@ -273,7 +261,7 @@ def _strict(cert: Certificate, loss: Dag, prec: int, sign: int) -> str:
     c, r = _box(inp, n)
     C = _matrix(_field(cert.evidence, "C", "evidence"), n, "evidence.C")
     J = _krawczyk(loss, list(range(n)), [flint.arb(0)] * n, c, r, C, prec)
-    if not _ball_pd(J if sign > 0 else [[-x for x in row] for row in J], prec):
+    if not nonsingular_box_pd(J if sign > 0 else -J, prec):
         raise _reject(f"the Hessian is not proven {'positive' if sign > 0 else 'negative'} definite on the box")
     what = "minimum" if sign > 0 else "maximum"
     extra = _compare(inp, cert.claim, loss, _mean_value_lower(loss, c, r, prec), prec) if sign > 0 else ""
@@ -373,7 +361,7 @@ def _lift(cert: Certificate, loss: Dag, prec: int) -> str:
         raise _reject("transversality: the orbit directions are not proven transversal to the slice on the box")
     C = _matrix(_field(cert.evidence, "C", "evidence"), len(free), "evidence.C")
     J = _krawczyk(loss, free, box, [c[i] for i in free], [r[i] for i in free], C, prec)
-    if not _ball_pd(J, prec):
+    if not nonsingular_box_pd(J, prec):
         raise _reject("the Hessian on the slice is not proven positive definite on the box")
     extra = _compare(inp, cert.claim, loss, _mean_value_lower(loss, c, r, prec), prec)
     return ("a strict minimum on the slice (Krawczyk, positive definite Hessian) lifted by maps that leave the loss "
@@ -422,7 +410,7 @@ def _box_curvature(cert: Certificate, loss: Dag, prec: int, keys: Sequence[tuple
     C = _matrix(_field(cert.evidence, "C", "evidence"), n, "evidence.C")
     J = _krawczyk(loss, list(range(n)), [flint.arb(0)] * n, c, r, C, prec)
     for key, sign in keys:
-        q = _form(J, _direction(inp, key, n), prec)
+        q = ball_form(J, _direction(inp, key, n), prec)
         if not (q < 0 if sign < 0 else q > 0):
             raise _reject(f"the curvature along inputs.{key} is not proven {'negative' if sign < 0 else 'positive'} "
                           "on the whole box")
@@ -497,7 +485,7 @@ def _rule_not_local_min(cert: Certificate) -> str:
         if not _exact(slope_zero):
             raise _reject("the slope along the direction does not vanish exactly at the point")
         seg = _balls([p + di * tau / 2 for p, di in zip(point, d)], [abs(di) * tau / 2 for di in d], prec)
-        if not _form(_hessian(loss, seg, prec), d, prec) < 0:
+        if not ball_form(flint.arb_mat(_hessian(loss, seg, prec)), d, prec) < 0:
             raise _reject("the curvature along the direction is not proven negative on the segment")
         return "zero slope (exactly) and negative curvature on a segment (Taylor remainder): not a local minimum"
     raise _reject(f"unknown not_local_min variant {how!r}")

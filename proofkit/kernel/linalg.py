@@ -16,6 +16,7 @@ __all__ = [
     "exact_ldl_pivots",
     "exact_pivots_positive",
     "ball_matrix_pd",
+    "nonsingular_box_pd",
     "exact_form",
     "ball_form",
     "krawczyk",
@@ -149,6 +150,36 @@ def _pd_rows(rows: list[list[flint.arb]]) -> bool:
     return all(x.is_finite() for x in e) and _pd_rows(_mirror(e, n - k))
 
 
+def nonsingular_box_pd(B: flint.arb_mat, prec: int) -> bool:
+    """True only if every symmetric matrix inside ``B`` is positive definite, *given* that every member of
+    ``B`` is known to be nonsingular (as Krawczyk's test proves for the matrix it used: :func:`krawczyk`).
+
+    One symmetric point member ``M`` (entrywise midpoints, checked to lie in both ``B[i, j]`` and ``B[j, i]``)
+    is proved positive definite by :func:`ball_matrix_pd`. For any symmetric member ``S``, the segment
+    ``(1 - t) M + t S`` lies in the box ``B`` and consists of symmetric nonsingular matrices, so no eigenvalue
+    crosses zero and ``S`` is positive definite too. Unlike the direct ball test, the radii of ``B`` do not
+    enter the elimination, so the test does not lose to wrapping in high dimension. An empty matrix is
+    refused.
+    """
+    n = B.nrows()
+    if n == 0 or B.ncols() != n:
+        return False
+    with flint.ctx.workprec(prec):
+        rows: list[list[Any]] = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                a, b = B[i, j], B[j, i]
+                if not (a.is_finite() and b.is_finite()):
+                    return False
+                m = flint.arb(a.mid())
+                if i != j and not b.contains(m):
+                    m = flint.arb(b.mid())
+                    if not a.contains(m):
+                        return False
+                rows[i][j] = rows[j][i] = m
+        return _pd_rows(rows)
+
+
 def exact_form(Q: flint.fmpq_mat, v: Sequence[flint.fmpq]) -> flint.fmpq:
     """``v^T Q v`` exactly."""
     n = len(v)
@@ -168,7 +199,9 @@ def krawczyk(gy: Sequence[flint.arb], J: flint.arb_mat, C: Sequence[Sequence[fli
 
     ``gy`` encloses g at the exact centre y, ``J`` the Jacobian of g over the whole box, ``C``
     is any exact matrix. If K lies in the interior of X, g has exactly one zero in X
-    (Krawczyk 1969; Moore 1977; Rump 1983).
+    (Krawczyk 1969; Moore 1977; Rump 1983), and C and every member of ``J`` are nonsingular (Rump 1983;
+    proof: an affine map ``x -> z + (I - C A) x`` sending X into its interior has a fixed point; if C A
+    were singular, the map would fix a whole line through it, which leaves X).
     """
     n = len(centers)
     with flint.ctx.workprec(prec):

@@ -476,8 +476,8 @@ def _critical_point(d: Decoded) -> Outcome:
 def _minimum(d: Decoded, t: str) -> tuple[list, list, int, list[flint.arb], Any]:
     cs, rs, n = _box(d, "loss", 1, t)
     inside, K, H, g, lc = loss_krawczyk(d.inputs["loss"], cs, rs, _C(d, n, t), d.precision, _fixed(d))
-    _krawczyk_evidence(d, inside, K, t)
-    if not la.ball_matrix_pd(H, d.precision):
+    _krawczyk_evidence(d, inside, K, t)  # inside: every member of H is nonsingular
+    if not la.nonsingular_box_pd(H, d.precision):
         raise _fail(t, "the interval Hessian over the box is not proven positive definite")
     return cs, rs, n, g, lc
 
