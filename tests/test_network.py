@@ -161,3 +161,39 @@ def test_objective_points_are_exact_and_checked():
         obj.value([float("nan")])
     with pytest.raises(InvalidInput, match="point"):
         obj.value(5)
+
+
+def test_derivatives_are_evaluated_by_the_engine_without_building_symbolic_entries():
+    import flint
+
+    from proofkit.certify import matrix_at
+    from proofkit.numeric import ArbContext, FloatContext
+    from proofkit.numeric.contexts import NotAnalyticHere
+
+    net = Network([2, 3, 1], activation="tanh")
+    obj = net.loss([[1, 2], [3, -1], [0, 1]], [1, 0, sympy.Rational(1, 2)])
+    H, g = obj.hessian(), obj.gradient()
+    pt = [sympy.Rational(k - 6, 7) for k in range(len(obj.params))]
+    He = H.evaluate(pt, ArbContext(200))
+    ge = g.evaluate(pt, ArbContext(200))
+    assert H._built is None and g._built is None  # nothing symbolic was built for the numbers
+    assert max(v.rad() for row in He for v in row) < 1e-50
+    # the same entries from the symbolic program (built on demand now) lie inside the engine's balls
+    P = H.program.run(ArbContext(200), pt)
+    n = len(obj.params)
+    assert all(He[i][j].overlaps(P[i * n + j]) for i in range(n) for j in range(n))
+    assert all(ge[i][0].overlaps(v) for i, v in enumerate(g.program.run(ArbContext(200), pt)))
+    Hf = H.evaluate([float(v) for v in pt], FloatContext())
+    assert all(abs(Hf[i][j] - float(He[i][j].mid())) < 1e-12 for i in range(n) for j in range(n))
+    # a block, over a box, and through matrix_at
+    B = obj.hessian(obj.network.layer_params(2))
+    idx = obj.select(obj.network.layer_params(2))
+    Bb = B.evaluate([flint.arb(flint.fmpq(v.p, v.q), 1e-6) for v in pt], ArbContext(64))
+    assert all(Bb[a][b].contains(He[i][j]) for a, i in enumerate(idx) for b, j in enumerate(idx))
+    assert matrix_at(B, pt, prec=128).shape == (len(idx), len(idx))
+    # a kink inside the box is refused, not enclosed wrongly
+    x, y = sympy.symbols("x y")
+    Hk = LazyMatrix.derivatives(sympy.Max(x, 0) * x * y, [x, y], "hessian", [0, 1], lambda: [[0, 0], [0, 0]])
+    with pytest.raises(NotAnalyticHere):
+        Hk.evaluate([flint.arb(0, 1e-3), flint.arb(1)], ArbContext(64))
+    assert Hk.evaluate([flint.arb(1, 1e-3), flint.arb(1)], ArbContext(64))[0][0].contains(2)

@@ -5,11 +5,16 @@ converting a large symengine matrix to sympy costs more than building it.
 :class:`LazyMatrix` keeps the symengine entries and converts on demand: an
 indexed entry, a slice, ``.subs``, ``sympy.N``, ``sympy.latex`` and
 ``sympy.Matrix(...)`` all give sympy objects.
+
+A gradient or Hessian of a loss (:meth:`LazyMatrix.derivatives`) goes further: its symbolic entries are
+built only when something asks for them, and :meth:`LazyMatrix.evaluate` in Arb or float64 takes its
+numbers from the differentiation engine (automatic differentiation of the loss itself), never from a
+compiled symbolic Hessian.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -17,7 +22,8 @@ import symengine as se
 import sympy
 
 from proofkit.convert import to_symengine
-from proofkit.errors import InvalidInput
+from proofkit.errors import CertificateRejected, InvalidInput
+from proofkit.numeric.contexts import ArbContext, FloatContext, NotAnalyticHere
 from proofkit.numeric.program import Program
 
 
@@ -55,10 +61,46 @@ class LazyMatrix:
     """
 
     def __init__(self, rows: Sequence[Sequence[Any]], symbols: Sequence[sympy.Symbol]) -> None:
-        self._rows = [[to_symengine(e, "rows") for e in row] for row in rows]
+        self._built: list[list[Any]] | None = [[to_symengine(e, "rows") for e in row] for row in rows]
+        self._build: Callable[[], Sequence[Sequence[Any]]] | None = None
+        self._source: tuple[Any, str, list[int]] | None = None
         self.symbols = list(symbols)
-        self.shape = (len(self._rows), len(self._rows[0]) if self._rows else 0)
+        self.shape = (len(self._built), len(self._built[0]) if self._built else 0)
         self._cache: dict[tuple[int, int], sympy.Expr] = {}
+
+    @classmethod
+    def derivatives(cls, loss: Any, symbols: Sequence[sympy.Symbol], kind: str, idx: Sequence[int],
+                    build: Callable[[], Sequence[Sequence[Any]]]) -> LazyMatrix:
+        """The gradient (``kind="gradient"``, a column) or Hessian block (``"hessian"``) of ``loss`` on the
+        parameters ``symbols[i] for i in idx``; ``build()`` returns the symbolic entries when first needed.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from proofkit.numeric import ArbContext
+        >>> x, y = sympy.symbols("x y")
+        >>> f = x**3 * y
+        >>> H = LazyMatrix.derivatives(f, [x, y], "hessian", [0, 1],
+        ...                            lambda: [[6 * x * y, 3 * x**2], [3 * x**2, 0]])
+        >>> [[str(v) for v in row] for row in H.evaluate([2, 1], ArbContext(64))]
+        [['12.0000000000000', '12.0000000000000'], ['12.0000000000000', '0']]
+        """
+        if kind not in ("gradient", "hessian"):
+            raise InvalidInput("kind", "'gradient' or 'hessian'", repr(kind)[:40])
+        m = cls.__new__(cls)
+        m._built, m._build, m._cache = None, build, {}
+        m._source = (loss, kind, list(idx))
+        m.symbols = list(symbols)
+        m.shape = (len(idx), len(idx) if kind == "hessian" else 1)
+        return m
+
+    @property
+    def _rows(self) -> list[list[Any]]:
+        if self._built is None:
+            assert self._build is not None
+            self._built = [[to_symengine(e, "rows") for e in row] for row in self._build()]
+            self._build = None
+        return self._built
 
     @property
     def rows(self) -> int:
@@ -194,7 +236,56 @@ class LazyMatrix:
         return Program(self.symbols, [e for row in self._rows for e in row])
 
     def evaluate(self, values: Sequence[Any], ctx: Any) -> list[list[Any]]:
-        """Evaluate every entry in the number context ``ctx`` at ``values`` (in :attr:`symbols` order)."""
+        """Evaluate every entry in the number context ``ctx`` at ``values`` (in :attr:`symbols` order).
+
+        A gradient or Hessian from :meth:`derivatives` is evaluated by the differentiation engine in Arb
+        (balls containing the exact values, also over boxes when ``values`` holds balls) and float64; other
+        contexts, and other matrices, run the compiled program of the symbolic entries. A point where the
+        loss is not analytic raises :class:`~proofkit.numeric.contexts.NotAnalyticHere` either way.
+        """
+        if self._source is not None and isinstance(ctx, (ArbContext, FloatContext)):
+            return self._engine_values(values, ctx)
         flat = self.program.run(ctx, values)
         c = self.cols
         return [flat[i * c:(i + 1) * c] for i in range(self.rows)]
+
+    @cached_property
+    def _tape(self) -> Any:
+        from proofkit.kernel.dag import decode_dag
+        from proofkit.kernel.engine import Tape
+        from proofkit.symbolic.dag import to_dag
+
+        assert self._source is not None
+        return Tape(decode_dag(to_dag(self._source[0], self.symbols), n_outputs=1))
+
+    def _engine_values(self, values: Sequence[Any], ctx: Any) -> list[list[Any]]:
+        import numpy as np
+
+        from proofkit.kernel import engine
+
+        assert self._source is not None
+        _, kind, idx = self._source
+        n = len(self.symbols)
+        if len(values) != n:
+            raise InvalidInput("values", f"{n} values (one per symbol)", f"{len(values)}")
+        if isinstance(ctx, FloatContext):
+            from proofkit.numeric.float_engine import FloatTape
+
+            x = np.array([ctx.from_input(v) for v in values], dtype=float)
+            with np.errstate(all="ignore"):
+                if kind == "hessian":
+                    H = FloatTape(self._tape).hessian(x)
+                    return [[float(H[a, b]) for b in idx] for a in idx]
+                _, g = FloatTape(self._tape).value_and_grad(x[None])
+                return [[float(g[0][a])] for a in idx]
+        try:
+            with engine.arb_precision(ctx.prec):  # exact inputs become balls at the context's precision
+                box = [ctx.from_input(v) for v in values]
+            (jet,) = engine.evaluate(self._tape, box, order=2 if kind == "hessian" else 1, prec=ctx.prec)
+        except CertificateRejected as exc:
+            raise NotAnalyticHere(str(exc)) from None
+        if kind == "hessian":
+            H = engine.dense_hessian(jet, n)
+            return [[H[a, b] for b in idx] for a in idx]
+        g = engine.dense_gradient(jet, n)
+        return [[g[a]] for a in idx]

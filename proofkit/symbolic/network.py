@@ -283,22 +283,35 @@ class Objective:
         return [self._se_expr.diff(p) for p in self._se_params]
 
     def gradient(self) -> LazyMatrix:
-        """The gradient of Phi (a column), by symbolic differentiation."""
-        m = LazyMatrix([[g] for g in self._gradient_rows], self.params)
+        """The gradient of Phi (a column): symbolic entries built when first asked for; numbers in Arb and
+        float64 (:meth:`LazyMatrix.evaluate`, :func:`~proofkit.matrix_at`) by the differentiation engine."""
+        self._require_differentiable()
+        m = LazyMatrix.derivatives(self._se_expr, self.params, "gradient", list(range(len(self.params))),
+                                   lambda: [[g] for g in self._gradient_rows])
         m.origin = (self, "gradient", list(range(len(self.params))))  # for latex(..., notation="network")
         return m
 
     def hessian(self, params: Sequence[Any] | None = None) -> LazyMatrix:
-        """The Hessian of Phi, or its block on ``params`` (Definition 3.6)."""
+        """The Hessian of Phi, or its block on ``params`` (Definition 3.6).
+
+        The symbolic entries are built only when something needs them (an entry, ``subs``, LaTeX, an exact
+        evaluation); numbers in Arb and float64 come from the differentiation engine, so evaluating a large
+        Hessian never compiles its symbolic entries.
+        """
         idx = self.select(params)
-        grads = self._gradient_rows
-        n = len(idx)
-        rows: list[list[Any]] = [[None] * n for _ in range(n)]
-        for a in range(n):
-            ga = grads[idx[a]]
-            for b in range(a, n):
-                rows[a][b] = rows[b][a] = ga.diff(self._se_params[idx[b]])
-        m = LazyMatrix(rows, self.params)
+        self._require_differentiable()
+
+        def build() -> list[list[Any]]:
+            grads = self._gradient_rows
+            n = len(idx)
+            rows: list[list[Any]] = [[None] * n for _ in range(n)]
+            for a in range(n):
+                ga = grads[idx[a]]
+                for b in range(a, n):
+                    rows[a][b] = rows[b][a] = ga.diff(self._se_params[idx[b]])
+            return rows
+
+        m = LazyMatrix.derivatives(self._se_expr, self.params, "hessian", idx, build)
         m.origin = (self, "hessian", idx)  # for latex(..., notation="network")
         return m
 
