@@ -135,12 +135,25 @@ def test_keys_are_content_addresses():
     ({"kind": "rank_at_least", "inputs": {"matrix": [[1, 2, 3], [2, 4, "exp(1)"]], "r": 2}}, "certified"),
     ({"kind": "positive_definite", "inputs": {"matrix": [[2, -1], [-1, 2]]}}, "certified"),
     ({"kind": "leibniz_witness", "inputs": {"X": [[0], [1], [3]], "widths": [1, 2, 1], "k": 1}}, "certified"),
+    ({"kind": "local_min", "inputs": {"loss": "(x*y - 1)**2", "point": [1, 1], "manifold": {"y": "1/x"}}},
+     "certified"),
+    ({"kind": "local_min", "inputs": {"loss": "x**2 - x**3", "point": [0], "better_point": [2]}}, "certified"),
+    ({"kind": "saddle", "inputs": {"loss": "x**2 - y**2", "point": [0, 0], "radius": "1/10"}}, "certified"),
+    ({"kind": "saddle", "inputs": {"loss": "x**3 + y**2", "point": [0, 0], "curve": ["t", "0"]}}, "certified"),
+    ({"kind": "saddle", "inputs": {"loss": "x**2 + y**2", "point": [0, 0]}}, "inconclusive"),
 ])
 def test_builtin_kinds_execute_and_the_kernel_accepts(task, outcome):
     rec = execute(task)
     assert rec["outcome"] == outcome, rec["message"]
     assert rec["certificates"] and all(k["ok"] for k in rec["kernel"])
     assert json.loads(rec["certificates"][0])["verdict"] == outcome
+
+
+def test_landscape_kinds_name_bad_fields():
+    rec = execute({"kind": "local_min", "inputs": {"loss": "x**2", "point": [0], "manifold": {"z": "1"}}})
+    assert rec["outcome"] == "error" and "manifold" in rec["message"]
+    rec = execute({"kind": "saddle", "inputs": {"loss": "x**2 - y", "point": [0, 0], "curve": ["t"]}})
+    assert rec["outcome"] == "error" and "curve" in rec["message"]
 
 
 def test_certifier_errors_are_recorded_by_name():

@@ -8,6 +8,8 @@ kind                          required inputs                                 ce
 ``critical_point``            ``loss`` or ``gradient``, ``variables``,        :func:`~proofkit.certify_critical_point`
                               ``point``, ``radius``
 ``strict_local_min``          as ``critical_point``                           :func:`~proofkit.certify_strict_local_min`
+``local_min``                 ``loss``, ``point`` (``manifold``)              :func:`~proofkit.certify_local_min`
+``saddle``                    ``loss``, ``point`` (``direction``, ``curve``)  :func:`~proofkit.certify_saddle`
 ``nonsingular``               ``matrix``                                      :func:`~proofkit.certify_nonsingular`
 ``rank_at_least``             ``matrix``, ``r``                               :func:`~proofkit.certify_rank_at_least`
 ``positive_definite``         ``matrix``                                      :func:`~proofkit.certify_positive_definite`
@@ -151,6 +153,93 @@ register_kind(TaskKind(
     optional=("params", "better_point", "global_value", "radius", "fixed", "symmetry", "refine", "max_prec"),
     claim_types=("spurious_local_min",),
     summary="a strict local minimum near `point` whose loss exceeds the loss at `better_point` (or `global_value`)"))
+
+
+# --- local_min / saddle (landscapes: non-strict minima, strict and degenerate saddles) ----------------------------
+
+def _decode_landscape(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    if "params" in inputs:
+        params = exact.names(inputs["params"], "params")
+        loss = exact.expression(inputs["loss"], "loss", params)
+    else:
+        loss = exact.expression(inputs["loss"], "loss")
+        params = sorted(s.name for s in loss.free_symbols)
+        if not params:
+            raise InvalidInput("loss", "an expression in at least one parameter", str(loss)[:60])
+    args: dict[str, Any] = {"loss": loss, "params": params, "point": exact.point(inputs["point"], params, "point")}
+    if "radius" in inputs:
+        args["radius"] = _positive(inputs["radius"], "radius")
+    return args
+
+
+def _decode_local_min(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    args = _decode_landscape(inputs)
+    params = args["params"]
+    if "better_point" in inputs and "global_value" in inputs:
+        raise InvalidInput("inputs", "at most one of better_point and global_value", "both")
+    if "better_point" in inputs:
+        args["better_point"] = exact.point(inputs["better_point"], params, "better_point")
+    if "global_value" in inputs:
+        args["global_value"] = exact.exact_number(inputs["global_value"], "global_value")
+    if "manifold" in inputs:
+        m = inputs["manifold"]
+        if not isinstance(m, Mapping) or not m:
+            raise InvalidInput("manifold", "an object {normal parameter: expression in the others}", exact._short(m))
+        unknown = [k for k in m if k not in params]
+        if unknown:
+            raise InvalidInput("manifold", f"keys among {params[:8]}", f"unknown {unknown[:4]}")
+        args["manifold"] = {sympy.Symbol(k): exact.expression(v, f"manifold.{k}", [p for p in params if p not in m])
+                            for k, v in m.items()}
+    return args
+
+
+def _certify_local_min(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify import certify_local_min
+
+    cert = certify_local_min(args["loss"], [sympy.Symbol(p) for p in args["params"]], args["point"],
+                             manifold=args.get("manifold"), radius=args.get("radius"),
+                             better_point=args.get("better_point"), global_value=args.get("global_value"))
+    return TaskOutput([cert], values={"dimension": len(args["params"]),
+                                      "strict": bool(cert.claim.get("strict")) if cert.claim else None},
+                      note=cert.reason)
+
+
+register_kind(TaskKind("local_min", _decode_local_min, _certify_local_min, required=("loss", "point"),
+                       optional=("params", "manifold", "radius", "better_point", "global_value"),
+                       claim_types=("local_min",),
+                       summary="a local minimum near `point`: strict, or non-strict on the `manifold` of minima "
+                               "through it (optionally spurious: above `better_point` / `global_value`)"))
+
+
+def _decode_saddle(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    args = _decode_landscape(inputs)
+    if "direction" in inputs:
+        args["direction"] = exact.exact_vector(inputs["direction"], "direction", len(args["params"]))
+    if "curve" in inputs:
+        var = _str(inputs, "curve_variable", "t")
+        if var in args["params"]:
+            raise InvalidInput("curve_variable", "a name that is not a parameter", var)
+        c = inputs["curve"]
+        if not isinstance(c, list) or len(c) != len(args["params"]):
+            raise InvalidInput("curve", f"a list of {len(args['params'])} expressions in {var}", exact._short(c))
+        args["curve"] = [exact.expression(e, f"curve[{i}]", [var]) for i, e in enumerate(c)]
+    return args
+
+
+def _certify_saddle(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.certify import certify_saddle
+
+    cert = certify_saddle(args["loss"], [sympy.Symbol(p) for p in args["params"]], args["point"],
+                          direction=args.get("direction"), curve=args.get("curve"), radius=args.get("radius"))
+    kind = cert.claim.get("kind") if cert.claim else None
+    return TaskOutput([cert], values={"dimension": len(args["params"]), "kind": kind}, note=cert.reason)
+
+
+register_kind(TaskKind("saddle", _decode_saddle, _certify_saddle, required=("loss", "point"),
+                       optional=("params", "direction", "curve", "curve_variable", "radius"),
+                       claim_types=("saddle",),
+                       summary="a saddle at (or near) `point`: strict (Krawczyk + curvatures of both signs) or "
+                               "degenerate (exact leading terms along a `curve`)"))
 
 
 # --- critical_point / strict_local_min ----------------------------------------------------------------------------
