@@ -160,6 +160,21 @@ def nonsingular_box_pd(B: flint.arb_mat, prec: int) -> bool:
     crosses zero and ``S`` is positive definite too. Unlike the direct ball test, the radii of ``B`` do not
     enter the elimination, so the test does not lose to wrapping in high dimension. An empty matrix is
     refused.
+
+    Guarantee
+    ---------
+    If every member of ``B`` is nonsingular, ``True`` proves every symmetric member of ``B`` positive definite.
+    Without that premise nothing is proved: call it only on the very matrix a successful :func:`krawczyk`
+    used (not a re-evaluation, a sub-block or a matrix recomputed at another precision).
+
+    Examples
+    --------
+    >>> C = [[flint.fmpq(1, 2), 0], [0, flint.fmpq(1, 2)]]
+    >>> B = flint.arb_mat([[flint.arb(2, 0.01), flint.arb(0, 0.01)], [flint.arb(0, 0.01), flint.arb(2, 0.01)]])
+    >>> krawczyk([flint.arb(0), flint.arb(0)], B, C, [0, 0], [flint.fmpq(1, 10)] * 2, 64)[0]
+    True
+    >>> nonsingular_box_pd(B, 64), nonsingular_box_pd(-B, 64)
+    (True, False)
     """
     n = B.nrows()
     if n == 0 or B.ncols() != n:
