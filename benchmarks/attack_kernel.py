@@ -335,6 +335,20 @@ def definiteness_forgeries() -> list[tuple[str, str]]:
     d["inputs"]["loss"]["outputs"] = [k + 4]
     add("strict_local_min: 0 * (1/x) hides a pole at the centre", d)
 
+    # ten variables: the definiteness test takes its Schur-complement path (blocks of at most 8)
+    v10 = sympy.symbols("v0:10")
+    for name, loss, C in (
+            ("one negative direction", sum(v**2 for v in v10[:9]) - v10[9] ** 2,
+             [["1/2" if i == j and i < 9 else "-1/2" if i == j else "0" for j in range(10)] for i in range(10)]),
+            ("coupling 3 v0 v9 between unit squares", sum(v**2 for v in v10) + 3 * v10[0] * v10[9],
+             [["-2/5" if i == j and i in (0, 9) else "3/5" if {i, j} == {0, 9} else "1/2" if i == j else "0"
+               for j in range(10)] for i in range(10)])):
+        d = copy.deepcopy(slm)
+        d["inputs"].update(loss=to_dag([loss], list(v10)), variables=[v.name for v in v10], centers=["0"] * 10,
+                           radii=["1/100"] * 10)
+        d["claim"]["dimension"], d["evidence"] = 10, {"C": C}
+        add(f"strict_local_min: 10-dimensional saddle ({name}), exact inverse C", d)
+
     # a slice: the free block of a larger Hessian
     g = x**2 * (1 - y) + y**2
     sl = _j(pk.certify_strict_local_min([g.diff(x), g.diff(y)], None, [0], sympy.Rational(1, 100), variables=[x, y],
