@@ -247,6 +247,8 @@ def forgeries() -> list[tuple[str, str]]:
     d["inputs"]["fixed"] = {"y": "5"}
     add("strict_local_min_on_slice: expression without the fixed inputs, value 0 -> 5", d)
 
+    out += definiteness_forgeries()
+
     # -- hostile text ----------------------------------------------------------------------------------
     out += [("not JSON", "{{{"), ("10^5-digit integer", '{"a": ' + "9" * 100000 + "}"),
             ("nested 10^5 deep", "[" * 100000 + "]" * 100000), ("duplicate keys", '{"a": 1, "a": 2}'),
@@ -257,6 +259,150 @@ def forgeries() -> list[tuple[str, str]]:
     d = copy.deepcopy(ns)
     d["precision"] = True
     out.append(("precision true", json.dumps(d)))
+    return out
+
+
+def _gap_evidence(d: dict[str, Any]) -> None:
+    """Evidence of a spurious minimum that the kernel's own loss bound matches (the attacker can compute it)."""
+    import flint
+
+    from proofkit.certificate import arb_to_data
+    from proofkit.kernel.dag import decode_dag
+    from proofkit.kernel.rules import loss_gap, loss_krawczyk
+
+    inp, q = d["inputs"], lambda s: flint.fmpq(*map(int, (s + "/1").split("/")[:2]))
+    cs, rs = [q(v) for v in inp["centers"]], [q(v) for v in inp["radii"]]
+    C, prec = [[q(v) for v in row] for row in d["evidence"]["C"]], d["precision"]
+    loss = decode_dag(inp["loss"])
+    _, _, _, g, lc = loss_krawczyk(loss, cs, rs, C, prec)
+    gv = q(inp["global_value"]) if "global_value" in inp else None
+    for key, ball in zip(("lower", "better", "gap"), loss_gap(loss, rs, g, lc, None, gv, prec)):
+        d["evidence"][key] = arb_to_data(ball)
+
+
+def definiteness_forgeries() -> list[tuple[str, str]]:
+    """Minima claimed where the Hessian is not definite, with a C that makes Krawczyk's test succeed.
+
+    After Krawczyk succeeds, definiteness is proved from one symmetric member of the interval Hessian
+    (every member is nonsingular): these claims are false, and most pass Krawczyk's test, so only the
+    definiteness test (or the kink / domain checks) can refuse them.
+    """
+    import proofkit as pk
+    from proofkit.symbolic.dag import to_dag
+
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, d: dict[str, Any]) -> None:
+        out.append((name, json.dumps(_reason(rehash(d)))))
+
+    f = (x - 1) ** 2 + 2 * y**2 + x * y
+    p0 = [sympy.Rational(8, 7), sympy.Rational(-2, 7)]
+    slm = _j(pk.certify_strict_local_min([f.diff(x), f.diff(y)], None, p0, 0.01, variables=[x, y], loss=f))
+    third = ["1/100", "1/100"]
+
+    def strict(loss: Any, C: list[list[str]], radii: list[str] = third, centers: tuple = ("0", "0"),
+               **edits: Any) -> dict[str, Any]:
+        d = copy.deepcopy(slm)
+        d["inputs"].update(loss=to_dag([loss], [x, y]), centers=list(centers), radii=radii)
+        d["evidence"] = {"C": C}
+        d.update(edits)
+        return d
+
+    saddle_C, max_C = [["1/2", "0"], ["0", "-1/2"]], [["-1/2", "0"], ["0", "-1/2"]]
+    add("strict_local_min: saddle x^2 - y^2, exact inverse C (Krawczyk holds)", strict(x**2 - y**2, saddle_C))
+    add("strict_local_min: maximum -(x^2 + y^2), exact inverse C", strict(-(x**2) - y**2, max_C))
+    add("strict_local_min: saddle, radius 10^-300", strict(x**2 - y**2, saddle_C, ["1/" + "1" + "0" * 300] * 2))
+    add("strict_local_min: saddle, radius 10^300", strict(x**2 - y**2, saddle_C, ["1" + "0" * 300] * 2))
+    add("strict_local_min: saddle, precision 2 bits", strict(x**2 - y**2, saddle_C, precision=2))
+    add("strict_local_min: saddle, precision 65536 bits", strict(x**2 - y**2, saddle_C, precision=65536))
+    add("strict_local_min: saddle, C = 0", strict(x**2 - y**2, [["0", "0"], ["0", "0"]]))
+    add("strict_local_min: saddle, C = 10^40 I", strict(x**2 - y**2, [["1" + "0" * 40, "0"], ["0", "1" + "0" * 40]]))
+    add("strict_local_min: tilted saddle x^2 + 3xy + y^2, C = H^-1",
+        strict(x**2 + 3 * x * y + y**2, [["-2/5", "3/5"], ["3/5", "-2/5"]]))
+    # the Hessian 1 - 6x is definite at the centre, singular at x = 1/6 inside the box (one critical point)
+    add("strict_local_min: Hessian definite at the centre, singular inside the box",
+        strict(x**2 / 2 - x**3 + y**2, [["1", "0"], ["0", "1/2"]], ["1/5", "1/5"]))
+    add("strict_local_min: three critical points in the box ((x^2 - 10^-4)^2 + y^2)",
+        strict((x**2 - sympy.Rational(1, 10**4)) ** 2 + y**2, [["25/2", "0"], ["0", "1/2"]], ["1/50", "1/50"]))
+    add("strict_local_min: kink at the centre (x^2 + y^2 - |x|/1000, a local max in x)",
+        strict(x**2 + y**2 - sympy.Abs(x) / 1000, [["1/2", "0"], ["0", "1/2"]]))
+    add("strict_local_min: kink on the box boundary (max(x, 0) branch switch at x = 0)",
+        strict(x**2 + y**2 - sympy.Max(x, 0) / 1000, [["1/2", "0"], ["0", "1/2"]], third, ("1/100", "0")))
+    d = strict(x**2 + y**2, [["1/2", "0"], ["0", "1/2"]])
+    nodes = d["inputs"]["loss"]["nodes"]  # + 0 * (1/x): a pole at the centre the sympy encoder would fold away
+    k, o = len(nodes), d["inputs"]["loss"]["outputs"][0]
+    nodes += [["var", 0], ["pow", k, "-1"], ["const", "0"], ["mul", k + 1, k + 2], ["add", o, k + 3]]
+    d["inputs"]["loss"]["outputs"] = [k + 4]
+    add("strict_local_min: 0 * (1/x) hides a pole at the centre", d)
+
+    # ten variables: the definiteness test takes its Schur-complement path (blocks of at most 8)
+    v10 = sympy.symbols("v0:10")
+    for name, loss, C in (
+            ("one negative direction", sum(v**2 for v in v10[:9]) - v10[9] ** 2,
+             [["1/2" if i == j and i < 9 else "-1/2" if i == j else "0" for j in range(10)] for i in range(10)]),
+            ("coupling 3 v0 v9 between unit squares", sum(v**2 for v in v10) + 3 * v10[0] * v10[9],
+             [["-2/5" if i == j and i in (0, 9) else "3/5" if {i, j} == {0, 9} else "1/2" if i == j else "0"
+               for j in range(10)] for i in range(10)])):
+        d = copy.deepcopy(slm)
+        d["inputs"].update(loss=to_dag([loss], list(v10)), variables=[v.name for v in v10], centers=["0"] * 10,
+                           radii=["1/100"] * 10)
+        d["claim"]["dimension"], d["evidence"] = 10, {"C": C}
+        add(f"strict_local_min: 10-dimensional saddle ({name}), exact inverse C", d)
+
+    # a slice: the free block of a larger Hessian
+    g = x**2 * (1 - y) + y**2
+    sl = _j(pk.certify_strict_local_min([g.diff(x), g.diff(y)], None, [0], sympy.Rational(1, 100), variables=[x, y],
+                                        fixed={y: 0},
+                                        loss=g))
+    d = copy.deepcopy(sl)
+    d["inputs"]["fixed"], d["evidence"] = {"y": "2"}, {"C": [["-1/2"]]}  # on y = 2: -x^2, a maximum
+    add("strict_local_min_on_slice: fixed y = 0 -> 2 (the free block becomes negative), C adjusted", d)
+    d = copy.deepcopy(sl)
+    d["inputs"]["fixed"], d["evidence"] = {"y": "1"}, {"C": [["1"]]}  # on y = 1: the free Hessian block is 0
+    add("strict_local_min_on_slice: fixed y = 0 -> 1 (the free block is 0)", d)
+
+    sp = _j(pk.certify_spurious_minimum(f, [x, y], p0, global_value=-5))
+    d = copy.deepcopy(sp)
+    d["inputs"].update(loss=to_dag([x**2 - y**2], [x, y]), centers=["0", "0"], radii=third)
+    d["evidence"]["C"] = saddle_C
+    _gap_evidence(d)
+    add("spurious_local_min: saddle x^2 - y^2 against global value -5, matching gap evidence", d)
+
+    lm = _j(pk.certify_local_min(f, [x, y], p0))
+    for name, loss, C in (("saddle x^2 - y^2", x**2 - y**2, saddle_C), ("maximum -(x^2 + y^2)", -(x**2) - y**2, max_C)):
+        d = copy.deepcopy(lm)
+        d["inputs"].update(loss=to_dag([loss], [x, y]), centers=["0", "0"], radii=third)
+        d["evidence"]["C"] = C
+        add(f"local_min (krawczyk): {name}, exact inverse C", d)
+    mx = _j(pk.classify_critical_point(-(x**2) - y**2, [x, y], [0, 0]))
+    d = copy.deepcopy(mx["evidence"]["certificate"])
+    d["inputs"]["loss"] = to_dag([x**2 + y**2], [x, y])
+    d["evidence"]["C"] = [["1/2", "0"], ["0", "1/2"]]
+    add("local_max: minimum x^2 + y^2, exact inverse C", d)
+    d = copy.deepcopy(mx["evidence"]["certificate"])
+    d["inputs"]["loss"] = to_dag([y**2 - x**2], [x, y])
+    d["evidence"]["C"] = [["-1/2", "0"], ["0", "1/2"]]
+    add("local_max: saddle y^2 - x^2, exact inverse C", d)
+    d = copy.deepcopy(mx)
+    d["inputs"]["loss"] = d["evidence"]["certificate"]["inputs"]["loss"] = to_dag([x**2 - y**2], [x, y])
+    d["evidence"]["certificate"]["evidence"]["C"] = saddle_C
+    rehash(d["evidence"]["certificate"])
+    add("classification: saddle x^2 - y^2 as a strict local maximum (nested C adjusted)", d)
+
+    rot = (t, [x * sympy.cos(t) - y * sympy.sin(t), x * sympy.sin(t) + y * sympy.cos(t)])
+    lift = _j(pk.certify_lifted_minimum((x**2 + y**2 - 1) ** 2 + 2, [x, y], [1, 0], [y], rot, global_value=1))
+    d = copy.deepcopy(lift)
+    d["inputs"]["loss"] = to_dag([2 - (x**2 + y**2 - 1) ** 2], [x, y])  # still invariant: a maximum on the slice
+    d["evidence"]["C"] = [["-1/8"]]
+    add("local_min (symmetry): rotation-invariant maximum 2 - (r^2 - 1)^2 lifted, C adjusted", d)
+
+    cp = _j(pk.certify_critical_point([f.diff(x), f.diff(y)], None, p0, 0.01, variables=[x, y]))
+    for C in ([["50", "0"], ["0", "1"]], [["-50", "0"], ["0", "1"]], [["0", "0"], ["0", "1"]]):
+        d = copy.deepcopy(cp)
+        d["inputs"].update(gradient=to_dag([x**2 - sympy.Rational(1, 10**4), y], [x, y]), centers=["0", "0"],
+                           radii=["1/50", "1/50"])
+        d["evidence"] = {"C": C}
+        add(f"critical_point: two zeros (x = +-1/100) in the box, C = {C[0][0]} in x", d)
     return out
 
 

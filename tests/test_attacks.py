@@ -173,3 +173,42 @@ def test_spurious_slice_values_are_bound_to_the_stored_expression():
     d["inputs"]["fixed"] = {"y": "3"}  # the loss moves by 9 on that slice: the stated enclosures no longer hold
     with pytest.raises(CertificateRejected):
         check_certificate(rehashed(d))
+
+
+def _definite_claim(kind, loss, C):
+    """A genuine certificate of ``kind`` moved to the box 0 +- 1/100 of ``loss``, with the matrix C given."""
+    f = (x - 1) ** 2 + 2 * y**2 + x * y
+    p0 = [sympy.Rational(8, 7), sympy.Rational(-2, 7)]
+    if kind == "strict_local_min":
+        c = pk.certify_strict_local_min([f.diff(x), f.diff(y)], None, p0, 0.01, variables=[x, y], loss=f)
+    elif kind == "spurious_local_min":
+        c = pk.certify_spurious_minimum(f, [x, y], p0, global_value=-5)
+    elif kind == "local_min":
+        c = pk.certify_local_min(f, [x, y], p0)
+    else:  # the nested certificate of a classification as a maximum
+        c = pk.classify_critical_point(-(x**2) - y**2, [x, y], [0, 0])
+    d = json.loads(c.to_json())
+    if kind == "local_max":
+        d = d["evidence"]["certificate"]
+    assert d["verdict"] == "certified" and d["claim"]["type"] == kind
+    d["inputs"].update(loss=to_dag([loss], [x, y]), centers=["0", "0"], radii=["1/100", "1/100"])
+    d["evidence"]["C"] = C
+    d["evidence"].pop("K", None)
+    return rehashed(d)
+
+
+HALF, SADDLE_C, MAX_C = [["1/2", "0"], ["0", "1/2"]], [["1/2", "0"], ["0", "-1/2"]], [["-1/2", "0"], ["0", "-1/2"]]
+
+
+@pytest.mark.parametrize("kind", ["strict_local_min", "spurious_local_min", "local_min", "local_max"])
+def test_definiteness_after_krawczyk_refuses_saddles_and_wrong_extrema(kind):
+    # C is the exact inverse of the (constant) Hessian, so Krawczyk's test succeeds on these boxes and only
+    # the definiteness test (one symmetric member, every member nonsingular) stands between them and acceptance
+    wrong = [(x**2 - y**2, SADDLE_C), (x**2 + 3 * x * y + y**2, [["-2/5", "3/5"], ["3/5", "-2/5"]])]
+    wrong += [(x**2 + y**2, HALF)] if kind == "local_max" else [(-(x**2) - y**2, MAX_C)]
+    for loss, C in wrong:
+        with pytest.raises(CertificateRejected, match="definite"):
+            check_certificate(_definite_claim(kind, loss, C))
+    if kind != "spurious_local_min":  # control: the true extremum in the same box is accepted
+        loss, C = (-(x**2) - y**2, MAX_C) if kind == "local_max" else (x**2 + y**2, HALF)
+        assert check_certificate(_definite_claim(kind, loss, C)).ok

@@ -230,6 +230,42 @@ def test_krawczyk_success_lets_a_wide_interval_hessian_be_proved_definite_where_
     assert inside and nonsingular_box_pd(J, 128)
 
 
+def test_krawczyk_success_means_no_singular_member_and_box_pd_verdicts_hold_on_sampled_members():
+    # Rump: K(X) inside int(X) makes every member of J nonsingular. On a connected box, a sign change of
+    # det between two members would exhibit a singular member; a positive verdict of nonsingular_box_pd
+    # must hold for every symmetric member (corners and random points are sampled, exactly dyadic).
+    rng = np.random.default_rng(5)
+    seen = {"inside": 0, "pd": 0, "refused": 0}
+    for _ in range(400):
+        n = int(rng.integers(1, 5))
+        A = rng.standard_normal((n, n))
+        w, V = np.linalg.eigh((A + A.T) / 2)
+        S = V @ np.diag(w * rng.choice([1, -1, 0.01], n)) @ V.T
+        R = np.abs(rng.standard_normal((n, n))) * 10 ** rng.uniform(-4, 0)
+        mid, rad = np.round(S * 2**20) / 2**20, np.round((R + R.T) / 2 * 2**20) / 2**20
+        J = flint.arb_mat([[flint.arb(mid[i, j], rad[i, j]) for j in range(n)] for i in range(n)])
+        if abs(np.linalg.det(mid)) < 1e-9:
+            continue
+        C = [[flint.fmpq(*float(v).as_integer_ratio()) for v in row] for row in np.linalg.inv(mid).tolist()]
+        cs = [flint.fmpq(*float(v).as_integer_ratio()) for v in rng.standard_normal(n)]
+        gy = [flint.arb(float(v)) for v in rng.standard_normal(n) * 10 ** rng.uniform(-6, 0)]
+        inside, _ = krawczyk(gy, J, C, cs, [flint.fmpq(1, int(rng.choice([1, 10, 1000])))] * n, 64)
+        if not inside:
+            continue
+        seen["inside"] += 1
+        pd = nonsingular_box_pd(J, 64)
+        seen["pd" if pd else "refused"] += 1
+        signs = set()
+        for _ in range(100):
+            U = rng.choice([-1.0, 1.0], (n, n)) if rng.random() < 0.5 else rng.uniform(-1, 1, (n, n))
+            signs.add(np.sign(np.linalg.det(mid + rad * U)))
+            Us = np.triu(U) + np.triu(U, 1).T
+            if pd:
+                assert np.linalg.eigvalsh(mid + rad * Us).min() > 0
+        assert len(signs) == 1 and 0 not in signs
+    assert seen["inside"] > 100 and seen["pd"] > 30 and seen["refused"] > 30  # not vacuous
+
+
 def test_spurious_certificate_is_rechecked_by_the_kernel_and_tampering_is_rejected():
     import json
 

@@ -151,15 +151,17 @@ def _pd_rows(rows: list[list[flint.arb]]) -> bool:
 
 
 def nonsingular_box_pd(B: flint.arb_mat, prec: int) -> bool:
-    """True only if every symmetric matrix inside ``B`` is positive definite, *given* that every member of
-    ``B`` is known to be nonsingular (as Krawczyk's test proves for the matrix it used: :func:`krawczyk`).
+    """True only if every symmetric member of ``B`` is positive definite, *given* that every member is nonsingular.
 
-    One symmetric point member ``M`` (entrywise midpoints, checked to lie in both ``B[i, j]`` and ``B[j, i]``)
-    is proved positive definite by :func:`ball_matrix_pd`. For any symmetric member ``S``, the segment
-    ``(1 - t) M + t S`` lies in the box ``B`` and consists of symmetric nonsingular matrices, so no eigenvalue
-    crosses zero and ``S`` is positive definite too. Unlike the direct ball test, the radii of ``B`` do not
-    enter the elimination, so the test does not lose to wrapping in high dimension. An empty matrix is
-    refused.
+    One symmetric point member (entrywise midpoints, checked to lie in ``B[i, j]`` and ``B[j, i]``) is proved
+    positive definite by elimination; the segment from it to any symmetric member lies in ``B``, so is
+    nonsingular: no eigenvalue crosses zero. The radii do not enter the elimination. Empty: refused.
+    Guarantee: given the premise (the very matrix of a successful :func:`krawczyk`, not a re-evaluation,
+    sub-block or other precision), ``True`` proves every symmetric member positive definite.
+
+    >>> B = flint.arb_mat([[flint.arb(2, 0.5)]])  # Krawczyk succeeds on it with C = 1/2
+    >>> nonsingular_box_pd(B, 64), nonsingular_box_pd(-B, 64)
+    (True, False)
     """
     n = B.nrows()
     if n == 0 or B.ncols() != n:
