@@ -17,7 +17,7 @@ Given distinct samples and an architecture with a layer ``k`` of width
 :meth:`LeibnizConstruction.alpha0` turns the limit argument into an explicit
 ``alpha_0`` with a proof that ``det E(alpha) != 0`` for *every* ``alpha >= alpha_0``;
 :meth:`LeibnizConstruction.witness` certifies ``rank([F_k, 1_N]) = N`` at a given
-alpha on the network itself.
+alpha (for k = 1 with a certificate the kernel re-checks from the recipe alone).
 """
 
 from __future__ import annotations
@@ -272,15 +272,23 @@ class LeibnizConstruction:
                             {"monotone_from": start, "D": dmin})
 
     def witness(self, alpha: Any, prec: int = 128, *, through_network: bool | None = None) -> Any:
-        """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters (Arb enclosures).
+        """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters.
 
-        With ``through_network`` (default for N <= 30) the matrix is obtained by
-        evaluating the network's layers 1..k at :meth:`parameters`; otherwise it is
-        ``E(alpha)`` computed entry by entry, which is the same matrix by construction
-        (``G_k[i, j] = alpha (t_j - t_i) + beta``).
+        For ``k = 1`` (unless ``through_network=True``) this is
+        :func:`~proofkit.certify.leibniz.certify_leibniz_witness`: a ``leibniz_witness`` certificate that
+        stores the recipe (sigma, X, a, alpha, beta) and that the kernel re-checks by rebuilding
+        ``E(alpha)``, for any N up to 3000. For ``k > 1`` the layer-k inputs are transcendental and the
+        matrix is certified directly: by evaluating the network's layers 1..k at :meth:`parameters`
+        (default for N <= 30, or with ``through_network=True``) or as ``E(alpha)`` computed entry by entry
+        (the same matrix by construction, ``G_k[i, j] = alpha (t_j - t_i) + beta``); those certificates
+        hold the matrix only while it is small.
         """
         from proofkit.certify import certify_full_rank
 
+        if self.k == 1 and not through_network:
+            from proofkit.certify.leibniz import certify_leibniz_witness
+
+            return certify_leibniz_witness(self, alpha)
         if through_network is None:
             through_network = self.N <= 30
         if not through_network:

@@ -1,0 +1,215 @@
+"""The ``leibniz_witness`` rule: Lemma 4.3's matrix rebuilt from its recipe and proved nonsingular.
+
+The certificate stores only the recipe: sigma (a DAG in one variable), the samples X (N x d exact
+rationals), the direction a, alpha > 0, beta and the kind. The kernel derives ``t_i = <a, x_i>``
+exactly, sorts and checks them distinct, and encloses ``E(alpha)`` (``[1_N, A]``, bounded kind, or
+``[A, 1_N]``, type 2b; ``A_ic = sigma(alpha (t_c - t_i) + beta)`` for the N - 1 smallest ``t_c``):
+
+* entries with ``|z| < Z`` (``z`` the exact argument) are enclosed one by one in Arb (distinct ``z`` once);
+* on each side the entries with ``z >= Z`` (``z <= -Z``) form a suffix (prefix) of the sorted columns,
+  found by bisection with exact rationals, and share one enclosure of sigma over the whole interval
+  ``[Z, z_max]`` (``[z_min, -Z]``) of their arguments by interval arithmetic (:func:`interval_range`).
+  No property of sigma is assumed (no monotonicity, no limits). ``Z`` is the first of
+  ``1, 2, 4, ..., 2^10`` whose enclosure has radius at most ``2^-44 max(1, |mid|)``; if none does, that
+  side is enclosed entry by entry;
+
+then proves every matrix in the enclosure nonsingular in float64 with proven bounds
+(:func:`proofkit.kernel.linalg.float_ball_nonsingular`). The claim holds for *the* network: its layer 1
+computes ``G_1[i, j] = -alpha <a, x_i> + alpha t_(j) + beta`` exactly (unit j < N - 1; further units copy
+unit N - 2), so ``[F_1, 1_N]`` has the columns of ``E(alpha)`` with rows permuted: rank N.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import flint
+
+from proofkit.kernel import linalg as la
+from proofkit.kernel.decode import reject
+from proofkit.kernel.evaluate import evaluate
+from proofkit.kernel.statements import statement_for
+
+__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N"]
+
+MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
+MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
+PREC = 64
+T = "leibniz_witness"
+
+
+def _fail(why: str) -> Any:
+    return reject(f"{T}: {why}")
+
+
+def _q(x: flint.fmpq) -> str:
+    return str(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+
+def _mid_rad(v: flint.arb) -> tuple[float, float]:
+    """A float midpoint m and a float radius r with the ball v inside [m - r, m + r] (m's rounding folded in)."""
+    import math
+
+    if not v.is_finite():
+        raise _fail("an entry of E(alpha) is not finite")
+    m = float(v.mid())
+    with flint.ctx.workprec(PREC + 64):
+        u = abs(v - flint.arb(m)).upper()
+    r = math.nextafter(float(u), math.inf)  # float() is faithful: one step up is an upper bound
+    if not (math.isfinite(m) and math.isfinite(r)):
+        raise _fail("an entry of E(alpha) is out of float64 range")
+    return m, r
+
+
+def _sigma(sigma: Any, ball: flint.arb) -> flint.arb:
+    return evaluate(sigma, [ball], 0, PREC)[0][0]
+
+
+_INCREASING = {"exp": flint.arb.exp, "tanh": flint.arb.tanh, "atan": flint.arb.atan, "erf": flint.arb.erf,
+               "sinh": flint.arb.sinh, "log": flint.arb.log}
+
+
+def _pow_range(L: flint.arb, U: flint.arb, p: flint.fmpq) -> tuple[flint.arb, flint.arb] | None:
+    if p.q != 1 and not L > 0:
+        return None  # fractional powers: on (0, inf) only
+    if p > 0 and (L >= 0 or (p.q == 1 and p.p % 2)):
+        return (L ** p).lower(), (U ** p).upper()  # increasing
+    if p > 0 and U <= 0:
+        return (U ** p).lower(), (L ** p).upper()  # even power on (-inf, 0]: decreasing
+    if p > 0:
+        return flint.arb(0), (L ** p).max(U ** p).upper()
+    if L > 0 or (U < 0 and p.p % 2):
+        return (U ** p).lower(), (L ** p).upper()  # negative power, decreasing on each side of 0
+    if U < 0:
+        return (L ** p).lower(), (U ** p).upper()
+    return None  # a negative power over an interval containing 0
+
+
+def interval_range(dag: Any, lo: flint.fmpq, hi: flint.fmpq) -> flint.arb | None:
+    """A ball containing ``dag(x)`` for every ``x`` in ``[lo, hi]`` by interval arithmetic on exact endpoints.
+
+    Each node's range is a pair ``(L, U)`` of exact arb points with every value of the node on the
+    interval in ``[L, U]``: sums add endpoints, products take the extreme endpoint products, and the
+    increasing functions (:data:`_INCREASING`) and powers map endpoints (rounded outwards). Unlike ball
+    arithmetic this stays tight on long intervals where the function saturates (sigmoid on
+    ``[32, 10^9]``), and it assumes nothing about the function. Other operations give ``None``.
+    """
+    V: list[tuple[flint.arb, flint.arb]] = []
+    with flint.ctx.workprec(PREC):
+        for nd in dag.nodes:
+            op, args = nd[0], nd[1:]
+            if op == "var":
+                r = flint.arb(lo), flint.arb(hi)
+            elif op in ("const", "pi", "E"):
+                c = flint.arb(args[0]) if op == "const" else (flint.arb.pi() if op == "pi" else flint.arb(1).exp())
+                r = c.lower(), c.upper()
+            elif op == "add":
+                r = sum((V[a][0] for a in args), flint.arb(0)).lower(), sum((V[a][1] for a in args), flint.arb(0)).upper()
+            elif op == "mul":
+                r = V[args[0]]
+                for a in args[1:]:
+                    ps = [x * y for x in r for y in V[a]]
+                    r = min(p.lower() for p in ps), max(p.upper() for p in ps)
+            elif op == "pow":
+                r = _pow_range(*V[args[0]], args[1])
+            elif op in _INCREASING and (op != "log" or V[args[0]][0] > 0):
+                L, U = V[args[0]]
+                r = _INCREASING[op](L).lower(), _INCREASING[op](U).upper()
+            else:
+                return None
+            if r is None or not (r[0].is_finite() and r[1].is_finite()):
+                return None
+            V.append(r)
+        L, U = V[dag.outputs[0]]
+        return L.union(U)
+
+
+def _tail(sigma: Any, far: flint.fmpq, side: int) -> tuple[flint.fmpq, flint.arb] | None:
+    """``(Z, enclosure)``: sigma over ``side * [Z, far]`` for the first Z on the ladder where it is tight."""
+    Z = flint.fmpq(1)
+    for _ in range(11):
+        if Z > far:
+            return None
+        v = interval_range(sigma, Z, far) if side > 0 else interval_range(sigma, -far, -Z)
+        with flint.ctx.workprec(PREC):
+            if v is not None and v.rad() <= flint.arb(2) ** -44 * max(flint.arb(1), abs(v.mid())):
+                return Z, v
+        Z *= 2
+    return None
+
+
+def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool
+             ) -> tuple[Any, Any, int, str]:
+    """Float64 midpoint and radius matrices of E(alpha), the number of pointwise entries and a summary."""
+    import numpy as np
+
+    N = len(t)
+    cols = t[:N - 1]
+    span = alpha * (t[-1] - t[0])
+    right = _tail(sigma, span + beta, 1)  # z in [Z, alpha (t_max - t_min) + beta]
+    left = _tail(sigma, span - beta, -1)  # z in [-(alpha (t_max - t_min) - beta), -Z]
+    ranges = []
+    for ti in t:
+        lo = 0 if left is None else bisect.bisect_right(cols, ti - (left[0] + beta) / alpha)
+        hi = N - 1 if right is None else bisect.bisect_left(cols, ti + (right[0] - beta) / alpha)
+        ranges.append((lo, max(lo, hi)))
+    count = sum(hi - lo for lo, hi in ranges)
+    if count > MAX_POINTWISE:
+        raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
+                    "one): a larger alpha separates the samples more")
+    Em, Er = np.empty((N, N)), np.zeros((N, N))
+    off, one = (1, 0) if bounded else (0, N - 1)
+    Em[:, one] = 1.0
+    tails = [(s, _mid_rad(e[1])) for s, e in ((-1, left), (1, right)) if e is not None]
+    seen: dict[flint.fmpq, tuple[float, float]] = {}
+    for i, (ti, (lo, hi)) in enumerate(zip(t, ranges)):
+        for s, (m, r) in tails:
+            a, b = (off, off + lo) if s < 0 else (off + hi, off + N - 1)
+            Em[i, a:b], Er[i, a:b] = m, r
+        for c in range(lo, hi):
+            z = alpha * (cols[c] - ti) + beta
+            mr = seen.get(z)
+            if mr is None:
+                with flint.ctx.workprec(PREC):
+                    mr = seen[z] = _mid_rad(_sigma(sigma, flint.arb(z)))
+            Em[i, off + c], Er[i, off + c] = mr
+    how = ", ".join(f"{'z <= -' if s < 0 else 'z >= '}{_q(e[0])} by one enclosure"
+                    for s, e in ((-1, left), (1, right)) if e is not None) or "no tail enclosure"
+    return Em, Er, count, f"{count} entries ({len(seen)} distinct z) enclosed one by one; {how}"
+
+
+def _leibniz_witness(d: Any, Outcome: Any) -> Any:
+    inp = d.inputs
+    sigma, X, a, alpha, beta, kind, k = (inp[x] for x in ("sigma", "X", "direction", "alpha", "beta", "kind", "k"))
+    N = len(X)
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1:
+        raise _fail("sigma must be one expression in one variable")
+    if k != 1:
+        raise _fail("only layer k = 1 (the samples themselves) is rebuilt")
+    if not 2 <= N <= MAX_N or not a or any(len(x) != len(a) for x in X):
+        raise _fail(f"X must be N x d with 2 <= N <= {MAX_N} and the direction of length d")
+    if not alpha > 0:
+        raise _fail("alpha must be positive")
+    _claim = {"type": T, "N": N, "k": 1, "kind": kind, "alpha": _q(alpha), "beta": _q(beta)}
+    _claim["statement"] = statement_for(_claim)
+    from proofkit.kernel.rules import same
+
+    if not same(d.claim, _claim):
+        raise reject(f"the claim {d.claim} is not the one the inputs give: {_claim}")
+    t = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
+    if any(u == v for u, v in zip(t, t[1:])):
+        raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
+    Em, Er, count, how = _enclose(sigma, t, alpha, beta, kind == "bounded")
+    proved, bound = la.float_ball_nonsingular(Em, Er)
+    if not proved:
+        raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1: nonsingularity not proved in float64")
+    return Outcome(f"E(alpha) rebuilt from the recipe ({how}) and proved nonsingular in float64",
+                   f"||I - R E||_inf <= {bound:.3e} < 1")
+
+
+def leibniz_rules(Rule: Any, Outcome: Any) -> dict[str, Any]:
+    """The ``leibniz_witness`` rule (built with the rule table's own ``Rule`` and ``Outcome`` types)."""
+    spec = {"sigma": "dag", "X": ("list", ("list", "q")), "direction": ("list", "q"), "alpha": "q", "beta": "q",
+            "kind": ("one", "bounded", "growth"), "k": "nat"}
+    return {T: Rule(spec, {"certified": {}}, lambda d: _leibniz_witness(d, Outcome))}
