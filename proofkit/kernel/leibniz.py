@@ -140,8 +140,8 @@ def _tail(sigma: Any, far: flint.fmpq, side: int) -> tuple[flint.fmpq, flint.arb
 
 
 def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool
-             ) -> tuple[Any, Any, int, str]:
-    """Float64 midpoint and radius matrices of E(alpha), the number of pointwise entries and a summary."""
+             ) -> tuple[Any, Any, str]:
+    """Float64 midpoint and radius matrices of E(alpha) and a summary of how they were enclosed."""
     import numpy as np
 
     N = len(t)
@@ -176,17 +176,15 @@ def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmp
             Em[i, off + c], Er[i, off + c] = mr
     how = ", ".join(f"{'z <= -' if s < 0 else 'z >= '}{_q(e[0])} by one enclosure"
                     for s, e in ((-1, left), (1, right)) if e is not None) or "no tail enclosure"
-    return Em, Er, count, f"{count} entries ({len(seen)} distinct z) enclosed one by one; {how}"
+    return Em, Er, f"{count} entries ({len(seen)} distinct z) enclosed one by one; {how}"
 
 
 def _leibniz_witness(d: Any, Outcome: Any) -> Any:
     inp = d.inputs
     sigma, X, a, alpha, beta, kind, k = (inp[x] for x in ("sigma", "X", "direction", "alpha", "beta", "kind", "k"))
     N = len(X)
-    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1:
-        raise _fail("sigma must be one expression in one variable")
-    if k != 1:
-        raise _fail("only layer k = 1 (the samples themselves) is rebuilt")
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or k != 1:
+        raise _fail("sigma must be one expression in one variable; only layer k = 1 (the samples) is rebuilt")
     if not 2 <= N <= MAX_N or not a or any(len(x) != len(a) for x in X):
         raise _fail(f"X must be N x d with 2 <= N <= {MAX_N} and the direction of length d")
     if not alpha > 0:
@@ -200,10 +198,11 @@ def _leibniz_witness(d: Any, Outcome: Any) -> Any:
     t = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
     if any(u == v for u, v in zip(t, t[1:])):
         raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
-    Em, Er, count, how = _enclose(sigma, t, alpha, beta, kind == "bounded")
+    Em, Er, how = _enclose(sigma, t, alpha, beta, kind == "bounded")
     proved, bound = la.float_ball_nonsingular(Em, Er)
     if not proved:
-        raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1: nonsingularity not proved in float64")
+        raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1 (inf: the float64 midpoint matrix is numerically "
+                    "singular): nonsingularity not proved in float64")
     return Outcome(f"E(alpha) rebuilt from the recipe ({how}) and proved nonsingular in float64",
                    f"||I - R E||_inf <= {bound:.3e} < 1")
 

@@ -229,6 +229,40 @@ def _matrix_claim(c: dict[str, Any]) -> bool:
     raise Undecided(t)
 
 
+def _leibniz_witness(c: dict[str, Any]) -> bool:
+    """Lemma 4.3's recipe rebuilt here: exact t, then det E(alpha) exactly (rational entries) or at 120 digits."""
+    import mpmath
+
+    inp, claim = c["inputs"], c["claim"]
+    if set(inp) != {"sigma", "X", "direction", "alpha", "beta", "kind", "k"} or inp["kind"] not in ("bounded", "growth"):
+        return False
+    X = [[_q(v) for v in x] for x in inp["X"]]
+    a, alpha, beta = [_q(v) for v in inp["direction"]], _q(inp["alpha"]), _q(inp["beta"])
+    N, E = len(X), "[1_N, A(alpha)]" if inp["kind"] == "bounded" else "[A(alpha), 1_N]"
+    fields = {"type": "leibniz_witness", "N": N, "k": 1, "kind": inp["kind"], "alpha": inp["alpha"], "beta": inp["beta"]}
+    st = claim.get("statement", "")
+    if {k: v for k, v in claim.items() if k != "statement"} != fields or inp["k"] != 1 or not alpha > 0 or \
+            not st.startswith(f"rank [F_1, 1_N] = N = {N} ") or f"alpha = {inp['alpha']}, beta = {inp['beta']}:" not in st \
+            or f"E(alpha) = {E}," not in st or not a or any(len(x) != len(a) for x in X) or N < 2:
+        return False
+    t = sorted(sum((ai * xi for ai, xi in zip(a, x)), Fraction(0)) for x in X)
+    if len(set(t)) < N:
+        return False
+    if N > 8:
+        raise Undecided("N > 8")
+    (sig,) = dag_to_sympy(inp["sigma"])
+    (var,) = [sympy.Symbol(n, real=True) for n in inp["sigma"]["inputs"]]
+    rows = [[sig.subs(var, sympy.Rational(str(alpha * (tc - ti) + beta))) for tc in t[:-1]] for ti in t]
+    M = sympy.Matrix([[1, *r] if inp["kind"] == "bounded" else [*r, 1] for r in rows])
+    if all(e.is_Rational for e in M):
+        return M.det(method="bareiss") != 0
+    with mpmath.workdps(120):
+        det = mpmath.det(mpmath.matrix([[mpmath.mpf(sympy.N(e, 130)) for e in r] for r in M.tolist()]))
+        if abs(det) > mpmath.mpf(10) ** -60:
+            return True
+    raise Undecided("det E(alpha) numerically tiny")
+
+
 def dag_to_sympy(dag: dict[str, Any]) -> list[sympy.Expr]:
     """The outputs of a ``proofkit.dag/1`` object as sympy expressions (written here, not borrowed)."""
     if set(dag) != {"format", "inputs", "nodes", "outputs"} or dag["format"] != "proofkit.dag/1":
@@ -407,6 +441,8 @@ def statement_holds(cert: dict[str, Any]) -> bool | None:
         t = cert["claim"]["type"]
         if t == "leibniz_alpha0":
             raise Undecided("a statement about every alpha >= alpha_0")
+        if t == "leibniz_witness":
+            return _leibniz_witness(cert)
         if t in ("critical_point", "strict_local_min", "spurious_local_min"):
             return _box_claim(cert)
         if t == "identity":
