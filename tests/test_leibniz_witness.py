@@ -88,7 +88,7 @@ def test_duplicate_projections_are_rejected():
     _rejected(_reclaim(d), "same projection")
 
 
-def test_singular_sigma_or_tiny_alpha_is_rejected():
+def test_singular_sigma_or_tiny_alpha_is_rejected(monkeypatch):
     d = _d(_cert())
     d["inputs"]["sigma"] = to_dag([T**2], [T])  # not monotone: the columns lie in span{1, t, t^2}
     _rejected(_reclaim(d), "not below 1")
@@ -96,6 +96,8 @@ def test_singular_sigma_or_tiny_alpha_is_rejected():
     _rejected(_reclaim(d))
     d = _d(_cert())
     d["inputs"]["alpha"] = "1/1000000000000"  # E close to [1, sigma(0) 1^T]: not provable in float64
+    assert "Arb" in check_certificate(_reclaim(d)).how  # nonsingular all the same: Arb at 2048 bits proves it
+    monkeypatch.setattr(kl, "MAX_ARB", 0)
     _rejected(_reclaim(d), "not below 1")
     for alpha in ("0", "-1"):
         d["inputs"]["alpha"] = alpha
@@ -125,11 +127,20 @@ def test_huge_alpha_never_gives_a_false_verdict():
         assert statement_holds(json.loads(_reclaim(d))) is not False
 
 
-def test_near_singular_recipes_are_inconclusive_not_certified():
+def test_near_singular_recipes_are_inconclusive_not_certified(monkeypatch):
+    monkeypatch.setattr(kl, "MAX_ARB", 0)  # the float64 test alone
     X = [[i] for i in range(20)]
     cert = _cert(X=X, alpha=sympy.Rational(1, 10**6))
     assert cert.verdict == "inconclusive" and "not below 1" in cert.reason
     assert check_certificate(cert.to_json()).verdict == "inconclusive"
+
+
+def test_badly_scaled_type_2b_falls_back_to_arb():
+    rng = random.Random(3)
+    X = [[sympy.Rational(rng.randint(-999, 999), 101)] for _ in range(40)]
+    cert = _cert(X=X, alpha=2**16, sigma="softplus", beta=1)  # entries up to about 10^6: float64 cannot
+    assert cert.verdict == "certified"
+    assert "Arb" in check_certificate(cert.to_json()).how
 
 
 def test_pointwise_cost_limit(monkeypatch):

@@ -14,9 +14,12 @@ exactly, sorts and checks them distinct, and encloses ``E(alpha)`` (``[1_N, A]``
   side is enclosed entry by entry;
 
 then proves every matrix in the enclosure nonsingular in float64 with proven bounds
-(:func:`proofkit.kernel.linalg.float_ball_nonsingular`). The claim holds for *the* network: its layer 1
-computes ``G_1[i, j] = -alpha <a, x_i> + alpha t_(j) + beta`` exactly (unit j < N - 1; further units copy
-unit N - 2), so ``[F_1, 1_N]`` has the columns of ``E(alpha)`` with rows permuted: rank N.
+(:func:`proofkit.kernel.linalg.float_ball_nonsingular`). When that fails and N <= :data:`MAX_ARB` (badly
+scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides.
+
+The claim holds for *the* network: its layer 1 computes ``G_1[i, j] = -alpha <a, x_i> + alpha t_(j) + beta``
+exactly (unit j < N - 1; further units copy unit N - 2), so ``[F_1, 1_N]`` has the columns of ``E(alpha)``
+with rows permuted: rank N.
 """
 
 from __future__ import annotations
@@ -31,10 +34,11 @@ from proofkit.kernel.decode import reject
 from proofkit.kernel.evaluate import evaluate
 from proofkit.kernel.statements import statement_for
 
-__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N"]
+__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N", "MAX_ARB"]
 
 MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
 MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
+MAX_ARB = 120  # up to this N, a matrix the float64 test does not prove is tried entry by entry in Arb
 PREC = 64
 T = "leibniz_witness"
 
@@ -64,6 +68,11 @@ def _mid_rad(v: flint.arb) -> tuple[float, float]:
 
 def _sigma(sigma: Any, ball: flint.arb) -> flint.arb:
     return evaluate(sigma, [ball], 0, PREC)[0][0]
+
+
+def _sigma_at(sigma: Any, z: Any, p: int) -> flint.arb:
+    with flint.ctx.workprec(p):
+        return evaluate(sigma, [flint.arb(z)], 0, p)[0][0]
 
 
 _INCREASING = {"exp": flint.arb.exp, "tanh": flint.arb.tanh, "atan": flint.arb.atan, "erf": flint.arb.erf,
@@ -179,6 +188,17 @@ def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmp
     return Em, Er, f"{count} entries ({len(seen)} distinct z) enclosed one by one; {how}"
 
 
+def _arb_fallback(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> bool:
+    """Small N, badly scaled E (type 2b: entries up to alpha (t_max - t_min)): every entry in Arb, verified solve."""
+    for p in (128, 512, 2048):
+        A = [[_sigma_at(sigma, alpha * (tc - ti) + beta, p) for tc in t[:-1]] for ti in t]
+        with flint.ctx.workprec(p):
+            E = flint.arb_mat([[flint.arb(1), *r] if bounded else [*r, flint.arb(1)] for r in A])
+        if la.arb_nonsingular(E, p):
+            return True
+    return False
+
+
 def _leibniz_witness(d: Any, Outcome: Any) -> Any:
     inp = d.inputs
     sigma, X, a, alpha, beta, kind, k = (inp[x] for x in ("sigma", "X", "direction", "alpha", "beta", "kind", "k"))
@@ -200,6 +220,9 @@ def _leibniz_witness(d: Any, Outcome: Any) -> Any:
         raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
     Em, Er, how = _enclose(sigma, t, alpha, beta, kind == "bounded")
     proved, bound = la.float_ball_nonsingular(Em, Er)
+    if not proved and N <= MAX_ARB and _arb_fallback(sigma, t, alpha, beta, kind == "bounded"):
+        return Outcome(f"E(alpha) rebuilt from the recipe entry by entry and proved nonsingular by Arb's verified "
+                       f"solve (the float64 bound {bound:.3e} was not below 1)", "Arb verified solve")
     if not proved:
         raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1 (inf: the float64 midpoint matrix is numerically "
                     "singular): nonsingularity not proved in float64")
