@@ -224,8 +224,8 @@ def _leibniz_witness(d: Any, Outcome: Any) -> Any:
         return Outcome(f"E(alpha) rebuilt from the recipe entry by entry and proved nonsingular by Arb's verified "
                        f"solve (the float64 bound {bound:.3e} was not below 1)", "Arb verified solve")
     if not proved:
-        raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1 (inf: the float64 midpoint matrix is numerically "
-                    "singular): nonsingularity not proved in float64")
+        raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1 (inf means the float64 midpoint matrix is "
+                    "numerically singular): nonsingularity not proved in float64")
     return Outcome(f"E(alpha) rebuilt from the recipe ({how}) and proved nonsingular in float64",
                    f"||I - R E||_inf <= {bound:.3e} < 1")
 
