@@ -167,7 +167,7 @@ def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmp
     if count > MAX_POINTWISE:
         raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
                     "one): a larger alpha separates the samples more")
-    Em, Er = np.empty((N, N)), np.zeros((N, N))
+    Em, Er = np.full((N, N), np.nan), np.zeros((N, N))  # an entry left unset would fail the test (NaN)
     off, one = (1, 0) if bounded else (0, N - 1)
     Em[:, one] = 1.0
     tails = [(s, _mid_rad(e[1])) for s, e in ((-1, left), (1, right)) if e is not None]
