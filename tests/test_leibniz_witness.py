@@ -149,11 +149,18 @@ def test_pointwise_cost_limit(monkeypatch):
     assert cert.verdict == "inconclusive" and "one by one" in cert.reason
 
 
-def test_k_above_one_is_refused_by_the_recipe_certifier():
-    con = leibniz_construction([[0], [1], [3]], [1, 2, 2, 1], k=2)
-    with pytest.raises(InvalidInput, match="k = 1"):
-        certify_leibniz_witness(con, 8)
-    assert con.witness(8).verdict == "certified"  # the matrix path for layers above the first
+def test_deeper_layers_are_rebuilt_from_the_recipe():
+    con = leibniz_construction([[0], [1], [3], [7]], [1, 3, 3, 3, 1], k=3, sigma="tanh", beta=sympy.Rational(1, 2))
+    cert = con.witness(64)
+    assert cert.verdict == "certified" and cert.claim["k"] == 3 and "F_3" in cert.reason
+    assert check_certificate(cert.to_json()).ok and statement_holds(_d(cert)) is True
+    assert con.witness(64, through_network=True).verdict == "certified"  # the network's own layers agree
+    d = _d(cert)
+    d["inputs"]["sigma"] = to_dag([sympy.Rational(1, 3) + 0 * T], [T])  # constant: the layer-3 inputs coincide
+    _rejected(_reclaim(d), "not certified strictly increasing")
+    d = _d(cert)
+    d["inputs"]["k"] = 21
+    _rejected(_reclaim(d), "k <= 20")
     with pytest.raises(InvalidInput, match="alpha"):
         certify_leibniz_witness(leibniz_construction([[0], [1]], [1, 1, 1], k=1), -1)
 

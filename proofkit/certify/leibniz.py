@@ -62,19 +62,20 @@ def certify_leibniz_alpha0(construction: Any, alpha0: Any, *, prec: int = 128) -
 
 
 def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
-    """Certify ``rank([F_1, 1_N]) = N`` at Lemma 4.3's parameters for one ``alpha`` (any N up to 3000).
+    """Certify ``rank([F_k, 1_N]) = N`` at Lemma 4.3's parameters for one ``alpha`` (any N up to 3000).
 
     The certificate stores the recipe only: sigma (an expression in one variable), the samples X,
-    the direction a, alpha, beta and the kind. The kernel rule ``leibniz_witness``
-    (:mod:`proofkit.kernel.leibniz`) derives ``t_i = <a, x_i>`` exactly, their order and
-    distinctness, encloses every entry of ``E(alpha)`` in Arb (entries far from the diagonal in bulk,
+    the direction a, alpha, beta, the kind and k. The kernel rule ``leibniz_witness``
+    (:mod:`proofkit.kernel.leibniz`) derives ``<a, x_i>`` exactly, their order and distinctness, the
+    layer-k inputs ``t_i = sigma^(k-1)(<a, x_i>)`` (exact for k = 1, else Arb balls certified strictly
+    increasing), encloses every entry of ``E(alpha)`` in Arb (entries far from the diagonal in bulk,
     by one enclosure of sigma over the interval of their arguments) and proves the ball matrix
     nonsingular in float64 with proven error bounds (``||I - R E||_inf < 1``).
 
     Parameters
     ----------
     construction : LeibnizConstruction
-        From :func:`~proofkit.symbolic.leibniz.leibniz_construction`, with ``k = 1``.
+        From :func:`~proofkit.symbolic.leibniz.leibniz_construction` (any layer k up to 20).
     alpha : int, Fraction, sympy Rational or float
         The scale (> 0), taken exactly.
 
@@ -87,15 +88,14 @@ def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
     Raises
     ------
     InvalidInput
-        ``k != 1`` (layer k > 1 has transcendental inputs and is not rebuilt by the kernel), or alpha not
-        a positive exact number.
+        alpha not a positive exact number.
 
     Guarantee
     ---------
     ``certified`` proves that ``E(alpha)`` (``[1_N, A]`` or ``[A, 1_N]``,
-    ``A_ij = sigma(alpha (t_j - t_i) + beta)``, t sorted) is nonsingular, i.e. ``rank([F_1, 1_N]) = N`` for
-    the network with activation sigma at the constructed layer-1 parameters. No property of sigma is
-    assumed. Assumes IEEE float64 with round to nearest (checked) and gradual underflow (checked).
+    ``A_ij = sigma(alpha (t_j - t_i) + beta)``, t sorted) is nonsingular, i.e. ``rank([F_k, 1_N]) = N`` for
+    the network with activation sigma at the constructed parameters of layers 1..k. No property of sigma
+    is assumed. Assumes IEEE float64 with round to nearest (checked) and gradual underflow (checked).
 
     Examples
     --------
@@ -105,8 +105,6 @@ def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
     'certified'
     """
     con = construction
-    if con.k != 1:
-        raise InvalidInput("construction", "layer k = 1 (the kernel rebuilds E(alpha) from the samples)", f"k = {con.k}")
     try:
         a = to_fmpq(alpha)
     except (ValueError, TypeError):
@@ -117,8 +115,8 @@ def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
     q = fmpq_to_str(a)
     inputs = {"sigma": to_dag([con.sigma.expr], [t]), "X": [[exact_rational_text(v) for v in x] for x in con.X],
               "direction": [exact_rational_text(v) for v in con.direction], "alpha": q,
-              "beta": exact_rational_text(con.beta), "kind": con.kind, "k": 1}
-    claim = {"type": "leibniz_witness", "N": con.N, "k": 1, "kind": con.kind, "alpha": q, "beta": inputs["beta"]}
+              "beta": exact_rational_text(con.beta), "kind": con.kind, "k": con.k}
+    claim = {"type": "leibniz_witness", "N": con.N, "k": con.k, "kind": con.kind, "alpha": q, "beta": inputs["beta"]}
     claim["statement"] = statement_for(claim)
     method = "recipe rebuilt in Arb; float64 ||I - R E||_inf < 1 with proven bounds"
     with Timer() as tm:

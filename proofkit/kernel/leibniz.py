@@ -40,6 +40,8 @@ MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
 MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
 MAX_ARB = 120  # up to this N, a matrix the float64 test does not prove is tried entry by entry in Arb
 PREC = 64
+TPREC = 128  # the layer-k inputs for k > 1 and the arguments z computed from them
+MAX_K = 20
 T = "leibniz_witness"
 
 
@@ -148,21 +150,53 @@ def _tail(sigma: Any, far: flint.fmpq, side: int) -> tuple[flint.fmpq, flint.arb
     return None
 
 
-def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool
-             ) -> tuple[Any, Any, str]:
+def _layer_inputs(sigma: Any, p: list[flint.fmpq], k: int, prec: int) -> list[Any]:
+    """t_i = sigma^(k-1)(p_i) for the sorted exact projections p: p itself for k = 1, else balls certified increasing."""
+    if k == 1:
+        return p
+    with flint.ctx.workprec(prec):
+        t = [flint.arb(v) for v in p]
+    for _ in range(k - 1):
+        t = [evaluate(sigma, [v], 0, prec)[0][0] for v in t]
+    if not all(u < v for u, v in zip(t, t[1:])):
+        raise _fail(f"the layer-{k} inputs sigma^{k - 1}(<a, x_i>) are not certified strictly increasing")
+    return t
+
+
+def _z(t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, i: int, c: int) -> Any:
+    with flint.ctx.workprec(TPREC):
+        return alpha * (t[c] - t[i]) + beta  # exact for k = 1 (fmpq), a ball for k > 1
+
+
+def _cuts(t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, i: int, left: Any, right: Any) -> tuple[int, int]:
+    """``(lo, hi)``: columns below lo have z <= -Z_left and columns from hi on z >= Z_right, for certain.
+
+    Bisection finds the cut; the cut is then checked (a ball predicate may be undecided near it), and the
+    true t are increasing, so every column beyond a checked cut satisfies it too."""
+    n = len(t) - 1
+    lo, hi = 0, n
+    if left is not None:
+        lo = bisect.bisect_left(range(n), True, key=lambda c: not _z(t, alpha, beta, i, c) <= -left[0])
+        while lo > 0 and not _z(t, alpha, beta, i, lo - 1) <= -left[0]:
+            lo -= 1
+    if right is not None:
+        hi = bisect.bisect_left(range(n), True, key=lambda c: bool(_z(t, alpha, beta, i, c) >= right[0]))
+        while hi < n and not _z(t, alpha, beta, i, hi) >= right[0]:
+            hi += 1
+    return lo, max(lo, hi)
+
+
+def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> tuple[Any, Any, str]:
     """Float64 midpoint and radius matrices of E(alpha) and a summary of how they were enclosed."""
     import numpy as np
 
     N = len(t)
-    cols = t[:N - 1]
-    span = alpha * (t[-1] - t[0])
-    right = _tail(sigma, span + beta, 1)  # z in [Z, alpha (t_max - t_min) + beta]
-    left = _tail(sigma, span - beta, -1)  # z in [-(alpha (t_max - t_min) - beta), -Z]
-    ranges = []
-    for ti in t:
-        lo = 0 if left is None else bisect.bisect_right(cols, ti - (left[0] + beta) / alpha)
-        hi = N - 1 if right is None else bisect.bisect_left(cols, ti + (right[0] - beta) / alpha)
-        ranges.append((lo, max(lo, hi)))
+    far = _z(t, alpha, beta, 0, N - 1) - beta
+    if not isinstance(far, flint.fmpq):
+        far = far.upper()  # an exact point above alpha (t_max - t_min)
+    right = _tail(sigma, far + beta, 1)  # z in [Z, alpha (t_max - t_min) + beta]
+    left = _tail(sigma, far - beta, -1)  # z in [-(alpha (t_max - t_min) - beta), -Z]
+    ranges = [_cuts(t, alpha, beta, i, left, right) for i in range(N)]
     count = sum(hi - lo for lo, hi in ranges)
     if count > MAX_POINTWISE:
         raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
@@ -171,30 +205,32 @@ def _enclose(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmp
     off, one = (1, 0) if bounded else (0, N - 1)
     Em[:, one] = 1.0
     tails = [(s, _mid_rad(e[1])) for s, e in ((-1, left), (1, right)) if e is not None]
-    seen: dict[flint.fmpq, tuple[float, float]] = {}
-    for i, (ti, (lo, hi)) in enumerate(zip(t, ranges)):
+    seen: dict[Any, tuple[float, float]] = {}
+    for i, (lo, hi) in enumerate(ranges):
         for s, (m, r) in tails:
             a, b = (off, off + lo) if s < 0 else (off + hi, off + N - 1)
             Em[i, a:b], Er[i, a:b] = m, r
         for c in range(lo, hi):
-            z = alpha * (cols[c] - ti) + beta
-            mr = seen.get(z)
+            z = _z(t, alpha, beta, i, c)
+            key = z if isinstance(z, flint.fmpq) else (i, c)
+            mr = seen.get(key)
             if mr is None:
                 with flint.ctx.workprec(PREC):
-                    mr = seen[z] = _mid_rad(_sigma(sigma, flint.arb(z)))
+                    mr = seen[key] = _mid_rad(_sigma(sigma, flint.arb(z)))
             Em[i, off + c], Er[i, off + c] = mr
     how = ", ".join(f"{'z <= -' if s < 0 else 'z >= '}{_q(e[0])} by one enclosure"
                     for s, e in ((-1, left), (1, right)) if e is not None) or "no tail enclosure"
     return Em, Er, f"{count} entries ({len(seen)} distinct z) enclosed one by one; {how}"
 
 
-def _arb_fallback(sigma: Any, t: list[flint.fmpq], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> bool:
+def _arb_fallback(sigma: Any, p: list[flint.fmpq], k: int, alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> bool:
     """Small N, badly scaled E (type 2b: entries up to alpha (t_max - t_min)): every entry in Arb, verified solve."""
-    for p in (128, 512, 2048):
-        A = [[_sigma_at(sigma, alpha * (tc - ti) + beta, p) for tc in t[:-1]] for ti in t]
-        with flint.ctx.workprec(p):
+    for prec in (128, 512, 2048):
+        t = _layer_inputs(sigma, p, k, prec)
+        with flint.ctx.workprec(prec):
+            A = [[_sigma_at(sigma, alpha * (tc - ti) + beta, prec) for tc in t[:-1]] for ti in t]
             E = flint.arb_mat([[flint.arb(1), *r] if bounded else [*r, flint.arb(1)] for r in A])
-        if la.arb_nonsingular(E, p):
+        if la.arb_nonsingular(E, prec):
             return True
     return False
 
@@ -203,24 +239,24 @@ def _leibniz_witness(d: Any, Outcome: Any) -> Any:
     inp = d.inputs
     sigma, X, a, alpha, beta, kind, k = (inp[x] for x in ("sigma", "X", "direction", "alpha", "beta", "kind", "k"))
     N = len(X)
-    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or k != 1:
-        raise _fail("sigma must be one expression in one variable; only layer k = 1 (the samples) is rebuilt")
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or not 1 <= k <= MAX_K:
+        raise _fail(f"sigma must be one expression in one variable and 1 <= k <= {MAX_K}")
     if not 2 <= N <= MAX_N or not a or any(len(x) != len(a) for x in X):
         raise _fail(f"X must be N x d with 2 <= N <= {MAX_N} and the direction of length d")
     if not alpha > 0:
         raise _fail("alpha must be positive")
-    _claim = {"type": T, "N": N, "k": 1, "kind": kind, "alpha": _q(alpha), "beta": _q(beta)}
+    _claim = {"type": T, "N": N, "k": k, "kind": kind, "alpha": _q(alpha), "beta": _q(beta)}
     _claim["statement"] = statement_for(_claim)
     from proofkit.kernel.rules import same
 
     if not same(d.claim, _claim):
         raise reject(f"the claim {d.claim} is not the one the inputs give: {_claim}")
-    t = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
-    if any(u == v for u, v in zip(t, t[1:])):
+    p = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
+    if any(u == v for u, v in zip(p, p[1:])):
         raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
-    Em, Er, how = _enclose(sigma, t, alpha, beta, kind == "bounded")
+    Em, Er, how = _enclose(sigma, _layer_inputs(sigma, p, k, TPREC), alpha, beta, kind == "bounded")
     proved, bound = la.float_ball_nonsingular(Em, Er)
-    if not proved and N <= MAX_ARB and _arb_fallback(sigma, t, alpha, beta, kind == "bounded"):
+    if not proved and N <= MAX_ARB and _arb_fallback(sigma, p, k, alpha, beta, kind == "bounded"):
         return Outcome(f"E(alpha) rebuilt from the recipe entry by entry and proved nonsingular by Arb's verified "
                        f"solve (the float64 bound {bound:.3e} was not below 1)", "Arb verified solve")
     if not proved:

@@ -16,9 +16,15 @@ def statement_for(claim: dict[str, Any]) -> str:
     t = claim.get("type")
     if t == "leibniz_witness":
         E = "[1_N, A(alpha)]" if claim.get("kind") == "bounded" else "[A(alpha), 1_N]"
-        return (f"rank [F_1, 1_N] = N = {claim.get('N')} at Lemma 4.3's layer-1 parameters w_j = -alpha a, "
-                f"v_j = alpha <a, x_(j)> + beta with alpha = {claim.get('alpha')}, beta = {claim.get('beta')}: "
-                f"E(alpha) = {E}, A_ij = sigma(alpha (t_j - t_i) + beta), t_i = <a, x_i> sorted, is nonsingular")
+        k, ab = claim.get("k"), f"alpha = {claim.get('alpha')}, beta = {claim.get('beta')}"
+        if k == 1:
+            return (f"rank [F_1, 1_N] = N = {claim.get('N')} at Lemma 4.3's layer-1 parameters w_j = -alpha a, "
+                    f"v_j = alpha <a, x_(j)> + beta with {ab}: E(alpha) = {E}, A_ij = sigma(alpha (t_j - t_i) + beta), "
+                    "t_i = <a, x_i> sorted, is nonsingular")
+        return (f"rank [F_{k}, 1_N] = N = {claim.get('N')} at Lemma 4.3's parameters (layers 1..{k - 1}: every unit "
+                f"sigma(<a, z>), a the direction at layer 1 and e_1 above, bias 0; layer {k}: w_j = -alpha e_1, "
+                f"v_j = alpha t_(j) + beta) with {ab}: E(alpha) = {E}, A_ij = sigma(alpha (t_j - t_i) + beta), "
+                f"t_i = sigma^{k - 1}(<a, x_i>) sorted, is nonsingular")
     cmp = {"better_point": "; its value exceeds the loss at the better point (a spurious minimum)",
            "stated global value": "; its value exceeds the stated global value (a spurious minimum)"}.get(
         claim.get("compare"), "")

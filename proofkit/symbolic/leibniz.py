@@ -17,7 +17,7 @@ Given distinct samples and an architecture with a layer ``k`` of width
 :meth:`LeibnizConstruction.alpha0` turns the limit argument into an explicit
 ``alpha_0`` with a proof that ``det E(alpha) != 0`` for *every* ``alpha >= alpha_0``;
 :meth:`LeibnizConstruction.witness` certifies ``rank([F_k, 1_N]) = N`` at a given
-alpha (for k = 1 with a certificate the kernel re-checks from the recipe alone).
+alpha with a certificate the kernel re-checks from the recipe alone.
 """
 
 from __future__ import annotations
@@ -271,28 +271,22 @@ class LeibnizConstruction:
         return _first_alpha(bound, target, alpha, "Leibniz bound on the non-identity terms",
                             {"monotone_from": start, "D": dmin})
 
-    def witness(self, alpha: Any, prec: int = 128, *, through_network: bool | None = None) -> Any:
+    def witness(self, alpha: Any, prec: int = 128, *, through_network: bool = False) -> Any:
         """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters.
 
-        For ``k = 1`` (unless ``through_network=True``) this is
-        :func:`~proofkit.certify.leibniz.certify_leibniz_witness`: a ``leibniz_witness`` certificate that
-        stores the recipe (sigma, X, a, alpha, beta) and that the kernel re-checks by rebuilding
-        ``E(alpha)``, for any N up to 3000. For ``k > 1`` the layer-k inputs are transcendental and the
-        matrix is certified directly: by evaluating the network's layers 1..k at :meth:`parameters`
-        (default for N <= 30, or with ``through_network=True``) or as ``E(alpha)`` computed entry by entry
-        (the same matrix by construction, ``G_k[i, j] = alpha (t_j - t_i) + beta``); those certificates
-        hold the matrix only while it is small.
+        By default this is :func:`~proofkit.certify.leibniz.certify_leibniz_witness`: a
+        ``leibniz_witness`` certificate that stores the recipe (sigma, X, a, alpha, beta, k) and that
+        the kernel re-checks by rebuilding ``E(alpha)``, for any N up to 3000. With
+        ``through_network=True`` the matrix is instead obtained by evaluating the network's layers
+        1..k at :meth:`parameters` (a ``rank_at_least`` certificate that holds the matrix only while it
+        has at most 10,000 entries): an independent check that the recipe is the network.
         """
         from proofkit.certify import certify_full_rank
 
-        if self.k == 1 and not through_network:
+        if not through_network:
             from proofkit.certify.leibniz import certify_leibniz_witness
 
             return certify_leibniz_witness(self, alpha)
-        if through_network is None:
-            through_network = self.N <= 30
-        if not through_network:
-            return certify_full_rank(self.E_fast(alpha, prec), max_prec=max(prec, 256))
         vals = self.parameters(alpha)
         _, F = self.network.forward(self.X)
         symbols = list(vals)

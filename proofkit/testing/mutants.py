@@ -78,6 +78,7 @@ def genuine_corpus() -> list[dict[str, Any]]:
         certify_spurious_minimum(f, [x], [0.97], better_point=[-1.03]),
         certify_spurious_minimum(f, [x], [0.97], global_value=-2),
         certify_leibniz_witness(leibniz_construction([[0, 1], [1, 0], [3, 3], [4, -1]], [2, 3, 1], 1), 8),
+        certify_leibniz_witness(leibniz_construction([[0], [1], [3]], [1, 2, 2, 1], 2, "tanh", half), 16),
     ]
     out = [json.loads(c.to_json()) for c in certs]
     bad = [c["claim"]["type"] for c in out if c["verdict"] == "inconclusive" or statement_holds(c) is not True]

@@ -230,34 +230,46 @@ def _matrix_claim(c: dict[str, Any]) -> bool:
 
 
 def _leibniz_witness(c: dict[str, Any]) -> bool:
-    """Lemma 4.3's recipe rebuilt here: exact t, then det E(alpha) exactly (rational entries) or at 120 digits."""
+    """Lemma 4.3's recipe rebuilt here: exact projections, then det E(alpha) exactly (rational entries) or at
+    120 digits (t_i = sigma^(k-1)(<a, x_i>) and the entries evaluated by mpmath)."""
     import mpmath
 
     inp, claim = c["inputs"], c["claim"]
     if set(inp) != {"sigma", "X", "direction", "alpha", "beta", "kind", "k"} or inp["kind"] not in ("bounded", "growth"):
         return False
     X = [[_q(v) for v in x] for x in inp["X"]]
-    a, alpha, beta = [_q(v) for v in inp["direction"]], _q(inp["alpha"]), _q(inp["beta"])
+    a, alpha, beta, k = [_q(v) for v in inp["direction"]], _q(inp["alpha"]), _q(inp["beta"]), inp["k"]
     N, E = len(X), "[1_N, A(alpha)]" if inp["kind"] == "bounded" else "[A(alpha), 1_N]"
-    fields = {"type": "leibniz_witness", "N": N, "k": 1, "kind": inp["kind"], "alpha": inp["alpha"], "beta": inp["beta"]}
+    fields = {"type": "leibniz_witness", "N": N, "k": k, "kind": inp["kind"], "alpha": inp["alpha"], "beta": inp["beta"]}
     st = claim.get("statement", "")
-    if {k: v for k, v in claim.items() if k != "statement"} != fields or inp["k"] != 1 or not alpha > 0 or \
-            not st.startswith(f"rank [F_1, 1_N] = N = {N} ") or f"alpha = {inp['alpha']}, beta = {inp['beta']}:" not in st \
-            or f"E(alpha) = {E}," not in st or not a or any(len(x) != len(a) for x in X) or N < 2:
+    if {key: v for key, v in claim.items() if key != "statement"} != fields or type(k) is not int or not k >= 1 or \
+            not alpha > 0 or not st.startswith(f"rank [F_{k}, 1_N] = N = {N} ") or \
+            f"alpha = {inp['alpha']}, beta = {inp['beta']}:" not in st or f"E(alpha) = {E}," not in st or not a or \
+            any(len(x) != len(a) for x in X) or N < 2:
         return False
-    t = sorted(sum((ai * xi for ai, xi in zip(a, x)), Fraction(0)) for x in X)
-    if len(set(t)) < N:
+    p = sorted(sum((ai * xi for ai, xi in zip(a, x)), Fraction(0)) for x in X)
+    if len(set(p)) < N:
         return False
     if N > 8:
         raise Undecided("N > 8")
     (sig,) = dag_to_sympy(inp["sigma"])
     (var,) = [sympy.Symbol(n, real=True) for n in inp["sigma"]["inputs"]]
-    rows = [[sig.subs(var, sympy.Rational(str(alpha * (tc - ti) + beta))) for tc in t[:-1]] for ti in t]
-    M = sympy.Matrix([[1, *r] if inp["kind"] == "bounded" else [*r, 1] for r in rows])
-    if all(e.is_Rational for e in M):
-        return M.det(method="bareiss") != 0
+    if k == 1:
+        rows = [[sig.subs(var, sympy.Rational(str(alpha * (tc - ti) + beta))) for tc in p[:-1]] for ti in p]
+        M = sympy.Matrix([[1, *r] if inp["kind"] == "bounded" else [*r, 1] for r in rows])
+        if all(e.is_Rational for e in M):
+            return M.det(method="bareiss") != 0
+    safe = sympy.Symbol("oracle_t", real=True)  # a stored variable name may shadow a function (e.g. "exp")
+    f = sympy.lambdify(safe, sig.subs(var, safe), "mpmath")
     with mpmath.workdps(120):
-        det = mpmath.det(mpmath.matrix([[mpmath.mpf(sympy.N(e, 130)) for e in r] for r in M.tolist()]))
+        t = [mpmath.mpf(v.numerator) / v.denominator for v in p]
+        for _ in range(k - 1):
+            t = [f(v) for v in t]
+        if not all(u < v for u, v in zip(t, t[1:])):
+            raise Undecided("layer-k inputs not increasing numerically")
+        al, be = mpmath.mpf(alpha.numerator) / alpha.denominator, mpmath.mpf(beta.numerator) / beta.denominator
+        rows = [[f(al * (tc - ti) + be) for tc in t[:-1]] for ti in t]
+        det = mpmath.det(mpmath.matrix([[1, *r] if inp["kind"] == "bounded" else [*r, 1] for r in rows]))
         if abs(det) > mpmath.mpf(10) ** -60:
             return True
     raise Undecided("det E(alpha) numerically tiny")
