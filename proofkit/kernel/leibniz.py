@@ -1,25 +1,28 @@
 """The ``leibniz_witness`` rule: Lemma 4.3's matrix rebuilt from its recipe and proved nonsingular.
 
 The certificate stores only the recipe: sigma (a DAG in one variable), the samples X (N x d exact
-rationals), the direction a, alpha > 0, beta and the kind. The kernel derives ``t_i = <a, x_i>``
-exactly, sorts and checks them distinct, and encloses ``E(alpha)`` (``[1_N, A]``, bounded kind, or
-``[A, 1_N]``, type 2b; ``A_ic = sigma(alpha (t_c - t_i) + beta)`` for the N - 1 smallest ``t_c``):
+rationals), the direction a, alpha > 0, beta, the kind and the layer k. The kernel derives
+``p_i = <a, x_i>`` exactly, sorts and checks them distinct, takes the layer-k inputs ``t_i = p_i``
+(k = 1) or ``sigma^(k-1)(p_i)`` (Arb balls, certified strictly increasing), and encloses ``E(alpha)``
+(``[1_N, A]``, bounded kind, or ``[A, 1_N]``, type 2b; ``A_ic = sigma(alpha (t_c - t_i) + beta)`` for the
+N - 1 smallest ``t_c``):
 
 * entries with ``|z| < Z`` (``z`` the exact argument) are enclosed one by one in Arb (distinct ``z`` once);
 * on each side the entries with ``z >= Z`` (``z <= -Z``) form a suffix (prefix) of the sorted columns,
-  found by bisection with exact rationals, and share one enclosure of sigma over the whole interval
-  ``[Z, z_max]`` (``[z_min, -Z]``) of their arguments by interval arithmetic (:func:`interval_range`).
-  No property of sigma is assumed (no monotonicity, no limits). ``Z`` is the first of
-  ``1, 2, 4, ..., 2^10`` whose enclosure has radius at most ``2^-44 max(1, |mid|)``; if none does, that
-  side is enclosed entry by entry;
+  found by bisection (exact for k = 1, checked ball predicates for k > 1), and share one enclosure of
+  sigma over the whole interval ``[Z, z_max]`` (``[z_min, -Z]``) of their arguments by interval
+  arithmetic (:func:`interval_range`). No property of sigma is assumed (no monotonicity, no limits).
+  ``Z`` is the first of ``1, 2, 4, ..., 2^10`` whose enclosure has radius at most ``2^-44 max(1, |mid|)``;
+  if none does, that side is enclosed entry by entry;
 
 then proves every matrix in the enclosure nonsingular in float64 with proven bounds
 (:func:`proofkit.kernel.linalg.float_ball_nonsingular`). When that fails and N <= :data:`MAX_ARB` (badly
 scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides.
 
-The claim holds for *the* network: its layer 1 computes ``G_1[i, j] = -alpha <a, x_i> + alpha t_(j) + beta``
-exactly (unit j < N - 1; further units copy unit N - 2), so ``[F_1, 1_N]`` has the columns of ``E(alpha)``
-with rows permuted: rank N.
+The claim holds for *the* network: below layer k every unit computes ``sigma(<a, z>)`` (a at layer 1,
+e_1 above, bias 0), so the rows of ``F_(k-1)`` have first coordinate ``t_i``; layer k computes
+``G_k[i, j] = alpha (t_(j) - t_i) + beta`` (unit j < N - 1; further units copy unit N - 2), so
+``[F_k, 1_N]`` has the columns of ``E(alpha)`` with rows permuted: rank N.
 """
 
 from __future__ import annotations
