@@ -165,7 +165,7 @@ _REASONS = {
     ("spurious_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a "
                                                   "strict local minimum of the restriction whose loss exceeds {than}",
     **{(t, "certified"): "{statement}" for t in ("local_min", "local_max", "saddle", "not_local_min",
-                                                 "classification")},
+                                                 "classification", "leibniz_witness")},
     ("identity", "certified"): "lhs - rhs expands to 0 in every entry",
     ("identity", "refuted"): "lhs - rhs is certified non-zero at the witness point",
     ("leibniz_alpha0", "certified"): "for sigma strictly increasing from mu to gamma, det E(alpha) != 0 for every "

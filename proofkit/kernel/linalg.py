@@ -20,6 +20,9 @@ __all__ = [
     "exact_form",
     "ball_form",
     "krawczyk",
+    "float_environment_ok",
+    "gamma_up",
+    "float_ball_nonsingular",
 ]
 
 #: The primes the kernel tries for modular determinants (each below 2^62).
@@ -216,3 +219,67 @@ def krawczyk(gy: Sequence[flint.arb], J: flint.arb_mat, C: Sequence[Sequence[fli
         inside = all(k.is_finite() and k > flint.arb(c - r) and k < flint.arb(c + r)
                      for k, c, r in zip(Ks, centers, radii))
     return inside, Ks
+
+
+# -- float64 with proven bounds (Rump 2010, Acta Numerica 19, Sections 2-3; Higham 2002, Section 3.5) ----------
+U, ETA = 2.0**-53, 2.0**-1074  # unit roundoff, smallest positive subnormal
+
+
+def float_environment_ok() -> bool:
+    """True when float64 rounds to nearest and subnormals survive elementwise and BLAS arithmetic (no flush to
+    zero, which another library can switch on: numpy issue #20895)."""
+    import numpy as np
+
+    tiny = np.array([2.0**-1022, 2.0**-1030]) * np.array([0.5, 0.5])
+    near = np.array([1.0, 1.0]) + np.array([U, 1.5 * U])  # ties to even: 1 + u -> 1, 1 + 1.5u -> 1 + 2u
+    prod = np.array([[2.0**-1022]]) @ np.array([[0.25]])
+    return bool(np.all(tiny > 0) and prod[0, 0] > 0 and near[0] == 1.0 and near[1] == 1.0 + 2 * U)
+
+
+def gamma_up(n: int) -> float:
+    """An upper bound of ``gamma_n = n u / (1 - n u)`` (inf when ``n u >= 1/2``)."""
+    nu = n * U
+    return float("inf") if nu >= 0.5 else nu / (1 - nu) * (1 + 4 * U)
+
+
+def float_ball_nonsingular(M: Any, Rad: Any) -> tuple[bool, float]:
+    """``(proved, bound)``: ``bound >= ||I - R E||_inf`` for every ``E`` with ``|E - M| <= Rad`` (entrywise), where
+    ``R`` is numpy's approximate inverse of ``M``; ``proved`` means ``bound < 1``, so every such ``E`` is invertible.
+
+    With ``C = fl(R M)`` and ``G = fl(I - C)``: ``|I - R E| <= |I - C| + |C - R M| + |R| Rad`` and, for any
+    summation order, ``|fl(A B) - A B| <= gamma_n |A||B| + n eta`` (so ``A B <= (fl(A B) + n eta) / (1 - gamma_n)``
+    for non-negative A, B) and ``|I - C| <= |G| / (1 - u)``. Hence every row sum of ``|I - R E|`` is at most
+    ``(rowsum(Y) (1 + 2 gamma_n) + n eta) (1 + 2 gamma_n)^2 (1 + 8 u) + 3 n^2 eta`` with
+    ``Y = |G| + g |R||M| + |R| Rad`` computed in floats (``g >= gamma_n``; three roundings of non-negative
+    terms, the row sum with error at most ``gamma_n``). Every quantity is checked finite; the environment
+    (round to nearest, gradual underflow) is checked first. Assumes BLAS forms each entry of a product as a sum
+    of n products in some order (no Strassen-like scheme).
+    """
+    import numpy as np
+
+    n = M.shape[0]
+    bad = (False, float("inf"))
+    if M.shape != (n, n) or Rad.shape != (n, n) or not float_environment_ok():
+        return bad
+    if not (np.isfinite(M).all() and np.isfinite(Rad).all() and (Rad >= 0).all()):
+        return bad
+    g = gamma_up(n)
+    if not g < 0.01:
+        return bad
+    with np.errstate(all="ignore"):
+        try:
+            R = np.linalg.inv(M)
+        except np.linalg.LinAlgError:
+            return bad
+        if not np.isfinite(R).all():
+            return bad
+        absR = np.abs(R)
+        G = np.eye(n) - R @ M
+        Y = np.abs(G) + g * (absR @ np.abs(M)) + absR @ Rad
+        rows = Y.sum(axis=1)
+        if not np.isfinite(rows).all():
+            return bad
+    top = float(rows.max())
+    f = (1 + 2 * g) * (1 + 2 * g) * (1 + 2 * g) * (1 + 16 * U)  # (1+2g)^3 covers the row sum and both products
+    bound = ((top * f + 4 * n * ETA) * (1 + 8 * U) + 3 * n * n * ETA) * (1 + 8 * U)
+    return (bound < 1.0, bound) if np.isfinite(bound) else bad

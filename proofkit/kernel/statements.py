@@ -1,4 +1,4 @@
-"""The statements of landscape claims in words, derived from their structured fields.
+"""The statements of landscape and Lemma 4.3 witness claims in words, derived from their structured fields.
 
 The kernel re-derives a claim's ``statement`` from its other fields (so a certificate cannot say
 more in words than it proves), and the certificate's ``reason`` quotes it.
@@ -14,6 +14,17 @@ __all__ = ["statement_for"]
 def statement_for(claim: dict[str, Any]) -> str:
     """The claim in words, derived from its fields (the kernel re-derives it; reasons quote it)."""
     t = claim.get("type")
+    if t == "leibniz_witness":
+        E = "[1_N, A(alpha)]" if claim.get("kind") == "bounded" else "[A(alpha), 1_N]"
+        k, ab = claim.get("k"), f"alpha = {claim.get('alpha')}, beta = {claim.get('beta')}"
+        if k == 1:
+            return (f"rank [F_1, 1_N] = N = {claim.get('N')} at Lemma 4.3's layer-1 parameters w_j = -alpha a, "
+                    f"v_j = alpha <a, x_(j)> + beta with {ab}: E(alpha) = {E}, A_ij = sigma(alpha (t_j - t_i) + beta), "
+                    "t_i = <a, x_i> sorted, is nonsingular")
+        return (f"rank [F_{k}, 1_N] = N = {claim.get('N')} at Lemma 4.3's parameters (layers 1..{k - 1}: every unit "
+                f"sigma(<a, z>), a the direction at layer 1 and e_1 above, bias 0; layer {k}: w_j = -alpha e_1, "
+                f"v_j = alpha t_(j) + beta) with {ab}: E(alpha) = {E}, A_ij = sigma(alpha (t_j - t_i) + beta), "
+                f"t_i = sigma^{k - 1}(<a, x_i>) sorted, is nonsingular")
     cmp = {"better_point": "; its value exceeds the loss at the better point (a spurious minimum)",
            "stated global value": "; its value exceeds the stated global value (a spurious minimum)"}.get(
         claim.get("compare"), "")

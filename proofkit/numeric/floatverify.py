@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from proofkit.kernel import linalg as _kla
+
 __all__ = [
     "U",
     "ETA",
@@ -33,26 +35,13 @@ __all__ = [
     "verify_positive_definite_float",
 ]
 
-U = 2.0**-53  # unit roundoff
-ETA = 2.0**-1074  # smallest positive subnormal
-
-
-def gamma(n: int) -> float:
-    """``gamma_n = n u / (1 - n u)``, rounded up generously."""
-    nu = n * U
-    if nu >= 0.5:
-        return float("inf")
-    return nu / (1 - nu) * (1 + 4 * U)
+U, ETA = _kla.U, _kla.ETA  # unit roundoff, smallest positive subnormal (the kernel's constants)
+gamma = _kla.gamma_up  # ``gamma_n = n u / (1 - n u)``, rounded up generously
 
 
 def check_float_environment() -> bool:
-    """True when subnormals survive elementwise and BLAS arithmetic (no flush-to-zero)."""
-    tiny = np.array([2.0**-1022, 2.0**-1030])
-    half = tiny * np.array([0.5, 0.5])
-    if not np.all(half > 0):
-        return False
-    prod = np.array([[2.0**-1022]]) @ np.array([[0.25]])
-    return bool(prod[0, 0] > 0)
+    """True when float64 rounds to nearest and subnormals survive elementwise and BLAS arithmetic."""
+    return _kla.float_environment_ok()
 
 
 def all_finite(A: np.ndarray) -> bool:
@@ -78,35 +67,19 @@ class FloatVerification:
 def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
     """Prove ``A`` non-singular by ``||I - R A||_inf < 1`` for an approximate inverse R.
 
+    The bound is the kernel's (:func:`proofkit.kernel.linalg.float_ball_nonsingular`, one copy).
+
     Guarantee
     ---------
-    ``proved=True`` means the bound on ``||I - RA||_inf`` computed below is
+    ``proved=True`` means the bound on ``||I - RA||_inf`` is
     rigorous and below 1, hence ``RA`` and therefore ``A`` are invertible.
     """
-    n = A.shape[0]
     if not all_finite(A):
         return FloatVerification(False, float("inf"), 1.0, "the matrix has non-finite entries")
-    with np.errstate(all="ignore"):
-        try:
-            R = np.linalg.inv(A)
-        except np.linalg.LinAlgError:
-            return FloatVerification(False, float("inf"), 1.0, "approximate inverse failed")
-        if not np.all(np.isfinite(R)):
-            return FloatVerification(False, float("inf"), 1.0, "approximate inverse not finite")
-        C = R @ A
-        absR, absA = np.abs(R), np.abs(A)
-        P = absR @ absA  # |R||A| computed: true <= P (1 + gamma_n) + n*eta
-        D = np.abs(np.eye(n) - C)  # true |I - C| <= D (1 + u)
-        g = gamma(n)
-        # |I - RA| <= |I - C| + |C - RA| <= D(1+u) + g |R||A| + n*eta   (entrywise)
-        # |R||A| <= P (1 + g) + n eta;  row sums computed with error factor (1 + gamma_n)
-        rows = D.sum(axis=1) * (1 + U) + g * (1 + g) * P.sum(axis=1) + 2 * n * n * ETA
-        if not np.all(np.isfinite(rows)):
-            return FloatVerification(False, float("inf"), 1.0, "bound not finite")
-        bound = _up(float(rows.max()) * (1 + gamma(n + 2)), 8)
+    proved, bound = _kla.float_ball_nonsingular(np.asarray(A, dtype=np.float64), np.zeros(A.shape))
     if not math.isfinite(bound):
-        return FloatVerification(False, float("inf"), 1.0, "bound not finite")
-    return FloatVerification(bound < 1.0, bound, 1.0, f"||I - RA||_inf <= {bound:.3e}")
+        return FloatVerification(False, float("inf"), 1.0, "approximate inverse or bound not finite")
+    return FloatVerification(proved, bound, 1.0, f"||I - RA||_inf <= {bound:.3e}")
 
 
 def _refused(detail: str) -> FloatVerification:

@@ -146,6 +146,7 @@ _CLAIMS = {
     "critical_point": "exactly one critical point of the loss in the box",
     "relu_linear_region": "rank [F_1, 1_N] <= {rank_bound} < N = {N} on a box of parameters (a set of positive "
                           "measure)",
+    "leibniz_witness": "{statement}",
 }
 
 
@@ -331,6 +332,20 @@ def _expr_item(caption: str, lhs: str, text: Any, names: list[str]) -> Item:
     return Item(caption, "display", lines=lines)
 
 
+def _activation_item(dag: dict[str, Any]) -> Item:
+    """sigma as a formula in t (the sigmoid is not abbreviated to sigma here: it *is* sigma)."""
+    try:
+        from proofkit.symbolic.dag import from_dag
+
+        (expr,) = from_dag(dag, [sympy.Symbol("t")])
+        tex = sympy.latex(expr)
+    except Exception:  # noqa: BLE001 - display only: an unreadable graph is shown by its digest
+        tex = None
+    if tex is None or len(tex) > 400:
+        return Item("activation", "text", f"an expression graph; SHA-256 {_digest(dag)}")
+    return Item("activation", "math", rf"\sigma(t) = {tex}")
+
+
 def _vector(names: list[str], values: list[Any], digits: int = 10) -> list[str]:
     cells = [f"{n} &\\approx {_short_decimal(v, digits)}" if not re.fullmatch(r"[+-]?\d+(?:/\d+)?", str(v))
              else f"{n} &= {_short_decimal(v)}" for n, v in zip(names, values)]
@@ -375,6 +390,8 @@ def describe(cert: Any, digits: int = 12) -> list[Item]:
         items.append(Item("better point", "display", lines=_vector(names, inp["better"], digits)))
     if "loss" in inp:
         items.append(_expr_item("loss", r"\Phi", inp["loss"], names))
+    if isinstance(inp.get("sigma"), dict):
+        items.append(_activation_item(inp["sigma"]))
     if "gradient" in inp:
         total = sum(len(g) for g in inp["gradient"])
         items.append(Item("gradient", "text", f"{len(inp['gradient'])} components, {total:,} characters; "
@@ -385,7 +402,7 @@ def describe(cert: Any, digits: int = 12) -> list[Item]:
             items.append(Item(side, "text", f"{len(inp[side])} expressions, {total:,} characters; "
                                             f"SHA-256 {_digest(inp[side])}"))
     shown.update({"variables", "fixed", "centers", "radii", "better", "loss", "gradient", "lhs", "rhs", "compare",
-                  "symmetry"})
+                  "symmetry", "sigma"})
     for key, value in sorted(inp.items()):
         if key not in shown:
             items.extend(_generic(f"input {key}", value))

@@ -387,7 +387,7 @@ def _certify_leibniz(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("leibniz_witness", _decode_leibniz, _certify_leibniz, required=("X", "widths", "k"),
-                       optional=("sigma", "beta", "alpha"), claim_types=("rank_at_least", "leibniz_alpha0"),
+                       optional=("sigma", "beta", "alpha"), claim_types=("leibniz_witness", "rank_at_least", "leibniz_alpha0"),
                        summary="Lemma 4.3 (Nguyen & Hein 2017): explicit alpha_0 and a certified rank([F_k, 1_N]) = N"))
 
 

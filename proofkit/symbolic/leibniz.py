@@ -17,7 +17,7 @@ Given distinct samples and an architecture with a layer ``k`` of width
 :meth:`LeibnizConstruction.alpha0` turns the limit argument into an explicit
 ``alpha_0`` with a proof that ``det E(alpha) != 0`` for *every* ``alpha >= alpha_0``;
 :meth:`LeibnizConstruction.witness` certifies ``rank([F_k, 1_N]) = N`` at a given
-alpha on the network itself.
+alpha with a certificate the kernel re-checks from the recipe alone.
 """
 
 from __future__ import annotations
@@ -271,20 +271,22 @@ class LeibnizConstruction:
         return _first_alpha(bound, target, alpha, "Leibniz bound on the non-identity terms",
                             {"monotone_from": start, "D": dmin})
 
-    def witness(self, alpha: Any, prec: int = 128, *, through_network: bool | None = None) -> Any:
-        """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters (Arb enclosures).
+    def witness(self, alpha: Any, prec: int = 128, *, through_network: bool = False) -> Any:
+        """Certify ``rank([F_k, 1_N]) = N`` at the constructed parameters.
 
-        With ``through_network`` (default for N <= 30) the matrix is obtained by
-        evaluating the network's layers 1..k at :meth:`parameters`; otherwise it is
-        ``E(alpha)`` computed entry by entry, which is the same matrix by construction
-        (``G_k[i, j] = alpha (t_j - t_i) + beta``).
+        By default this is :func:`~proofkit.certify.leibniz.certify_leibniz_witness`: a
+        ``leibniz_witness`` certificate that stores the recipe (sigma, X, a, alpha, beta, k) and that
+        the kernel re-checks by rebuilding ``E(alpha)``, for any N up to 3000. With
+        ``through_network=True`` the matrix is instead obtained by evaluating the network's layers
+        1..k at :meth:`parameters` (a ``rank_at_least`` certificate that holds the matrix only while it
+        has at most 10,000 entries): an independent check that the recipe is the network.
         """
         from proofkit.certify import certify_full_rank
 
-        if through_network is None:
-            through_network = self.N <= 30
         if not through_network:
-            return certify_full_rank(self.E_fast(alpha, prec), max_prec=max(prec, 256))
+            from proofkit.certify.leibniz import certify_leibniz_witness
+
+            return certify_leibniz_witness(self, alpha)
         vals = self.parameters(alpha)
         _, F = self.network.forward(self.X)
         symbols = list(vals)

@@ -29,7 +29,7 @@ _DYADIC = re.compile(r"(-?[0-9]+)\*2\^(-?[0-9]+)")
 _OPS = ["add", "mul", "pow", "exp", "log", "sin", "tanh", "abs", "sign", "max", "min", "var", "const", "lt", "true"]
 _TYPES = ["nonsingular", "rank_at_least", "exact_rank", "rank_deficient", "det_sign", "positive_definite",
           "indefinite", "eigenvalues", "critical_point", "strict_local_min", "spurious_local_min", "identity",
-          "relu_linear_region", "leibniz_alpha0"]
+          "relu_linear_region", "leibniz_alpha0", "leibniz_witness"]
 
 
 def genuine_corpus() -> list[dict[str, Any]]:
@@ -52,6 +52,8 @@ def genuine_corpus() -> list[dict[str, Any]]:
         enclose_eigenvalues,
         exact_rank,
     )
+    from proofkit.certify.leibniz import certify_leibniz_witness
+    from proofkit.symbolic.leibniz import leibniz_construction
 
     x = sympy.Symbol("x")
     p = sympy.Symbol("p", positive=True)
@@ -75,6 +77,8 @@ def genuine_corpus() -> list[dict[str, Any]]:
         certify_strict_local_min([f.diff(x)], None, [root], sympy.Rational(1, 10**20), variables=[x], loss=f),
         certify_spurious_minimum(f, [x], [0.97], better_point=[-1.03]),
         certify_spurious_minimum(f, [x], [0.97], global_value=-2),
+        certify_leibniz_witness(leibniz_construction([[0, 1], [1, 0], [3, 3], [4, -1]], [2, 3, 1], 1), 8),
+        certify_leibniz_witness(leibniz_construction([[0], [1], [3]], [1, 2, 2, 1], 2, "tanh", half), 16),
     ]
     out = [json.loads(c.to_json()) for c in certs]
     bad = [c["claim"]["type"] for c in out if c["verdict"] == "inconclusive" or statement_holds(c) is not True]

@@ -229,6 +229,52 @@ def _matrix_claim(c: dict[str, Any]) -> bool:
     raise Undecided(t)
 
 
+def _leibniz_witness(c: dict[str, Any]) -> bool:
+    """Lemma 4.3's recipe rebuilt here: exact projections, then det E(alpha) exactly (rational entries) or at
+    120 digits (t_i = sigma^(k-1)(<a, x_i>) and the entries evaluated by mpmath)."""
+    import mpmath
+
+    inp, claim = c["inputs"], c["claim"]
+    if set(inp) != {"sigma", "X", "direction", "alpha", "beta", "kind", "k"} or inp["kind"] not in ("bounded", "growth"):
+        return False
+    X = [[_q(v) for v in x] for x in inp["X"]]
+    a, alpha, beta, k = [_q(v) for v in inp["direction"]], _q(inp["alpha"]), _q(inp["beta"]), inp["k"]
+    N, E = len(X), "[1_N, A(alpha)]" if inp["kind"] == "bounded" else "[A(alpha), 1_N]"
+    fields = {"type": "leibniz_witness", "N": N, "k": k, "kind": inp["kind"], "alpha": inp["alpha"], "beta": inp["beta"]}
+    st = claim.get("statement", "")
+    if {key: v for key, v in claim.items() if key != "statement"} != fields or type(k) is not int or not k >= 1 or \
+            not alpha > 0 or not st.startswith(f"rank [F_{k}, 1_N] = N = {N} ") or \
+            f"alpha = {inp['alpha']}, beta = {inp['beta']}:" not in st or f"E(alpha) = {E}," not in st or not a or \
+            any(len(x) != len(a) for x in X) or N < 2:
+        return False
+    p = sorted(sum((ai * xi for ai, xi in zip(a, x)), Fraction(0)) for x in X)
+    if len(set(p)) < N:
+        return False
+    if N > 8:
+        raise Undecided("N > 8")
+    (sig,) = dag_to_sympy(inp["sigma"])
+    (var,) = [sympy.Symbol(n, real=True) for n in inp["sigma"]["inputs"]]
+    if k == 1:
+        rows = [[sig.subs(var, sympy.Rational(str(alpha * (tc - ti) + beta))) for tc in p[:-1]] for ti in p]
+        M = sympy.Matrix([[1, *r] if inp["kind"] == "bounded" else [*r, 1] for r in rows])
+        if all(e.is_Rational for e in M):
+            return M.det(method="bareiss") != 0
+    safe = sympy.Symbol("oracle_t", real=True)  # a stored variable name may shadow a function (e.g. "exp")
+    f = sympy.lambdify(safe, sig.subs(var, safe), "mpmath")
+    with mpmath.workdps(120):
+        t = [mpmath.mpf(v.numerator) / v.denominator for v in p]
+        for _ in range(k - 1):
+            t = [f(v) for v in t]
+        if not all(u < v for u, v in zip(t, t[1:])):
+            raise Undecided("layer-k inputs not increasing numerically")
+        al, be = mpmath.mpf(alpha.numerator) / alpha.denominator, mpmath.mpf(beta.numerator) / beta.denominator
+        rows = [[f(al * (tc - ti) + be) for tc in t[:-1]] for ti in t]
+        det = mpmath.det(mpmath.matrix([[1, *r] if inp["kind"] == "bounded" else [*r, 1] for r in rows]))
+        if abs(det) > mpmath.mpf(10) ** -60:
+            return True
+    raise Undecided("det E(alpha) numerically tiny")
+
+
 def dag_to_sympy(dag: dict[str, Any]) -> list[sympy.Expr]:
     """The outputs of a ``proofkit.dag/1`` object as sympy expressions (written here, not borrowed)."""
     if set(dag) != {"format", "inputs", "nodes", "outputs"} or dag["format"] != "proofkit.dag/1":
@@ -407,6 +453,8 @@ def statement_holds(cert: dict[str, Any]) -> bool | None:
         t = cert["claim"]["type"]
         if t == "leibniz_alpha0":
             raise Undecided("a statement about every alpha >= alpha_0")
+        if t == "leibniz_witness":
+            return _leibniz_witness(cert)
         if t in ("critical_point", "strict_local_min", "spurious_local_min"):
             return _box_claim(cert)
         if t == "identity":
