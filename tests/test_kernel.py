@@ -326,8 +326,9 @@ def test_certifiers_may_call_the_kernel_but_it_imports_only_itself():
     # (measured 3,816 after the adversarial review's fixes and slice values bound to the stored expression)
     # + the leibniz_witness rule (kernel/leibniz.py: the recipe, interval tails, bisection) and the float64
     # ball-matrix nonsingularity test moved into kernel/linalg.py, an Arb fallback for small N, layers k > 1:
-    # 357 lines; with positive definiteness after Krawczyk (nonsingular_box_pd) measured 4,186
-    assert lines <= 4186, lines
+    # 357 lines; with positive definiteness after Krawczyk (nonsingular_box_pd) measured 4,186; C accepted as
+    # a float64 matrix record: 4,197
+    assert lines <= 4197, lines
 
 
 def test_mutation_fuzzer_sample_accepts_no_false_statement():

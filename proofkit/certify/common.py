@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any
+
+import flint
+import numpy as np
 
 from proofkit.certificate import Certificate, input_hash, reason_for
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
 from proofkit.errors import InvalidInput
 
-__all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec"]
+__all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner"]
 
 #: The default escalation of Arb precision (bits).
 PRECISIONS = (64, 128, 256, 512, 1024)
@@ -62,4 +66,18 @@ def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: 
     return Certificate(claim=claim, verdict=verdict, method=method, backend=backend, precision=precision,
                        input_hash=input_hash(hashed), inputs=inputs if stored else {**inputs, "A": None},
                        evidence=evidence, margin=margin, reason=reason, time_seconds=seconds)
+
+
+def preconditioner(C: Any) -> tuple[flint.fmpq_mat, dict[str, Any]]:
+    """An approximate inverse as the exact matrix of its float64 entries and its certificate record
+    (``kind: float64``, base64; a third of the size of rational text and decoded in C by the kernel).
+
+    Raises ``ArithmeticError`` when an entry is not finite.
+    """
+    A = np.ascontiguousarray(np.asarray(C, dtype=float), dtype="<f8")
+    if A.ndim != 2 or not np.all(np.isfinite(A)):
+        raise ArithmeticError("the approximate inverse is not a finite matrix")
+    m, n = A.shape
+    exact = flint.fmpq_mat(m, n, [flint.fmpq(*v.as_integer_ratio()) for v in A.ravel().tolist()])
+    return exact, {"kind": "float64", "shape": [m, n], "entries": base64.b64encode(A.tobytes()).decode()}
 

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner
 from proofkit.convert import exact_expr, exact_exprs, exact_point, exact_scalar, rational
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
@@ -154,8 +154,7 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
         if C is None:
             reason = problem or "no approximate inverse"
         else:
-            Cq = [[to_fmpq(float(v)) for v in row] for row in C]
-            evidence["C"] = [[fmpq_to_str(v) for v in row] for row in Cq]
+            Cq, evidence["C"] = preconditioner(C)
             for prec in precision_ladder(max_prec):
                 try:
                     if order == 2:

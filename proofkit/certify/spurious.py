@@ -25,7 +25,7 @@ import symengine as se
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner
 from proofkit.certify.critical import SYMMETRY_NOTE, _box
 from proofkit.convert import exact_expr, exact_point, exact_scalar
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
@@ -285,8 +285,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         if C is None:
             reason = problem or "no approximate inverse"
         else:
-            Cq = [[to_fmpq(float(v)) for v in row] for row in C]
-            evidence["C"] = [[fmpq_to_str(v) for v in row] for row in Cq]
+            Cq, evidence["C"] = preconditioner(C)
             scale = max((abs(float(c)) for c in centre), default=0.0) + 1
             radii_to_try = [radius] if radius is not None else [1e-10 * scale, 1e-12 * scale, 1e-16 * scale,
                                                                  1e-20 * scale, 1e-30 * scale]

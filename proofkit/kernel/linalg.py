@@ -198,7 +198,7 @@ def ball_form(B: flint.arb_mat, v: Sequence[flint.fmpq], prec: int) -> flint.arb
         return (x.transpose() * B * x)[0, 0]
 
 
-def krawczyk(gy: Sequence[flint.arb], J: flint.arb_mat, C: Sequence[Sequence[flint.fmpq]],
+def krawczyk(gy: Sequence[flint.arb], J: flint.arb_mat, C: flint.fmpq_mat | Sequence[Sequence[flint.fmpq]],
              centers: Sequence[flint.fmpq], radii: Sequence[flint.fmpq], prec: int) -> tuple[bool, list[flint.arb]]:
     """Krawczyk's test: ``K = y - C g(y) + (I - C J(X)) (X - y)`` strictly inside the box X = y ± r.
 
@@ -210,7 +210,7 @@ def krawczyk(gy: Sequence[flint.arb], J: flint.arb_mat, C: Sequence[Sequence[fli
     """
     n = len(centers)
     with flint.ctx.workprec(prec):
-        Cm = flint.arb_mat([[flint.arb(x) for x in row] for row in C])
+        Cm = flint.arb_mat(C) if isinstance(C, flint.fmpq_mat) else flint.arb_mat([[flint.arb(x) for x in row] for row in C])
         eye = flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
         d = flint.arb_mat([[flint.arb(0, flint.arb(r))] for r in radii])
         y = flint.arb_mat([[flint.arb(c)] for c in centers])

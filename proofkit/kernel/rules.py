@@ -19,7 +19,7 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel import engine
 from proofkit.kernel import linalg as la
 from proofkit.kernel.dag import Dag
-from proofkit.kernel.decode import Matrix, read, reject
+from proofkit.kernel.decode import Matrix, read, read_matrix, reject
 from proofkit.kernel.evaluate import evaluate, tape_of
 from proofkit.kernel.landscape import landscape_rules
 from proofkit.kernel.leibniz import leibniz_rules
@@ -349,7 +349,8 @@ def _eigenvalues(d: Decoded) -> Outcome:
 
 # -- expressions on boxes -------------------------------------------------------------------------------------
 BOX = {"variables": ("list", "str"), "centers": ("list", "q"), "radii": ("list", "q"), "fixed": ("map", "q")}
-KRAWCZYK = {"C": ("list", ("list", "q")), "K?": ("list", "ball")}
+# C (any matrix; only a preconditioner): a float64 matrix record, or rows of exact rationals
+KRAWCZYK = {"C": "any", "K?": ("list", "ball")}
 
 
 def _box(d: Decoded, dag_key: str, n_out: int | None, t: str) -> tuple[list[flint.fmpq], list[flint.fmpq], int]:
@@ -396,7 +397,7 @@ def _balls(cs: list[flint.fmpq], rs: list[flint.fmpq], prec: int) -> list[flint.
         return [flint.arb(c - r).union(flint.arb(c + r)) for c, r in zip(cs, rs)]
 
 
-def gradient_krawczyk(grad: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: list[list[flint.fmpq]],
+def gradient_krawczyk(grad: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: flint.fmpq_mat | list[list[flint.fmpq]],
                       prec: int, fixed: Sequence[flint.fmpq] = ()) -> tuple[bool, list[flint.arb], flint.arb_mat]:
     """Krawczyk's test for the zeros of ``grad`` (n outputs in n inputs) in the box ``cs ± rs``.
 
@@ -414,7 +415,7 @@ def gradient_krawczyk(grad: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: 
     return inside, K, J
 
 
-def loss_krawczyk(loss: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: list[list[flint.fmpq]], prec: int,
+def loss_krawczyk(loss: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: flint.fmpq_mat | list[list[flint.fmpq]], prec: int,
                   fixed: Sequence[flint.fmpq] = ()) -> tuple[bool, list[flint.arb], flint.arb_mat, list[flint.arb],
                                                               flint.arb]:
     """Krawczyk's test for the critical points of ``loss`` in the box, with gradient and Hessian derived here.
@@ -458,9 +459,19 @@ def _krawczyk_evidence(d: Decoded, inside: bool, K: list[flint.arb], t: str) -> 
         raise _fail(t, "the stated Krawczyk image does not contain the kernel's")
 
 
-def _C(d: Decoded, n: int, t: str) -> list[list[flint.fmpq]]:
-    C = d.evidence["C"]
-    if len(C) != n or any(len(row) != n for row in C):
+def _C(d: Decoded, n: int, t: str) -> flint.fmpq_mat:
+    raw = d.evidence["C"]
+    if isinstance(raw, dict):
+        M = read_matrix(raw, "evidence.C")
+        if M.kind not in ("float64", "rational") or M.exact is None:
+            raise _fail(t, "C must be a float64 or rational matrix")
+        C = M.exact
+    else:
+        rows = read(raw, ("list", ("list", "q")), "evidence.C")
+        if len(rows) != n or any(len(row) != n for row in rows):
+            raise _fail(t, "C must be n x n")
+        C = flint.fmpq_mat(rows) if n else flint.fmpq_mat(0, 0)
+    if C.nrows() != n or C.ncols() != n:
         raise _fail(t, "C must be n x n")
     return C
 
