@@ -149,12 +149,19 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
     rng = np.random.default_rng(seed)
     draw = sampler or (lambda r, m: r.normal(scale=scale, size=m))
     found: list[tuple[float, np.ndarray]] = []
+
+    def escaping(intermediate_result: Any) -> None:
+        # runs leaving |x| < 50 are dropped below: stop them now (saturating activations run to maxiter)
+        if not np.all(np.abs(intermediate_result.x) < 50):
+            raise StopIteration
+
     for _ in range(starts):
         x0 = np.asarray(draw(rng, n), dtype=float).reshape(-1)
         if x0.shape != (n,) or not np.all(np.isfinite(x0)):
             raise InvalidInput("sampler", f"finite starting points with {n} coordinates", f"shape {x0.shape}")
         with np.errstate(all="ignore"):
-            res = minimize(value_and_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 5000})
+            res = minimize(value_and_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 5000},
+                           callback=escaping)
         if np.all(np.isfinite(res.x)) and np.isfinite(res.fun) and np.linalg.norm(res.jac) < 1e-6 \
                 and np.max(np.abs(res.x)) < 50:
             found.append((float(res.fun), canon(res.x)))
