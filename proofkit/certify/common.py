@@ -73,6 +73,12 @@ def preconditioner(C: Any) -> tuple[flint.fmpq_mat, dict[str, Any]]:
     (``kind: float64``, base64; a third of the size of rational text and decoded in C by the kernel).
 
     Raises ``ArithmeticError`` when an entry is not finite.
+
+    Examples
+    --------
+    >>> exact, record = preconditioner([[0.5, 0.0], [0.0, 0.25]])
+    >>> exact[1, 1], record["kind"], record["shape"]
+    (1/4, 'float64', [2, 2])
     """
     A = np.ascontiguousarray(np.asarray(C, dtype=float), dtype="<f8")
     if A.ndim != 2 or not np.all(np.isfinite(A)):
