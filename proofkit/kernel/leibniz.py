@@ -105,7 +105,7 @@ def interval_range(dag: Any, lo: flint.fmpq, hi: flint.fmpq) -> flint.arb | None
 
     Each node's range is a pair ``(L, U)`` of exact arb points with every value of the node on the
     interval in ``[L, U]``: sums add endpoints, products take the extreme endpoint products, and the
-    increasing functions (:data:`_INCREASING`) and powers map endpoints (rounded outwards). Unlike ball
+    increasing functions (exp, log, tanh, atan, erf, sinh) and powers map endpoints (rounded outwards). Unlike ball
     arithmetic this stays tight on long intervals where the function saturates (sigmoid on
     ``[32, 10^9]``), and it assumes nothing about the function. Other operations give ``None``.
     """
