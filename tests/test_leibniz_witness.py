@@ -149,6 +149,34 @@ def test_pointwise_cost_limit(monkeypatch):
     assert cert.verdict == "inconclusive" and "one by one" in cert.reason
 
 
+def _padded_sigmoid(junk: int) -> dict:
+    """sigmoid + 0 * (sin(t) + t + ... + t): the same function, with ``junk`` more nodes and no tail enclosure."""
+    nodes = [["var", 0], ["const", "-1"], ["mul", 0, 1], ["exp", 2], ["const", "1"], ["add", 3, 4], ["pow", 5, "-1"],
+             ["sin", 0]]
+    nodes += [["add", 7 + i, 0] for i in range(junk)]
+    m = len(nodes) - 1
+    nodes += [["const", "0"], ["mul", m, m + 1], ["add", 6, m + 2]]
+    return {"format": "proofkit.dag/1", "inputs": ["t"], "nodes": nodes, "outputs": [len(nodes) - 1]}
+
+
+def test_evaluation_budget_bounds_a_large_sigma():
+    # 500 samples, no tail enclosure (sin), 249,500 entries one by one, a sigma of 1,011 nodes: about ten
+    # minutes of evaluation before the budget; now rejected before any entry is evaluated
+    d = _d(_cert())
+    d["inputs"].update(sigma=_padded_sigmoid(1000), X=[[str(i * i)] for i in range(500)], direction=["1"],
+                       alpha="1/1000")
+    _rejected(_reclaim(d), "budget")
+    d = _d(_cert())
+    d["inputs"].update(sigma=_padded_sigmoid(400_000))  # the 22 interval evaluations of the tails alone
+    _rejected(_reclaim(d), "budget")
+    d = _d(_cert())
+    d["inputs"].update(sigma=_padded_sigmoid(40_000), k=20)  # the layer inputs sigma^19(<a, x_i>)
+    _rejected(_reclaim(d), "budget")
+    d = _d(_cert())
+    d["inputs"]["sigma"] = _padded_sigmoid(20)  # small: the same sigmoid, still proved
+    assert check_certificate(_reclaim(d)).ok
+
+
 def test_deeper_layers_are_rebuilt_from_the_recipe():
     con = leibniz_construction([[0], [1], [3], [7]], [1, 3, 3, 3, 1], k=3, sigma="tanh", beta=sympy.Rational(1, 2))
     cert = con.witness(64)

@@ -17,7 +17,9 @@ N - 1 smallest ``t_c``):
 
 then proves every matrix in the enclosure nonsingular in float64 with proven bounds
 (:func:`proofkit.kernel.linalg.float_ball_nonsingular`). When that fails and N <= :data:`MAX_ARB` (badly
-scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides.
+scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides. The work is
+bounded: sigma's nodes times its evaluations (layer inputs, the 22 interval evaluations of the tails, the
+entries enclosed one by one, the Arb fallback) is at most :data:`MAX_WORK`.
 
 The claim holds for *the* network: below layer k every unit computes ``sigma(<a, z>)`` (a at layer 1,
 e_1 above, bias 0), so the rows of ``F_(k-1)`` have first coordinate ``t_i``; layer k computes
@@ -37,11 +39,13 @@ from proofkit.kernel.decode import reject
 from proofkit.kernel.evaluate import evaluate
 from proofkit.kernel.statements import statement_for
 
-__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N", "MAX_ARB"]
+__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK"]
 
 MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
 MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
 MAX_ARB = 120  # up to this N, a matrix the float64 test does not prove is tried entry by entry in Arb
+MAX_WORK = 4_000_000  # sigma's nodes times its evaluations (each about 3 microseconds per node), counting the
+# 22 interval evaluations of the tails: a large sigma evaluated at up to 250,000 points would run for hours
 PREC = 64
 TPREC = 128  # the layer-k inputs for k > 1 and the arguments z computed from them
 MAX_K = 20
@@ -189,7 +193,13 @@ def _cuts(t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, i: int, left: Any, 
     return lo, max(lo, hi)
 
 
-def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> tuple[Any, Any, str]:
+def _budget(sigma: Any, evaluations: int, what: str) -> None:
+    if evaluations * len(sigma.nodes) > MAX_WORK:
+        raise _fail(f"{what}: {evaluations} evaluations of a sigma of {len(sigma.nodes)} nodes exceed the budget of "
+                    f"{MAX_WORK} node evaluations")
+
+
+def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool, k: int) -> tuple[Any, Any, str]:
     """Float64 midpoint and radius matrices of E(alpha) and a summary of how they were enclosed."""
     import numpy as np
 
@@ -201,6 +211,7 @@ def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, boun
     left = _tail(sigma, far - beta, -1)  # z in [-(alpha (t_max - t_min) - beta), -Z]
     ranges = [_cuts(t, alpha, beta, i, left, right) for i in range(N)]
     count = sum(hi - lo for lo, hi in ranges)
+    _budget(sigma, 22 + N * (k - 1) + count, f"{count} entries enclosed one by one")
     if count > MAX_POINTWISE:
         raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
                     "one): a larger alpha separates the samples more")
@@ -257,9 +268,11 @@ def _leibniz_witness(d: Any, Outcome: Any) -> Any:
     p = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
     if any(u == v for u, v in zip(p, p[1:])):
         raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
-    Em, Er, how = _enclose(sigma, _layer_inputs(sigma, p, k, TPREC), alpha, beta, kind == "bounded")
+    _budget(sigma, 22 + N * (k - 1), "the layer inputs and the tails")
+    Em, Er, how = _enclose(sigma, _layer_inputs(sigma, p, k, TPREC), alpha, beta, kind == "bounded", k)
     proved, bound = la.float_ball_nonsingular(Em, Er)
-    if not proved and N <= MAX_ARB and _arb_fallback(sigma, p, k, alpha, beta, kind == "bounded"):
+    fallback = N <= MAX_ARB and 10 * N * (N + k) * len(sigma.nodes) <= MAX_WORK  # 3 precisions, up to 2048 bits
+    if not proved and fallback and _arb_fallback(sigma, p, k, alpha, beta, kind == "bounded"):
         return Outcome(f"E(alpha) rebuilt from the recipe entry by entry and proved nonsingular by Arb's verified "
                        f"solve (the float64 bound {bound:.3e} was not below 1)", "Arb verified solve")
     if not proved:
