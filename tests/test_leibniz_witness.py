@@ -165,13 +165,18 @@ def test_evaluation_budget_bounds_a_large_sigma():
     d = _d(_cert())
     d["inputs"].update(sigma=_padded_sigmoid(1000), X=[[str(i * i)] for i in range(500)], direction=["1"],
                        alpha="1/1000")
-    _rejected(_reclaim(d), "budget")
+    _rejected(_reclaim(d), "over budget")
     d = _d(_cert())
     d["inputs"].update(sigma=_padded_sigmoid(400_000))  # the 22 interval evaluations of the tails alone
-    _rejected(_reclaim(d), "budget")
+    _rejected(_reclaim(d), "over budget")
     d = _d(_cert())
     d["inputs"].update(sigma=_padded_sigmoid(40_000), k=20)  # the layer inputs sigma^19(<a, x_i>)
-    _rejected(_reclaim(d), "budget")
+    _rejected(_reclaim(d), "over budget")
+    d = _d(_cert())  # 20,000-digit alpha near 1/10 at 249,500 entries: exact arithmetic for about a minute
+    a = flint.fmpq(10**19998 + 7, 10**19999 + 3)
+    d["inputs"].update(sigma=_padded_sigmoid(2), X=[[str(i * i)] for i in range(500)], direction=["1"],
+                       alpha=f"{a.p}/{a.q}")
+    _rejected(_reclaim(d), "over budget")
     d = _d(_cert())
     d["inputs"]["sigma"] = _padded_sigmoid(20)  # small: the same sigmoid, still proved
     assert check_certificate(_reclaim(d)).ok
