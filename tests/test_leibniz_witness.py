@@ -233,3 +233,28 @@ def test_float_ball_nonsingular():
     assert float_ball_nonsingular(np.diag([1.0, 1e-3]), np.diag([0.0, 1e-4]))[0]
     assert not float_ball_nonsingular(np.diag([1.0, np.inf]), np.zeros((2, 2)))[0]
     assert not float_ball_nonsingular(np.eye(2), -np.ones((2, 2)))[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_float_ball_around_a_singular_matrix_is_never_proved(seed):
+    # S = B C of rank n - 1 (small integers, exact in float64), rows and columns scaled by powers of two up to
+    # 2^+-530 (products of R and M underflow), one entry moved by an exact dyadic delta and Rad = |delta|: the
+    # ball contains S, so ||I - R S|| >= 1 and no bound may fall below 1 (observed minimum about 1 + 5e-15)
+    rng = np.random.default_rng(seed)
+    tried, smallest = 0, np.inf
+    for _ in range(400):
+        n = int(rng.integers(2, 12))
+        S = rng.integers(-5, 6, size=(n, n - 1)).astype(float) @ rng.integers(-5, 6, size=(n - 1, n)).astype(float)
+        d1, d2 = 2.0 ** rng.integers(-530, 530, size=n), 2.0 ** rng.integers(-530, 530, size=n)
+        S = d1[:, None] * S * d2[None, :]
+        delta = np.zeros((n, n))
+        i, j = rng.integers(0, n, size=2)
+        delta[i, j] = d1[i] * d2[j] * 2.0 ** -int(rng.integers(1, 50))
+        with np.errstate(all="ignore"):
+            M = S + delta
+            if not (np.isfinite(M).all() and np.array_equal(M - S, delta) and np.array_equal(M - delta, S)):
+                continue
+        ok, bound = float_ball_nonsingular(M, np.abs(delta))
+        tried, smallest = tried + 1, min(smallest, bound)
+        assert not ok and bound >= 1, (M, delta)
+    assert tried > 300 and smallest < 1.01  # the cases come near the threshold
