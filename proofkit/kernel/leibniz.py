@@ -210,10 +210,10 @@ def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, boun
     left = _tail(sigma, far - beta, -1)  # z in [-(alpha (t_max - t_min) - beta), -Z]
     ranges = [_cuts(t, alpha, beta, i, left, right) for i in range(N)]
     count = sum(hi - lo for lo, hi in ranges)
-    _budget(sigma, count, count, bits)
     if count > MAX_POINTWISE:
         raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
                     "one): a larger alpha separates the samples more")
+    _budget(sigma, count, count, bits)
     Em, Er = np.full((N, N), np.nan), np.zeros((N, N))  # an entry left unset would fail the test (NaN)
     off, one = (1, 0) if bounded else (0, N - 1)
     Em[:, one] = 1.0
