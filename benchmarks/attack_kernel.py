@@ -248,6 +248,7 @@ def forgeries() -> list[tuple[str, str]]:
     add("strict_local_min_on_slice: expression without the fixed inputs, value 0 -> 5", d)
 
     out += definiteness_forgeries()
+    out += leibniz_forgeries()
 
     # -- hostile text ----------------------------------------------------------------------------------
     out += [("not JSON", "{{{"), ("10^5-digit integer", '{"a": ' + "9" * 100000 + "}"),
@@ -403,6 +404,136 @@ def definiteness_forgeries() -> list[tuple[str, str]]:
                            radii=["1/50", "1/50"])
         d["evidence"] = {"C": C}
         add(f"critical_point: two zeros (x = +-1/100) in the box, C = {C[0][0]} in x", d)
+    return out
+
+
+def _leibniz_claim(d: dict[str, Any]) -> dict[str, Any]:
+    """A forger who keeps the claim consistent with the tampered recipe (claim, statement, reason, hashes)."""
+    from proofkit.kernel.statements import statement_for
+
+    inp = d["inputs"]
+    d["claim"] = {"type": "leibniz_witness", "N": len(inp["X"]), "k": inp["k"], "kind": inp["kind"],
+                  "alpha": inp["alpha"], "beta": inp["beta"]}
+    d["claim"]["statement"] = statement_for(d["claim"])
+    return d
+
+
+def _padded_sigmoid(junk: int) -> dict[str, Any]:
+    """sigmoid + 0 * (sin(t) + t + ... + t): the same function with ``junk`` more nodes and no tail enclosure."""
+    nodes = [["var", 0], ["const", "-1"], ["mul", 0, 1], ["exp", 2], ["const", "1"], ["add", 3, 4], ["pow", 5, "-1"],
+             ["sin", 0]] + [["add", 7 + i, 0] for i in range(junk)]
+    m = len(nodes) - 1
+    nodes += [["const", "0"], ["mul", m, m + 1], ["add", 6, m + 2]]
+    return {"format": "proofkit.dag/1", "inputs": ["t"], "nodes": nodes, "outputs": [len(nodes) - 1]}
+
+
+def leibniz_forgeries() -> list[tuple[str, str]]:
+    """``leibniz_witness`` recipes whose E(alpha) is singular (false claims), hostile recipes and claims that
+    differ from the recipe; and hostile Krawczyk preconditioners ``evidence.C`` (float64 records, rows)."""
+    import base64
+
+    import flint
+    import numpy as np
+
+    import proofkit as pk
+    from proofkit.certify.leibniz import certify_leibniz_witness
+    from proofkit.symbolic.dag import to_dag
+    from proofkit.symbolic.leibniz import leibniz_construction
+
+    out: list[tuple[str, str]] = []
+    X6 = [[0, 0], [1, 0], [0, 1], [1, 1], [sympy.Rational(1, 2), 2], [3, -1]]
+    lw = _j(certify_leibniz_witness(leibniz_construction(X6, [2, 5, 1], k=1), 64))
+    s = sympy.Symbol("s", real=True)
+
+    def add(name: str, reclaim: bool = True, **edits: Any) -> None:
+        d = copy.deepcopy(lw)
+        d["inputs"].update({k: to_dag([v], [s]) if k == "sigma" and not isinstance(v, dict) else v
+                            for k, v in edits.items()})
+        out.append((f"leibniz_witness: {name}", json.dumps(_reason(rehash(_leibniz_claim(d) if reclaim else d)))))
+
+    line = [[str(i)] for i in range(6)]
+    add("two samples with one projection along the direction (equal rows)",
+        X=[["0", "1"], ["1", "0"], ["2", "0"], ["0", "3"], ["5", "1"], ["7", "7"]], direction=["1", "1"])
+    add("zero direction (all rows equal)", direction=["0", "0"])
+    add("sigma constant 1/2 + 0 s (rank 2)", sigma=sympy.Rational(1, 2) + 0 * s)
+    add("sigma 1 + 0 * exp(s), the zero kept in the stored graph (rank 2)",
+        sigma={"format": "proofkit.dag/1", "inputs": ["s"], "nodes": [["var", 0], ["exp", 0], ["const", "0"],
+               ["mul", 1, 2], ["const", "1"], ["add", 3, 4]], "outputs": [5]})
+    add("sigma affine 2 s + 3 (rank 2)", sigma=2 * s + 3)
+    add("sigma s^2 (columns in span{1, t, t^2}: rank 3)", sigma=s**2)
+    add("sigma s^2, alpha 10^4000 (rank 3)", sigma=s**2, alpha="1" + "0" * 4000)
+    add("sigma s^2, beta -10^4000, growth kind (rank 3)", sigma=s**2, beta="-1" + "0" * 4000, kind="growth")
+    for alpha in ("1/8", "8", "4096"):
+        add(f"sigma exp(s), growth kind, alpha {alpha} (A has rank 1: rank 2)", sigma=sympy.exp(s), kind="growth",
+            alpha=alpha)
+    add("sigma with a pole at beta (1/s, beta 0)", sigma=1 / s)
+    add("sigma Heaviside(s - 10^6): constant on every argument (rank 2)", sigma=sympy.Heaviside(s - 10**6))
+    add("sigma cos(pi s) on integer samples, alpha 2 (every entry 1: rank 1)", sigma=sympy.cos(sympy.pi * s),
+        X=line, direction=["1"], alpha="2")
+    add("sigma sin(pi s) on integer samples, alpha 1 (A = 0: rank 1)", sigma=sympy.sin(sympy.pi * s), X=line,
+        direction=["1"], alpha="1")
+    add("k = 2, sigma s^2 on samples -1 and 1 (equal layer-2 inputs)", sigma=s**2, k=2,
+        X=[["-1"], ["1"], ["2"], ["3"]], direction=["1"])
+    add("k = 3, sigma Heaviside(s) (layer inputs in {0, 1/2, 1})", sigma=sympy.Heaviside(s), k=3, X=line,
+        direction=["1"])
+    add("k = 21 (beyond the rule's range)", k=21)
+    add("3000 samples, the last a duplicate of the first", X=[[str(i), "0"] for i in range(2999)] + [["0", "0"]],
+        direction=["1", "0"])
+    add("alpha 0 (every entry of A is sigma(beta): rank 2)", alpha="0")
+    add("alpha negative (reverses the order of t)", alpha="-64")
+    add("kind neither bounded nor growth", kind="both")
+    for field, value in (("N", 7), ("k", 2), ("kind", "growth"), ("alpha", "65"), ("beta", "1")):
+        d = copy.deepcopy(lw)
+        d["claim"][field] = value
+        out.append((f"leibniz_witness: claim {field} differs from the recipe", json.dumps(_reason(rehash(d)))))
+    d = copy.deepcopy(lw)
+    d["inputs"]["A"] = {"kind": "rational", "shape": [1, 1], "entries": [["1"]]}
+    out.append(("leibniz_witness: an extra input (a matrix A)", json.dumps(rehash(d))))
+    d = copy.deepcopy(lw)
+    d["verdict"], d["evidence"] = "refuted", {}
+    out.append(("leibniz_witness: verdict flipped to refuted", json.dumps(_reason(rehash(d)))))
+    # resource exhaustion (each ran for minutes before the evaluation budgets)
+    sq = [[str(i * i)] for i in range(500)]
+    add("sigma padded to 1,011 nodes at 249,500 entries (resource exhaustion)", sigma=_padded_sigmoid(1000), X=sq,
+        direction=["1"], alpha="1/1000")
+    add("sigma padded to 40,011 nodes at k = 20 (resource exhaustion)", sigma=_padded_sigmoid(40_000), k=20)
+    add("20,000-digit alpha at 249,500 entries (resource exhaustion)", sigma=_padded_sigmoid(2), X=sq,
+        direction=["1"], alpha=str(flint.fmpq(flint.fmpz(10) ** 19998 + 7, flint.fmpz(10) ** 19999 + 3)))
+
+    # -- evidence.C: Krawczyk's preconditioner as a float64 record or rational rows, on a false claim ----------
+    def rec(a: Any, shape: list[int] | None = None, dtype: str = "<f8") -> dict[str, Any]:
+        a = np.asarray(a, dtype=dtype)
+        return {"kind": "float64", "shape": shape or list(a.shape), "entries": base64.b64encode(a.tobytes()).decode()}
+
+    f = x**2 - y**2 + 1 + x * y
+    cp = _j(pk.certify_critical_point([f.diff(x), f.diff(y)], None, [0, 0], sympy.Rational(1, 100), variables=[x, y]))
+    good = [[50.0, 0.0], [0.0, 1.0]]  # with it Krawczyk's test holds for x^2 - 10^-4 near x = 0 but for the radius
+    for name, C in (("float64 record of the best C", rec(good)), ("NaN", rec([[np.nan, 0], [0, 1]])),
+                    ("inf", rec([[np.inf, 0], [0, 1]])), ("-0.0 and subnormals", rec([[50, -0.0], [5e-324, 1]])),
+                    ("1e308", rec([[1e308, 0], [0, 1e308]])), ("zero", rec([[0.0, 0], [0, 0]])),
+                    ("shape 1x4", rec([50.0, 0, 0, 1], [1, 4])), ("3x3", rec(np.eye(3))),
+                    ("3 entries for shape 2x2", rec([50.0, 0, 1], [2, 2])),
+                    ("big-endian bytes", rec(good, dtype=">f8")),
+                    ("kind balls", {"kind": "balls", "shape": [2, 2], "entries": [["50", "0"], ["0", "1"]]}),
+                    ("kind float32", {**rec(good), "kind": "float32"}), ("an extra key", {**rec(good), "dtype": "f8"}),
+                    ("kind dag", {"kind": "dag", "shape": [2, 2], "entries": to_dag([50, 0, 0, 1], [])}),
+                    ("rows with 20,000-digit numerals", [["1" + "0" * 19999, "0"], ["0", "1/" + "3" * 19999]]),
+                    ("rows mixing a record", [rec([[50.0, 0]]), ["0", "1"]]), ("rows of JSON floats", [[50.0, 0], [0, 1]]),
+                    ("2000x2000 record (cost)", rec(np.zeros((2000, 2000))))):
+        d = copy.deepcopy(cp)
+        d["inputs"].update(gradient=to_dag([x**2 - sympy.Rational(1, 10**4), y], [x, y]), centers=["0", "0"],
+                           radii=["1/50", "1/50"])
+        d["evidence"] = {"C": C}
+        out.append((f"critical_point: two zeros in the box, C {name}", json.dumps(_reason(rehash(d)))))
+    sp = _j(pk.certify_spurious_minimum((x - 1) ** 2 + 2 * y**2 + x * y, [x, y],
+                                        [sympy.Rational(8, 7), sympy.Rational(-2, 7)], global_value=-5))
+    d = copy.deepcopy(sp)
+    d["inputs"].update(loss=to_dag([x**2 - y**2], [x, y]), centers=["0", "0"], radii=["1/100", "1/100"])
+    d["evidence"]["C"] = [["1/2", "0"], ["0", "-1/2"]]
+    _gap_evidence(d)  # (the gap does not depend on C)
+    d["evidence"]["C"] = rec([[0.5, 0], [0, -0.5]])
+    out.append(("spurious_local_min: saddle x^2 - y^2, float64 record of the exact inverse C",
+                json.dumps(_reason(rehash(d)))))
     return out
 
 

@@ -149,6 +149,39 @@ def test_pointwise_cost_limit(monkeypatch):
     assert cert.verdict == "inconclusive" and "one by one" in cert.reason
 
 
+def _padded_sigmoid(junk: int) -> dict:
+    """sigmoid + 0 * (sin(t) + t + ... + t): the same function, with ``junk`` more nodes and no tail enclosure."""
+    nodes = [["var", 0], ["const", "-1"], ["mul", 0, 1], ["exp", 2], ["const", "1"], ["add", 3, 4], ["pow", 5, "-1"],
+             ["sin", 0]]
+    nodes += [["add", 7 + i, 0] for i in range(junk)]
+    m = len(nodes) - 1
+    nodes += [["const", "0"], ["mul", m, m + 1], ["add", 6, m + 2]]
+    return {"format": "proofkit.dag/1", "inputs": ["t"], "nodes": nodes, "outputs": [len(nodes) - 1]}
+
+
+def test_evaluation_budget_bounds_a_large_sigma():
+    # 500 samples, no tail enclosure (sin), 249,500 entries one by one, a sigma of 1,011 nodes: about ten
+    # minutes of evaluation before the budget; now rejected before any entry is evaluated
+    d = _d(_cert())
+    d["inputs"].update(sigma=_padded_sigmoid(1000), X=[[str(i * i)] for i in range(500)], direction=["1"],
+                       alpha="1/1000")
+    _rejected(_reclaim(d), "over budget")
+    d = _d(_cert())
+    d["inputs"].update(sigma=_padded_sigmoid(400_000))  # the 22 interval evaluations of the tails alone
+    _rejected(_reclaim(d), "over budget")
+    d = _d(_cert())
+    d["inputs"].update(sigma=_padded_sigmoid(40_000), k=20)  # the layer inputs sigma^19(<a, x_i>)
+    _rejected(_reclaim(d), "over budget")
+    d = _d(_cert())  # 20,000-digit alpha near 1/10 at 249,500 entries: exact arithmetic for about a minute
+    a = flint.fmpq(10**19998 + 7, 10**19999 + 3)
+    d["inputs"].update(sigma=_padded_sigmoid(2), X=[[str(i * i)] for i in range(500)], direction=["1"],
+                       alpha=f"{a.p}/{a.q}")
+    _rejected(_reclaim(d), "over budget")
+    d = _d(_cert())
+    d["inputs"]["sigma"] = _padded_sigmoid(20)  # small: the same sigmoid, still proved
+    assert check_certificate(_reclaim(d)).ok
+
+
 def test_deeper_layers_are_rebuilt_from_the_recipe():
     con = leibniz_construction([[0], [1], [3], [7]], [1, 3, 3, 3, 1], k=3, sigma="tanh", beta=sympy.Rational(1, 2))
     cert = con.witness(64)
@@ -200,3 +233,28 @@ def test_float_ball_nonsingular():
     assert float_ball_nonsingular(np.diag([1.0, 1e-3]), np.diag([0.0, 1e-4]))[0]
     assert not float_ball_nonsingular(np.diag([1.0, np.inf]), np.zeros((2, 2)))[0]
     assert not float_ball_nonsingular(np.eye(2), -np.ones((2, 2)))[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_float_ball_around_a_singular_matrix_is_never_proved(seed):
+    # S = B C of rank n - 1 (small integers, exact in float64), rows and columns scaled by powers of two up to
+    # 2^+-530 (products of R and M underflow), one entry moved by an exact dyadic delta and Rad = |delta|: the
+    # ball contains S, so ||I - R S|| >= 1 and no bound may fall below 1 (observed minimum about 1 + 5e-15)
+    rng = np.random.default_rng(seed)
+    tried, smallest = 0, np.inf
+    for _ in range(400):
+        n = int(rng.integers(2, 12))
+        S = rng.integers(-5, 6, size=(n, n - 1)).astype(float) @ rng.integers(-5, 6, size=(n - 1, n)).astype(float)
+        d1, d2 = 2.0 ** rng.integers(-530, 530, size=n), 2.0 ** rng.integers(-530, 530, size=n)
+        S = d1[:, None] * S * d2[None, :]
+        delta = np.zeros((n, n))
+        i, j = rng.integers(0, n, size=2)
+        delta[i, j] = d1[i] * d2[j] * 2.0 ** -int(rng.integers(1, 50))
+        with np.errstate(all="ignore"):
+            M = S + delta
+            if not (np.isfinite(M).all() and np.array_equal(M - S, delta) and np.array_equal(M - delta, S)):
+                continue
+        ok, bound = float_ball_nonsingular(M, np.abs(delta))
+        tried, smallest = tried + 1, min(smallest, bound)
+        assert not ok and bound >= 1, (M, delta)
+    assert tried > 300 and smallest < 1.01  # the cases come near the threshold

@@ -17,7 +17,8 @@ N - 1 smallest ``t_c``):
 
 then proves every matrix in the enclosure nonsingular in float64 with proven bounds
 (:func:`proofkit.kernel.linalg.float_ball_nonsingular`). When that fails and N <= :data:`MAX_ARB` (badly
-scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides.
+scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides. Work is bounded
+(:data:`MAX_WORK` node evaluations of sigma, :data:`MAX_BITWORK` for the exact arguments' bits).
 
 The claim holds for *the* network: below layer k every unit computes ``sigma(<a, z>)`` (a at layer 1,
 e_1 above, bias 0), so the rows of ``F_(k-1)`` have first coordinate ``t_i``; layer k computes
@@ -37,11 +38,13 @@ from proofkit.kernel.decode import reject
 from proofkit.kernel.evaluate import evaluate
 from proofkit.kernel.statements import statement_for
 
-__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N", "MAX_ARB"]
+__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK", "MAX_BITWORK"]
 
 MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
 MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
 MAX_ARB = 120  # up to this N, a matrix the float64 test does not prove is tried entry by entry in Arb
+MAX_WORK = 4_000_000  # sigma's nodes x its evaluations (layer inputs, 22 for the tails, entries): ~3 us each
+MAX_BITWORK = 2_000_000_000  # arguments z computed (entries, 24 N bisection steps) x 3 max bits of alpha, beta, p
 PREC = 64
 TPREC = 128  # the layer-k inputs for k > 1 and the arguments z computed from them
 MAX_K = 20
@@ -189,7 +192,13 @@ def _cuts(t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, i: int, left: Any, 
     return lo, max(lo, hi)
 
 
-def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> tuple[Any, Any, str]:
+def _budget(sigma: Any, evaluations: int, steps: int, bits: int) -> None:
+    if evaluations * len(sigma.nodes) > MAX_WORK or steps * bits > MAX_BITWORK:
+        raise _fail(f"over budget: {evaluations} evaluations of a sigma of {len(sigma.nodes)} nodes (at most {MAX_WORK}"
+                    f" node evaluations), {steps} arguments z of {bits} bits (at most {MAX_BITWORK} bit operations)")
+
+
+def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool, bits: int) -> tuple[Any, Any, str]:
     """Float64 midpoint and radius matrices of E(alpha) and a summary of how they were enclosed."""
     import numpy as np
 
@@ -204,6 +213,7 @@ def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, boun
     if count > MAX_POINTWISE:
         raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
                     "one): a larger alpha separates the samples more")
+    _budget(sigma, count, count, bits)
     Em, Er = np.full((N, N), np.nan), np.zeros((N, N))  # an entry left unset would fail the test (NaN)
     off, one = (1, 0) if bounded else (0, N - 1)
     Em[:, one] = 1.0
@@ -257,9 +267,12 @@ def _leibniz_witness(d: Any, Outcome: Any) -> Any:
     p = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
     if any(u == v for u, v in zip(p, p[1:])):
         raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
-    Em, Er, how = _enclose(sigma, _layer_inputs(sigma, p, k, TPREC), alpha, beta, kind == "bounded")
+    bits = 3 * max(int(v.p.bit_length() + v.q.bit_length()) for v in (*p, alpha, beta))
+    _budget(sigma, 22 + N * (k - 1), 24 * N, bits)
+    Em, Er, how = _enclose(sigma, _layer_inputs(sigma, p, k, TPREC), alpha, beta, kind == "bounded", bits)
     proved, bound = la.float_ball_nonsingular(Em, Er)
-    if not proved and N <= MAX_ARB and _arb_fallback(sigma, p, k, alpha, beta, kind == "bounded"):
+    fallback = N <= MAX_ARB and 10 * N * (N + k) * len(sigma.nodes) <= MAX_WORK and 3 * N * N * bits <= MAX_BITWORK
+    if not proved and fallback and _arb_fallback(sigma, p, k, alpha, beta, kind == "bounded"):
         return Outcome(f"E(alpha) rebuilt from the recipe entry by entry and proved nonsingular by Arb's verified "
                        f"solve (the float64 bound {bound:.3e} was not below 1)", "Arb verified solve")
     if not proved:
