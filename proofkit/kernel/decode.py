@@ -20,7 +20,7 @@ import flint
 from proofkit.errors import CertificateRejected
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 
-__all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "ball_text", "FloatLiteral"]
+__all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "read_preconditioner", "ball_text", "FloatLiteral"]
 
 MAX_TEXT = 50_000_000
 _DYADIC = re.compile(r"(-?(?:0|[1-9][0-9]{0,3000}))\*2\^(-?(?:0|[1-9][0-9]{0,6}))")
@@ -215,4 +215,22 @@ def read_matrix(rec: Any, path: str) -> Matrix:
     if kind == "rational":
         return Matrix((m, n), flint.fmpq_mat(rows), None, None, kind)
     return Matrix((m, n), None, rows, None, kind)
+
+
+def read_preconditioner(raw: Any, n: int, path: str) -> flint.fmpq_mat:
+    """Krawczyk's matrix C (any exact matrix is sound): a float64 or rational matrix record, or n rows of
+    exact rationals; it must be n x n."""
+    if isinstance(raw, dict):
+        M = read_matrix(raw, path)
+        if M.kind not in ("float64", "rational") or M.exact is None:
+            raise reject(f"{path}: expected a float64 or rational matrix")
+        C = M.exact
+    else:
+        rows = read(raw, ("list", ("list", "q")), path)
+        if len(rows) != n or any(len(row) != n for row in rows):
+            raise reject(f"{path} must be {n} x {n}")
+        C = flint.fmpq_mat(rows) if n else flint.fmpq_mat(0, 0)
+    if C.nrows() != n or C.ncols() != n:
+        raise reject(f"{path} must be {n} x {n}")
+    return C
 

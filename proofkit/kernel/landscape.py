@@ -53,6 +53,7 @@ from proofkit.kernel.algebra import (
     seeds,
 )
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
+from proofkit.kernel.decode import read_preconditioner
 from proofkit.kernel.evaluate import evaluate
 from proofkit.kernel.linalg import ball_form, ball_matrix_pd, krawczyk, nonsingular_box_pd
 from proofkit.kernel.statements import statement_for
@@ -154,14 +155,14 @@ def _ball_pd(H: list[list[flint.arb]], prec: int) -> bool:
 
 
 def _krawczyk(loss: Dag, free: list[int], fixed_balls: list[flint.arb], c: list[flint.fmpq], r: list[flint.fmpq],
-              C: list[list[flint.fmpq]], prec: int) -> flint.arb_mat:
+              C: flint.fmpq_mat, prec: int) -> flint.arb_mat:
     """Krawczyk's test for the gradient in the ``free`` coordinates (the others held at ``fixed_balls``).
 
     Returns the Hessian block over the box when ``K(X)`` lies in the interior of ``X`` (then the
     gradient block has exactly one zero in ``X`` and every member of the block is nonsingular), else raises.
     """
     n = len(free)
-    if len(C) != n or any(len(row) != n for row in C):
+    if C.nrows() != n or C.ncols() != n:
         raise _reject("the matrix C does not match the box")
 
     def full(xs: list[flint.arb]) -> list[flint.arb]:
@@ -180,12 +181,6 @@ def _krawczyk(loss: Dag, free: list[int], fixed_balls: list[flint.arb], c: list[
     if not inside:
         raise _reject("Krawczyk's operator does not map the box into its interior")
     return J
-
-
-def _matrix(rows: Any, n: int, path: str) -> list[list[flint.fmpq]]:
-    if not isinstance(rows, list) or len(rows) != n:
-        raise _reject(f"{path} must be a {n}x{n} matrix of exact rationals")
-    return [_rats(row, n, f"{path}[{i}]") for i, row in enumerate(rows)]
 
 
 def _compare(inp: dict[str, Any], claim: dict[str, Any], loss: Dag, lower: flint.arb, prec: int) -> str:
@@ -259,7 +254,7 @@ def _bind(cert: Certificate, expected: dict[str, Any]) -> None:
 def _strict(cert: Certificate, loss: Dag, prec: int, sign: int) -> str:
     inp, n = cert.inputs or {}, len(loss.inputs)
     c, r = _box(inp, n)
-    C = _matrix(_field(cert.evidence, "C", "evidence"), n, "evidence.C")
+    C = read_preconditioner(_field(cert.evidence, "C", "evidence"), n, "evidence.C")
     J = _krawczyk(loss, list(range(n)), [flint.arb(0)] * n, c, r, C, prec)
     if not nonsingular_box_pd(J if sign > 0 else -J, prec):
         raise _reject(f"the Hessian is not proven {'positive' if sign > 0 else 'negative'} definite on the box")
@@ -359,7 +354,7 @@ def _lift(cert: Certificate, loss: Dag, prec: int) -> str:
         det = M.det()
     if not (det > 0 or det < 0):
         raise _reject("transversality: the orbit directions are not proven transversal to the slice on the box")
-    C = _matrix(_field(cert.evidence, "C", "evidence"), len(free), "evidence.C")
+    C = read_preconditioner(_field(cert.evidence, "C", "evidence"), len(free), "evidence.C")
     J = _krawczyk(loss, free, box, [c[i] for i in free], [r[i] for i in free], C, prec)
     if not nonsingular_box_pd(J, prec):
         raise _reject("the Hessian on the slice is not proven positive definite on the box")
@@ -407,7 +402,7 @@ def _direction(inp: dict[str, Any], key: str, n: int) -> list[flint.fmpq]:
 def _box_curvature(cert: Certificate, loss: Dag, prec: int, keys: Sequence[tuple[str, int]]) -> None:
     inp, n = cert.inputs or {}, len(loss.inputs)
     c, r = _box(inp, n)
-    C = _matrix(_field(cert.evidence, "C", "evidence"), n, "evidence.C")
+    C = read_preconditioner(_field(cert.evidence, "C", "evidence"), n, "evidence.C")
     J = _krawczyk(loss, list(range(n)), [flint.arb(0)] * n, c, r, C, prec)
     for key, sign in keys:
         q = ball_form(J, _direction(inp, key, n), prec)

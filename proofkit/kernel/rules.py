@@ -19,7 +19,7 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel import engine
 from proofkit.kernel import linalg as la
 from proofkit.kernel.dag import Dag
-from proofkit.kernel.decode import Matrix, read, read_matrix, reject
+from proofkit.kernel.decode import Matrix, read, read_preconditioner, reject
 from proofkit.kernel.evaluate import evaluate, tape_of
 from proofkit.kernel.landscape import landscape_rules
 from proofkit.kernel.leibniz import leibniz_rules
@@ -460,20 +460,7 @@ def _krawczyk_evidence(d: Decoded, inside: bool, K: list[flint.arb], t: str) -> 
 
 
 def _C(d: Decoded, n: int, t: str) -> flint.fmpq_mat:
-    raw = d.evidence["C"]
-    if isinstance(raw, dict):
-        M = read_matrix(raw, "evidence.C")
-        if M.kind not in ("float64", "rational") or M.exact is None:
-            raise _fail(t, "C must be a float64 or rational matrix")
-        C = M.exact
-    else:
-        rows = read(raw, ("list", ("list", "q")), "evidence.C")
-        if len(rows) != n or any(len(row) != n for row in rows):
-            raise _fail(t, "C must be n x n")
-        C = flint.fmpq_mat(rows) if n else flint.fmpq_mat(0, 0)
-    if C.nrows() != n or C.ncols() != n:
-        raise _fail(t, "C must be n x n")
-    return C
+    return read_preconditioner(d.evidence["C"], n, "evidence.C")
 
 
 def _critical_point(d: Decoded) -> Outcome:

@@ -110,7 +110,8 @@ def _evidence_values(cert: Any, names: tuple[str, ...]) -> dict[str, float]:
 
 # --- spurious_minimum -------------------------------------------------------------------------------------------
 
-def _decode_spurious(inputs: Mapping[str, Any]) -> dict[str, Any]:
+def _loss_and_params(inputs: Mapping[str, Any]) -> tuple[sympy.Expr, list[str]]:
+    """The task's ``loss`` and its parameter names (``params``, or the sorted free symbols)."""
     if "params" in inputs:
         params = exact.names(inputs["params"], "params")
         loss = exact.expression(inputs["loss"], "loss", params)
@@ -119,6 +120,11 @@ def _decode_spurious(inputs: Mapping[str, Any]) -> dict[str, Any]:
         params = sorted(s.name for s in loss.free_symbols)
         if not params:
             raise InvalidInput("loss", "an expression in at least one parameter", str(loss)[:60])
+    return loss, params
+
+
+def _decode_spurious(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    loss, params = _loss_and_params(inputs)
     if ("better_point" in inputs) == ("global_value" in inputs):
         raise InvalidInput("inputs", "exactly one of better_point and global_value", "both" if
                            "better_point" in inputs else "neither")
@@ -158,14 +164,7 @@ register_kind(TaskKind(
 # --- local_min / saddle (landscapes: non-strict minima, strict and degenerate saddles) ----------------------------
 
 def _decode_landscape(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    if "params" in inputs:
-        params = exact.names(inputs["params"], "params")
-        loss = exact.expression(inputs["loss"], "loss", params)
-    else:
-        loss = exact.expression(inputs["loss"], "loss")
-        params = sorted(s.name for s in loss.free_symbols)
-        if not params:
-            raise InvalidInput("loss", "an expression in at least one parameter", str(loss)[:60])
+    loss, params = _loss_and_params(inputs)
     args: dict[str, Any] = {"loss": loss, "params": params, "point": exact.point(inputs["point"], params, "point")}
     if "radius" in inputs:
         args["radius"] = _positive(inputs["radius"], "radius")
