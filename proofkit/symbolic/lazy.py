@@ -21,7 +21,7 @@ from typing import Any
 import symengine as se
 import sympy
 
-from proofkit.convert import to_symengine
+from proofkit.convert import exact_point, to_symengine
 from proofkit.errors import CertificateRejected, InvalidInput
 from proofkit.numeric.contexts import ArbContext, FloatContext, NotAnalyticHere
 from proofkit.numeric.program import Program
@@ -268,6 +268,8 @@ class LazyMatrix:
         n = len(self.symbols)
         if len(values) != n:
             raise InvalidInput("values", f"{n} values (one per symbol)", f"{len(values)}")
+        if isinstance(ctx, ArbContext):  # exact numbers (named errors for NaN, inf, text) or balls
+            values = exact_point(values, n, "values", allow_balls=True)
         if isinstance(ctx, FloatContext):
             from proofkit.numeric.float_engine import FloatTape
 
