@@ -317,3 +317,31 @@ def test_critical_point_certificates_recheck_from_their_dag():
     rehash(moved)
     with pytest.raises(CertificateRejected):
         check_certificate(json.dumps(moved))
+
+
+@pytest.mark.parametrize("expr", [
+    sympy.Max(1, X) * Y,                   # max on its constant branch times a variable
+    Y * sympy.Max(1, X),                   # the same, factors swapped
+    sympy.exp(sympy.Max(1, X)) * Y**2,     # a node built on a constant branch
+    sympy.Min(-1, X) * sympy.sin(Y) + X**2,
+    sympy.Piecewise((3, X < 1), (X, True)) * Y * X,
+])
+def test_products_with_a_factor_on_a_constant_branch_put_derivatives_on_the_right_variables(expr):
+    # regression: a factor with no gradient but a non-empty support (a max/min/piecewise node on a
+    # constant branch) left the other factor's derivative blocks unlifted, so they landed on the
+    # wrong variables (Soundness 3, finding 1)
+    tape = Tape(decode_dag(to_dag([expr], VARS)))
+    x0, y0 = sympy.Rational(1, 5), sympy.Rational(3, 2)
+    box = [flint.arb(flint.fmpq(1, 5), flint.arb("1e-3")), flint.arb(flint.fmpq(3, 2), flint.arb("1e-3"))]
+    (jet,) = evaluate(tape, box, order=2, prec=128)
+    g, h = dense_gradient(jet, 2), dense_hessian(jet, 2)
+    at = {X: x0, Y: y0}
+
+    def truth(e):  # sympy's derivative of the branch the box selects, at the centre, to 50 digits
+        with flint.ctx.workprec(200):
+            return flint.arb(str(sympy.N(e.subs(at), 60)))
+
+    for i, v in enumerate(VARS):
+        assert g[i].contains(truth(sympy.diff(expr, v))), (v, g[i])
+        for j, w in enumerate(VARS):
+            assert h[i, j].contains(truth(sympy.diff(expr, v, w))), (v, w, h[i, j])

@@ -493,10 +493,13 @@ def _mul(tape: Tape, i: int, args: tuple, V: list, G: list, H: list, m: int, ord
     if G[a] is None or G[b] is None:  # a constant factor (or two: a product of branch constants)
         if G[a] is None and G[b] is None:
             return
-        c, d = (a, vb) if G[b] is None else (b, va)
-        G[i] = G[c] * d
-        if order >= 2 and H[c] is not None:
-            H[i] = H[c] * d
+        # the other factor's blocks live on its own support, which may be smaller than the product's
+        # (a constant branch of max/min/piecewise keeps the support of the node): lift them first
+        k, c, d = (0, a, vb) if G[b] is None else (1, b, va)
+        g, h = _lift(tape, i, k, c, G, H, m, order)
+        G[i] = g * d
+        if order >= 2 and h is not None:
+            H[i] = h * d
         return
     ga, ha = _lift(tape, i, 0, a, G, H, m, order)
     gb, hb = _lift(tape, i, 1, b, G, H, m, order)
