@@ -165,13 +165,20 @@ def test_certifier_errors_are_recorded_by_name():
 
 def test_registry_adds_a_kind_and_the_kernel_catches_a_lying_adapter():
     from proofkit.certify import certify_nonsingular
+    from proofkit.certify.matrices import as_cert_matrix
 
     def lie(args):
         cert = certify_nonsingular(args["A"])
         cert.verdict = "certified"  # a wrong adapter: claims a singular matrix is invertible
         return TaskOutput([cert])
 
-    register_kind(TaskKind("lying_nonsingular", lambda inp: {"A": exact.exact_matrix(inp["matrix"], "matrix")}, lie,
+    def bind(args, cert):  # the link between a certificate and the task: the hash of the task's matrix
+        return None if cert["inputs"].get("A_hash") == as_cert_matrix(args["A"]).hash else "another matrix"
+
+    decode = lambda inp: {"A": exact.exact_matrix(inp["matrix"], "matrix")}  # noqa: E731
+    register_kind(TaskKind("lying_nonsingular", decode, lie, required=("matrix",), claim_types=("nonsingular",),
+                           bind=bind))
+    register_kind(TaskKind("unbound_nonsingular", decode, lambda a: TaskOutput([certify_nonsingular(a["A"])]),
                            required=("matrix",), claim_types=("nonsingular",)))
     try:
         with pytest.raises(InvalidInput, match="registered"):
@@ -181,8 +188,12 @@ def test_registry_adds_a_kind_and_the_kernel_catches_a_lying_adapter():
         assert rec["outcome"] == "rejected" and not rec["kernel"][0]["ok"]
         ok = execute({"kind": "lying_nonsingular", "inputs": {"matrix": [[1, 2], [3, 4]]}})
         assert ok["outcome"] == "certified"
+        # a kind that declares no link between its certificates and its task cannot be verified: never a verdict
+        rec = execute({"kind": "unbound_nonsingular", "inputs": {"matrix": [[1, 2], [3, 4]]}})
+        assert rec["outcome"] == "rejected" and "declares no derivation" in rec["message"]
     finally:
         unregister_kind("lying_nonsingular")
+        unregister_kind("unbound_nonsingular")
     with pytest.raises(UnknownName):
         run_kind("lying_nonsingular", {"matrix": [[1]]})
 
@@ -267,7 +278,7 @@ def test_verify_folder_and_tampering(tmp_path, capsys):
     # a valid certificate of another task of the same kind, put in this task's record
     other = _record({"kind": "nonsingular", "inputs": {"matrix": [[2, 4], [1, 2]]}})
     store.write({**recs[1], "certificates": other["certificates"]})
-    assert any("another matrix" in p for p in verify_path(tmp_path).problems)
+    assert any("inputs.A_hash is not this task's" in p for p in verify_path(tmp_path).problems)
     store.write(recs[1])
     assert verify_path(tmp_path).ok
     # a record copied under another task's name

@@ -18,8 +18,10 @@ kind                          required inputs                                 ce
 ``safran_shamir_spurious``    ``k``, ``n``, ``seed``, ``starts``              Safran & Shamir: search, certify vs teacher
 ============================  ==============================================  ============================================
 
-Numbers are exact (see :mod:`proofkit.sweep.exact`). Further kinds are added with
-one :func:`~proofkit.sweep.kinds.register_kind` call each.
+Numbers are exact (see :mod:`proofkit.sweep.exact`). Every kind declares the derivation of
+:mod:`proofkit.sweep.binding` that ties its certificates to the task (``proofkit verify DIR`` re-derives
+each record's outcome with it). Further kinds are added with one
+:func:`~proofkit.sweep.kinds.register_kind` call each.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 import sympy
 
 from proofkit.errors import InvalidInput
-from proofkit.sweep import exact
+from proofkit.sweep import binding, exact
 from proofkit.sweep.kinds import TaskKind, TaskOutput, ball_value, register_kind
 
 __all__ = ["MATRIX_LIMIT"]
@@ -72,16 +74,6 @@ def _matrix(inputs: Mapping[str, Any], name: str = "matrix") -> list[list[Any]]:
     if len(rows) * len(rows[0]) > MATRIX_LIMIT:
         raise InvalidInput(name, f"at most {MATRIX_LIMIT} entries", f"{len(rows)}x{len(rows[0])}")
     return rows
-
-
-def _bind_matrix(args: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
-    """The certificate records the hash of the task's matrix (the kernel checks the stored matrix against it)."""
-    from proofkit.certify.matrices import as_cert_matrix
-
-    inputs = cert.get("inputs") if isinstance(cert.get("inputs"), Mapping) else {}
-    if inputs.get("A_hash") != as_cert_matrix(args["A"]).hash:
-        return "the certificate is about another matrix than the task's"
-    return None
 
 
 def _fixed(value: Any, allowed: list[str]) -> dict[str, sympy.Rational]:
@@ -138,6 +130,8 @@ def _decode_spurious(inputs: Mapping[str, Any]) -> dict[str, Any]:
         args["global_value"] = exact.exact_number(inputs["global_value"], "global_value")
     if "radius" in inputs:
         args["radius"] = _positive(inputs["radius"], "radius")
+    if "near" in inputs:
+        args["near"] = _positive(inputs["near"], "near")
     return args
 
 
@@ -156,9 +150,10 @@ def _certify_spurious(args: dict[str, Any]) -> TaskOutput:
 
 register_kind(TaskKind(
     "spurious_minimum", _decode_spurious, _certify_spurious, required=("loss", "point"),
-    optional=("params", "better_point", "global_value", "radius", "fixed", "symmetry", "refine", "max_prec"),
-    claim_types=("spurious_local_min",),
-    summary="a strict local minimum near `point` whose loss exceeds the loss at `better_point` (or `global_value`)"))
+    optional=("params", "better_point", "global_value", "radius", "fixed", "symmetry", "refine", "max_prec", "near"),
+    claim_types=("spurious_local_min", "spurious_local_min_on_slice"), derive=binding.spurious_derivation,
+    summary="a strict local minimum within `near` of `point` whose loss exceeds the loss at `better_point` (or "
+            "`global_value`)"))
 
 
 # --- local_min / saddle (landscapes: non-strict minima, strict and degenerate saddles) ----------------------------
@@ -205,7 +200,7 @@ def _certify_local_min(args: dict[str, Any]) -> TaskOutput:
 
 register_kind(TaskKind("local_min", _decode_local_min, _certify_local_min, required=("loss", "point"),
                        optional=("params", "manifold", "radius", "better_point", "global_value"),
-                       claim_types=("local_min",),
+                       claim_types=("local_min",), derive=binding.local_min_derivation,
                        summary="a local minimum near `point`: strict, or non-strict on the `manifold` of minima "
                                "through it (optionally spurious: above `better_point` / `global_value`)"))
 
@@ -236,7 +231,7 @@ def _certify_saddle(args: dict[str, Any]) -> TaskOutput:
 
 register_kind(TaskKind("saddle", _decode_saddle, _certify_saddle, required=("loss", "point"),
                        optional=("params", "direction", "curve", "curve_variable", "radius"),
-                       claim_types=("saddle",),
+                       claim_types=("saddle",), derive=binding.saddle_derivation,
                        summary="a saddle at (or near) `point`: strict (Krawczyk + curvatures of both signs) or "
                                "degenerate (exact leading terms along a `curve`)"))
 
@@ -279,7 +274,8 @@ def _critical_kind(name: str, certifier_name: str) -> TaskKind:
         return TaskOutput([cert], values={"dimension": len(args["point"])}, note=cert.reason)
 
     return TaskKind(name, _decode_critical, certify, required=("variables", "point", "radius"),
-                    optional=("loss", "gradient", "fixed", "max_prec"), claim_types=(name,),
+                    optional=("loss", "gradient", "fixed", "max_prec"), claim_types=(name, f"{name}_on_slice"),
+                    derive=binding.critical_derivation(name),
                     summary=f"{name.replace('_', ' ')} in the box `point` +- `radius` (gradient of `loss`, or "
                             "`gradient` given)")
 
@@ -303,7 +299,8 @@ def _certify_nonsingular(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("nonsingular", _decode_nonsingular, _certify_nonsingular, required=("matrix",),
-                       optional=("backend", "max_prec"), claim_types=("nonsingular",), bind=_bind_matrix,
+                       optional=("backend", "max_prec"), claim_types=("nonsingular",),
+                       derive=binding.matrix_derivation("nonsingular"),
                        summary="the square `matrix` is invertible"))
 
 
@@ -320,7 +317,8 @@ def _certify_rank(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("rank_at_least", _decode_rank, _certify_rank, required=("matrix", "r"),
-                       optional=("max_prec",), claim_types=("rank_at_least",), bind=_bind_matrix,
+                       optional=("max_prec",), claim_types=("rank_at_least",),
+                       derive=binding.matrix_derivation("rank_at_least", with_r=True),
                        summary="rank(`matrix`) >= `r`"))
 
 
@@ -337,7 +335,8 @@ def _certify_pd(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("positive_definite", _decode_pd, _certify_pd, required=("matrix",),
-                       optional=("max_prec", "exact_limit"), claim_types=("positive_definite",), bind=_bind_matrix,
+                       optional=("max_prec", "exact_limit"), claim_types=("positive_definite",),
+                       derive=binding.matrix_derivation("positive_definite"),
                        summary="the symmetric `matrix` is positive definite"))
 
 
@@ -382,11 +381,14 @@ def _certify_leibniz(args: dict[str, Any]) -> TaskOutput:
             certs.append(certify_leibniz_alpha0(con, alpha))
     cert = con.witness(alpha)
     certs.append(cert)
-    return TaskOutput(certs, values=values, note=cert.reason)
+    # certified only when every certificate is (alpha_0 *and* the witness at it)
+    outcome = "certified" if all(c.verdict == "certified" for c in certs) else "inconclusive"
+    return TaskOutput(certs, outcome, values=values, note=cert.reason)
 
 
 register_kind(TaskKind("leibniz_witness", _decode_leibniz, _certify_leibniz, required=("X", "widths", "k"),
-                       optional=("sigma", "beta", "alpha"), claim_types=("leibniz_witness", "rank_at_least", "leibniz_alpha0"),
+                       optional=("sigma", "beta", "alpha"), claim_types=("leibniz_witness", "leibniz_alpha0"),
+                       derive=binding.leibniz_derivation,
                        summary="Lemma 4.3 (Nguyen & Hein 2017): explicit alpha_0 and a certified rank([F_k, 1_N]) = N"))
 
 
@@ -432,7 +434,7 @@ def _certify_search(args: dict[str, Any]) -> TaskOutput:
 
 register_kind(TaskKind("search_spurious_minima", _decode_search, _certify_search, required=("network", "X", "Y"),
                        optional=("loss", "starts", "seed", "scale", "max_certify"),
-                       claim_types=("spurious_local_min",),
+                       claim_types=("spurious_local_min",), derive=binding.search_derivation,
                        summary="multi-start search on a network's loss; every spurious minimum found is certified"))
 
 
@@ -466,20 +468,8 @@ def _certify_safran_shamir(args: dict[str, Any]) -> TaskOutput:
     return TaskOutput(certs, "certified" if certs else "inconclusive", values, note)
 
 
-def _bind_safran_shamir(args: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
-    from proofkit.certificate import fmpq_to_str
-    from proofkit.library.safran_shamir import loss_dag, teacher_point
-
-    inputs = cert.get("inputs", {}) if isinstance(cert, Mapping) else {}
-    if inputs.get("loss") != loss_dag(args["k"], args["n"]):
-        return "the certificate's loss is not F for this task's (k, n)"
-    if inputs.get("better") != [fmpq_to_str(v) for v in teacher_point(args["k"], args["n"])]:
-        return "the certificate does not compare with the teacher"
-    return None
-
-
 register_kind(TaskKind("safran_shamir_spurious", _decode_safran_shamir, _certify_safran_shamir, required=("k", "n"),
                        optional=("seed", "starts", "max_certify"), claim_types=("spurious_local_min",),
-                       bind=_bind_safran_shamir,
+                       derive=binding.safran_shamir_derivation,
                        summary="Safran & Shamir's teacher-student loss: search for spurious minima, certify each "
                                "against the teacher"))

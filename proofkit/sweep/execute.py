@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from proofkit.errors import CertificateRejected, ProofkitError
+from proofkit.sweep.binding import derive
 from proofkit.sweep.kinds import TaskOutput, decode_inputs, get_kind
 
 __all__ = ["execute", "execute_json", "reset_precision", "kernel_check"]
@@ -63,9 +64,11 @@ def kernel_check(text: str, claim_types: tuple[str, ...] = ()) -> dict[str, Any]
 def execute(task: Mapping[str, Any]) -> dict[str, Any]:
     """Run ``{"kind": ..., "inputs": ...}``; the result record (plain JSON data).
 
-    The record holds ``outcome`` (a verdict, or ``error`` on bad input, or ``rejected`` when the
-    kernel refuses a certificate), the certificates as JSON text, the kernel's re-check of each,
-    display ``values``, a ``note`` or ``message``, ``seconds``, and where it ran.
+    The record holds ``outcome`` (``error`` on bad input; else the outcome that the certificates imply
+    for this task by the kind's derivation (:mod:`proofkit.sweep.binding`), or ``rejected`` when the
+    kernel refuses a certificate or a certificate is not about this task's inputs), the certificates
+    as JSON text, the kernel's re-check of each, display ``values``, a ``note`` or ``message``,
+    ``seconds``, and where it ran.
 
     Examples
     --------
@@ -91,21 +94,17 @@ def execute(task: Mapping[str, Any]) -> dict[str, Any]:
         return record
     except Exception as exc:  # a bug or an unexpected failure inside a certifier: recorded, never a verdict
         tb = traceback.format_exc(limit=6)
-        record.update(outcome="error", message=f"unexpected {type(exc).__name__}: {exc}"[:500],
+        record.update(outcome="error", message=f"unexpected {type(exc).__name__}: {exc}",
                       traceback=tb[-3000:], seconds=time.perf_counter() - t0)
         return record
     seconds = time.perf_counter() - t0
     checks = [kernel_check(t, kind.claim_types) for t in texts]
-    if kind.bind is not None:
-        for i, t in enumerate(texts):
-            problem = kind.bind(args, json.loads(t)) if checks[i]["ok"] else None
-            if problem:
-                checks[i] = {"ok": False, "reason": problem}
-    record.update(outcome=out.outcome, certificates=texts, kernel=checks, values=_clean_values(out.values),
-                  note=out.note[:500], seconds=seconds, kernel_seconds=time.perf_counter() - t0 - seconds)
-    if not all(c["ok"] for c in checks):
-        record["outcome"] = "rejected"
-        record["message"] = "; ".join(c.get("reason", "") for c in checks if not c["ok"])[:1000]
+    derived = derive(kind, args, texts, checks)  # the outcome `proofkit verify DIR` re-derives from this record
+    note = "; ".join([*derived.notes, out.note] if derived.notes else [out.note])
+    record.update(outcome=derived.outcome, certificates=texts, kernel=checks, values=_clean_values(out.values),
+                  note=note, seconds=seconds, kernel_seconds=time.perf_counter() - t0 - seconds)
+    if derived.problems:
+        record["message"] = "; ".join(derived.problems)
     return record
 
 

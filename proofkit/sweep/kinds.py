@@ -4,17 +4,22 @@ A :class:`TaskKind` turns the plain-JSON inputs of a task into arguments of a
 certifier (``decode``, which also validates, so a task file can be checked
 before anything runs) and calls the certifier (``certify``), returning a
 :class:`TaskOutput`: the certificates, the outcome and a few numbers for the
-summary. Adding a kind is one :func:`register_kind` call; the built-in kinds
-live in :mod:`proofkit.sweep.adapters`.
+summary. A kind also says how its certificates are tied to the task (``derive``
+or ``bind``, see :mod:`proofkit.sweep.binding`): without that link a record
+cannot be verified and the worker records ``rejected``. Adding a kind is one
+:func:`register_kind` call; the built-in kinds live in :mod:`proofkit.sweep.adapters`.
 
 Examples
 --------
 >>> import sympy
 >>> from proofkit.certify import certify_nonsingular
 >>> from proofkit.sweep.exact import exact_matrix
+>>> from proofkit.certify.matrices import as_cert_matrix
 >>> kind = TaskKind("my_nonsingular", decode=lambda inp: {"A": exact_matrix(inp["matrix"], "matrix")},
 ...                 certify=lambda a: TaskOutput([certify_nonsingular(a["A"])]),
-...                 required=("matrix",), claim_types=("nonsingular",))
+...                 required=("matrix",), claim_types=("nonsingular",),
+...                 bind=lambda a, cert: None if cert["inputs"]["A_hash"] == as_cert_matrix(a["A"]).hash
+...                 else "a certificate about another matrix")
 >>> _ = register_kind(kind)
 >>> run_kind("my_nonsingular", {"matrix": [[1, 2], [3, 4]]}).outcome
 'certified'
@@ -88,9 +93,15 @@ class TaskKind:
         The ``claim.type`` of the certificates this kind produces (checked by ``proofkit verify``).
     summary : str
         One line for ``proofkit sweep --help`` and the docs.
+    derive : callable, optional
+        ``derive(args, certificate_dicts) -> Derivation``: re-derives from the task's decoded inputs what its
+        certificates must be (their inputs: same loss, same matrix, same point, ...) and the outcome their
+        verdicts imply (see :mod:`proofkit.sweep.binding`). It runs on the worker (the record's outcome is
+        the derived one) and in ``proofkit verify DIR`` (a record whose outcome differs is reported). Every
+        built-in kind has one; a kind without it (and without ``bind``) cannot be verified.
     bind : callable, optional
-        ``bind(args, certificate_dict) -> problem or None``: checks that a certificate is about this
-        task's inputs (e.g. the hash of the matrix it records); run on the worker and by ``proofkit verify``.
+        ``bind(args, certificate_dict) -> problem or None``: a simpler link for plug-in kinds, checked for
+        every certificate (the outcome is then the default of :class:`TaskOutput`).
     """
 
     name: str
@@ -101,6 +112,7 @@ class TaskKind:
     claim_types: tuple[str, ...] = ()
     summary: str = ""
     bind: Callable[[dict[str, Any], dict[str, Any]], str | None] | None = None
+    derive: Callable[[dict[str, Any], list[dict[str, Any]]], Any] | None = None
 
 
 #: The registered kinds, by name.

@@ -6,8 +6,9 @@ the timings. A record is written to a temporary file in the same folder,
 flushed and fsync'ed, then renamed over the final name, so a reader sees either
 no record or a complete one, whatever is killed when.
 
-:func:`verify_path` re-checks a results folder (or any folder of certificates)
-with the kernel: this is ``proofkit verify DIR``.
+:func:`verify_path` re-checks a results folder (or any folder of certificates or claim graphs): the
+kernel re-checks every certificate and each record's outcome is re-derived from its own task line
+(:mod:`proofkit.sweep.binding`): this is ``proofkit verify DIR``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["RESULT_SCHEMA", "FINAL", "ResultStore", "VerifyReport", "verify_path", "is_result_record"]
+__all__ = ["RESULT_SCHEMA", "FINAL", "NO_VERDICT", "ResultStore", "VerifyReport", "verify_path", "is_result_record"]
 
 RESULT_SCHEMA = "proofkit.sweep-result/1"
 #: Outcomes that a resumed sweep does not run again (``timeout`` is re-run only with a longer time limit).
@@ -114,7 +115,12 @@ class ResultStore:
 
 @dataclass
 class VerifyReport:
-    """What :func:`verify_path` found: counts and one line per problem."""
+    """What :func:`verify_path` found: counts and one line per problem.
+
+    ``unverified`` counts the records without a verdict (error, timeout, crashed, lost): they claim
+    nothing, so there is nothing to re-check (they may hide a result, never forge one). ``graphs``
+    counts the saved claim graphs re-checked (:func:`proofkit.claims.verify.verify_graph_file`).
+    """
 
     files: int = 0
     records: int = 0
@@ -122,26 +128,33 @@ class VerifyReport:
     accepted: int = 0
     skipped: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unverified: dict[str, int] = field(default_factory=dict)
+    graphs: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.records + self.certificates > 0
+        return not self.problems and self.records + self.certificates + self.graphs > 0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to verify was found (no record, certificate or graph): not a rejection, a usage error."""
+        return self.records + self.certificates + self.graphs == 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "files": self.files, "records": self.records, "certificates": self.certificates,
-                "accepted": self.accepted, "skipped": self.skipped, "problems": self.problems}
+                "accepted": self.accepted, "graphs": self.graphs, "unverified": self.unverified,
+                "skipped": self.skipped, "problems": self.problems}
 
 
-def _check_text(text: str, claim_types: tuple[str, ...]) -> str | None:
-    from proofkit.sweep.execute import kernel_check
-
-    res = kernel_check(text, claim_types)
-    return None if res["ok"] else res["reason"]
+#: Record outcomes without a verdict: they must carry no certificate.
+NO_VERDICT = ("error", "timeout", "crashed", "lost")
 
 
 def _verify_record(rec: dict[str, Any], name: str, rep: VerifyReport) -> None:
-    from proofkit.errors import ProofkitError
-    from proofkit.sweep.kinds import KINDS, decode_inputs
+    """Re-derive a record's outcome from its task line and the kernel's verdicts on its certificates."""
+    from proofkit.sweep.binding import derive, derive_record
+    from proofkit.sweep.execute import kernel_check
+    from proofkit.sweep.kinds import KINDS
     from proofkit.sweep.tasks import task_key
 
     rep.records += 1
@@ -156,48 +169,93 @@ def _verify_record(rec: dict[str, Any], name: str, rep: VerifyReport) -> None:
     if not isinstance(certs, list) or not all(isinstance(c, str) for c in certs):
         rep.problems.append(f"{name}: certificates are not a list of JSON texts")
         return
-    kind = KINDS.get(task.get("kind", ""))
-    claim_types = kind.claim_types if kind is not None else ()
-    args = None
-    if kind is not None and kind.bind is not None:
+    outcome = rec.get("outcome")
+    if outcome in NO_VERDICT:
+        if certs:
+            rep.problems.append(f"{name}: the record says {outcome!r} (no verdict) but holds {len(certs)} "
+                                "certificates")
+        else:
+            rep.unverified[outcome] = rep.unverified.get(outcome, 0) + 1
+        return
+    kind = KINDS.get(task.get("kind")) if isinstance(task.get("kind"), str) else None
+    checks = [kernel_check(t, kind.claim_types if kind is not None else ()) for t in certs]
+    rep.certificates += len(certs)
+    rep.accepted += sum(1 for c in checks if c["ok"])
+    if kind is None:
+        derived = derive_record(task, certs)
+    else:
+        from proofkit.errors import ProofkitError
+        from proofkit.sweep.kinds import decode_inputs
+
         try:
             _, args = decode_inputs(kind.name, task.get("inputs"))
         except ProofkitError as exc:
             rep.problems.append(f"{name}: the recorded task does not decode ({exc})")
-    for i, text in enumerate(certs):
-        rep.certificates += 1
-        why = _check_text(text, claim_types)
-        if not why and args is not None and kind is not None and kind.bind is not None:
-            why = kind.bind(args, json.loads(text))
-        if why:
-            rep.problems.append(f"{name}: certificate {i + 1}: {why}")
+            return
+        derived = derive(kind, args, certs, checks)
+    for problem in derived.problems:
+        rep.problems.append(f"{name}: {problem}")
+    if not derived.problems and derived.outcome != outcome:
+        rep.problems.append(f"{name}: the record says {outcome!r}, its certificates imply {derived.outcome!r} for "
+                            "its task")
+
+
+def _verify_summary(path: str, found: dict[str, str], rep: VerifyReport) -> None:
+    """The rows of a sweep's summary.json against the records: a finished row needs its record, same outcome."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            summary = json.load(fh)
+        rows = summary["rows"]
+        pairs = [(str(r["key"]), str(r["outcome"]), r.get("id")) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError):
+        rep.problems.append(f"{os.path.basename(path)}: not a readable sweep summary")
+        return
+    for key, outcome, task_id in pairs:
+        if outcome not in FINAL:
             continue
+        have = found.get(key)
+        if have is None:
+            rep.problems.append(f"summary.json: task {task_id!r} is {outcome!r} but its record {key}.json is missing")
+        elif have != outcome:
+            rep.problems.append(f"summary.json: task {task_id!r} is {outcome!r}, its record {key}.json says {have!r}")
+
+
+def _bare_certificate(text: str, rel: str, rep: VerifyReport) -> None:
+    from proofkit.sweep.execute import kernel_check
+
+    rep.certificates += 1
+    res = kernel_check(text, ())
+    if res["ok"]:
         rep.accepted += 1
-        verdict = json.loads(text).get("verdict")
-        if rec.get("outcome") in ("certified", "refuted") and len(certs) == 1 and verdict != rec["outcome"]:
-            rep.problems.append(f"{name}: the record says {rec['outcome']!r}, its certificate says {verdict!r}")
-    if rec.get("outcome") == "certified" and not any(json.loads(t).get("verdict") == "certified" for t in certs
-                                                     if not _check_text(t, claim_types)):
-        rep.problems.append(f"{name}: outcome 'certified' without an accepted certified certificate")
+    else:
+        rep.problems.append(f"{rel}: {res['reason']}")
 
 
 def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
-    """Re-check every certificate under ``path`` (a folder, a record file or a certificate file).
+    """Re-check everything under ``path`` (a folder, a record, a certificate or a saved claim graph).
 
-    Sweep records are checked for consistency (the file name is the key of the task it records;
-    the outcome agrees with the certificates) and every certificate in them is re-checked by the
-    kernel; bare certificate files are re-checked; other JSON files (summaries, graphs) are skipped.
+    * Sweep records: the file name is the key of the task it records; every certificate is re-checked
+      by the kernel; the record's outcome is re-derived from its task line and the kernel's verdicts by
+      the kind's derivation (:mod:`proofkit.sweep.binding`): a certificate about other inputs, a missing
+      certificate or an outcome its certificates do not imply is reported. A record without a verdict
+      (error, timeout, ...) must hold no certificate.
+    * ``summary.json`` next to ``results/``: every finished row has its record, with the same outcome.
+    * Bare certificate files are re-checked by the kernel.
+
+    Other JSON files are skipped.
 
     Examples
     --------
     >>> import tempfile
-    >>> verify_path(tempfile.mkdtemp()).ok
-    False
+    >>> verify_path(tempfile.mkdtemp()).empty
+    True
     """
     path = os.fspath(path)
     files = [path] if os.path.isfile(path) else sorted(
         os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs if f.endswith(".json") and not f.startswith("."))
     rep = VerifyReport()
+    found: dict[str, str] = {}
+    summaries = []
     for file in files:
         rep.files += 1
         rel = os.path.relpath(file, path) if file != path else os.path.basename(file)
@@ -210,15 +268,15 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
             continue
         if is_result_record(obj):
             _verify_record(obj, os.path.basename(file), rep)
+            if isinstance(obj.get("key"), str):
+                found[obj["key"]] = str(obj.get("outcome"))
         elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.certificate/"):
-            rep.certificates += 1
-            why = _check_text(text, ())
-            if why:
-                rep.problems.append(f"{rel}: {why}")
-            else:
-                rep.accepted += 1
+            _bare_certificate(text, rel, rep)
+        elif os.path.basename(file) == "summary.json" and os.path.isdir(os.path.join(os.path.dirname(file),
+                                                                                       "results")):
+            summaries.append(file)
         else:
             rep.skipped.append(rel)
-    if not files:
-        rep.problems.append(f"{path}: no JSON files")
+    for file in summaries:
+        _verify_summary(file, found, rep)
     return rep
