@@ -6,6 +6,7 @@ import pytest
 
 from proofkit import certify_nonsingular, certify_rank_deficient
 from proofkit.claims import Claim, ClaimGraph
+from proofkit.claims.expect import Expected, matrix_inputs
 from proofkit.errors import (
     AssumptionViolated,
     CircularDependency,
@@ -42,7 +43,7 @@ def small_graph() -> ClaimGraph:
 def test_status_derivation_and_refutation_propagates():
     g = small_graph()
     assert g.status("D") == "fully established"
-    assert g.status("I") == "stated"  # not yet checked
+    assert g.status("I") == "stale"  # its checker has not run: its certificates are missing
     assert g.status("T") == "stated"  # its proof uses an unchecked instance
     assert g.status("Q") == "stated"
     g.check()
@@ -78,17 +79,28 @@ def test_failed_and_hypotheses_not_met():
 
 def test_cycles_duplicates_dangling_unknown():
     g = ClaimGraph()
-    g.add_claim(Claim("A", statement="a", uses=["B"]))
-    g.add_claim(Claim("B", statement="b", uses=["C"]))
     with pytest.raises(CircularDependency, match="A uses B uses C uses A|C uses A uses B uses C|B uses C uses A uses B"):
-        g.add_claim(Claim("C", statement="c", uses=["A"]))
-    assert "C" not in g
+        g.add_claims([Claim("A", statement="a", uses=["B"]), Claim("B", statement="b", uses=["C"]),
+                      Claim("C", statement="c", uses=["A"])])
+    assert len(g) == 0  # nothing of a wrong batch is added
+    # claims that refer to each other are added together, in any order (dependencies first inside)
+    g.add_claims([Claim("A", statement="a", uses=["B"]), Claim("B", statement="b")])
+    assert g.order() == ["B", "A"]
     with pytest.raises(DuplicateClaim, match="'A'"):
         g.add_claim(Claim("A", statement="again"))
-    with pytest.raises(DanglingReference, match="'C'"):
-        g.validate()
     with pytest.raises(UnknownClaim, match="'Z'"):
         g.status("Z")
+
+
+@pytest.mark.parametrize("field", ["uses", "proof_uses", "refutes", "generalizes", "instance_of"])
+def test_a_dangling_reference_is_rejected_when_added(field):
+    g = ClaimGraph()
+    g.add_claim(Claim("A", statement="a", established="cited"))
+    value = "Typo" if field == "instance_of" else ["A", "Typo"]
+    with pytest.raises(DanglingReference, match=f"'Typo' \\(in {field} of 'B'\\)"):
+        g.add_claim(Claim("B", statement="b", **{field: value}))
+    assert "B" not in g and "Typo" not in g.graph
+    g.validate()
 
 
 def test_json_round_trip_is_byte_identical_and_tampering_is_rejected(tmp_path):
@@ -267,10 +279,10 @@ def test_statuses_are_derived_never_loaded(tmp_path):
     assert "statuses" not in data
     data["keys"]["J"] = "0" * 64
     data["failures"] = {}
-    del data["certificates"]["J"]  # removing a refuting certificate leaves J merely unchecked
+    del data["certificates"]["J"]  # removing a refuting certificate: J's results are missing, never "stated"
     path.write_text(json.dumps(data))
     g2 = ClaimGraph.load(path)
-    assert g2.status("J") == "stated"
+    assert g2.status("J") == "stale"
     # garbage in place of a certificate: the claim fails with the kernel's reason; the load goes on
     data["certificates"]["I"] = [{"schema": "proofkit.certificate/2", "claim": []}, 7]
     path.write_text(json.dumps(data))
@@ -298,3 +310,164 @@ def test_statuses_are_derived_once_per_change(monkeypatch):
     assert calls["n"] == 1
     g.add_claim(Claim("Z", statement="new"))
     assert g.status("Z") == "ready" and calls["n"] == 2
+
+
+# --- tamper-evident graphs: a claim's certificates are the ones its checker declares -------------------------------
+
+A0, A1 = [[1, 2], [3, 4]], [[2, 1], [1, 1]]
+
+
+def _nonsingular_expected(A):
+    return [Expected("nonsingular", matrix_inputs(A), what="the matrix is invertible")]
+
+
+def _declared_graph() -> ClaimGraph:
+    from functools import partial
+
+    g = ClaimGraph()
+    g.add_claim(Claim("L", kind="lemma", statement="regular matrices", established="cited"))
+    for label, A in (("I", A0), ("K", A1)):
+        g.add_claim(Claim(label, kind="instance", statement=f"$A_{label}$ is regular", instance_of="L",
+                          checker=partial(certify_nonsingular, A), expects=partial(_nonsingular_expected, A)))
+    return g
+
+
+def _move_with_binding(data: dict, source: str, target: str) -> None:
+    """The attack: a genuine certificate of ``source`` put in ``target``, its binding recomputed for ``target``."""
+    claim = next(Claim.from_dict(d) for d in data["claims"] if d["label"] == target)
+    moved = json.loads(json.dumps(data["certificates"][source]))
+    for cert in moved:
+        cert["binding"] = {"label": target, "claim_hash": claim.digest()}
+    data["certificates"][target] = moved
+
+
+def test_a_moved_certificate_with_recomputed_binding_is_reported(tmp_path):
+    g = _declared_graph()
+    g.check()
+    assert g.statuses()["I"] == g.statuses()["K"] == "instance certified"
+    path = tmp_path / "g.json"
+    g.save(path)
+    data = json.loads(path.read_text())
+    _move_with_binding(data, "K", "I")
+    path.write_text(json.dumps(data))
+    # with the code that defines the claims (its checkers' declarations): I is failed, with the reason
+    loaded = ClaimGraph.load(path)
+    assert loaded.adopt_code(_declared_graph()) == ["I", "K"]
+    assert loaded.status("I") == "failed" and "inputs.A_hash is not the one its checker defines" in loaded.failures["I"]
+    assert loaded.status("K") == "instance certified"
+    # merged into a rebuilt graph: the forged result is discarded and I's checker runs again
+    g2 = _declared_graph()
+    g2.merge_results(ClaimGraph.load(path))
+    assert "I" in g2.discarded and "I" not in g2.certificates
+    rep = g2.check()
+    assert rep.ran == ["I"] and g2.status("I") == "instance certified"
+    assert g2.certificates["I"][0].inputs["A_hash"] == matrix_inputs(A0)["A_hash"]
+
+
+def test_a_checker_that_drifts_from_its_declaration_fails():
+    g = ClaimGraph()
+    g.add_claim(Claim("I", kind="instance", statement="x", checker=lambda: certify_nonsingular(A1),
+                      expects=lambda: _nonsingular_expected(A0)))
+    g.add_claim(Claim("J", kind="instance", statement="y", checker=lambda: [certify_nonsingular(A0)] * 2,
+                      expects=lambda: _nonsingular_expected(A0)))
+
+    def unmet():
+        raise AssumptionViolated("A", "a regular matrix", "a singular one")
+
+    g.add_claim(Claim("U", kind="instance", statement="z", checker=unmet, expects=lambda: _nonsingular_expected(A0)))
+    rep = g.check()
+    assert g.status("I") == "failed" and "not the one its checker defines" in rep.failed["I"]
+    assert g.status("J") == "failed" and "more than its checker produces" in rep.failed["J"]
+    assert g.status("U") == "failed" and "hypotheses of its checker's definition hold" in rep.failed["U"]
+
+
+def test_a_forged_hypotheses_not_met_is_reported(tmp_path):
+    g = _declared_graph()
+    g.check()
+    path = tmp_path / "g.json"
+    g.save(path)
+    data = json.loads(path.read_text())
+    del data["certificates"]["I"]
+    data["unmet"]["I"] = "argument 'A': expected a regular matrix, got a singular one"
+    path.write_text(json.dumps(data))
+    loaded = ClaimGraph.load(path)
+    assert loaded.status("I") == "hypotheses not met"  # the file alone cannot tell
+    loaded.adopt_code(_declared_graph())
+    assert loaded.status("I") == "failed"
+
+
+def _refutation_graph(cex_checker) -> ClaimGraph:
+    g = ClaimGraph()
+    g.add_claim(Claim("Q", kind="conjecture", statement="every matrix here is invertible", expected="refuted"))
+    g.add_claim(Claim("X", kind="counterexample", statement="$[[1, 2], [2, 4]]$ is singular", refutes=["Q"],
+                      checker=cex_checker))
+    return g
+
+
+def test_a_counterexample_refutes_its_target_with_either_conclusive_verdict(tmp_path):
+    from proofkit.claims.verify import graph_problems
+
+    # the counterexample's checker proves "not invertible" as a refuted nonsingular certificate
+    g = _refutation_graph(lambda: certify_nonsingular([[1, 2], [2, 4]]))
+    g.check()
+    assert g.certificates["X"][0].verdict == "refuted"
+    assert g.status("X") == "instance certified" and g.status("Q") == "refuted" and g.refuted_by("Q") == ["X"]
+    assert graph_problems(g) == []
+    g.save(tmp_path / "ok.json")
+    assert _run_cli("check", "ok.json", cwd=tmp_path).returncode == 0
+    # an inconclusive counterexample refutes nothing: the expected refutation fails, and check says so
+    import sympy
+
+    from proofkit.certify import certify_critical_point
+
+    x = sympy.Symbol("x")
+    g = _refutation_graph(lambda: certify_critical_point([x**2 + 1], None, [0], sympy.Rational(1, 10), variables=[x]))
+    g.check()
+    assert g.certificates["X"][0].verdict == "inconclusive"
+    assert g.status("X") == "inconclusive" and g.status("Q") == "ready"
+    g.save(tmp_path / "no.json")
+    r = _run_cli("check", "no.json", cwd=tmp_path)
+    assert r.returncode == 1 and "problem: Q is" in r.stderr and "expected 'refuted'" in r.stderr
+
+
+def test_deleting_a_counterexamples_certificates_is_reported(tmp_path):
+    g = _refutation_graph(lambda: certify_rank_deficient([[1, 2], [2, 4]]))
+    g.check()
+    assert g.status("Q") == "refuted"
+    path = tmp_path / "g.json"
+    g.save(path)
+    data = json.loads(path.read_text())
+    del data["certificates"]["X"]
+    path.write_text(json.dumps(data))
+    loaded = ClaimGraph.load(path)
+    assert loaded.status("X") == "stale" and loaded.status("Q") == "ready"
+    r = _run_cli("check", "g.json", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "problem: X is stale" in r.stderr and "problem: Q is ready: expected 'refuted'" in r.stderr
+    assert "X is 'stale'" in r.stderr
+
+
+def test_graph_json_is_written_with_the_umask(tmp_path):
+    g = small_graph()
+    old = os.umask(0o022)
+    try:
+        g.save(tmp_path / "a.json")
+        os.umask(0o077)
+        g.save(tmp_path / "b.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "b.json").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
+
+
+def test_own_results_are_not_citations_and_the_title_is_the_graphs(tmp_path):
+    c = Claim("L", kind="lemma", statement="new", source="this paper, Lemma 2; Doe 2020, Theorem 1",
+              established="proof")
+    assert c.own and c.cited_works() == [("Doe 2020", "Theorem 1")]
+    assert Claim("M", source="This work").cited_works() == [] and not Claim("N", source="Doe 2020").own
+    g = ClaimGraph(title="Regular matrices")
+    g.add_claim(Claim("D", kind="definition", statement="d", established="cited", source="Doe 2020, Definition 1"))
+    g.save(tmp_path / "g.json")
+    assert ClaimGraph.load(tmp_path / "g.json").title == "Regular matrices"
+    assert ClaimGraph.load(tmp_path / "g.json").to_json() == g.to_json()

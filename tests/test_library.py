@@ -1,3 +1,4 @@
+import json
 import time
 
 import pytest
@@ -101,12 +102,97 @@ def test_hypotheses_are_checked():
         ck.theorem_3_8_instance(widths=[2, 2, 1])
 
 
-def test_cli_check_main_job(tmp_path, monkeypatch):
+def _move_with_binding(data: dict, source: str, target: str) -> None:
+    """A genuine certificate of ``source`` put in ``target`` with its binding recomputed for ``target``."""
+    from proofkit.claims import Claim
+
+    claim = next(Claim.from_dict(d) for d in data["claims"] if d["label"] == target)
+    moved = json.loads(json.dumps(data["certificates"][source]))
+    for cert in moved:
+        cert["binding"] = {"label": target, "claim_hash": claim.digest()}
+    data["certificates"][target] = moved
+
+
+@pytest.fixture(scope="module")
+def saved(checked, tmp_path_factory):
+    g, _ = checked
+    path = tmp_path_factory.mktemp("seed") / "graph.json"
+    g.save(path)
+    return path.read_text()
+
+
+def test_every_seed_checker_declares_its_certificates(checked):
+    from proofkit.claims.runner import expectation_problems
+
+    g, _ = checked
+    with_checker = [lab for lab, c in g.claims.items() if c.checker is not None]
+    assert with_checker and all(g.claims[lab].expects is not None for lab in with_checker)
+    assert all(expectation_problems(g, lab) == [] for lab in with_checker)
+
+
+@pytest.mark.parametrize("attack, target, status, why", [
+    ("move", "NH17:lemma4.3:sigmoid", "failed", "is not the one its checker defines"),
+    ("move_other_type", "Du19:lambda0:instance", "failed", "where its checker produces 'positive_definite'"),
+    ("move_into_unmet", "NH17:thm3.8:narrow", "failed", "hypotheses are not met"),
+    ("forge_unmet", "NH17:thm3.8:wide", "failed", "hypotheses of its checker's definition hold"),
+    ("delete", "NH17:relu-counterexample", "stale", "missing"),
+])
+def test_tampered_seed_graphs_are_reported(saved, attack, target, status, why):
+    from proofkit.claims import ClaimGraph
+    from proofkit.claims.verify import graph_problems, load_with_library, verify_graph_text
+
+    data = json.loads(saved)
+    if attack == "move":
+        _move_with_binding(data, "NH17:lemma4.3:tanh-deep", target)
+    elif attack == "move_other_type":
+        _move_with_binding(data, "LN:nonconvexity:instance", target)
+    elif attack == "move_into_unmet":
+        _move_with_binding(data, "NH17:thm3.8:wide", target)
+        del data["unmet"][target]
+    elif attack == "forge_unmet":
+        del data["certificates"][target]
+        data["unmet"][target] = "argument 'widths': expected a wide layer, got a narrow one"
+    else:
+        del data["certificates"][target]
+    text = json.dumps(data)
+    plain = ClaimGraph.from_json(text)  # the file alone: bindings recomputed, so it cannot tell
+    assert plain.status(target) in ("instance certified", "hypotheses not met", "stale")
+    graph, adopted = load_with_library(text)
+    assert target in adopted
+    assert graph.status(target) == status
+    problems = dict((lab, w) for lab, _, w in graph_problems(graph))
+    assert why in problems[target]
+    if attack == "delete":  # the refuted conjecture is no longer refuted: its expectation fails too
+        assert "expected 'refuted'" in problems["NH17:lemma4.4:relu"]
+    assert any(line.startswith(f"{target} is {status}") for line in verify_graph_text(text)[0])
+
+
+def test_cli_check_main_job(tmp_path, monkeypatch, capsys):
     from proofkit import cli
 
     monkeypatch.chdir(tmp_path)
     assert cli.main(["check", "--no-pdf"]) == 0
-    assert (tmp_path / "proofkit-report" / "summary.md").exists()
-    assert (tmp_path / "proofkit-report" / "graph.json").exists()
-    assert any((tmp_path / "proofkit-report" / "certificates").iterdir())
+    out = capsys.readouterr().out
+    # notes are printed in full, never cut mid-word
+    assert "(Theorem 3.8), got widths [2, 2, 1]: n_1 = 2" in " ".join(out.split())
+    report = tmp_path / "proofkit-report"
+    assert (report / "summary.md").exists()
+    assert (report / "graph.json").exists()
+    assert any((report / "certificates").iterdir())
     assert cli.main(["show", "NH17:thm3.8:wide"]) == 0
+    assert cli.main(["verify", str(report)]) == 0
+    # a genuine certificate moved to another claim of the report, its binding recomputed
+    data = json.loads((report / "graph.json").read_text())
+    _move_with_binding(data, "NH17:lemma4.3:tanh-deep", "NH17:lemma4.3:sigmoid")
+    (report / "graph.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert cli.main(["verify", str(report)]) == 1
+    assert "graph.json: NH17:lemma4.3:sigmoid is failed" in capsys.readouterr().out
+    assert cli.main(["check", str(report / "graph.json")]) == 1
+    assert "problem: NH17:lemma4.3:sigmoid is failed" in capsys.readouterr().err
+    # rebuilding the library from code: the forged result is discarded, its checker runs again
+    assert cli.main(["check", "--no-pdf"]) == 0
+    captured = capsys.readouterr()
+    assert "NH17:lemma4.3:sigmoid" in captured.err and "runs again" in captured.err
+    assert "checkers run: 1," in captured.out
+    assert cli.main(["verify", str(report)]) == 0

@@ -58,6 +58,13 @@ class Claim:
         ``checker() -> Certificate | list[Certificate]``: produces certificates on
         concrete data. It may raise :class:`~proofkit.errors.AssumptionViolated`
         to say that the hypotheses are not met.
+    expects : callable, optional
+        ``expects() -> list[Expected]``: the certificates the checker produces, as far as its
+        definition fixes them (claim types and inputs, :mod:`proofkit.claims.expect`), computed
+        cheaply without certifying; it raises :class:`~proofkit.errors.AssumptionViolated` exactly when
+        the checker does. A claim's certificates count only if they match it: a genuine certificate of
+        another claim moved to this one (even with its binding recomputed) is rejected. Without it,
+        certificates are tied to the claim by their binding (a hash anyone can recompute) only.
     refutes : list of str
         For counterexamples: the claims a certified counterexample refutes.
     instance_of : str, optional
@@ -94,6 +101,7 @@ class Claim:
     note: str = ""
     title: str = ""
     expected: str | None = None
+    expects: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
     stored_checker_version: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
@@ -109,8 +117,31 @@ class Claim:
                 raise InvalidInput(name, "a list of claim labels", repr(value))
         if self.checker is not None and not callable(self.checker):
             raise InvalidInput("checker", "a callable or None", repr(self.checker))
+        if self.expects is not None and not callable(self.expects):
+            raise InvalidInput("expects", "a callable returning the expected certificates, or None",
+                               repr(self.expects))
         if self.checker is not None and self.established is None:
             self.established = "checked"
+
+    def cited_works(self) -> list[tuple[str, str]]:
+        """The works the source cites, as ``(work, location)``; references to the document itself
+        (``"this paper"``, :data:`~proofkit.claims.citation.SELF_REFERENCES`) are not citations.
+
+        Examples
+        --------
+        >>> Claim("L", source="this paper, Lemma 2").cited_works(), Claim("L", source="this paper").own
+        ([], True)
+        """
+        from proofkit.claims.citation import source_parts
+
+        return [(p.work, p.location) for p in source_parts(self.source) if not p.own]
+
+    @property
+    def own(self) -> bool:
+        """Whether the source names the document itself (a result of the graph's own paper, not a citation)."""
+        from proofkit.claims.citation import source_parts
+
+        return any(p.own for p in source_parts(self.source))
 
     @property
     def dependencies(self) -> list[str]:

@@ -67,8 +67,14 @@ class ClaimGraph(GraphStructure):
         return cls.from_json(store.read_text(path), checkers)
 
     def merge_results(self, other: ClaimGraph) -> None:
-        """Take certificates, keys and outcomes from ``other`` for unchanged claims (for incremental runs)."""
+        """Take certificates, keys and outcomes from ``other`` for unchanged claims (for incremental runs); results
+        that contradict a checker's declaration are dropped (``self.discarded`` says why) and re-run by :meth:`check`."""
         store.merge_results(self, other)
+
+    def adopt_code(self, code: ClaimGraph) -> list[str]:
+        """Give unchanged claims the checkers and declarations of ``code`` (e.g. the seed library) and compare their
+        certificates with the declarations; returns the labels adopted (see :func:`.persistence.adopt_code`)."""
+        return store.adopt_code(self, code)
 
     def _repr_svg_(self) -> str:
         from proofkit.printing.graphviz import to_svg

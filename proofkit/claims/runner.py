@@ -3,7 +3,11 @@
 A certificate attached to a claim is *bound* to it (``binding = {"label", "claim_hash"}``,
 the hash of the claim's statement and instance data, :meth:`Claim.digest`). The kernel
 re-checks it; a rejected certificate, or one bound to another claim, is not kept and
-marks the claim failed with the reason.
+marks the claim failed with the reason. A binding is a hash that anyone editing a saved
+graph can recompute, so a claim whose checker declares its certificates
+(:mod:`proofkit.claims.expect`) also has its certificates compared with that declaration
+(:func:`expectation_problems`): after its checker runs, when a graph is loaded with its
+code, and when previous results are merged.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofkit.certificate import Certificate, canonical_json
+from proofkit.claims.expect import compare
 from proofkit.claims.structure import GraphStructure
 from proofkit.errors import AssumptionViolated, CertificateRejected
 from proofkit.kernel import check_certificate
 
-__all__ = ["CheckReport", "attach", "attach_stored", "run_checks", "binding_for"]
+__all__ = ["CheckReport", "attach", "attach_stored", "run_checks", "binding_for", "expectation_problems",
+           "enforce_expectations"]
 
 
 @dataclass
@@ -82,6 +88,65 @@ def attach(graph: GraphStructure, label: str, cert: Certificate) -> bool:
     return attach_stored(graph, label, cert)
 
 
+def _declared(graph: GraphStructure, label: str) -> Any:
+    """The claim's declared certificates (cached per claim and declaration), or the AssumptionViolated it raises."""
+    claim = graph.claims[label]
+    cache = graph._declarations
+    hit = cache.get(label)
+    if hit is not None and hit[0] is claim.expects:
+        return hit[1]
+    try:
+        value: Any = list(claim.expects())
+    except AssumptionViolated as exc:
+        value = exc
+    cache[label] = (claim.expects, value)
+    return value
+
+
+def expectation_problems(graph: GraphStructure, label: str) -> list[str]:
+    """What contradicts the checker's declaration of ``label``: its certificates (another claim's inputs,
+    missing, surplus), or a recorded "hypotheses not met" that the declaration does not raise (or the
+    reverse). Empty when the claim declares nothing, or when it has no outcome yet (then it is stale).
+
+    Guarantee
+    ---------
+    Empty for a claim with a declaration means every certificate it holds records the inputs its
+    checker's definition fixes (:func:`proofkit.claims.expect.compare`), and "hypotheses not met" is
+    recorded only if the definition itself raises :class:`~proofkit.errors.AssumptionViolated`.
+    """
+    claim = graph.claims[label]
+    if claim.expects is None:
+        return []
+    certs = graph.certificates.get(label, [])
+    try:
+        declared = _declared(graph, label)
+    except Exception as exc:  # a declaration that cannot be evaluated cannot vouch for anything
+        return [f"its checker's declaration could not be evaluated ({type(exc).__name__}: {exc})"]
+    if isinstance(declared, AssumptionViolated):
+        if certs:
+            return [f"its checker's hypotheses are not met ({declared}), yet it holds {len(certs)} certificate(s)"]
+        return []
+    if label in graph.unmet:
+        return ["it is recorded as 'hypotheses not met', but the hypotheses of its checker's definition hold"]
+    if not certs:
+        return []
+    return compare(declared, certs)
+
+
+def enforce_expectations(graph: GraphStructure, labels: Any = None) -> dict[str, str]:
+    """Mark failed every claim (of ``labels``, default all) whose results contradict its checker's declaration;
+    returns label -> why."""
+    out = {}
+    for label in list(graph.claims if labels is None else labels):
+        problems = expectation_problems(graph, label)
+        if problems:
+            out[label] = "its certificates are not the ones its checker defines: " + "; ".join(problems)
+            graph.rejections[label] = out[label]
+    if out:
+        graph.changed()
+    return out
+
+
 def _key(graph: GraphStructure, label: str, keys: dict[str, str]) -> str:
     claim = graph.claims[label]
     deps = sorted(keys.get(d, "") for d in claim.dependencies)
@@ -125,6 +190,8 @@ def run_checks(graph: GraphStructure, *, force: bool = False,
             graph.unmet[label] = str(exc)
             rep.hypotheses_not_met[label] = str(exc)
             graph.keys[label] = key
+            if enforce_expectations(graph, [label]):
+                rep.failed[label] = graph.failure(label)
             continue
         except Exception as exc:  # a checker that errors marks its claim failed, with the message
             graph.checker_errors[label] = f"checker raised {type(exc).__name__}: {exc}"
@@ -135,6 +202,8 @@ def run_checks(graph: GraphStructure, *, force: bool = False,
                 graph.checker_errors[label] = f"checker returned {type(cert).__name__}, not a Certificate"
                 break
             attach(graph, label, cert)
+        if not graph.failure(label):  # the checker against its own declaration: a drift fails at once
+            enforce_expectations(graph, [label])
         if graph.failure(label):
             rep.failed[label] = graph.failure(label)
         graph.keys[label] = key

@@ -20,12 +20,15 @@ from proofkit.errors import CircularDependency, DanglingReference, DuplicateClai
 
 __all__ = ["GraphStructure", "STATUSES", "ESTABLISHED"]
 
-#: Every status a claim can have, most severe first.
-STATUSES = ("failed", "refuted", "hypotheses not met", "inconclusive", "instance certified",
+#: Every status a claim can have, most severe first. ``stale``: the claim has a checker (or was established
+#: by one) but no certificate and no recorded outcome: its results are missing or were never computed.
+STATUSES = ("failed", "refuted", "stale", "hypotheses not met", "inconclusive", "instance certified",
             "fully established", "established", "ready", "stated")
 #: Statuses that count as established for the claims that depend on them.
 ESTABLISHED = ("instance certified", "fully established", "established")
 _DEPENDENCY_EDGES = ("uses", "proof", "instance_of")
+#: The fields of a claim that name other claims (all must exist when the claim is added).
+_REFERENCES = ("uses", "proof_uses", "instance_of", "refutes", "generalizes")
 
 
 class GraphStructure:
@@ -34,10 +37,14 @@ class GraphStructure:
     ``certificates`` holds only certificates the kernel accepted for the claim they are
     bound to; ``rejections`` the reasons for those it rejected; ``checker_errors`` and
     ``unmet`` the checkers' own outcomes (an exception, or hypotheses not met);
-    ``failures`` is both kinds of failure together.
+    ``failures`` is both kinds of failure together. ``discarded`` says why previous results
+    merged into this graph were dropped (they did not match the checkers' declarations).
+    ``title`` names the document the graph belongs to (its own results cite ``"this paper"``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, title: str = "") -> None:
+        self.title = title
+        self.discarded: dict[str, str] = {}
         self.graph = nx.DiGraph()
         self.claims: dict[str, Claim] = {}
         self.certificates: dict[str, list[Certificate]] = {}
@@ -47,6 +54,7 @@ class GraphStructure:
         self.unmet: dict[str, str] = {}
         self.keys: dict[str, str] = {}
         self._cache: dict[str, str] | None = None
+        self._declarations: dict[str, tuple[object, object]] = {}  # label -> (expects, its value), see runner
 
     # -- building ----------------------------------------------------------------
     @property
@@ -55,9 +63,60 @@ class GraphStructure:
         return {**self.checker_errors, **self.rejections}
 
     def add_claim(self, claim: Claim) -> None:
-        """Add a claim; raises :class:`DuplicateClaim` or :class:`CircularDependency` at once."""
-        if claim.label in self.claims:
-            raise DuplicateClaim("claim", "a new label", f"the label {claim.label!r} is already in the graph")
+        """Add a claim whose references are claims of the graph (:meth:`add_claims` takes several at once).
+
+        Raises :class:`DuplicateClaim`, or :class:`DanglingReference` when ``uses``, ``proof_uses``,
+        ``instance_of``, ``refutes`` or ``generalizes`` names a label that is not in the graph.
+        """
+        self.add_claims([claim])
+
+    def add_claims(self, claims: Iterable[Claim]) -> None:
+        """Add claims that may refer to each other, in any order; nothing is added if one is wrong.
+
+        Every reference must be a claim already in the graph or one of ``claims``; the claims are
+        added in dependency order (given order among independent ones).
+
+        Raises
+        ------
+        DuplicateClaim
+            A label already in the graph, or twice among ``claims``.
+        DanglingReference
+            A reference to a label that is neither in the graph nor among ``claims``.
+        CircularDependency
+            The dependencies (``uses``, ``proof_uses``, ``instance_of``) among ``claims`` form a cycle.
+        """
+        claims = list(claims)
+        batch: dict[str, Claim] = {}
+        for c in claims:
+            if not isinstance(c, Claim):
+                raise TypeError(f"add_claims takes Claim objects, got {type(c).__name__}")
+            if c.label in self.claims or c.label in batch:
+                raise DuplicateClaim("claim", "a new label", f"the label {c.label!r} is already in the graph")
+            batch[c.label] = c
+        for c in claims:
+            for name in _REFERENCES:
+                refs = getattr(c, name)
+                for ref in ([refs] if isinstance(refs, str) else refs) if refs else []:
+                    if ref not in self.claims and ref not in batch:
+                        raise DanglingReference(name, "labels of claims in the graph (add them first, or together "
+                                                      "with add_claims)",
+                                                f"{ref!r} (in {name} of {c.label!r}) is not a claim")
+        local = nx.DiGraph()
+        local.add_nodes_from(batch)
+        local.add_edges_from((d, c.label) for c in claims for d in c.dependencies if d in batch)
+        try:
+            cyc = nx.find_cycle(local)
+        except nx.NetworkXNoCycle:
+            cyc = None
+        if cyc:
+            nodes = [u for u, _ in cyc][::-1]  # edges point from a dependency to its user: read it as "uses"
+            raise CircularDependency("claim", "an acyclic dependency graph",
+                                     f"adding {nodes[0]!r} closes the cycle {' uses '.join(nodes + [nodes[0]])}")
+        index = {c.label: i for i, c in enumerate(claims)}
+        for label in nx.lexicographical_topological_sort(local, key=index.__getitem__):
+            self._add_one(batch[label])
+
+    def _add_one(self, claim: Claim) -> None:
         self.graph.add_node(claim.label)
         edges = [(d, claim.label, "uses") for d in claim.uses]
         edges += [(d, claim.label, "proof") for d in claim.proof_uses if d not in claim.uses]
@@ -69,31 +128,13 @@ class GraphStructure:
             self.graph.add_edge(u, v, kind=kind)
         self.claims[claim.label] = claim
         self.changed()
-        cycle = self._find_cycle()
-        if cycle:
-            for u, v, _ in edges:
-                if self.graph.has_edge(u, v):
-                    self.graph.remove_edge(u, v)
-            del self.claims[claim.label]
-            if self.graph.degree(claim.label) == 0:
-                self.graph.remove_node(claim.label)
-            raise CircularDependency("claim", "an acyclic dependency graph",
-                                     f"adding {claim.label!r} closes the cycle {' uses '.join(cycle)}")
 
     def _dependency_view(self) -> nx.DiGraph:
         return nx.subgraph_view(self.graph, filter_edge=lambda u, v: self.graph[u][v]["kind"] in _DEPENDENCY_EDGES)
 
-    def _find_cycle(self) -> list[str] | None:
-        try:
-            cyc = nx.find_cycle(self._dependency_view())
-        except nx.NetworkXNoCycle:
-            return None
-        nodes = [u for u, _ in cyc]
-        nodes.reverse()  # edges point from a dependency to its user: read the cycle as "uses"
-        return nodes + [nodes[0]]
-
     def validate(self) -> None:
-        """Raise :class:`DanglingReference` if an edge names a label with no claim."""
+        """Raise :class:`DanglingReference` if an edge names a label with no claim (cannot happen through
+        :meth:`add_claims`, which rejects such a claim when it is added)."""
         for node in self.graph.nodes:
             if node not in self.claims:
                 users = sorted(self.graph.successors(node)) + sorted(self.graph.predecessors(node))
@@ -146,15 +187,18 @@ class GraphStructure:
         if label in self.checker_errors or label in self.rejections:
             return "failed"
         certs = self.certificates.get(label, [])
-        if any(c.verdict == "refuted" for c in certs) and claim.kind != "counterexample":
+        counterexample = claim.kind == "counterexample"
+        if any(c.verdict == "refuted" for c in certs) and not counterexample:
             return "refuted"
         if label in self.unmet:
             return "hypotheses not met"
-        if claim.established == "checked" or certs:
-            if certs and all(c.verdict == "certified" for c in certs):
-                return "instance certified"
-            if certs:
-                return "inconclusive"
+        if certs:
+            # a counterexample is established by conclusive certificates of either verdict: its checker
+            # proves the property that makes its target fail (e.g. "A is singular" as a refuted nonsingular)
+            settled = ("certified", "refuted") if counterexample else ("certified",)
+            return "instance certified" if all(c.verdict in settled for c in certs) else "inconclusive"
+        if claim.checker is not None or claim.established == "checked":
+            return "stale"
         return "stated"
 
     def status(self, label: str) -> str:
@@ -177,7 +221,7 @@ class GraphStructure:
         for label in self.order():
             claim = self.claims[label]
             own = self._own_status(label)
-            if own in ("failed", "refuted", "hypotheses not met", "inconclusive", "instance certified"):
+            if own in ("failed", "refuted", "stale", "hypotheses not met", "inconclusive", "instance certified"):
                 out[label] = own
                 continue
             if self.refuted_by(label):
@@ -214,10 +258,6 @@ class GraphStructure:
         """How many claims have each status."""
         st = self._statuses()
         return {s: sum(1 for v in st.values() if v == s) for s in STATUSES}
-
-    def add_claims(self, claims: Iterable[Claim]) -> None:
-        for c in claims:
-            self.add_claim(c)
 
     def failure(self, label: str) -> str | None:
         """Why a claim failed (a rejected certificate or a checker error), if it did."""

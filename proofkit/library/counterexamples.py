@@ -10,10 +10,12 @@ import sympy
 
 from proofkit.certificate import Certificate
 from proofkit.claims import Claim
+from proofkit.claims.expect import Expected, spurious_loss_inputs
 from proofkit.errors import AssumptionViolated
 from proofkit.symbolic import Network
 
-__all__ = ["claims", "NARROW_SIGMOID_DATA", "NARROW_TANH_DATA", "narrow_counterexample", "tanh_counterexample"]
+__all__ = ["claims", "NARROW_SIGMOID_DATA", "NARROW_TANH_DATA", "narrow_counterexample", "tanh_counterexample",
+           "narrow_expected", "tanh_expected"]
 
 R = sympy.Rational
 
@@ -38,12 +40,26 @@ NARROW_SIGMOID_DATA = {"X": [[R(1)], [R(3, 2)], [R(6)], [R(13, 2)]], "slopes": (
 def narrow_counterexample(widths: list[int], activation: str, output_activation: str, X: list[list[sympy.Rational]],
                           slopes: tuple[float, float], target_depth: int = 1, seed: int = 0) -> list[Certificate]:
     """Search (seeded) and certify spurious local minima of a narrow network; the certificates of the found ones."""
+    net, Y = _narrow(widths, activation, output_activation, X, slopes, target_depth)
+    return _search_and_certify(net, X, Y, starts=30, scale=2.0, seed=seed)
+
+
+def _narrow(widths: list[int], activation: str, output_activation: str, X: list[list[sympy.Rational]],
+            slopes: tuple[float, float], target_depth: int) -> tuple[Network, list[list[sympy.Rational]]]:
     N = len(X)
     if max(widths[1:-1]) >= N - 1:
         raise AssumptionViolated("widths", f"a narrow network (every n_k < N - 1 = {N - 1})", f"widths {widths}")
     Y = _targets([x[0] for x in X], slopes, depth=target_depth)
-    net = Network(widths, activation=activation, output_activation=output_activation, bias=False)
-    return _search_and_certify(net, X, Y, starts=30, scale=2.0, seed=seed)
+    return Network(widths, activation=activation, output_activation=output_activation, bias=False), Y
+
+
+def narrow_expected(widths: list[int], activation: str, output_activation: str, X: list[list[sympy.Rational]],
+                    slopes: tuple[float, float], target_depth: int = 1, seed: int = 0) -> list[Expected]:
+    """The declaration of :func:`narrow_counterexample`: certified spurious minima (anywhere) of the network's
+    squared loss on the data, each compared with a better point."""
+    net, Y = _narrow(widths, activation, output_activation, X, slopes, target_depth)
+    return [Expected("spurious_local_min", spurious_loss_inputs(net.loss(X, Y)), many=True,
+                     what="a spurious minimum of the narrow network's loss")]
 
 
 #: N = 7 samples in R for a tanh network with biases and a linear output (n_1 = 1 < N - 1 = 6).
@@ -53,8 +69,19 @@ NARROW_TANH_DATA = {"X": [[R(x, 2)] for x in (-8, -4, 0, 2, 4, 7, 8)],
 
 def tanh_counterexample(seed: int = 0) -> list[Certificate]:
     """A certified spurious local minimum of ``x -> v tanh(w x + b) + c`` on :data:`NARROW_TANH_DATA`."""
-    net = Network([1, 1, 1], activation="tanh", output_activation="identity", bias=True)
-    return _search_and_certify(net, NARROW_TANH_DATA["X"], NARROW_TANH_DATA["Y"], starts=40, scale=1.0, seed=seed)
+    return _search_and_certify(_tanh_network(), NARROW_TANH_DATA["X"], NARROW_TANH_DATA["Y"], starts=40, scale=1.0,
+                               seed=seed)
+
+
+def _tanh_network() -> Network:
+    return Network([1, 1, 1], activation="tanh", output_activation="identity", bias=True)
+
+
+def tanh_expected(seed: int = 0) -> list[Expected]:
+    """The declaration of :func:`tanh_counterexample`."""
+    loss = _tanh_network().loss(NARROW_TANH_DATA["X"], NARROW_TANH_DATA["Y"])
+    return [Expected("spurious_local_min", spurious_loss_inputs(loss), many=True,
+                     what="a spurious minimum of the tanh network's loss")]
 
 
 def _search_and_certify(net: Network, X: list[list[Any]], Y: list[list[Any]], *, starts: int, scale: float,
@@ -67,7 +94,7 @@ def _search_and_certify(net: Network, X: list[list[Any]], Y: list[list[Any]], *,
     return [s.certificate for s in report.certified]
 
 
-def _refuted_pair(key: str, model: str, arch: str, widths_note: str, data: str, checker: Any,
+def _refuted_pair(key: str, model: str, arch: str, widths_note: str, data: str, checker: Any, expects: Any,
                   note: str = "violates n_k >= N - 1 of Theorem 3.8") -> list[Claim]:
     """The statement "every local minimum is global" for one architecture and data set, and the
     counterexample claim whose certificates refute it."""
@@ -79,7 +106,7 @@ def _refuted_pair(key: str, model: str, arch: str, widths_note: str, data: str, 
         Claim(f"CE:{key}", kind="counterexample", title=f"A certified spurious local minimum ({arch})",
               statement=data + ": a strict local minimum in an explicit box whose loss exceeds, by a certified gap, "
                                "the loss at a better point.",
-              refutes=[conjecture], checker=checker, note=note),
+              refutes=[conjecture], checker=checker, expects=expects, note=note),
     ]
 
 
@@ -92,13 +119,15 @@ def claims() -> list[Claim]:
                        r"$X=(1,3/2,6,13/2)$, targets $\sigma(2x)$ on the first two samples and $\sigma(-x/2)$ on the "
                        r"last two (3 digits)",
                        partial(narrow_counterexample, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
+                       partial(narrow_expected, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
                        "violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
         *_refuted_pair("sigmoid-deep", r"x\mapsto\sigma(w_3\sigma(w_2\sigma(w_1x)))",
                        "deep sigmoid, widths 1-1-1-1, N = 4", "every hidden width is 1 < N - 1 = 3",
                        r"$X=(1,3/2,6,13/2)$, targets $\sigma^3(2x)$ and $\sigma^3(-x/2)$ (3 digits)",
-                       partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3)),
+                       partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3),
+                       partial(narrow_expected, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3)),
         *_refuted_pair("tanh-narrow", r"x\mapsto v\tanh(wx+b)+c", "tanh, widths 1-1-1 with biases, N = 7",
                        "n_1 = 1 < N - 1 = 6", r"$X=(-4,-2,0,1,2,7/2,4)$, $Y=(0,3/4,-3/4,1/4,-3/2,-3/4,-1)$",
-                       tanh_counterexample,
+                       tanh_counterexample, tanh_expected,
                        "violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
     ]

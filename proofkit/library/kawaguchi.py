@@ -26,7 +26,7 @@ def claims() -> list[Claim]:
               statement=r"At the interpolating point of the wide sigmoid network ($N=4$), the Jacobian "
                         r"$\partial f_X(\theta)$ has certified rank $N=Md_y$: the gradient basis spans the output "
                         r"space, so $\inf_\alpha L_\theta(\alpha)=0=L(\theta)$.", instance_of="KHK19:thm1",
-              checker=ck.kawaguchi_theorem_1_instance),
+              checker=ck.kawaguchi_theorem_1_instance, expects=ck.kawaguchi_theorem_1_expected),
         Claim("KHK19:thm2", kind="theorem", title="Theorem 2 (cited)", source=f"{KHK}, Theorem 2",
               statement="At every differentiable local minimum the same holds for the perturbable gradient basis.",
               uses=["KHK19:ass1"], generalizes=["KHK19:thm1"], established="cited"),

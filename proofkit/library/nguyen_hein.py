@@ -29,7 +29,8 @@ def claims() -> list[Claim]:
               uses=["NH17:setting"], established="proof"),
         Claim("NH17:lemma2.1:instance", kind="instance", title="Lemma 2.1 on two networks",
               statement="Backpropagation equals direct differentiation, exactly, for a 2-3-2 sigmoid network and a "
-                        "1-2-2-1 tanh network.", instance_of="NH17:lemma2.1", checker=ck.lemma_2_1_instance),
+                        "1-2-2-1 tanh network.", instance_of="NH17:lemma2.1", checker=ck.lemma_2_1_instance,
+              expects=ck.lemma_2_1_expected),
         Claim("NH17:ass3.2", kind="assumption", title="Assumptions 3.2", source=_src("Assumptions 3.2"),
               statement=r"(1) no identical samples; (2) $\sigma$ analytic, strictly increasing, and (a) bounded or "
                         r"(b) $|\sigma(t)|\le\rho_1e^{\rho_2t}$ ($t<0$), $|\sigma(t)|\le\rho_3t+\rho_4$ ($t\ge0$); "
@@ -57,7 +58,7 @@ def claims() -> list[Claim]:
         Claim("NH17:def3.7:example", kind="instance", title="Definition 3.7, the 4x4 example",
               statement=r"$H(x)$ is singular but non-degenerate on $\{x_1,x_2\}$; $H(y)$ is non-singular but its "
                         r"block on $\{y_3,y_4\}$ is zero.", instance_of="NH17:def3.7",
-              checker=ck.definition_3_7_example),
+              checker=ck.definition_3_7_example, expects=ck.definition_3_7_expected),
         Claim("NH17:lemma4.1", kind="lemma", title="Lemma 4.1", source=_src("Lemma 4.1"),
               statement="Under 3.2 every layer output is a real-analytic function of the parameters.",
               uses=["NH17:ass3.2"], established="proof"),
@@ -71,22 +72,27 @@ def claims() -> list[Claim]:
               statement=r"Explicit $\alpha_0$ with $\det E(\alpha)\ne0$ for all $\alpha\ge\alpha_0$ (given "
                         r"$\sigma$ strictly increasing from $\mu$ to $\gamma$), and a certified witness "
                         r"$\operatorname{rank}[F_1,1_N]=N$ (bounded case).", instance_of="NH17:lemma4.3",
-              checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "sigmoid")),
+              checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "sigmoid"),
+              expects=partial(ck.lemma_4_3_expected, X5, [2, 4, 1], 1, "sigmoid")),
         Claim("NH17:lemma4.3:softplus", kind="instance", title="Lemma 4.3, softplus, N = 5",
               statement=r"At the constructed parameters with an explicit $\alpha_0$ (type 2b), "
                         r"$\operatorname{rank}[F_1,1_N]=N$ (certified witness).",
-              instance_of="NH17:lemma4.3", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "softplus", 1)),
+              instance_of="NH17:lemma4.3", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "softplus", 1),
+              expects=partial(ck.lemma_4_3_expected, X5, [2, 4, 1], 1, "softplus", 1)),
         Claim("NH17:lemma4.3:tanh-deep", kind="instance", title="Lemma 4.3, tanh, k = 2",
               statement=r"The construction through a first layer that keeps the rows distinct, then layer $k=2$.",
               instance_of="NH17:lemma4.3",
-              checker=partial(ck.lemma_4_3_instance, X5, [2, 3, 4, 1], 2, "tanh", "1/2")),
+              checker=partial(ck.lemma_4_3_instance, X5, [2, 3, 4, 1], 2, "tanh", "1/2"),
+              expects=partial(ck.lemma_4_3_expected, X5, [2, 3, 4, 1], 2, "tanh", "1/2")),
         Claim("NH17:lemma4.3:duplicate", kind="instance", title="Lemma 4.3 with a duplicated sample",
               statement="The construction on data whose first and last samples coincide.",
               instance_of="NH17:lemma4.3", expected="hypotheses not met",
-              checker=partial(ck.lemma_4_3_instance, [*X5[:4], X5[0]], [2, 4, 1], 1, "sigmoid")),
+              checker=partial(ck.lemma_4_3_instance, [*X5[:4], X5[0]], [2, 4, 1], 1, "sigmoid"),
+              expects=partial(ck.lemma_4_3_expected, [*X5[:4], X5[0]], [2, 4, 1], 1, "sigmoid")),
         Claim("NH17:lemma4.3:relu", kind="instance", title="Lemma 4.3 with ReLU",
               statement="The construction with a non-analytic activation.", instance_of="NH17:lemma4.3",
-              expected="hypotheses not met", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "relu")),
+              expected="hypotheses not met", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "relu"),
+              expects=partial(ck.lemma_4_3_expected, X5, [2, 4, 1], 1, "relu")),
         Claim("NH17:lemma4.4", kind="lemma", title="Lemma 4.4", source=_src("Lemma 4.4"),
               statement=r"Under 3.2 with $n_k\ge N-1$ the parameters of layers $1..k$ with "
                         r"$\operatorname{rank}[F_k,1_N]<N$ form a set of measure zero.",
@@ -99,7 +105,7 @@ def claims() -> list[Claim]:
         Claim("NH17:relu-counterexample", kind="counterexample", title="ReLU rank deficiency on an open box",
               statement=r"For $X=(1,2,3)^T$, $n_1=2=N-1$: on the box $W_1,b_1\in[1/2,3/2]$ every unit is active, so "
                         r"$\operatorname{rank}[F_1,1_N]\le\operatorname{rank}[X,1_N]=2<3$ on a set of positive measure.",
-              refutes=["NH17:lemma4.4:relu"], checker=ck.relu_counterexample,
+              refutes=["NH17:lemma4.4:relu"], checker=ck.relu_counterexample, expects=ck.relu_counterexample_expected,
               note="violates the analyticity in Assumption 3.2(2)"),
         Claim("NH17:cor4.5", kind="corollary", title="Corollary 4.5", source=_src("Corollary 4.5"),
               statement=r"Every $\varepsilon$-ball of parameters contains a point with $\operatorname{rank}[F_k,1_N]=N$.",
@@ -115,11 +121,12 @@ def claims() -> list[Claim]:
               statement=r"$N=4$, widths $(2,3,1)$, sigmoid: $\operatorname{rank}[F_1,1_N]=N$ certified, a unique "
                         r"critical point of the layer-2 slice in a box of radius $10^{-30}$ with positive definite "
                         r"block Hessian, and $\Phi=0$ there.", instance_of="NH17:thm3.8",
-              checker=ck.theorem_3_8_instance),
+              checker=ck.theorem_3_8_instance, expects=ck.theorem_3_8_expected),
         Claim("NH17:thm3.8:narrow", kind="instance", title="Theorem 3.8 on a narrow network",
               statement=r"$N=4$, widths $(2,2,1)$: $n_1=2<N-1$, the hypotheses are not met.",
               instance_of="NH17:thm3.8", expected="hypotheses not met",
-              checker=partial(ck.theorem_3_8_instance, None, None, [2, 2, 1])),
+              checker=partial(ck.theorem_3_8_instance, None, None, [2, 2, 1]),
+              expects=partial(ck.theorem_3_8_expected, None, None, [2, 2, 1])),
         Claim("NH17:thm3.10", kind="theorem", title="Theorem 3.10 (Morse, cited)", source=_src("Theorem 3.10"),
               statement=r"For $f\in C^2$ and almost every $w$, $f(x)+\langle w,x\rangle$ has only non-degenerate "
                         r"critical points.", established="cited"),

@@ -339,6 +339,16 @@ def _checker(k: int, n: int, starts: int, seed: int) -> Any:
     return res.certificate
 
 
+def _expected(k: int, n: int, starts: int, seed: int) -> list[Any]:
+    """The declaration of :func:`_checker`: one full-space spurious minimum of F for (k, n), anywhere, compared
+    with the teacher point (F = 0)."""
+    from proofkit.certificate import fmpq_to_str
+    from proofkit.claims.expect import Expected, spurious_loss_inputs
+
+    inputs = {**spurious_loss_inputs(loss_dag(k, n)), "better": [fmpq_to_str(v) for v in teacher_point(k, n)]}
+    return [Expected("spurious_local_min", inputs, what=f"a spurious minimum of F for (k, n) = ({k}, {n})")]
+
+
 #: (k, n, starts, seed): sizes whose seeded search finds a spurious minimum quickly on the reference machine.
 DEFAULT_SIZES = ((6, 6, 400, 7), (8, 8, 48, 808), (10, 10, 30, 1010))
 
@@ -369,5 +379,6 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
                          source="Safran & Shamir 2018 (found and certified by proofkit)",
                          statement=rf"A strict local minimum of $F$ for $k={k}$, $n={n}$ in an explicit box, with $F$ "
                                    r"on the box above $F=0$ at the teacher $W=I$.",
-                         refutes=[key], checker=partial(_checker, k, n, starts, seed)))
+                         refutes=[key], checker=partial(_checker, k, n, starts, seed),
+                         expects=partial(_expected, k, n, starts, seed)))
     return out

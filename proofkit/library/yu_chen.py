@@ -16,7 +16,8 @@ def claims() -> list[Claim]:
                         r"eigenvalues $\pm x$: $f$ is not convex in its weights for $x\ne0$.", established="proof"),
         Claim("LN:nonconvexity:instance", kind="instance", title="Non-convexity, certified",
               statement=r"The Hessians of $w_2w_1\cdot1$ and of $w_2\sigma(w_1)$ at $w_1=1/2,w_2=1$ are certified "
-                        r"indefinite.", instance_of="LN:nonconvexity", checker=ck.nonconvexity_instance),
+                        r"indefinite.", instance_of="LN:nonconvexity", checker=ck.nonconvexity_instance,
+              expects=ck.nonconvexity_expected),
         Claim("YC95:theorem", kind="theorem", title="Yu & Chen (1995)", source="Yu & Chen 1995; lecture notes",
               statement=r"One hidden layer, linear output, $\sigma$ analytic, bounded, not identically zero: with width "
                         r"$\ge N$ ($N-1$ with a bias) and distinct samples, every local minimum of "
@@ -47,9 +48,9 @@ def claims() -> list[Claim]:
         Claim("Du19:lambda0:instance", kind="instance", title="lambda_0 > 0, certified",
               statement=r"Unit vectors at $0^\circ,60^\circ,90^\circ,150^\circ,210^\circ$: $H^\infty$ certified "
                         r"positive definite, eigenvalues enclosed.", instance_of="Du19:lambda0",
-              checker=ck.du_gram_instance),
+              checker=ck.du_gram_instance, expects=ck.du_gram_expected),
         Claim("Du19:duplicate", kind="instance", title="A duplicated sample gives lambda_0 = 0",
               statement=r"Unit vectors at $0^\circ,60^\circ,120^\circ,120^\circ$: $H^\infty$ is exactly singular.",
-              uses=["Du19:gram"], checker=ck.du_duplicate_instance,
+              uses=["Du19:gram"], checker=ck.du_duplicate_instance, expects=ck.du_duplicate_expected,
               note="the hypothesis 'no two samples parallel' fails, and lambda_0 = 0 exactly"),
     ]

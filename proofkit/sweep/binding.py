@@ -92,7 +92,8 @@ def differs(cert: Mapping[str, Any], expected: Mapping[str, Any]) -> str | None:
 
 def _claim_type(cert: Mapping[str, Any], allowed: Sequence[str]) -> str | None:
     t = (cert.get("claim") or {}).get("type")
-    return None if t in allowed else f"a {t!r} certificate, where this task produces {' or '.join(map(repr, allowed))}"
+    return None if t in allowed else \
+        f"a certificate of claim type {t!r}, where this task produces {' or '.join(map(repr, allowed))}"
 
 
 # --- derivations built from bindings -------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def any_certified(bind: Binder, claim_types: Sequence[str]) -> Deriver:
         for i, c in enumerate(certs, 1):
             why = _claim_type(c, claim_types) or bind(args, c)
             if not why and c.get("verdict") != "certified":
-                why = f"a {c.get('verdict')!r} certificate, where this task keeps only certified ones"
+                why = f"a certificate with the verdict {c.get('verdict')!r}, where this task keeps only certified ones"
             if why:
                 problems.append(f"certificate {i}: {why}")
         if problems:
@@ -334,9 +335,7 @@ def leibniz_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Der
     """leibniz_witness: the construction is rebuilt from the task (cheap: no certification); the witness is at
     the task's ``alpha``, or at the alpha_0 the construction proves (for a bounded sigma, with the kernel-checked
     alpha_0 certificate before it); no certificate only when no alpha_0 is found."""
-    from proofkit.numeric.contexts import to_fmpq
-    from proofkit.symbolic.dag import exact_rational_text as ex
-    from proofkit.symbolic.dag import to_dag
+    from proofkit.claims.expect import leibniz_inputs
     from proofkit.symbolic.leibniz import leibniz_construction
 
     con = leibniz_construction(args["X"], args["widths"], args["k"], args["sigma"], args["beta"])
@@ -350,15 +349,9 @@ def leibniz_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Der
                                                "certificates"])
             return Derivation("inconclusive")
         alpha = proof["alpha0"]
-    (t,) = sorted(con.sigma.expr.free_symbols, key=lambda s: s.name)
-    sigma = to_dag([con.sigma.expr], [t])
-    witness = {"sigma": sigma, "X": [[ex(v) for v in x] for x in con.X], "direction": [ex(v) for v in con.direction],
-               "alpha": fmpq_to_str(to_fmpq(alpha)), "beta": ex(con.beta), "kind": con.kind, "k": con.k}
+    a0, witness = leibniz_inputs(con, alpha)
     expected: list[tuple[Sequence[str], Binder]] = []
     if "alpha" not in args and con.kind == "bounded":
-        mu, gamma = con.sigma.limits
-        a0 = {"sigma": sigma, "t": to_dag(list(con.t), []), "mu": ex(mu), "gamma": ex(gamma), "beta": ex(con.beta),
-              "alpha0": fmpq_to_str(to_fmpq(alpha))}
         expected.append((("leibniz_alpha0",), lambda a, c: differs(c, a0)))
     expected.append((("leibniz_witness",), lambda a, c: differs(c, witness)))
     return all_certified(expected, args, certs)

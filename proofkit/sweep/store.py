@@ -119,7 +119,7 @@ class VerifyReport:
 
     ``unverified`` counts the records without a verdict (error, timeout, crashed, lost): they claim
     nothing, so there is nothing to re-check (they may hide a result, never forge one). ``graphs``
-    counts the saved claim graphs re-checked (:func:`proofkit.claims.verify.verify_graph_file`).
+    counts the saved claim graphs re-checked (:func:`proofkit.claims.verify.verify_graph_text`).
     """
 
     files: int = 0
@@ -241,6 +241,9 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
       (error, timeout, ...) must hold no certificate.
     * ``summary.json`` next to ``results/``: every finished row has its record, with the same outcome.
     * Bare certificate files are re-checked by the kernel.
+    * Saved claim graphs (``proofkit.graph/...``, e.g. a report folder's ``graph.json``) are re-checked by
+      :func:`proofkit.claims.verify.verify_graph_text`: certificates, bindings, the certificates each
+      seed-library checker declares, stale claims and the claims' expected outcomes.
 
     Other JSON files are skipped.
 
@@ -272,6 +275,14 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
                 found[obj["key"]] = str(obj.get("outcome"))
         elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.certificate/"):
             _bare_certificate(text, rel, rep)
+        elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.graph/"):
+            from proofkit.claims.verify import verify_graph_text
+
+            rep.graphs += 1
+            problems, stored, accepted = verify_graph_text(text)
+            rep.problems.extend(f"{rel}: {p}" for p in problems)
+            rep.certificates += stored
+            rep.accepted += accepted
         elif os.path.basename(file) == "summary.json" and os.path.isdir(os.path.join(os.path.dirname(file),
                                                                                        "results")):
             summaries.append(file)
