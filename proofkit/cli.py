@@ -3,13 +3,15 @@
 ``proofkit check [GRAPH.json]``
     Build the seed library (or load a saved graph), run the instance checkers
     that changed, re-check every certificate with the kernel, print the status
-    table and write ``./proofkit-report/``. Exit 0 when nothing failed or was
-    refuted unexpectedly, 1 otherwise, 2 for usage or input errors.
+    table and write ``./proofkit-report/`` (for a GRAPH.json only with ``--write``).
+    Exit 0 when every claim is what the graph says (nothing failed, stale, refuted
+    unexpectedly, and every expected outcome holds), 1 otherwise, 2 for usage or
+    input errors.
 ``proofkit report [GRAPH.json] --out DIR [--html]``
     Write LaTeX (and PDF when pdflatex is present), the SVG graph, the HTML blueprint
     (``DIR/html/index.html``), certificates, summary.
 
-Also ``proofkit show CLAIM``, ``proofkit verify CERT.json``, ``proofkit demo``,
+Also ``proofkit show CLAIM`` (``--list`` for the labels), ``proofkit verify CERT.json|DIR``, ``proofkit demo``,
 ``proofkit activations``, ``proofkit losses``, ``proofkit sweep TASKS.jsonl``; ``proofkit COMMAND --help``
 for each.
 """
@@ -65,11 +67,15 @@ def _progress(enabled: bool):
 
 
 def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
-    """The graph to work on: a saved file, or the seed library merged with the previous run's results."""
+    """The graph to work on: a saved file (its unchanged seed-library claims take the library's checkers and
+    declarations), or the seed library merged with the previous run's results."""
     from proofkit.claims import ClaimGraph
 
     if path:
-        return ClaimGraph.load(path), False
+        from proofkit.claims.persistence import read_text
+        from proofkit.claims.verify import load_with_library
+
+        return load_with_library(read_text(path))[0], False
     from proofkit.library import seed_graph
 
     graph = seed_graph()
@@ -79,6 +85,9 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
             graph.merge_results(ClaimGraph.load(previous))
         except ProofkitError as exc:
             print(f"proofkit: previous results in {previous} ignored ({exc})", file=sys.stderr)
+        for label, why in graph.discarded.items():
+            print(f"proofkit: the previous results of {label} in {previous} are not the ones its checker defines "
+                  f"({why}): its checker runs again", file=sys.stderr)
     return graph, True
 
 
@@ -113,7 +122,7 @@ def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, t
     from proofkit.printing.report import compile_pdf, report_document
     from proofkit.printing.summary import markdown_summary
 
-    title = title or "Results on neural-network loss surfaces: claims, proofs and certificates"
+    title = title or getattr(graph, "title", "") or "Claims, proofs and certificates"
     os.makedirs(os.path.join(out, "certificates"), exist_ok=True)
     written: dict[str, str] = {}
     tex = report_document(graph, title, author=author)
@@ -161,13 +170,6 @@ def _write(path: str, text: str, written: dict[str, str], key: str | None) -> No
         written[key] = path
 
 
-def _unexpected(graph: Any, label: str, status: str) -> bool:
-    expected = graph.claims[label].expected
-    if status == "failed":
-        return True
-    return status == "refuted" and expected != "refuted"
-
-
 def _report_current(graph: Any, out: str, pdf: bool = True) -> bool:
     """Whether ``out`` already holds the report of exactly this graph, written by this printing code with the
     tools present now (a PDF or SVG whose tool became available since is regenerated)."""
@@ -189,6 +191,7 @@ def _report_current(graph: Any, out: str, pdf: bool = True) -> bool:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from proofkit.claims.verify import graph_problems
     from proofkit.printing.provenance import provenances
     from proofkit.printing.summary import status_table
 
@@ -196,24 +199,33 @@ def _cmd_check(args: argparse.Namespace) -> int:
     graph, rebuilt = _load_graph(args.graph, args.out)
     report = graph.check(progress=_progress(sys.stderr.isatty() and not args.json)) if rebuilt else None
     rows = status_table(graph)
-    bad = [(lbl, st) for lbl, _, st, _ in rows if _unexpected(graph, lbl, st)]
+    bad = graph_problems(graph)
     up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out,
                                                                                           not args.no_pdf)
+    not_written = ""
     if up_to_date:
         written = {"report": f"{args.out} is up to date (nothing changed)"}
+    elif rebuilt or args.write:
+        written = write_report(graph, args.out, pdf=not args.no_pdf)
     else:
-        written = write_report(graph, args.out, pdf=not args.no_pdf) if rebuilt or args.write else {}
+        written = {}
+        not_written = (f"the report of {args.graph} was not written (checking a saved graph writes nothing): add "
+                       f"--write to write it to {args.out}/, or run `proofkit report {args.graph} --out DIR`")
     seconds = time.perf_counter() - t0
     prov = provenances(graph)
     if args.json:
         print(json.dumps({"statuses": {r[0]: r[2] for r in rows},
                           "provenance": {k: p.detail() for k, p in prov.items()}, "notes": {r[0]: r[3] for r in rows if r[3]},
                           "ran": report.ran if report else [], "skipped": report.skipped if report else [],
-                          "problems": dict(bad), "seconds": round(seconds, 3), "written": written}, indent=2))
+                          "problems": {label: {"status": status, "why": why} for label, status, why in bad},
+                          "discarded": dict(graph.discarded), "seconds": round(seconds, 3), "written": written,
+                          **({"not_written": not_written} if not_written else {})}, indent=2))
     else:
-        width = max(len(r[0]) for r in rows)
+        width = max((len(r[0]) for r in rows), default=0)
         for label, kind, status, note in rows:  # provenance first; the graph's derived status beside it
-            print(f"{label:<{width}}  {kind:<14} {prov[label].name:<20} {status:<18} {note[:80]}")
+            # the whole note, never cut mid-sentence: a long one continues on the next lines
+            print(f"{label:<{width}}  {kind:<14} {prov[label].name:<20} {status:<18} "
+                  + _wrap(note, width + 56))
         counts: dict[str, int] = {}
         for p in prov.values():
             counts[p.name] = counts.get(p.name, 0) + 1
@@ -222,12 +234,36 @@ def _cmd_check(args: argparse.Namespace) -> int:
               "the paper's proof, not checked here; cited = taken from the literature, not checked here")
         if report is not None:
             print(f"checkers run: {len(report.ran)}, unchanged and skipped: {len(report.skipped)}")
+        else:
+            print("a saved graph holds no code: no checker was run; every stored certificate was re-checked by the "
+                  "kernel against its claim" + (" and, for the seed library's claims, against the certificates "
+                                                  "their checkers declare" if _adopted(graph) else ""))
+        loose = [lab for lab, certs in graph.certificates.items() if certs and graph.claims[lab].expects is None]
+        if loose:
+            print(f"note: {len(loose)} claims hold certificates tied to them by their binding only, a hash anyone can "
+                  f"recompute (their checkers declare no expected certificates here): {', '.join(sorted(loose))}")
         for key, path in written.items():
             print(f"wrote {key}: {path}")
+        if not_written:
+            print(not_written)
         print(f"time: {seconds:.2f} s")
-        for label, status in bad:
-            print(f"problem: {label} is {status}", file=sys.stderr)
+        for label, status, why in bad:
+            print(f"problem: {label} is {status}: {why}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def _adopted(graph: Any) -> bool:
+    return any(c.expects is not None for c in graph.claims.values())
+
+
+def _wrap(text: str, indent: int) -> str:
+    """``text`` broken at spaces to the terminal's width (130 when not a terminal), continuation lines indented."""
+    import shutil
+    import textwrap
+
+    width = shutil.get_terminal_size((130, 24)).columns
+    lines = textwrap.wrap(text, max(40, width - indent), break_long_words=False, break_on_hyphens=False)
+    return ("\n" + " " * indent).join(lines)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -243,6 +279,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    if args.list:
+        return _list_claims(args)
+    if args.claim is None:
+        return _fail(args, "show: give the label of a claim (`proofkit show --list` lists them)", "UsageError")
     graph, rebuilt = _load_graph(args.graph, args.out)
     claim = graph.claim(args.claim)
     if rebuilt and claim.checker is not None and args.claim not in graph.certificates:
@@ -283,6 +323,38 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_claims(args: argparse.Namespace) -> int:
+    """``proofkit show --list``: every claim's label, kind and title, in dependency order (no checker runs)."""
+    graph = _load_graph(args.graph or args.claim, args.out)[0] if (args.graph or args.claim) else None
+    if graph is None:
+        from proofkit.library import seed_graph
+
+        graph = seed_graph()
+    rows = [(label, graph.claims[label].kind, graph.claims[label].title) for label in graph.order()]
+    if args.json:
+        print(json.dumps([{"label": lab, "kind": kind, "title": title} for lab, kind, title in rows], indent=2))
+        return 0
+    width = max((len(r[0]) for r in rows), default=0)
+    for label, kind, title in rows:
+        print(f"{label:<{width}}  {kind:<14} {title}".rstrip())
+    print(f"\n{len(rows)} claims; `proofkit show LABEL` shows one")
+    return 0
+
+
+def _not_a_certificate(text: bytes) -> str | None:
+    """Why ``text`` is not a certificate at all (then verify exits 2), or None if it is one to re-check."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return "it is not JSON"
+    if not isinstance(data, dict):
+        return f"it is a JSON {type(data).__name__}, not an object"
+    schema = data.get("schema")
+    if not isinstance(schema, str) or not schema.startswith("proofkit.certificate/"):
+        return f"it has no certificate schema (schema: {str(schema)[:60]!r})"
+    return None
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from proofkit.errors import CertificateRejected
     from proofkit.kernel import check_certificate
@@ -295,8 +367,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(args, f"cannot read {args.certificate!r}: {exc.strerror}", "OSError")
     if _is_graph(text):
-        return _fail(args, f"{args.certificate} is a claim graph, not a certificate: use `proofkit check "
-                           f"{args.certificate}` or `proofkit show CLAIM {args.certificate}`", "NotACertificate")
+        return _verify_folder(args)
+    why = _not_a_certificate(text)
+    if why:
+        return _fail(args, f"{args.certificate} is not a certificate: {why}", "NotACertificate")
     try:
         rep = check_certificate(text)  # raises nothing but CertificateRejected, whatever the bytes
     except CertificateRejected as exc:
@@ -333,17 +407,23 @@ def _is_sweep_record(path: str) -> bool:
 
 
 def _verify_folder(args: argparse.Namespace) -> int:
-    """``proofkit verify DIR`` (or one sweep record): re-check every certificate found."""
+    """``proofkit verify DIR`` (or one sweep record or saved graph): re-check everything found."""
     from proofkit.sweep.store import verify_path
 
     rep = verify_path(args.certificate)
+    if rep.empty and not rep.problems:
+        return _fail(args, f"{args.certificate}: no certificate, sweep record or claim graph found "
+                           f"({rep.files} JSON files, {len(rep.skipped)} of other kinds)", "NothingToVerify")
     if args.json:
         print(json.dumps(rep.to_dict(), indent=2))
     else:
         for problem in rep.problems:
             print(f"REJECTED: {problem}")
+        unverified = ", ".join(f"{n} {o}" for o, n in sorted(rep.unverified.items()))
         print(f"{'OK' if rep.ok else 'FAILED'}: {rep.accepted}/{rep.certificates} certificates accepted "
-              f"({rep.records} sweep records, {rep.files} files, {len(rep.skipped)} other JSON files skipped)")
+              f"({rep.records} sweep records, {rep.graphs} claim graphs, {rep.files} files, "
+              f"{len(rep.skipped)} other JSON files skipped)"
+              + (f"; records without a verdict (nothing to re-check): {unverified}" if unverified else ""))
     return 0 if rep.ok else 1
 
 
@@ -465,12 +545,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = command("check", "run checkers, re-check certificates, print statuses, write the report",
                     "Build the seed library (or load GRAPH.json), run the checkers whose claims changed, re-check "
                     "every certificate with the trusted kernel, print the status of every claim and write the "
-                    "report folder. Exit 0 when nothing failed or was refuted unexpectedly, 1 otherwise, "
-                    "2 for usage or input errors.")
+                    "report folder (for GRAPH.json only with --write). Exit 0 when every claim is what the graph "
+                    "says (nothing failed or stale, nothing refuted unexpectedly, every expected outcome holds), "
+                    "1 otherwise, 2 for usage or input errors.")
     graph_args(check)
     check.add_argument("--json", action="store_true", help="print statuses and problems as JSON (errors too)")
     check.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
-    check.add_argument("--write", action="store_true", help="also write the report for a loaded GRAPH.json")
+    check.add_argument("--write", action="store_true",
+                       help="also write the report of a loaded GRAPH.json to --out (the seed library's is always "
+                            "written)")
     check.set_defaults(func=_cmd_check)
     report = command("report", "write LaTeX/PDF, SVG, JSON certificates and summary.md",
                      "Write report.tex (and report.pdf when pdflatex is installed), the dependency graph "
@@ -484,20 +567,27 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", default=None, help="title of the report")
     report.add_argument("--author", default=None, help="author line of the report (default: proofkit and its version)")
     report.set_defaults(func=_cmd_report)
-    show = command("show", "one claim: statement, status, certificates",
+    show = command("show", "one claim: statement, status, certificates (--list: every label)",
                    "Show one claim: its statement, source, dependencies, derived status and certificates. Uses "
                    "the results saved by `proofkit check` in the report folder; without them, runs the checkers "
-                   "(and says so).")
-    show.add_argument("claim", metavar="CLAIM", help="the claim's label, e.g. NH17:lemma2.1")
+                   "(and says so). `proofkit show --list [GRAPH.json]` lists every claim's label, kind and title.")
+    show.add_argument("claim", metavar="CLAIM", nargs="?", help="the claim's label, e.g. NH17:lemma2.1")
     graph_args(show)
+    show.add_argument("--list", action="store_true",
+                      help="list the labels of the claims (of GRAPH.json, given as the only argument, or of the "
+                           "seed library) instead of showing one")
     show.add_argument("--json", action="store_true", help="print the claim, status and certificates as JSON (errors too)")
     show.set_defaults(func=_cmd_show)
-    verify = command("verify", "re-check a certificate, or every one in a results folder, with the trusted kernel",
-                     "Re-check one certificate (a JSON file written by a certifier or by `proofkit check`), or every "
-                     "certificate of a sweep results folder, from its "
-                     "data alone with the trusted kernel. Exit 0 when it is accepted, 1 when rejected, 2 when the "
-                     "file cannot be read or is not a certificate.")
-    verify.add_argument("certificate", metavar="CERT.json|DIR", help="the certificate file or a sweep results folder")
+    verify = command("verify", "re-check a certificate, a saved claim graph, or a results or report folder",
+                     "Re-check one certificate (a JSON file written by a certifier or by `proofkit check`) from its "
+                     "data alone with the trusted kernel; or a saved claim graph (certificates, bindings, the "
+                     "certificates the seed library's checkers declare, stale claims, expected outcomes); or every "
+                     "sweep record, certificate and graph in a folder (a record's outcome is re-derived from its own "
+                     "task line and the kernel's verdicts). Exit 0 when everything is accepted, 1 when something is "
+                     "rejected, 2 when the file cannot be read, is not a certificate, or the folder holds nothing "
+                     "to verify.")
+    verify.add_argument("certificate", metavar="CERT.json|GRAPH.json|DIR",
+                        help="a certificate file, a saved claim graph, a sweep results folder or a report folder")
     verify.add_argument("--json", action="store_true", help="print the outcome as JSON (errors too)")
     verify.set_defaults(func=_cmd_verify)
     demo = command("demo", "non-convexity example, an exact Hessian, a checked derivation",

@@ -69,14 +69,47 @@ def _saved_graph(tmp_path) -> str:
     return path
 
 
-def test_verify_on_a_graph_file_says_so(tmp_path, capsys):
+def test_verify_on_a_graph_file_verifies_the_graph(tmp_path, capsys):
     path = _saved_graph(tmp_path)
-    assert cli.main(["verify", path]) == 2
+    assert cli.main(["verify", path]) == 0
+    assert "1 claim graphs" in capsys.readouterr().out
+    data = json.loads(open(path).read())
+    data["claims"].append({"label": "Q", "kind": "conjecture", "statement": "open", "expected": "refuted"})
+    open(path, "w").write(json.dumps(data))
+    assert cli.main(["verify", path, "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["ok"] is False and "Q is ready: expected 'refuted'" in out["problems"][0]
+
+
+@pytest.mark.parametrize("content, why", [("not json at all", "not JSON"), ("[1, 2]", "list"),
+                                          ('{"a": 1}', "no certificate schema"),
+                                          ('{"schema": "proofkit.sweep-summary"}', "no certificate schema")])
+def test_verify_exits_2_on_what_is_not_a_certificate(tmp_path, capsys, content, why):
+    path = tmp_path / "x.json"
+    path.write_text(content)
+    assert cli.main(["verify", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "is a claim graph, not a certificate" in err and "proofkit check" in err
-    assert cli.main(["verify", path, "--json"]) == 2
-    data = json.loads(capsys.readouterr().out)
-    assert data["kind"] == "NotACertificate" and data["ok"] is False
+    assert "is not a certificate" in err and why in err
+    assert cli.main(["verify", str(path), "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["kind"] == "NotACertificate"
+    # a certificate (its schema says so) that the kernel refuses is rejected: 1
+    bad = json.loads(certify_nonsingular([[1, 2], [3, 4]]).to_json())
+    bad["claim"] = {"type": "nonsingular", "n": 3}
+    path.write_text(json.dumps(bad))
+    assert cli.main(["verify", str(path)]) == 1
+    # a folder with nothing to verify is a usage error too
+    (tmp_path / "x.json").unlink()
+    (tmp_path / "notes.json").write_text('{"a": 1}')
+    capsys.readouterr()
+    assert cli.main(["verify", str(tmp_path)]) == 2
+    assert "no certificate, sweep record or claim graph found" in capsys.readouterr().err
+
+
+def test_verify_help_states_the_exit_codes():
+    text = cli.build_parser().format_help() + _subparsers(cli.build_parser())["verify"].format_help()
+    flat = " ".join(text.split())
+    assert "Exit 0 when everything is accepted, 1 when something is rejected, 2 when the file cannot be read, is " \
+           "not a certificate" in flat
 
 
 def test_show_unknown_claim_is_json_with_json(tmp_path, capsys):
@@ -132,3 +165,45 @@ def test_show_with_saved_results_runs_nothing(tmp_path, monkeypatch, capsys):
 def test_usage_errors_without_json_print_usage(argv, capsys):
     assert cli.main(argv) == 2
     assert "usage: proofkit" in capsys.readouterr().err
+
+
+def test_show_list_prints_every_label(tmp_path, monkeypatch, capsys):
+    import proofkit.library
+
+    monkeypatch.setattr(proofkit.library, "seed_graph", _tiny_library)
+    assert cli.main(["show", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["D", "definition"] and out.splitlines()[1].split()[:2] == ["I", "instance"]
+    assert "2 claims" in out
+    path = _saved_graph(tmp_path)
+    assert cli.main(["show", "--list", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"label": "A", "kind": "assumption", "title": ""}]
+    assert cli.main(["show"]) == 2
+    assert "--list" in capsys.readouterr().err
+
+
+def test_check_a_saved_graph_says_what_it_did_and_how_to_write(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    g = _tiny_library()
+    g.check()
+    g.save("g.json")
+    assert cli.main(["check", "g.json"]) == 0
+    out = capsys.readouterr().out
+    assert "no checker was run" in out and "was not written" in out and "--write" in out
+    assert "tied to them by their binding only" in out and ": I" in out
+    assert not (tmp_path / "proofkit-report").exists()
+    assert cli.main(["check", "g.json", "--json"]) == 0
+    assert "--write" in json.loads(capsys.readouterr().out)["not_written"]
+    # with --write: the report of this graph, titled as this graph (never the seed library's title)
+    assert cli.main(["check", "g.json", "--write", "--no-pdf", "--out", "rep"]) == 0
+    tex = (tmp_path / "rep" / "report.tex").read_text()
+    assert "neural-network" not in tex and "Claims, proofs and certificates" in tex
+    assert (tmp_path / "rep" / "graph.json").stat().st_mode & 0o777 == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    old = os.umask(0)
+    os.umask(old)
+    return old

@@ -170,7 +170,7 @@ def _complete(task: Task, raw: dict[str, Any], timeout: float | None) -> dict[st
 
 def _lost(task: Task, exc: BaseException, timeout: float | None) -> dict[str, Any]:
     return _complete(task, {"outcome": "lost", "certificates": [], "kernel": [], "values": {}, "note": "",
-                            "message": f"{type(exc).__name__}: {exc}"[:500], "proofkit": proofkit_version()}, timeout)
+                            "message": f"{type(exc).__name__}: {exc}", "proofkit": proofkit_version()}, timeout)
 
 
 def _run(todo: list[Task], client: Any, timeout: float | None, store: ResultStore,

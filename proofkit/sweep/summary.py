@@ -88,8 +88,12 @@ def _fmt_values(values: Mapping[str, Any]) -> str:
 
 
 def _cell(text: Any, width: int = 80) -> str:
+    """One table cell: at most ``width`` characters, shortened at a word boundary (marked with "...")."""
     s = str(text).replace("|", "\\|").replace("\n", " ")
-    return s if len(s) <= width else s[:width - 3] + "..."
+    if len(s) <= width:
+        return s
+    cut = s[:width - 3].rsplit(" ", 1)[0] if " " in s[:width - 3] else s[:width - 3]
+    return cut.rstrip(" ,;:") + "..."
 
 
 def markdown_table(summary: Mapping[str, Any], title: str = "proofkit sweep") -> str:
@@ -112,8 +116,11 @@ def markdown_table(summary: Mapping[str, Any], title: str = "proofkit sweep") ->
         t = "" if r["seconds"] is None else f"{r['seconds']:.3f}"
         lines.append(f"| {r['line']} | {_cell(r['id'], 30)} | {r['kind']} | {r['outcome']} | {t} | "
                      f"{_cell(_fmt_values(r['values']), 60)} | {_cell(r['note'], 70)} |")
+    if any(len(str(r["note"])) > 70 for r in summary["rows"]):
+        lines += ["", "Notes longer than the table's column end with \"...\": summary.json and the records in "
+                      "results/ hold them in full."]
     if summary["malformed"]:
-        lines += ["", "Malformed lines (not run):", ""] + [f"- {_cell(m['error'], 300)}" for m in summary["malformed"]]
+        lines += ["", "Malformed lines (not run):", ""] + [f"- {m['error']}" for m in summary["malformed"]]
     if summary["duplicates"]:
         lines += ["", "Duplicates (run once): " + ", ".join(f"line {k} = line {v}"
                                                              for k, v in summary["duplicates"].items())]

@@ -137,7 +137,7 @@ def _parse(obj: Any, source: str, line: int) -> Task:
         raise MalformedTask(source, line, "inputs", "valid inputs", f"{type(exc).__name__}: {exc}") from None
     except Exception as exc:  # an adapter's decoder should only raise InvalidInput; never let a line stop the sweep
         raise MalformedTask(source, line, "inputs", "inputs the decoder accepts",
-                            f"{type(exc).__name__}: {exc}"[:200]) from None
+                            f"{type(exc).__name__}: {exc}") from None
     kind = obj["kind"]
     inputs = json.loads(canonical_json(obj["inputs"]))
     key = task_key(kind, inputs)
