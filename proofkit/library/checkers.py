@@ -79,6 +79,7 @@ def lemma_2_1_instance() -> list[Certificate]:
 
 
 def lemma_2_1_expected() -> list[Expected]:
+    """The declaration of :func:`lemma_2_1_instance`: the two identities, both sides as DAGs."""
     return [Expected("identity", identity_inputs(obj.backprop_gradient(), obj.gradient(), obj.params),
                      what=f"backpropagation = gradient, network {i}")
             for i, obj in enumerate(_lemma_2_1_objectives(), 1)]
@@ -98,6 +99,7 @@ def definition_3_7_example() -> list[Certificate]:
 
 
 def definition_3_7_expected() -> list[Expected]:
+    """The declaration of :func:`definition_3_7_example`: the four matrices' hashes."""
     return [Expected(t, matrix_inputs(M), what=what) for t, M, what in _DEF_3_7]
 
 
@@ -114,6 +116,7 @@ def nonconvexity_instance() -> list[Certificate]:
 
 
 def nonconvexity_expected() -> list[Expected]:
+    """The declaration of :func:`nonconvexity_instance`: the two Hessians' hashes (the second an Arb enclosure)."""
     lin, at = _nonconvexity_matrices()
     return [Expected("indefinite", matrix_inputs(lin), what="Hessian of w2 w1 x"),
             Expected("indefinite", matrix_inputs(at), what="Hessian of w2 sigma(w1 x) at (1/2, 1)")]
@@ -154,6 +157,8 @@ def _construction(X: Any, widths: list[int], k: int, sigma: str, beta: Any = 0) 
 
 
 def lemma_4_3_expected(X: Any, widths: list[int], k: int, sigma: str, beta: Any = 0) -> list[Expected]:
+    """The declaration of :func:`lemma_4_3_instance`: alpha_0 (bounded sigma) and the witness at alpha_0, with the
+    construction's recipe; raises :class:`~proofkit.errors.AssumptionViolated` as the construction does."""
     con, alpha0 = _lemma_4_3(X, widths, k, sigma, beta)
     a0, witness = leibniz_inputs(con, alpha0)
     out = [Expected("leibniz_alpha0", a0, what="alpha_0")] if con.kind == "bounded" else []
@@ -170,6 +175,7 @@ def relu_counterexample() -> list[Certificate]:
 
 
 def relu_counterexample_expected() -> list[Expected]:
+    """The declaration of :func:`relu_counterexample`: the data, width and first-layer box."""
     X, centers, radii, width = _RELU
     q = [[fmpq_to_str(int(v)) for v in x] for x in X]
     return [Expected("relu_linear_region", {"X": q, "width": width, "centers": [str(c) for c in centers],
@@ -250,6 +256,8 @@ def _theorem_3_8_data(X: Any, Y: Any, widths: list[int] | None) -> tuple[Any, An
 
 def theorem_3_8_expected(X: Any = None, Y: Any = None, widths: list[int] | None = None,
                          sigma: str = "sigmoid") -> list[Expected]:
+    """The declaration of :func:`theorem_3_8_instance`: the rank witness, and a strict minimum on the layer-2 slice
+    of this loss in the box of radius 1e-30 around the interpolating point (narrow widths raise as the checker does)."""
     X, Y, widths = _theorem_3_8_data(X, Y, widths)
     obj, first, upper_values = _interpolating_point(X, Y, sigma)
     upper = obj.network.layer_params(2)
@@ -300,6 +308,7 @@ def du_gram_instance() -> list[Certificate]:
 
 
 def du_gram_expected() -> list[Expected]:
+    """The declaration of :func:`du_gram_instance`: positive definiteness and eigenvalues of this H^inf."""
     inputs = matrix_inputs(_du_gram())
     return [Expected("positive_definite", inputs, what="H^inf is positive definite"),
             Expected("eigenvalues", inputs, what="the eigenvalues of H^inf")]
@@ -315,6 +324,7 @@ def du_duplicate_instance() -> list[Certificate]:
 
 
 def du_duplicate_expected() -> list[Expected]:
+    """The declaration of :func:`du_duplicate_instance`: the rank deficiency of this H^inf."""
     return [Expected("rank_deficient", matrix_inputs(_du_duplicate()), what="H^inf is singular")]
 
 
@@ -331,5 +341,6 @@ def kawaguchi_theorem_1_instance() -> list[Certificate]:
 
 
 def kawaguchi_theorem_1_expected() -> list[Expected]:
+    """The declaration of :func:`kawaguchi_theorem_1_instance`: full rank of this Jacobian enclosure."""
     J = _kawaguchi_jacobian()
     return [Expected("rank_at_least", matrix_inputs(J, r=min(J.shape)), what="the Jacobian has full rank")]

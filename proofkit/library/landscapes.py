@@ -155,6 +155,7 @@ def deep_linear_network_saddle() -> list[Certificate]:
 
 
 def deep_linear_network_saddle_expected() -> list[Expected]:
+    """The declaration of :func:`deep_linear_network_saddle`: the rank of this Hessian, a saddle at 0."""
     obj, H0 = _linear_network()
     return [Expected("exact_rank", matrix_inputs(H0), what="the rank of the Hessian at 0"),
             Expected("saddle", loss_inputs(obj), where=_at_origin, what="the origin is a saddle")]

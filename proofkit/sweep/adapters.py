@@ -4,7 +4,8 @@
 kind                          required inputs                                 certifier
 ============================  ==============================================  ============================================
 ``spurious_minimum``          ``loss``, ``point``, ``better_point`` or        :func:`~proofkit.certify_spurious_minimum`
-                              ``global_value``
+                              ``global_value`` (``near``: how far from        (its box within ``near`` of ``point``)
+                              ``point`` the box may lie)
 ``critical_point``            ``loss`` or ``gradient``, ``variables``,        :func:`~proofkit.certify_critical_point`
                               ``point``, ``radius``
 ``strict_local_min``          as ``critical_point``                           :func:`~proofkit.certify_strict_local_min`
