@@ -191,7 +191,7 @@ def _report_current(graph: Any, out: str, pdf: bool = True) -> bool:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from proofkit.claims.verify import graph_problems
+    from proofkit.claims.verify import graph_problems, unbound_claims
     from proofkit.printing.provenance import provenances
     from proofkit.printing.summary import status_table
 
@@ -238,7 +238,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print("a saved graph holds no code: no checker was run; every stored certificate was re-checked by the "
                   "kernel against its claim" + (" and, for the seed library's claims, against the certificates "
                                                   "their checkers declare" if _adopted(graph) else ""))
-        loose = [lab for lab, certs in graph.certificates.items() if certs and graph.claims[lab].expects is None]
+        loose = unbound_claims(graph)
         if loose:
             print(f"note: {len(loose)} claims hold certificates tied to them by their binding only, a hash anyone can "
                   f"recompute (their checkers declare no expected certificates here): {', '.join(sorted(loose))}")
@@ -419,6 +419,8 @@ def _verify_folder(args: argparse.Namespace) -> int:
     else:
         for problem in rep.problems:
             print(f"REJECTED: {problem}")
+        for note in rep.notes:
+            print(f"note: {note}")
         unverified = ", ".join(f"{n} {o}" for o, n in sorted(rep.unverified.items()))
         print(f"{'OK' if rep.ok else 'FAILED'}: {rep.accepted}/{rep.certificates} certificates accepted "
               f"({rep.records} sweep records, {rep.graphs} claim graphs, {rep.files} files, "

@@ -136,6 +136,8 @@ def test_every_seed_checker_declares_its_certificates(checked):
     ("move_into_unmet", "NH17:thm3.8:narrow", "failed", "hypotheses are not met"),
     ("forge_unmet", "NH17:thm3.8:wide", "failed", "hypotheses of its checker's definition hold"),
     ("delete", "NH17:relu-counterexample", "stale", "missing"),
+    ("into_cited", "NH17:thm3.8", "failed", "more than its checker produces"),
+    ("edit", "Du19:lambda0:instance", "failed", "differ from the claim of this label in the code"),
 ])
 def test_tampered_seed_graphs_are_reported(saved, attack, target, status, why):
     from proofkit.claims import ClaimGraph
@@ -152,19 +154,35 @@ def test_tampered_seed_graphs_are_reported(saved, attack, target, status, why):
     elif attack == "forge_unmet":
         del data["certificates"][target]
         data["unmet"][target] = "argument 'widths': expected a wide layer, got a narrow one"
+    elif attack == "into_cited":  # a cited theorem made "machine-checked" by an instance's certificates
+        _move_with_binding(data, "NH17:thm3.8:wide", target)
+    elif attack == "edit":  # the claim edited (so that it is no longer the library's), then a certificate moved in
+        next(d for d in data["claims"] if d["label"] == target)["statement"] += " "
+        _move_with_binding(data, "NH17:lemma4.3:tanh-deep", target)
     else:
         del data["certificates"][target]
     text = json.dumps(data)
     plain = ClaimGraph.from_json(text)  # the file alone: bindings recomputed, so it cannot tell
     assert plain.status(target) in ("instance certified", "hypotheses not met", "stale")
     graph, adopted = load_with_library(text)
-    assert target in adopted
+    assert (target in adopted) == (attack != "edit")
     assert graph.status(target) == status
     problems = dict((lab, w) for lab, _, w in graph_problems(graph))
     assert why in problems[target]
     if attack == "delete":  # the refuted conjecture is no longer refuted: its expectation fails too
         assert "expected 'refuted'" in problems["NH17:lemma4.4:relu"]
-    assert any(line.startswith(f"{target} is {status}") for line in verify_graph_text(text)[0])
+    assert any(line.startswith(f"{target} is {status}") for line in verify_graph_text(text).problems)
+
+
+def test_merged_results_of_a_claim_without_checker_are_discarded(saved):
+    from proofkit.claims import ClaimGraph
+
+    data = json.loads(saved)
+    _move_with_binding(data, "NH17:thm3.8:wide", "NH17:thm3.8")
+    g = seed_graph()
+    g.merge_results(ClaimGraph.from_json(json.dumps(data)))
+    assert "NH17:thm3.8" in g.discarded and "NH17:thm3.8" not in g.certificates
+    assert "NH17:thm3.8:wide" in g.certificates and not g.discarded.keys() - {"NH17:thm3.8"}
 
 
 def test_cli_check_main_job(tmp_path, monkeypatch, capsys):

@@ -147,7 +147,9 @@ def merge_results(g: GraphStructure, other: GraphStructure) -> None:
 def adopt_code(g: GraphStructure, code: GraphStructure) -> list[str]:
     """Give the claims of a loaded graph the checkers and declarations of ``code`` (a graph built from code) where
     the claim is the same (same label and digest); compare their results with the declarations (a claim whose
-    certificates contradict its declaration is marked failed). Returns the labels adopted.
+    certificates contradict its declaration is marked failed). A claim of ``code`` that has a checker or a
+    declaration but whose copy in ``g`` differs (edited, or saved by another version) cannot be checked against
+    its code: it is marked failed too. Returns the labels adopted.
 
     Examples
     --------
@@ -160,10 +162,16 @@ def adopt_code(g: GraphStructure, code: GraphStructure) -> list[str]:
     adopted = []
     for label, claim in g.claims.items():
         mine = code.claims.get(label)
-        if mine is None or mine.checker is None or mine.digest() != claim.digest():
+        if mine is None or (mine.checker is None and mine.expects is None) or mine.digest() != claim.digest():
             continue
         claim.checker, claim.expects = mine.checker, mine.expects
         adopted.append(label)
+    for label in g.claims:
+        mine = code.claims.get(label)
+        if mine is not None and mine.checker is not None and label not in adopted:
+            g.rejections[label] = ("its data differ from the claim of this label in the code (edited, or saved by "
+                                   "another version of proofkit): its certificates cannot be checked against its "
+                                   "checker; rebuild it from the code (`proofkit check`)")
     enforce_expectations(g, adopted)
     g.changed()
     return adopted

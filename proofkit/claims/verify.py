@@ -14,9 +14,10 @@ the library's code is what can tell a claim's own certificate from a genuine one
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["graph_problems", "load_with_library", "verify_graph_text"]
+__all__ = ["graph_problems", "load_with_library", "verify_graph_text", "GraphCheck", "unbound_claims"]
 
 _STALE = ("its checker's certificates are missing (never computed, or deleted): run the checker (`proofkit check` "
           "for the seed library; in Python, graph.check())")
@@ -82,15 +83,34 @@ def load_with_library(text: str) -> tuple[Any, list[str]]:
     return graph, adopted
 
 
-def verify_graph_text(text: str) -> tuple[list[str], int, int]:
-    """The problems of a saved graph, one line each (empty when every claim is what the graph says), with the
-    number of certificates the file stores and the number the kernel accepted for their claims.
+@dataclass
+class GraphCheck:
+    """What :func:`verify_graph_text` found: one line per problem, the certificates stored and accepted, and the
+    claims whose certificates only their binding ties to them (no checker declaration here)."""
+
+    problems: list[str] = field(default_factory=list)
+    stored: int = 0
+    accepted: int = 0
+    unbound: list[str] = field(default_factory=list)
+
+
+def unbound_claims(graph: Any) -> list[str]:
+    """Claims holding certificates that no declaration ties to them: only their binding does, a hash that anyone
+    editing the file can recompute (user claims loaded without their code)."""
+    return sorted(lab for lab, certs in graph.certificates.items() if certs and graph.claims[lab].expects is None)
+
+
+def verify_graph_text(text: str) -> GraphCheck:
+    """Re-check a saved graph (JSON text): its problems, one line each (none when every claim is what the graph
+    says), the certificates it stores and those the kernel accepted for their claims, and the unbound claims.
 
     Guarantee
     ---------
     No problem means: every stored certificate passed the kernel and is bound to its claim; the certificates of
-    every unchanged seed-library claim are the ones its checker declares; no claim is failed or stale; every
-    expected outcome holds and nothing is refuted unexpectedly.
+    every seed-library claim are the ones its checker declares (none for a claim without checker), and every
+    library claim with a checker is the library's own; no claim is failed or stale; every expected outcome holds
+    and nothing is refuted unexpectedly. Claims outside the library are tied to their certificates by their
+    binding only (listed in ``unbound``).
     """
     import json
 
@@ -99,8 +119,9 @@ def verify_graph_text(text: str) -> tuple[list[str], int, int]:
     try:
         graph, _ = load_with_library(text)
     except ProofkitError as exc:
-        return [f"not a readable claim graph ({exc})"], 0, 0
+        return GraphCheck([f"not a readable claim graph ({exc})"])
     stored = json.loads(text).get("certificates", {})
     n = sum(len(v) if isinstance(v, list) else 1 for v in stored.values()) if isinstance(stored, dict) else 0
     accepted = sum(len(v) for v in graph.certificates.values())
-    return [f"{label} is {status}: {why}" for label, status, why in graph_problems(graph)], n, accepted
+    return GraphCheck([f"{label} is {status}: {why}" for label, status, why in graph_problems(graph)], n, accepted,
+                      unbound_claims(graph))

@@ -188,16 +188,16 @@ def critical_derivation(name: str) -> Deriver:
 # --- spurious minima -----------------------------------------------------------------------------------------------
 
 def near_default(point: Sequence[Any], radius: Any = None) -> sympy.Rational:
-    """How far a spurious minimum's box may reach from the task's ``point`` by default: (1 + max |p_i|) / 100, or
-    the task's ``radius`` when that is larger (a box the task gives itself is near its point).
+    """How far a spurious minimum's box may reach from the task's ``point`` by default: (1 + max |p_i|) / 100 (how
+    far Newton's refinement may move the centre), plus the task's ``radius`` when it gives one (the box's half-width).
 
     Examples
     --------
     >>> near_default([sympy.Rational(97, 100)]), near_default([0], sympy.Rational(1, 20))
-    (197/10000, 1/20)
+    (197/10000, 3/50)
     """
     base = (1 + max((abs(sympy.Rational(p)) for p in point), default=sympy.Integer(0))) / 100
-    return max(base, sympy.Rational(radius)) if radius is not None else base
+    return base + sympy.Rational(radius) if radius is not None else base
 
 
 def _box_distance(cert: Mapping[str, Any], point: Sequence[Any]) -> flint.fmpq | None:

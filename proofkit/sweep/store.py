@@ -130,6 +130,7 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)
     unverified: dict[str, int] = field(default_factory=dict)
     graphs: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -143,7 +144,7 @@ class VerifyReport:
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "files": self.files, "records": self.records, "certificates": self.certificates,
                 "accepted": self.accepted, "graphs": self.graphs, "unverified": self.unverified,
-                "skipped": self.skipped, "problems": self.problems}
+                "skipped": self.skipped, "problems": self.problems, "notes": self.notes}
 
 
 #: Record outcomes without a verdict: they must carry no certificate.
@@ -279,10 +280,14 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
             from proofkit.claims.verify import verify_graph_text
 
             rep.graphs += 1
-            problems, stored, accepted = verify_graph_text(text)
-            rep.problems.extend(f"{rel}: {p}" for p in problems)
-            rep.certificates += stored
-            rep.accepted += accepted
+            found = verify_graph_text(text)
+            rep.problems.extend(f"{rel}: {p}" for p in found.problems)
+            rep.certificates += found.stored
+            rep.accepted += found.accepted
+            if found.unbound:
+                rep.notes.append(f"{rel}: {len(found.unbound)} claims hold certificates tied to them by their binding "
+                                 f"only, a hash anyone can recompute (no checker declaration here): "
+                                 f"{', '.join(found.unbound)}")
         elif os.path.basename(file) == "summary.json" and os.path.isdir(os.path.join(os.path.dirname(file),
                                                                                        "results")):
             summaries.append(file)
