@@ -422,8 +422,10 @@ def _verify_folder(args: argparse.Namespace) -> int:
         for note in rep.notes:
             print(f"note: {note}")
         unverified = ", ".join(f"{n} {o}" for o, n in sorted(rep.unverified.items()))
-        print(f"{'OK' if rep.ok else 'FAILED'}: {rep.accepted}/{rep.certificates} certificates accepted "
-              f"({rep.records} sweep records, {rep.graphs} claim graphs, {rep.files} files, "
+        n = len(rep.problems)
+        verdict = "OK" if rep.ok else f"FAILED ({n} problem{'' if n == 1 else 's'})"
+        print(f"{verdict}: {rep.accepted}/{rep.certificates} "
+              f"certificates accepted by the kernel ({rep.records} sweep records, {rep.graphs} claim graphs, {rep.files} files, "
               f"{len(rep.skipped)} other JSON files skipped)"
               + (f"; records without a verdict (nothing to re-check): {unverified}" if unverified else ""))
     return 0 if rep.ok else 1

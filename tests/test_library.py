@@ -214,3 +214,11 @@ def test_cli_check_main_job(tmp_path, monkeypatch, capsys):
     assert "NH17:lemma4.3:sigmoid" in captured.err and "runs again" in captured.err
     assert "checkers run: 1," in captured.out
     assert cli.main(["verify", str(report)]) == 0
+    # the report's certificate files are copies: one replaced by another claim's (binding recomputed) is reported
+    certs = report / "certificates"
+    donor = json.loads((certs / "NH17_lemma4.3_tanh-deep-1.json").read_text())
+    donor["binding"] = json.loads((certs / "NH17_lemma4.3_sigmoid-1.json").read_text())["binding"]
+    (certs / "NH17_lemma4.3_sigmoid-1.json").write_text(json.dumps(donor))
+    capsys.readouterr()
+    assert cli.main(["verify", str(report)]) == 1
+    assert "NH17_lemma4.3_sigmoid-1.json: bound to 'NH17:lemma4.3:sigmoid', but not among" in capsys.readouterr().out

@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["graph_problems", "load_with_library", "verify_graph_text", "GraphCheck", "unbound_claims"]
+__all__ = ["graph_problems", "load_with_library", "verify_graph_text", "GraphCheck", "unbound_claims",
+           "certificate_text"]
 
 _STALE = ("its checker's certificates are missing (never computed, or deleted): run the checker (`proofkit check` "
           "for the seed library; in Python, graph.check())")
@@ -92,6 +93,7 @@ class GraphCheck:
     stored: int = 0
     accepted: int = 0
     unbound: list[str] = field(default_factory=list)
+    held: dict[str, set[str]] = field(default_factory=dict)  # label -> canonical JSON of its accepted certificates
 
 
 def unbound_claims(graph: Any) -> list[str]:
@@ -123,5 +125,15 @@ def verify_graph_text(text: str) -> GraphCheck:
     stored = json.loads(text).get("certificates", {})
     n = sum(len(v) if isinstance(v, list) else 1 for v in stored.values()) if isinstance(stored, dict) else 0
     accepted = sum(len(v) for v in graph.certificates.values())
+    held = {label: {certificate_text(c) for c in certs} for label, certs in graph.certificates.items()}
     return GraphCheck([f"{label} is {status}: {why}" for label, status, why in graph_problems(graph)], n, accepted,
-                      unbound_claims(graph))
+                      unbound_claims(graph), held)
+
+
+def certificate_text(cert: Any) -> str:
+    """A certificate's canonical JSON without its timing (how copies of one certificate are compared)."""
+    from proofkit.certificate import canonical_json
+
+    data = dict(cert.to_dict() if hasattr(cert, "to_dict") else cert)
+    data.pop("time_seconds", None)
+    return canonical_json(data)

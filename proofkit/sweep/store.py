@@ -159,12 +159,15 @@ def _verify_record(rec: dict[str, Any], name: str, rep: VerifyReport) -> None:
     from proofkit.sweep.tasks import task_key
 
     rep.records += 1
+    file = name
+    if isinstance(rec.get("id"), str):  # the task's id from its line, so that a reader finds the task
+        name = f"{name} (task {rec['id']!r})"
     task = rec.get("task") if isinstance(rec.get("task"), dict) else {}
     try:
         key = task_key(task.get("kind"), task.get("inputs"), rec.get("proofkit"))
     except (TypeError, ValueError):
         key = None
-    if key != rec.get("key") or name != f"{key}.json":
+    if key is None or key != rec.get("key") or file != f"{key}.json":
         rep.problems.append(f"{name}: the file name and key do not match the task it records")
     certs = rec.get("certificates")
     if not isinstance(certs, list) or not all(isinstance(c, str) for c in certs):
@@ -221,7 +224,7 @@ def _verify_summary(path: str, found: dict[str, str], rep: VerifyReport) -> None
             rep.problems.append(f"summary.json: task {task_id!r} is {outcome!r}, its record {key}.json says {have!r}")
 
 
-def _bare_certificate(text: str, rel: str, rep: VerifyReport) -> None:
+def _bare_certificate(text: str, rel: str, rep: VerifyReport) -> bool:
     from proofkit.sweep.execute import kernel_check
 
     rep.certificates += 1
@@ -230,6 +233,7 @@ def _bare_certificate(text: str, rel: str, rep: VerifyReport) -> None:
         rep.accepted += 1
     else:
         rep.problems.append(f"{rel}: {res['reason']}")
+    return bool(res["ok"])
 
 
 def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
@@ -260,6 +264,8 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
     rep = VerifyReport()
     found: dict[str, str] = {}
     summaries = []
+    bound: list[tuple[str, str, str]] = []  # bare certificates bound to a claim: (file, label, canonical text)
+    held: dict[str, set[str]] = {}  # label -> the certificates the folder's graphs hold for it
     for file in files:
         rep.files += 1
         rel = os.path.relpath(file, path) if file != path else os.path.basename(file)
@@ -275,7 +281,10 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
             if isinstance(obj.get("key"), str):
                 found[obj["key"]] = str(obj.get("outcome"))
         elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.certificate/"):
-            _bare_certificate(text, rel, rep)
+            if _bare_certificate(text, rel, rep) and isinstance(obj.get("binding"), dict):
+                from proofkit.claims.verify import certificate_text
+
+                bound.append((rel, str(obj["binding"].get("label")), certificate_text(obj)))
         elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.graph/"):
             from proofkit.claims.verify import verify_graph_text
 
@@ -284,6 +293,8 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
             rep.problems.extend(f"{rel}: {p}" for p in found.problems)
             rep.certificates += found.stored
             rep.accepted += found.accepted
+            for label, texts in found.held.items():
+                held.setdefault(label, set()).update(texts)
             if found.unbound:
                 rep.notes.append(f"{rel}: {len(found.unbound)} claims hold certificates tied to them by their binding "
                                  f"only, a hash anyone can recompute (no checker declaration here): "
@@ -295,4 +306,9 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
             rep.skipped.append(rel)
     for file in summaries:
         _verify_summary(file, found, rep)
+    if rep.graphs:  # a report folder: each certificate file bound to a claim is one of that claim's in the graph
+        for rel, label, text in bound:
+            if text not in held.get(label, set()):
+                rep.problems.append(f"{rel}: bound to {label!r}, but not among the certificates the claim graph "
+                                    "holds for it (the graph is authoritative)")
     return rep
