@@ -114,6 +114,12 @@ def _move_with_binding(data: dict, source: str, target: str) -> None:
 
 
 @pytest.fixture(scope="module")
+def code():
+    """The seed library built from code once: its declarations are evaluated once for all the attacks."""
+    return seed_graph()
+
+
+@pytest.fixture(scope="module")
 def saved(checked, tmp_path_factory):
     g, _ = checked
     path = tmp_path_factory.mktemp("seed") / "graph.json"
@@ -139,7 +145,7 @@ def test_every_seed_checker_declares_its_certificates(checked):
     ("into_cited", "NH17:thm3.8", "failed", "more than its checker produces"),
     ("edit", "Du19:lambda0:instance", "failed", "differ from the claim of this label in the code"),
 ])
-def test_tampered_seed_graphs_are_reported(saved, attack, target, status, why):
+def test_tampered_seed_graphs_are_reported(saved, code, attack, target, status, why):
     from proofkit.claims import ClaimGraph
     from proofkit.claims.verify import graph_problems, load_with_library, verify_graph_text
 
@@ -164,14 +170,14 @@ def test_tampered_seed_graphs_are_reported(saved, attack, target, status, why):
     text = json.dumps(data)
     plain = ClaimGraph.from_json(text)  # the file alone: bindings recomputed, so it cannot tell
     assert plain.status(target) in ("instance certified", "hypotheses not met", "stale")
-    graph, adopted = load_with_library(text)
+    graph, adopted = load_with_library(text, code)
     assert (target in adopted) == (attack != "edit")
     assert graph.status(target) == status
     problems = dict((lab, w) for lab, _, w in graph_problems(graph))
     assert why in problems[target]
     if attack == "delete":  # the refuted conjecture is no longer refuted: its expectation fails too
         assert "expected 'refuted'" in problems["NH17:lemma4.4:relu"]
-    assert any(line.startswith(f"{target} is {status}") for line in verify_graph_text(text).problems)
+    assert any(line.startswith(f"{target} is {status}") for line in verify_graph_text(text, code).problems)
 
 
 def test_merged_results_of_a_claim_without_checker_are_discarded(saved):

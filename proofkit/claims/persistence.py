@@ -165,6 +165,8 @@ def adopt_code(g: GraphStructure, code: GraphStructure) -> list[str]:
         if mine is None or (mine.checker is None and mine.expects is None) or mine.digest() != claim.digest():
             continue
         claim.checker, claim.expects = mine.checker, mine.expects
+        if label in code._declarations:  # declarations are pure: one evaluation serves every copy of the code
+            g._declarations[label] = code._declarations[label]
         adopted.append(label)
     for label in g.claims:
         mine = code.claims.get(label)

@@ -25,7 +25,7 @@ from proofkit.errors import AssumptionViolated, CertificateRejected
 from proofkit.kernel import check_certificate
 
 __all__ = ["CheckReport", "attach", "attach_stored", "run_checks", "binding_for", "expectation_problems",
-           "enforce_expectations"]
+           "enforce_expectations", "declared"]
 
 
 @dataclass
@@ -88,7 +88,7 @@ def attach(graph: GraphStructure, label: str, cert: Certificate) -> bool:
     return attach_stored(graph, label, cert)
 
 
-def _declared(graph: GraphStructure, label: str) -> Any:
+def declared(graph: GraphStructure, label: str) -> Any:
     """The claim's declared certificates (cached per claim and declaration), or the AssumptionViolated it raises."""
     claim = graph.claims[label]
     cache = graph._declarations
@@ -119,18 +119,18 @@ def expectation_problems(graph: GraphStructure, label: str) -> list[str]:
         return []
     certs = graph.certificates.get(label, [])
     try:
-        declared = _declared(graph, label)
+        want = declared(graph, label)
     except Exception as exc:  # a declaration that cannot be evaluated cannot vouch for anything
         return [f"its checker's declaration could not be evaluated ({type(exc).__name__}: {exc})"]
-    if isinstance(declared, AssumptionViolated):
+    if isinstance(want, AssumptionViolated):
         if certs:
-            return [f"its checker's hypotheses are not met ({declared}), yet it holds {len(certs)} certificate(s)"]
+            return [f"its checker's hypotheses are not met ({want}), yet it holds {len(certs)} certificate(s)"]
         return []
     if label in graph.unmet:
         return ["it is recorded as 'hypotheses not met', but the hypotheses of its checker's definition hold"]
     if not certs:
         return []
-    return compare(declared, certs)
+    return compare(want, certs)
 
 
 def enforce_expectations(graph: GraphStructure, labels: Any = None) -> dict[str, str]:

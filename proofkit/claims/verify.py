@@ -71,15 +71,23 @@ def graph_problems(graph: Any) -> list[tuple[str, str, str]]:
     return out
 
 
-def load_with_library(text: str) -> tuple[Any, list[str]]:
-    """A saved graph (JSON text), with the seed library's checkers and declarations adopted by the claims that are
-    unchanged library claims; returns the graph and the adopted labels."""
+def load_with_library(text: str, code: Any = None) -> tuple[Any, list[str]]:
+    """A saved graph (JSON text), with the seed library's checkers and declarations (or those of ``code``, a graph
+    built from code) adopted by the claims that are unchanged; returns the graph and the adopted labels."""
     from proofkit.claims import ClaimGraph
+    from proofkit.claims.runner import declared
 
     graph = ClaimGraph.from_json(text)
-    from proofkit.library import seed_graph
+    if code is None:
+        from proofkit.library import seed_graph
 
-    code = seed_graph()
+        code = seed_graph()
+    for label in graph.claims:  # evaluated on the code graph, so that a code graph used again evaluates none
+        if label in code.claims and code.claims[label].expects is not None:
+            try:
+                declared(code, label)
+            except Exception:  # reported when the claim's results are compared with it
+                pass
     adopted = graph.adopt_code(code) if any(label in code.claims for label in graph.claims) else []
     return graph, adopted
 
@@ -102,9 +110,10 @@ def unbound_claims(graph: Any) -> list[str]:
     return sorted(lab for lab, certs in graph.certificates.items() if certs and graph.claims[lab].expects is None)
 
 
-def verify_graph_text(text: str) -> GraphCheck:
+def verify_graph_text(text: str, code: Any = None) -> GraphCheck:
     """Re-check a saved graph (JSON text): its problems, one line each (none when every claim is what the graph
     says), the certificates it stores and those the kernel accepted for their claims, and the unbound claims.
+    ``code``: the graph built from code whose checkers apply (default: the seed library).
 
     Guarantee
     ---------
@@ -119,7 +128,7 @@ def verify_graph_text(text: str) -> GraphCheck:
     from proofkit.errors import ProofkitError
 
     try:
-        graph, _ = load_with_library(text)
+        graph, _ = load_with_library(text, code)
     except ProofkitError as exc:
         return GraphCheck([f"not a readable claim graph ({exc})"])
     stored = json.loads(text).get("certificates", {})
