@@ -119,17 +119,17 @@ def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, t
     from proofkit.errors import ToolMissing
     from proofkit.printing.graphviz import a4_layout, to_dot, to_svg
     from proofkit.printing.html import certificate_filename, write_html
-    from proofkit.printing.report import compile_pdf, report_document
+    from proofkit.printing.report import build_report, compile_pdf
     from proofkit.printing.summary import markdown_summary
 
     title = title or getattr(graph, "title", "") or "Claims, proofs and certificates"
     os.makedirs(os.path.join(out, "certificates"), exist_ok=True)
     written: dict[str, str] = {}
-    tex = report_document(graph, title, author=author)
-    _write(os.path.join(out, "report.tex"), tex, written, "tex")
+    report = build_report(graph, title, author=author, draw_graph=pdf)
+    _write(os.path.join(out, "report.tex"), report.tex, written, "tex")
     if pdf:
         try:
-            written["pdf"] = compile_pdf(tex, out)
+            written["pdf"] = compile_pdf(report, out)
         except ToolMissing as exc:
             written["pdf"] = f"skipped: {exc}"
     svg_html = None

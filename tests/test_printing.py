@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -14,8 +15,8 @@ from proofkit.library import seed_graph
 from proofkit.printing.graphviz import plain_to_unicode, svg_size, to_dot, to_svg
 from proofkit.printing.mathtext import plain_segments, plain_to_latex
 from proofkit.printing.provenance import provenances
-from proofkit.printing.report import compile_pdf, report_document
-from proofkit.printing.sources import number_claims, work_keys
+from proofkit.printing.report import compile_pdf
+from proofkit.printing.sources import number_claims, sections, work_keys
 
 
 @pytest.fixture(scope="module")
@@ -87,24 +88,205 @@ def test_work_keys_split_names_and_locations():
 
 
 # -- the PDF -------------------------------------------------------------------------------------------
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-def test_report_compiles_cleanly(checked, tmp_path):
-    tex = report_document(checked, "Report")
-    assert "<" not in re.sub(r"\$[^$]*\$", "", tex).replace(r"\textless{}", "")
-    pdf = compile_pdf(tex, str(tmp_path))
-    log = (tmp_path / "report.log").read_text(errors="replace")
+_TOOLS = [shutil.which(t) for t in ("pdflatex", "bibtex", "pdftotext", "pdfinfo", "pdftoppm")]
+needs_tex = pytest.mark.skipif(None in _TOOLS, reason="pdflatex, bibtex or poppler-utils is not installed")
+
+
+@pytest.fixture(scope="module")
+def built(checked, tmp_path_factory):
+    """The seed graph's report as the CLI writes it: LaTeX, bibliography, drawings, compiled once."""
+    from proofkit.printing.report import build_report
+
+    out = tmp_path_factory.mktemp("report")
+    report = build_report(checked, "Report")
+    pdf = compile_pdf(report, str(out))
+    pages = [subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-f", str(i), "-l", str(i), pdf, "-"],
+                            capture_output=True, text=True).stdout for i in range(1, _page_count(pdf) + 1)]
+    return report, out, pdf, pages
+
+
+def _page_count(pdf):
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def _without_math(tex):
+    tex = re.sub(r"\\begin\{(align\*|aligned|bmatrix)\}.*?\\end\{\1\}", "", tex, flags=re.S)
+    return re.sub(r"\$[^$]*\$", "", tex)
+
+
+@needs_tex
+def test_report_compiles_cleanly(checked, built):
+    report, out, pdf, pages = built
+    assert "<" not in _without_math(report.tex).replace(r"\textless{}", "")
+    log = (out / "report.log").read_text(errors="replace")
     overfull = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
     assert not [x for x in overfull if x > 1.0], overfull
-    assert "Missing character" not in log
+    assert "Missing character" not in log and "undefined" not in log.lower().replace("undefined references", "")
     lmodern = subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True, text=True).stdout.strip()
     assert ("T1/lmr" in log) if lmodern else ("T1/cmr" in log)
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext is not installed")
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True).stdout
+    text = "\n".join(pages)
     assert "¡" not in text and "¿" not in text
     for label, num in number_claims(checked).items():
         assert num.heading.split()[-1] in text, label
-    assert "References" in text and "Nguyen and M. Hein" in text
+
+
+@needs_tex
+def test_bibliography_is_bibtex_with_full_entries(built):
+    from proofkit.printing.bibliography import SEED_REFERENCES
+
+    report, out, pdf, pages = built
+    blg = (out / "report.blg").read_text()
+    assert "Database file #1: references.bib" in blg and "Warning" not in blg and "error" not in blg.lower()
+    bib = (out / "references.bib").read_text()
+    assert bib == report.bib
+    cited = set(re.findall(r"\\cite(?:\[[^\]]*\])?\{([^}]*)\}", report.tex))
+    keys = set(re.findall(r"@\w+\{([^,]+),", bib))
+    assert cited == keys, cited ^ keys
+    text = "\n".join(pages)
+    refs = text[text.rindex("References"):]
+    assert len(re.findall(r"^\s*\[\d+\]", refs, re.M)) == len(keys)
+    # authors, venues, years and identifiers as checked against the publishers' records
+    for expected in ("Quynh Nguyen and Matthias Hein", "Proceedings of Machine Learning Research",
+                     "arXiv:1704.08045", "10.1109/72.410380", "Itay Safran and Ohad Shamir", "arXiv:1712.08968",
+                     "4433–4441", "Neural Computation", "31(12):2293–2323", "10.1134/S0001434620030189",
+                     "Kenji Kawaguchi and Leslie Pack Kaelbling", "853–863", "arXiv:2101.08576"):
+        assert expected in " ".join(refs.split()) or expected in "".join(refs.split()), expected
+    for name, ref in SEED_REFERENCES.items():  # every seed work names a year and an identifier or a venue
+        assert ref.fields.get("year"), name
+        assert ref.fields.get("eprint") or ref.fields.get("doi") or name == "Lecture notes", name
+
+
+def test_claim_texts_come_from_the_library_itself():
+    """No reference to files outside the repository, no "as we recall", no contradiction with a checked instance."""
+    import proofkit
+
+    root = os.path.dirname(proofkit.__file__)
+    for folder in ("library", "printing"):
+        for name in os.listdir(os.path.join(root, folder)):
+            if name.endswith(".py"):
+                src = open(os.path.join(root, folder, name)).read()
+                for phrase in ("MATH.md", "DESIGN.md", "as we recall", "not among the seeds"):
+                    assert phrase not in src, (name, phrase)
+    g = seed_graph()
+    for label, claim in g.claims.items():
+        text = " ".join(str(getattr(claim, f) or "") for f in ("title", "statement", "note", "source"))
+        assert "no instance checker" not in text, label
+        if claim.note and any(c.instance_of == label for c in g.claims.values()):
+            assert "no instance" not in claim.note, label
+
+
+@needs_tex
+def test_certificates_appendix_is_numbered_like_its_appendix(checked, built):
+    report, out, pdf, pages = built
+    text = "\n".join(pages)
+    letter = re.search(r"^([A-Z])\s+Certificates$", text, re.M).group(1)
+    numbers = re.findall(rf"^{letter}\.(\d+)\s", text, re.M)
+    n = sum(len(c) for c in checked.certificates.values())
+    assert [int(x) for x in numbers] == list(range(1, n + 1))
+    assert not re.search(r"\bC\.\d+\b", text.replace(f"{letter}.", "")) or letter == "C"
+    linked = re.findall(rf"Certificates:\s+((?:{letter}\.\d+,?\s*)+)", text)
+    assert sum(len(re.findall(r"\d+", x)) for x in linked) == n
+
+
+@needs_tex
+def test_certificates_show_what_was_certified(built):
+    report, out, pdf, pages = built
+    appendix = "\n".join(pages)
+    appendix = appendix[appendix.index("Certificates\n"):appendix.rindex("References")]
+    flat = " ".join(appendix.split())
+    for wrong in ("expressions, 24 characters", "× 0 matrix", "x 0 matrix", "['", "']", "{'", "None", "True",
+                  "False", "input assumptions", "format: proofkit", "=?"):
+        assert wrong not in flat, wrong
+    # formulas, curves, enclosures and exact matrices are typeset, not hashed
+    for shown in ("Φ = (−2w1 w2 w3 + 3)2 + (−w1 w2 w3 + 1)2", "θ(t) =", "−14 t3 + O(t4 )", "λ1 ∈",
+                  "σ(t) = tanh (t)", "881", "1000"):
+        assert shown in flat, shown
+    # a hash appears only for an object too large to typeset, or as the certificate's input hash
+    for m in re.finditer(r"SHA-256", flat):
+        before = flat[max(0, m.start() - 200):m.start()]
+        assert "too large" in before[-120:] or "input hash:" in before[-20:] or "not stored" in before[-80:], before
+    # the 64-coordinate point of the Safran-Shamir certificate is a matrix, not one coordinate per line
+    ss = appendix[appendix.index("Counterexample G2\n"):]
+    centre = ss[ss.index("box centre"):ss.index("box radius")]
+    assert len([ln for ln in centre.splitlines() if ln.strip()]) < 48, centre  # one per coordinate would be 64
+    assert not re.search(r"^\s*w\d+\s*[=≈]", centre, re.M)
+
+
+@needs_tex
+def test_matrices_share_one_kind_of_bracket(built):
+    report, out, pdf, pages = built
+    assert "pmatrix" not in report.tex and "vmatrix" not in report.tex and "Bmatrix" not in report.tex
+    appendix = report.tex[report.tex.index(r"\section{Certificates}"):]
+    assert appendix.count(r"\begin{bmatrix}") > 20
+
+
+@needs_tex
+def test_dependency_graph_is_in_the_pdf(checked, built):
+    from PIL import Image
+
+    report, out, pdf, pages = built
+    overview = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Dependency graph"))
+    assert "Theorem 3.8 [NH17]" in pages[overview]  # the drawing is vector graphics with real text
+    by_source = "\n".join(pages[overview + 1:])
+    assert "The dependency graph by source" in by_source  # the overview is too small to read (below 8 pt)
+    for sec in sections(checked):
+        assert sec.title in " ".join(by_source.split()), sec.title
+    png = out / "overview"
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", str(overview + 1), "-l", str(overview + 1), pdf, str(png)],
+                   check=True)
+    img = Image.open(next(out.glob("overview*.png"))).convert("L")
+    dark = sum(1 for v in img.tobytes() if v < 200) / (img.width * img.height)
+    assert dark > 0.03, dark  # a drawing, not a blank page
+    assert {f"graph-overview.{'pdf' if shutil.which('dot') else 'png'}"} <= set(report.files)
+    for name in report.files:
+        assert (out / name).exists()
+
+
+def test_network_latex_align_breaks_across_pages(tmp_path):
+    """A first-layer Hessian block (21 entries) in a plain amsmath document: every entry is on a page."""
+    from proofkit import Network, latex
+
+    if None in _TOOLS:
+        pytest.skip("pdflatex or poppler-utils is not installed")
+    obj = Network([2, 3, 1], activation="sigmoid", bias=False).loss([[0, 1], [1, 0], [1, 1]], [0, 1, 1])
+    tex = latex(obj.block_hessian(layers=[1]), notation="network", layout="align")
+    assert tex.count(r"\partial^2\Phi") == 21
+    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n" + tex + "\n\\end{document}\n"
+    pdf = compile_pdf(doc, str(tmp_path), "block")
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+    assert text.count("∂2Φ") == 21
+    assert _page_count(pdf) >= 2
+    assert "where" in text
+
+
+def test_points_are_matrices_of_the_network_parameters():
+    from proofkit.printing.certificates import _point_item
+
+    names = [f"w{i}_{t}" for i in range(8) for t in range(8)]
+    item = _point_item("box centre", names, [f"{i}/7" for i in range(64)])
+    assert item.kind == "display" and len(item.lines) <= 2
+    assert all(r"\begin{bmatrix}" in ln and ln.startswith("W") for ln in item.lines)
+    names = ["W^{(1)}_{11}", "W^{(1)}_{12}", "W^{(1)}_{21}", "W^{(1)}_{22}", "b^{(1)}_{1}", "b^{(1)}_{2}", "a_e"]
+    lines = _point_item("point", names, ["1", "2", "3", "4", "5", "6", "1/3"]).lines
+    assert lines[0] == r"W^{(1)} &= \begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}"
+    assert lines[1] == r"b^{(1)} &= \begin{bmatrix} 5 & 6 \end{bmatrix}"
+    assert lines[2] == r"&a_{e} = \tfrac{1}{3}"
+
+
+def test_descriptions_have_no_program_syntax(checked):
+    from proofkit.printing.certificates import describe, marked_segments, segments_of
+
+    for label, certs in checked.certificates.items():
+        for cert in certs:
+            for item in describe(cert):
+                assert "_" not in item.caption, (label, item.caption)
+                if item.kind == "text":
+                    text = "".join(s for k, s in marked_segments(item.value) if k == "text")
+                    assert not re.search(r"\[['\"]|\{'|\bNone\b|\bTrue\b|\bFalse\b", text), (label, item)
+                    if item.caption not in ("method", "margin", "reason", "identities proved by"):  # data as written
+                        assert not re.search(r"\w_\w", text), (label, item)
+                assert segments_of(item) or item.lines
 
 
 # -- the graph -------------------------------------------------------------------------------------------

@@ -31,15 +31,16 @@ def claims() -> list[Claim]:
               statement="At every differentiable local minimum the same holds for the perturbable gradient basis.",
               uses=["KHK19:ass1"], generalizes=["KHK19:thm1"], established="cited"),
         Claim("KHK19:examples", kind="corollary", title="Examples 1-3 (cited)", source=f"{KHK}, Examples 1-3",
-              statement="Basis-function models, over-parameterised networks with a last hidden layer of rank >= M, "
+              statement=r"Basis-function models, over-parameterised networks with a last hidden layer of rank $\ge M$, "
                         "and skip connections: every critical point (local minimum) value is the global one.",
               proof_uses=["KHK19:thm1", "KHK19:thm2"], established="proof"),
         Claim("KK19:elimination", kind="theorem", title="Elimination of bad local minima (cited)",
-              source="Kawaguchi & Kaelbling 2019 (arXiv 1901.00279)",
+              source="Kawaguchi & Kaelbling 2020",
               statement="Adding one exponential neuron per output unit with a skip connection from the input and a "
                         "regulariser on its output weight gives a modified objective at every local minimum of which "
                         "the added neuron is switched off and the original parameters are a global minimum of the "
                         "original objective.", established="cited",
-              note="the modified objective is recorded in words only, without its formulas, so no instance checker "
-                   "is attached"),
+              note="the form of the added neuron is recorded in words, as summarised, not from the paper's formulas; "
+                   "the instance below writes out one modified objective of this form and certifies what the theorem "
+                   "implies for it"),
     ]

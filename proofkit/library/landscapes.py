@@ -3,12 +3,13 @@
 * Nguyen & Hein's Theorem 3.8 on a wide network as a **full-space** statement: the zero-loss set
   near the interpolating point is the manifold ``v = phi(u)`` (layer-2 parameters as functions of the
   layer-1 ones, by Cramer's rule), and every point of it in an explicit box is a local minimum with
-  value exactly 0 (MATH.md section 7).
-* Kawaguchi (2016): the origin of a deep linear network with three or more layers has a zero
-  Hessian and is a saddle (degenerate, certified by exact curves); the shallow control (two layers)
-  has a strict saddle there.
-* Kawaguchi & Kaelbling (2019): the certified spurious minimum of a narrow sigmoid network becomes a
-  certified "not a local minimum" of the modified objective with an exponential unit (MATH.md section 4).
+  value exactly 0 (a non-strict minimum, certified on the manifold: ``certify_local_min(..., manifold=...)``).
+* Kawaguchi (2016): the origin of a deep linear network with three or more weight layers has a zero
+  Hessian and is a saddle (degenerate, certified by exact curves); the shallow control (two weight
+  layers) has a strict saddle there.
+* Kawaguchi & Kaelbling (2020): the certified spurious minimum of a narrow sigmoid network becomes a
+  certified "not a local minimum" of a modified objective with an exponential unit
+  (:func:`modified_objective`).
 """
 
 from __future__ import annotations
@@ -242,19 +243,19 @@ def claims() -> list[Claim]:
                         r"positive definite on a box $U\times V$ with $\phi(U)\subset V$: every point of the manifold "
                         r"over $U$ is a (non-strict) local minimum of $\Phi$ in all 13 parameters, with value $0$.",
               instance_of="NH17:thm3.8", checker=theorem_3_8_full_space, expects=theorem_3_8_full_space_expected),
-        Claim("K16:deep-linear", kind="theorem", title="Deep linear networks: saddles (Kawaguchi 2016)",
-              source="Kawaguchi 2016, Deep learning without poor local minima (NeurIPS), Thm 2.3 and Cor. 2.4",
-              note="recorded as we recall the paper (it is not among the seeds); the instances below do not depend "
-                   "on the exact numbering: each certifies its own saddle",
-              statement=r"For deep linear networks every critical point that is not a global minimum is a saddle; "
-                        r"with three or more layers there are saddles whose Hessian has no negative eigenvalue "
-                        r"(e.g. the origin, where the Hessian vanishes).", established="cited"),
-        Claim("K16:deep-linear:depth3", kind="instance", title="The origin of a 3-layer linear network",
+        Claim("K16:deep-linear", kind="theorem", title="Deep linear networks: saddles",
+              source="Kawaguchi 2016, Theorem 2.3 and Corollary 2.4",
+              statement=r"For the squared loss of a deep linear network (under the paper's rank conditions on the "
+                        r"data) every local minimum is global and every other critical point is a saddle; with two "
+                        r"weight layers the Hessian has a negative eigenvalue at every saddle, with three or more "
+                        r"there are saddles at which it has none (e.g. the origin, where the Hessian vanishes).",
+              established="cited"),
+        Claim("K16:deep-linear:depth3", kind="instance", title="The origin of a linear network with three weight layers",
               statement=r"$L=\sum_i(y_i-w_3w_2w_1x_i)^2$, $x=(1,2)$, $y=(1,3)$: the Hessian at $0$ has exact rank "
                         r"$0$ and $L(t,t,t)-L(0)=-14t^3+O(t^4)$: a degenerate saddle.",
               instance_of="K16:deep-linear", checker=lambda: deep_linear_saddle(3),
               expects=lambda: deep_linear_saddle_expected(3)),
-        Claim("K16:deep-linear:depth4", kind="instance", title="The origin of a 4-layer linear network",
+        Claim("K16:deep-linear:depth4", kind="instance", title="The origin of a linear network with four weight layers",
               statement=r"$L=\sum_i(y_i-w_4w_3w_2w_1x_i)^2$: zero Hessian at $0$, leading terms $\mp14t^4$ along "
                         r"$(t,t,t,\pm t)$: a degenerate saddle of order 4.",
               instance_of="K16:deep-linear", checker=lambda: deep_linear_saddle(4),
@@ -264,16 +265,19 @@ def claims() -> list[Claim]:
                         r"weights $L(t\theta)-L(0)=ct^3+O(t^4)$ with $c\ne0$ exactly: a degenerate saddle.",
               instance_of="K16:deep-linear", checker=deep_linear_network_saddle,
               expects=deep_linear_network_saddle_expected),
-        Claim("K16:deep-linear:shallow", kind="instance", title="The shallow control (two layers)",
-              statement=r"$L=\sum_i(y_i-w_2w_1x_i)^2$: the Hessian at $0$ is $\begin{pmatrix}0&-14\\-14&0\end{pmatrix}$ "
+        Claim("K16:deep-linear:shallow", kind="instance", title="The shallow control (two weight layers)",
+              statement=r"$L=\sum_i(y_i-w_2w_1x_i)^2$: the Hessian at $0$ is $\begin{bmatrix}0&-14\\-14&0\end{bmatrix}$ "
                         r"(rank 2, indefinite): a strict saddle.",
               instance_of="K16:deep-linear", checker=lambda: deep_linear_saddle(2),
               expects=lambda: deep_linear_saddle_expected(2)),
         Claim("KK19:elimination:instance", kind="instance", title="Elimination: a spurious minimum removed",
-              statement=r"For the narrow sigmoid network of CE:sigmoid-narrow and its certified spurious minimum "
-                        r"$\theta^*\in B$, the modified objective $\tilde L=\sum_i(f(x_i;\theta)+a e^{wx_i+b}-y_i)^2+a^2$ "
-                        r"has $\partial\tilde L/\partial a\ne0$ (certified sign) at every $(\theta,0,0,0)$, $\theta\in B$: "
+              statement=r"For the narrow sigmoid network $f(x;\theta)=\sigma(\theta_2\sigma(\theta_1x))$ and data of the "
+                        r"sigmoid counterexample, with its certified spurious minimum $\theta^*$ in the box $B$, add one "
+                        r"exponential unit with a skip connection from the input and a regulariser on its output weight: "
+                        r"$\tilde L(\theta,a,w,b)=\sum_i(f(x_i;\theta)+a e^{wx_i+b}-y_i)^2+a^2$. Then "
+                        r"$\partial\tilde L/\partial a\ne0$ (certified sign) at every $(\theta,0,0,0)$, $\theta\in B$: "
                         r"$(\theta^*,0,0,0)$ is not a local minimum of $\tilde L$.",
               instance_of="KK19:elimination", checker=elimination_instance, expects=elimination_expected,
-              note="the modified objective is the form stated in MATH.md section 4 (lambda = 1)"),
+              note="the regulariser's weight is 1; the certificate is about the modified objective exactly as written "
+                   "here"),
     ]

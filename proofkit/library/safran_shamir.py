@@ -3,7 +3,8 @@
 Student ``x -> sum_{i<n} [w_i . x]_+``, teacher ``x -> sum_{j<k} [e_j . x]_+`` (``V = I_k``), Gaussian inputs:
 
 ``F(W) = 1/2 sum_{i,l} g(w_i, w_l) - sum_{i,j} g(w_i, e_j) + 1/2 sum_{j,m} g(e_j, e_m)``,
-``g(u, v) = (sqrt(|u|^2 |v|^2 - (u.v)^2) + (pi - acos(u.v / (|u| |v|))) u.v) / (2 pi)`` (MATH.md section 6).
+``g(u, v) = (sqrt(|u|^2 |v|^2 - (u.v)^2) + (pi - acos(u.v / (|u| |v|))) u.v) / (2 pi)`` (the arc-cosine kernel
+``E[[u.x]_+ [v.x]_+]`` for ``x ~ N(0, I_k)``; ``F(W) = 1/2 E[(student(x) - teacher(x))^2]``).
 
 * :func:`loss_dag` builds F directly as a ``proofkit.dag/1`` graph (shared squared norms, one term per pair:
   partially separable, each term depends on at most ``2k`` weights); :func:`loss_sympy` gives the sympy
@@ -372,8 +373,10 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
         key = f"SS18:all-minima-global:{k}-{n}"
         out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, k={k}, "
                                                        f"n={n})",
-                         statement=rf"Every local minimum of the population loss $F$ (MATH.md §6) with $k={k}$ teacher "
-                                   rf"and $n={n}$ student ReLU units is global ($F=0$).", expected="refuted"))
+                         statement=rf"For the population loss $F(W)=\frac12\mathbb{{E}}_{{x\sim N(0,I_{{{k}}})}}\bigl[("
+                                   rf"\sum_{{i\le {n}}}[w_i^{{\mathsf T}}x]_+-\sum_{{j\le {k}}}[x_j]_+)^2\bigr]$ of a "
+                                   rf"student with $n={n}$ ReLU units and the teacher $W=I$ with $k={k}$, every local "
+                                   rf"minimum of $F$ is global ($F=0$).", expected="refuted"))
         out.append(Claim(f"SS18:spurious:{k}-{n}", kind="counterexample",
                          title=f"A certified spurious local minimum of F (k={k}, n={n})",
                          source="Safran & Shamir 2018 (found and certified by proofkit)",

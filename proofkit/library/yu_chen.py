@@ -36,15 +36,16 @@ def claims() -> list[Claim]:
               source="Laurent & Brecht 2018",
               statement=r"For a convex differentiable loss and hidden widths $\ge\min(d_x,d_y)$ every local minimum of a "
                         r"deep linear network is global.", generalizes=["LK17:deep-linear"], established="cited"),
-        Claim("N19:sublevel", kind="theorem", title="Connected sublevel sets", source="Nguyen 2019; arXiv 2101.08576",
+        Claim("N19:sublevel", kind="theorem", title="Connected sublevel sets", source="Nguyen 2019; Nguyen 2021",
               statement="Under conditions on a wide layer every sublevel set is connected; width N + 1 suffices and "
                         "width N can disconnect a sublevel set.", established="cited"),
         Claim("Du19:gram", kind="definition", title="The limiting Gram matrix", source="Du et al. 2019",
               statement=r"$H^\infty_{ij}=x_i^Tx_j(\pi-\arccos x_i^Tx_j)/(2\pi)$, $\lambda_0=\lambda_{\min}(H^\infty)$.",
               established="cited"),
         Claim("Du19:lambda0", kind="theorem", title="lambda_0 > 0", source="Du et al. 2019, Theorem 3.1",
-              statement=r"If no two samples are parallel, $\lambda_0>0$; with width $m=\Omega(n^6/(\lambda_0^4\delta^3))$ "
-                        r"gradient flow converges linearly.", uses=["Du19:gram"], established="cited"),
+              statement=r"If no two samples are parallel, $\lambda_0>0$.", uses=["Du19:gram"], established="cited",
+              note=r"Theorem 3.2 of the paper uses it: with width $m=\Omega(n^6/(\lambda_0^4\delta^3))$ gradient flow "
+                   r"converges linearly, with probability at least $1-\delta$"),
         Claim("Du19:lambda0:instance", kind="instance", title="lambda_0 > 0, certified",
               statement=r"Unit vectors at $0^\circ,60^\circ,90^\circ,150^\circ,210^\circ$: $H^\infty$ certified "
                         r"positive definite, eigenvalues enclosed.", instance_of="Du19:lambda0",

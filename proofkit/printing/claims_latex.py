@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from proofkit.printing.mathtext import escape_latex as escape
-from proofkit.printing.mathtext import plain_to_latex
-from proofkit.printing.report import compile_pdf, report_document, statement_latex
+from proofkit.printing.report import compile_pdf, marked_latex, report_document, statement_latex
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import Claim, ClaimGraph
@@ -39,7 +38,7 @@ def claim_fragment(claim: Claim, status: str | None = None, flagged: list[str] |
     if flagged:
         text += r" \emph{Depends on refuted: " + escape(", ".join(flagged)) + "}"
     if claim.note:
-        text += r" \emph{Remark:} " + plain_to_latex(claim.note)
+        text += r" \emph{Remark:} " + marked_latex(claim.note)
     return text
 
 

@@ -118,7 +118,11 @@ def repr_latex(obj: Any) -> str:
         from proofkit.printing.certificates import claim_sentence
 
         if name == "Certificate":
-            return rf"$\text{{{obj.verdict}: {_text(claim_sentence(obj.claim))}}}$"
+            from proofkit.printing.certificates import marked_segments
+
+            parts = [rf"\text{{{_text(s)}}}" if k == "text" else s
+                     for k, s in marked_segments(f"{obj.verdict}: {claim_sentence(obj.claim)}")]
+            return "$" + " ".join(parts) + "$"
         return rf"$\text{{{_text(obj.title or obj.label)}}}$"
     return f"${latex(obj)}$"
 

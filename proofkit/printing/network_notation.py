@@ -157,15 +157,20 @@ def network_latex(matrix: Any, *, max_line: float = MAX_LINE, layout: str = "ali
         M, used = network_entries(obj, idx, idx)
         entries = [(rf"\frac{{\partial^2\Phi}}{{\partial {sympy.latex(params[p])}\,\partial {sympy.latex(params[q])}}}",
                     M[a, c]) for a, p in enumerate(idx) for c, q in enumerate(idx) if c >= a]
-    lines = []
+    if layout not in ("aligned", "align"):
+        raise InvalidInput("layout", "'aligned' or 'align'", repr(layout))
+    blocks: list[list[str]] = []  # the lines of each entry
     for lhs, value in entries:
         broken = break_sum(lhs, sympy.expand(value) if value.is_Add else value, max_line)
         if broken is None:
             broken = [f"{lhs} &= {sympy.latex(value)}"]
-        lines += broken
+        blocks.append(broken)
     if used:
-        lines.append(r"&\text{where } " + definitions_latex(obj, used).replace(r",\quad ", r", \\ &\phantom{\text{where }} "))
-    if layout not in ("aligned", "align"):
-        raise InvalidInput("layout", "'aligned' or 'align'", repr(layout))
-    env = "aligned" if layout == "aligned" else "align*"
-    return f"\\begin{{{env}}}\n" + " \\\\\n".join(lines) + f"\n\\end{{{env}}}"
+        blocks.append((r"&\text{where } " + definitions_latex(obj, used)).split(r",\quad "))
+        blocks[-1] = [blocks[-1][0]] + [r"&\phantom{\text{where }} " + ln for ln in blocks[-1][1:]]
+        blocks[-1] = [ln + "," for ln in blocks[-1][:-1]] + blocks[-1][-1:]
+    if layout == "aligned":
+        return "\\begin{aligned}\n" + " \\\\\n".join(ln for b in blocks for ln in b) + "\n\\end{aligned}"
+    # align*: a page may break between two entries (\displaybreak[0] needs no \allowdisplaybreaks), never inside one
+    body = " \\displaybreak[0]\\\\\n".join(" \\\\*\n".join(b) for b in blocks)
+    return "\\begin{align*}\n" + body + "\n\\end{align*}"

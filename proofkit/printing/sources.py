@@ -13,42 +13,25 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from proofkit.printing.bibliography import SEED_REFERENCES, bib_key, register
+
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
 
 __all__ = ["REFERENCES", "register_reference", "work_keys", "cite_key", "Numbered", "Section", "number_claims",
-           "sections", "OWN_SECTION"]
+           "sections", "OWN_SECTION", "ClaimSubgraph", "source_subgraph"]
 
-#: Full references for the works cited by the seed library, by the name used in ``Claim.source``.
-REFERENCES: dict[str, str] = {
-    "Nguyen & Hein 2017": "Q. Nguyen and M. Hein. The loss surface of deep and wide neural networks. "
-                          "In Proceedings of the 34th International Conference on Machine Learning (ICML), 2017.",
-    "Yu & Chen 1995": "X.-H. Yu and G.-A. Chen. On the local minima free condition of backpropagation learning. "
-                      "IEEE Transactions on Neural Networks, 6(5):1300--1303, 1995.",
-    "Lu & Kawaguchi 2017": "H. Lu and K. Kawaguchi. Depth creates no bad local minima. arXiv:1702.08580, 2017.",
-    "Laurent & Brecht 2018": "T. Laurent and J. von Brecht. Deep linear networks with arbitrary loss: all local "
-                             "minima are global. In Proceedings of the 35th International Conference on Machine "
-                             "Learning (ICML), 2018.",
-    "Nguyen 2019": "Q. Nguyen. On connected sublevel sets in deep learning. In Proceedings of the 36th "
-                   "International Conference on Machine Learning (ICML), 2019.",
-    "Du et al. 2019": "S. S. Du, X. Zhai, B. Póczos and A. Singh. Gradient descent provably optimizes "
-                      "over-parameterized neural networks. In International Conference on Learning "
-                      "Representations (ICLR), 2019.",
-    "Kawaguchi, Huang & Kaelbling 2019": "K. Kawaguchi, J. Huang and L. P. Kaelbling. Every local minimum value "
-                                         "is the global minimum value of induced model in nonconvex machine "
-                                         "learning. Neural Computation, 31(12):2293--2323, 2019.",
-    "Kawaguchi & Kaelbling 2019": "K. Kawaguchi and L. P. Kaelbling. Elimination of all bad local minima in deep "
-                                  "learning. arXiv:1901.00279, 2019.",
-    "Mityagin": "B. Mityagin. The zero set of a real analytic function. arXiv:1512.07276, 2015.",
-    "Lecture notes": "Lecture notes on the loss surfaces of neural networks (course material).",
-}
+#: One line of plain text per work cited by the seed library, by the name used in ``Claim.source``
+#: (kept in step with :mod:`proofkit.printing.bibliography`, which holds the BibTeX entries).
+REFERENCES: dict[str, str] = {name: ref.text() for name, ref in SEED_REFERENCES.items()}
 
 #: The section of claims that come from no paper (conjectures and counterexamples checked here).
 OWN_SECTION = "Checked here"
 
 
-def register_reference(name: str, text: str) -> None:
-    """Add (or replace) the full reference printed for the work called ``name`` in claim sources.
+def register_reference(name: str, text: str | None = None, **fields: str) -> None:
+    """Add (or replace) the reference of the work called ``name`` in claim sources: BibTeX ``fields``
+    (``entry_type``, ``author``, ``title``, ``journal``, ``year``, ``doi``, ``eprint``, ...) or a free ``text``.
 
     Examples
     --------
@@ -56,7 +39,7 @@ def register_reference(name: str, text: str) -> None:
     >>> cite_key("Folklore 1900")
     'folklore1900'
     """
-    REFERENCES[name] = text
+    REFERENCES[name] = register(name, text=text, **fields).text()
 
 
 _YEAR = re.compile(r"^(.*?\b(?:19|20)\d\d[a-z]?)\b")
@@ -90,8 +73,8 @@ def work_keys(source: str) -> list[tuple[str, str]]:
 
 
 def cite_key(work: str) -> str:
-    """A BibTeX-style key for a work name."""
-    return re.sub(r"[^a-z0-9]", "", work.lower()) or "source"
+    """The BibTeX key of a work name (see :func:`proofkit.printing.bibliography.bib_key`)."""
+    return bib_key(work)
 
 
 _NAMES = {"thm": "Theorem", "theorem": "Theorem", "lemma": "Lemma", "cor": "Corollary", "corollary": "Corollary",
@@ -144,7 +127,10 @@ def _section_of(graph: ClaimGraph, label: str, memo: dict[str, str]) -> str:
         sec = works[0][0]
     elif claim.instance_of and claim.instance_of in graph.claims:
         sec = _section_of(graph, claim.instance_of, memo)
-    elif claim.kind in ("counterexample", "conjecture"):
+    elif claim.kind == "conjecture":  # with the counterexamples that refute it when they share a source
+        refuters = {_section_of(graph, r, memo) for r, c in graph.claims.items() if label in c.refutes}
+        sec = refuters.pop() if len(refuters) == 1 else OWN_SECTION
+    elif claim.kind == "counterexample":
         sec = OWN_SECTION
     else:
         deps = {_section_of(graph, d, memo) for d in claim.dependencies if d in graph.claims}
@@ -166,6 +152,9 @@ def _grouped(graph: ClaimGraph, memo: dict[str, str]) -> list[Section]:
 
 def sections(graph: ClaimGraph) -> list[Section]:
     """Claims grouped by work, works in the order their first claim was added, claims by their papers' numbers."""
+    if isinstance(graph, ClaimSubgraph):
+        out = [Section(s.key, s.title, [lab for lab in s.labels if lab in graph.claims]) for s in sections(graph.whole)]
+        return [s for s in out if s.labels]
     memo: dict[str, str] = {}
     order = {lab: i for i, lab in enumerate(graph.claims)}
     nums = number_claims(graph)
@@ -202,6 +191,8 @@ def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
     >>> number_claims(g)["T"].heading, number_claims(g)["T:i"].heading
     ('Theorem 3.8', 'Instance 3.8a')
     """
+    if isinstance(graph, ClaimSubgraph):
+        return {lab: num for lab, num in number_claims(graph.whole).items() if lab in graph.claims}
     out: dict[str, Numbered] = {}
     pending = []
     for label, claim in graph.claims.items():
@@ -250,3 +241,53 @@ def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
     for num in out.values():  # "Theorem 2" of two papers: references name the paper too
         num.ref = num.heading if seen[num.heading] == 1 or not num.works else f"{num.heading} of {num.works[0][0]}"
     return out
+
+
+class ClaimSubgraph:
+    """Some claims of a claim graph, printed as the whole graph prints them: the same numbers, sections,
+    statuses and provenance (a view for drawing one source's part of a large graph).
+
+    Everything not defined here (certificates, failures, ...) is the whole graph's.
+    """
+
+    def __init__(self, whole: ClaimGraph, labels: set[str] | list[str]) -> None:
+        self.whole = whole
+        keep = set(labels)
+        self.claims = {lab: c for lab, c in whole.claims.items() if lab in keep}
+        self.graph = whole.graph.subgraph(self.claims).copy()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.whole, name)
+
+    def __len__(self) -> int:
+        return len(self.claims)
+
+    def __contains__(self, label: str) -> bool:
+        return label in self.claims
+
+    def statuses(self) -> dict[str, str]:
+        return {lab: s for lab, s in self.whole.statuses().items() if lab in self.claims}
+
+    def order(self) -> list[str]:
+        return [lab for lab in self.whole.order() if lab in self.claims]
+
+
+def source_subgraph(graph: ClaimGraph, section: Section) -> ClaimSubgraph:
+    """The claims of one section with their direct neighbours in other sections (what they use, what refutes,
+    generalises or instantiates them), as a :class:`ClaimSubgraph`.
+
+    Examples
+    --------
+    >>> from proofkit.claims import Claim, ClaimGraph
+    >>> g = ClaimGraph()
+    >>> g.add_claim(Claim("A", kind="assumption", source="Doe 2020, Assumption 1", established="cited"))
+    >>> g.add_claim(Claim("B", kind="theorem", source="Roe 2021, Theorem 1", uses=["A"], established="cited"))
+    >>> sorted(source_subgraph(g, sections(g)[1]).claims)
+    ['A', 'B']
+    """
+    inside = set(section.labels)
+    near = set(inside)
+    for u, v in graph.graph.edges():
+        if u in graph.claims and v in graph.claims and (u in inside or v in inside):
+            near.update((u, v))
+    return ClaimSubgraph(graph, near)
