@@ -274,13 +274,39 @@ def test_points_are_matrices_of_the_network_parameters():
     assert lines[2] == r"&a_{e} = \tfrac{1}{3}"
 
 
+def test_certificates_of_every_family_typeset(tmp_path):
+    """Certificates the seed graph does not hold (determinants, eigenvalues, classifications, refutations, float
+    input) are typeset too, rounded values marked as such, and compile."""
+    import sympy
+
+    from proofkit import (certify_full_rank, certify_nonsingular, certify_positive_definite, certify_rank_deficient,
+                          classify_critical_point, enclose_det, enclose_eigenvalues)
+    from proofkit.printing.claims_latex import certificate_latex
+    from proofkit.printing.report import PREAMBLE
+
+    x, y = sympy.symbols("x y")
+    certs = [certify_nonsingular([[1, 2], [3, 4]]), certify_full_rank([[1, 2, 3], [4, 5, 6]]),
+             enclose_det([[0.1, 2], [3, 4]]), enclose_eigenvalues([[2, 1], [1, 2]]),
+             classify_critical_point((x**2 - 1)**2 + y**2, [x, y], [0, 0]), certify_rank_deficient([[1, 0], [0, 1]]),
+             certify_positive_definite([[2.5, 0.1], [0.1, 1.0]])]
+    body = "\n".join(certificate_latex(c, f"Certificate {i}") for i, c in enumerate(certs, 1))
+    assert r"A &\approx \begin{bmatrix} 0.1 & 2" in body  # 0.1 is a float64: its value is shown rounded
+    assert r"\lambda_{1} &= 1" in body and r"\det A = " in body and "strict saddle" in body
+    if None in _TOOLS:
+        pytest.skip("pdflatex or poppler-utils is not installed")
+    pdf = compile_pdf(PREAMBLE + "\\begin{document}\n" + body + "\n\\end{document}\n", str(tmp_path), "certs")
+    text = " ".join(subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout.split())
+    assert "claim: the 2 × 2 matrix A has rank below full verdict: refuted" in text
+    assert not re.search(r"\[['\"]|\{'|None|True|False", text)
+
+
 def test_descriptions_have_no_program_syntax(checked):
     from proofkit.printing.certificates import describe, marked_segments, segments_of
 
     for label, certs in checked.certificates.items():
         for cert in certs:
             for item in describe(cert):
-                assert "_" not in item.caption, (label, item.caption)
+                assert "_" not in item.caption and "$" not in item.caption, (label, item.caption)
                 if item.kind == "text":
                     text = "".join(s for k, s in marked_segments(item.value) if k == "text")
                     assert not re.search(r"\[['\"]|\{'|\bNone\b|\bTrue\b|\bFalse\b", text), (label, item)

@@ -44,8 +44,8 @@ def claims() -> list[Claim]:
               established="cited"),
         Claim("Du19:lambda0", kind="theorem", title="lambda_0 > 0", source="Du et al. 2019, Theorem 3.1",
               statement=r"If no two samples are parallel, $\lambda_0>0$.", uses=["Du19:gram"], established="cited",
-              note=r"Theorem 3.2 of the paper uses it: with width $m=\Omega(n^6/(\lambda_0^4\delta^3))$ gradient flow "
-                   r"converges linearly, with probability at least $1-\delta$"),
+              note="Theorem 3.2 of the paper uses it: for networks wide enough (polynomially in the number of samples "
+                   "and in the inverse of this eigenvalue) gradient flow converges linearly, with high probability"),
         Claim("Du19:lambda0:instance", kind="instance", title="lambda_0 > 0, certified",
               statement=r"Unit vectors at $0^\circ,60^\circ,90^\circ,150^\circ,210^\circ$: $H^\infty$ certified "
                         r"positive definite, eigenvalues enclosed.", instance_of="Du19:lambda0",

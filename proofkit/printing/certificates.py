@@ -24,7 +24,7 @@ from typing import Any
 import sympy
 
 __all__ = ["Item", "describe", "claim_sentence", "kernel_recheck", "break_sum", "visual_width", "MAX_LINE",
-           "marked_segments", "segments_of", "matrix_lines", "sigmoid_form"]
+           "marked_segments", "segments_of", "matrix_lines"]
 
 #: Visual width (characters of typeset math, roughly) of one display line on an A4 page with 2.5 cm margins.
 MAX_LINE = 58
@@ -249,7 +249,13 @@ def claim_sentence(claim: dict[str, Any]) -> str:
     if t in simple:
         return simple[t] + _slice_note(claim)
     if t == "det_sign":
-        return f"the determinant of the {sq} matrix $A$ has sign {_field_text(claim.get('sign'))}"
+        word = {"-1": "negative", "0": "zero", "1": "positive", "+1": "positive"}.get(str(claim.get("sign")))
+        return f"the determinant of the {sq} matrix $A$ is {word}" if word else \
+            f"the determinant of the {sq} matrix $A$ has sign {_field_text(claim.get('sign'))}"
+    if t == "classification":
+        kind = _esc(str(claim.get("kind") or "not classified"))
+        return (f"the critical point below of the loss $\\Phi$ ({params}) is classified: {kind}, by the certificate "
+                f"recorded in it")
     if t == "leibniz_witness":
         k = claim.get("k")
         kind = "bounded $\\sigma$" if claim.get("kind") == "bounded" else "$\\sigma$ of exponential growth (type 2b)"
@@ -307,7 +313,7 @@ def _to_fraction(v: Any) -> Fraction | None:
     if isinstance(v, int):
         return Fraction(v)
     s = str(v).strip()
-    if re.fullmatch(r"[+-]?\d+(?:/\d+)?", s):
+    if re.fullmatch(r"[+-]?\d+(?:/\d+)?|[+-]?\d+\.\d+(?:e[+-]?\d+)?", s):
         return Fraction(s)
     m = re.fullmatch(r"([+-]?\d+)\*2\^([+-]?\d+)", s)
     if m:
@@ -675,7 +681,7 @@ def _record_cells(rec: Any) -> tuple[list[list[str]] | None, Fraction, str]:
         if not vals or not all(math.isfinite(v) for v in vals):
             return None, Fraction(0), ""
         cells = [[_number_q(Fraction(vals[i * n + j]), 8)[0] for j in range(n)] for i in range(m)]
-        return cells, Fraction(0), "float64 numbers (shown rounded)"
+        return cells, Fraction(0), "float64 numbers, rounded for display"
     if kind == "dag" and isinstance(entries, dict) and isinstance(shape, list):
         exprs = _dag_exprs(entries, [])
         if exprs is None:
@@ -686,14 +692,17 @@ def _record_cells(rec: Any) -> tuple[list[list[str]] | None, Fraction, str]:
         cells = [[latex(exprs[i * n + j]) for j in range(n)] for i in range(m)]
         if any(len(c) > 24 for row in cells for c in row):
             cells = [[_sci(Fraction(str(sympy.N(exprs[i * n + j], 30))), 8) for j in range(n)] for i in range(m)]
-            return cells, Fraction(0), "exact constants (shown rounded)"
+            return cells, Fraction(0), "exact constants, rounded for display"
         return cells, Fraction(0), "exact constants"
     if not isinstance(entries, list) or not all(isinstance(r, list) for r in entries):
         return None, Fraction(0), ""
     rad = max((_radius(v) for row in entries for v in row), default=Fraction(0))
     digits = 8 if rad else 10
-    cells = [[_number(v, digits)[0] for v in row] for row in entries]
-    return cells, rad, "enclosures" if kind == "balls" or rad else "exact numbers"
+    shown = [[_number(v, digits) for v in row] for row in entries]
+    cells = [[tex for tex, _ in row] for row in shown]
+    if kind == "balls" or rad:
+        return cells, rad, "enclosures"
+    return cells, rad, "exact numbers" if all(ok for row in shown for _, ok in row) else "rounded for display"
 
 
 def matrix_item(caption: str, record: Any, symbol: str = "A", digest: str | None = None) -> Item:
@@ -709,13 +718,13 @@ def matrix_item(caption: str, record: Any, symbol: str = "A", digest: str | None
     cells, rad, what = _record_cells(record)
     if cells is None:
         return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix (SHA-256 {(digest or _digest(record))[:16]})")
-    lines = matrix_lines(symbol, cells)
+    lines = matrix_lines(symbol, cells, "=" if what in ("exact numbers", "exact constants") else r"\approx")
     if len(lines) * rows > 40:
         return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix, too large to typeset here (SHA-256 "
                                      f"{(digest or _digest(record))[:16]})")
     note = []
     if rad:
-        note.append(f"midpoints of balls of radius at most ${_sci(_round_up(rad), 2)}$")
+        note.append(f"midpoints of balls of radius at most {float(_round_up(rad)):.1e}")
     elif what and what not in ("exact numbers", "exact constants"):
         note.append(what)
     cap = caption + (f" ({'; '.join(note)})" if note else "")
@@ -741,7 +750,8 @@ def describe(cert: Any, digits: int = 10) -> list[Item]:
     ['certifies', 'verdict', 'method', 'precision']
     """
     claim = cert.claim or {}
-    items = [Item("certifies", "text", claim_sentence(claim)), Item("verdict", "text", _esc(cert.verdict)),
+    what = "certifies" if cert.verdict == "certified" else "claim"
+    items = [Item(what, "text", claim_sentence(claim)), Item("verdict", "text", _esc(cert.verdict)),
              Item("method", "text", _esc(cert.method))]
     prec = "exact arithmetic" if cert.precision is None else f"{cert.precision} bits ({_esc(cert.backend)})"
     items.append(Item("precision", "text", prec))
@@ -935,6 +945,10 @@ def _evidence(claim: dict[str, Any], ev: dict[str, Any], margin: str, digits: in
             items.append(Item("attempts", "text", ", ".join(_esc(v) for v in value)))
         elif key in ("rows", "cols") and isinstance(value, list):
             items.append(Item(f"minor {key}", "math", r"\{" + ", ".join(str(v + 1) for v in value) + r"\}"))
+        elif key == "det_exact" and _to_fraction(value) is not None:
+            items.append(Item("determinant", "math", rf"\det A = {_number_q(_to_fraction(value), 17)[0]}"))
+        elif key == "det" and _ball(value) is not None:
+            items.append(Item("determinant", "math", rf"\det A \in {_ball_tex(value)}"))
         elif key == "rank":
             items.append(Item("rank", "math", _esc_num(value)))
         elif key == "kernel" and isinstance(value, list):
@@ -948,8 +962,13 @@ def _evidence(claim: dict[str, Any], ev: dict[str, Any], margin: str, digits: in
                 rf"v^{{\mathsf T}} A v {sign} 0\ \text{{(enclosed by the kernel)}}"
             items.append(Item(f"{key} direction", "display", lines=matrix_lines("v", [v]) + ["&" + rel]))
         elif key == "eigenvalues" and isinstance(value, list):
-            lines = [rf"\lambda_{{{i}}} &\in {_ball_tex(b)}" for i, b in enumerate(value, 1)]
+            rels = ["=" if _radius(b) == 0 else r"\in" for b in value]
+            lines = [rf"\lambda_{{{i}}} &{rel} {_ball_tex(b)}" for i, (rel, b) in enumerate(zip(rels, value), 1)]
             items.append(Item("eigenvalues (balls)", "display", lines=lines))
+        elif key == "certificate" and isinstance(value, dict) and isinstance(value.get("claim"), dict):
+            items.append(Item("by the certificate", "text", f"{claim_sentence(value['claim'])} "
+                                                            f"({_esc(value.get('verdict', ''))}; "
+                                                            f"{_esc(value.get('method', ''))})"))
         elif key == "identities_proved_by":
             items.append(Item("identities proved by", "text", _esc(value)))
         else:
