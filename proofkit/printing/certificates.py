@@ -505,6 +505,11 @@ def matrix_lines(lhs: str, cells: list[list[str]], rel: str = "=", width: float 
             start, acc = c, visual_width(lhs) + 8
         acc += col_w[c]
     blocks.append((start, ncols))
+    if len(blocks) > 1:  # as many blocks as needed, of (nearly) equal numbers of columns when they fit
+        size = -(-ncols // len(blocks))
+        even = [(a, min(a + size, ncols)) for a in range(0, ncols, size)]
+        if all(visual_width(lhs) + 8 + sum(col_w[a:b]) <= width for a, b in even):
+            blocks = even
     out = []
     for a, b in blocks:
         body = r" \\ ".join(" & ".join(r[a:b]) for r in cells)
