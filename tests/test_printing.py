@@ -279,8 +279,15 @@ def test_certificates_of_every_family_typeset(tmp_path):
     input) are typeset too, rounded values marked as such, and compile."""
     import sympy
 
-    from proofkit import (certify_full_rank, certify_nonsingular, certify_positive_definite, certify_rank_deficient,
-                          classify_critical_point, enclose_det, enclose_eigenvalues)
+    from proofkit import (
+        certify_full_rank,
+        certify_nonsingular,
+        certify_positive_definite,
+        certify_rank_deficient,
+        classify_critical_point,
+        enclose_det,
+        enclose_eigenvalues,
+    )
     from proofkit.printing.claims_latex import certificate_latex
     from proofkit.printing.report import PREAMBLE
 
