@@ -452,3 +452,25 @@ def test_network_notation_equals_the_exact_hessian(widths, act, out_act, bias):
             wrong = wrong.replace(lambda e, cls=cls: isinstance(e, cls),
                                   lambda e, order=order: sigma.derivative(order).xreplace({T: e.args[0]}))
         assert max(abs(sympy.N(e, 30)) for e in (wrong.xreplace(back) - H).xreplace(point)) > 1e-6
+
+
+@pytest.mark.skipif(shutil.which("graphviz-pure") is None or None in _TOOLS, reason="graphviz-pure or TeX missing")
+def test_graph_drawn_by_the_embedded_renderer(monkeypatch, tmp_path):
+    """Without system Graphviz the drawing is the embedded renderer's PNG, included in the compiled PDF."""
+    import proofkit.printing.graphviz as gv
+    from proofkit.printing.report import build_report
+
+    monkeypatch.setattr(gv, "renderer", lambda: [shutil.which("graphviz-pure")])
+    g = ClaimGraph()
+    g.add_claim(Claim("A", kind="assumption", title="Assumption 1", source="Doe 2020, Assumption 1",
+                      statement="$x > 0$", established="cited"))
+    g.add_claim(Claim("T", kind="theorem", title="Theorem 2", source="Doe 2020, Theorem 2", statement="$x^2 > 0$",
+                      uses=["A"], established="cited"))
+    report = build_report(g, "Small")
+    assert list(report.files) == ["graph-overview.png"] and report.files["graph-overview.png"][:4] == b"\x89PNG"
+    pdf = compile_pdf(report, str(tmp_path))
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+    assert "Dependency graph" in text and "missing from the folder" not in text
+    if shutil.which("pdfimages"):
+        images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True).stdout.splitlines()[2:]
+        assert [ln.split()[2] for ln in images][:1] == ["image"] and int(images[0].split()[3]) > 200  # 200 dpi
