@@ -125,6 +125,8 @@ def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, t
     title = title or getattr(graph, "title", "") or "Claims, proofs and certificates"
     os.makedirs(os.path.join(out, "certificates"), exist_ok=True)
     written: dict[str, str] = {}
+    import shutil
+
     report = build_report(graph, title, author=author, draw_graph=pdf and shutil.which("pdflatex") is not None)
     _write(os.path.join(out, "report.tex"), report.tex, written, "tex")
     if pdf:
