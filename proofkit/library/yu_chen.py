@@ -37,8 +37,9 @@ def claims() -> list[Claim]:
               statement=r"For a convex differentiable loss and hidden widths $\ge\min(d_x,d_y)$ every local minimum of a "
                         r"deep linear network is global.", generalizes=["LK17:deep-linear"], established="cited"),
         Claim("N19:sublevel", kind="theorem", title="Connected sublevel sets", source="Nguyen 2019; Nguyen 2021",
-              statement="Under conditions on a wide layer every sublevel set is connected; width N + 1 suffices and "
-                        "width N can disconnect a sublevel set.", established="cited"),
+              statement="Under conditions on a wide layer every sublevel set of the training loss is connected; one "
+                        r"layer of width $N + 1$ suffices, and for two-layer networks width $N$ can leave a sublevel "
+                        "set disconnected.", established="cited"),
         Claim("Du19:gram", kind="definition", title="The limiting Gram matrix", source="Du et al. 2019",
               statement=r"$H^\infty_{ij}=x_i^Tx_j(\pi-\arccos x_i^Tx_j)/(2\pi)$, $\lambda_0=\lambda_{\min}(H^\infty)$.",
               established="cited"),

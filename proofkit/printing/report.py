@@ -268,7 +268,8 @@ def draw_graph_pages(graph: ClaimGraph, *, min_font_pt: float = MIN_FONT_PT) -> 
     files: dict[str, bytes] = {}
 
     def add(view: Any, name: str, heading: str) -> GraphPage:
-        width, svg = a4_layout(view)
+        # the overview is laid out for the A4 aspect; a source's drawing, narrow (2 claims per rank), has the largest text
+        width, svg = a4_layout(view, width=2 if pages else None)
         w, h, font = _svg_geometry(svg)
         height = _TEXT_HEIGHT_PT["source" if pages else "overview"]
         scale = min(1.0, _TEXT_WIDTH_PT / w, height / h)
