@@ -389,10 +389,11 @@ def build_report(graph: ClaimGraph, title: str = "Claims and certificates", *, a
     body.append(r"\appendix")
     if len(pages) > 1:
         body += [r"\clearpage", r"\section{The dependency graph by source}\label{app:graph}",
-                 "Each page draws the claims of one source together with the claims of other sources they are "
+                 "Each drawing shows the claims of one source together with the claims of other sources they are "
                  "directly linked to (shown in the clusters of those sources)."]
         for page in pages[1:]:  # small drawings share a page; each stays with its heading
-            body += [r"\par\noindent\begin{minipage}{\textwidth}", rf"\subsection*{{{escape_latex(page.heading)}}}",
+            body += [r"\par\bigskip\noindent\begin{minipage}{\textwidth}",
+                     rf"\subsection*{{{escape_latex(page.heading)}}}",
                      _figure(page), r"\end{minipage}\par\bigskip"]
         body.append(r"\clearpage")
     body.append(r"\section{Certificates}\label{app:certificates}")
