@@ -243,3 +243,36 @@ def test_math_renders_in_chromium_offline(small_site, tmp_path):
         shutil.copy(shot, Path(keep) / "docs_certified_offline.png")
         _chromium(["--window-size=1100,900", f"--screenshot={Path(keep) / 'docs_outputs_offline.png'}",
                    (small_site / "outputs.html").as_uri()])
+
+
+def _mathml_extension():
+    pytest.importorskip("sphinx")
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        return importlib.import_module("mathml_math")
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+
+
+@pytest.mark.parametrize("tex", [r"\begin{foo} a \end{foo}", r"\foo{x} + 1", r"a & b"])
+def test_math_latex2mathml_cannot_convert_is_an_error_not_garbage(tex):
+    """latex2mathml drops unknown environments and prints unknown commands as text: the build warns instead."""
+    ext = _mathml_extension()
+    with pytest.raises(ext.MathConversionError):
+        ext.tex_to_mathml(tex, display=True)
+
+
+@pytest.mark.parametrize("tex", [r"\begin{aligned} a &= b \\ c &= d \end{aligned}", r"\begin{align} a &= b \label{x} \end{align}",
+                                 r"\begin{gather*} a \\ b \end{gather*}", r"a = b \\ c = d",
+                                 r"\begin{cases} 1 & x > 0 \\ 0 & \text{else} \end{cases}",
+                                 r"\begin{bmatrix} 1 & 2 \end{bmatrix}"])
+def test_math_environments_become_tables(tex):
+    out = _mathml_extension().tex_to_mathml(tex, display=True)
+    assert "<mtable" in out and "\\" not in out and "<mi>&" not in out
+
+
+def test_math_letters_and_operator_names():
+    ext = _mathml_extension()
+    out = ext.tex_to_mathml(r"\mathbb E \mathcal N \mathbf 1 + \sin\theta + \operatorname{rank} A", display=False)
+    assert "𝔼" in out and "𝒩" in out and "𝟏" in out and "mathvariant" not in out
+    assert "<mi>sin</mi><mspace" in out and "<mi>rank</mi><mspace" in out
