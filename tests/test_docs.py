@@ -276,3 +276,30 @@ def test_math_letters_and_operator_names():
     out = ext.tex_to_mathml(r"\mathbb E \mathcal N \mathbf 1 + \sin\theta + \operatorname{rank} A", display=False)
     assert "𝔼" in out and "𝒩" in out and "𝟏" in out and "mathvariant" not in out
     assert "<mi>sin</mi><mspace" in out and "<mi>rank</mi><mspace" in out
+
+
+# --- the command-line page -------------------------------------------------------------------------
+def _code_cells(page: Path) -> list[str]:
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```", page.read_text(), re.S | re.M)
+    return ["\n".join(line for line in cell.splitlines() if not line.startswith(":")) for cell in cells]
+
+
+def test_cli_page_documents_every_command():
+    """The table of commands on docs/cli.md is generated from the parser: run its cell and compare with
+    the parser's subcommands; the help section loops over the same list."""
+    import argparse
+
+    from proofkit.cli import build_parser
+
+    action = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    commands = list(action.choices)
+    assert "sweep" in commands and len(commands) >= 8
+    cells = _code_cells(DOCS / "cli.md")
+    namespace: dict = {}
+    exec(cells[0], namespace)  # noqa: S102 - the page's own code
+    table = "\n".join(namespace["rows"])
+    for name in commands:
+        assert f"| `proofkit {name}" in table, f"proofkit {name} is missing from the table on cli.md"
+    assert "sweep TASKS.jsonl" in table and "[GRAPH.json]" in table
+    assert re.search(r"^for name, _, _ in subcommands\(parser\):\n    help_of\(name\)", cells[1], re.M), \
+        "the help section must loop over the parser's commands"
