@@ -94,10 +94,10 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
 def _outputs_manifest(pdf: bool) -> dict[str, Any]:
     """What the outputs depend on besides the graph: proofkit's version, its printing code, the tools present."""
     import hashlib
-    import shutil
 
     import proofkit
     from proofkit.printing.graphviz import renderer
+    from proofkit.tools import find_tool
 
     folder = os.path.join(os.path.dirname(proofkit.__file__), "printing")
     h = hashlib.sha256()
@@ -109,7 +109,7 @@ def _outputs_manifest(pdf: bool) -> dict[str, Any]:
         h.update(fh.read())
     gv = renderer()
     return {"proofkit": proofkit.__version__, "printing": h.hexdigest()[:16],
-            "pdflatex": bool(pdf and shutil.which("pdflatex")), "graphviz": os.path.basename(gv[0]) if gv else None}
+            "pdflatex": bool(pdf and find_tool("pdflatex")), "graphviz": os.path.basename(gv[0]) if gv else None}
 
 
 def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, title: str | None = None,

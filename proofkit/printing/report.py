@@ -22,6 +22,7 @@ from proofkit.printing.certificates import Item, describe, kernel_recheck, segme
 from proofkit.printing.mathtext import escape_latex, latex_segments, plain_segments, plain_to_latex, to_latex
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
 from proofkit.printing.sources import REFERENCES, Numbered, cite_key, number_claims, sections
+from proofkit.tools import find_tool
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import Claim, ClaimGraph
@@ -277,7 +278,7 @@ def compile_pdf(tex: str, out_dir: str, name: str = "report", *, keep_log: bool 
     RuntimeError
         When LaTeX reports an error (the log's first error line is included).
     """
-    exe = shutil.which("pdflatex")
+    exe = find_tool("pdflatex")
     if exe is None:
         raise ToolMissing("pdflatex is not installed (Debian: apt-get install texlive-latex-recommended lmodern)")
     os.makedirs(out_dir, exist_ok=True)
