@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from proofkit.progress import track
+
 __all__ = ["RESULT_SCHEMA", "FINAL", "NO_VERDICT", "ResultStore", "VerifyReport", "verify_path", "is_result_record"]
 
 RESULT_SCHEMA = "proofkit.sweep-result/1"
@@ -266,7 +268,7 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
     summaries = []
     bound: list[tuple[str, str, str]] = []  # bare certificates bound to a claim: (file, label, canonical text)
     held: dict[str, set[str]] = {}  # label -> the certificates the folder's graphs hold for it
-    for file in files:
+    for file in track(files, "verifying certificates", unit="file"):
         rep.files += 1
         rel = os.path.relpath(file, path) if file != path else os.path.basename(file)
         try:

@@ -33,6 +33,7 @@ from proofkit.convert import exact_expr, expr_matrix
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
+from proofkit.progress import track
 
 __all__ = ["IdentityCheck", "check_identity", "admissible"]
 
@@ -367,7 +368,7 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
 def _check_entries(pairs: list[tuple[tuple[int, ...], sympy.Expr]], var_list: list[sympy.Symbol], trials: int,
                    seed: int, prec: int, max_ops: int) -> IdentityCheck:
     results = []
-    for k, (entry, d) in enumerate(pairs):
+    for k, (entry, d) in enumerate(track(pairs, "check_identity: entries", unit="entry")):
         res = _check_entry(d, var_list, trials, seed + k, prec, max_ops)
         res.entry = entry if entry else None
         if res.verdict == "refuted":
