@@ -18,12 +18,13 @@ from proofkit.certificate import Certificate
 from proofkit.certify.spurious import certify_spurious_minimum
 from proofkit.errors import InvalidInput
 from proofkit.progress import track
+from proofkit.results import ResultDisplay
 
 __all__ = ["SpuriousMinimum", "SearchReport", "find_spurious_minima", "canonical_point"]
 
 
-@dataclass
-class SpuriousMinimum:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SpuriousMinimum(ResultDisplay):
     """A candidate minimum, its loss, and the certificate comparing it with the best point found."""
 
     point: list[float]
@@ -31,8 +32,8 @@ class SpuriousMinimum:
     certificate: Certificate
 
 
-@dataclass
-class SearchReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SearchReport(ResultDisplay):
     """What :func:`find_spurious_minima` found."""
 
     certified: list[SpuriousMinimum]

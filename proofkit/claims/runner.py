@@ -24,13 +24,14 @@ from proofkit.claims.structure import GraphStructure
 from proofkit.errors import AssumptionViolated, CertificateRejected
 from proofkit.kernel import check_certificate
 from proofkit.progress import callback
+from proofkit.results import ResultDisplay
 
 __all__ = ["CheckReport", "attach", "attach_stored", "run_checks", "binding_for", "expectation_problems",
            "enforce_expectations", "declared"]
 
 
-@dataclass
-class CheckReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class CheckReport(ResultDisplay):
     """What :meth:`ClaimGraph.check` did."""
 
     ran: list[str] = field(default_factory=list)

@@ -12,6 +12,7 @@ from typing import Any
 
 from proofkit.errors import InvalidInput, ProofkitError
 from proofkit.progress import bar as progress_bar
+from proofkit.results import ResultDisplay
 from proofkit.sweep.store import ResultStore
 from proofkit.sweep.summary import summarize, write_summary
 from proofkit.sweep.tasks import MalformedTask, Task, load_tasks, proofkit_version
@@ -26,8 +27,8 @@ class SchedulerUnavailable(ProofkitError, ConnectionError):
     """The Dask scheduler given by address cannot be reached (or has too few workers)."""
 
 
-@dataclass
-class SweepReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SweepReport(ResultDisplay):
     """The result of :func:`sweep`.
 
     Attributes

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofkit.progress import track
+from proofkit.results import ResultDisplay
 
 __all__ = ["RESULT_SCHEMA", "FINAL", "NO_VERDICT", "ResultStore", "VerifyReport", "verify_path", "is_result_record"]
 
@@ -115,8 +116,8 @@ class ResultStore:
                     yield rec
 
 
-@dataclass
-class VerifyReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class VerifyReport(ResultDisplay):
     """What :func:`verify_path` found: counts and one line per problem.
 
     ``unverified`` counts the records without a verdict (error, timeout, crashed, lost): they claim

@@ -79,10 +79,21 @@ class IdentityCheck:
     points_tested: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def _repr_latex_(self) -> str:
-        from proofkit.printing.latex import repr_latex
+    def __repr__(self) -> str:
+        """Verdict, method, the witness of a refutation (point, entry, value of lhs - rhs), detail, notes."""
+        from proofkit.printing.display import identity_text
 
-        return repr_latex(self)
+        return identity_text(self)
+
+    def _repr_latex_(self) -> str:
+        from proofkit.printing.display import identity_latex
+
+        return identity_latex(self)
+
+    def _repr_html_(self) -> str:
+        from proofkit.printing.display import identity_html
+
+        return identity_html(self)
 
     def __bool__(self) -> bool:
         return self.verdict == "proved"
