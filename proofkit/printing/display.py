@@ -146,8 +146,8 @@ def matrix_latex(entry: Callable[[int, int], Any], rows: int, cols: int, *, symb
     if rows > CORNER:
         lines.append(" & ".join([r"\vdots"] * len(corner[0])) + (r" & \ddots" if cols > CORNER else ""))
     body = r" \\ ".join(lines)
-    note = (rf"\text{{{rows}×{cols} matrix of {what}{_symbols_phrase(symbols)}: top-left corner; "
-            r"the whole: .to\_sympy() or proofkit.latex(...)}")
+    note = (_text(f"{rows}×{cols} matrix of {what}{_symbols_phrase(symbols)}: top-left corner; the whole: ")
+            + r"\mathtt{.to\_sympy()}" + _text(" or ") + r"\mathtt{proofkit.latex(...)}")
     out = [rf"\begin{{bmatrix}}{body}\end{{bmatrix}}", note]
     first = fmt(entry(0, 0)) if rows and cols else ""
     if ENTRY_CHARS < len(first) <= FIRST_ENTRY_CHARS:
@@ -221,15 +221,17 @@ def objective_latex(obj: Any) -> str:
         a = sorted(loss.l.free_symbols, key=str)
         ell = rf",\quad \ell(q, y) = \textstyle\sum_j {_latex_of(loss.l.subs({a[0]: arg}))}" if a else ""
     else:
-        ell = rf",\quad \ell = \text{{{loss.name}}}"
-    head = (rf"\Phi(\theta) = \sum_{{i=1}}^{{{obj.N}}} \ell\bigl(f_\theta(x_i), y_i\bigr){ell},\quad "
-            rf"f_\theta:\ \mathbb{{R}}^{{{net.widths[0]}}} \to \mathbb{{R}}^{{{net.widths[-1]}}}\ "
-            rf"\text{{(widths {widths}; activations {acts}{'; with biases' if net.bias else ''}), "
-            rf"{len(obj.params)} parameters }}\theta")
+        ell = r",\quad \ell = " + _text(loss.name)
+    rows = [rf"\Phi(\theta) = \sum_{{i=1}}^{{{obj.N}}} \ell\bigl(f_\theta(x_i), y_i\bigr)"]
+    if ell:
+        rows.append(ell.removeprefix(r",\quad "))
+    rows.append(rf"f_\theta:\ \mathbb{{R}}^{{{net.widths[0]}}} \to \mathbb{{R}}^{{{net.widths[-1]}}},\ "
+                + _text(f"widths {widths}; activations {acts}{'; with biases' if net.bias else ''}; "
+                        f"{len(obj.params)} parameters ") + r"\theta")
     body = _latex_of(obj.expr) if sympy.count_ops(obj.expr, visual=False) < 60 else None
     if body is not None and len(body) < 1500:
-        return rf"$\begin{{array}}{{l}}{head} \\ \Phi(\theta) = {body}\end{{array}}$"
-    return rf"${head}$"
+        rows.append(rf"\Phi(\theta) = {body}")
+    return r"$\begin{array}{l}" + r" \\ ".join(rows) + r"\end{array}$"
 
 
 # --- identity checks -------------------------------------------------------------------------------
@@ -254,13 +256,13 @@ def identity_text(res: Any) -> str:
 
 
 def identity_latex(res: Any) -> str:
-    rows = [rf"\text{{identity {res.verdict} ({res.method})}}"]
+    rows = [_text(f"identity {res.verdict} ({res.method})")]
     if res.witness:
         pairs = _witness_pairs(res)
         vals = ",\\ ".join(f"{_latex_of(k)} = {_latex_of(v)}" for k, v in pairs[:12])
         rows.append(r"\text{at }" + vals + (rf",\ \dots\ \text{{({len(pairs)} values)}}" if len(pairs) > 12 else ""))
     if res.entry is not None:
-        rows.append(rf"\text{{entry {res.entry}}}")
+        rows.append(_text(f"entry {res.entry}"))
     if res.enclosure is not None:
         rows.append(rf"\text{{lhs}} - \text{{rhs}} \in {_text_latex(short(res.enclosure, 200))}"
                     if "+/-" in res.enclosure else rf"\text{{lhs}} - \text{{rhs}} = {_text_latex(short(res.enclosure, 200))}")
@@ -279,11 +281,34 @@ def _text_rows(text: str, width: int = 90) -> list[str]:
     """Plain text as ``\text{...}`` rows of at most ``width`` characters (MathJax does not wrap text)."""
     import textwrap
 
-    return [rf"\text{{{_escape_text(line)}}}" for line in textwrap.wrap(text, width)]
+    return [_text(line) for line in textwrap.wrap(text, width)]
 
 
-def _escape_text(s: str) -> str:
-    return "".join("\\" + ch if ch in "&%$#_{}" else ch for ch in s).replace("^", r"\^{}")
+_TEXT_SPECIAL = {"_": r"\_", "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&", "$": r"\$",
+                 "^": r"\hat{}", "\\": r"\backslash ", "~": r"\sim "}
+
+
+def _text(s: str) -> str:
+    r"""Plain text as LaTeX math: ``\text{...}`` pieces, with the characters that are special in LaTeX
+    set in math mode between them (``\_``), which LaTeX, MathJax and latex2mathml all read alike.
+
+    Examples
+    --------
+    >>> _text("a_b 50%")
+    '\\text{a}\\_\\text{b 50}\\%'
+    """
+    out, buf = [], []
+    for ch in s:
+        if ch in _TEXT_SPECIAL:
+            if buf:
+                out.append(r"\text{" + "".join(buf) + "}")
+                buf = []
+            out.append(_TEXT_SPECIAL[ch])
+        else:
+            buf.append(ch)
+    if buf:
+        out.append(r"\text{" + "".join(buf) + "}")
+    return "".join(out)
 
 
 def _mathml(tex: str) -> str:
@@ -329,15 +354,15 @@ def certificate_latex(cert: Any) -> str:
             value = item.value
         elif item.kind == "text" and "hash" not in item.caption:  # ASCII math in the text typeset as math
             segments = plain_segments(short(item.value, 300))
-            value = "".join(s if k == "math" else rf"\text{{{_escape_text(s)}}}" for k, s in segments)
+            value = "".join(s if k == "math" else _text(s) for k, s in segments)
         elif item.kind == "display":
             value = r"\begin{aligned}" + r" \\ ".join(item.lines[:12]) + (r" \\ \dots" if len(item.lines) > 12 else "") \
                 + r"\end{aligned}"
         else:
-            value = rf"\text{{{_escape_text(short(item.value, 300))}}}"
-        rows.append(rf"\text{{{_escape_text(item.caption)}}} & {value}")
+            value = _text(short(item.value, 300))
+        rows.append(rf"{_text(item.caption)} & {value}")
     tex = r"$\begin{array}{ll}" + r" \\ ".join(rows) + r"\end{array}$"
-    return tex if len(tex) <= 4 * MAX_CHARS else rf"$\text{{{_escape_text(cert.summary())}}}$"
+    return tex if len(tex) <= 4 * MAX_CHARS else f"${_text(cert.summary())}$"
 
 
 # --- claim graphs ----------------------------------------------------------------------------------
