@@ -301,5 +301,7 @@ def test_cli_page_documents_every_command():
     for name in commands:
         assert f"| `proofkit {name}" in table, f"proofkit {name} is missing from the table on cli.md"
     assert "sweep TASKS.jsonl" in table and "[GRAPH.json]" in table
+    for row in namespace["rows"]:  # two cells per row: a "|" inside a cell is escaped
+        assert len(re.split(r"(?<!\\)\|", row.strip().strip("|"))) == 2, row
     assert re.search(r"^for name, _, _ in subcommands\(parser\):\n    help_of\(name\)", cells[1], re.M), \
         "the help section must loop over the parser's commands"
