@@ -4,8 +4,10 @@ Build (from the repository root)::
 
     python -m sphinx -W -n -b html docs docs/_build/html
 
-The build needs no network: intersphinx reads the inventories shipped in ``docs/_intersphinx``,
-and the tutorials are executed by myst-nb (results cached in ``docs/_build/.jupyter_cache``).
+The build needs no network, and neither does reading the site: intersphinx reads the inventories
+shipped in ``docs/_intersphinx``, the tutorials are executed by myst-nb (results cached in
+``docs/_build/.jupyter_cache``), and math is converted to MathML while the site is built
+(``docs/_ext/mathml_math.py``), so pages load no script from a CDN.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)  # the proofkit of this checkout, installed or not
+sys.path.insert(0, os.path.join(HERE, "_ext"))  # this site's own Sphinx extensions
 # The tutorials run in a Jupyter kernel (a subprocess): it must import the same proofkit.
 os.environ["PYTHONPATH"] = os.pathsep.join([ROOT, *filter(None, [os.environ.get("PYTHONPATH")])])
 
@@ -31,12 +34,12 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
-    "sphinx.ext.mathjax",
+    "mathml_math",  # math as MathML at build time (no MathJax, no CDN)
     "numpydoc",
     "myst_nb",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "_intersphinx", "_templates"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "_intersphinx", "_templates", "_ext", "_static"]
 templates_path = ["_templates"]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
@@ -88,12 +91,14 @@ nb_execution_show_tb = True
 nb_merge_streams = True
 nb_render_markdown_format = "myst"  # Markdown outputs (summaries) with tables
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_update_mathjax = False  # there is no MathJax: math is MathML (html_math_renderer below)
 myst_heading_anchors = 3
 
 # --- HTML --------------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"proofkit {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_math_renderer = "mathml"
 html_show_sourcelink = False
 
 

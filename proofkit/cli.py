@@ -19,6 +19,7 @@ for each.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from proofkit.errors import ProofkitError
+from proofkit.progress import quiet
 
 __all__ = ["main", "build_parser", "write_report"]
 
@@ -49,21 +51,6 @@ def _fail(args: Any, message: str, kind: str, code: int = 2) -> int:
     else:
         print(f"proofkit: error: {message}", file=sys.stderr)
     return code
-
-
-def _progress(enabled: bool):
-    if not enabled:
-        return None
-
-    def show(i: int, n: int, label: str) -> None:
-        width = 30
-        done = int(width * i / n)
-        sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {i}/{n} {label[:40]:<40}")
-        if i == n:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-    return show
 
 
 def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
@@ -94,10 +81,10 @@ def _load_graph(path: str | None, out: str) -> tuple[Any, bool]:
 def _outputs_manifest(pdf: bool) -> dict[str, Any]:
     """What the outputs depend on besides the graph: proofkit's version, its printing code, the tools present."""
     import hashlib
-    import shutil
 
     import proofkit
     from proofkit.printing.graphviz import renderer
+    from proofkit.tools import find_tool
 
     folder = os.path.join(os.path.dirname(proofkit.__file__), "printing")
     h = hashlib.sha256()
@@ -109,7 +96,7 @@ def _outputs_manifest(pdf: bool) -> dict[str, Any]:
         h.update(fh.read())
     gv = renderer()
     return {"proofkit": proofkit.__version__, "printing": h.hexdigest()[:16],
-            "pdflatex": bool(pdf and shutil.which("pdflatex")), "graphviz": os.path.basename(gv[0]) if gv else None}
+            "pdflatex": bool(pdf and find_tool("pdflatex")), "graphviz": os.path.basename(gv[0]) if gv else None}
 
 
 def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, title: str | None = None,
@@ -199,7 +186,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     graph, rebuilt = _load_graph(args.graph, args.out)
-    report = graph.check(progress=_progress(sys.stderr.isatty() and not args.json)) if rebuilt else None
+    report = graph.check() if rebuilt else None  # a progress bar on a terminal (proofkit.progress)
     rows = status_table(graph)
     bad = graph_problems(graph)
     up_to_date = rebuilt and report is not None and not report.ran and _report_current(graph, args.out,
@@ -292,7 +279,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         print(f"proofkit: no saved result for {args.claim} in {saved} (`proofkit check` saves them); "
               f"running the seed library's checkers to derive its status ...", file=sys.stderr)
         t0 = time.perf_counter()
-        report = graph.check(progress=_progress(sys.stderr.isatty()))
+        report = graph.check()
         print(f"proofkit: ran {len(report.ran)} checkers in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     status = graph.status(args.claim)
     certs = graph.certificates.get(args.claim, [])
@@ -438,7 +425,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
     try:
         rep = sweep(args.tasks, scheduler=args.scheduler, workers=args.workers, out=args.out, timeout=args.timeout,
-                    progress=sys.stderr.isatty() and not args.json, plots=not args.no_plots)
+                    progress=None, plots=not args.no_plots)  # None: proofkit.progress decides
     except KeyboardInterrupt:
         print(f"\nproofkit: interrupted; finished results are kept in {args.out}: run the same command to resume",
               file=sys.stderr)
@@ -537,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog="`proofkit COMMAND --help` describes each command.")
     parser.add_argument("--version", action="version", version=f"proofkit {__version__}",
                         help="print the version and exit")
+    parser.add_argument("--no-progress", action="store_true", help="draw no progress bars (also: PROOFKIT_PROGRESS=0)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
@@ -638,7 +626,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.func(args)
+        with quiet() if args.no_progress or getattr(args, "json", False) else contextlib.nullcontext():  # bars on stderr
+            return args.func(args)
     except ProofkitError as exc:
         return _fail(args, str(exc), type(exc).__name__)
     except OSError as exc:  # unwritable report folder, full disk, ...

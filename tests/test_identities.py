@@ -126,3 +126,26 @@ def test_piecewise_conditions_shared_by_cse_evaluate():
     assert check_identity(pw, sympy.Abs(x)).verdict in ("proved", "inconclusive")
     r = check_identity(pw, x)
     assert r.verdict == "refuted" and r.witness[x] < 0
+
+
+def test_sides_with_different_free_symbols_are_noted():
+    """A correct formula typed with one's own symbols: the refutation is right for the identity as stated
+    (all values of every symbol), and the result says the two sides have different free symbols."""
+    net = Network([1, 1, 1], activation="sigmoid", bias=False)
+    obj = net.loss([[1]], [[0]])
+    w1, w2 = sympy.symbols("w1 w2")
+    s = 1 / (1 + sympy.exp(-w1))
+    mine = sympy.Matrix([2 * w2**2 * s**2 * (1 - s), 2 * w2 * s**2])  # d/dW of (w2 s(w1))^2, in my own names
+    res = check_identity(obj.gradient(), mine)
+    assert res.verdict == "refuted"
+    assert res.notes and "different free symbols" in res.notes[0] and "w1, w2" in res.notes[0]
+    assert "W^{(1)}_{11}" in res.notes[0] and "different free symbols" in res.detail
+    renamed = mine.subs({w1: obj.params[0], w2: obj.params[1]})
+    same = check_identity(obj.gradient(), renamed)
+    assert same.verdict == "proved" and same.notes == []
+
+
+def test_one_side_without_a_symbol_is_noted_even_when_proved():
+    x, y = sympy.symbols("x y")
+    res = check_identity(x * (y + 1) - x * y, x)
+    assert res.verdict == "proved" and "only lhs has y" in res.notes[0]

@@ -12,6 +12,7 @@ import numpy as np
 from proofkit.certificate import Certificate, input_hash, reason_for
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
 from proofkit.errors import InvalidInput
+from proofkit.progress import steps
 
 __all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner"]
 
@@ -33,7 +34,7 @@ def precision_ladder(max_prec: int) -> list[int]:
     while p * 2 <= max_prec:
         p *= 2
         ladder.append(p)
-    return ladder or [max_prec]
+    return steps(ladder or [max_prec], "precision ladder", unit="bits")  # a list; a bar while iterated
 
 
 class Timer:

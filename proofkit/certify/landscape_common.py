@@ -21,6 +21,7 @@ from proofkit.certify.common import make_certificate
 from proofkit.errors import CertificateRejected, InvalidInput
 from proofkit.kernel.landscape import FUNCS, statement_for
 from proofkit.numeric.contexts import to_fmpq
+from proofkit.progress import steps
 from proofkit.symbolic.dag import to_dag
 
 __all__ = ["LossSpec", "loss_spec", "exact_point", "kernel_verdict", "assemble", "approx_hessian",
@@ -151,7 +152,7 @@ def radius_ladder(radius: Any, centre: Sequence[flint.fmpq], default: Sequence[f
     if radius is not None:
         return [radius]
     scale = max((abs(float(c)) for c in centre), default=0.0) + 1.0
-    return [r * scale for r in default]
+    return steps([r * scale for r in default], "radius ladder", unit="radius")  # a list; a bar while iterated
 
 
 def check_radius(radius: Any, n: int) -> list[flint.fmpq]:

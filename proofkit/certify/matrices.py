@@ -50,6 +50,17 @@ class CertMatrix:
         self._symbolic = symbolic
         self.shape = shape
 
+    def __repr__(self) -> str:
+        """Shape, kind of entries and the entries (a corner when large)."""
+        from proofkit.printing.display import cert_matrix_text
+
+        return cert_matrix_text(self)
+
+    def _repr_latex_(self) -> str:
+        from proofkit.printing.display import cert_matrix_latex
+
+        return cert_matrix_latex(self)
+
     @property
     def n(self) -> int:
         return self.shape[0]

@@ -17,12 +17,14 @@ import numpy as np
 from proofkit.certificate import Certificate
 from proofkit.certify.spurious import certify_spurious_minimum
 from proofkit.errors import InvalidInput
+from proofkit.progress import track
+from proofkit.results import ResultDisplay
 
 __all__ = ["SpuriousMinimum", "SearchReport", "find_spurious_minima", "canonical_point"]
 
 
-@dataclass
-class SpuriousMinimum:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SpuriousMinimum(ResultDisplay):
     """A candidate minimum, its loss, and the certificate comparing it with the best point found."""
 
     point: list[float]
@@ -30,8 +32,8 @@ class SpuriousMinimum:
     certificate: Certificate
 
 
-@dataclass
-class SearchReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SearchReport(ResultDisplay):
     """What :func:`find_spurious_minima` found."""
 
     certified: list[SpuriousMinimum]
@@ -155,7 +157,7 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
         if not np.all(np.abs(intermediate_result.x) < 50):
             raise StopIteration
 
-    for _ in range(starts):
+    for _ in track(range(starts), "search: local descents", unit="start"):
         x0 = np.asarray(draw(rng, n), dtype=float).reshape(-1)
         if x0.shape != (n,) or not np.all(np.isfinite(x0)):
             raise InvalidInput("sampler", f"finite starting points with {n} coordinates", f"shape {x0.shape}")
@@ -184,7 +186,7 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
         rank[key] = rank.get(key, -1) + 1
         order.append((rank[key], -val, val, x))
     order.sort(key=lambda t: (t[0], t[1]))
-    for _, _, val, x in order[:max_certify]:
+    for _, _, val, x in track(order[:max_certify], "search: certifying candidates", unit="candidate"):
         cert = certify_spurious_minimum(target, params if not isinstance(target, dict) else None,
                                         [float(v) for v in x], better_point=[float(v) for v in best_x])
         if cert.verdict == "certified":

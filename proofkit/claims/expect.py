@@ -138,7 +138,7 @@ def dag_inputs(exprs: Any, params: Sequence[Any]) -> dict[str, Any]:
 
 
 def identity_inputs(lhs: Any, rhs: Any, variables: Sequence[Any]) -> dict[str, Any]:
-    """An identity certificate: both sides as DAGs in the variables (as :func:`~proofkit.certify_identity`)."""
+    """An identity certificate: both sides as DAGs in the variables (as :func:`~proofkit.certify.identity.certify_identity`)."""
     from proofkit.convert import expr_matrix
 
     L, R = expr_matrix(lhs, "lhs"), expr_matrix(rhs, "rhs")

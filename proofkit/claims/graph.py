@@ -35,6 +35,17 @@ class ClaimGraph(GraphStructure):
     'fully established'
     """
 
+    def __repr__(self) -> str:
+        """How many claims, by status (``proofkit.printing.display.graph_text``)."""
+        from proofkit.printing.display import graph_text
+
+        return graph_text(self)
+
+    def _repr_html_(self) -> str:
+        from proofkit.printing.display import graph_html
+
+        return graph_html(self)
+
     def attach(self, label: str, certificate: Certificate) -> bool:
         """Bind a certificate to a claim and attach it; the kernel re-checks it (a rejection marks the claim failed)."""
         return attach(self, label, certificate)

@@ -23,13 +23,15 @@ from proofkit.claims.expect import compare
 from proofkit.claims.structure import GraphStructure
 from proofkit.errors import AssumptionViolated, CertificateRejected
 from proofkit.kernel import check_certificate
+from proofkit.progress import callback
+from proofkit.results import ResultDisplay
 
 __all__ = ["CheckReport", "attach", "attach_stored", "run_checks", "binding_for", "expectation_problems",
            "enforce_expectations", "declared"]
 
 
-@dataclass
-class CheckReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class CheckReport(ResultDisplay):
     """What :meth:`ClaimGraph.check` did."""
 
     ran: list[str] = field(default_factory=list)
@@ -170,6 +172,7 @@ def run_checks(graph: GraphStructure, *, force: bool = False,
     t0 = time.perf_counter()
     new_keys: dict[str, str] = {}
     order = graph.order()
+    progress = progress or callback("checking claims")
     for i, label in enumerate(order):
         claim = graph.claims[label]
         key = _key(graph, label, new_keys)

@@ -33,6 +33,7 @@ import flint
 import numpy as np
 
 from proofkit.errors import InvalidInput
+from proofkit.results import ResultDisplay
 
 __all__ = ["claims", "DEFAULT_SIZES", "SEED_SIZES", "related",
            "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
@@ -163,8 +164,8 @@ def teacher_point(k: int, n: int) -> list[Any]:
     return [x for row in W for x in row]
 
 
-@dataclass
-class Candidate:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class Candidate(ResultDisplay):
     """A stalled descent run after Newton polishing: the point (n x k), its loss and gradient norm."""
 
     W: np.ndarray
@@ -283,8 +284,8 @@ def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 
     return out
 
 
-@dataclass
-class SafranShamirResult:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SafranShamirResult(ResultDisplay):
     """A certified (or not) spurious minimum of F for widths (k, n), with timings."""
 
     k: int

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from proofkit.kernel import linalg as _kla
+from proofkit.results import ResultDisplay
 
 __all__ = [
     "U",
@@ -54,8 +55,8 @@ def _up(x: float, k: int = 4) -> float:
     return float(x) * (1 + k * U) + ETA
 
 
-@dataclass
-class FloatVerification:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class FloatVerification(ResultDisplay):
     """Outcome of a float-verified test: ``proved`` and the decisive bound."""
 
     proved: bool

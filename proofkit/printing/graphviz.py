@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import subprocess
 import textwrap
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from proofkit.errors import ToolMissing
 from proofkit.printing.mathtext import plain_segments
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
 from proofkit.printing.sources import OWN_SECTION, number_claims, sections
+from proofkit.tools import find_tool
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
@@ -300,7 +300,7 @@ def _legend_dot(graph: ClaimGraph, used: set[str], top: int, per_row: int = 3) -
 def renderer() -> list[str] | None:
     """The command that renders DOT: system Graphviz ``dot`` if present, else ``graphviz-pure``; None if neither."""
     for exe in ("dot", "graphviz-pure"):
-        path = shutil.which(exe)
+        path = find_tool(exe)  # PATH, then next to this interpreter (a venv that is not activated)
         if path:
             return [path]
     return None

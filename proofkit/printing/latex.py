@@ -150,8 +150,9 @@ _ = sympy  # re-exported for the doctest
 
 def _register_display_hooks() -> None:
     from proofkit.certificate import DISPLAY_HOOKS
+    from proofkit.printing.display import certificate_latex
 
-    DISPLAY_HOOKS.setdefault("latex", repr_latex)
+    DISPLAY_HOOKS.setdefault("latex", certificate_latex)  # every item, the evidence (a refutation's witness) too
     DISPLAY_HOOKS.setdefault("html", repr_html)
 
 

@@ -26,6 +26,7 @@ from proofkit.printing.certificates import Item, describe, kernel_recheck, marke
 from proofkit.printing.mathtext import escape_latex, latex_segments, to_latex
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
 from proofkit.printing.sources import Numbered, cite_key, number_claims, sections, source_subgraph
+from proofkit.tools import find_tool
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import Claim, ClaimGraph
@@ -449,7 +450,7 @@ def compile_pdf(tex: str | Report, out_dir: str, name: str = "report", *, keep_l
     RuntimeError
         When LaTeX or BibTeX reports an error (the log's first error line is included).
     """
-    exe = shutil.which("pdflatex")
+    exe = find_tool("pdflatex")
     if exe is None:
         raise ToolMissing("pdflatex is not installed (Debian: apt-get install texlive-latex-recommended lmodern)")
     report = tex if isinstance(tex, Report) else Report(tex, "")
@@ -471,7 +472,7 @@ def compile_pdf(tex: str | Report, out_dir: str, name: str = "report", *, keep_l
         with open(os.path.join(work, f"{name}.aux"), errors="replace") as fh:
             has_bib = "\\bibdata" in fh.read()
         if has_bib:
-            bib_exe = shutil.which("bibtex")
+            bib_exe = find_tool("bibtex")
             if bib_exe is None:
                 raise ToolMissing("bibtex is not installed (Debian: it comes with texlive-latex-base)")
             proc = subprocess.run([bib_exe, name], cwd=work, capture_output=True, text=True, timeout=300,

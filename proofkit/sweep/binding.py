@@ -188,7 +188,7 @@ def critical_derivation(name: str) -> Deriver:
 # --- spurious minima -----------------------------------------------------------------------------------------------
 
 def near_default(point: Sequence[Any], radius: Any = None) -> sympy.Rational:
-    """How far a spurious minimum's box may reach from the task's ``point`` by default: (1 + max |p_i|) / 100 (how
+    """How far a spurious minimum's box may reach from the task's ``point`` by default: ``(1 + max |p_i|) / 100`` (how
     far Newton's refinement may move the centre), plus the task's ``radius`` when it gives one (the box's half-width).
 
     Examples

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -12,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from proofkit.errors import InvalidInput, ProofkitError
+from proofkit.progress import bar as progress_bar
+from proofkit.results import ResultDisplay
 from proofkit.sweep.store import ResultStore
 from proofkit.sweep.summary import summarize, write_summary
 from proofkit.sweep.tasks import MalformedTask, Task, load_tasks, proofkit_version
@@ -26,8 +27,8 @@ class SchedulerUnavailable(ProofkitError, ConnectionError):
     """The Dask scheduler given by address cannot be reached (or has too few workers)."""
 
 
-@dataclass
-class SweepReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SweepReport(ResultDisplay):
     """The result of :func:`sweep`.
 
     Attributes
@@ -80,32 +81,6 @@ class SweepReport:
             if t.id == task_id:
                 return self.records.get(t.key)
         raise InvalidInput("task_id", f"one of {[t.id for t in self.tasks][:6]}", repr(task_id))
-
-
-class _Progress:
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.done, self.enabled, self.counts = total, 0, enabled and total > 0, Counter()
-        self.t0 = time.monotonic()
-        self.draw()
-
-    def update(self, outcome: str) -> None:
-        self.done += 1
-        self.counts[outcome] += 1
-        self.draw()
-
-    def draw(self) -> None:
-        if not self.enabled:
-            return
-        width = 30
-        filled = int(width * self.done / self.total)
-        elapsed = time.monotonic() - self.t0
-        eta = f" eta {elapsed / self.done * (self.total - self.done):.0f}s" if self.done else ""
-        counts = " ".join(f"{n} {o}" for o, n in self.counts.most_common())
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                         f"{elapsed:.0f}s{eta} {counts}"[:150].ljust(80))
-        if self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def _light(rec: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -223,7 +198,8 @@ def sweep(tasks: Any, scheduler: Any = None, workers: int | None = None, out: st
         Seconds per task (a task line's ``timeout`` overrides it). The task process is killed
         when it passes and the outcome is ``timeout``.
     progress : bool, optional
-        Draw a progress bar on standard error (default: when it is a terminal).
+        Draw a progress bar on standard error (default: :func:`proofkit.progress.enabled`, i.e. when
+        it is a terminal and bars are not switched off).
     plots : bool
         Write the plots.
     on_result : callable, optional
@@ -272,12 +248,15 @@ def sweep(tasks: Any, scheduler: Any = None, workers: int | None = None, out: st
     skipped = [t.key for t in tl.tasks if records[t.key] is not None]
     ran: list[str] = []
     if todo:
-        bar = _Progress(len(todo), sys.stderr.isatty() if progress is None else progress)
+        bar = progress_bar(len(todo), "sweep", unit="task", show=progress)
+        outcomes: Counter[str] = Counter()
 
         def done(task: Task, rec: dict[str, Any]) -> None:
             records[task.key] = _light(rec)
             ran.append(task.key)
-            bar.update(rec["outcome"])
+            outcomes[rec["outcome"]] += 1
+            bar.set_postfix_str(" ".join(f"{n} {o}" for o, n in outcomes.most_common()), refresh=False)
+            bar.update(1)
             if on_result is not None:
                 on_result(task, rec)
 
@@ -285,6 +264,7 @@ def sweep(tasks: Any, scheduler: Any = None, workers: int | None = None, out: st
         try:
             _run(todo, client, timeout, store, done)
         finally:
+            bar.close()
             if cluster is not None:
                 cluster.close()
             elif client is not scheduler:

@@ -20,6 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from proofkit.progress import track
+from proofkit.results import ResultDisplay
+
 __all__ = ["RESULT_SCHEMA", "FINAL", "NO_VERDICT", "ResultStore", "VerifyReport", "verify_path", "is_result_record"]
 
 RESULT_SCHEMA = "proofkit.sweep-result/1"
@@ -113,8 +116,8 @@ class ResultStore:
                     yield rec
 
 
-@dataclass
-class VerifyReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class VerifyReport(ResultDisplay):
     """What :func:`verify_path` found: counts and one line per problem.
 
     ``unverified`` counts the records without a verdict (error, timeout, crashed, lost): they claim
@@ -266,7 +269,7 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
     summaries = []
     bound: list[tuple[str, str, str]] = []  # bare certificates bound to a claim: (file, label, canonical text)
     held: dict[str, set[str]] = {}  # label -> the certificates the folder's graphs hold for it
-    for file in files:
+    for file in track(files, "verifying certificates", unit="file"):
         rep.files += 1
         rel = os.path.relpath(file, path) if file != path else os.path.basename(file)
         try:

@@ -25,6 +25,7 @@ from typing import Any
 
 from proofkit.certificate import canonical_json
 from proofkit.errors import InvalidInput, ProofkitError
+from proofkit.results import ResultDisplay
 from proofkit.sweep import exact
 from proofkit.sweep.kinds import decode_inputs
 
@@ -75,8 +76,8 @@ class Task:
         return task_payload(self.kind, self.inputs)
 
 
-@dataclass
-class TaskList:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class TaskList(ResultDisplay):
     """The tasks of a file, the malformed lines, and the duplicates (line -> line of the first copy)."""
 
     tasks: list[Task]

@@ -33,6 +33,7 @@ from proofkit.convert import exact_expr, expr_matrix
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
+from proofkit.progress import track
 
 __all__ = ["IdentityCheck", "check_identity", "admissible"]
 
@@ -59,6 +60,13 @@ class IdentityCheck:
         For rational functions that agreed at every random point: the
         Schwartz-Zippel bound on the probability of that happening for a
         non-zero difference.
+    points_tested : int
+        Points at which the difference was evaluated.
+    notes : list of str
+        What the verdict depends on beyond ``detail``; e.g. that the two sides
+        have different free symbols (then a refutation holds for the identity
+        as stated, for all values of every symbol, and may only show that the
+        names differ).
     """
 
     verdict: str
@@ -71,10 +79,21 @@ class IdentityCheck:
     points_tested: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def _repr_latex_(self) -> str:
-        from proofkit.printing.latex import repr_latex
+    def __repr__(self) -> str:
+        """Verdict, method, the witness of a refutation (point, entry, value of lhs - rhs), detail, notes."""
+        from proofkit.printing.display import identity_text
 
-        return repr_latex(self)
+        return identity_text(self)
+
+    def _repr_latex_(self) -> str:
+        from proofkit.printing.display import identity_latex
+
+        return identity_latex(self)
+
+    def _repr_html_(self) -> str:
+        from proofkit.printing.display import identity_html
+
+        return identity_html(self)
 
     def __bool__(self) -> bool:
         return self.verdict == "proved"
@@ -310,7 +329,10 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
         a witness point at which the difference is certified non-zero; the
         witness satisfies every assumption of every symbol (positive,
         integer, ...), and when no admissible point can be drawn the verdict
-        is at most "inconclusive".
+        is at most "inconclusive". When the two sides have different free
+        symbols (a hand formula typed with one's own names), ``notes`` says
+        which: the identity is claimed for all values of every free symbol,
+        so a refutation then may only show that the names differ.
 
     Examples
     --------
@@ -320,6 +342,10 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     'proved'
     >>> check_identity(sympy.diff(s, t), s).verdict
     'refuted'
+    >>> u = sympy.Symbol("u")                       # the same formula in another name
+    >>> res = check_identity(sympy.diff(s, t), s.subs(t, u) * (1 - s.subs(t, u)))
+    >>> res.verdict, res.notes[0][:59]
+    ('refuted', 'the two sides have different free symbols: only lhs has t; ')
     """
     for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_ops", max_ops, 0)):
         if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
@@ -346,8 +372,14 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
         if extra:
             raise InvalidInput("variables", "every free symbol of lhs and rhs",
                                f"missing {sorted(s.name for s in extra)}")
+    note = _different_symbols_note(L.free_symbols, R.free_symbols)
+    return _with_note(_check_entries(pairs, var_list, trials, seed, prec, max_ops), note)
+
+
+def _check_entries(pairs: list[tuple[tuple[int, ...], sympy.Expr]], var_list: list[sympy.Symbol], trials: int,
+                   seed: int, prec: int, max_ops: int) -> IdentityCheck:
     results = []
-    for k, (entry, d) in enumerate(pairs):
+    for k, (entry, d) in enumerate(track(pairs, "check_identity: entries", unit="entry")):
         res = _check_entry(d, var_list, trials, seed + k, prec, max_ops)
         res.entry = entry if entry else None
         if res.verdict == "refuted":
@@ -360,3 +392,36 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
             out.detail = f"all {len(results)} entries: " + out.detail
         return out
     return next(r for r in results if r.verdict == "inconclusive")
+
+
+def _different_symbols_note(lhs_symbols: set[sympy.Symbol], rhs_symbols: set[sympy.Symbol]) -> str | None:
+    """A note when the two sides of an identity have different free symbols, else None.
+
+    A hand formula typed with one's own symbols (``w1``) against proofkit's parameters
+    (``W^{(1)}_{11}``) is checked for all values of *all* of them independently, which is rarely what
+    was meant; the note says so and how to compare the intended formula.
+
+    Examples
+    --------
+    >>> x, y = sympy.symbols("x y")
+    >>> _different_symbols_note({x}, {y})[:57]
+    'the two sides have different free symbols: only lhs has x'
+    """
+    only_lhs = sorted(s.name for s in lhs_symbols - rhs_symbols if not isinstance(s, sympy.Dummy))
+    only_rhs = sorted(s.name for s in rhs_symbols - lhs_symbols if not isinstance(s, sympy.Dummy))
+    if not only_lhs and not only_rhs:
+        return None
+    parts = [f"only {side} has {', '.join(names)}" for side, names in (("lhs", only_lhs), ("rhs", only_rhs)) if names]
+    return ("the two sides have different free symbols: " + "; ".join(parts) + ". The identity is checked for all "
+            "values of every free symbol independently, so a witness may give these symbols unrelated values: "
+            "that refutes the identity as stated, for all values of all of them. If they name the same quantities "
+            "(e.g. your own w1 for a network parameter), substitute them first (rhs.subs({w1: obj.params[0], ...})) "
+            "and check again.")
+
+
+def _with_note(res: IdentityCheck, note: str | None) -> IdentityCheck:
+    if note is not None:
+        res.notes.insert(0, note)
+        if res.verdict == "refuted":
+            res.detail += " [note: the two sides have different free symbols; see notes]"
+    return res

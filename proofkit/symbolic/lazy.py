@@ -163,12 +163,16 @@ class LazyMatrix:
         return printer._print(self._full)
 
     def _repr_latex_(self) -> str:
-        from proofkit.printing.latex import repr_latex
+        """The whole matrix when small, else its shape and a corner (bounded size; ``latex(M)`` gives all)."""
+        from proofkit.printing.display import matrix_latex
 
-        return repr_latex(self)
+        return matrix_latex(self._entry, self.rows, self.cols, symbols=self.symbols)
 
     def __repr__(self) -> str:
-        return repr(self._full)
+        """sympy's repr when small, else the shape, the symbols and a corner (``to_sympy()`` gives all)."""
+        from proofkit.printing.display import matrix_text
+
+        return matrix_text(self._entry, self.rows, self.cols, symbols=self.symbols, full=lambda: repr(self._full))
 
     def __eq__(self, other: Any) -> bool:
         """Structural equality after expansion (like sympy's ``==``: a False is not a proof of inequality;

@@ -36,6 +36,7 @@ from proofkit.convert import exact_constant, exact_expr, exact_scalar
 from proofkit.errors import AssumptionViolated, InvalidInput
 from proofkit.numeric.contexts import ArbContext, arb_precision
 from proofkit.numeric.program import compile_program
+from proofkit.results import ResultDisplay
 from proofkit.symbolic.activations import Activation, activation
 from proofkit.symbolic.data import as_exact_matrix, require_distinct_rows
 from proofkit.symbolic.network import Network
@@ -84,8 +85,8 @@ def leibniz_expansion(E: sympy.Matrix) -> tuple[sympy.Expr, list[tuple[tuple[int
     return sympy.Add(*[s * p for _, s, p in terms]), terms
 
 
-@dataclass
-class LeibnizConstruction:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class LeibnizConstruction(ResultDisplay):
     """The construction of Lemma 4.3 for one data set, architecture and layer k."""
 
     network: Network

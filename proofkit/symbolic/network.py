@@ -199,6 +199,12 @@ class Objective:
     def __repr__(self) -> str:
         return f"Objective({self.network!r}, N={self.N}, loss={self.loss_function.name})"
 
+    def _repr_latex_(self) -> str:
+        """The loss as a formula: the sum over the samples, the loss function, the network, the sizes."""
+        from proofkit.printing.display import objective_latex
+
+        return objective_latex(self)
+
     # -- the expression -------------------------------------------------------------
     @cached_property
     def expr(self) -> sympy.Expr:

@@ -20,6 +20,7 @@ from typing import Any
 
 from proofkit.certificate import canonical_json, input_hash, matrix_hash
 from proofkit.errors import CertificateRejected
+from proofkit.results import ResultDisplay
 from proofkit.testing.oracle import statement_holds
 
 __all__ = ["genuine_corpus", "mutate", "run_fuzz", "FuzzReport"]
@@ -184,8 +185,8 @@ def mutate(cert: dict[str, Any], rng: random.Random) -> tuple[str, dict[str, Any
     return "/".join(map(str, path)), mutant
 
 
-@dataclass
-class FuzzReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class FuzzReport(ResultDisplay):
     tried: int = 0
     rejected: int = 0
     accepted_still_true: int = 0

@@ -48,6 +48,7 @@ from proofkit.certify import (
 )
 from proofkit.kernel import check_certificate
 from proofkit.numeric.contexts import arb_precision
+from proofkit.results import ResultDisplay
 
 __all__ = ["Case", "CASE_FAMILIES", "generate_cases", "SoundnessReport", "run_soundness"]
 
@@ -442,8 +443,8 @@ def generate_cases(n_cases: int, seed: int = 0) -> Iterator[Case]:
         k += 1
 
 
-@dataclass
-class SoundnessReport:
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class SoundnessReport(ResultDisplay):
     """Counts of a soundness run."""
 
     cases: int = 0
