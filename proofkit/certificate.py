@@ -13,6 +13,7 @@ byte-identical JSON; ``to_json(timing=True)`` includes it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -129,16 +130,22 @@ def matrix_hash(record: dict[str, Any]) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries a verdict may depend on (read from the installed distributions)."""
+    """Versions of the libraries a verdict may depend on (read from the installed distributions once per
+    process: reading them costs milliseconds, and the imported libraries do not change while it runs)."""
+    return dict(_installed_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_versions() -> tuple[tuple[str, str], ...]:
     from importlib import metadata
 
-    out = {}
+    out = []
     for name in ("proofkit", "python-flint", "mpmath", "numpy", "sympy", "symengine"):
         try:
-            out[name] = metadata.version(name)
+            out.append((name, metadata.version(name)))
         except metadata.PackageNotFoundError:
-            out[name] = "unknown"
-    return out
+            out.append((name, "unknown"))
+    return tuple(out)
 
 
 _REASONS = {

@@ -8,8 +8,10 @@ indexed entry, a slice, ``.subs``, ``sympy.N``, ``sympy.latex`` and
 
 A gradient or Hessian of a loss (:meth:`LazyMatrix.derivatives`) goes further: its symbolic entries are
 built only when something asks for them, and :meth:`LazyMatrix.evaluate` in Arb or float64 takes its
-numbers from the differentiation engine (automatic differentiation of the loss itself), never from a
-compiled symbolic Hessian.
+numbers from a differentiation engine (automatic differentiation of the loss itself), never from a
+compiled symbolic Hessian: the loss's own evaluator when it has one (a network loss:
+:class:`~proofkit.numeric.network_loss.NetworkLoss`, vectorised over the samples), else the generic one
+on the loss's expression graph.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
+import flint
+import numpy as np
 import symengine as se
 import sympy
 
@@ -64,15 +68,22 @@ class LazyMatrix:
         self._built: list[list[Any]] | None = [[to_symengine(e, "rows") for e in row] for row in rows]
         self._build: Callable[[], Sequence[Sequence[Any]]] | None = None
         self._source: tuple[Any, str, list[int]] | None = None
+        self._evaluator: Any = None
         self.symbols = list(symbols)
         self.shape = (len(self._built), len(self._built[0]) if self._built else 0)
         self._cache: dict[tuple[int, int], sympy.Expr] = {}
 
     @classmethod
     def derivatives(cls, loss: Any, symbols: Sequence[sympy.Symbol], kind: str, idx: Sequence[int],
-                    build: Callable[[], Sequence[Sequence[Any]]]) -> LazyMatrix:
+                    build: Callable[[], Sequence[Sequence[Any]]], *, evaluator: Any = None) -> LazyMatrix:
         """The gradient (``kind="gradient"``, a column) or Hessian block (``"hessian"``) of ``loss`` on the
         parameters ``symbols[i] for i in idx``; ``build()`` returns the symbolic entries when first needed.
+
+        ``evaluator``, if given, computes the same loss's derivatives from its structure: an object with
+        ``float64(theta, order)`` and ``arb(theta, prec, order)`` returning
+        :class:`~proofkit.numeric.network_loss.LossDerivatives` over all of ``symbols`` in order (e.g.
+        :class:`~proofkit.numeric.network_loss.NetworkLoss`); without one, the loss's expression graph is
+        differentiated.
 
         Examples
         --------
@@ -90,6 +101,7 @@ class LazyMatrix:
         m = cls.__new__(cls)
         m._built, m._build, m._cache = None, build, {}
         m._source = (loss, kind, list(idx))
+        m._evaluator = evaluator
         m.symbols = list(symbols)
         m.shape = (len(idx), len(idx) if kind == "hessian" else 1)
         return m
@@ -248,10 +260,38 @@ class LazyMatrix:
         loss is not analytic raises :class:`~proofkit.numeric.contexts.NotAnalyticHere` either way.
         """
         if self._source is not None and isinstance(ctx, (ArbContext, FloatContext)):
-            return self._engine_values(values, ctx)
+            M = self._engine_matrix(values, ctx)
+            if isinstance(M, np.ndarray):
+                return M.tolist()
+            e, c = M.entries(), M.ncols()
+            return [e[i * c:(i + 1) * c] for i in range(M.nrows())]
         flat = self.program.run(ctx, values)
         c = self.cols
         return [flat[i * c:(i + 1) * c] for i in range(self.rows)]
+
+    def evaluate_matrix(self, values: Sequence[Any], ctx: Any) -> Any:
+        """Like :meth:`evaluate`, as one matrix: a ``flint.arb_mat`` in an :class:`ArbContext`, a float64
+        numpy array in a :class:`FloatContext` (no nested lists of Python objects: cheaper for large
+        Hessians); other contexts are not supported.
+
+        Examples
+        --------
+        >>> import sympy
+        >>> from proofkit.numeric import FloatContext
+        >>> x, y = sympy.symbols("x y")
+        >>> H = LazyMatrix.derivatives(x**3 * y, [x, y], "hessian", [0, 1], lambda: [[6 * x * y, 3 * x**2], [3 * x**2, 0]])
+        >>> H.evaluate_matrix([2, 1], FloatContext()).tolist()
+        [[12.0, 12.0], [12.0, 0.0]]
+        """
+        if not isinstance(ctx, (ArbContext, FloatContext)):
+            raise InvalidInput("ctx", "an ArbContext or a FloatContext", type(ctx).__name__)
+        if self._source is not None:
+            return self._engine_matrix(values, ctx)
+        rows = self.evaluate(values, ctx)
+        if isinstance(ctx, FloatContext):
+            return np.array(rows, dtype=float).reshape(self.shape)
+        return flint.arb_mat(self.rows, self.cols, [v for r in rows for v in r]) if len(self) else \
+            flint.arb_mat(self.rows, self.cols)
 
     @cached_property
     def _tape(self) -> Any:
@@ -262,9 +302,7 @@ class LazyMatrix:
         assert self._source is not None
         return Tape(decode_dag(to_dag(self._source[0], self.symbols), n_outputs=1))
 
-    def _engine_values(self, values: Sequence[Any], ctx: Any) -> list[list[Any]]:
-        import numpy as np
-
+    def _engine_matrix(self, values: Sequence[Any], ctx: Any) -> Any:
         from proofkit.kernel import engine
 
         assert self._source is not None
@@ -274,24 +312,42 @@ class LazyMatrix:
             raise InvalidInput("values", f"{n} values (one per symbol)", f"{len(values)}")
         if isinstance(ctx, ArbContext):  # exact numbers (named errors for NaN, inf, text) or balls
             values = exact_point(values, n, "values", allow_balls=True)
+        order = 2 if kind == "hessian" else 1
+        full = list(idx) == list(range(n))
         if isinstance(ctx, FloatContext):
-            from proofkit.numeric.float_engine import FloatTape
-
             x = np.array([ctx.from_input(v) for v in values], dtype=float)
             with np.errstate(all="ignore"):
-                if kind == "hessian":
+                if self._evaluator is not None:
+                    d = self._evaluator.float64(x, order)
+                    g, H = d.gradient, d.hessian
+                elif kind == "hessian":
+                    from proofkit.numeric.float_engine import FloatTape
+
                     H = FloatTape(self._tape).hessian(x)
-                    return [[float(H[a, b]) for b in idx] for a in idx]
-                _, g = FloatTape(self._tape).value_and_grad(x[None])
-                return [[float(g[0][a])] for a in idx]
+                else:
+                    from proofkit.numeric.float_engine import FloatTape
+
+                    g = FloatTape(self._tape).value_and_grad(x[None])[1][0]
+            if kind == "hessian":
+                return np.array(H, dtype=float) if full else H[np.ix_(idx, idx)]
+            return np.asarray(g, dtype=float)[idx].reshape(-1, 1)
         try:
-            with engine.arb_precision(ctx.prec):  # exact inputs become balls at the context's precision
-                box = [ctx.from_input(v) for v in values]
-            (jet,) = engine.evaluate(self._tape, box, order=2 if kind == "hessian" else 1, prec=ctx.prec)
+            if self._evaluator is not None:
+                d = self._evaluator.arb(values, ctx.prec, order)
+                H, g = d.hessian, d.gradient
+            else:
+                with engine.arb_precision(ctx.prec):  # exact inputs become balls at the context's precision
+                    box = [ctx.from_input(v) for v in values]
+                (jet,) = engine.evaluate(self._tape, box, order=order, prec=ctx.prec)
+                if kind == "hessian":
+                    H = engine.dense_hessian(jet, n)
+                else:
+                    g = engine.dense_gradient(jet, n)
         except CertificateRejected as exc:
             raise NotAnalyticHere(str(exc)) from None
         if kind == "hessian":
-            H = engine.dense_hessian(jet, n)
-            return [[H[a, b] for b in idx] for a in idx]
-        g = engine.dense_gradient(jet, n)
-        return [[g[a]] for a in idx]
+            if full:
+                return H
+            e = H.entries()
+            return flint.arb_mat(len(idx), len(idx), [e[a * n + b] for a in idx for b in idx])
+        return flint.arb_mat(len(idx), 1, [g[a] for a in idx])

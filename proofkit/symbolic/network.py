@@ -19,10 +19,13 @@ import symengine as se
 import sympy
 
 from proofkit.errors import InvalidInput, ShapeMismatch, UnknownParameter
-from proofkit.symbolic.activations import Activation, activation
+from proofkit.numeric.jets import ScalarFunction
+from proofkit.numeric.network_loss import NetworkLoss
+from proofkit.symbolic.activations import T, Activation, activation
 from proofkit.symbolic.data import as_exact_matrix, exact_number, require_distinct_rows
+from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.lazy import LazyMatrix
-from proofkit.symbolic.losses import Loss
+from proofkit.symbolic.losses import A, Loss
 from proofkit.symbolic.losses import loss as resolve_loss
 
 __all__ = ["Network", "Objective"]
@@ -293,7 +296,7 @@ class Objective:
         float64 (:meth:`LazyMatrix.evaluate`, :func:`~proofkit.matrix_at`) by the differentiation engine."""
         self._require_differentiable()
         m = LazyMatrix.derivatives(self._se_expr, self.params, "gradient", list(range(len(self.params))),
-                                   lambda: [[g] for g in self._gradient_rows])
+                                   lambda: [[g] for g in self._gradient_rows], evaluator=self._evaluator)
         m.origin = (self, "gradient", list(range(len(self.params))))  # for latex(..., notation="network")
         return m
 
@@ -301,8 +304,10 @@ class Objective:
         """The Hessian of Phi, or its block on ``params`` (Definition 3.6).
 
         The symbolic entries are built only when something needs them (an entry, ``subs``, LaTeX, an exact
-        evaluation); numbers in Arb and float64 come from the differentiation engine, so evaluating a large
-        Hessian never compiles its symbolic entries.
+        evaluation); numbers in Arb and float64 come from the network's own evaluator
+        (:class:`~proofkit.numeric.network_loss.NetworkLoss`: layer by layer, vectorised over the samples,
+        the Gauss-Newton term and the second-order terms as matrix products), so evaluating a large Hessian
+        never compiles its symbolic entries. :meth:`LazyMatrix.evaluate_matrix` returns it as one matrix.
         """
         idx = self.select(params)
         self._require_differentiable()
@@ -317,7 +322,7 @@ class Objective:
                     rows[a][b] = rows[b][a] = ga.diff(self._se_params[idx[b]])
             return rows
 
-        m = LazyMatrix.derivatives(self._se_expr, self.params, "hessian", idx, build)
+        m = LazyMatrix.derivatives(self._se_expr, self.params, "hessian", idx, build, evaluator=self._evaluator)
         m.origin = (self, "hessian", idx)  # for latex(..., notation="network")
         return m
 
@@ -343,6 +348,16 @@ class Objective:
         self._require_differentiable()
         outs = [e for row in self._F[self.network.depth] for e in row]
         return LazyMatrix([[o.diff(p) for p in self._se_params] for o in outs], self.params)
+
+    @cached_property
+    def _evaluator(self) -> NetworkLoss:
+        """Phi's value, gradient and Hessian from the network's structure (float64 and Arb)."""
+        net, lf = self.network, self.loss_function
+        acts = [None if a.is_identity else _scalar_function(a.expr, T, _ACTIVATION_FORMS) for a in net.activations]
+        return NetworkLoss(net.widths, acts, net.bias, [[_fmpq(v) for v in r] for r in self.X],
+                           [[_fmpq(v) for v in r] for r in self.Y], lf.kind,
+                           None if lf.l is None else _scalar_function(lf.l, A, _LOSS_FORMS),
+                           None if lf.l2 is None else _scalar_function(lf.l2, A, _LOSS_FORMS))
 
     # -- Lemma 2.1: layer matrices and backpropagation -----------------------------------
     def _check_layer(self, k: int, lo: int) -> None:
@@ -423,6 +438,22 @@ class Objective:
     def subs_point(self, point: Any) -> dict[sympy.Symbol, Any]:
         """A ``{symbol: value}`` mapping for ``.subs`` from a point."""
         return dict(zip(self.params, self.point(point)))
+
+
+#: Expressions whose derivatives have a cheaper closed form (used only when the expression is exactly this one).
+_ACTIVATION_FORMS = ((1 / (1 + sympy.exp(-T)), "sigmoid"), (sympy.tanh(T), "tanh"),
+                     (sympy.log(1 + sympy.exp(T)), "softplus"))
+_LOSS_FORMS = ((A**2, "square"),)
+
+
+def _scalar_function(expr: sympy.Expr, var: sympy.Symbol, forms: tuple) -> ScalarFunction:
+    closed = next((name for e, name in forms if expr == e), None)
+    return ScalarFunction(to_dag(expr, [var]), closed)
+
+
+def _fmpq(v: Any) -> flint.fmpq:
+    r = sympy.Rational(v)
+    return flint.fmpq(int(r.p), int(r.q))
 
 
 def _dsigma(act: Activation, g: Any) -> Any:
