@@ -15,11 +15,11 @@ domain checks, comparisons (decided or not), and matrix products, which in Arb g
 Examples
 --------
 >>> import flint
->>> B = ArbArrays(64)
->>> x = B.asarray([flint.fmpq(1, 3), flint.fmpq(2)])
->>> v, d1, d2 = B.unary("exp", x)
->>> v[1]
-[7.389056098930650 +/- 4.40e-16]
+>>> with ArbArrays(64) as B:
+...     x = B.asarray([flint.fmpq(1, 3), flint.fmpq(2)])
+...     v, d1, d2 = B.unary("exp", x)
+>>> v[1].overlaps(flint.arb(2).exp()), float(v[1].rad()) < 1e-18
+(True, True)
 >>> F = FloatArrays()
 >>> F.unary("log", F.asarray([1.0, 2.0]))[1].tolist()
 [1.0, 0.5]
@@ -150,7 +150,8 @@ class FloatArrays:
 
 
 class ArbArrays:
-    """Object arrays of ``flint.arb`` balls at ``prec`` bits; products through ``flint.arb_mat``.
+    """Object arrays of ``flint.arb`` balls at ``prec`` bits (use inside ``with``); products through
+    ``flint.arb_mat``.
 
     Every operation encloses its exact result for every point of its input balls (Arb's inclusion
     principle, elementwise; ``arb_mat`` products are Arb's own rigorous matrix products).
@@ -163,6 +164,17 @@ class ArbArrays:
         self.prec = int(prec)
         self._zero = flint.arb(0)
         self._one = flint.arb(1)
+        self._saved: list[int] = []
+
+    def __enter__(self) -> ArbArrays:
+        """Work at :attr:`prec` bits inside the ``with`` block (the conversions and operations use
+        python-flint's current precision)."""
+        self._saved.append(flint.ctx.prec)
+        flint.ctx.prec = self.prec
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        flint.ctx.prec = self._saved.pop()
 
     # -- conversion ---------------------------------------------------------------------------------
     def asarray(self, values: Any) -> np.ndarray:
