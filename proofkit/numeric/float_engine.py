@@ -3,9 +3,9 @@
 * :meth:`FloatTape.value_and_grad` — values and gradients at a *batch* of points at once (numpy arrays of
   shape ``(B, n)``): one forward sweep and one reverse sweep over the tape, every node operating on
   length-``B`` vectors.
-* :meth:`FloatTape.hessian` — the full Hessian at one point by second-order forward mode over per-node
-  supports (the float twin of :func:`~proofkit.kernel.engine.evaluate`); :meth:`FloatTape.hvp`
-  multiplies it with a vector.
+* :meth:`FloatTape.hessian` — the full Hessian at one point: adjoints by reverse mode, gradients over
+  per-node supports by forward mode, and each non-linear node's second-order term added into one matrix
+  (no per-node Hessians); :meth:`FloatTape.hvp` multiplies it with a vector.
 
 Nothing here is rigorous: it finds candidates and approximate inverses; the Arb engine decides.
 Non-smooth nodes take, at each point, the branch the point lies in.
@@ -204,43 +204,89 @@ class FloatTape:
 
     # -- Hessian at one point ----------------------------------------------------------------------
     def hessian(self, x: np.ndarray) -> np.ndarray:
-        """The Hessian at ``x`` (second-order forward mode over per-node supports)."""
+        """The Hessian at ``x``: adjoints (reverse), gradients over per-node supports (forward), and every
+        non-linear node's second-order term added straight into one ``n x n`` matrix.
+
+        For nodes ``v_i = phi_i(children)`` with adjoints ``abar_i = d out / d v_i``,
+        ``Hess out = sum_i abar_i sum_{j,k} (d^2 phi_i / dv_j dv_k) grad v_j grad v_k^T`` (the second
+        differential's recursion ``d^2 v_i = sum_j phi_ij d^2 v_j + q_i`` solved by the adjoints): a
+        product adds ``abar (grad a grad b^T + grad b grad a^T)``, a unary function or power
+        ``abar f''(a) grad a grad a^T``; sums and chosen branches add nothing. No per-node Hessian is
+        built: memory is the output plus the gradients alive at a time.
+        """
         t = self.tape
+        n = self.n
         x = np.asarray(x, dtype=float).reshape(1, -1)
+        out = np.zeros((n, n))
         with np.errstate(all="ignore"):
             V, choice = self._forward(x)
+            adj = self._adjoints(V, choice)
             G: list[Any] = [None] * len(t.nodes)
-            H: list[Any] = [None] * len(t.nodes)
             for i, nd in enumerate(t.nodes[: self.output + 1]):
-                self._second(i, nd, V, choice, G, H)
+                self._first(i, nd, V, choice, G)
+                if adj[i]:
+                    self._second_order_term(i, nd, V, G, adj[i], out)
                 for a in t.frees[i]:
                     if a != self.output:
-                        G[a] = H[a] = None
-        out = np.zeros((self.n, self.n))
-        sup = np.array(t.support[self.output], dtype=int)
-        if H[self.output] is not None and len(sup):
-            out[np.ix_(sup, sup)] = H[self.output]
+                        G[a] = None
         return out
 
     def hvp(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
         """Hessian-vector product at ``x``."""
         return self.hessian(x) @ np.asarray(v, dtype=float)
 
-    def _lift(self, i: int, k: int, a: int, G: list, H: list, m: int) -> tuple[Any, Any]:
-        pos = self.tape.positions[i][k]
-        g, h = G[a], H[a]
-        if pos is None or g is None:
-            return g, h
-        p = np.array(pos, dtype=int)
-        g2 = np.zeros(m)
-        g2[p] = g
-        h2 = None
-        if h is not None:
-            h2 = np.zeros((m, m))
-            h2[np.ix_(p, p)] = h
-        return g2, h2
+    def _adjoints(self, V: list, choice: list) -> list[float]:
+        """``d out / d v_i`` for every node at the (single) point of ``V`` (0.0 where the output does not
+        depend on the node)."""
+        t = self.tape
+        adj = [0.0] * len(t.nodes)
+        adj[self.output] = 1.0
+        for i in range(self.output, -1, -1):
+            w = adj[i]
+            if not w:
+                continue
+            nd, args = t.nodes[i], t.args[i]
+            op = nd[0]
+            if op == "add":
+                for a in args:
+                    adj[a] += w
+            elif op == "mul":
+                a, b = args
+                adj[a] += w * float(V[b][0])
+                adj[b] += w * float(V[a][0])
+            elif op == "pow" or op in SMOOTH_UNARY:
+                adj[args[0]] += w * self._d12(i, nd, V)[0]
+            elif op == "abs":
+                adj[args[0]] += w * float(np.sign(V[args[0]][0]))
+            elif op in ("max", "min", "piecewise"):
+                k = int(choice[i][0])
+                if k >= 0:
+                    adj[args[k if op != "piecewise" else 2 * k]] += w
+        return adj
 
-    def _second(self, i: int, nd: tuple, V: list, choice: list, G: list, H: list) -> None:
+    @staticmethod
+    def _d12(i: int, nd: tuple, V: list) -> tuple[float, float]:
+        op = nd[0]
+        a = nd[1]
+        av, v = float(V[a][0]), float(V[i][0])
+        if op == "pow":
+            q = float(nd[2].p) / float(nd[2].q)
+            d1 = q * av ** (q - 1) if q != 0 else 0.0
+            d2 = q * (q - 1) * av ** (q - 2) if q not in (0.0, 1.0) else 0.0
+            return d1, d2
+        return _d12(op, av, v)
+
+    def _lift(self, i: int, k: int, a: int, G: list, m: int) -> Any:
+        pos = self.tape.positions[i][k]
+        g = G[a]
+        if pos is None or g is None:
+            return g
+        g2 = np.zeros(m)
+        g2[np.array(pos, dtype=int)] = g
+        return g2
+
+    def _first(self, i: int, nd: tuple, V: list, choice: list, G: list) -> None:
+        """The gradient of node ``i`` over its support (None: constant)."""
         t = self.tape
         op, args = nd[0], t.args[i]
         m = len(t.support[i])
@@ -250,63 +296,58 @@ class FloatTape:
         if not m:
             return
         if op == "add":
-            g, h = np.zeros(m), None
+            g = np.zeros(m)
             for k, a in enumerate(args):
-                ga, ha = self._lift(i, k, a, G, H, m)
+                ga = self._lift(i, k, a, G, m)
                 if ga is not None:
-                    g = g + ga
-                if ha is not None:
-                    h = ha if h is None else h + ha
-            G[i], H[i] = g, h
-            return
-        if op == "mul":
+                    g += ga
+            G[i] = g
+        elif op == "mul":
             a, b = args
-            ga, ha = self._lift(i, 0, a, G, H, m)
-            gb, hb = self._lift(i, 1, b, G, H, m)
+            ga, gb = self._lift(i, 0, a, G, m), self._lift(i, 1, b, G, m)
             va, vb = float(V[a][0]), float(V[b][0])
-            if ga is None or gb is None:
-                g, h, s = (ga, ha, vb) if gb is None else (gb, hb, va)
-                G[i], H[i] = g * s, (None if h is None else h * s)
-                return
-            G[i] = ga * vb + gb * va
-            h = np.outer(ga, gb)
-            h = h + h.T
-            if ha is not None:
-                h = h + ha * vb
-            if hb is not None:
-                h = h + hb * va
-            H[i] = h
-            return
-        if op == "pow" or op in SMOOTH_UNARY:
-            a = args[0]
-            av, v = float(V[a][0]), float(V[i][0])
-            if op == "pow":
-                q = float(nd[2].p) / float(nd[2].q)
-                d1 = q * av ** (q - 1) if q != 0 else 0.0
-                d2 = q * (q - 1) * av ** (q - 2) if q not in (0.0, 1.0) else 0.0
-            else:
-                d1, d2 = _d12(op, av, v)
-            ga, ha = G[a], H[a]
-            if ga is None:
-                return
-            G[i] = ga * d1
-            h = np.outer(ga, ga) * d2
-            H[i] = h if ha is None else h + ha * d1
-            return
-        if op == "abs":
-            s = float(np.sign(V[args[0]][0]))
-            ga, ha = self._lift(i, 0, args[0], G, H, m)
-            G[i], H[i] = (None if ga is None else ga * s), (None if ha is None else ha * s)
-            return
-        if op in ("max", "min", "piecewise"):
+            G[i] = (ga * vb if ga is not None else 0) + (gb * va if gb is not None else 0) \
+                if (ga is not None or gb is not None) else None
+        elif op == "pow" or op in SMOOTH_UNARY:
+            if G[args[0]] is not None:
+                G[i] = G[args[0]] * self._d12(i, nd, V)[0]
+        elif op == "abs":
+            ga = self._lift(i, 0, args[0], G, m)
+            G[i] = None if ga is None else ga * float(np.sign(V[args[0]][0]))
+        elif op in ("max", "min", "piecewise"):
             k = int(choice[i][0])
             if k < 0:
                 G[i] = np.full(m, np.nan)
                 return
             idx = k if op != "piecewise" else 2 * k
-            G[i], H[i] = self._lift(i, idx, args[idx], G, H, m)
-            return
+            G[i] = self._lift(i, idx, args[idx], G, m)
         # sign, heaviside, conditions: locally constant
+
+    def _second_order_term(self, i: int, nd: tuple, V: list, G: list, w: float, out: np.ndarray) -> None:
+        t = self.tape
+        op, args = nd[0], t.args[i]
+        if op == "mul":
+            a, b = args
+            if G[a] is None or G[b] is None:
+                return
+            sa, sb = self._sup(a), self._sup(b)
+            block = w * np.outer(G[a], G[b])
+            out[np.ix_(sa, sb)] += block
+            out[np.ix_(sb, sa)] += block.T
+        elif op == "pow" or op in SMOOTH_UNARY:
+            a = args[0]
+            if G[a] is None:
+                return
+            d2 = self._d12(i, nd, V)[1]
+            if d2:
+                sa = self._sup(a)
+                out[np.ix_(sa, sa)] += (w * d2) * np.outer(G[a], G[a])
+
+    def _sup(self, i: int) -> np.ndarray:
+        cache = self.__dict__.setdefault("_supports", {})
+        if i not in cache:
+            cache[i] = np.array(self.tape.support[i], dtype=int)
+        return cache[i]
 
 
 _DERIV = {"exp": "v{i}", "log": "1.0 / v{a}", "sin": "math.cos(v{a})", "cos": "-math.sin(v{a})",
