@@ -25,7 +25,7 @@ from proofkit.numeric.contexts import NotAnalyticHere
 from proofkit.numeric.float_engine import FloatTape
 from proofkit.numeric.jets import ScalarFunction
 from proofkit.symbolic import Network
-from proofkit.symbolic.activations import T, Activation
+from proofkit.symbolic.activations import Activation, T
 from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.losses import A, Loss
 

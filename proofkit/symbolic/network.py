@@ -21,9 +21,9 @@ import sympy
 from proofkit.errors import InvalidInput, ShapeMismatch, UnknownParameter
 from proofkit.numeric.jets import ScalarFunction
 from proofkit.numeric.network_loss import NetworkLoss
-from proofkit.symbolic.activations import T, Activation, activation
-from proofkit.symbolic.data import as_exact_matrix, exact_number, require_distinct_rows
+from proofkit.symbolic.activations import Activation, T, activation
 from proofkit.symbolic.dag import to_dag
+from proofkit.symbolic.data import as_exact_matrix, exact_number, require_distinct_rows
 from proofkit.symbolic.lazy import LazyMatrix
 from proofkit.symbolic.losses import A, Loss
 from proofkit.symbolic.losses import loss as resolve_loss
