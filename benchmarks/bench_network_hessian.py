@@ -12,7 +12,8 @@ its own subprocess (one BLAS/XLA/flint thread each), in one run, so all see the 
 * ``prev-float`` / ``prev-arb``: ``Objective.hessian().evaluate`` of the previous code (``--previous DIR``: a
   checkout of an earlier commit, e.g. ``git worktree add /tmp/prev <commit>``), with a time limit.
 
-Times are medians of repeated calls (at least 3, or 1 s of calls) after one warm-up call; memory is the peak
+Times are medians of repeated calls (at least 3, or 1 s of calls) after one warm-up call, in CPU time of the
+(single-threaded) process — robust to the load of a shared machine — and in wall-clock time; memory is the peak
 resident set during the timed calls above the resident set before them (Linux ``VmHWM`` after resetting it).
 The Hessians are compared: float64 ones with JAX (relative 1e-9), the new Arb one must contain the hand-written
 flint midpoints (to 1e-40 relative) and have radii below 1e-40.
@@ -258,16 +259,18 @@ def child(method: str, P: int, out: str) -> None:
     except OSError:
         pass
     times: list[float] = []
+    cpu: list[float] = []
     while len(times) < 3 or (sum(times) < 1.0 and len(times) < 15):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         H = run()
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         if first > 20:  # slow methods: one timed call
             break
     peak = _hwm_mb() - base
     np.save(out, mids(H))
-    print(json.dumps({"time": statistics.median(times), "runs": len(times), "first": first,
-                      "peak_mb": peak, "radius": _radius(H)}))
+    print(json.dumps({"wall": statistics.median(times), "time": statistics.median(cpu), "runs": len(times),
+                      "first": first, "peak_mb": peak, "radius": _radius(H)}))
 
 
 # -- the table -----------------------------------------------------------------------------------------------
@@ -335,30 +338,32 @@ def main() -> None:
         print("load after:", os.getloadavg())
         print()
 
-        def cell(m: str, P: int, ref: str | None) -> str:
+        def cell(m: str, P: int, ref: str | None, key: str) -> str:
             r = results.get((m, P))
             if r is None:
                 return "not run"
             if "error" in r:
                 return f"({r['error']})"
-            t = r["time"]
+            t = r[key]
             s = f"{t * 1e3:.2f} ms" if t < 1 else f"{t:.2f} s"
             base = results.get((ref, P)) if ref else None
-            if base and "time" in base:
-                s += f" ({t / base['time']:.2f}x)"
+            if base and key in base:
+                s += f" ({t / base[key]:.2f}x)"
             return s + ("" if r.get("agree") in ("yes", "ref", None) else f" [agree: {r.get('agree')}]")
 
-        print("Time (ratio to JAX for float64, to the hand-written python-flint Hessian for Arb):")
-        print()
-        print("| params | N | JAX | numpy by hand | new float64 | new float64, lists | previous float64 | "
-              "flint by hand | new Arb | new Arb, lists | previous Arb |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
-        for P in [int(s) for s in args.sizes.split(",")]:
-            print(f"| {P} | {SIZES[P][1]} | {cell('jax', P, None)} | {cell('numpy', P, 'jax')} | "
-                  f"{cell('new-float', P, 'jax')} | {cell('new-float-lists', P, 'jax')} | {cell('prev-float', P, 'jax')} | "
-                  f"{cell('flint', P, None)} | {cell('new-arb', P, 'flint')} | {cell('new-arb-lists', P, 'flint')} | "
-                  f"{cell('prev-arb', P, 'flint')} |")
-        print()
+        for key, title in (("time", "CPU time"), ("wall", "Wall-clock time")):
+            print(f"{title} (ratio to JAX for float64, to the hand-written python-flint Hessian for Arb):")
+            print()
+            print("| params | N | JAX | numpy by hand | new float64 | new float64, lists | previous float64 | "
+                  "flint by hand | new Arb | new Arb, lists | previous Arb |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
+            for P in [int(s) for s in args.sizes.split(",")]:
+                print(f"| {P} | {SIZES[P][1]} | {cell('jax', P, None, key)} | {cell('numpy', P, 'jax', key)} | "
+                      f"{cell('new-float', P, 'jax', key)} | {cell('new-float-lists', P, 'jax', key)} | "
+                      f"{cell('prev-float', P, 'jax', key)} | {cell('flint', P, None, key)} | "
+                      f"{cell('new-arb', P, 'flint', key)} | {cell('new-arb-lists', P, 'flint', key)} | "
+                      f"{cell('prev-arb', P, 'flint', key)} |")
+            print()
         print("Peak memory above the resident set before the timed calls (MB; ratio to JAX):")
         print()
         print("| params | " + " | ".join(methods) + " |")

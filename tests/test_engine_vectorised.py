@@ -255,3 +255,23 @@ def test_library_versions_are_read_once_per_process(monkeypatch):
     first["numpy"] = "tampered"
     assert library_versions()["numpy"] != "tampered"  # every certificate gets its own dict
     assert calls == []
+
+
+def test_random_architectures_agree_with_the_kernel_engine():
+    rng = random.Random(2024)
+    acts = ["sigmoid", "tanh", "softplus", ATAN, "identity"]
+    losses = ["squared", "cauchy", "pseudo_huber", SOFTSIGN_LOSS]
+    for _ in range(6):
+        depth = rng.randint(1, 3)
+        widths = [rng.randint(1, 3) for _ in range(depth + 1)]
+        obj = _objective(widths, rng.choice(acts), rng.choice([None, "tanh"]), rng.random() < 0.7,
+                         rng.choice(losses), N=rng.randint(1, 4), seed=rng.randint(0, 99))
+        P = len(obj.params)
+        point = _point(P, seed=rng.randint(0, 99), scale=5)
+        _, jet = _kernel_jet(obj, point)
+        Hk = dense_hessian(jet, P)
+        H = obj.hessian().evaluate_matrix(point, ArbContext(PREC))
+        assert all(H[i, j].overlaps(Hk[i, j]) for i in range(P) for j in range(P)), obj
+        Hf = obj.hessian().evaluate_matrix(point, FloatContext())
+        ref = np.array([[float(Hk[i, j].mid()) for j in range(P)] for i in range(P)])
+        assert np.allclose(Hf, ref, rtol=1e-9, atol=1e-9 * (1 + np.abs(ref).max())), obj

@@ -101,6 +101,10 @@ class FloatArrays:
     def ones(self, shape: Any) -> np.ndarray:
         return np.ones(shape)
 
+    def exp(self, a: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return np.exp(a)
+
     def unary(self, name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(f(a), f'(a), f''(a))`` elementwise."""
         with np.errstate(all="ignore"):
@@ -140,6 +144,10 @@ class FloatArrays:
 
     def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a @ b
+
+    def to_mat(self, a: np.ndarray) -> np.ndarray:
+        """The matrix form products take (in float64 the array itself)."""
+        return a
 
     def gram(self, a: np.ndarray, w: Any) -> np.ndarray:
         """``a^T diag(w) a`` (``w`` a vector or a scalar)."""
@@ -203,6 +211,11 @@ class ArbArrays:
         return np.frompyfunc(f, 1, nout)(a) if np.ndim(a) else f(a)
 
     # -- elementary functions -----------------------------------------------------------------------
+    def exp(self, a: np.ndarray) -> np.ndarray:
+        """``exp(a)`` elementwise (one C call per ball; Arb's exponents are unbounded, so the balls of a finite
+        input are finite)."""
+        return np.frompyfunc(flint.arb.exp, 1, 1)(a) if np.ndim(a) else a.exp()
+
     def unary(self, name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(f(a), f'(a), f''(a))`` elementwise, refusing balls that reach outside the domain."""
         flat = a.ravel().tolist() if np.ndim(a) else [a]
@@ -267,8 +280,10 @@ class ArbArrays:
 
     # -- products -----------------------------------------------------------------------------------
     @staticmethod
-    def to_mat(a: np.ndarray) -> flint.arb_mat:
-        """A 2-d object array as an ``arb_mat``."""
+    def to_mat(a: Any) -> flint.arb_mat:
+        """A 2-d object array as an ``arb_mat`` (an ``arb_mat`` is returned as it is)."""
+        if isinstance(a, flint.arb_mat):
+            return a
         r, c = a.shape
         return flint.arb_mat(r, c, a.ravel().tolist()) if r and c else flint.arb_mat(r, c)
 
@@ -278,8 +293,8 @@ class ArbArrays:
         out[:] = m.entries()
         return out.reshape(m.nrows(), m.ncols())
 
-    def matmul(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """``a @ b`` by one ``arb_mat`` product."""
+    def matmul(self, a: Any, b: Any) -> np.ndarray:
+        """``a @ b`` by one ``arb_mat`` product (either factor may already be an ``arb_mat``)."""
         return self.from_mat(self.to_mat(a) * self.to_mat(b))
 
     def gram_mat(self, a: np.ndarray, w: Any) -> flint.arb_mat:

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import flint
 import numpy as np
 
 from proofkit.kernel.dag import Dag, decode_dag
@@ -99,15 +100,22 @@ def _closed(name: str, x: Any, B: Any) -> tuple[Any, Any, Any]:
             return s, d1, d1 * (1 - 2 * s)
         with np.errstate(all="ignore"):
             return np.logaddexp(0.0, x), s, s * (1 - s)
-    # Arb: sigma = 1/(1+exp(-t)) (never a division by a ball containing 0: exp(-t) > 0)
-    e = B.unary("exp", -x)[0]
-    s = 1 / (1 + e)
-    B.check_finite(s, name)
-    if name == "sigmoid":
-        d1 = s * (1 - s)
-        return s, d1, d1 * (1 - 2 * s)
-    v = B.unary("log", 1 + 1 / e)[0]  # softplus(t) = log(1 + exp(t)) = log(1 + 1/e), an argument > 1
-    return v, s, s * (1 - s)
+    # Arb: sigma = 1/(1+exp(-t)) (never a division by a ball containing 0: exp(-t) > 0), one Python call per
+    # entry; softplus(t) = log(1 + exp(t)) = log(1 + 1/e) with e = exp(-t) (an argument > 1: the log is analytic)
+    one, two = flint.arb(1), flint.arb(2)
+
+    def sigmoid(t: Any) -> tuple[Any, Any, Any]:
+        s = one / (one + (-t).exp())
+        d1 = s * (one - s)
+        return s, d1, d1 * (one - two * s)
+
+    def softplus(t: Any) -> tuple[Any, Any, Any]:
+        e = (-t).exp()
+        s = one / (one + e)
+        return (one + one / e).log(), s, s * (one - s)
+
+    f = sigmoid if name == "sigmoid" else softplus
+    return np.frompyfunc(f, 1, 3)(x) if np.ndim(x) else f(x)
 
 
 def _interpret(dag: Dag, output: int, x: Any, B: Any) -> tuple[Any, Any, Any]:

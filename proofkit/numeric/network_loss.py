@@ -129,14 +129,16 @@ class NetworkLoss:
         self._data: dict[Any, tuple[Any, Any, Any]] = {}
 
     # -- public entry points -------------------------------------------------------------------------------
-    def float64(self, theta: Any, order: int = 2) -> LossDerivatives:
-        """Value, gradient and Hessian in float64 at ``theta`` (guesses: no error bound)."""
+    def float64(self, theta: Any, order: int = 2, gradient: bool = True) -> LossDerivatives:
+        """Value, gradient (unless ``gradient=False``) and Hessian (``order=2``) in float64 at ``theta``
+        (guesses: no error bound)."""
         theta = np.asarray(theta, dtype=float).reshape(-1)
         with np.errstate(all="ignore"):
-            return self._evaluate(theta, FloatArrays(), order)
+            return self._evaluate(theta, FloatArrays(), order, gradient)
 
-    def arb(self, theta: Sequence[Any], prec: int, order: int = 2) -> LossDerivatives:
-        """Enclosures at ``prec`` bits over the parameter balls ``theta`` (exact rationals or ``arb``).
+    def arb(self, theta: Sequence[Any], prec: int, order: int = 2, gradient: bool = True) -> LossDerivatives:
+        """Enclosures at ``prec`` bits over the parameter balls ``theta`` (exact rationals or ``arb``); the
+        gradient is left out with ``gradient=False``, the Hessian with ``order=1``.
 
         Guarantee
         ---------
@@ -145,17 +147,18 @@ class NetworkLoss:
         boundary, a kink) :class:`~proofkit.numeric.contexts.NotAnalyticHere` is raised instead.
         """
         with ArbArrays(prec) as B:
-            return self._evaluate(B.asarray(list(theta)), B, order)
+            return self._evaluate(B.asarray(list(theta)), B, order, gradient)
 
     # -- the computation ------------------------------------------------------------------------------------
-    def _data_for(self, B: Any) -> tuple[Any, Any, Any]:
-        """X with a column of ones (when biased), Y, and the products X~[i,a] X~[i,b] (cached per number system)."""
+    def _data_for(self, B: Any) -> _Data:
+        """The data in the number system of ``B`` (cached per number system and precision)."""
         key = (B.name, getattr(B, "prec", 53))
         if key not in self._data:
             X = B.asarray(self.X) if B.name == "arb" else np.array([[int(q.p) / int(q.q) for q in r] for r in self.X])
             Y = B.asarray(self.Y) if B.name == "arb" else np.array([[int(q.p) / int(q.q) for q in r] for r in self.Y])
             Xt = self._augment(X, B)
-            self._data[key] = (Xt, Y, _pair_products(Xt))
+            self._data[key] = _Data(Xt, Y, B.to_mat(Xt), B.to_mat(np.ascontiguousarray(Xt.T)),
+                                    B.to_mat(_pair_products(Xt)))
         return self._data[key]
 
     def _augment(self, F: Any, B: Any) -> Any:
@@ -165,17 +168,18 @@ class NetworkLoss:
         aug = 1 if self.bias else 0
         return theta[self.offsets[k - 1]:self.offsets[k]].reshape(self.widths[k - 1] + aug, self.widths[k])
 
-    def _evaluate(self, theta: Any, B: Any, order: int) -> LossDerivatives:
+    def _evaluate(self, theta: Any, B: Any, order: int, want_gradient: bool = True) -> LossDerivatives:
         if theta.shape != (self.n_params,):
             raise ValueError(f"expected {self.n_params} parameters, got {theta.shape}")
-        X1, Y, Q1 = self._data_for(B)
+        data = self._data_for(B)
+        Y = data.Y
         L = self.L
-        Ft: list[Any] = [X1]  # F~_k: F_k with a column of ones when biased (k < L)
+        Ft: list[Any] = [data.Xt]  # F~_k: F_k with a column of ones when biased (k < L)
         S: list[Any] = [None]  # sigma_k'(G_k) (None: identity)
         T: list[Any] = [None]  # sigma_k''(G_k) (None: identity)
         FL = None
         for k in range(1, L + 1):
-            G = B.matmul(Ft[k - 1], self._layer(theta, k))
+            G = B.matmul(data.Xt_mat if k == 1 else Ft[k - 1], self._layer(theta, k))
             act = self.activations[k - 1]
             if act is None:
                 F, s, t = G, None, None
@@ -196,19 +200,25 @@ class NetworkLoss:
         for k in range(L, 0, -1):
             D[k] = A[k] if S[k] is None else A[k] * S[k]
             if k > 1:
-                A[k - 1] = B.matmul(D[k], self._layer(theta, k)[: self.widths[k - 1]].T)
-        grad = np.concatenate([B.matmul(Ft[k - 1].T, D[k]).reshape(-1) for k in range(1, L + 1)])
+                Wt = self._layer(theta, k)[: self.widths[k - 1]].T
+                # an outer product (one output) by broadcasting, else one matrix product
+                A[k - 1] = D[k] * Wt[0][None, :] if Wt.shape[0] == 1 else B.matmul(D[k], Wt)
+        grad = None
+        if want_gradient or order == 1:
+            grad = np.concatenate([B.matmul(data.XtT_mat if k == 1 else Ft[k - 1].T, D[k]).reshape(-1)
+                                   for k in range(1, L + 1)])
+            grad = grad if B.name == "float64" else grad.tolist()
         if order == 1:
-            return LossDerivatives(value, grad if B.name == "float64" else grad.tolist(), None)
+            return LossDerivatives(value, grad, None)
         H = _HessianSum(self.n_params, B)
         R = self._pre_activation_jacobians(theta, Ft, S, B)
         self._loss_term(H, R, Ft, S, Lqq, B)
         for k in range(1, L + 1):
             if T[k] is not None:
-                self._activation_term(H, k, A[k] * T[k], R, Ft, Q1 if k == 1 else _pair_products(Ft[k - 1]), B)
+                self._activation_term(H, k, A[k] * T[k], R, Ft, data.Q_mat if k == 1 else _pair_products(Ft[k - 1]), B)
             if k >= 2:
-                self._product_term(H, k, D[k], R, Ft, S, B)
-        return LossDerivatives(value, grad if B.name == "float64" else grad.tolist(), H.result())
+                self._product_term(H, k, D[k], R, Ft, S, B, data.XtT_mat if k == 2 else None)
+        return LossDerivatives(value, grad, H.result())
 
     def _loss_jets(self, Q: Any, Y: Any, B: Any) -> tuple[Any, Any, Any]:
         """``(sum of the losses, dl/dq (N x m), d2l/dq2)``; the last is N x m (diagonal) or, for softmax,
@@ -295,7 +305,8 @@ class NetworkLoss:
             jj, p, a = np.meshgrid(np.arange(n), np.arange(Pp), np.arange(at), indexing="ij")
             H.add_entries(p, off + a * n + jj, Z, symmetric=True)
 
-    def _product_term(self, H: _HessianSum, k: int, Dk: Any, R: list, Ft: list, S: list, B: Any) -> None:
+    def _product_term(self, H: _HessianSum, k: int, Dk: Any, R: list, Ft: list, S: list, B: Any,
+                      FtT: Any = None) -> None:
         """3. the products ``F_{k-1}[i,c] W_k[c,j]``: ``sum_i Delta_k[i,j] grad F_{k-1}[i,c]`` on ``W_k[c,j]``."""
         N, nk, nc = self.N, self.widths[k], self.widths[k - 1]
         off_k, off_c = self.offsets[k - 1], self.offsets[k - 2]
@@ -303,7 +314,7 @@ class NetworkLoss:
         M2 = (Dk[:, None, :] if Sc is None else Sc[:, :, None] * Dk[:, None, :])
         M2 = np.broadcast_to(M2, (N, nc, nk)).reshape(N, nc * nk)
         at = Ft[k - 2].shape[1]
-        Z = B.matmul(Ft[k - 2].T, M2).reshape(at, nc, nk)  # a, c, j: on (theta_{k-1}(a, c), W_k[c, j])
+        Z = B.matmul(Ft[k - 2].T if FtT is None else FtT, M2).reshape(at, nc, nk)  # a, c, j: on (theta_{k-1}(a, c), W_k[c, j])
         a, c, j = np.meshgrid(np.arange(at), np.arange(nc), np.arange(nk), indexing="ij")
         H.add_entries(off_c + a * nc + c, off_k + c * nk + j, Z, symmetric=True)
         if k >= 3:
@@ -312,6 +323,14 @@ class NetworkLoss:
             Z3 = B.matmul(M3.reshape(N, nc * Pp).T, Dk).reshape(nc, Pp, nk)
             c, p, j = np.meshgrid(np.arange(nc), np.arange(Pp), np.arange(nk), indexing="ij")
             H.add_entries(p, off_k + c * nk + j, Z3, symmetric=True)
+
+
+class _Data(NamedTuple):
+    Xt: Any  # X with a column of ones when biased (N x d~)
+    Y: Any
+    Xt_mat: Any  # the same and its transpose as the products take them (arb_mat in Arb)
+    XtT_mat: Any
+    Q_mat: Any  # X~[i, a] X~[i, b] (N x d~^2)
 
 
 def _pair_products(Ft: Any) -> Any:

@@ -318,7 +318,7 @@ class LazyMatrix:
             x = np.array([ctx.from_input(v) for v in values], dtype=float)
             with np.errstate(all="ignore"):
                 if self._evaluator is not None:
-                    d = self._evaluator.float64(x, order)
+                    d = self._evaluator.float64(x, order, gradient=kind != "hessian")
                     g, H = d.gradient, d.hessian
                 elif kind == "hessian":
                     from proofkit.numeric.float_engine import FloatTape
@@ -333,7 +333,7 @@ class LazyMatrix:
             return np.asarray(g, dtype=float)[idx].reshape(-1, 1)
         try:
             if self._evaluator is not None:
-                d = self._evaluator.arb(values, ctx.prec, order)
+                d = self._evaluator.arb(values, ctx.prec, order, gradient=kind != "hessian")
                 H, g = d.hessian, d.gradient
             else:
                 with engine.arb_precision(ctx.prec):  # exact inputs become balls at the context's precision
