@@ -13,7 +13,6 @@ byte-identical JSON; ``to_json(timing=True)`` includes it.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ trusted base) imports no printing code."""
 
 SCHEMA = "proofkit.certificate/2"
 VERDICTS = ("certified", "refuted", "inconclusive")
+_VERSIONS: dict[str, str] = {}  # library_versions(), read once per process
 
 
 def fmpq_to_str(q: Any) -> str:
@@ -130,22 +130,15 @@ def matrix_hash(record: dict[str, Any]) -> str:
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries a verdict may depend on (read from the installed distributions once per
-    process: reading them costs milliseconds, and the imported libraries do not change while it runs)."""
-    return dict(_installed_versions())
-
-
-@functools.lru_cache(maxsize=1)
-def _installed_versions() -> tuple[tuple[str, str], ...]:
-    from importlib import metadata
-
-    out = []
-    for name in ("proofkit", "python-flint", "mpmath", "numpy", "sympy", "symengine"):
-        try:
-            out.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            out.append((name, "unknown"))
-    return tuple(out)
+    """Versions of the libraries a verdict may depend on (read from the installed distributions once per process)."""
+    if not _VERSIONS:  # reading them costs milliseconds; the imported libraries do not change while a process runs
+        from importlib import metadata
+        for name in ("proofkit", "python-flint", "mpmath", "numpy", "sympy", "symengine"):
+            try:
+                _VERSIONS[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                _VERSIONS[name] = "unknown"
+    return dict(_VERSIONS)
 
 
 _REASONS = {
