@@ -101,10 +101,6 @@ class FloatArrays:
     def ones(self, shape: Any) -> np.ndarray:
         return np.ones(shape)
 
-    def exp(self, a: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.exp(a)
-
     def unary(self, name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(f(a), f'(a), f''(a))`` elementwise."""
         with np.errstate(all="ignore"):
@@ -211,10 +207,10 @@ class ArbArrays:
         return np.frompyfunc(f, 1, nout)(a) if np.ndim(a) else f(a)
 
     # -- elementary functions -----------------------------------------------------------------------
-    def exp(self, a: np.ndarray) -> np.ndarray:
-        """``exp(a)`` elementwise (one C call per ball; Arb's exponents are unbounded, so the balls of a finite
-        input are finite)."""
-        return np.frompyfunc(flint.arb.exp, 1, 1)(a) if np.ndim(a) else a.exp()
+    def map(self, name: str, a: Any) -> Any:
+        """The ball method ``name`` (``"exp"``, ``"tanh"``; ``"log"`` only where the caller knows every ball is
+        positive) elementwise, one C call per ball, no domain check."""
+        return np.frompyfunc(getattr(flint.arb, name), 1, 1)(a) if np.ndim(a) else getattr(a, name)()
 
     def unary(self, name: str, a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(f(a), f'(a), f''(a))`` elementwise, refusing balls that reach outside the domain."""
@@ -243,7 +239,8 @@ class ArbArrays:
         p, r = int(q.p), int(q.q)
         if r == 1:
             if p == 2:
-                return a * a, 2 * a, np.full(np.shape(a), flint.arb(2), dtype=object) if np.ndim(a) else flint.arb(2)
+                two = flint.arb(2)
+                return a * a, two * a, np.full(np.shape(a), two, dtype=object) if np.ndim(a) else two
             if p < 0 and not all(x > 0 or x < 0 for x in flat):
                 raise NotAnalyticHere(f"a negative power {p} of a ball containing 0")
 

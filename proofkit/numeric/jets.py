@@ -87,35 +87,32 @@ class ScalarFunction:
 def _closed(name: str, x: Any, B: Any) -> tuple[Any, Any, Any]:
     if name == "square":
         return B.power(x, 2)
-    if name == "tanh":
-        v = B.unary("tanh", x)[0]
-        d1 = 1 - v * v
-        return v, d1, -2 * v * d1
     if B.name == "float64":
         from scipy.special import expit
 
+        if name == "tanh":
+            v = np.tanh(x)
+            d1 = 1 - v * v
+            return v, d1, -2 * v * d1
         s = expit(x)
         if name == "sigmoid":
             d1 = s * (1 - s)
             return s, d1, d1 * (1 - 2 * s)
         with np.errstate(all="ignore"):
             return np.logaddexp(0.0, x), s, s * (1 - s)
-    # Arb: sigma = 1/(1+exp(-t)) (never a division by a ball containing 0: exp(-t) > 0), one Python call per
-    # entry; softplus(t) = log(1 + exp(t)) = log(1 + 1/e) with e = exp(-t) (an argument > 1: the log is analytic)
-    one, two = flint.arb(1), flint.arb(2)
-
-    def sigmoid(t: Any) -> tuple[Any, Any, Any]:
-        s = one / (one + (-t).exp())
-        d1 = s * (one - s)
+    one, two = flint.arb(1), flint.arb(2)  # balls: cheaper than mixing Python ints into every operation
+    if name == "tanh":
+        v = B.map("tanh", x)
+        d1 = one - v * v
+        return v, d1, -two * v * d1
+    # sigma = 1/(1+exp(-t)): never a division by a ball containing 0 (exp(-t) > 0); softplus(t) = log(1 + exp(t))
+    # = log(1 + 1/e) with e = exp(-t): an argument > 1, where the log is analytic
+    e = B.map("exp", -x)
+    s = one / (one + e)
+    d1 = s * (one - s)
+    if name == "sigmoid":
         return s, d1, d1 * (one - two * s)
-
-    def softplus(t: Any) -> tuple[Any, Any, Any]:
-        e = (-t).exp()
-        s = one / (one + e)
-        return (one + one / e).log(), s, s * (one - s)
-
-    f = sigmoid if name == "sigmoid" else softplus
-    return np.frompyfunc(f, 1, 3)(x) if np.ndim(x) else f(x)
+    return B.map("log", one + one / e), s, d1
 
 
 def _interpret(dag: Dag, output: int, x: Any, B: Any) -> tuple[Any, Any, Any]:

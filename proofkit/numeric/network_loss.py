@@ -341,6 +341,8 @@ def _pair_products(Ft: Any) -> Any:
 
 def _constant_or(w: Any) -> Any:
     """One number when every entry of ``w`` is the same exact number (e.g. l'' = 2 for the squared loss)."""
+    if not len(w):
+        return w
     first = w[0]
     if w.dtype == object:
         if first.rad() == 0 and all(x.rad() == 0 and x.mid() == first.mid() for x in w.tolist()):
