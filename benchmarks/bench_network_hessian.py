@@ -10,7 +10,8 @@ its own subprocess (one BLAS/XLA/flint thread each), in one run, so all see the 
 * ``new-float`` / ``new-arb``: ``Objective.hessian().evaluate_matrix(point, ctx)`` (an ndarray / ``arb_mat``),
   and ``...-lists``: ``Objective.hessian().evaluate`` (nested lists, the older API);
 * ``prev-float`` / ``prev-arb``: ``Objective.hessian().evaluate`` of the previous code (``--previous DIR``: a
-  checkout of an earlier commit, e.g. ``git worktree add /tmp/prev <commit>``), with a time limit.
+  checkout of an earlier commit, e.g. ``git worktree add /tmp/prev <commit>``), with a time limit, up to
+  ``--previous-max-params`` (401: at 1001 parameters the previous Arb path grew past 16 GB of memory).
 
 Times are medians of repeated calls (at least 3, or 1 s of calls) after one warm-up call, in CPU time of the
 (single-threaded) process — robust to the load of a shared machine — and in wall-clock time; memory is the peak
@@ -274,8 +275,9 @@ def child(method: str, P: int, out: str) -> None:
 
 
 # -- the table -----------------------------------------------------------------------------------------------
-def measure(method: str, P: int, previous: str | None, tmp: str, timeout: float) -> dict[str, Any] | None:
-    if method.startswith("prev") and previous is None:
+def measure(method: str, P: int, previous: str | None, tmp: str, timeout: float,
+            previous_max: int = 401) -> dict[str, Any] | None:
+    if method.startswith("prev") and (previous is None or P > previous_max):
         return None
     env = dict(os.environ)
     env["PYTHONPATH"] = previous if method.startswith("prev") else REPO
@@ -287,7 +289,8 @@ def measure(method: str, P: int, previous: str | None, tmp: str, timeout: float)
     except subprocess.TimeoutExpired:
         return {"error": f"over {timeout:.0f} s"}
     if res.returncode != 0:
-        return {"error": (res.stderr.strip().splitlines() or ["failed"])[-1][:120]}
+        killed = f"killed by signal {-res.returncode}" if res.returncode < 0 else f"exit status {res.returncode}"
+        return {"error": (res.stderr.strip().splitlines() or [killed])[-1][:120]}
     data = json.loads(res.stdout.strip().splitlines()[-1])
     data["file"] = out
     return data
@@ -310,6 +313,9 @@ def main() -> None:
     ap.add_argument("--sizes", default="25,65,401,1001")
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per (method, size)")
+    ap.add_argument("--previous-max-params", type=int, default=401,
+                    help="run the previous code up to this size (at 1001 its Arb path took over 16 GB and was "
+                         "killed for lack of memory)")
     args = ap.parse_args()
     if args.child:
         child(args.child[0], int(args.child[1]), args.child[2])
@@ -327,7 +333,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for P in [int(s) for s in args.sizes.split(",")]:
             for m in methods:
-                results[(m, P)] = r = measure(m, P, args.previous, tmp, args.timeout)
+                results[(m, P)] = r = measure(m, P, args.previous, tmp, args.timeout, args.previous_max_params)
                 print(f"  {m} P={P}: {r}", file=sys.stderr, flush=True)
             jx, fl = results.get(("jax", P)), results.get(("flint", P))
             for m in methods:
