@@ -80,7 +80,7 @@ class LazyMatrix:
         parameters ``symbols[i] for i in idx``; ``build()`` returns the symbolic entries when first needed.
 
         ``evaluator``, if given, computes the same loss's derivatives from its structure: an object with
-        ``float64(theta, order)`` and ``arb(theta, prec, order)`` returning
+        ``float64(theta, order, gradient=...)`` and ``arb(theta, prec, order, gradient=...)`` returning
         :class:`~proofkit.numeric.network_loss.LossDerivatives` over all of ``symbols`` in order (e.g.
         :class:`~proofkit.numeric.network_loss.NetworkLoss`); without one, the loss's expression graph is
         differentiated.
