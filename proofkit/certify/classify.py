@@ -21,6 +21,7 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate
+from proofkit.certify.common import returns_kernel_checked
 from proofkit.certify.landscape_common import LossSpec, approx_hessian, assemble, exact_point, finish, loss_spec, q2s
 from proofkit.certify.local_min import certify_local_min
 from proofkit.certify.saddle import certify_not_local_min, certify_saddle
@@ -98,6 +99,7 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
                           "higher-order saddle (give curve=)")
 
 
+@returns_kernel_checked
 def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Mapping[Any, Any] | None = None,
                             radius: Any = None, symmetry: Any = None, residuals: int | None = None) -> Certificate:
     """Classify a critical point with a certificate, or say precisely why it cannot be classified.
@@ -147,7 +149,7 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     if residuals is not None and (not isinstance(residuals, int) or residuals < 1):
         raise InvalidInput("residuals", "a positive integer", repr(residuals))
     if manifold is not None:
-        sub = certify_local_min(spec.expr, spec.params, point, manifold=manifold, radius=radius)
+        sub = certify_local_min.__wrapped__(spec.expr, spec.params, point, manifold=manifold, radius=radius)
         return _wrap(spec, x0, "non-strict local minimum", sub, sub.reason, "manifold", t0)
     H = approx_hessian(spec, x0)
     if not np.all(np.isfinite(H)):
@@ -156,19 +158,19 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     scale = float(np.max(np.abs(w))) if len(w) else 0.0
     regular = scale > 0 and float(np.min(np.abs(w))) > 1e-8 * scale
     if regular and w[0] > 0:
-        sub = certify_local_min(spec.expr, spec.params, point, radius=radius)
+        sub = certify_local_min.__wrapped__(spec.expr, spec.params, point, radius=radius)
         return _wrap(spec, x0, "strict local minimum", sub, sub.reason, "definite", t0)
     if regular and w[-1] < 0:
         claim = {"type": "local_max", "strict": True, "dimension": spec.n}
         sub = _strict_max(spec, x0, H, radius, claim)
         return _wrap(spec, x0, "strict local maximum", sub, sub.reason, "definite", t0)
-    sub = certify_saddle(spec.expr, spec.params, point, radius=radius)
+    sub = certify_saddle.__wrapped__(spec.expr, spec.params, point, radius=radius)
     if sub.certified:
         return _wrap(spec, x0, "saddle", sub, sub.reason, sub.claim["kind"], t0)
     if regular:
         return _wrap(spec, x0, None, None, f"indefinite Hessian but the saddle was not certified: {sub.reason}",
                      "not certified", t0)
-    weaker = certify_not_local_min(spec.expr, spec.params, point)
+    weaker = certify_not_local_min.__wrapped__(spec.expr, spec.params, point)
     if weaker.certified and weaker.claim["how"] == "curve":  # a decrease but no increase was found
         return _wrap(spec, x0, "not a local minimum", weaker,
                      weaker.reason, "curve", t0)

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import base64
+import functools
+import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, input_hash, reason_for
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
-from proofkit.errors import InvalidInput
+from proofkit.errors import CertificateRejected, InvalidInput, KernelDisagreement
+from proofkit.kernel import check_certificate
 from proofkit.progress import steps
 
-__all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner"]
+__all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner",
+           "kernel_checked", "kernel_decides", "returns_kernel_checked", "STRICT_ENV"]
+
+#: Set this environment variable to ``1`` to make a kernel rejection of a certifier's own certificate raise
+#: :class:`~proofkit.errors.KernelDisagreement` instead of turning the verdict into ``inconclusive``
+#: (the test suite sets it: such a rejection is a bug in the certifier).
+STRICT_ENV = "PROOFKIT_STRICT_CERTIFIERS"
 
 #: The default escalation of Arb precision (bits).
 PRECISIONS = (64, 128, 256, 512, 1024)
@@ -63,10 +73,96 @@ def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: 
         inputs["A"] = rec
         inputs["A_hash"] = matrix.hash
     hashed = {k: v for k, v in inputs.items() if k != "A"}
-    stored = all(v is not None for v in inputs.values())
-    return Certificate(claim=claim, verdict=verdict, method=method, backend=backend, precision=precision,
-                       input_hash=input_hash(hashed), inputs=inputs if stored else {**inputs, "A": None},
-                       evidence=evidence, margin=margin, reason=reason, time_seconds=seconds)
+    cert = Certificate(claim=claim, verdict=verdict, method=method, backend=backend, precision=precision,
+                       input_hash=input_hash(hashed), inputs=inputs, evidence=evidence, margin=margin, reason=reason,
+                       time_seconds=seconds)
+    if matrix is not None and inputs["A"] is None:
+        cert._matrix_source = matrix  # a matrix too large to store: the kernel re-reads it from its record
+    return cert
+
+
+def _round_trip(cert: Certificate) -> tuple[bool, str]:
+    """``(True, how the kernel re-checked it)`` when the kernel accepts the certificate's own JSON,
+    else ``(False, the kernel's reason)``."""
+    text = cert.to_json()
+    accepted = getattr(cert, "_kernel_accepted", None)
+    if accepted is not None and accepted[0] == text:
+        return True, accepted[1]
+    source = getattr(cert, "_matrix_source", None)
+    matrix = source.record() if source is not None and (cert.inputs or {}).get("A") is None else None
+    try:
+        report = check_certificate(text, matrix=matrix)
+    except CertificateRejected as exc:
+        return False, str(exc).replace("certificate rejected: ", "", 1)
+    cert._kernel_accepted = (text, report.how)
+    return True, report.how
+
+
+def kernel_decides(cert: Certificate) -> tuple[bool, str]:
+    """Let the kernel decide a candidate certificate from its own JSON: ``(True, how it re-checked it)``
+    or ``(False, why it rejected it)``. An accepted certificate is remembered as such (until it is
+    changed), so that :func:`kernel_checked` does not check it a second time."""
+    return _round_trip(cert)
+
+
+def kernel_checked(cert: Certificate, where: str = "a certifier") -> Certificate:
+    """The one exit of every public certifier: ``cert`` once the kernel has accepted its own JSON.
+
+    ``check_certificate(cert.to_json())`` is run (once: a certificate the kernel already accepted
+    unchanged is not re-checked). When the kernel rejects a ``certified`` or ``refuted``
+    certificate, the same data come back ``inconclusive`` with the kernel's reason (or, when the
+    environment variable :data:`STRICT_ENV` is ``1``, :class:`~proofkit.errors.KernelDisagreement`
+    is raised); the inconclusive certificate is itself round-tripped.
+
+    Raises
+    ------
+    KernelDisagreement
+        The kernel rejects even the inconclusive form (a malformed certificate: a bug), or strict mode.
+
+    Guarantee
+    ---------
+    The returned certificate's JSON (``to_json()``) is accepted by ``check_certificate``; its verdict
+    is ``certified``/``refuted`` only if the kernel re-proved it from that JSON.
+
+    Examples
+    --------
+    >>> from proofkit.certify.linear import certify_nonsingular
+    >>> kernel_checked(certify_nonsingular([[1, 2], [3, 4]])).verdict
+    'certified'
+    """
+    ok, why = _round_trip(cert)
+    if ok:
+        return cert
+    if cert.verdict == "inconclusive" or os.environ.get(STRICT_ENV) == "1":
+        raise KernelDisagreement(where, cert.verdict, why)
+    honest = Certificate(claim=cert.claim, verdict="inconclusive", method=cert.method, backend=cert.backend,
+                         precision=cert.precision, input_hash=cert.input_hash, inputs=cert.inputs,
+                         evidence=cert.evidence, reason=f"the kernel did not accept the {cert.verdict} certificate "
+                         f"re-read from its JSON, so nothing is claimed: {why}", time_seconds=cert.time_seconds,
+                         binding=cert.binding)
+    if hasattr(cert, "_matrix_source"):
+        honest._matrix_source = cert._matrix_source
+    ok, why_again = _round_trip(honest)
+    if not ok:
+        raise KernelDisagreement(where, "inconclusive", why_again)
+    return honest
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def returns_kernel_checked(certifier: _F) -> _F:
+    """Decorate a public certifier so that every certificate it returns goes through :func:`kernel_checked`.
+
+    The undecorated function stays reachable as ``certifier.__wrapped__`` (for certifiers that call
+    another one and check only their own result)."""
+
+    @functools.wraps(certifier)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        return kernel_checked(certifier(*args, **kwargs), certifier.__name__)
+
+    checked.kernel_checked = True  # type: ignore[attr-defined]
+    return checked  # type: ignore[return-value]
 
 
 def preconditioner(C: Any) -> tuple[flint.fmpq_mat, dict[str, Any]]:

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner
+from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner, returns_kernel_checked
 from proofkit.convert import exact_expr, exact_exprs, exact_point, exact_scalar, rational
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
@@ -184,6 +184,7 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
                             prec, None, evidence, reason, seconds=t.seconds, extra_inputs=inputs)
 
 
+@returns_kernel_checked
 def certify_critical_point(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, *,
                            variables: Sequence[Any] | None = None, fixed: dict[Any, Any] | None = None,
                            max_prec: int = 512) -> Certificate:
@@ -226,6 +227,7 @@ def certify_critical_point(grad: Any, hess: Any, x0: Sequence[Any], radius: Any,
     return _critical(grad, hess, x0, radius, variables, fixed, max_prec, want_min=False)
 
 
+@returns_kernel_checked
 def certify_strict_local_min(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, *,
                              variables: Sequence[Any] | None = None, fixed: dict[Any, Any] | None = None,
                              max_prec: int = 512, loss: Any = None) -> Certificate:

@@ -8,7 +8,7 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
-from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
 from proofkit.kernel.linalg import ball_matrix_pd, exact_ldl_pivots
@@ -68,6 +68,7 @@ def _with_form(d: dict[str, Any], q: Any) -> dict[str, Any]:
     return {**d, "form": {"exact": fmpq_to_str(q)}} if isinstance(q, flint.fmpq) else d
 
 
+@returns_kernel_checked
 def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int = 80) -> Certificate:
     """Certify that a symmetric matrix is positive definite.
 
@@ -150,6 +151,7 @@ def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
     return "inconclusive", "escalation exhausted", "arb", max_prec, {}
 
 
+@returns_kernel_checked
 def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
     """Certify that a symmetric matrix is indefinite by witness vectors ``v^T A v < 0 < u^T A u``.
 
@@ -185,6 +187,7 @@ def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
                             None if M.is_exact else prec, M, ev, reason, seconds=t.seconds)
 
 
+@returns_kernel_checked
 def enclose_eigenvalues(A: Any, *, max_prec: int = 1024) -> Certificate:
     """Certified enclosures of all eigenvalues of a symmetric matrix, and its inertia.
 

@@ -8,12 +8,9 @@ from typing import Any
 import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate
+from proofkit.certify.common import Timer, kernel_decides, make_certificate, returns_kernel_checked
 from proofkit.convert import exact_point, expr_matrix
-from proofkit.errors import CertificateRejected, InvalidInput, ShapeMismatch
-from proofkit.kernel import check_certificate
-from proofkit.kernel.dag import decode_dag
-from proofkit.kernel.normal import Normaliser
+from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.identities import check_identity, require_distinct_names
@@ -30,15 +27,7 @@ def _assumptions(v: sympy.Symbol) -> list[str]:
     return [a for a in _ASSUMPTIONS if getattr(v, f"is_{a}", None) is True]
 
 
-def _expands_to_zero(lhs: dict[str, Any], rhs: dict[str, Any]) -> bool:
-    """The kernel's proof by expansion (polynomial normal forms in atoms)."""
-    norm = Normaliser()
-    try:
-        return norm.normal_forms(decode_dag(lhs)) == norm.normal_forms(decode_dag(rhs))
-    except CertificateRejected:  # too large to expand
-        return False
-
-
+@returns_kernel_checked
 def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
                      *, prec: int = 256) -> Certificate:
     """Certify ``lhs == rhs`` entrywise (proof by expansion) or refute it at a witness point.
@@ -72,36 +61,32 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
     missing = (L.free_symbols | R.free_symbols) - set(variables)
     if missing:
         raise InvalidInput("variables", "every free symbol of lhs and rhs", f"missing {sorted(map(str, missing))}")
+    claim = {"type": "identity", "entries": len(L)}
+    method = "symbolic expansion / witness point"
     with Timer() as t:
         inputs = {"variables": [v.name for v in variables], "assumptions": [_assumptions(v) for v in variables],
                   "lhs": to_dag(list(L), variables), "rhs": to_dag(list(R), variables)}
-        if _expands_to_zero(inputs["lhs"], inputs["rhs"]):
-            verdict, ev, reason = "certified", {}, "lhs - rhs expands to 0 in every entry"
-        else:
+        # the proof by expansion is the kernel's: the candidate is certified only if it accepts it
+        cert = make_certificate(claim, "certified", method, "exact", None, None, {}, "", extra_inputs=inputs)
+        expanded, _ = kernel_decides(cert)
+        if not expanded:
             res = check_identity(L, R, variables, prec=prec)
             if res.verdict == "refuted":
                 i, j = res.entry or (0, 0)
-                verdict = "refuted"
-                ev = {"entry": i * L.cols + j,
-                      "witness": [fmpq_to_str(to_fmpq(res.witness[v])) for v in variables]}
-                reason = f"lhs - rhs is certified non-zero at the witness point ({res.detail})"
+                ev = {"entry": i * L.cols + j, "witness": [fmpq_to_str(to_fmpq(res.witness[v])) for v in variables]}
+                cert = make_certificate(claim, "refuted", method, "exact", prec, None, ev, "", extra_inputs=inputs)
+                # the witness must respect the variables' assumptions and separate the sides
+                confirmed, why = kernel_decides(cert)
+                reason = f"the witness point was not confirmed ({why})"
             else:
-                verdict, ev = "inconclusive", {}
-                reason = f"no expansion proof ({res.verdict}: {res.detail})"
-    cert = make_certificate({"type": "identity", "entries": len(L)}, verdict, "symbolic expansion / witness point",
-                            "exact", prec if verdict == "refuted" else None, None, ev, reason, seconds=t.seconds,
-                            extra_inputs=inputs)
-    if verdict == "refuted":  # the witness must respect the variables' assumptions and separate the sides
-        try:
-            check_certificate(cert)
-        except CertificateRejected as exc:
-            return make_certificate({"type": "identity", "entries": len(L)}, "inconclusive",
-                                    "symbolic expansion / witness point", "exact", None, None, {},
-                                    f"the witness point was not confirmed ({exc})", seconds=t.seconds,
-                                    extra_inputs=inputs)
+                confirmed, reason = False, f"no expansion proof ({res.verdict}: {res.detail})"
+            if not confirmed:
+                cert = make_certificate(claim, "inconclusive", method, "exact", None, None, {}, reason,
+                                        extra_inputs=inputs)
+    cert.time_seconds = t.seconds
     return cert
 
-
+@returns_kernel_checked
 def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[Any], width: int) -> Certificate:
     """Certify ``rank([F_1, 1_N]) <= d + 1 < N`` on a whole box of first-layer ReLU parameters.
 

@@ -17,9 +17,9 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
-from proofkit.certify.common import make_certificate
-from proofkit.errors import CertificateRejected, InvalidInput
-from proofkit.kernel.landscape import FUNCS, statement_for
+from proofkit.certify.common import kernel_decides, make_certificate
+from proofkit.errors import InvalidInput
+from proofkit.kernel.landscape import statement_for
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.progress import steps
 from proofkit.symbolic.dag import to_dag
@@ -173,11 +173,9 @@ def check_radius(radius: Any, n: int) -> list[flint.fmpq]:
 
 
 def kernel_verdict(cert: Certificate) -> tuple[bool, str]:
-    """Run the kernel rule of the candidate's claim type: ``(accepted, what it re-checked or why not)``."""
-    try:
-        return True, FUNCS[cert.claim["type"]](cert)
-    except CertificateRejected as exc:
-        return False, str(exc).replace("certificate rejected: ", "")
+    """The kernel's verdict on the candidate's own JSON: ``(accepted, what it re-checked or why not)``
+    (:func:`~proofkit.certify.common.kernel_decides`; an accepted candidate is not checked again on return)."""
+    return kernel_decides(cert)
 
 
 def assemble(claim: dict[str, Any], inputs: dict[str, Any], evidence: dict[str, Any], method: str,

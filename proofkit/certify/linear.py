@@ -13,7 +13,7 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_from_data, arb_to_data
-from proofkit.certify.common import Timer, make_certificate, precision_ladder
+from proofkit.certify.common import Timer, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
 from proofkit.kernel.linalg import PRIMES, float_rows_mod_p, integer_rows
@@ -63,6 +63,7 @@ def _arb_nonsingular(M: CertMatrix, prec: int) -> bool:
         return True
 
 
+@returns_kernel_checked
 def certify_nonsingular(A: Any, *, backend: str = "auto", max_prec: int = 1024) -> Certificate:
     """Certify that a square matrix is non-singular.
 
@@ -177,6 +178,7 @@ def _submatrix(M: CertMatrix, rows: list[int], cols: list[int]) -> CertMatrix:
     return as_cert_matrix([[B[i, j] for j in cols] for i in rows])
 
 
+@returns_kernel_checked
 def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificate:
     """Certify ``rank(A) >= r`` by finding and certifying a non-singular r x r minor.
 
@@ -200,7 +202,7 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
     with Timer() as t:
         rows, cols = _pivot_minor(M.approx(), r)
         minor = _submatrix(M, rows, cols)
-        sub = certify_nonsingular(minor, max_prec=max_prec)
+        sub = certify_nonsingular.__wrapped__(minor, max_prec=max_prec)  # checked as part of this certificate
         verdict = sub.verdict
         evidence: dict[str, Any] = {"rows": rows, "cols": cols}
         if verdict == "refuted":
@@ -215,12 +217,14 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
                             seconds=t.seconds, extra_inputs={"r": r})
 
 
+@returns_kernel_checked
 def certify_full_rank(A: Any, *, max_prec: int = 1024) -> Certificate:
     """Certify ``rank(A) = min(m, n)`` (see :func:`certify_rank_at_least`)."""
     M = as_cert_matrix(A)
-    return certify_rank_at_least(M, min(M.shape), max_prec=max_prec)
+    return certify_rank_at_least.__wrapped__(M, min(M.shape), max_prec=max_prec)
 
 
+@returns_kernel_checked
 def exact_rank(A: Any) -> Certificate:
     """The rank over Q of an exactly representable matrix, as a certificate.
 
@@ -253,6 +257,7 @@ def exact_rank(A: Any) -> Certificate:
                             f"the rank over Q is exactly {rank}", seconds=t.seconds)
 
 
+@returns_kernel_checked
 def certify_rank_deficient(A: Any) -> Certificate:
     """Certify ``rank(A) < min(m, n)`` (exact input only).
 
@@ -268,7 +273,7 @@ def certify_rank_deficient(A: Any) -> Certificate:
     'certified'
     """
     M = as_cert_matrix(A)
-    base = exact_rank(M)
+    base = exact_rank.__wrapped__(M)
     if base.verdict != "certified":
         base.claim = {"type": "rank_deficient"}
         return base
@@ -280,6 +285,7 @@ def certify_rank_deficient(A: Any) -> Certificate:
                             f"exact rank {rank} {'<' if rank < full else '='} {full}", seconds=base.time_seconds)
 
 
+@returns_kernel_checked
 def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
     """An enclosure of det(A), with its sign certified when the enclosure excludes 0.
 

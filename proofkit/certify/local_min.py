@@ -25,6 +25,7 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data
+from proofkit.certify.common import returns_kernel_checked
 from proofkit.certify.landscape_common import (
     LossSpec,
     approx_hessian,
@@ -232,6 +233,7 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
     return last
 
 
+@returns_kernel_checked
 def certify_local_min(loss: Any, params: Any, point: Any, *, manifold: Mapping[Any, Any] | None = None,
                       radius: Any = None, better_point: Any = None, global_value: Any = None) -> Certificate:
     """Certify a local minimum: strict (isolated) or non-strict on a manifold of minima.

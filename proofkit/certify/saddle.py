@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate
+from proofkit.certify.common import returns_kernel_checked
 from proofkit.certify.landscape_common import (
     LossSpec,
     approx_hessian,
@@ -206,6 +207,7 @@ def _inconclusive(claim: dict[str, Any], spec: LossSpec, x0: list[flint.fmpq], r
     return cert
 
 
+@returns_kernel_checked
 def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None, curve: Any = None,
                    radius: Any = None) -> Certificate:
     """Certify that a critical point is a saddle: neither a local minimum nor a local maximum.
@@ -275,6 +277,7 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     return cert
 
 
+@returns_kernel_checked
 def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any = None, curve: Any = None,
                           radius: Any = None) -> Certificate:
     """Certify that a point (or every point of a box) is not a local minimum.

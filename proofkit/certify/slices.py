@@ -24,6 +24,7 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate
+from proofkit.certify.common import returns_kernel_checked
 from proofkit.certify.landscape_common import (
     LossSpec,
     approx_hessian,
@@ -91,6 +92,7 @@ def verify_symmetry(spec: LossSpec, t: sympy.Symbol, maps: list[sympy.Expr]) -> 
     return f"L(g_t theta) = L(theta) is {res.verdict} ({res.detail})"
 
 
+@returns_kernel_checked
 def certify_lifted_minimum(loss: Any, params: Any, point: Any, fixed: Sequence[Any], symmetry: Any, *,
                            radius: Any = None, better_point: Any = None, global_value: Any = None,
                            t_radius: Any = 2.0**-10) -> Certificate:

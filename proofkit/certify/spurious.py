@@ -25,7 +25,7 @@ import symengine as se
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner
+from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner, returns_kernel_checked
 from proofkit.certify.critical import SYMMETRY_NOTE, _box
 from proofkit.convert import exact_expr, exact_point, exact_scalar
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
@@ -179,6 +179,7 @@ def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], 
     return to_dag(expr, params), names
 
 
+@returns_kernel_checked
 def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any, better_point: Any = None,
                              global_value: Any = None, *, radius: Any = None, fixed: Mapping[Any, Any] | None = None,
                              symmetry: Any = "", refine: bool = True, max_prec: int = 512,
@@ -236,10 +237,10 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         from proofkit.certify.slices import certify_lifted_minimum
 
         if manifold is not None:
-            return certify_local_min(loss, params, point, manifold=manifold, radius=radius,
+            return certify_local_min.__wrapped__(loss, params, point, manifold=manifold, radius=radius,
                                      better_point=better_point, global_value=global_value)
         full = point if not isinstance(point, Mapping) else {**point, **fixed}
-        return certify_lifted_minimum(loss, params, full, list(fixed), symmetry, radius=radius,
+        return certify_lifted_minimum.__wrapped__(loss, params, full, list(fixed), symmetry, radius=radius,
                                       better_point=better_point, global_value=global_value)
     if better_point is None and global_value is None:
         raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
