@@ -22,6 +22,7 @@ from proofkit import (
     exact_rank,
     matrix_at,
 )
+from proofkit.certify import matrix_record
 from proofkit.errors import CertificateRejected, InvalidInput, NonFiniteInput, NotSymmetric, ShapeMismatch
 from proofkit.testing import run_soundness
 
@@ -369,3 +370,259 @@ def test_matrix_at_outside_the_domain_is_a_named_error():
         matrix_at(sympy.Matrix([[sympy.log(x)]]), {x: -1})
     M = matrix_at(sympy.Matrix([[0.5 * x]]), {x: 0.1})  # floats exact on both sides
     assert M.arb(128)[0, 0].contains(flint.arb(flint.fmpq(3602879701896397, 2 * 36028797018963968)))
+
+
+# -- every public certifier returns only certificates whose own JSON the kernel accepts ---------------------------
+# Each public function of proofkit.certify that returns a Certificate (or a SearchReport of them) is listed here with
+# a true, a false and a hostile input; the coverage test fails when a new one is not listed (or not decorated).
+
+def _public_certifiers() -> dict[str, object]:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import proofkit
+    import proofkit.certify as package
+
+    plumbing = {"common", "landscape_common", "matrices"}  # builders of certificates, not certifiers
+    found: dict[str, object] = {}
+    modules = [proofkit, package] + [importlib.import_module(f"proofkit.certify.{m.name}")
+                                     for m in pkgutil.iter_modules(package.__path__) if m.name not in plumbing]
+    for mod in modules:
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if not inspect.isfunction(obj):
+                continue
+            returns = str(inspect.signature(obj).return_annotation)
+            if returns in ("Certificate", "SearchReport") or name.startswith(("certify_", "classify_", "enclose_")):
+                found[name] = obj
+    return found
+
+
+def _sigmoid(t):
+    return 1 / (1 + sympy.exp(-t))
+
+
+_x, _y, _t = sympy.symbols("x y t")
+_R = sympy.Rational
+_DOUBLE_WELL = (_x**2 - 1) ** 2 + _x / 4
+_SIG_MANIFOLD = (_y * _sigmoid(_x) - _sigmoid(1)) ** 2 + _sigmoid(2)  # minima y = sigma(1)/sigma(x), L0 = sigma(2)
+_BIG = np.eye(101) + np.triu(np.full((101, 101), 2.0**-7), 1)  # 10201 entries: stored by hash only
+_BIG_SYM = _BIG + _BIG.T
+_ROT = (_t, [_x * sympy.cos(_t) - _y * sympy.sin(_t), _x * sympy.sin(_t) + _y * sympy.cos(_t)])
+
+
+def _leibniz(k=1):
+    from proofkit.symbolic.leibniz import leibniz_construction
+
+    return leibniz_construction([[0], [1], [3]], [1, 2, 1], k=k)
+
+
+def _alpha0(alpha0):
+    from proofkit.certify.leibniz import certify_leibniz_alpha0
+
+    return certify_leibniz_alpha0(_leibniz(), alpha0)
+
+
+def _witness(alpha):
+    from proofkit.certify.leibniz import certify_leibniz_witness
+
+    return certify_leibniz_witness(_leibniz(), alpha)
+
+
+def _relu(centers, radii):
+    from proofkit.certify import certify_relu_linear_region
+
+    return certify_relu_linear_region([[1], [2], [3]], centers, radii, 2)
+
+
+def _identity(lhs, rhs, variables):
+    from proofkit.certify import certify_identity
+
+    return certify_identity(lhs, rhs, variables)
+
+
+def _m(name):
+    return _public_certifiers()[name]
+
+
+# name -> (true input, false input, hostile input), each a thunk; "certified" is expected on the true input
+ROUND_TRIP_CASES = {
+    "certify_nonsingular": (lambda: _m("certify_nonsingular")([[1, 2], [3, 4]]),
+                            lambda: _m("certify_nonsingular")([[1, 2], [2, 4]]),
+                            lambda: _m("certify_nonsingular")(_BIG)),
+    "certify_rank_at_least": (lambda: _m("certify_rank_at_least")([[1, 2, 3], [2, 4, 6], [1, 0, 1]], 2),
+                              lambda: _m("certify_rank_at_least")([[1, 2, 3], [2, 4, 6], [1, 0, 1]], 3),
+                              lambda: _m("certify_rank_at_least")(sympy.Matrix([[sympy.E, sympy.pi],
+                                                                                [2 * sympy.E, 2 * sympy.pi]]), 2)),
+    "certify_full_rank": (lambda: _m("certify_full_rank")(np.eye(3)),
+                          lambda: _m("certify_full_rank")([[1, 2], [2, 4]]),
+                          lambda: _m("certify_full_rank")(_BIG)),
+    "exact_rank": (lambda: _m("exact_rank")([[1, 2], [2, 4]]),
+                   lambda: _m("exact_rank")([[flint.arb(1, 0.5), 0], [0, 1]]),
+                   lambda: _m("exact_rank")(np.array([[2**64 - 1, 2**63], [2**63, 2**62]], dtype=np.uint64))),
+    "certify_rank_deficient": (lambda: _m("certify_rank_deficient")([[1, 2], [2, 4]]),
+                               lambda: _m("certify_rank_deficient")(np.eye(2)),
+                               lambda: _m("certify_rank_deficient")([[1e308, 1e308], [1e308, 1e308]])),
+    "enclose_det": (lambda: _m("enclose_det")([[2, 1], [1, 3]]),
+                    lambda: _m("enclose_det")([[1, 2], [2, 4]]),
+                    lambda: _m("enclose_det")(sympy.Matrix([[sympy.E, 1], [1, sympy.exp(-1)]]))),
+    "certify_positive_definite": (lambda: _m("certify_positive_definite")([[2, 1], [1, 2]]),
+                                  lambda: _m("certify_positive_definite")([[1, 2], [2, 1]]),
+                                  lambda: _m("certify_positive_definite")(_BIG_SYM)),
+    "certify_indefinite": (lambda: _m("certify_indefinite")([[0, 1], [1, 0]]),
+                           lambda: _m("certify_indefinite")(np.eye(2)),
+                           lambda: _m("certify_indefinite")([[2.0**-1070, 0], [0, -(2.0**-1070)]])),
+    "enclose_eigenvalues": (lambda: _m("enclose_eigenvalues")([[2, 1], [1, 2]]),
+                            lambda: _m("enclose_eigenvalues")([[1, 1], [1, 1]]),
+                            lambda: _m("enclose_eigenvalues")(sympy.Matrix([[sympy.pi, sympy.E], [sympy.E, 0]]))),
+    "certify_identity": (lambda: _identity([(_x + 1) ** 2], [_x**2 + 2 * _x + 1], [_x]),
+                         lambda: _identity([_x**2], [_x], [_x]),
+                         lambda: _identity([sympy.sin(_x) ** 2 + sympy.cos(_x) ** 2], [1], [_x])),
+    "certify_relu_linear_region": (lambda: _relu([1, 1, 1, 1], [_R(1, 2)] * 4),
+                                   lambda: _relu([1, -1, 1, 1], [_R(1, 2)] * 4),
+                                   lambda: _relu([1, 1, -2, -2], [2.0**-60] * 4)),
+    "certify_leibniz_alpha0": (lambda: _alpha0(_leibniz().alpha0()["alpha0"]), lambda: _alpha0(1),
+                               lambda: _alpha0(_R(1, 10**30))),
+    # E(alpha) is nonsingular for every alpha > 0 here: the "false" input is one the float64 proof cannot decide
+    "certify_leibniz_witness": (lambda: _witness(40), lambda: _witness(2.0**-1074), lambda: _witness(10**400)),
+    "certify_critical_point": (
+        lambda: _m("certify_critical_point")([_DOUBLE_WELL.diff(_x)], None, [0.96714893788303], 1e-6, variables=[_x]),
+        lambda: _m("certify_critical_point")([_DOUBLE_WELL.diff(_x)], None, [3], 1e-3, variables=[_x]),
+        lambda: _m("certify_critical_point")([sympy.Max(_x, 1 - _x) * (_x - _R(1, 2))], None, [_R(1, 2)], 1e-3,
+                                             variables=[_x])),
+    "certify_strict_local_min": (
+        lambda: _m("certify_strict_local_min")([_DOUBLE_WELL.diff(_x)], None, [0.96714893788303], 1e-6, variables=[_x],
+                                               loss=_DOUBLE_WELL),
+        lambda: _m("certify_strict_local_min")([_DOUBLE_WELL.diff(_x)], None, [0.0627470471676303], 1e-6, variables=[_x],
+                                               loss=_DOUBLE_WELL),
+        lambda: _m("certify_strict_local_min")([sympy.sign(_x)], None, [0], 1e-3, variables=[_x], loss=sympy.Abs(_x))),
+    "certify_local_min": (
+        lambda: _m("certify_local_min")(_SIG_MANIFOLD, [_x, _y], [0, float(2 * _sigmoid(1))], manifold={_y: _sigmoid(1)
+                                                                                               / _sigmoid(_x)}),
+        lambda: _m("certify_local_min")(_x**2 - _y**2, [_x, _y], [0, 0]),
+        lambda: _m("certify_local_min")((_x * _y - 1) ** 2 * sympy.exp(_x) + sympy.E, [_x, _y], [1, 1],
+                                        manifold={_y: 1 / _x}, global_value=0)),
+    "certify_saddle": (lambda: _m("certify_saddle")(_x**2 - _y**2, [_x, _y], [0, 0]),
+                       lambda: _m("certify_saddle")(_x**2 + _y**2, [_x, _y], [0, 0]),
+                       lambda: _m("certify_saddle")(_x**3 + _y**2, [_x, _y], [0, 0])),
+    "certify_not_local_min": (lambda: _m("certify_not_local_min")(_x**2 * _y - _y**4, [_x, _y], [0, 0]),
+                              lambda: _m("certify_not_local_min")(_x**2 + _y**2, [_x, _y], [0, 0]),
+                              lambda: _m("certify_not_local_min")(_x**2 + _y, [_x, _y], [0, 0], radius=[0, 1e-3],
+                                                                  direction=[0, -1])),
+    "classify_critical_point": (lambda: _m("classify_critical_point")(_x**2 - _y**2, [_x, _y], [0, 0]),
+                                lambda: _m("classify_critical_point")((_x * _y) ** 2, [_x, _y], [0, 0]),
+                                lambda: _m("classify_critical_point")(_SIG_MANIFOLD, [_x, _y], [0, float(2 * _sigmoid(1))],
+                                                                      manifold={_y: _sigmoid(1) / _sigmoid(_x)})),
+    "certify_lifted_minimum": (
+        lambda: _m("certify_lifted_minimum")((_x**2 + _y**2 - 1) ** 2, [_x, _y], [1, 0], [_y], _ROT),
+        lambda: _m("certify_lifted_minimum")((_x**2 + _y**2 - 1) ** 2, [_x, _y], [0, 0], [_y], _ROT),
+        lambda: _m("certify_lifted_minimum")((_x**2 + _y**2 - 1) ** 2 + sympy.E, [_x, _y], [1, 0], [_y], _ROT,
+                                             global_value=0)),
+    "certify_spurious_minimum": (
+        lambda: _m("certify_spurious_minimum")(_DOUBLE_WELL, [_x], [0.97], better_point=[-1.03]),
+        lambda: _m("certify_spurious_minimum")(_DOUBLE_WELL, [_x], [-1.03], better_point=[0.97]),
+        lambda: _m("certify_spurious_minimum")(_SIG_MANIFOLD, [_x, _y], [0, float(2 * _sigmoid(1))], global_value=0,
+                                               manifold={_y: _sigmoid(1) / _sigmoid(_x)})),
+    "find_spurious_minima": (lambda: _m("find_spurious_minima")(_DOUBLE_WELL, starts=6, scale=1.5),
+                             lambda: _m("find_spurious_minima")(_x**2, starts=3),
+                             lambda: _m("find_spurious_minima")(_DOUBLE_WELL + sympy.Max(0, _x - 5) * sympy.E,
+                                                                starts=6, scale=1.5)),
+}
+
+def _certificates(result):
+    if isinstance(result, Certificate):
+        return [result]
+    return [m.certificate for m in (*result.certified, *result.uncertified)]
+
+
+def test_every_public_certifier_is_listed_and_returns_through_the_kernel():
+    found = _public_certifiers()
+    assert len(found) >= 22
+    missing = sorted(set(found) - set(ROUND_TRIP_CASES))
+    assert not missing, f"public certifiers without round-trip cases: {missing}"
+    assert not sorted(set(ROUND_TRIP_CASES) - set(found))
+    unchecked = [n for n, f in found.items() if n != "find_spurious_minima" and not getattr(f, "kernel_checked", False)]
+    assert not unchecked, f"certifiers not decorated with returns_kernel_checked: {unchecked}"
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_TRIP_CASES))
+def test_certifier_results_pass_the_kernel_from_their_own_json(name, monkeypatch):
+    from proofkit.certify.common import STRICT_ENV
+    from proofkit.errors import ProofkitError
+
+    monkeypatch.setenv(STRICT_ENV, "1")  # a kernel rejection raises KernelDisagreement instead of "inconclusive"
+    for case, thunk in zip(("true", "false", "hostile"), ROUND_TRIP_CASES[name]):
+        try:
+            result = thunk()
+        except ProofkitError as exc:
+            from proofkit.errors import KernelDisagreement
+
+            assert case == "hostile" and not isinstance(exc, KernelDisagreement), f"{name} ({case}): {exc}"
+            continue
+        certs = _certificates(result)
+        if case == "true":
+            assert certs and certs[0].verdict == "certified", f"{name} on a true input: {certs[0].reason[:200]}"
+        if case == "false":
+            # (exact_rank and enclose_det certify what they find: the rank, the sign 0)
+            assert all(c.verdict != "certified" or c.claim.get("type") in ("exact_rank", "det_sign")
+                       for c in certs), f"{name} certified a false input"
+        for c in certs:
+            big = _BIG_SYM if name == "certify_positive_definite" else _BIG
+            rec = matrix_record(big) if "A" in c.inputs and c.inputs["A"] is None else None  # stored by hash only
+            report = check_certificate(c.to_json(), matrix=rec)
+            assert report.ok and report.verdict == c.verdict, f"{name} ({case})"
+
+
+def _forged_nonsingular():
+    from proofkit.certify.common import make_certificate
+    from proofkit.certify.matrices import as_cert_matrix
+
+    # a singular matrix claimed invertible: the kernel's modular determinant refuses it
+    return make_certificate({"type": "nonsingular", "n": 2}, "certified", "forged", "exact", None,
+                            as_cert_matrix([[1, 2], [2, 4]]), {"prime": "2147483647", "det_mod_p": "1"}, "")
+
+
+def test_kernel_checked_turns_a_rejected_certificate_inconclusive(monkeypatch):
+    from proofkit.certify.common import STRICT_ENV, kernel_checked, returns_kernel_checked
+    from proofkit.errors import KernelDisagreement
+
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+    c = kernel_checked(_forged_nonsingular(), "forger")
+    assert c.verdict == "inconclusive" and "the kernel did not accept the certified certificate" in c.reason
+    assert check_certificate(c.to_json()).ok
+    forger = returns_kernel_checked(_forged_nonsingular)
+    assert forger().verdict == "inconclusive" and forger.__wrapped__().verdict == "certified"
+    monkeypatch.setenv(STRICT_ENV, "1")
+    with pytest.raises(KernelDisagreement, match="_forged_nonsingular: the kernel rejected its certified"):
+        forger()
+
+
+def test_kernel_checked_checks_once_and_again_after_a_change():
+    from proofkit.certify import common
+
+    calls = []
+    real = common.check_certificate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    common.check_certificate = counting
+    try:
+        c = certify_nonsingular([[1, 2], [3, 4]])  # its one round trip
+        assert len(calls) == 1
+        common.kernel_checked(c)
+        assert len(calls) == 1  # unchanged: not re-checked
+        c.reason = "changed"
+        assert common.kernel_checked(c).verdict == "inconclusive" and len(calls) == 3  # rejected, then the honest form
+    finally:
+        common.check_certificate = real
+
+
+def test_large_matrix_certificate_is_round_tripped_with_its_record():
+    c = certify_positive_definite(_BIG_SYM)
+    assert c.certified and c.inputs["A"] is None
+    with pytest.raises(CertificateRejected, match="not stored"):
+        check_certificate(c.to_json())
+    assert check_certificate(c.to_json(), matrix=matrix_record(_BIG_SYM)).ok

@@ -74,3 +74,14 @@ def test_a_degenerate_maximum_is_at_least_not_a_minimum():
     assert c.certified and c.claim["kind"] == "not a local minimum"
     assert c.claim["reason_code"] == "curve"
     assert check_certificate(c.to_json()).ok
+
+
+def test_point_off_a_transcendental_manifold_says_why_it_is_not_classified():
+    # the nested manifold certificate holds, but the float point is not exactly (u, phi(u)): the kernel refuses to
+    # read it as a classification of that point, and the reason says so (not the nested certificate's statement)
+    sig = lambda u: 1 / (1 + sympy.exp(-u))  # noqa: E731
+    L = (y * sig(x) - sig(1)) ** 2 + sig(2)
+    c = classify_critical_point(L, [x, y], [0, float(2 * sig(1))], manifold={y: sig(1) / sig(x)})
+    assert c.verdict == "inconclusive"
+    assert "does not classify this point" in c.reason and "not on the nested certificate's manifold" in c.reason
+    assert check_certificate(c.to_json()).ok

@@ -86,3 +86,19 @@ def test_transcendental_manifold_value_is_checked_as_constancy():
     L = (x * y - 1) ** 2 * sympy.exp(x) + sympy.E
     c = certify_local_min(L, [x, y], [1, 1], manifold={y: 1 / x})
     assert c.certified and c.claim["value"] is None and "L0" in c.evidence
+
+
+def _sigmoid(u):
+    return 1 / (1 + sympy.exp(-u))
+
+
+def test_sigmoid_manifold_with_transcendental_value_round_trips_through_json():
+    # x -> y sigma(x) on one sample (x = 1) with target sigma(1), plus sigma(2): minima on y = sigma(1) / sigma(x)
+    # with the transcendental value sigma(2); the certificate once stored "inputs.A: null" and the kernel rejected it
+    L = (y * _sigmoid(x) - _sigmoid(1)) ** 2 + _sigmoid(2)
+    point = [0, float(2 * _sigmoid(1))]
+    c = certify_local_min(L, [x, y], point, manifold={y: _sigmoid(1) / _sigmoid(x)})
+    assert c.certified and c.claim["value"] is None and "A" not in c.inputs
+    assert check_certificate(c.to_json()).ok
+    s = certify_spurious_minimum(L, [x, y], point, global_value=0, manifold={y: _sigmoid(1) / _sigmoid(x)})
+    assert s.certified and check_certificate(s.to_json()).ok

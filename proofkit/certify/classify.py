@@ -43,11 +43,10 @@ def _wrap(spec: LossSpec, x0: list[flint.fmpq], kind: str | None, sub: Certifica
     cert = assemble(claim, inputs, ev, f"classification via {sub.claim['type'] if sub else 'none'}",
                     sub.precision if sub else None)
     if kind is not None and sub is not None and sub.certified:
-        cert = finish(cert, "not certified")
+        # the nested certificate holds; the kernel may still refuse to read it as a classification of this point
+        cert = finish(cert, f"the nested {sub.claim['type']} certificate holds, but it does not classify this point")
     else:
-        cert.verdict = "inconclusive"
-    if not cert.certified:
-        cert.reason = reason
+        cert.verdict, cert.reason = "inconclusive", reason
     cert.time_seconds = time.perf_counter() - t0
     return cert
 
