@@ -22,11 +22,20 @@ import sympy
 
 from proofkit.certificate import Certificate
 from proofkit.certify.common import returns_kernel_checked
-from proofkit.certify.landscape_common import LossSpec, approx_hessian, assemble, exact_point, finish, loss_spec, q2s
+from proofkit.certify.landscape_common import (
+    LossSpec,
+    approx_hessian,
+    assemble,
+    exact_point,
+    finish,
+    loss_spec,
+    not_analytic_reason,
+    q2s,
+)
 from proofkit.certify.local_min import certify_local_min
 from proofkit.certify.saddle import certify_not_local_min, certify_saddle
 from proofkit.certify.slices import parse_action, verify_symmetry
-from proofkit.errors import InvalidInput
+from proofkit.errors import InvalidInput, NotAnalyticAtPoint
 
 __all__ = ["classify_critical_point", "KINDS"]
 
@@ -150,7 +159,10 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     if manifold is not None:
         sub = certify_local_min.__wrapped__(spec.expr, spec.params, point, manifold=manifold, radius=radius)
         return _wrap(spec, x0, "non-strict local minimum", sub, sub.reason, "manifold", t0)
-    H = approx_hessian(spec, x0)
+    try:
+        H = approx_hessian(spec, x0)
+    except NotAnalyticAtPoint as exc:
+        return _wrap(spec, x0, None, None, not_analytic_reason(exc), "not analytic", t0)
     if not np.all(np.isfinite(H)):
         return _wrap(spec, x0, None, None, "the Hessian is not finite at the point", "not finite", t0)
     w = np.linalg.eigvalsh((H + H.T) / 2)

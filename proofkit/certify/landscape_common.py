@@ -18,14 +18,15 @@ import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import kernel_decides, make_certificate
-from proofkit.errors import InvalidInput
+from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
 from proofkit.kernel.landscape import statement_for
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.progress import steps
 from proofkit.symbolic.dag import to_dag
 
 __all__ = ["LossSpec", "loss_spec", "exact_point", "kernel_verdict", "assemble", "approx_hessian",
-           "rational_matrix", "rational_vector", "radius_ladder", "q2s", "mid_q", "upper_q", "pts", "is_rational_function"]
+           "rational_matrix", "rational_vector", "radius_ladder", "q2s", "mid_q", "upper_q", "pts", "is_rational_function",
+           "jet_at", "not_analytic_reason"]
 
 
 class LossSpec:
@@ -132,20 +133,49 @@ def rational_matrix(M: np.ndarray) -> list[list[str]]:
     return [[q2s(float(x)) for x in row] for row in M]
 
 
-def approx_hessian(spec: LossSpec, point: Sequence[flint.fmpq], dps: int = 30) -> np.ndarray:
-    """The Hessian at ``point`` in floating point (a search aid; every decision is re-made with enclosures)."""
+def jet_at(spec: LossSpec, point: Sequence[flint.fmpq], order: int, prec: int = 128) -> tuple[Any, Any, Any]:
+    """Value, gradient and Hessian enclosures of the loss at the exact point (None stands for zero).
+
+    Raises
+    ------
+    NotAnalyticAtPoint
+        The loss has a kink (``Max``/``Abs``/piecewise switching), a pole or a domain edge at the point.
+    """
     from proofkit.kernel.dag import decode_dag
     from proofkit.kernel.evaluate import evaluate
 
-    _, _, h = evaluate(decode_dag(spec.dag), [flint.arb(x) for x in point], order=2, prec=128)[0]
+    try:
+        return evaluate(decode_dag(spec.dag), [flint.arb(x) for x in point], order=order, prec=prec)[0]
+    except CertificateRejected as exc:
+        raise NotAnalyticAtPoint("point", "a point where the loss is analytic (its derivatives are used there)",
+                                 str(exc).replace("certificate rejected: ", "", 1)) from None
+
+
+def approx_hessian(spec: LossSpec, point: Sequence[flint.fmpq], dps: int = 30) -> np.ndarray:
+    """The Hessian at ``point`` in floating point (a search aid; every decision is re-made with enclosures).
+
+    Raises :class:`~proofkit.errors.NotAnalyticAtPoint` at a kink, pole or domain edge (see :func:`jet_at`)."""
+    _, _, h = jet_at(spec, point, 2)
     if h is None:
         return np.zeros((spec.n, spec.n))
     return np.array([[float(x.mid()) for x in row] for row in h])
 
 
+def not_analytic_reason(exc: NotAnalyticAtPoint) -> str:
+    """The reason an inconclusive certificate gives when the loss is not analytic at the point."""
+    return f"refused: the loss is not analytic at the point ({exc.got}); these certificates need its derivatives there"
+
+
 def is_rational_function(expr: sympy.Expr) -> bool:
-    return all(not isinstance(node, sympy.Function) and not (node.is_Pow and not node.exp.is_Integer)
-               and node not in (sympy.E, sympy.pi) for node in sympy.preorder_traversal(expr))
+    """Whether ``expr`` is built from symbols and numbers by +, * and integer powers only (the exact curve
+    expansions apply); ``Max``/``Min``/``Abs``/piecewise nodes, functions and constants such as ``E`` are not."""
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Symbol or node.is_Rational or node.is_Float or node.is_Add or node.is_Mul:
+            continue
+        if node.is_Pow and node.exp.is_Integer:
+            continue
+        return False
+    return True
 
 
 def radius_ladder(radius: Any, centre: Sequence[flint.fmpq], default: Sequence[float]) -> list[Any]:

@@ -35,13 +35,14 @@ from proofkit.certify.landscape_common import (
     finish,
     loss_spec,
     mid_q,
+    not_analytic_reason,
     pts,
     q2s,
     radius_ladder,
     rational_matrix,
     upper_q,
 )
-from proofkit.errors import CertificateRejected, InvalidInput
+from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
 from proofkit.kernel.algebra import manifold_identities
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.evaluate import evaluate
@@ -71,14 +72,18 @@ def comparison_inputs(spec: LossSpec, better_point: Any, global_value: Any) -> d
 
 
 def _strict(spec: LossSpec, x0: list[flint.fmpq], radius: Any, cmp: dict[str, Any], t0: float) -> Certificate:
-    H = approx_hessian(spec, x0)
     claim = {"type": "local_min", "strict": True, "via": "krawczyk", "dimension": spec.n, "compare": cmp["compare"]}
-    if not np.all(np.isfinite(H)) or np.linalg.cond(H) > 1e14:
+    try:
+        H, why = approx_hessian(spec, x0), None
+    except NotAnalyticAtPoint as exc:
+        H, why = None, not_analytic_reason(exc)
+    if H is None or not np.all(np.isfinite(H)) or np.linalg.cond(H) > 1e14:
         cert = assemble(claim, {**spec.inputs(), **cmp, "centers": [q2s(x) for x in x0],
                                 "radii": ["1"] * spec.n}, {}, "Krawczyk operator and interval Hessian", PREC)
         cert.verdict = "inconclusive"
-        cert.reason = ("the Hessian is singular at the point: the minimum, if it is one, is not isolated; give "
-                       "manifold={normal parameter: expression in the others} to certify a non-strict minimum")
+        cert.reason = why or ("the Hessian is singular at the point: the minimum, if it is one, is not isolated; give "
+                              "manifold={normal parameter: expression in the others} to certify a non-strict minimum")
+        cert.time_seconds = time.perf_counter() - t0
         return cert
     C = rational_matrix(np.linalg.inv(H))
     last = None
@@ -221,7 +226,10 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
             pt = pts(centre)
             for j, i in enumerate(V):
                 pt[i] = at_u0[j]
-            ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), pt, 0, PREC)[0][0])
+            try:
+                ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), pt, 0, PREC)[0][0])
+            except (CertificateRejected, ValueError) as exc:
+                raise InvalidInput("point", "a point where the loss is defined and finite", str(exc)) from None
         cert = finish(assemble(claim, inputs, ev, method, PREC), "not certified")
         cert.evidence["identities_proved_by"] = how
         last = cert

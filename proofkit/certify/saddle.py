@@ -33,14 +33,15 @@ from proofkit.certify.landscape_common import (
     exact_point,
     finish,
     is_rational_function,
+    jet_at,
     loss_spec,
-    pts,
+    not_analytic_reason,
     q2s,
     radius_ladder,
     rational_matrix,
     rational_vector,
 )
-from proofkit.errors import InvalidInput
+from proofkit.errors import InvalidInput, NotAnalyticAtPoint
 from proofkit.symbolic.dag import to_dag
 
 __all__ = ["certify_saddle", "certify_not_local_min", "leading_term_along", "candidate_directions"]
@@ -70,6 +71,10 @@ def _curve_exprs(spec: LossSpec, x0: Sequence[flint.fmpq], curve: Any, t: sympy.
         raise InvalidInput("curve", "a sequence of sympy expressions in one symbol t", repr(curve)[:60]) from None
     if len(exprs) != spec.n:
         raise InvalidInput("curve", f"{spec.n} expressions (one per parameter)", f"{len(exprs)}")
+    bad = next((e for e in exprs if not is_rational_function(e)), None)
+    if bad is not None:
+        raise InvalidInput("curve", "rational functions of t (built from t and rational numbers by +, *, / and integer "
+                           "powers: the expansion along the curve is exact)", str(bad)[:80])
     syms = set().union(*(e.free_symbols for e in exprs))
     if len(syms) > 1:
         raise InvalidInput("curve", "expressions in a single curve parameter", f"symbols {sorted(map(str, syms))}")
@@ -86,11 +91,18 @@ def _line(x0: Sequence[flint.fmpq], d: Sequence[flint.fmpq]) -> list[sympy.Expr]
 
 
 def leading_term_along(spec: LossSpec, curve: list[sympy.Expr], max_order: int = 12) -> tuple[int, sympy.Rational] | None:
-    """``(m, c)`` with ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``, exactly (rational loss), or None."""
+    """``(m, c)`` with ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``, exactly (rational loss), or None.
+
+    Raises ``ArithmeticError`` when the loss has no Taylor expansion along the curve at t = 0 (a pole)."""
     f = spec.expr.xreplace(dict(zip(spec.params, curve)))
     f0 = f.subs(_T, 0)
-    ser = sympy.series(f - f0, _T, 0, max_order + 1).removeO()
-    poly = sympy.Poly(sympy.expand(ser), _T)
+    if not f0.is_finite:
+        raise ArithmeticError(f"the loss is not finite at the point ({f0})")
+    try:
+        ser = sympy.series(f - f0, _T, 0, max_order + 1).removeO()
+        poly = sympy.Poly(sympy.expand(ser), _T)
+    except (NotImplementedError, sympy.PolynomialError, sympy.PoleError, ValueError, TypeError) as exc:
+        raise ArithmeticError(f"no Taylor expansion along the curve ({type(exc).__name__})") from None
     for (m,), c in sorted(poly.terms()):
         if m >= 1 and c != 0:
             return m, sympy.Rational(c)
@@ -147,8 +159,13 @@ def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any
         curves += [_line(x0, d) for d in candidate_directions(spec, x0)]
     neg = pos = None
     zero_count = 0
+    failed = []
     for cv in curves:
-        lt = leading_term_along(spec, cv)
+        try:
+            lt = leading_term_along(spec, cv)
+        except ArithmeticError as exc:
+            failed.append(str(exc))
+            continue
         if lt is None:
             zero_count += 1
             continue
@@ -163,7 +180,8 @@ def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any
             break
     if neg is None:
         return None, None, (f"no curve with a negative leading term among {len(curves)} candidates "
-                            f"({zero_count} with L(theta(t)) constant up to order 12)")
+                            f"({zero_count} with L(theta(t)) constant up to order 12"
+                            + (f"; {len(failed)} without an expansion: {failed[0]}" if failed else "") + ")")
     nrec = _curve_record(*neg)
     if not want_max_too:
         return nrec, None, ""
@@ -252,7 +270,13 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
-    H = approx_hessian(spec, x0)
+    try:
+        H = approx_hessian(spec, x0)
+    except NotAnalyticAtPoint as exc:
+        claim = {"type": "saddle", "kind": "degenerate" if curve is not None else "strict", "dimension": spec.n}
+        cert = _inconclusive(claim, spec, x0, not_analytic_reason(exc))
+        cert.time_seconds = time.perf_counter() - t0
+        return cert
     w = np.linalg.eigvalsh((H + H.T) / 2) if np.all(np.isfinite(H)) else None
     scale = float(np.max(np.abs(w))) if w is not None and len(w) else 0.0
     if curve is None and w is not None and scale > 0 and np.min(np.abs(w)) > 1e-8 * scale and w[0] < 0 < w[-1]:
@@ -305,26 +329,28 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     x0 = exact_point(point, spec.params, "point")
     rational = is_rational_function(spec.expr)
     critical = rational and _is_exact_critical(spec, x0)
+    first_order = radius is not None or (curve is None and not critical)
+    g = None
+    if (radius is None and curve is None and not critical) or (first_order and direction is None):
+        try:
+            _, g, _ = jet_at(spec, x0, 1, PREC)
+        except NotAnalyticAtPoint as exc:
+            claim = {"type": "not_local_min", "how": "first order", "dimension": spec.n}
+            cert = _inconclusive(claim, spec, x0, not_analytic_reason(exc))
+            cert.time_seconds = time.perf_counter() - t0
+            return cert
     if radius is None and curve is None and not critical:
-        from proofkit.kernel.dag import decode_dag
-        from proofkit.kernel.evaluate import evaluate
-
-        _, g, _ = evaluate(decode_dag(spec.dag), pts(x0), order=1, prec=PREC)[0]
         if g is None or all(not (gi > 0 or gi < 0) for gi in g):  # (nearly) critical: second-order tests
             cert = _second_order(spec, x0, direction)
             cert.time_seconds = time.perf_counter() - t0
             return cert
-    if radius is not None or (curve is None and not critical):
+    if first_order:
         radii = [flint.fmpq(0)] * spec.n
         if radius is not None:
             items = list(radius) if isinstance(radius, (list, tuple)) else [radius] * spec.n
             radii = [flint.fmpq(0) if r == 0 else q for r, q in
                      zip(items, check_radius([r if r != 0 else 1 for r in items], spec.n))]
         if direction is None:
-            from proofkit.kernel.dag import decode_dag
-            from proofkit.kernel.evaluate import evaluate
-
-            _, g, _ = evaluate(decode_dag(spec.dag), pts(x0), order=1, prec=PREC)[0]
             d = rational_vector([-float(x.mid()) for x in (g or [])] or [0.0] * spec.n)
         else:
             d = _vector(direction, spec.n, "direction")
@@ -351,7 +377,11 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
 def _second_order(spec: LossSpec, x0: list[flint.fmpq], direction: Any) -> Certificate:
     """At a (nearly) critical point: Krawczyk and negative curvature on a box, or, along a given direction with
     an exactly zero slope, negative curvature on a segment (the Taylor remainder)."""
-    H = approx_hessian(spec, x0)
+    try:
+        H = approx_hessian(spec, x0)
+    except NotAnalyticAtPoint as exc:
+        return _inconclusive({"type": "not_local_min", "how": "second order", "dimension": spec.n}, spec, x0,
+                             not_analytic_reason(exc))
     w, vecs = np.linalg.eigh((H + H.T) / 2)
     scale = float(np.max(np.abs(w))) if len(w) else 0.0
     if direction is None and scale > 0 and float(np.min(np.abs(w))) > 1e-8 * scale and w[0] < 0:

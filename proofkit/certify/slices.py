@@ -33,12 +33,13 @@ from proofkit.certify.landscape_common import (
     exact_point,
     finish,
     loss_spec,
+    not_analytic_reason,
     q2s,
     radius_ladder,
     rational_matrix,
 )
 from proofkit.certify.local_min import comparison_inputs
-from proofkit.errors import InvalidInput
+from proofkit.errors import InvalidInput, NotAnalyticAtPoint
 from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.identities import check_identity
 
@@ -164,14 +165,17 @@ def certify_lifted_minimum(loss: Any, params: Any, point: Any, fixed: Sequence[A
     base = {**spec.inputs(), **cmp, "fixed": fixed_idx, "actions": acts, "orbits": to_dag(orbit, spec.params),
             "t_radius": q2s(tq)}
     problems = [p for p in (verify_symmetry(spec, t, m) for t, m in parsed) if p]
-    H = approx_hessian(spec, x0)[np.ix_(free, free)]
+    try:
+        H, analytic = approx_hessian(spec, x0)[np.ix_(free, free)], None
+    except NotAnalyticAtPoint as exc:
+        H, analytic = None, not_analytic_reason(exc)
     cert = None
-    if problems or not np.all(np.isfinite(H)) or np.linalg.cond(H) > 1e14:
+    if problems or H is None or not np.all(np.isfinite(H)) or np.linalg.cond(H) > 1e14:
         cert = assemble(claim, {**base, "centers": [q2s(x) for x in x0], "radii": ["0"] * spec.n}, {},
                         "slice + verified symmetry", PREC)
         cert.verdict = "inconclusive"
         cert.reason = ("the map is not a verified symmetry: " + "; ".join(problems)) if problems else \
-            "the Hessian on the slice is singular at the point"
+            analytic or "the Hessian on the slice is singular at the point"
     else:
         C = rational_matrix(np.linalg.inv(H))
         for r in radius_ladder(radius, [x0[i] for i in free], (1e-3, 1e-6, 1e-10)):

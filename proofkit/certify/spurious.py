@@ -278,8 +278,8 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
         if refine:
             try:
                 centre = newton_refine(tape, centre)
-            except (ArithmeticError, ValueError, np.linalg.LinAlgError):
-                pass  # keep the given centre; the test below decides
+            except (ArithmeticError, ValueError, np.linalg.LinAlgError, CertificateRejected):
+                pass  # keep the given centre (a refinement step met a kink, a pole or diverged); the test below decides
         verdict, reason, prec, evidence = "inconclusive", "", None, {}
         global_q = None if better is not None else exact_scalar(global_value, "global_value")
         C, problem = _inverse_of_mid(tape, centre)
