@@ -53,7 +53,16 @@ __all__ = [
     "exact_constant",
     "expr_matrix",
     "to_symengine",
+    "sequence_of",
+    "mapping_of",
+    "integer_in",
+    "precision_bits",
+    "positive_radii",
+    "MAX_PRECISION",
 ]
+
+#: The highest working precision (bits) a certifier accepts (the kernel re-checks at most this much).
+MAX_PRECISION = 1 << 16
 
 _F64_EXACT_INT = 2**53
 
@@ -293,6 +302,90 @@ def matrix_input(A: Any, argument: str = "A") -> MatrixInput:
     return MatrixInput("symbolic", shape, symbolic=sympy.Matrix(shape[0], shape[1], entries))
 
 
+def sequence_of(values: Any, argument: str, what: str = "a sequence") -> list[Any]:
+    """The items of a list, tuple, 1-D array or other ordered iterable (a string, bytes, a dict, a set,
+    a 0-d or multi-dimensional array, or a non-iterable raise :class:`~proofkit.errors.InvalidInput`).
+
+    Examples
+    --------
+    >>> sequence_of((1, 2), "x"), sequence_of(np.array([3, 4]), "x")
+    ([1, 2], [3, 4])
+    """
+    if isinstance(values, np.ndarray):
+        values = _plain(values, argument)
+        if values.ndim != 1:
+            raise ShapeMismatch(argument, f"{what} (a 1-D array)", f"an array of shape {values.shape}")
+        return numeric_rows(values.reshape(1, -1), argument)[0] if values.dtype.kind != "O" else list(values)
+    if isinstance(values, (str, bytes, Mapping, set, frozenset)) or isinstance(values, sympy.Basic) or \
+            not hasattr(values, "__iter__"):
+        got = "an unordered set" if isinstance(values, (set, frozenset)) else type(values).__name__
+        raise InvalidInput(argument, what, got)
+    try:
+        return list(values)
+    except TypeError as exc:
+        raise InvalidInput(argument, what, str(exc)[:80]) from None
+
+
+def mapping_of(values: Any, argument: str, what: str = "a dict") -> dict[Any, Any]:
+    """A dict from a Mapping; ``None`` gives an empty dict; anything else raises InvalidInput."""
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise InvalidInput(argument, what, type(values).__name__)
+    return dict(values)
+
+
+def integer_in(value: Any, argument: str, low: int, high: int | None = None) -> int:
+    """An integer (Python or numpy, not bool) with ``low <= value <= high``, as a Python int.
+
+    Examples
+    --------
+    >>> integer_in(np.int64(3), "starts", 1)
+    3
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InvalidInput(argument, "an integer", f"{type(value).__name__} {str(value)[:40]!r}")
+    v = int(value)
+    if v < low or (high is not None and v > high):
+        span = f">= {low}" if high is None else f"in {low}..{high}"
+        raise InvalidInput(argument, f"an integer {span}", str(v)[:40])
+    return v
+
+
+def precision_bits(value: Any, argument: str) -> int:
+    """A working precision in bits: an integer in ``53..MAX_PRECISION`` (65536)."""
+    return integer_in(value, argument, 53, MAX_PRECISION)
+
+
+def positive_radii(radius: Any, n: int, argument: str = "radius", *, allow_zero: bool = False) -> list[flint.fmpq]:
+    """``n`` exact radii from one number (a 0-d array counts as one) or ``n`` numbers, each positive
+    (or zero with ``allow_zero``: a coordinate held fixed).
+
+    Examples
+    --------
+    >>> positive_radii(0.5, 2), positive_radii([1, "1/3"], 2)
+    ([1/2, 1/2], [1, 1/3])
+    """
+    if isinstance(radius, np.ndarray) and radius.ndim == 0:
+        radius = radius[()]
+    if isinstance(radius, (list, tuple, np.ndarray)) or (hasattr(radius, "__iter__") and
+                                                         not isinstance(radius, (str, bytes, sympy.Basic))):
+        items = sequence_of(radius, argument, f"a positive number or {n} positive numbers")
+        if len(items) != n:
+            raise InvalidInput(argument, f"a number or {n} numbers (one per coordinate)", f"{len(items)} numbers")
+    else:
+        items = [radius] * n
+    out = []
+    for i, r in enumerate(items):
+        q = exact_scalar(r, argument, f"position {i}" if len(items) > 1 else "")
+        if q < 0 or (q == 0 and not allow_zero):
+            raise InvalidInput(argument, "non-negative numbers" if allow_zero else "positive numbers", str(r)[:40])
+        out.append(q)
+    return out
+
+
 def exact_point(values: Any, n: int, argument: str, *, allow_balls: bool = False) -> list[Any]:
     """``n`` exact coordinates (``fmpq``; ``arb`` balls kept when ``allow_balls``) from a sequence.
 
@@ -301,15 +394,7 @@ def exact_point(values: Any, n: int, argument: str, *, allow_balls: bool = False
     >>> exact_point([1, 0.5], 2, "x0")
     [1, 1/2]
     """
-    if isinstance(values, np.ndarray):
-        values = _plain(values, argument)
-        if values.ndim != 1:
-            raise ShapeMismatch(argument, f"{n} coordinates (a 1-D array)", f"an array of shape {values.shape}")
-        seq = numeric_rows(values.reshape(1, -1), argument)[0]
-    elif isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
-        raise InvalidInput(argument, f"a sequence of {n} numbers", type(values).__name__)
-    else:
-        seq = list(values)
+    seq = sequence_of(values, argument, f"a sequence of {n} numbers")
     if len(seq) != n:
         raise InvalidInput(argument, f"{n} coordinates", f"{len(seq)} coordinates")
     out = []
@@ -469,9 +554,11 @@ def expr_matrix(obj: Any, argument: str) -> sympy.Matrix:
         obj = obj.to_sympy()
     if not isinstance(obj, (list, tuple, sympy.MatrixBase, np.ndarray)):
         return sympy.Matrix([[exact_expr(obj, argument)]])
+    if isinstance(obj, np.ndarray) and obj.ndim not in (1, 2):
+        raise ShapeMismatch(argument, "a 1-D or 2-D array of expressions", f"an array of shape {obj.shape}")
     try:
         M = sympy.Matrix(obj)
-    except (ValueError, TypeError, IndexError, sympy.SympifyError) as exc:
+    except (ValueError, TypeError, IndexError, NotImplementedError, sympy.SympifyError) as exc:
         raise ShapeMismatch(argument, "a rectangular matrix of expressions", str(exc)[:80]) from None
     if M.rows == 0 or M.cols == 0:
         raise ShapeMismatch(argument, "a non-empty matrix", f"shape {M.shape}")

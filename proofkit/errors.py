@@ -134,22 +134,9 @@ class ToolMissing(ProofkitError, RuntimeError):
     """An external program (pdflatex, Graphviz dot) is not installed."""
 
 
+
 class KernelDisagreement(ProofkitError, RuntimeError):
-    """A certifier built a certificate that the trusted kernel rejects when re-read from its own JSON.
-
-    This is a bug in proofkit, never a user error. By default a rejected ``certified``/``refuted``
-    certificate is returned as ``inconclusive`` instead; this error is raised when even that form is
-    rejected, or always in strict mode (environment variable ``PROOFKIT_STRICT_CERTIFIERS=1``).
-
-    Parameters
-    ----------
-    certifier : str
-        The certifier that built the certificate.
-    verdict : str
-        The verdict the certificate stated.
-    why : str
-        The kernel's reason.
-    """
+    """A certifier's certificate is rejected by the kernel when re-read from its JSON (a bug in proofkit)."""
 
     def __init__(self, certifier: str, verdict: str, why: str) -> None:
         self.certifier, self.verdict, self.why = certifier, verdict, why
@@ -158,5 +145,4 @@ class KernelDisagreement(ProofkitError, RuntimeError):
 
 
 class NotAnalyticAtPoint(InvalidInput):
-    """A method that needs derivatives or a series at the point got a loss that is not analytic there
-    (a kink of ``Max``/``Abs``/a piecewise node at the point, or a pole)."""
+    """The loss has a kink, a pole or a domain edge at the point where a certifier needs its derivatives."""

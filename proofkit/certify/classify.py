@@ -35,7 +35,8 @@ from proofkit.certify.landscape_common import (
 from proofkit.certify.local_min import certify_local_min
 from proofkit.certify.saddle import certify_not_local_min, certify_saddle
 from proofkit.certify.slices import parse_action, verify_symmetry
-from proofkit.errors import InvalidInput, NotAnalyticAtPoint
+from proofkit.convert import integer_in
+from proofkit.errors import NotAnalyticAtPoint
 
 __all__ = ["classify_critical_point", "KINDS"]
 
@@ -104,12 +105,14 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
                                         f"(rank {rank}); the zero-loss set is not isolated")
     return "degenerate", (f"degenerate critical point: the Hessian is singular (rank {rank} < {n}) and no curve with a "
                           "decisive leading term was found; it may be a non-strict minimum (give manifold=) or a "
-                          "higher-order saddle (give curve=)")
+                          "higher-order saddle (give curve=[theta_1(t), ..., theta_n(t)], rational functions of t with "
+                          "theta(0) = point, along which the loss decreases)")
 
 
 @returns_kernel_checked
 def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Mapping[Any, Any] | None = None,
-                            radius: Any = None, symmetry: Any = None, residuals: int | None = None) -> Certificate:
+                            radius: Any = None, symmetry: Any = None, residuals: int | None = None,
+                            curve: Any = None) -> Certificate:
     """Classify a critical point with a certificate, or say precisely why it cannot be classified.
 
     Parameters
@@ -127,6 +130,11 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     residuals : int, optional
         The number of squared residuals of a sum-of-squares loss (``N d_y`` of an Objective is
         used by default).
+    curve : sequence of expressions in one symbol, optional
+        A curve ``theta(t)`` with ``theta(0) = point`` (rational functions of t) for a degenerate
+        point of a rational loss: used instead of the automatic search of curves (see
+        :func:`~proofkit.certify_saddle`); a decrease along it proves "saddle" (with an increase
+        along another automatic direction or an odd order) or "not a local minimum".
 
     Returns
     -------
@@ -154,8 +162,10 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     x0 = exact_point(point, spec.params, "point")
     if residuals is None and spec.objective is not None:
         residuals = spec.objective.N * spec.objective.network.widths[-1]
-    if residuals is not None and (not isinstance(residuals, int) or residuals < 1):
-        raise InvalidInput("residuals", "a positive integer", repr(residuals))
+    if residuals is not None:
+        residuals = integer_in(residuals, "residuals", 1)
+    if symmetry is not None:
+        parse_action(spec, symmetry)  # checked now, used only if the Hessian is singular
     if manifold is not None:
         sub = certify_local_min.__wrapped__(spec.expr, spec.params, point, manifold=manifold, radius=radius)
         return _wrap(spec, x0, "non-strict local minimum", sub, sub.reason, "manifold", t0)
@@ -175,13 +185,13 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
         claim = {"type": "local_max", "strict": True, "dimension": spec.n}
         sub = _strict_max(spec, x0, H, radius, claim)
         return _wrap(spec, x0, "strict local maximum", sub, sub.reason, "definite", t0)
-    sub = certify_saddle.__wrapped__(spec.expr, spec.params, point, radius=radius)
+    sub = certify_saddle.__wrapped__(spec.expr, spec.params, point, radius=radius, curve=curve)
     if sub.certified:
         return _wrap(spec, x0, "saddle", sub, sub.reason, sub.claim["kind"], t0)
     if regular:
         return _wrap(spec, x0, None, None, f"indefinite Hessian but the saddle was not certified: {sub.reason}",
                      "not certified", t0)
-    weaker = certify_not_local_min.__wrapped__(spec.expr, spec.params, point)
+    weaker = certify_not_local_min.__wrapped__(spec.expr, spec.params, point, curve=curve)
     if weaker.certified and weaker.claim["how"] == "curve":  # a decrease but no increase was found
         return _wrap(spec, x0, "not a local minimum", weaker,
                      weaker.reason, "curve", t0)

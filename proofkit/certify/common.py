@@ -14,7 +14,8 @@ import numpy as np
 
 from proofkit.certificate import Certificate, input_hash, reason_for
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
-from proofkit.errors import CertificateRejected, InvalidInput, KernelDisagreement
+from proofkit.convert import precision_bits
+from proofkit.errors import CertificateRejected, KernelDisagreement
 from proofkit.kernel import check_certificate
 from proofkit.progress import steps
 
@@ -30,10 +31,9 @@ STRICT_ENV = "PROOFKIT_STRICT_CERTIFIERS"
 PRECISIONS = (64, 128, 256, 512, 1024)
 
 
-def check_max_prec(max_prec: int) -> int:
-    if not isinstance(max_prec, int) or max_prec < 53:
-        raise InvalidInput("max_prec", "an integer number of bits >= 53", repr(max_prec))
-    return max_prec
+def check_max_prec(max_prec: int, argument: str = "max_prec") -> int:
+    """A highest working precision: an integer number of bits in 53..65536 (as a Python int)."""
+    return precision_bits(max_prec, argument)
 
 
 def precision_ladder(max_prec: int) -> list[int]:

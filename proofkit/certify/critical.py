@@ -18,8 +18,15 @@ import numpy as np
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner, returns_kernel_checked
-from proofkit.convert import exact_expr, exact_exprs, exact_point, exact_scalar, rational
+from proofkit.certify.common import (
+    Timer,
+    check_max_prec,
+    make_certificate,
+    precision_ladder,
+    preconditioner,
+    returns_kernel_checked,
+)
+from proofkit.convert import exact_expr, exact_exprs, exact_point, mapping_of, positive_radii, rational, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.evaluate import evaluate
@@ -54,7 +61,8 @@ def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any
     entries = _entries(grad)
     if variables is None:
         variables = sorted(set().union(*(e.free_symbols for e in entries)), key=lambda s: s.name)
-    variables = [sympy.Symbol(v) if isinstance(v, str) else v for v in variables]
+    variables = [sympy.Symbol(v) if isinstance(v, str) else v
+                 for v in sequence_of(variables, "variables", "a sequence of sympy Symbols or names")]
     if not all(isinstance(v, sympy.Symbol) for v in variables):
         raise InvalidInput("variables", "sympy Symbols or names", repr(variables)[:80])
     if len({v.name for v in variables}) != len(variables):
@@ -62,8 +70,8 @@ def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any
     if len(entries) != len(variables):
         raise InvalidInput("grad", f"{len(variables)} components (one per variable)", f"{len(entries)}")
     fixed_map: dict[sympy.Symbol, Any] = {}
-    for k, val in (fixed or {}).items():
-        sym = next((v for v in variables if v.name == (k if isinstance(k, str) else k.name)), None)
+    for k, val in mapping_of(fixed, "fixed", "a dict {variable: value}").items():
+        sym = next((v for v in variables if v.name == (k if isinstance(k, str) else getattr(k, "name", None))), None)
         if sym is None:
             raise InvalidInput("fixed", "variables of the gradient", f"unknown variable {k!r}")
         fixed_map[sym] = rational(val, "fixed") if not isinstance(val, sympy.Basic) or val.is_Number \
@@ -76,17 +84,7 @@ def prepare_gradient(grad: Any, variables: Sequence[Any] | None, fixed: dict[Any
 
 
 def _box(x0: Sequence[Any], radius: Any, n: int) -> tuple[list[Any], list[Any]]:
-    centers = exact_point(x0, n, "x0")
-    radii_in = list(radius) if isinstance(radius, (list, tuple, np.ndarray)) else [radius] * n
-    if len(radii_in) != n:
-        raise InvalidInput("radius", f"a number or {n} numbers", f"{len(radii_in)} numbers")
-    radii = []
-    for r in radii_in:
-        q = exact_scalar(r, "radius")
-        if q <= 0:
-            raise InvalidInput("radius", "positive numbers", repr(r))
-        radii.append(q)
-    return centers, radii
+    return exact_point(x0, n, "x0"), positive_radii(radius, n)
 
 
 def _approx_inverse(dag: Any, centers: list[Any], order: int, fixed: Sequence[Any] = ()
@@ -130,6 +128,7 @@ def _exact_values(fixed_map: dict[sympy.Symbol, Any]) -> dict[str, str]:
 def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: Any, fixed: Any,
               max_prec: int, want_min: bool, loss: Any = None) -> Certificate:
     claim_type = "strict_local_min" if want_min else "critical_point"
+    max_prec = check_max_prec(max_prec)
     with Timer() as t:
         grad_free, free, fixed_map = prepare_gradient(grad, variables, fixed, substitute=False)
         centers, radii = _box(x0, radius, len(free))

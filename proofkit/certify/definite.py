@@ -10,7 +10,7 @@ import numpy as np
 from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
 from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
-from proofkit.errors import InvalidInput
+from proofkit.convert import integer_in
 from proofkit.kernel.linalg import ball_matrix_pd, exact_ldl_pivots
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
@@ -102,9 +102,8 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
-    check_max_prec(max_prec)
-    if not isinstance(exact_limit, int) or isinstance(exact_limit, bool) or exact_limit < 0:
-        raise InvalidInput("exact_limit", "a non-negative integer", repr(exact_limit))
+    max_prec = check_max_prec(max_prec)
+    exact_limit = integer_in(exact_limit, "exact_limit", 0)
     claim = {"type": "positive_definite", "n": M.n}
     with Timer() as t:
         out = _pd(M, max_prec, exact_limit)
@@ -169,6 +168,7 @@ def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
+    max_prec = check_max_prec(max_prec)
     with Timer() as t:
         verdict, prec, ev = "inconclusive", None, {}
         for prec in precision_ladder(max_prec):
@@ -206,6 +206,7 @@ def enclose_eigenvalues(A: Any, *, max_prec: int = 1024) -> Certificate:
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
+    max_prec = check_max_prec(max_prec)
     with Timer() as t:
         verdict, prec, ev, inertia = "inconclusive", None, {}, None
         for prec in precision_ladder(max_prec):

@@ -8,8 +8,8 @@ from typing import Any
 import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
-from proofkit.certify.common import Timer, kernel_decides, make_certificate, returns_kernel_checked
-from proofkit.convert import exact_point, expr_matrix
+from proofkit.certify.common import Timer, check_max_prec, kernel_decides, make_certificate, returns_kernel_checked
+from proofkit.convert import exact_point, expr_matrix, sequence_of
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
@@ -53,9 +53,8 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
     require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
     if variables is None:
         variables = sorted(L.free_symbols | R.free_symbols, key=lambda s: s.name)
-    if isinstance(variables, (str, bytes)) or not hasattr(variables, "__iter__"):
-        raise InvalidInput("variables", "a sequence of sympy Symbols", type(variables).__name__)
-    variables = list(variables)
+    variables = sequence_of(variables, "variables", "a sequence of sympy Symbols")
+    prec = check_max_prec(prec, "prec")
     if not all(isinstance(v, sympy.Symbol) for v in variables):
         raise InvalidInput("variables", "sympy Symbols", repr(variables)[:80])
     missing = (L.free_symbols | R.free_symbols) - set(variables)

@@ -18,6 +18,7 @@ import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import kernel_decides, make_certificate
+from proofkit.convert import exact_expr, positive_radii, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
 from proofkit.kernel.landscape import statement_for
 from proofkit.numeric.contexts import to_fmpq
@@ -47,15 +48,15 @@ def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:
     if hasattr(loss, "expr") and hasattr(loss, "params"):
         objective = loss
         expr = loss.expr
-        params = list(params) if params is not None else list(loss.params)
+        params = sequence_of(params, "params", "a sequence of parameters") if params is not None else list(loss.params)
     else:
-        try:
-            expr = sympy.sympify(loss, strict=True)
-        except (sympy.SympifyError, TypeError):
-            raise InvalidInput("loss", "a sympy expression or an Objective", repr(loss)[:60]) from None
-        if not isinstance(expr, sympy.Expr):
-            raise InvalidInput("loss", "a sympy expression", type(loss).__name__)
-        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
+        if type(loss).__module__.startswith("symengine"):
+            loss = sympy.sympify(loss)
+        if not isinstance(loss, sympy.Expr):
+            raise InvalidInput("loss", "a sympy expression or an Objective", f"{type(loss).__name__} {str(loss)[:60]!r}")
+        expr = exact_expr(loss, "loss")  # checked node by node; floats taken exactly
+        params = sequence_of(params, "params", "a sequence of parameters") if params is not None else \
+            sorted(expr.free_symbols, key=lambda s: s.name)
     if not params:
         raise InvalidInput("params", "at least one parameter", "none")
     out = []
@@ -82,10 +83,7 @@ def exact_point(point: Any, params: list[sympy.Symbol], argument: str) -> list[f
             raise InvalidInput(argument, f"a value for each of the {len(params)} parameters", f"missing {missing[:4]}")
         seq = [by_name[p.name] for p in params]
     else:
-        try:
-            seq = list(point)
-        except TypeError:
-            raise InvalidInput(argument, "a sequence or a dict of numbers", type(point).__name__) from None
+        seq = sequence_of(point, argument, "a sequence or a dict of numbers")
         if len(seq) != len(params):
             raise InvalidInput(argument, f"{len(params)} coordinates (one per parameter)", f"{len(seq)} coordinates")
     out = []
@@ -185,21 +183,9 @@ def radius_ladder(radius: Any, centre: Sequence[flint.fmpq], default: Sequence[f
     return steps([r * scale for r in default], "radius ladder", unit="radius")  # a list; a bar while iterated
 
 
-def check_radius(radius: Any, n: int) -> list[flint.fmpq]:
+def check_radius(radius: Any, n: int, argument: str = "radius") -> list[flint.fmpq]:
     """Radii as exact positive rationals (one number for every coordinate, or one per coordinate)."""
-    items = list(radius) if isinstance(radius, (list, tuple, np.ndarray)) else [radius] * n
-    if len(items) != n:
-        raise InvalidInput("radius", f"a number or {n} numbers", f"{len(items)} numbers")
-    out = []
-    for r in items:
-        try:
-            q = to_fmpq(r)
-        except (ValueError, TypeError, OverflowError):
-            raise InvalidInput("radius", "positive finite numbers", repr(r)) from None
-        if q <= 0:
-            raise InvalidInput("radius", "positive numbers", repr(r))
-        out.append(q)
-    return out
+    return positive_radii(radius, n, argument)
 
 
 def kernel_verdict(cert: Certificate) -> tuple[bool, str]:

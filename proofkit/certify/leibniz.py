@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from proofkit.certificate import Certificate, fmpq_to_str
-from proofkit.certify.common import Timer, kernel_decides, make_certificate, returns_kernel_checked
+from proofkit.certify.common import Timer, check_max_prec, kernel_decides, make_certificate, returns_kernel_checked
+from proofkit.convert import exact_scalar
 from proofkit.errors import InvalidInput
 from proofkit.kernel.statements import statement_for
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import exact_rational_text, to_dag
 
 __all__ = ["certify_leibniz_alpha0", "certify_leibniz_witness"]
+
+
+def _construction(construction: Any) -> Any:
+    from proofkit.symbolic.leibniz import LeibnizConstruction
+
+    if not isinstance(construction, LeibnizConstruction):
+        raise InvalidInput("construction", "a LeibnizConstruction (proofkit.symbolic.leibniz.leibniz_construction)",
+                           type(construction).__name__)
+    return construction
 
 
 @returns_kernel_checked
@@ -38,13 +48,16 @@ def certify_leibniz_alpha0(construction: Any, alpha0: Any, *, prec: int = 128) -
     >>> certify_leibniz_alpha0(con, con.alpha0()["alpha0"]).verdict
     'certified'
     """
-    con = construction
+    con = _construction(construction)
+    prec = check_max_prec(prec, "prec")
     if con.kind != "bounded":
         raise InvalidInput("construction", "a bounded activation (the type (2b) bound is not kernel-checked)",
                            con.kind)
     mu, gamma = con.sigma.limits
     (t,) = sorted(con.sigma.expr.free_symbols, key=lambda s: s.name)
-    a0 = fmpq_to_str(to_fmpq(alpha0))
+    a0 = fmpq_to_str(exact_scalar(alpha0, "alpha0"))
+    if not exact_scalar(alpha0, "alpha0") > 0:
+        raise InvalidInput("alpha0", "a positive number", str(alpha0)[:40])
     with Timer() as tm:
         inputs = {"sigma": to_dag([con.sigma.expr], [t]), "t": to_dag(list(con.t), []),
                   "mu": exact_rational_text(mu), "gamma": exact_rational_text(gamma),
@@ -104,7 +117,7 @@ def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
     >>> certify_leibniz_witness(con, 40).verdict
     'certified'
     """
-    con = construction
+    con = _construction(construction)
     try:
         a = to_fmpq(alpha)
     except (ValueError, TypeError):

@@ -13,7 +13,7 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_from_data, arb_to_data
-from proofkit.certify.common import Timer, make_certificate, precision_ladder, returns_kernel_checked
+from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
 from proofkit.kernel.linalg import PRIMES, float_rows_mod_p, integer_rows
@@ -100,7 +100,8 @@ def certify_nonsingular(A: Any, *, backend: str = "auto", max_prec: int = 1024) 
     """
     M = as_cert_matrix(A)
     M.require_square()
-    if backend not in ("auto", "float", "arb", "exact"):
+    max_prec = check_max_prec(max_prec)
+    if not isinstance(backend, str) or backend not in ("auto", "float", "arb", "exact"):
         raise InvalidInput("backend", "auto, float, arb or exact", repr(backend))
     claim = {"type": "nonsingular", "n": M.n}
     attempts: list[str] = []
@@ -199,6 +200,7 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
     if not isinstance(r, (int, np.integer)) or isinstance(r, bool) or not 1 <= r <= min(m, n):
         raise InvalidInput("r", f"an integer in 1..{min(m, n)} (the smaller dimension)", repr(r))
     r = int(r)
+    max_prec = check_max_prec(max_prec)
     with Timer() as t:
         rows, cols = _pivot_minor(M.approx(), r)
         minor = _submatrix(M, rows, cols)
@@ -303,6 +305,7 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
     """
     M = as_cert_matrix(A)
     M.require_square()
+    max_prec = check_max_prec(max_prec)
     with Timer() as t:
         if M.is_exact and M.n <= 300:
             d = M.fmpq_mat().det()

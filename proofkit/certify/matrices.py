@@ -186,13 +186,51 @@ class CertMatrix:
         elif self._exact is not None:
             bad = next(((i, j) for i in range(n) for j in range(i + 1, n) if self._exact[i][j] != self._exact[j][i]),
                        None)
-        else:
+        elif self._balls is not None:  # enclosures: the claim is about the symmetric matrices inside them
             B = self.arb(128)
             bad = next(((i, j) for i in range(n) for j in range(i + 1, n) if not B[i, j].overlaps(B[j, i])), None)
+        else:
+            bad = None
+            for i in range(n):
+                for j in range(i + 1, n):
+                    same = _same_constant(self._symbolic[i, j], self._symbolic[j, i])
+                    if same is None:
+                        raise NotSymmetric(argument, "a symmetric matrix whose symmetry can be decided exactly",
+                                           f"entries ({i}, {j}) and ({j}, {i}) agree to {SYMMETRY_PREC} bits but "
+                                           "are not provably equal (give them as the same expression)")
+                    if not same:
+                        bad = (i, j)
+                        break
+                if bad is not None:
+                    break
         if bad is not None:
             i, j = bad
             raise NotSymmetric(argument, "a symmetric matrix (it is not symmetrised silently)",
                                f"entries ({i}, {j}) and ({j}, {i}) differ")
+
+
+#: The highest precision (bits) at which two exact constant entries are compared before symmetry is refused.
+SYMMETRY_PREC = 8192
+
+
+def _same_constant(a: sympy.Expr, b: sympy.Expr) -> bool | None:
+    """Whether two exact constant expressions are equal: True (identical, or their difference simplifies to 0),
+    False (an Arb enclosure of the difference excludes 0), None (undecided up to :data:`SYMMETRY_PREC` bits)."""
+    if a == b:
+        return True
+    prec = 128
+    while prec <= SYMMETRY_PREC:
+        try:
+            (d,) = compile_program([a - b], [], "A").run(ArbContext(prec), [])
+        except (NotAnalyticHere, ZeroDivisionError, ValueError):
+            break
+        if d.is_finite() and (d > 0 or d < 0):
+            return False
+        prec *= 4
+    try:
+        return True if sympy.simplify(a - b) == 0 else None
+    except Exception:  # sympy's simplification failing decides nothing
+        return None
 
 
 def _approx(v: Any, scale: int = 0) -> float:

@@ -41,6 +41,7 @@ from proofkit.certify.landscape_common import (
     rational_matrix,
     rational_vector,
 )
+from proofkit.convert import exact_expr, exact_scalar, positive_radii, rational, sequence_of
 from proofkit.errors import InvalidInput, NotAnalyticAtPoint
 from proofkit.symbolic.dag import to_dag
 
@@ -51,24 +52,19 @@ _T = sympy.Symbol("t")
 
 
 def _vector(v: Any, n: int, argument: str) -> list[flint.fmpq]:
-    from proofkit.numeric.contexts import to_fmpq
 
-    try:
-        out = [to_fmpq(x if not isinstance(x, sympy.Basic) else sympy.Rational(x)) for x in v]
-    except (ValueError, TypeError):
-        raise InvalidInput(argument, f"{n} finite numbers", repr(v)[:60]) from None
-    if len(out) != n:
-        raise InvalidInput(argument, f"{n} numbers (one per parameter)", f"{len(out)} numbers")
+    items = sequence_of(v, argument, f"a sequence of {n} numbers")
+    if len(items) != n:
+        raise InvalidInput(argument, f"{n} numbers (one per parameter)", f"{len(items)} numbers")
+    out = [exact_scalar(x, argument, f"position {i}") for i, x in enumerate(items)]
     if all(x == 0 for x in out):
         raise InvalidInput(argument, "a non-zero vector", "the zero vector")
     return out
 
 
 def _curve_exprs(spec: LossSpec, x0: Sequence[flint.fmpq], curve: Any, t: sympy.Symbol = _T) -> list[sympy.Expr]:
-    try:
-        exprs = [sympy.sympify(e, strict=True) for e in curve]
-    except (sympy.SympifyError, TypeError):
-        raise InvalidInput("curve", "a sequence of sympy expressions in one symbol t", repr(curve)[:60]) from None
+    exprs = [exact_expr(e, f"curve[{i}]") if isinstance(e, sympy.Basic) else rational(e, f"curve[{i}]")
+             for i, e in enumerate(sequence_of(curve, "curve", "a sequence of sympy expressions in one symbol t"))]
     if len(exprs) != spec.n:
         raise InvalidInput("curve", f"{spec.n} expressions (one per parameter)", f"{len(exprs)}")
     bad = next((e for e in exprs if not is_rational_function(e)), None)
@@ -155,7 +151,7 @@ def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any
         curves.append(_curve_exprs(spec, x0, curve))
     if direction is not None:
         curves.append(_line(x0, _vector(direction, spec.n, "direction")))
-    if curve is None and direction is None:
+    if (curve is None and direction is None) or want_max_too:  # (an increase is searched for automatically too)
         curves += [_line(x0, d) for d in candidate_directions(spec, x0)]
     neg = pos = None
     zero_count = 0
@@ -346,10 +342,8 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
             return cert
     if first_order:
         radii = [flint.fmpq(0)] * spec.n
-        if radius is not None:
-            items = list(radius) if isinstance(radius, (list, tuple)) else [radius] * spec.n
-            radii = [flint.fmpq(0) if r == 0 else q for r, q in
-                     zip(items, check_radius([r if r != 0 else 1 for r in items], spec.n))]
+        if radius is not None:  # a zero radius keeps that coordinate fixed
+            radii = positive_radii(radius, spec.n, allow_zero=True)
         if direction is None:
             d = rational_vector([-float(x.mid()) for x in (g or [])] or [0.0] * spec.n)
         else:

@@ -16,11 +16,17 @@ import numpy as np
 
 from proofkit.certificate import Certificate
 from proofkit.certify.spurious import certify_spurious_minimum
+from proofkit.convert import integer_in
 from proofkit.errors import InvalidInput
 from proofkit.progress import track
 from proofkit.results import ResultDisplay
 
-__all__ = ["SpuriousMinimum", "SearchReport", "find_spurious_minima", "canonical_point"]
+__all__ = ["SpuriousMinimum", "FailedStart", "SearchReport", "find_spurious_minima", "canonical_point"]
+
+#: Descents leaving the box |x_i| < REGION are stopped and reported (saturating units run to infinity).
+REGION = 50.0
+#: A descent has converged when the gradient norm at its end is below this.
+GRADIENT_TOL = 1e-6
 
 
 @dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
@@ -33,8 +39,29 @@ class SpuriousMinimum(ResultDisplay):
 
 
 @dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
+class FailedStart(ResultDisplay):
+    """A start whose descent did not end at a critical point inside the search region, and why.
+
+    ``why`` is ``"started outside the region"`` (the start had ``|x_i| >= 50``), ``"left the region"`` (some
+    coordinate reached ``|x_i| >= 50``: the loss keeps decreasing towards infinity, typically saturating
+    activations whose infimum is not attained), ``"not converged"`` (the descent stopped with a gradient
+    norm ``>= 1e-6``) or ``"not finite"`` (the loss or its gradient overflowed); ``detail`` gives the numbers.
+    """
+
+    start: list[float]
+    end: list[float]
+    loss: float
+    why: str
+    detail: str
+
+
+@dataclass(repr=False)  # the summary, then the summarised fields (ResultDisplay)
 class SearchReport(ResultDisplay):
-    """What :func:`find_spurious_minima` found."""
+    """What :func:`find_spurious_minima` found, including the starts that did not converge and why.
+
+    ``best_loss`` is NaN (and ``best_point`` empty) when no start converged; ``print(report)`` or its
+    display in a notebook says what happened to every start.
+    """
 
     certified: list[SpuriousMinimum]
     candidates: list[tuple[float, list[float]]]
@@ -42,10 +69,81 @@ class SearchReport(ResultDisplay):
     best_loss: float
     starts: int
     uncertified: list[SpuriousMinimum] = field(default_factory=list)
+    failed_starts: list[FailedStart] = field(default_factory=list)
 
     def reasons(self) -> list[tuple[float, str]]:
         """The loss of each candidate that did not certify and the certifier's reason."""
         return [(m.loss, m.certificate.reason) for m in self.uncertified]
+
+    @property
+    def converged(self) -> int:
+        """How many starts ended at a critical point inside the search region."""
+        return self.starts - len(self.failed_starts)
+
+    def failures(self) -> dict[str, int]:
+        """How many starts failed, by reason (see :class:`FailedStart`)."""
+        out: dict[str, int] = {}
+        for f in self.failed_starts:
+            out[f.why] = out.get(f.why, 0) + 1
+        return out
+
+    def summary(self) -> str:
+        """A few lines: starts (converged and failed, by reason), the best loss, candidates, certificates."""
+        lines = [f"{self.starts} starts: {self.converged} converged to a critical point"]
+        for why, count in sorted(self.failures().items(), key=lambda t: -t[1]):
+            example = next(f for f in self.failed_starts if f.why == why)
+            lines.append(f"  {count} {why}: {_WHY[why]} (e.g. {example.detail})")
+        if not self.converged:
+            lines.append("no start converged: best_loss is nan, and no candidate was found or certified "
+                         "(try another scale, more starts, or a sampler near the region of interest)")
+            return "\n".join(lines)
+        lines.append(f"best loss {self.best_loss:.6g}; {len(self.candidates)} distinct critical points, "
+                     f"{len(self.certified) + len(self.uncertified)} sent to the certifier above the best loss")
+        lines.append(f"certified spurious minima: {len(self.certified)}" +
+                     "".join(f"\n  loss {m.loss:.6g}" for m in self.certified))
+        if self.uncertified:
+            lines.append(f"not certified: {len(self.uncertified)}" +
+                         "".join(f"\n  loss {loss:.6g}: {why[:160]}" for loss, why in self.reasons()))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"{self.summary()}\n{super().__repr__()}"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        return f"<pre>{html.escape(self.summary())}</pre>{super()._repr_html_()}"
+
+
+_WHY = {"started outside the region": f"the starting point already had |x_i| >= {REGION:g} (lower scale=, or "
+                                      "a sampler inside the region)",
+        "left the region": f"a coordinate reached |x_i| >= {REGION:g} while the loss kept decreasing (a minimum at "
+                           "infinity, e.g. saturating activations, or a loss unbounded below)",
+        "not converged": f"the descent stopped with a gradient norm >= {GRADIENT_TOL:g}",
+        "not finite": "the loss or its gradient overflowed to a non-finite value"}
+
+
+def _failure(x0: np.ndarray, res: Any) -> FailedStart | None:
+    """Why a descent from ``x0`` ending at ``res`` (scipy's result) is not a critical point in the region."""
+    x, fun = np.asarray(res.x, dtype=float), float(res.fun)
+    grad = np.asarray(res.jac, dtype=float)
+    end = [float(v) for v in x]
+    if not (np.all(np.isfinite(x)) and np.isfinite(fun) and np.all(np.isfinite(grad))):
+        return FailedStart([float(v) for v in x0], end, fun, "not finite", f"loss {fun:.3g} after {res.nit} steps")
+    if np.max(np.abs(x0), initial=0.0) >= REGION:
+        return FailedStart([float(v) for v in x0], end, fun, "started outside the region",
+                           f"max |x_i| = {np.max(np.abs(x0)):.3g} at the start")
+    if np.max(np.abs(x), initial=0.0) >= REGION:
+        return FailedStart([float(v) for v in x0], end, fun, "left the region",
+                           f"loss {fun:.3g} with max |x_i| = {np.max(np.abs(x)):.3g} after {res.nit} steps")
+    g = float(np.linalg.norm(grad))
+    if g >= GRADIENT_TOL:
+        return FailedStart([float(v) for v in x0], end, fun, "not converged",
+                           f"gradient norm {g:.2e} at loss {fun:.3g} after {res.nit} steps: {res.message}")
+    return None
 
 
 def canonical_point(network: Any, x: np.ndarray) -> np.ndarray:
@@ -126,11 +224,12 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
 
     from proofkit.numeric.float_engine import FloatTape
 
-    for name, value in (("starts", starts), ("max_certify", max_certify)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InvalidInput(name, "a positive integer", repr(value))
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        raise InvalidInput("seed", "an integer", repr(seed))
+    starts = integer_in(starts, "starts", 1, 10**6)
+    max_certify = integer_in(max_certify, "max_certify", 1, 10**6)
+    seed = integer_in(seed, "seed", 0, 2**128)
+    for name, value in (("sampler", sampler), ("symmetry", symmetry)):
+        if value is not None and not callable(value):
+            raise InvalidInput(name, "a function (or None)", type(value).__name__)
     for name, value in (("scale", scale), ("tol", tol)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
             raise InvalidInput(name, "a positive finite number", repr(value))
@@ -153,22 +252,28 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
     found: list[tuple[float, np.ndarray]] = []
 
     def escaping(intermediate_result: Any) -> None:
-        # runs leaving |x| < 50 are dropped below: stop them now (saturating activations run to maxiter)
-        if not np.all(np.abs(intermediate_result.x) < 50):
+        # runs leaving |x| < 50 are reported below: stop them now (saturating activations run to maxiter)
+        if not np.all(np.abs(intermediate_result.x) < REGION):
             raise StopIteration
 
+    failed: list[FailedStart] = []
     for _ in track(range(starts), "search: local descents", unit="start"):
-        x0 = np.asarray(draw(rng, n), dtype=float).reshape(-1)
+        try:
+            x0 = np.asarray(draw(rng, n), dtype=float).reshape(-1)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("sampler", f"a function (rng, n) -> {n} finite numbers", str(exc)[:80]) from None
         if x0.shape != (n,) or not np.all(np.isfinite(x0)):
             raise InvalidInput("sampler", f"finite starting points with {n} coordinates", f"shape {x0.shape}")
         with np.errstate(all="ignore"):
             res = minimize(value_and_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-11, "maxiter": 5000},
                            callback=escaping)
-        if np.all(np.isfinite(res.x)) and np.isfinite(res.fun) and np.linalg.norm(res.jac) < 1e-6 \
-                and np.max(np.abs(res.x)) < 50:
-            found.append((float(res.fun), canon(res.x)))
+        why = _failure(x0, res)
+        if why is None:
+            found.append((float(res.fun), _canonical(canon, res.x, n)))
+        else:
+            failed.append(why)
     if not found:
-        return SearchReport([], [], [], float("nan"), starts)
+        return SearchReport([], [], [], float("nan"), starts, failed_starts=failed)
     found.sort(key=lambda t: t[0])
     distinct: list[tuple[float, np.ndarray]] = []
     for val, x in found:
@@ -194,4 +299,17 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
         else:
             uncertified.append(SpuriousMinimum([float(v) for v in x], val, cert))
     return SearchReport(certified, [(v, [float(a) for a in x]) for v, x in distinct], [float(v) for v in best_x],
-                        best_val, starts, uncertified)
+                        best_val, starts, uncertified, failed)
+
+
+def _canonical(canon: Callable[[np.ndarray], np.ndarray], x: np.ndarray, n: int) -> np.ndarray:
+    """The declared symmetry's representative of ``x`` (checked: n finite numbers)."""
+    try:
+        y = np.asarray(canon(np.array(x, dtype=float)), dtype=float).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("symmetry", f"a function mapping a point to a point of {n} coordinates",
+                           str(exc)[:80]) from None
+    if y.shape != (n,) or not np.all(np.isfinite(y)):
+        raise InvalidInput("symmetry", f"a function mapping a point to a point of {n} finite coordinates",
+                           f"shape {y.shape}")
+    return y

@@ -39,6 +39,7 @@ from proofkit.certify.landscape_common import (
     rational_matrix,
 )
 from proofkit.certify.local_min import comparison_inputs
+from proofkit.convert import sequence_of
 from proofkit.errors import InvalidInput, NotAnalyticAtPoint
 from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.identities import check_identity
@@ -140,14 +141,15 @@ def certify_lifted_minimum(loss: Any, params: Any, point: Any, fixed: Sequence[A
     x0 = exact_point(point, spec.params, "point")
     names = [p.name for p in spec.params]
     fixed_idx = []
-    for f in fixed:
+    for f in sequence_of(fixed, "fixed", "a sequence of parameters (symbols or names)"):
         name = f.name if isinstance(f, sympy.Symbol) else str(f)
         if name not in names:
             raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
         fixed_idx.append(names.index(name))
     if not fixed_idx or len(set(fixed_idx)) != len(fixed_idx) or len(fixed_idx) >= spec.n:
         raise InvalidInput("fixed", "distinct parameters, at least one, not all", repr(fixed))
-    actions = [symmetry] if isinstance(symmetry, tuple) else list(symmetry)
+    actions = [symmetry] if isinstance(symmetry, tuple) else \
+        sequence_of(symmetry, "symmetry", "a pair (t, maps) or a list of such pairs")
     parsed = [parse_action(spec, a) for a in actions]
     if len(parsed) != len(fixed_idx):
         raise InvalidInput("symmetry", f"one family per fixed parameter ({len(fixed_idx)})", f"{len(parsed)}")

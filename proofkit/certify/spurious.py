@@ -25,9 +25,16 @@ import symengine as se
 import sympy
 
 from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate, precision_ladder, preconditioner, returns_kernel_checked
+from proofkit.certify.common import (
+    Timer,
+    check_max_prec,
+    make_certificate,
+    precision_ladder,
+    preconditioner,
+    returns_kernel_checked,
+)
 from proofkit.certify.critical import SYMMETRY_NOTE, _box
-from proofkit.convert import exact_expr, exact_point, exact_scalar
+from proofkit.convert import exact_expr, exact_point, exact_scalar, mapping_of, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import Tape, dense_gradient, evaluate
@@ -47,7 +54,7 @@ def _values(point: Any, names: list[str], argument: str) -> list[Any]:
             raise InvalidInput(argument, f"a value for each of the {len(names)} parameters", f"missing {missing[:4]}")
         seq = [by_name[p] for p in names]
     else:
-        seq = list(np.asarray(point).reshape(-1)) if isinstance(point, np.ndarray) else list(point)
+        seq = sequence_of(point, argument, f"a sequence of {len(names)} numbers or a dict by parameter")
         if len(seq) != len(names):
             raise InvalidInput(argument, f"{len(names)} coordinates (one per parameter)", f"{len(seq)} coordinates")
     return exact_point(seq, len(names), argument)
@@ -158,19 +165,25 @@ def _loss_dag(loss: Any, params: Sequence[Any] | None) -> tuple[dict[str, Any], 
     """The loss as a DAG dict (exact numerals) and the parameter names."""
     if isinstance(loss, Mapping) and loss.get("format") == "proofkit.dag/1":
         dag = dict(loss)
-        decoded = decode_dag(dag, n_outputs=1)
+        try:
+            decoded = decode_dag(dag, n_outputs=1)
+        except CertificateRejected as exc:
+            raise InvalidInput("loss", "a valid proofkit.dag/1 graph with one output",
+                               str(exc).replace("certificate rejected: ", "", 1)[:120]) from None
         names = list(decoded.inputs)
-        if params is not None and [p if isinstance(p, str) else p.name for p in params] != names:
+        if params is not None and [p if isinstance(p, str) else getattr(p, "name", None)
+                                   for p in sequence_of(params, "params", "a sequence of parameters")] != names:
             raise InvalidInput("params", f"the DAG's inputs {names[:4]}...", "other names")
         return dag, names
     from proofkit.symbolic.dag import to_dag
 
     if hasattr(type(loss), "expr") and hasattr(loss, "params"):  # (type: without building the sympy form)
-        params = list(params) if params is not None else list(loss.params)
+        params = sequence_of(params, "params", "a sequence of parameters") if params is not None else list(loss.params)
         expr = loss.expr_symengine if hasattr(type(loss), "expr_symengine") else loss.expr
     else:
         expr = exact_expr(loss, "loss")
-        params = list(params) if params is not None else sorted(expr.free_symbols, key=lambda s: s.name)
+        params = sequence_of(params, "params", "a sequence of parameters") if params is not None else \
+            sorted(expr.free_symbols, key=lambda s: s.name)
     params = [sympy.Symbol(p) if isinstance(p, str) else p for p in params]
     if not all(isinstance(p, (sympy.Symbol, se.Symbol)) for p in params) or \
             len({p.name for p in params}) != len(params):
@@ -244,11 +257,18 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                                       better_point=better_point, global_value=global_value)
     if better_point is None and global_value is None:
         raise InvalidInput("better_point", "a better point or a global_value to compare with", "neither")
+    max_prec = check_max_prec(max_prec)
+    if not isinstance(refine, (bool, np.bool_)):
+        raise InvalidInput("refine", "True or False", repr(refine)[:40])
+    symmetry = "" if symmetry is None else symmetry
+    if not isinstance(symmetry, str):
+        raise InvalidInput("symmetry", "a text note (a verified symmetry (t, maps) needs fixed= to lift a slice)",
+                           type(symmetry).__name__)
     dag, names = _loss_dag(loss, params)
     x0 = _values(point, names, "point")
     fixed_map: dict[str, Any] = {}
-    for k, v in (fixed or {}).items():
-        name = k if isinstance(k, str) else k.name
+    for k, v in mapping_of(fixed, "fixed", "a dict {parameter: value}").items():
+        name = k if isinstance(k, str) else getattr(k, "name", repr(k))
         if name not in names:
             raise InvalidInput("fixed", "parameters of the loss", f"unknown parameter {name!r}")
         fixed_map[name] = exact_scalar(v, "fixed")
