@@ -277,3 +277,148 @@ OTHER_ARGUMENTS: dict[str, tuple[str, Callable[[], Any]]] = {
 def test_bad_other_arguments(case: str) -> None:
     argument, f = OTHER_ARGUMENTS[case]
     _named(argument, f)
+
+
+# -- hostile arguments of the landscape certifiers and the search (each once raised a raw exception) --------------
+_y = sympy.Symbol("y")
+_SADDLE = x**2 - _y**2
+_DW = (x**2 - 1) ** 2 + x / 4
+_ROT = (t, [x * sympy.cos(t) - _y * sympy.sin(t), x * sympy.sin(t) + _y * sympy.cos(t)])
+_CON = lambda: leibniz_construction([[0], [1], [3]], [1, 2, 1], 1)  # noqa: E731
+
+
+def _lifted(**kw: Any) -> Any:
+    return pk.certify_lifted_minimum(**{"loss": (x**2 + _y**2 - 1) ** 2, "params": [x, _y], "point": [1, 0],
+                                        "fixed": [_y], "symmetry": _ROT, **kw})
+
+
+def _search(**kw: Any) -> Any:
+    return pk.find_spurious_minima(**{"loss": _DW, "starts": 2, **kw})
+
+
+HOSTILE_ARGUMENTS: dict[str, tuple[str, Callable[[], Any]]] = {
+    "certify_local_min params 0-d array": ("params", lambda: pk.certify_local_min(_SADDLE, np.array(1.0), [0, 0])),
+    "certify_local_min params object": ("params", lambda: pk.certify_local_min(_SADDLE, object(), [0, 0])),
+    "certify_local_min loss float16 nan": ("loss", lambda: pk.certify_local_min(np.float16("nan"), [x], [0])),
+    "certify_local_min point set": ("point", lambda: pk.certify_local_min(_SADDLE, [x, _y], {0, 1})),
+    "certify_saddle radius 2-D": ("radius", lambda: pk.certify_saddle(_SADDLE, [x, _y], [0, 0], radius=np.eye(2))),
+    "certify_saddle direction set": ("direction", lambda: pk.certify_saddle(x**3 + _y**2, [x, _y], [0, 0],
+                                                                           direction={1, 2})),
+    "certify_saddle curve not rational": ("curve", lambda: pk.certify_saddle(x**3 + _y**2, [x, _y], [0, 0],
+                                                                            curve=[sympy.sin(t), t])),
+    "certify_saddle curve string": ("curve", lambda: pk.certify_saddle(x**3 + _y**2, [x, _y], [0, 0], curve="tt")),
+    "certify_not_local_min radius array": ("radius", lambda: pk.certify_not_local_min(
+        x + _y**2, [x, _y], [0, 0], radius=np.array([2**62, -1], dtype=np.int64))),
+    "classify_critical_point residuals bool": ("residuals", lambda: pk.classify_critical_point(
+        _SADDLE, [x, _y], [0, 0], residuals=True)),
+    "classify_critical_point symmetry nan": ("symmetry", lambda: pk.classify_critical_point(
+        _SADDLE, [x, _y], [0, 0], symmetry=float("nan"))),
+    "certify_lifted_minimum fixed None": ("fixed", lambda: _lifted(fixed=None)),
+    "certify_lifted_minimum fixed 0-d": ("fixed", lambda: _lifted(fixed=np.array(1))),
+    "certify_lifted_minimum symmetry number": ("symmetry", lambda: _lifted(symmetry=2**64)),
+    "certify_lifted_minimum radius 0-d nan": ("radius", lambda: _lifted(radius=np.array(float("nan")))),
+    "certify_spurious_minimum fixed list": ("fixed", lambda: pk.certify_spurious_minimum(
+        _DW, [x], [1], global_value=0, fixed=[x])),
+    "certify_spurious_minimum point object": ("point", lambda: pk.certify_spurious_minimum(
+        _DW, [x], object(), global_value=0)),
+    "certify_spurious_minimum point 2-D": ("point", lambda: pk.certify_spurious_minimum(
+        _DW, [x], np.ones((1, 1)), global_value=0)),
+    "certify_spurious_minimum max_prec huge": ("max_prec", lambda: pk.certify_spurious_minimum(
+        _DW, [x], [1], global_value=0, max_prec=10**9)),
+    "certify_spurious_minimum refine": ("refine", lambda: pk.certify_spurious_minimum(
+        _DW, [x], [1], global_value=0, refine="no")),
+    "certify_spurious_minimum malformed DAG": ("loss", lambda: pk.certify_spurious_minimum(
+        {"format": "proofkit.dag/1", "inputs": ["x"], "nodes": [["var", 7]], "outputs": [0]}, None, [1],
+        global_value=0)),
+    "certify_critical_point fixed number": ("fixed", lambda: pk.certify_critical_point(
+        [_DW.diff(x)], None, [1], 0.1, variables=[x], fixed=3)),
+    "certify_critical_point variables 0-d": ("variables", lambda: pk.certify_critical_point(
+        [_DW.diff(x)], None, [1], 0.1, variables=np.array(1))),
+    "certify_critical_point max_prec numpy huge": ("max_prec", lambda: pk.certify_critical_point(
+        [_DW.diff(x)], None, [1], 0.1, variables=[x], max_prec=np.uint64(2**64 - 1))),
+    "certify_strict_local_min loss list": ("loss", lambda: pk.certify_strict_local_min(
+        [_DW.diff(x)], None, [1], 0.1, variables=[x], loss=[x])),
+    "certify_strict_local_min loss nan": ("loss", lambda: pk.certify_strict_local_min(
+        [_DW.diff(x)], None, [1], 0.1, variables=[x], loss=np.float16("nan"))),
+    "certify_identity lhs 0-d array": ("lhs", lambda: certify_identity(np.array(x), [x], [x])),
+    "certify_identity variables 0-d": ("variables", lambda: certify_identity([x], [x], np.array(1))),
+    "certify_identity prec": ("prec", lambda: certify_identity([x], [x], [x], prec=float("inf"))),
+    "certify_leibniz_witness construction": ("construction", lambda: __import__(
+        "proofkit.certify.leibniz", fromlist=["x"]).certify_leibniz_witness(None, 40)),
+    "certify_leibniz_alpha0 prec": ("prec", lambda: __import__(
+        "proofkit.certify.leibniz", fromlist=["x"]).certify_leibniz_alpha0(_CON(), 40, prec="128")),
+    "certify_leibniz_alpha0 alpha0 nan": ("alpha0", lambda: __import__(
+        "proofkit.certify.leibniz", fromlist=["x"]).certify_leibniz_alpha0(_CON(), float("nan"))),
+    "certify_nonsingular max_prec huge": ("max_prec", lambda: pk.certify_nonsingular([[1]], max_prec=2**20)),
+    "certify_nonsingular backend list": ("backend", lambda: pk.certify_nonsingular([[1]], backend=["exact"])),
+    "enclose_det max_prec nan": ("max_prec", lambda: pk.enclose_det([[1]], max_prec=float("nan"))),
+    "certify_indefinite max_prec": ("max_prec", lambda: pk.certify_indefinite([[1]], max_prec=None)),
+    "enclose_eigenvalues max_prec": ("max_prec", lambda: pk.enclose_eigenvalues([[1]], max_prec=10**400)),
+    "find_spurious_minima sampler": ("sampler", lambda: _search(sampler=2.0)),
+    "find_spurious_minima symmetry": ("symmetry", lambda: _search(symmetry="none")),
+    "find_spurious_minima symmetry wrong shape": ("symmetry", lambda: _search(symmetry=lambda v: v[:0])),
+    "find_spurious_minima seed negative": ("seed", lambda: _search(seed=-1)),
+    "find_spurious_minima starts huge": ("starts", lambda: _search(starts=10**400)),
+    "find_spurious_minima scale huge": ("scale", lambda: _search(scale=10**400)),
+    "find_spurious_minima tol huge": ("tol", lambda: _search(tol=10**400)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_ARGUMENTS))
+def test_hostile_arguments_of_certifiers(case: str) -> None:
+    argument, f = HOSTILE_ARGUMENTS[case]
+    with pytest.raises(pk.errors.InvalidInput) as info:  # a named error about the argument, not a kernel rejection
+        f()
+    assert argument in str(info.value), f"the message does not name {argument!r}: {info.value}"
+
+
+# losses that are not analytic at the point: each certifier says so (inconclusive), no raw KinkInBox/NotImplementedError
+_KINKED = {"max": sympy.Max(x**2, _y**2) - 2 * _y**2, "abs": sympy.Abs(x) ** 3 - _y**4,
+           "piecewise": sympy.Piecewise((x**3, x > 0), (-(x**3), True)) - _y**4, "min": sympy.Min(x, _y) ** 3,
+           "pole": 1 / x + _y**2}
+_AT_THE_POINT: dict[str, Callable[[Any], Any]] = {
+    "certify_not_local_min": lambda L: pk.certify_not_local_min(L, [x, _y], [0, 0]),
+    "certify_not_local_min direction": lambda L: pk.certify_not_local_min(L, [x, _y], [0, 0], direction=[0, 1]),
+    "certify_not_local_min curve": lambda L: pk.certify_not_local_min(L, [x, _y], [0, 0], curve=[t, t**2]),
+    "certify_not_local_min radius": lambda L: pk.certify_not_local_min(L, [x, _y], [0, 0], radius=0.1),
+    "certify_saddle": lambda L: pk.certify_saddle(L, [x, _y], [0, 0]),
+    "classify_critical_point": lambda L: pk.classify_critical_point(L, [x, _y], [0, 0]),
+    "classify_critical_point curve": lambda L: pk.classify_critical_point(L, [x, _y], [0, 0], curve=[t, t**2]),
+    "certify_local_min": lambda L: pk.certify_local_min(L, [x, _y], [0, 0]),
+    "certify_lifted_minimum": lambda L: pk.certify_lifted_minimum(L, [x, _y], [0, 0], [_y], _ROT),
+}
+
+
+@pytest.mark.parametrize("loss", sorted(_KINKED))
+@pytest.mark.parametrize("func", sorted(_AT_THE_POINT))
+def test_loss_not_analytic_at_the_point_is_inconclusive(func: str, loss: str) -> None:
+    c = _AT_THE_POINT[func](_KINKED[loss])
+    assert c.verdict == "inconclusive"
+    assert pk.check_certificate(c.to_json()).ok
+
+
+def test_kink_at_the_point_names_the_node() -> None:
+    c = pk.classify_critical_point(_KINKED["abs"], [x, _y], [0, 0])
+    assert c.claim["reason_code"] == "not analytic" and "not analytic at the point" in c.reason and "abs" in c.reason
+    c = pk.certify_saddle(_KINKED["max"], [x, _y], [0, 0])
+    assert "max switches" in c.reason
+    c = pk.certify_not_local_min(_KINKED["min"], [x, _y], [0, 0], curve=[t, t**2])
+    assert "not a rational function" in c.reason  # sympy's series is never asked to expand Min
+
+
+def test_search_with_a_kink_near_a_candidate_does_not_raise() -> None:
+    # the refinement's high-precision step meets the kink of Max at 5 (the minimum of the well is far from it)
+    rep = pk.find_spurious_minima(_DW + sympy.Max(0, x - 5) * sympy.E, starts=6, scale=1.5)
+    assert len(rep.certified) == 1
+
+
+def test_numpy_integers_beyond_2_53_stay_exact() -> None:
+    big = np.array([2**62 + 1, 2**63 + 1], dtype=np.uint64)
+    c = pk.certify_not_local_min(x**2 * _y - _y**4, [x, _y], big)
+    assert c.certified and c.inputs["centers"] == [str(2**62 + 1), str(2**63 + 1)]
+
+
+def test_precision_bounds() -> None:
+    assert pk.certify_nonsingular([[1, 2], [3, 4]], max_prec=np.int64(65536)).certified
+    with pytest.raises(pk.errors.InvalidInput, match="max_prec.*53..65536"):
+        pk.certify_nonsingular([[1, 2], [3, 4]], max_prec=65537)

@@ -626,3 +626,28 @@ def test_large_matrix_certificate_is_round_tripped_with_its_record():
     with pytest.raises(CertificateRejected, match="not stored"):
         check_certificate(c.to_json())
     assert check_certificate(c.to_json(), matrix=matrix_record(_BIG_SYM)).ok
+
+
+def test_non_symmetric_exact_constants_are_never_certified_positive_definite():
+    eps = sympy.Rational(1, 2**300)
+    # exp(2^-300) - (1 + 2^-300) is about 2^-601: Arb at 128 bits cannot tell them apart, higher precision does
+    A = sympy.Matrix([[2, sympy.exp(eps)], [1 + eps, 2]])
+    for certifier in (certify_positive_definite, certify_indefinite, enclose_eigenvalues):
+        with pytest.raises(NotSymmetric, match=r"entries \(0, 1\) and \(1, 0\) differ"):
+            certifier(A)
+    with pytest.raises(NotSymmetric, match="differ"):  # beyond the default ladder's 1024 bits
+        certify_positive_definite(sympy.Matrix([[2, sympy.exp(sympy.Rational(1, 2**5000))], [1, 2]]))
+    # equal, but only by a proof: sin(1)^2 + cos(1)^2 = 1
+    c = certify_positive_definite(sympy.Matrix([[2, sympy.sin(1) ** 2 + sympy.cos(1) ** 2], [1, 2]]))
+    assert c.certified and check_certificate(c.to_json()).ok
+    # the same expression twice is symmetric at once
+    assert certify_positive_definite(sympy.Matrix([[3, sympy.E], [sympy.E, 3]])).certified
+
+
+def test_undecidable_symmetry_is_refused(monkeypatch):
+    from proofkit.certify import matrices
+
+    monkeypatch.setattr(matrices, "SYMMETRY_PREC", 128)  # 2^-300 apart: not separated at 128 bits
+    eps = sympy.Rational(1, 2**300)
+    with pytest.raises(NotSymmetric, match="not provably equal"):
+        certify_positive_definite(sympy.Matrix([[2, sympy.exp(eps)], [1 + eps, 2]]))

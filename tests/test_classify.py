@@ -85,3 +85,14 @@ def test_point_off_a_transcendental_manifold_says_why_it_is_not_classified():
     assert c.verdict == "inconclusive"
     assert "does not classify this point" in c.reason and "not on the nested certificate's manifold" in c.reason
     assert check_certificate(c.to_json()).ok
+
+
+def test_curve_argument_decides_a_saddle_that_no_line_shows():
+    # Peano's surface: a minimum along every line through 0, a decrease along y = 3 x^2 / 2
+    L = (y - x**2) * (y - 2 * x**2)
+    c = classify_critical_point(L, [x, y], [0, 0])
+    assert c.verdict == "inconclusive" and "give curve=[" in c.reason
+    c = classify_critical_point(L, [x, y], [0, 0], curve=[t, 3 * t**2 / 2])
+    assert c.certified and c.claim["kind"] == "saddle" and check_certificate(c.to_json()).ok
+    with pytest.raises(InvalidInput, match="curve"):
+        classify_critical_point(L, [x, y], [0, 0], curve=[sympy.sin(t), t])

@@ -91,3 +91,26 @@ def test_narrow_tanh_and_deep_sigmoid_counterexamples():
                   narrow_counterexample([1, 1, 1, 1], "sigmoid", "sigmoid", NARROW_SIGMOID_DATA["X"],
                                         NARROW_SIGMOID_DATA["slopes"], 3)):
         assert certs and all(c.verdict == "certified" and check_certificate(c.to_json()).ok for c in certs)
+
+
+def test_search_reports_starts_that_did_not_converge_and_why():
+    x = sympy.Symbol("x")
+    # unbounded below: every descent leaves the search region; nothing is silently nan
+    rep = find_spurious_minima(-(x**2) + x**3 / 100, starts=4)
+    assert rep.converged == 0 and rep.failures() == {"left the region": 4}
+    assert rep.best_loss != rep.best_loss  # nan: no best point
+    text = repr(rep)
+    assert "0 converged" in text and "4 left the region" in text and "no start converged" in text
+    # a 1-1-1 sigmoid network started far outside the region (scale 100)
+    net = Network([1, 1, 1], activation="sigmoid")
+    rep = find_spurious_minima(net, [[1], [2]], [[2], [-1]], starts=3, scale=100.0)
+    assert rep.failures() == {"started outside the region": 3} and "started outside the region" in str(rep)
+    f = rep.failed_starts[0]
+    assert len(f.start) == 4 and max(abs(v) for v in f.start) >= 50 and "max |x_i|" in f.detail
+
+
+def test_search_summary_lists_certified_and_uncertified_candidates():
+    x = sympy.Symbol("x")
+    rep = find_spurious_minima((x**2 - 1) ** 2 + x / 4, starts=8, scale=1.5)
+    assert rep.converged + len(rep.failed_starts) == rep.starts
+    assert "certified spurious minima: 1" in rep.summary() and f"{rep.starts} starts" in repr(rep)

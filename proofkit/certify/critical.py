@@ -139,8 +139,11 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
         inputs: dict[str, Any] = {"variables": [s.name for s in free], "centers": [fmpq_to_str(c) for c in centers],
                                   "radii": [fmpq_to_str(r) for r in radii], "fixed": _exact_values(fixed_map)}
         if want_min and loss is not None:
-            expr = loss.expr if hasattr(loss, "expr") and hasattr(loss, "params") else loss
-            inputs["loss"] = to_dag([sympy.sympify(expr)], free + fixed_syms)
+            expr = loss.expr if hasattr(loss, "expr") and hasattr(loss, "params") else exact_expr(loss, "loss")
+            if not isinstance(expr, sympy.Expr) or expr.free_symbols - set(free + fixed_syms):
+                raise InvalidInput("loss", "an expression in the gradient's variables",
+                                   f"{type(expr).__name__} {str(expr)[:60]!r}")
+            inputs["loss"] = to_dag([expr], free + fixed_syms)
         else:
             inputs["gradient"] = to_dag(grad_free, free + fixed_syms)
         stored = decode_dag(inputs.get("loss") or inputs["gradient"])

@@ -231,8 +231,8 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
         if value is not None and not callable(value):
             raise InvalidInput(name, "a function (or None)", type(value).__name__)
     for name, value in (("scale", scale), ("tol", tol)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
-            raise InvalidInput(name, "a positive finite number", repr(value))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < abs(value) < 1e300 or value < 0:
+            raise InvalidInput(name, "a positive finite number (below 1e300)", repr(value)[:40])
     if hasattr(loss, "widths") and hasattr(loss, "loss"):
         network = loss
         target = network.loss(X, Y, loss_name)
