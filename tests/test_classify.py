@@ -96,3 +96,12 @@ def test_curve_argument_decides_a_saddle_that_no_line_shows():
     assert c.certified and c.claim["kind"] == "saddle" and check_certificate(c.to_json()).ok
     with pytest.raises(InvalidInput, match="curve"):
         classify_critical_point(L, [x, y], [0, 0], curve=[sympy.sin(t), t])
+
+
+def test_degenerate_point_of_a_loss_with_abs_away_from_its_kink():
+    # sympy's Hessian of |z - 3| at z = 0 is Derivative(sign(-3), 0): once a raw ValueError
+    z = sympy.Symbol("z")
+    c = classify_critical_point((x**3 + y**2 + z**2) * sympy.Abs(z - 3), [x, y, z], [0, 0, 0])
+    assert c.verdict == "inconclusive" and c.claim["reason_code"] == "degenerate"
+    assert "numerical rank about 2 < 3" in c.reason and "rational losses only" in c.reason
+    assert check_certificate(c.to_json()).ok

@@ -28,6 +28,7 @@ from proofkit.certify.landscape_common import (
     assemble,
     exact_point,
     finish,
+    is_rational_function,
     loss_spec,
     not_analytic_reason,
     q2s,
@@ -62,9 +63,12 @@ def _wrap(spec: LossSpec, x0: list[flint.fmpq], kind: str | None, sub: Certifica
 
 
 def _exact_hessian(spec: LossSpec, x0: list[flint.fmpq]) -> sympy.Matrix | None:
+    """The Hessian at the point when sympy evaluates it to rationals exactly (no numerical guessing), else None."""
     at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
-    H = sympy.hessian(spec.expr, spec.params).xreplace(at)
-    H = H.applyfunc(sympy.nsimplify) if all(e.is_number for e in H) else H
+    try:
+        H = sympy.hessian(spec.expr, spec.params).xreplace(at)
+    except (ValueError, TypeError, NotImplementedError):  # e.g. Derivative(sign(-3), 0) from Abs
+        return None
     return H if all(e.is_Rational for e in H) else None
 
 
@@ -77,18 +81,22 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
     rank = Hx.rank() if Hx is not None else int(np.sum(np.abs(np.linalg.eigvalsh((H + H.T) / 2)) >
                                                        1e-9 * (np.max(np.abs(H)) + 1e-300)))
     kernel = Hx.nullspace() if Hx is not None else []
+    rank_text = f"rank {rank}" if Hx is not None else f"numerical rank about {rank}"
     if symmetry is not None:
         t, maps = parse_action(spec, symmetry)
         problem = verify_symmetry(spec, t, maps)
-        orbit = [sympy.diff(m, t).subs(t, 0).xreplace(at) for m in maps]
+        try:
+            orbit = [sympy.diff(m, t).subs(t, 0).xreplace(at) for m in maps]
+        except (ValueError, TypeError, NotImplementedError):
+            orbit = []
         if problem is None and Hx is not None and any(e != 0 for e in orbit) and \
                 all(sympy.simplify(e) == 0 for e in Hx * sympy.Matrix(orbit)):
-            return "symmetry", (f"singular Hessian (rank {rank} < {n}) due to a verified symmetry: the loss is invariant "
+            return "symmetry", (f"singular Hessian ({rank_text} < {n}) due to a verified symmetry: the loss is invariant "
                                 f"under the given one-parameter family (identity proved) and its orbit direction "
                                 f"{list(orbit)} is in the Hessian's kernel; certify on a transversal slice and lift it "
                                 "(proofkit.certify.slices.certify_lifted_minimum)")
         if problem is not None:
-            return "unverified symmetry", f"singular Hessian (rank {rank} < {n}); the given map is not a verified " \
+            return "unverified symmetry", f"singular Hessian ({rank_text} < {n}); the given map is not a verified " \
                                           f"symmetry ({problem})"
     grad = [sympy.diff(spec.expr, p) for p in spec.params]
     tt = sympy.Symbol("t_line")
@@ -99,14 +107,16 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
                                                  f"line point + t {list(v)} (proved exactly), so the Hessian is "
                                                  "singular; give manifold= to certify a non-strict minimum")
     value = spec.expr.xreplace(at)
-    if residuals is not None and value.is_number and sympy.nsimplify(value) == 0 and rank <= residuals < n:
+    if residuals is not None and value.is_zero is True and rank <= residuals < n:
         return "over-parameterisation", (f"over-parameterisation: at a zero of a sum of {residuals} squared residuals "
                                         f"the Hessian 2 J^T J has rank at most {residuals} < {n} parameters "
-                                        f"(rank {rank}); the zero-loss set is not isolated")
-    return "degenerate", (f"degenerate critical point: the Hessian is singular (rank {rank} < {n}) and no curve with a "
+                                        f"({rank_text}); the zero-loss set is not isolated")
+    curves = ("give curve=[theta_1(t), ..., theta_n(t)], rational functions of t with theta(0) = point, along which "
+              "the loss decreases" if is_rational_function(spec.expr) else
+              "exact curves apply to rational losses only: this loss is not one")
+    return "degenerate", (f"degenerate critical point: the Hessian is singular ({rank_text} < {n}) and no curve with a "
                           "decisive leading term was found; it may be a non-strict minimum (give manifold=) or a "
-                          "higher-order saddle (give curve=[theta_1(t), ..., theta_n(t)], rational functions of t with "
-                          "theta(0) = point, along which the loss decreases)")
+                          f"higher-order saddle ({curves})")
 
 
 @returns_kernel_checked
