@@ -598,9 +598,10 @@ def test_kernel_checked_turns_a_rejected_certificate_inconclusive(monkeypatch):
         forger()
 
 
-def test_kernel_checked_checks_once_and_again_after_a_change():
+def test_kernel_checked_checks_once_and_again_after_a_change(monkeypatch):
     from proofkit.certify import common
 
+    monkeypatch.delenv(common.STRICT_ENV, raising=False)
     calls = []
     real = common.check_certificate
 
@@ -608,16 +609,13 @@ def test_kernel_checked_checks_once_and_again_after_a_change():
         calls.append(1)
         return real(*args, **kwargs)
 
-    common.check_certificate = counting
-    try:
-        c = certify_nonsingular([[1, 2], [3, 4]])  # its one round trip
-        assert len(calls) == 1
-        common.kernel_checked(c)
-        assert len(calls) == 1  # unchanged: not re-checked
-        c.reason = "changed"
-        assert common.kernel_checked(c).verdict == "inconclusive" and len(calls) == 3  # rejected, then the honest form
-    finally:
-        common.check_certificate = real
+    monkeypatch.setattr(common, "check_certificate", counting)
+    c = certify_nonsingular([[1, 2], [3, 4]])  # its one round trip
+    assert len(calls) == 1
+    common.kernel_checked(c)
+    assert len(calls) == 1  # unchanged: not re-checked
+    c.reason = "changed"
+    assert common.kernel_checked(c).verdict == "inconclusive" and len(calls) == 3  # rejected, then the honest form
 
 
 def test_large_matrix_certificate_is_round_tripped_with_its_record():
