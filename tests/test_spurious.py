@@ -99,7 +99,9 @@ def test_search_reports_starts_that_did_not_converge_and_why():
     rep = find_spurious_minima(-(x**2) + x**3 / 100, starts=4)
     assert rep.converged == 0 and rep.failures() == {"left the region": 4}
     assert rep.best_loss != rep.best_loss  # nan: no best point
-    text = repr(rep)
+    assert rep.start_outcomes == {"converged": 0, "left the region": 4}
+    assert "start_outcomes={'converged': 0, 'left the region': 4}" in repr(rep) and "left the region" in rep._repr_html_()
+    text = str(rep)
     assert "0 converged" in text and "4 left the region" in text and "no start converged" in text
     # a 1-1-1 sigmoid network started far outside the region (scale 100)
     net = Network([1, 1, 1], activation="sigmoid")
@@ -113,4 +115,5 @@ def test_search_summary_lists_certified_and_uncertified_candidates():
     x = sympy.Symbol("x")
     rep = find_spurious_minima((x**2 - 1) ** 2 + x / 4, starts=8, scale=1.5)
     assert rep.converged + len(rep.failed_starts) == rep.starts
-    assert "certified spurious minima: 1" in rep.summary() and f"{rep.starts} starts" in repr(rep)
+    assert "certified spurious minima: 1" in rep.summary() and f"{rep.starts} starts" in str(rep)
+    assert repr(rep).startswith("SearchReport(") and sum(rep.start_outcomes.values()) == rep.starts

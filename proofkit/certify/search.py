@@ -55,12 +55,14 @@ class FailedStart(ResultDisplay):
     detail: str
 
 
-@dataclass(repr=False)  # the summary, then the summarised fields (ResultDisplay)
+@dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
 class SearchReport(ResultDisplay):
     """What :func:`find_spurious_minima` found, including the starts that did not converge and why.
 
-    ``best_loss`` is NaN (and ``best_point`` empty) when no start converged; ``print(report)`` or its
-    display in a notebook says what happened to every start.
+    ``start_outcomes`` counts the starts by outcome (``"converged"`` and the reasons of
+    :class:`FailedStart`; shown in the repr and the notebook display), ``failed_starts`` has each
+    failed start, and ``print(report)`` explains them (:meth:`summary`). ``best_loss`` is NaN (and
+    ``best_point`` empty) when no start converged.
     """
 
     certified: list[SpuriousMinimum]
@@ -69,7 +71,12 @@ class SearchReport(ResultDisplay):
     best_loss: float
     starts: int
     uncertified: list[SpuriousMinimum] = field(default_factory=list)
-    failed_starts: list[FailedStart] = field(default_factory=list)
+    start_outcomes: dict[str, int] = field(default_factory=dict)
+    failed_starts: list[FailedStart] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.start_outcomes:
+            self.start_outcomes = {"converged": self.starts - len(self.failed_starts), **self.failures()}
 
     def reasons(self) -> list[tuple[float, str]]:
         """The loss of each candidate that did not certify and the certifier's reason."""
@@ -108,14 +115,6 @@ class SearchReport(ResultDisplay):
 
     def __str__(self) -> str:
         return self.summary()
-
-    def __repr__(self) -> str:
-        return f"{self.summary()}\n{super().__repr__()}"
-
-    def _repr_html_(self) -> str:
-        import html
-
-        return f"<pre>{html.escape(self.summary())}</pre>{super()._repr_html_()}"
 
 
 _WHY = {"started outside the region": f"the starting point already had |x_i| >= {REGION:g} (lower scale=, or "
@@ -299,7 +298,7 @@ def find_spurious_minima(loss: Any, X: Any = None, Y: Any = None, loss_name: str
         else:
             uncertified.append(SpuriousMinimum([float(v) for v in x], val, cert))
     return SearchReport(certified, [(v, [float(a) for a in x]) for v, x in distinct], [float(v) for v in best_x],
-                        best_val, starts, uncertified, failed)
+                        best_val, starts, uncertified, failed_starts=failed)
 
 
 def _canonical(canon: Callable[[np.ndarray], np.ndarray], x: np.ndarray, n: int) -> np.ndarray:
