@@ -91,7 +91,7 @@ def _public_classes():
 #: Public classes that are tools rather than results (contexts, printers, stores, clusters, programs).
 NOT_RESULTS = {"Timer", "LossSpec", "GraphStructure", "ArbContext", "ExactContext", "FloatContext", "MpmathContext",
                "Program", "FloatTape", "ProofkitLatexPrinter", "ResultStore", "LocalProcessCluster", "TaskProcess",
-               "ResultDisplay"}
+               "ResultDisplay", "FloatArrays", "ArbArrays"}
 
 
 def test_every_public_result_has_its_own_display():

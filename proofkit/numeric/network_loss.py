@@ -99,6 +99,10 @@ class NetworkLoss:
         ``l`` (and ``l2`` for ``separable_pair``).
     """
 
+    def __repr__(self) -> str:
+        return (f"NetworkLoss(widths={self.widths}, bias={self.bias}, loss={self.kind!r}, N={self.N}, "
+                f"parameters={self.n_params})")
+
     def __init__(self, widths: Sequence[int], activations: Sequence[ScalarFunction | None], bias: bool, X: Any,
                  Y: Any, kind: str, loss: ScalarFunction | None = None, loss2: ScalarFunction | None = None) -> None:
         self.widths = [int(w) for w in widths]

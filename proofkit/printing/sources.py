@@ -250,6 +250,9 @@ class ClaimSubgraph:
     Everything not defined here (certificates, failures, ...) is the whole graph's.
     """
 
+    def __repr__(self) -> str:
+        return f"ClaimSubgraph({len(self.claims)} of {len(self.whole.claims)} claims)"
+
     def __init__(self, whole: ClaimGraph, labels: set[str] | list[str]) -> None:
         self.whole = whole
         keep = set(labels)
