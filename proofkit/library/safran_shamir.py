@@ -372,14 +372,14 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
     out = []
     for k, n, starts, seed in sizes:
         key = f"SS18:all-minima-global:{k}-{n}"
-        out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, k={k}, "
-                                                       f"n={n})",
+        out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, ${k = }$, "
+                                                       f"${n = }$)",
                          statement=rf"For the population loss $F(W)=\frac12\mathbb{{E}}_{{x\sim N(0,I_{{{k}}})}}\bigl[("
                                    rf"\sum_{{i\le {n}}}[w_i^{{\mathsf T}}x]_+-\sum_{{j\le {k}}}[x_j]_+)^2\bigr]$ of a "
                                    rf"student with $n={n}$ ReLU units and the teacher $W=I$ with $k={k}$, every local "
                                    rf"minimum of $F$ is global ($F=0$).", expected="refuted"))
         out.append(Claim(f"SS18:spurious:{k}-{n}", kind="counterexample",
-                         title=f"A certified spurious local minimum of F (k={k}, n={n})",
+                         title=f"A certified spurious local minimum of $F$ (${k = }$, ${n = }$)",
                          source="Safran & Shamir 2018 (found and certified by proofkit)",
                          statement=rf"A strict local minimum of $F$ for $k={k}$, $n={n}$ in an explicit box, with $F$ "
                                    r"on the box above $F=0$ at the teacher $W=I$.",
