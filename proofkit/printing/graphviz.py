@@ -471,7 +471,8 @@ def _command(command: list[str] | None) -> list[str]:
 
 
 def _run(cmd: list[str], dot: str, fmt: str = "svg") -> str | bytes:
-    proc = subprocess.run([*cmd, f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=300)
+    margin = [] if fmt == "svg" else ["-Gmargin=0"]  # paged devices add half an inch on each side by default
+    proc = subprocess.run([*cmd, *margin, f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=300)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} failed: {proc.stderr.decode(errors='replace').strip()[:300]}")
     if fmt == "svg":

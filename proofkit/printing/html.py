@@ -262,7 +262,9 @@ def write_html(graph: ClaimGraph, out_dir: str, *, svg: str | None = None, title
         secs.append({"title": sec.title, "anchor": cite_key(sec.key), "rows": srows})
     search = [{"label": lab, "page": "claims/" + page_slug(lab), "heading": nums[lab].heading,
                "title": plain_to_unicode(nums[lab].rest), "source": graph.claims[lab].source,
-               "text": _search_text(graph.claims[lab].statement)} for lab in graph.claims]
+               "text": " ".join(_search_text(t) for t in (graph.claims[lab].statement, graph.claims[lab].note,
+                                                          graph.claims[lab].proof) if t)}
+              for lab in graph.claims]
     search_json = json.dumps(search, ensure_ascii=False).replace("</", "<\\/")
     references = [{"key": cite_key(w), "text": REFERENCES.get(w, w).replace("--", "\u2013")}
                   for w in sorted(works, key=str.lower)]

@@ -100,7 +100,7 @@ def math(tex: str) -> str:
     return f"${tex}$"
 
 
-_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_\allowbreak{}",
             "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
             ">": r"\textgreater{}", "|": r"\textbar{}"}
 
@@ -111,7 +111,7 @@ def escape_latex(text: str) -> str:
     Examples
     --------
     >>> escape_latex("50% of a_b")
-    '50\\\\% of a\\\\_b'
+    '50\\\\% of a\\\\_\\\\allowbreak{}b'
     """
     out = []
     for ch in str(text):
@@ -135,7 +135,7 @@ def plain_to_latex(text: str) -> str:
     >>> plain_to_latex("exact rank $3 < 4$, Counterexample L8")
     'exact rank $3 < 4$, Counterexample L8'
     >>> plain_to_latex("n_k >= N")
-    'n\\\\_k \\\\textgreater{}= N'
+    'n\\\\_\\\\allowbreak{}k \\\\textgreater{}= N'
     """
     return to_latex(plain_segments(text))
 

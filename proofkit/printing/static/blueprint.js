@@ -8,11 +8,13 @@
   var list = document.getElementById("search-results");
   var count = document.getElementById("search-count");
   var svg = document.querySelector("#graph svg");
-  var nodes = {};
+  var nodes = {};  /* the claims' nodes in the graph (not the legend's) */
+  var known = {};
+  data.forEach(function (c) { known[c.label] = true; });
   if (svg) {
     svg.querySelectorAll("g.node").forEach(function (g) {
       var t = g.querySelector("title");
-      if (t) { nodes[t.textContent] = g; }
+      if (t && known[t.textContent]) { nodes[t.textContent] = g; }
     });
   }
   function norm(s) { return (s || "").toLowerCase().normalize("NFKD"); }
