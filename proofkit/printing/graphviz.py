@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from proofkit.errors import InvalidInput, ToolMissing
-from proofkit.printing.mathtext import plain_to_unicode
+from proofkit.printing.mathtext import math_to_unicode, plain_segments, plain_to_unicode
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
 from proofkit.printing.sources import OWN_SECTION, Section, number_claims, sections
 from proofkit.tools import find_tool
@@ -210,7 +210,9 @@ def _wrap(text: str, width: int = _WRAP) -> list[str]:
 
 
 def _claim_lines(heading: str, title: str, tag: str) -> list[str]:
-    return [f"{heading} [{tag}]" if tag else heading, *_wrap(plain_to_unicode(title))]
+    # a formula is never broken across lines: its spaces are no-break spaces
+    text = "".join(math_to_unicode(s).replace(" ", "\u00a0") if k == "math" else s for k, s in plain_segments(title))
+    return [f"{heading} [{tag}]" if tag else heading, *_wrap(text)]
 
 
 # -- ranks -------------------------------------------------------------------------------------------------

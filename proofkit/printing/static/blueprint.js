@@ -7,6 +7,7 @@
   var input = document.getElementById("search");
   var list = document.getElementById("search-results");
   var count = document.getElementById("search-count");
+  var frame = document.getElementById("graph");
   var svg = document.querySelector("#graph svg");
   var nodes = {};  /* the claims' nodes in the graph (not the legend's) */
   var known = {};
@@ -52,7 +53,11 @@
       svg.querySelectorAll("g.edge").forEach(function (e) { e.classList.toggle("dim", !!found); });
     }
     var first = found && found.length ? nodes[found[0].label] : null;
-    if (first && first.scrollIntoView) { first.scrollIntoView({block: "center", inline: "center"}); }
+    if (first) {  /* bring the first match to the middle of the graph's frame (the page itself does not move) */
+      var fr = frame.getBoundingClientRect(), nb = first.getBoundingClientRect();
+      frame.scrollLeft += (nb.left + nb.width / 2) - (fr.left + fr.width / 2);
+      frame.scrollTop += (nb.top + nb.height / 2) - (fr.top + fr.height / 2);
+    }
     return found;
   }
   input.addEventListener("input", function () {
@@ -66,7 +71,6 @@
     }
   });
   var zoom = 1;
-  var frame = document.getElementById("graph");
   var natural = svg ? [svg.width.baseVal.value, svg.height.baseVal.value] : null;
   function setZoom(z) {
     if (!svg) { return; }
