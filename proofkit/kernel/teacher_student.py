@@ -38,7 +38,7 @@ import numpy as np
 from proofkit.kernel import floatball as fb
 
 __all__ = ["MAX_K", "MAX_N", "Enclosure", "NotAnalytic", "PointFacts", "check_sizes", "teacher_point", "enclose",
-           "value_ball", "check_point"]
+           "value_ball", "check_point", "read_floats", "exact_float", "teacher_student_rules", "T", "KINDS"]
 
 MAX_K = 80
 MAX_N = 100
@@ -382,3 +382,89 @@ def check_point(W: Any, r: float, kind: str, negative: Any = None, positive: Any
     else:
         raise ValueError(f"unknown kind {kind!r}")
     return facts
+
+
+# -- the certificate rule (current rule table; see docs/certificates.md) ----------------------------------------------
+T = "teacher_student"
+KINDS = ("spurious local minimum", "strict saddle")
+
+
+def _reject(why: str) -> Any:
+    from proofkit.errors import CertificateRejected
+
+    return CertificateRejected(f"certificate rejected: {T}: {why}")
+
+
+def read_floats(rec: Any, shape: tuple[int, ...], path: str) -> np.ndarray:
+    """A float64 record ``{"kind": "float64", "shape": [...], "entries": base64 of little-endian float64}`` of exactly
+    this shape with finite entries, else rejected."""
+    import base64
+    import binascii
+
+    if not isinstance(rec, dict) or set(rec) != {"kind", "shape", "entries"} or rec["kind"] != "float64" or \
+            rec["shape"] != list(shape) or not isinstance(rec["entries"], str):
+        raise _reject(f"{path}: expected a float64 record of shape {list(shape)}")
+    try:
+        raw = base64.b64decode(rec["entries"], validate=True)
+    except (binascii.Error, ValueError):
+        raise _reject(f"{path}: invalid base64") from None
+    size = int(np.prod(shape))
+    if len(raw) != 8 * size:
+        raise _reject(f"{path}: expected {size} float64 numbers")
+    arr = np.frombuffer(raw, dtype="<f8").astype(float).reshape(shape)
+    if not np.isfinite(arr).all():
+        raise _reject(f"{path}: the numbers must be finite")
+    return arr
+
+
+def exact_float(q: Any) -> float | None:
+    """The float64 equal to the rational q (``flint.fmpq``), or None when q is not a float64."""
+    from fractions import Fraction
+
+    fq = Fraction(int(q.p), int(q.q))
+    try:
+        f = float(fq)
+    except OverflowError:
+        return None
+    return f if math.isfinite(f) and Fraction(f) == fq else None
+
+
+def _check(d: Any, Outcome: Any) -> Any:
+    inp = d.inputs
+    rec = inp["recipe"]
+    try:
+        k, n = check_sizes(rec["k"], rec["n"])
+    except ValueError as exc:
+        raise _reject(str(exc)) from None
+    kind, P_ = inp["kind"], n * k
+    want = {"type": T, "problem": "safran_shamir", "k": k, "n": n, "dimension": P_, "kind": kind}
+    if d.claim != want:
+        raise _reject(f"the claim {d.claim} is not the one the inputs give: {want}")
+    if d.precision != 53:
+        raise _reject("the float64 tier records precision 53")
+    W = read_floats(inp["centre"], (n, k), "inputs.centre")
+    r = exact_float(inp["radius"])
+    if r is None or not r > 0:
+        raise _reject("inputs.radius must be a positive float64 number")
+    saddle = kind == "strict saddle"
+    if saddle != ("negative" in inp and "positive" in inp) or (not saddle and ("negative" in inp or "positive" in inp)):
+        raise _reject("a strict saddle records both directions (negative, positive), a minimum neither")
+    dirs = {key: read_floats(inp[key], (P_,), f"inputs.{key}") for key in ("negative", "positive") if key in inp}
+    if kind == "spurious local minimum" and n < k:
+        raise _reject("the teacher point (F = 0) needs n >= k")
+    try:
+        f = check_point(W, r, kind, dirs.get("negative"), dirs.get("positive"))
+    except (ValueError, ArithmeticError, ZeroDivisionError) as exc:
+        raise _reject(str(exc)) from None
+    if saddle:
+        return Outcome("F rebuilt from (k, n); Krawczyk and both curvatures re-checked in float64 with proven bounds",
+                       f"Krawczyk contraction {f.contraction:.3g}; v^T H v <= {f.negative:.3g} < 0 < {f.positive:.3g}")
+    return Outcome("F rebuilt from (k, n); Krawczyk, positive definite Hessian and the loss gap re-checked in float64 "
+                   "with proven bounds", f"Krawczyk contraction {f.contraction:.3g}; loss gap >= {f.gap:.6g}")
+
+
+def teacher_student_rules(Rule: Any, Outcome: Any) -> dict[str, Any]:
+    """The ``teacher_student`` rule (built with the rule table's own ``Rule`` and ``Outcome`` types)."""
+    spec = {"recipe": {"problem": ("one", "safran_shamir"), "k": "nat", "n": "nat"}, "kind": ("one", *KINDS),
+            "centre": "any", "radius": "q", "negative?": "any", "positive?": "any"}
+    return {T: Rule(spec, {"certified": {}}, lambda d: _check(d, Outcome))}
