@@ -263,7 +263,7 @@ def claim_sentence(claim: dict[str, Any]) -> str:
                 rf"construction of Lemma 4.3 with $\alpha = {_exact_tex_s(claim.get('alpha'))}$, "
                 rf"$\beta = {_exact_tex_s(claim.get('beta'))}$ ({kind}, layer $k = {k}$)")
     if t == "teacher_student":
-        return (f"exactly one critical point of Safran \\& Shamir's teacher-student loss $F$ ($k = {claim.get('k')}$, "
+        return (f"exactly one critical point of Safran and Shamir's teacher-student loss $F$ ($k = {claim.get('k')}$, "
                 f"$n = {claim.get('n')}$, {params}) in the box below, and it is a {_esc(claim.get('kind'))}")
     if t == "local_min":
         if claim.get("strict") is False and claim.get("via") == "manifold":
