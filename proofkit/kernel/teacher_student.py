@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,7 @@ import numpy as np
 from proofkit.kernel import floatball as fb
 
 __all__ = ["MAX_K", "MAX_N", "Enclosure", "NotAnalytic", "PointFacts", "check_sizes", "teacher_point", "enclose",
-           "value_ball", "check_point", "read_floats", "exact_float", "teacher_student_rules", "T", "KINDS"]
+           "value_ball", "teacher_value", "check_point", "read_floats", "exact_float", "teacher_student_rules", "T", "KINDS"]
 
 MAX_K = 80
 MAX_N = 100
@@ -306,6 +307,12 @@ def value_ball(W: Any) -> tuple[float, float]:
     return float(value[0]), float(value[1])
 
 
+@functools.lru_cache(maxsize=64)
+def teacher_value(k: int, n: int) -> tuple[float, float]:
+    """:func:`value_ball` at :func:`teacher_point` (F = 0 there), computed once per ``(k, n)``."""
+    return value_ball(teacher_point(k, n))
+
+
 @dataclass
 class PointFacts:
     """What :func:`check_point` proved about the box: the Krawczyk bound (``max b_i / r`` < 1), and for a minimum the
@@ -361,8 +368,7 @@ def check_point(W: Any, r: float, kind: str, negative: Any = None, positive: Any
         slope = float(fb.up(float(np.sum(fb.up(np.abs(gb[0]) + gb[1]))) * fb.gamma_factor(P_)))  # >= sum |g|
         drop = float(fb.up(slope * r))
         lower = float(fb.lower_end((np.array(enc.value[0]), fb.up(enc.value[1] + drop))))
-        bw = teacher_point(k, n) if better is None else np.asarray(better, dtype=float)
-        bm, br = value_ball(bw)
+        bm, br = teacher_value(k, n) if better is None else value_ball(np.asarray(better, dtype=float))
         top = float(fb.upper_end((np.array(bm), np.array(br))))
         if not lower > top:
             raise ValueError(f"gap: the loss over the box (>= {lower:.6g}) is not above the better value (<= {top:.6g})")
