@@ -169,7 +169,8 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
         max |W|)), then larger.
     polish : {"auto", "always", "never"}
         ``auto``: the box is first centred at W itself when the Newton step there is below ``radius / 2`` (or below
-        1e-5 (1 + max |W|) with the default radius), then at the polished point if the kernel does not accept it.
+        1e-5 (1 + max |W|) with the default radius), then at the polished point if the kernel does not accept it
+        (first with a radius that still holds W, then smaller).
 
     Returns
     -------
@@ -246,7 +247,9 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
             p = polish_critical_point(lambda x: grad(x).reshape(-1), hessian, W0, tol=floor / 8,
                                       high_gradient=lambda x: gradient_high(x).reshape(-1))
             rp = r_given if r_given is not None else max(1.5 * p.step, floor)
-            for r in ([rp] if r_given is not None else [rp, 16 * rp, 256 * rp]):
+            reach = float(np.abs(W0 - p.x).max()) * (1 + 2.0**-20) + 2.0**-1000  # a box that holds the given point
+            radii = [rp] if r_given is not None else ([reach] if reach > rp else []) + [rp, 16 * rp, 256 * rp]
+            for r in radii:
                 cert, kept, reason = _try(k, n, want, p.x, r, True, reason, t)
                 if cert is not None:
                     break
