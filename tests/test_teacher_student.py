@@ -116,6 +116,25 @@ def test_the_teacher_point_has_value_zero_and_is_not_analytic(k, n):
         ts.enclose(T + 0.01, 0.1)  # a box reaching a parallel pair
 
 
+def test_nearly_parallel_units_are_enclosed_soundly_or_refused():
+    """Two students 1e-7 apart in angle and a student 1e-7 from a teacher direction: 1/D is huge, the Hessian
+    varies fast; the enclosures must still hold the engine's values at the box corners, or refuse."""
+    k, n = 3, 3
+    W = np.array([[1.0, 0.2, 0.1], [1.0, 0.2 + 1e-7, 0.1], [1e-7, 0.3, 1.0]])
+    for r in (1e-12, 1e-9):
+        try:
+            e = ts.enclose(W, r)
+        except ts.NotAnalytic:
+            continue
+        for sign in (-1.0, 1.0):
+            x = W + sign * r
+            jx = _engine(k, n, [flint.arb(v) for v in x.reshape(-1)], 2, prec=256)
+            H = dense_hessian(jx, 9)
+            assert all(_inside(H[i, j], e.hess_box[0][i, j], e.hess_box[1][i, j]) for i in range(9) for j in range(9))
+    with pytest.raises(ts.NotAnalytic):
+        ts.enclose(W, 1e-6)  # the box reaches the parallel pair
+
+
 def test_zero_units_and_scaled_points_are_refused_or_enclosed_soundly():
     W = _point(3, 3, 1)
     Z = W.copy()
@@ -204,6 +223,8 @@ def test_forged_minimum_certificates_are_rejected(minimum_cert):
         "precision": dict(precision=128),
         "saddle directions on a minimum": dict(inputs__negative=_record(np.ones(36)), inputs__positive=_record(np.ones(36))),
         "unknown problem": dict(inputs__recipe={"problem": "other", "k": 6, "n": 6}),
+        "recipe too large": dict(inputs__recipe={"problem": "safran_shamir", "k": 61, "n": 61}, claim__k=61,
+                                 claim__n=61, claim__dimension=3721),
         "n < k": dict(inputs__recipe={"problem": "safran_shamir", "k": 6, "n": 5}, claim__n=5, claim__dimension=30,
                       inputs__centre=_record(W[:5])),
     }

@@ -69,7 +69,7 @@ def _vector(v: Any, n: int, what: str) -> np.ndarray:
 
 def polish_critical_point(gradient: Callable[[np.ndarray], Any], hessian: Callable[[np.ndarray], Any], x0: Any, *,
                           tol: float = 0.0, max_steps: int = 30, high_gradient: Callable[[np.ndarray], Any] | None = None,
-                          high_steps: int = 4) -> Polished:
+                          high_steps: int = 4, fixed_hessian: bool = False) -> Polished:
     """Newton's method for a zero of ``gradient``, in float64 and then, if needed, with a higher-precision gradient.
 
     Parameters
@@ -88,6 +88,9 @@ def polish_critical_point(gradient: Callable[[np.ndarray], Any], hessian: Callab
         when the float64 steps end above ``tol``: ``x <- x - H(x)^-1 g_high(x)`` rounded to float64, until x no
         longer changes or the step is at most ``tol`` (at most ``high_steps`` times).
     high_steps : int
+    fixed_hessian : bool
+        Factorise the Hessian at ``x0`` once and reuse it for every step (the chord method: linear instead of
+        quadratic convergence, but one factorisation; for points already near a critical point).
 
     Returns
     -------
@@ -110,16 +113,20 @@ def polish_critical_point(gradient: Callable[[np.ndarray], Any], hessian: Callab
     if not isinstance(max_steps, int) or max_steps < 0 or not isinstance(high_steps, int) or high_steps < 0:
         raise InvalidInput("max_steps", "non-negative integers (max_steps, high_steps)", f"{max_steps!r}, {high_steps!r}")
     shape, n = x.shape, x.size
+    factor: list[Any] = []
 
     def newton(xf: np.ndarray, g: np.ndarray) -> tuple[np.ndarray | None, float]:
+        from scipy.linalg import lu_factor, lu_solve
+
         with np.errstate(all="ignore"):
-            H = np.asarray(hessian(xf.reshape(shape)), dtype=float).reshape(n, n)
-            if not np.isfinite(H).all() or not np.isfinite(g).all():
+            if not factor or not fixed_hessian:
+                H = np.asarray(hessian(xf.reshape(shape)), dtype=float).reshape(n, n)
+                if not np.isfinite(H).all():
+                    return None, float("inf")
+                factor[:] = [lu_factor(H, check_finite=False)]
+            if not np.isfinite(g).all():
                 return None, float("inf")
-            try:
-                s = np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                return None, float("inf")
+            s = lu_solve(factor[0], g, check_finite=False)
         return (s, float(np.abs(s).max(initial=0.0))) if np.isfinite(s).all() else (None, float("inf"))
 
     cur = x.reshape(-1)

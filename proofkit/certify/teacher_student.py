@@ -197,7 +197,8 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
     try:
         check_sizes(k, n)
     except ValueError:
-        raise InvalidInput("k, n", "teacher and student widths 1 <= k <= 80, 1 <= n <= 100", f"({k!r}, {n!r})") from None
+        raise InvalidInput("k, n", "teacher and student widths 1 <= k, n <= 60 with n k <= 3000", f"({k!r}, {n!r})") \
+            from None
     W0 = np.asarray(W, dtype=float)
     if W0.shape != (n, k) or not np.isfinite(W0).all():
         raise InvalidInput("W", f"an {n} x {k} array of finite numbers", f"shape {W0.shape}")
@@ -237,15 +238,23 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
             if polish != "always":
                 r0 = r_given if r_given is not None else max(1.5 * step0, floor)
                 if step0 <= (r0 / 2 if r_given is not None else 1e-5 * scale) or polish == "never":
-                    attempts += [(W0, r0, False)] + ([] if r_given is not None else [(W0, 3 * r0, False)])
+                    attempts.append((W0, r0, False))
         cert, kept = None, None
         for centre, r, polished in attempts:
             cert, kept, reason = _try(k, n, want, centre, r, polished, reason, t)
             if cert is not None:
                 break
         if cert is None and polish != "never" and not reason.startswith("refused"):
-            p = polish_critical_point(lambda x: grad(x).reshape(-1), hessian, W0, tol=floor / 8,
-                                      high_gradient=lambda x: gradient_high(x).reshape(-1))
+            first = [H0]  # the Hessian at W0, already computed: the chord method factorises it once
+
+            def hess(x: np.ndarray) -> np.ndarray:
+                return first.pop() if first and x is not None and np.array_equal(x, W0) else hessian(x)
+
+            p = polish_critical_point(lambda x: grad(x).reshape(-1), hess, W0, tol=floor / 8, fixed_hessian=True,
+                                      max_steps=60, high_gradient=lambda x: gradient_high(x).reshape(-1))
+            if not p.step <= floor:  # the chord method stalled (far from the critical point): Newton proper
+                p = polish_critical_point(lambda x: grad(x).reshape(-1), hessian, p.x, tol=floor / 8,
+                                          high_gradient=lambda x: gradient_high(x).reshape(-1))
             rp = r_given if r_given is not None else max(1.5 * p.step, floor)
             reach = float(np.abs(W0 - p.x).max()) * (1 + 2.0**-20) + 2.0**-1000  # a box that holds the given point
             radii = [rp] if r_given is not None else ([reach] if reach > rp else []) + [rp, 16 * rp, 256 * rp]

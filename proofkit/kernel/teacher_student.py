@@ -38,11 +38,12 @@ import numpy as np
 
 from proofkit.kernel import floatball as fb
 
-__all__ = ["MAX_K", "MAX_N", "Enclosure", "NotAnalytic", "PointFacts", "check_sizes", "teacher_point", "enclose",
+__all__ = ["MAX_K", "MAX_N", "MAX_P", "Enclosure", "NotAnalytic", "PointFacts", "check_sizes", "teacher_point", "enclose",
            "value_ball", "teacher_value", "check_point", "read_floats", "exact_float", "teacher_student_rules", "T", "KINDS"]
 
-MAX_K = 80
-MAX_N = 100
+MAX_K = 60
+MAX_N = 60
+MAX_P = 3000  # parameters n k: the P x P float64 Hessian, its inverse and the temporaries stay below ~1 GB
 
 
 class NotAnalytic(ValueError):
@@ -50,10 +51,11 @@ class NotAnalytic(ValueError):
 
 
 def check_sizes(k: Any, n: Any) -> tuple[int, int]:
-    """``(k, n)`` as integers with ``1 <= k <= MAX_K`` and ``1 <= n <= MAX_N``, else ``ValueError``."""
+    """``(k, n)`` as integers with ``1 <= k <= MAX_K``, ``1 <= n <= MAX_N`` and ``n k <= MAX_P``, else ``ValueError``."""
     if isinstance(k, bool) or isinstance(n, bool) or not isinstance(k, int) or not isinstance(n, int) or \
-            not (1 <= k <= MAX_K and 1 <= n <= MAX_N):
-        raise ValueError(f"teacher and student widths 1 <= k <= {MAX_K}, 1 <= n <= {MAX_N}, got ({k!r}, {n!r})")
+            not (1 <= k <= MAX_K and 1 <= n <= MAX_N and n * k <= MAX_P):
+        raise ValueError(f"teacher and student widths 1 <= k <= {MAX_K}, 1 <= n <= {MAX_N}, n k <= {MAX_P}, got "
+                         f"({k!r}, {n!r})")
     return k, n
 
 

@@ -483,8 +483,8 @@ def _decode_safran_shamir_point(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
     import numpy as np
 
-    k = _int(inputs, "k", None, 1, 80)
-    n = _int(inputs, "n", None, 1, 100)
+    k = _int(inputs, "k", None, 1, 60)
+    n = _int(inputs, "n", None, 1, 60)
     rows = inputs["W"]
     if not isinstance(rows, list) or len(rows) != k or any(not isinstance(r, list) or len(r) != n for r in rows):
         raise InvalidInput("W", f"{k} rows of {n} numbers (k x n: row t is input coordinate t, column i student unit i, "
