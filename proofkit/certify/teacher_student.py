@@ -35,7 +35,7 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, fmpq_to_str
-from proofkit.certify.common import Timer, make_certificate
+from proofkit.certify.common import Timer, kernel_checked, kernel_decides, make_certificate
 from proofkit.errors import CertificateRejected, InvalidInput
 
 __all__ = ["PointResult", "certify_teacher_student_point", "float64_record", "teacher_student_inputs", "box_distance",
@@ -102,16 +102,6 @@ def _certificate(k: int, n: int, kind: str, centre: np.ndarray, r: float, dirs: 
     claim = {"type": "teacher_student", "problem": "safran_shamir", "k": k, "n": n, "dimension": n * k, "kind": kind}
     return make_certificate(claim, verdict, METHOD, "float64", 53, None, {}, reason, seconds=seconds,
                             extra_inputs=inputs)
-
-
-def _kernel_accepts(cert: Certificate) -> tuple[bool, str]:
-    """The kernel's verdict on the certificate's own JSON: ``(True, how)`` or ``(False, why)``."""
-    from proofkit.kernel import check_certificate
-
-    try:
-        return True, check_certificate(cert.to_json()).how
-    except CertificateRejected as exc:
-        return False, str(exc).replace("certificate rejected: ", "", 1)
 
 
 def box_distance(cert: Any, W: Any) -> tuple[float, float] | None:
@@ -268,24 +258,22 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
         if want == "auto":
             want = KINDS[0]
         cert = _certificate(k, n, want, centre, r, dirs, "inconclusive", reason or "no box was accepted", t.seconds)
-        return PointResult(_checked(cert), "", False, float(np.abs(W0 - centre).max()), r, False, "nothing certified")
-    centre, r, polished = kept  # the kernel accepted this very certificate's JSON (in _try)
+        return PointResult(kernel_checked(cert, "certify_teacher_student_point"), "", False,
+                           float(np.abs(W0 - centre).max()), r, False, "nothing certified")
+    centre, r, polished = kept  # the kernel accepted this very certificate's JSON (in _try): not re-checked
+    cert = kernel_checked(cert, "certify_teacher_student_point")
     dist = float(np.abs(W0 - centre).max())
     contains = dist <= r
     return PointResult(cert, want, polished, dist, r, contains, _statement(want, contains, dist, r))
+
+
+certify_teacher_student_point.kernel_checked = True  # type: ignore[attr-defined]  # its certificate's exit
 
 
 def _exact(x: Any) -> flint.fmpq:
     from proofkit.convert import exact_scalar
 
     return exact_scalar(x, "radius")
-
-
-def _checked(cert: Certificate) -> Certificate:
-    ok, why = _kernel_accepts(cert)
-    if not ok:  # an inconclusive certificate claims nothing: the kernel accepts any well-formed one
-        raise CertificateRejected(f"certificate rejected: the kernel refused an inconclusive certificate: {why}")
-    return cert
 
 
 def _try(k: int, n: int, kind: str, centre: np.ndarray, r: float, polished: bool, reason: str, timer: Timer
@@ -304,7 +292,7 @@ def _try(k: int, n: int, kind: str, centre: np.ndarray, r: float, polished: bool
     if not (math.isfinite(r) and r > 0):
         return None, None, reason or "no finite Newton step at the point (a singular Hessian)"
     cert = _certificate(k, n, kind, centre, r, dirs, "certified", "", time.perf_counter() - timer.start)
-    ok, why = _kernel_accepts(cert)
+    ok, why = kernel_decides(cert)
     if ok:
         return cert, (centre, r, polished), ""
     where = "polished point" if polished else "given point"
