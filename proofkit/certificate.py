@@ -166,6 +166,8 @@ _REASONS = {
                                                   "strict local minimum of the restriction whose loss exceeds {than}",
     **{(t, "certified"): "{statement}" for t in ("local_min", "local_max", "saddle", "not_local_min",
                                                  "classification", "leibniz_witness")},
+    ("teacher_student", "certified"): "exactly one critical point of Safran & Shamir's teacher-student loss F "
+                                      "(k = {k}, n = {n}) in the box, and it is a {kind}",
     ("identity", "certified"): "lhs - rhs expands to 0 in every entry",
     ("identity", "refuted"): "lhs - rhs is certified non-zero at the witness point",
     ("leibniz_alpha0", "certified"): "for sigma strictly increasing from mu to gamma, det E(alpha) != 0 for every "

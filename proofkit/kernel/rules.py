@@ -23,6 +23,7 @@ from proofkit.kernel.decode import Matrix, read, read_preconditioner, reject
 from proofkit.kernel.evaluate import evaluate, tape_of
 from proofkit.kernel.landscape import landscape_rules
 from proofkit.kernel.leibniz import leibniz_rules
+from proofkit.kernel.teacher_student import teacher_student_rules
 
 __all__ = ["Decoded", "Outcome", "Rule", "RULES", "ladder", "same", "gradient_krawczyk", "loss_krawczyk", "loss_gap"]
 
@@ -645,3 +646,4 @@ RULES: dict[str, Rule] = {
 }
 RULES.update(landscape_rules(Rule, Outcome))  # non-strict minima, maxima, saddles, classifications, honest slices
 RULES.update(leibniz_rules(Rule, Outcome))  # Lemma 4.3's witness rebuilt from its recipe
+RULES.update(teacher_student_rules(Rule, Outcome))  # Safran & Shamir's loss rebuilt from (k, n), float64 tier
