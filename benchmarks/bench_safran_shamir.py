@@ -20,8 +20,18 @@ Usage (from the repository root)::
     python benchmarks/bench_safran_shamir.py published [--data ../shared/data/safran_shamir_points.json]
         [--sizes 20-20,8-8] [--limit N] [--previous N] [--repeat R]
     python benchmarks/bench_safran_shamir.py own [--sizes 8-8,10-10] [--previous N]
+    python benchmarks/bench_safran_shamir.py --large [--sizes 30-30,50-50] [--starts 32] [--blocks 1,2,25]
 
 One JSON line per point, then a summary line (medians and maxima of the ratios) with the load average.
+
+``--large`` (beyond the published sizes; default sizes 30-30 and 50-50): the symmetric search
+(:func:`proofkit.library.safran_shamir_symmetry.symmetric_search`) in the fixed space of every
+``Delta(S_p x S_(k-p))``, p = 1 .. k/2, and of ``Delta(S_k)`` (or of the ``--blocks`` p only), points whose
+isotropy is larger dropped (``proper``), duplicates across patterns dropped (``related``); each critical point
+certified in a box centred at it (:func:`~proofkit.library.safran_shamir_symmetry.certify_symmetric`: spurious
+minimum or strict saddle) and its certificate re-checked by the kernel (``check_certificate`` of the JSON), with
+the time of each step, the certificate's size, the peak RSS and the load average; then, per size, the families
+(F, isotropy, kind) and the maxima.
 """
 
 from __future__ import annotations
@@ -143,15 +153,75 @@ def measure(k: int, n: int, W: np.ndarray, repeat: int, previous: bool, jaxes: d
     return row
 
 
+def large(wanted: set[tuple[int, int]], starts: int, blocks: set[int] | None) -> int:
+    """The symmetric search, certification and kernel re-check beyond the published sizes (see the module)."""
+    from proofkit.library.safran_shamir_symmetry import certify_symmetric, isotropy_pattern, symmetric_search
+
+    for k, n in sorted(wanted):
+        patterns = [(p, k - p) for p in range(1, k // 2 + 1) if blocks is None or p in blocks]
+        if blocks is None or k in blocks:
+            patterns.append((k,))
+        found, rows = [], []
+        t_search = 0.0
+        for pat in patterns:
+            t = time.perf_counter()
+            cands = symmetric_search(k, n, pat, starts=starts, seed=1000 * k + sum(pat[:1]), proper=True)
+            dt = time.perf_counter() - t
+            t_search += dt
+            new = [c for c in cands if not any(ss.related(c.W, f.W, tol=1e-7) for f in found)]
+            found += new
+            print(json.dumps({"k": k, "n": n, "pattern": cands[0].pattern.name if cands else str(pat), "search_s": dt,
+                              "found": len(cands), "new": len(new), "load": os.getloadavg()}), flush=True)
+            for c in new:
+                row = {"k": k, "n": n, "P": n * k, "pattern": c.pattern.name, "F": c.loss, "kind": c.kind,
+                       "lambda_min": c.lambda_min, "step": c.step, "values": c.values.tolist()}
+                t = time.perf_counter()
+                iso = isotropy_pattern(c.W, tol=1e-9)
+                row["isotropy"] = iso[0].name if iso else "other"
+                row["isotropy_s"] = time.perf_counter() - t
+                t = time.perf_counter()
+                res = certify_symmetric(c)
+                row["certify_s"] = time.perf_counter() - t
+                cert = res.certificate
+                row["verdict"], row["certified_as"], row["radius"] = cert.verdict, res.kind, res.radius
+                if cert.verdict != "certified":
+                    row["reason"] = cert.reason
+                text = cert.to_json()
+                t = time.perf_counter()
+                check_certificate(text)
+                row["kernel_s"] = time.perf_counter() - t
+                row["bytes"] = len(text)
+                row["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                row["load"] = os.getloadavg()
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        ok = [r for r in rows if r["verdict"] == "certified"]
+        summary = {"k": k, "n": n, "patterns": len(patterns), "starts": starts, "search_s": t_search,
+                   "families": len(rows), "certified": len(ok),
+                   "minima": sum(r["certified_as"] == "spurious local minimum" for r in ok),
+                   "saddles": sum(r["certified_as"] == "strict saddle" for r in ok),
+                   "F_minima": sorted(round(r["F"], 6) for r in ok if r["certified_as"] == "spurious local minimum"),
+                   "load": os.getloadavg()}
+        for key in ("certify_s", "kernel_s", "bytes", "maxrss_mb"):
+            vals = [r[key] for r in ok]
+            if vals:
+                summary[key] = {"median": statistics.median(vals), "max": max(vals)}
+        print(json.dumps({"summary": summary}), flush=True)
+    return 0
+
+
 def sizes(text: str) -> set[tuple[int, int]]:
     return {tuple(int(v) for v in part.split("-")) for part in text.split(",") if part}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("source", choices=("published", "own"))
+    ap.add_argument("source", nargs="?", choices=("published", "own"))
+    ap.add_argument("--large", action="store_true", help="the symmetric search at (30, 30) and (50, 50) (see above)")
+    ap.add_argument("--starts", type=int, default=32, help="--large: random starts per pattern")
+    ap.add_argument("--blocks", default="", help="--large: only these p (Delta(S_p x S_(k-p)); k for Delta(S_k))")
     ap.add_argument("--data", default="../shared/data/safran_shamir_points.json")
-    ap.add_argument("--sizes", default="20-20")
+    ap.add_argument("--sizes", default="")
     ap.add_argument("--limit", type=int, default=0, help="at most this many points per size (0: all)")
     ap.add_argument("--previous", type=int, default=0, help="run the previous path on the first N points")
     ap.add_argument("--repeat", type=int, default=1)
@@ -161,7 +231,12 @@ def main() -> int:
     print(json.dumps({"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
                       "numpy": np.__version__, "python-flint": flint.__version__, "cpus": os.cpu_count(),
                       "load": os.getloadavg(), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")}))
-    wanted = sizes(a.sizes)
+    if a.large == (a.source is not None):
+        ap.error("give a source (published, own) or --large")
+    if a.large:
+        return large(sizes(a.sizes or "30-30,50-50"), a.starts,
+                     {int(p) for p in a.blocks.split(",")} if a.blocks else None)
+    wanted = sizes(a.sizes or "20-20")
     points: list[tuple[int, int, np.ndarray]] = []
     if a.source == "published":
         per: dict = {}
