@@ -135,6 +135,29 @@ def test_nearly_parallel_units_are_enclosed_soundly_or_refused():
         ts.enclose(W, 1e-6)  # the box reaches the parallel pair
 
 
+def test_a_unit_nearly_parallel_to_a_teacher_direction_is_enclosed_tightly_and_soundly():
+    """D of a teacher pair is sum_(t != j) w_t^2 under the root, not a^2 b^2 - c^2: no cancellation when a unit is
+    nearly parallel to e_j (as in the large minima, whose units lie within 1e-3 of their teacher direction). Before,
+    the Hessian's radius was 9e10 r here, and Krawczyk failed at (50, 50) for boxes the structure allows."""
+    k = n = 4
+    W = np.array([[1.0, 2e-4, -1e-4, 1e-4], [0.1, 0.9, -0.2, 0.05], [0.05, 0.1, 1.1, -0.1], [0.2, -0.1, 0.1, 0.95]])
+    r = 1e-9
+    e = ts.enclose(W, r)
+    assert e.hess_box[1].max() < 1e8 * r
+    rng = np.random.default_rng(4)
+    P = n * k
+    for corner in (np.full(W.shape, r), -np.full(W.shape, r), rng.choice([-r, r], W.shape), rng.uniform(-r, r, W.shape)):
+        jx = _engine(k, n, [flint.arb(v) for v in (W + corner).reshape(-1)], 2, prec=256)
+        H, g = dense_hessian(jx, P), dense_gradient(jx, P)
+        assert all(_inside(H[i, j], e.hess_box[0][i, j], e.hess_box[1][i, j]) for i in range(P) for j in range(P))
+        assert all(_inside(g[i], e.grad_box[0].reshape(-1)[i], e.grad_box[1].reshape(-1)[i]) for i in range(P))
+    jc = _engine(k, n, [flint.arb(v) for v in W.reshape(-1)], 1, prec=256)
+    assert _inside(jc.value, *e.value)
+    assert all(_inside(v, e.grad[0].reshape(-1)[i], e.grad[1].reshape(-1)[i]) for i, v in enumerate(dense_gradient(jc, P)))
+    m, rad = ts.value_ball(W)
+    assert _inside(jc.value, m, rad)
+
+
 def test_zero_units_and_scaled_points_are_refused_or_enclosed_soundly():
     W = _point(3, 3, 1)
     Z = W.copy()

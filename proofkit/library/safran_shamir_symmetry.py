@@ -574,7 +574,7 @@ def symmetric_search(k: int, n: int, blocks: Sequence[int], *, starts: int = 32,
     return out
 
 
-def certify_symmetric(candidate: SymmetricCandidate, *, radii: Sequence[float] = (0.0, 1e-8, 1e-7)) -> Any:
+def certify_symmetric(candidate: SymmetricCandidate, *, radii: Sequence[float] = (0.0, 1e-10, 1e-8)) -> Any:
     """Certify a critical point found in ``Fix(H)``: a spurious local minimum (``kind = "minimum"``) or a strict
     saddle, in a box centred at the candidate's point itself (exactly in ``Fix(H)``; never moved by polishing), with
     :func:`~proofkit.certify.teacher_student.certify_teacher_student_point` (rule ``teacher_student``: the full
