@@ -21,6 +21,7 @@ Usage (from the repository root)::
         [--sizes 20-20,8-8] [--limit N] [--previous N] [--repeat R]
     python benchmarks/bench_safran_shamir.py own [--sizes 8-8,10-10] [--previous N]
     python benchmarks/bench_safran_shamir.py --large [--sizes 30-30,50-50] [--starts 32] [--blocks 1,2,25]
+    python benchmarks/bench_safran_shamir.py patterns [--data ../shared/data/safran_shamir_points.json] [--starts 48]
 
 One JSON line per point, then a summary line (medians and maxima of the ratios) with the load average.
 
@@ -32,6 +33,11 @@ certified in a box centred at it (:func:`~proofkit.library.safran_shamir_symmetr
 minimum or strict saddle) and its certificate re-checked by the kernel (``check_certificate`` of the JSON), with
 the time of each step, the certificate's size, the peak RSS and the load average; then, per size, the families
 (F, isotropy, kind) and the maxima.
+
+``patterns``: the isotropy of each published point read off it
+(:func:`~proofkit.library.safran_shamir_symmetry.isotropy_pattern`, entries equal within 1e-7), and whether the
+symmetric search in that pattern's fixed space finds the point (within 1e-6, up to permutations of the units and
+coordinates); one line per point, then the patterns and the counts.
 """
 
 from __future__ import annotations
@@ -210,15 +216,52 @@ def large(wanted: set[tuple[int, int]], starts: int, blocks: set[int] | None) ->
     return 0
 
 
+def patterns(data: str, starts: int) -> int:
+    """The isotropy of the published points and the symmetric search in their fixed spaces (see the module)."""
+    from collections import Counter
+
+    from proofkit.library.safran_shamir_symmetry import isotropy_pattern, symmetric_search
+
+    cache: dict = {}
+    rows = []
+    for p in ss.published_points(data):
+        k, n, W = p["k"], p["n"], p["W"]
+        got = isotropy_pattern(W, tol=1e-7)
+        row = {"k": k, "n": n, "family": p["family"], "F": p["F"], "pattern": got[0].name if got else "other"}
+        if got:
+            pat = got[0]
+            key = (k, n, pat.blocks)
+            t = time.perf_counter()
+            if key not in cache:
+                cache[key] = symmetric_search(k, n, pat.blocks, starts=starts, seed=k * 100 + n)
+            row["search_s"] = time.perf_counter() - t
+            row["dimension"] = pat.dimension
+            row["found"] = len(cache[key])
+            hits = [c for c in cache[key] if ss.related(W, c.W, tol=1e-6)]
+            row["hit"] = bool(hits)
+            if hits:
+                row["kind"], row["F_found"] = hits[0].kind, hits[0].loss
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    summary = {"points": len(rows), "found": sum(bool(r.get("hit")) for r in rows),
+               "patterns": Counter(r["pattern"].split("(")[0] + ("two blocks" if r["pattern"].count("S") == 2 else
+                                                                  f"{r['pattern'].count('S')} blocks")
+                                   + (" + units" if "unit" in r["pattern"] else "") for r in rows),
+               "missed": [(r["k"], r["n"], r["family"], r["pattern"]) for r in rows if not r.get("hit")],
+               "load": os.getloadavg()}
+    print(json.dumps({"summary": summary}))
+    return 0
+
+
 def sizes(text: str) -> set[tuple[int, int]]:
     return {tuple(int(v) for v in part.split("-")) for part in text.split(",") if part}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("source", nargs="?", choices=("published", "own"))
+    ap.add_argument("source", nargs="?", choices=("published", "own", "patterns"))
     ap.add_argument("--large", action="store_true", help="the symmetric search at (30, 30) and (50, 50) (see above)")
-    ap.add_argument("--starts", type=int, default=32, help="--large: random starts per pattern")
+    ap.add_argument("--starts", type=int, default=0, help="--large, patterns: random starts per pattern (32, 48)")
     ap.add_argument("--blocks", default="", help="--large: only these p (Delta(S_p x S_(k-p)); k for Delta(S_k))")
     ap.add_argument("--data", default="../shared/data/safran_shamir_points.json")
     ap.add_argument("--sizes", default="")
@@ -233,8 +276,10 @@ def main() -> int:
                       "load": os.getloadavg(), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")}))
     if a.large == (a.source is not None):
         ap.error("give a source (published, own) or --large")
+    if a.source == "patterns":
+        return patterns(a.data, a.starts or 48)
     if a.large:
-        return large(sizes(a.sizes or "30-30,50-50"), a.starts,
+        return large(sizes(a.sizes or "30-30,50-50"), a.starts or 32,
                      {int(p) for p in a.blocks.split(",")} if a.blocks else None)
     wanted = sizes(a.sizes or "20-20")
     points: list[tuple[int, int, np.ndarray]] = []

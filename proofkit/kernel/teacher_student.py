@@ -126,28 +126,18 @@ def _mask(x: Any, self_: np.ndarray, fill: float = 0.0) -> Any:
     return np.where(self_, fill, x[0]), np.where(self_, 0.0, x[1])
 
 
-def _teacher_D2(Wb: Any, D2: Any) -> Any:
-    """``D^2`` of the teacher pairs (columns ``n ..`` of D2) replaced by ``|w_i|^2 |e_j|^2 - (w_i . e_j)^2 =
-    sum_(t != j) w_it^2``, summed without the cancellation of ``a^2 b^2 - c^2`` (which widens D, and 1/D, by
-    ``|w|^2 / D^2`` when a unit is nearly parallel to a teacher direction; both are enclosures of the same number)."""
-    n, k = Wb[0].shape
-    sq = fb.mul(Wb, Wb)
-    keep = ~np.eye(k, dtype=bool)[None]  # [i, j, t]: t != j
-    rest = fb.sum_((np.where(keep, sq[0][:, None, :], 0.0), np.where(keep, sq[1][:, None, :], 0.0)), axis=2)
-    mid, rad = D2[0].copy(), D2[1].copy()
-    mid[:, n:], rad[:, n:] = rest
-    return mid, rad
-
-
 def _pairs(Wb: Any, Ub: Any, self_: np.ndarray, strict: bool) -> _Pairs:
-    a2 = fb.sum_(fb.mul(Wb, Wb), axis=1)
+    sq = fb.mul(Wb, Wb)
+    a2 = fb.sum_(sq, axis=1)
     b2 = fb.sum_(fb.mul(Ub, Ub), axis=1)
     if not (fb.lower_end(a2) > 0).all():
         raise NotAnalytic("a student unit may be 0 on the box")
     c = _mask(fb.matmul(Wb, (Ub[0].T, Ub[1].T)), self_)
     ab2 = fb.mul((a2[0][:, None], a2[1][:, None]), (b2[0][None, :], b2[1][None, :]))
     D2 = _mask(fb.sub(ab2, fb.mul(c, c)), self_, 1.0)
-    D2 = _teacher_D2(Wb, D2)
+    # teacher pairs: a^2 - w_ij^2 = sum_(t != j) w_it^2, without the cancellation (1/D tight for w_i near e_j)
+    n, off = Wb[0].shape[0], ~np.eye(Wb[0].shape[1], dtype=bool)[None]
+    D2[0][:, n:], D2[1][:, n:] = fb.sum_((np.where(off, sq[0][:, None], 0.0), np.where(off, sq[1][:, None], 0.0)), 2)
     if strict:
         try:
             D = fb.sqrt(D2)
