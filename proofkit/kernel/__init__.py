@@ -1,9 +1,48 @@
-"""The trusted kernel: re-checks certificates from their data alone.
+"""The trusted kernel: re-checks certificates from their data alone. This module is its face.
 
-Its transitive imports inside proofkit are the kernel's own modules, the certificate
-format (:mod:`proofkit.certificate`) and :mod:`proofkit.errors` (a test checks this).
+Nothing outside the kernel imports its internals: everything the rest of proofkit uses is exported here.
+``import proofkit.kernel`` loads only the kernel's modules, the certificate format
+(:mod:`proofkit.certificate`), :mod:`proofkit.errors`, python-flint and the standard library
+(``tests/test_kernel_structure.py`` measures it in a subprocess).
+
+* the door: :func:`check_certificate`, :class:`KernelReport`, :func:`default_budget`, :data:`TIERS`,
+  :func:`upgrade` (a first-schema certificate in the current schema);
+* stored expressions: :func:`decode_dag`, :class:`Dag`, the evaluator (:class:`Tape`, :func:`evaluate`,
+  :func:`dense_gradient`, :func:`dense_hessian`, :data:`SMOOTH_UNARY`, :class:`NotAnalyticOnBox`);
+* the primitives, for certifiers that want to know in advance what the kernel accepts: :func:`enclose`,
+  :func:`krawczyk`, :func:`definite`, :func:`lower_bound`, :func:`nonsingular`, :func:`form_sign`,
+  :func:`exact_zero` with the expressions it proves zero (:func:`identity_differences`,
+  :func:`manifold_conditions`);
+* linear algebra the certifiers share: :data:`PRIMES`, :func:`integer_rows`, :func:`float_rows_mod_p`,
+  :func:`float_ball_nonsingular`, :func:`ball_matrix_pd`, :func:`exact_ldl_pivots`.
 """
 
-from proofkit.kernel.check import KernelReport, check_certificate
+from proofkit.kernel.dag import Dag, decode_dag
+from proofkit.kernel.door import KernelReport, check_certificate, default_budget
+from proofkit.kernel.engine import SMOOTH_UNARY, NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
+from proofkit.kernel.exact import identity_differences, manifold_conditions
+from proofkit.kernel.facts import TIERS
+from proofkit.kernel.legacy import translate as upgrade
+from proofkit.kernel.linalg import (
+    PRIMES,
+    ball_matrix_pd,
+    exact_ldl_pivots,
+    float_ball_nonsingular,
+    float_rows_mod_p,
+    integer_rows,
+)
+from proofkit.kernel.primitives import (
+    definite,
+    enclose,
+    exact_zero,
+    form_sign,
+    krawczyk,
+    lower_bound,
+    nonsingular,
+)
 
-__all__ = ["KernelReport", "check_certificate"]
+__all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgrade", "decode_dag", "Dag", "Tape",
+           "evaluate", "dense_gradient", "dense_hessian", "SMOOTH_UNARY", "NotAnalyticOnBox", "enclose", "krawczyk",
+           "definite", "lower_bound", "nonsingular", "form_sign", "exact_zero", "identity_differences",
+           "manifold_conditions", "PRIMES", "integer_rows", "float_rows_mod_p", "float_ball_nonsingular",
+           "ball_matrix_pd", "exact_ldl_pivots"]
