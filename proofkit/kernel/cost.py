@@ -16,7 +16,7 @@ from contextvars import ContextVar
 
 from proofkit.errors import CertificateRejected
 
-__all__ = ["Budget", "charge", "arb_op", "spent", "note_tier"]
+__all__ = ["Budget", "charge", "arb_op", "arb_cubic", "spent", "note_tier"]
 
 _ACTIVE: ContextVar[Budget | None] = ContextVar("proofkit_kernel_budget", default=None)
 
@@ -62,6 +62,16 @@ def spent() -> float:
     return 0.0 if b is None else b.used
 
 
+def _scale(prec: int) -> float:
+    return (max(prec, 64) / 64) ** 1.1
+
+
 def arb_op(prec: int) -> float:
-    """Estimated seconds of one Arb operation (with its Python overhead) at ``prec`` bits."""
-    return 2e-6 + 4e-8 * (max(prec, 64) / 64) ** 1.6
+    """Estimated seconds of one step of the evaluator (an Arb operation and its Python overhead) at ``prec`` bits."""
+    return 3e-6 + 2e-7 * _scale(prec)
+
+
+def arb_cubic(n: int, prec: int, factor: float = 1.0) -> float:
+    """Estimated seconds of an ``n x n`` Arb matrix solve, product, determinant or elimination at ``prec`` bits
+    (``factor`` times as much for eigenvalues)."""
+    return 1e-6 * n * n + factor * 1e-7 * n**3 * _scale(prec)

@@ -64,11 +64,13 @@ _ATOM_CAPS = (16, 64, 256, 1024)
 
 def _size(p: Any) -> tuple[int, tuple[int, ...], int]:
     """(terms, degree in each generator, bits of the largest numerator or denominator of a coefficient)."""
+    charge(3e-6 * len(p), "sizing a polynomial")
     bits = max((max(c.p.bit_length(), c.q.bit_length()) for c in p.coeffs()), default=0) if len(p) else 0
     return len(p), tuple(int(x) for x in p.degrees()), int(bits)
 
 
-def _affordable(terms: int, degs: Sequence[int], bits: int, ngens: int) -> None:
+def _affordable(terms: int, degs: Sequence[int], bits: int, work: int) -> None:
+    """Refuse a polynomial beyond the engine's bounds; charge ``work`` term operations of ``bits`` bits."""
     est = 1
     for d in degs:
         est *= d + 1
@@ -77,32 +79,33 @@ def _affordable(terms: int, degs: Sequence[int], bits: int, ngens: int) -> None:
     est = min(est, terms)
     if est > _MAX_TERMS or max(degs, default=0) > _MAX_DEGREE or est * max(bits, 1) > _MAX_BITS:
         raise NotExact("certificate rejected: an expression is too large for the exact engine")
-    charge(2e-6 + est * (ngens / 64 + max(bits, 64) / 64) * 3e-8, "an exact polynomial operation")
+    charge(6e-5 + 1.5e-7 * work * (1 + len(degs) / 32) * (1 + bits / 64), "an exact polynomial operation")
 
 
-def _check_product(a: Any, b: Any) -> None:
-    (ta, da, ba), (tb, db, bb) = _size(a), _size(b)
-    _affordable(ta * tb, [x + y for x, y in zip(da, db)], ba + bb + min(ta, tb).bit_length(), len(da))
+def _check_product(a: tuple, b: tuple) -> None:
+    """Sizes ``(terms, degrees, bits)`` of two polynomials whose product is about to be formed."""
+    (ta, da, ba), (tb, db, bb) = a, b
+    _affordable(ta * tb, [x + y for x, y in zip(da, db)], ba + bb + min(ta, tb).bit_length(), ta * tb)
 
 
-def _check_power(a: Any, k: int) -> None:
-    t, d, b = _size(a)
+def _check_power(size: tuple, k: int) -> None:
+    t, d, b = size
     terms = 1 if t <= 1 else comb(t + k - 1, k) if k < 64 or t < 64 else _MAX_TERMS + 1
-    _affordable(terms, [x * k for x in d], k * (b + t.bit_length()), len(d))
+    _affordable(terms, [x * k for x in d], k * (b + t.bit_length()), min(terms, _MAX_TERMS) * max(1, k.bit_length()))
 
 
 class RF:
     """A rational function ``num / den`` of a :class:`Field` (``den`` non-zero, reduced, leading coefficient 1)."""
 
-    __slots__ = ("num", "den", "field")
+    __slots__ = ("num", "den", "field", "_sizes")
 
     def __init__(self, field: Field, num: Any, den: Any = None, reduce: bool = True) -> None:
-        self.field = field
+        self.field, self._sizes = field, None
         den = field.one if den is None else den
         if den.is_zero():
             raise ZeroDivisionError("zero denominator")
         if reduce and not den.is_constant():
-            _check_product(num, den)
+            charge(6e-5 + 6e-7 * len(num) * len(den), "an exact gcd")
             g = num.gcd(den)
             if not g.is_one():
                 num, den = num / g, den / g
@@ -110,6 +113,12 @@ class RF:
         if lc != 1:
             num, den = num * (1 / lc), den * (1 / lc)
         self.num, self.den = num, den
+
+    def sizes(self) -> tuple[tuple, tuple]:
+        """The sizes of the numerator and the denominator (computed once)."""
+        if self._sizes is None:
+            self._sizes = (_size(self.num), _size(self.den))
+        return self._sizes
 
     def is_const(self) -> bool:
         return self.num.is_constant() and self.den.is_constant()
@@ -121,11 +130,14 @@ class RF:
         return (self.num.str(), self.den.str())
 
     def __add__(self, o: RF) -> RF:
+        (sn, sd), (on, od) = self.sizes(), o.sizes()
         if self.den == o.den:
+            _affordable(sn[0] + on[0], [max(x, y) for x, y in zip(sn[1], on[1])], max(sn[2], on[2]) + 1,
+                        sn[0] + on[0])
             return RF(self.field, self.num + o.num, self.den)
-        _check_product(self.num, o.den)
-        _check_product(o.num, self.den)
-        _check_product(self.den, o.den)
+        _check_product(sn, od)
+        _check_product(on, sd)
+        _check_product(sd, od)
         return RF(self.field, self.num * o.den + o.num * self.den, self.den * o.den)
 
     def __neg__(self) -> RF:
@@ -135,8 +147,9 @@ class RF:
         return self + (-o)
 
     def __mul__(self, o: RF) -> RF:
-        _check_product(self.num, o.num)
-        _check_product(self.den, o.den)
+        (sn, sd), (on, od) = self.sizes(), o.sizes()
+        _check_product(sn, on)
+        _check_product(sd, od)
         return RF(self.field, self.num * o.num, self.den * o.den)
 
     def inv(self) -> RF:
@@ -151,8 +164,9 @@ class RF:
         if abs(k) > _MAX_EXPONENT:
             raise NotExact(f"certificate rejected: exponent {k} too large for exact expansion")
         base = self if k >= 0 else self.inv()
-        _check_power(base.num, abs(k))
-        _check_power(base.den, abs(k))
+        sn, sd = base.sizes()
+        _check_power(sn, abs(k))
+        _check_power(sd, abs(k))
         return RF(self.field, base.num ** abs(k), base.den ** abs(k), reduce=False)
 
 
@@ -205,16 +219,16 @@ class Field:
 def _reduce_poly(field: Field, num: Any) -> Any:
     """Reduce ``num`` by the relations ``generator^q = g`` (latest first: a relation only brings in older atoms)."""
     for gen, q, g in reversed(field.relations):
-        if num.degrees()[gen] < q:
+        if int(num.degrees()[gen]) < q:
             continue
         charge(1e-6 * len(num), "a reduction by a relation between atoms")
         out = field.ctx.from_dict({})
         for exps, coeff in num.terms():
-            e = list(exps)
+            e = [int(x) for x in exps]
             k, e[gen] = divmod(e[gen], q)
             mono = field.ctx.from_dict({tuple(e): coeff})
             if k:
-                _check_power(g, k)
+                _check_power(_size(g), k)
                 mono = mono * g ** k
             out = out + mono
         num = out
@@ -319,7 +333,7 @@ def jets(dag: Dag, field: Field, env: Sequence[Jet], outputs: Sequence[int] | No
     vals: list[Any] = []
     for node in dag.nodes:
         op, args = node[0], node[1:]
-        charge(2e-6, "an exact node")
+        charge(1e-5, "an exact node")
         if op == "var":
             vals.append(env[args[0]])
         elif op == "const":

@@ -12,7 +12,7 @@ from typing import Any
 
 import flint
 
-from proofkit.kernel.cost import charge
+from proofkit.kernel.cost import arb_cubic, charge
 
 __all__ = ["PRIMES", "integer_rows", "float_rows_mod_p", "det_mod_p", "exact_rank", "exact_det", "arb_nonsingular",
            "exact_definite", "exact_ldl_pivots", "inverse_frobenius", "ball_matrix_pd", "member_pd", "exact_form", "ball_form",
@@ -27,16 +27,20 @@ def bits(Q: flint.fmpq_mat) -> int:
     return max((max(q.p.bit_length(), q.q.bit_length()) for q in Q.entries()), default=1)
 
 
-def _exact_cost(n: int, m: int, b: int) -> float:
-    """Seconds for a multimodular rank or determinant of an n x m matrix with b-bit entries (b per row after
-    clearing denominators)."""
-    return 1e-6 * n * m + 2e-10 * n * m * min(n, m) * (1 + (min(n, m) * b / 64) ** 1.1)
+def _exact_cost(Q: flint.fmpq_mat) -> float:
+    """Seconds for a multimodular rank or determinant of ``Q`` (measured with FLINT: about 60 ns times
+    ``n^4 b / 64`` for n x n integer matrices of b bits, the bits of its rows once their denominators are
+    cleared)."""
+    n, m = Q.nrows(), Q.ncols()
+    b = sum(max((q.q.bit_length() for q in Q.entries()[i * m:(i + 1) * m]), default=0) for i in range(n)) / max(n, 1)
+    b += bits(Q)
+    return 1e-3 + 1e-6 * n * m + 1e-7 * n * m * min(n, m) ** 2 * max(b, 8) / 64
 
 
 def integer_rows(M: flint.fmpq_mat) -> flint.fmpz_mat:
     """Scale each row by the lcm of its denominators (non-singularity, rank and the signs of leading minors are
     unchanged: positive row factors)."""
-    charge(1e-6 * M.nrows() * M.ncols(), "clearing denominators")
+    charge(1e-6 * M.nrows() * M.ncols() * (1 + bits(M) / 64), "clearing denominators")
     rows = []
     for i in range(M.nrows()):
         row = [M[i, j] for j in range(M.ncols())]
@@ -68,7 +72,7 @@ def float_rows_mod_p(arr: Any, p: int) -> list[list[int]]:
 def det_mod_p(Q: flint.fmpq_mat, p: int, scaling: str, floats: Any = None) -> int:
     """``det(Z) mod p`` for the row-scaled integer matrix Z (``lcm`` of denominators, or ``pow2`` for float64)."""
     n = Q.nrows()
-    charge(1e-6 * n * n + 2e-9 * n**3, "a determinant modulo p")
+    charge(1e-6 * n * n + 2e-9 * n**3, "a determinant modulo p")  # (besides clearing the denominators)
     if scaling == "pow2":
         return int(flint.nmod_mat(float_rows_mod_p(floats, p), p).det())
     return int(flint.nmod_mat(integer_rows(Q).tolist(), p).det())
@@ -76,20 +80,20 @@ def det_mod_p(Q: flint.fmpq_mat, p: int, scaling: str, floats: Any = None) -> in
 
 def exact_rank(Q: flint.fmpq_mat) -> int:
     """The rank over Q (FLINT)."""
-    charge(_exact_cost(Q.nrows(), Q.ncols(), bits(Q) * Q.ncols()), "an exact rank")
+    charge(_exact_cost(Q), "an exact rank")
     return Q.rank()
 
 
 def exact_det(Q: flint.fmpq_mat) -> flint.fmpq:
     """The determinant over Q (FLINT)."""
-    charge(_exact_cost(Q.nrows(), Q.ncols(), bits(Q) * Q.ncols()), "an exact determinant")
+    charge(_exact_cost(Q), "an exact determinant")
     return Q.det()
 
 
 def arb_nonsingular(B: flint.arb_mat, prec: int) -> bool:
     """True only if every matrix in the ball matrix is invertible (Arb's verified solve)."""
     n = B.nrows()
-    charge(1e-6 * n * n + 1e-7 * n**3 * (prec / 64) ** 1.6, "an Arb solve")
+    charge(arb_cubic(n, prec), "an Arb solve")
     with flint.ctx.workprec(prec):
         try:
             sol = B.solve(flint.arb_mat(n, 1, [1] * n))
@@ -102,7 +106,7 @@ def inverse_frobenius(B: flint.arb_mat, prec: int) -> flint.arb:
     """An enclosure of ``||B^-1||_F`` for every member of the (nonsingular) ball matrix ``B`` (not finite if the
     solve fails)."""
     n = B.nrows()
-    charge(1e-6 * n * n + 2e-7 * n**3 * (prec / 64) ** 1.6, "an Arb inverse")
+    charge(arb_cubic(n, prec, 2), "an Arb inverse")
     with flint.ctx.workprec(prec):
         inv = B.solve(flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)]), nonstop=True)
         return sum((x * x for x in inv.entries()), flint.arb(0)).sqrt()
@@ -139,7 +143,7 @@ def exact_definite(Q: flint.fmpq_mat) -> bool:
     n = Q.nrows()
     Z = integer_rows(Q)
     zb = max((abs(x).bit_length() for x in Z.entries()), default=1)
-    charge(1e-9 * n**3 * (1 + (n * zb / 64) ** 1.6), "an exact fraction-free LU")
+    charge(1e-3 + 5e-9 * n**3 * (1 + (n * zb / 64) ** 1.6), "an exact fraction-free LU")
     P, _, _, U = Z.fflu()
     if P.is_one():
         return all(U[k, k] > 0 for k in range(n))
@@ -157,7 +161,7 @@ def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
     symmetrically with every pivot ball positive. All products and solves run in C (``arb_mat``).
     """
     n = B.nrows()
-    charge(3e-6 * n * n + 2e-7 * n**3 * (prec / 64) ** 1.6, "a ball LDL^T")
+    charge(3e-6 * n * n + arb_cubic(n, prec, 2), "a ball LDL^T")
     with flint.ctx.workprec(prec):
         e = B.entries()
         if not all(x.is_finite() for x in e):
@@ -223,7 +227,7 @@ def member_pd(B: flint.arb_mat, prec: int) -> bool:
                     if not a.contains(m):
                         return False
                 rows[i][j] = rows[j][i] = m
-        charge(3e-6 * n * n + 2e-7 * n**3 * (prec / 64) ** 1.6, "an LDL^T of one member")
+        charge(3e-6 * n * n + arb_cubic(n, prec, 2), "an LDL^T of one member")
         return _pd_rows(rows)
 
 
@@ -238,7 +242,7 @@ def exact_form(Q: flint.fmpq_mat, v: Sequence[flint.fmpq]) -> flint.fmpq:
 def ball_form(B: flint.arb_mat, v: Sequence[flint.fmpq], prec: int) -> flint.arb:
     """An enclosure of ``v^T A v`` for every A in the ball matrix."""
     n = len(v)
-    charge(2e-6 * n + 1e-7 * n * n * (prec / 64) ** 1.6, "a ball quadratic form")
+    charge(2e-6 * n + arb_cubic(n, prec) / max(n, 1), "a ball quadratic form")
     with flint.ctx.workprec(prec):
         x = flint.arb_mat([[flint.arb(q)] for q in v])
         return (x.transpose() * B * x)[0, 0]
@@ -255,7 +259,7 @@ def krawczyk_image(gy: Sequence[flint.arb], J: flint.arb_mat, C: flint.fmpq_mat,
     which leaves X).
     """
     n = len(centers)
-    charge(4e-6 * n * n + 2e-7 * n**3 * (prec / 64) ** 1.6, "Krawczyk's operator")
+    charge(4e-6 * n * n + arb_cubic(n, prec, 2), "Krawczyk's operator")
     with flint.ctx.workprec(prec):
         Cm = flint.arb_mat(C)
         eye = flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])

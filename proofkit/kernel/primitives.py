@@ -26,7 +26,7 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel import engine
 from proofkit.kernel import exact as ex
 from proofkit.kernel import linalg as la
-from proofkit.kernel.cost import charge, note_tier
+from proofkit.kernel.cost import arb_cubic, charge, note_tier
 from proofkit.kernel.dag import Dag
 from proofkit.kernel.decode import Matrix, evaluation_cost, reject
 from proofkit.kernel.facts import (
@@ -91,7 +91,7 @@ def tape_of(dag: Dag) -> engine.Tape:
     hit = _TAPES.get(id(dag))
     if hit is not None and hit[0] is dag:
         return hit[1]
-    charge(3e-6 * len(dag.nodes), "compiling an expression")
+    charge(1.5e-5 * len(dag.nodes), "compiling an expression")
     tape = engine.Tape(dag)
     if len(_TAPES) >= 8:
         _TAPES.pop(next(iter(_TAPES)))
@@ -348,7 +348,7 @@ def determinant(M: Matrix, prec: int | None) -> Sign:
 
 def det_ball(M: Matrix, prec: int) -> flint.arb:
     """An Arb enclosure of the determinant of every member of ``M``."""
-    charge(1e-7 * M.shape[0] ** 3 * (prec / 64) ** 1.6, "an Arb determinant")
+    charge(arb_cubic(M.shape[0], prec), "an Arb determinant")
     with flint.ctx.workprec(prec):
         return M.arb(prec).det()
 
@@ -359,7 +359,7 @@ def eigenvalues(M: Matrix, stated: Sequence[flint.arb], prec: int | None) -> Ine
     if len(stated) != n:
         raise _fail("eigenvalues", f"{len(stated)} enclosures for {n} eigenvalues")
     for p in ladder(prec):
-        charge(1e-6 * n**3 * (p / 64) ** 1.6, "Arb eigenvalues")
+        charge(arb_cubic(n, p, 30), "Arb eigenvalues")
         with flint.ctx.workprec(p):
             try:
                 mine = [e.real for e in flint.acb_mat(M.arb(p)).eig()]
