@@ -59,7 +59,7 @@ _MAX_SPLIT = 64  # exp(c m) with an integer |c| up to this is exp(m)^c
 _MAX_TERMS = 200_000  # bounds on every polynomial the engine may form (checked before it is formed)
 _MAX_DEGREE = 1 << 15
 _MAX_BITS = 1 << 27  # total coefficient bits (terms x largest coefficient)
-_ATOM_CAPS = (16, 64, 256, 1024)
+_ATOM_CAPS = (16, 64, 256)
 
 
 def _size(p: Any) -> tuple[int, tuple[int, ...], int]:
