@@ -216,7 +216,8 @@ def exact_matrix(n: int, d: int, near_singular: bool = False, seed: int = 4) -> 
     rng = random.Random(seed)
     from fractions import Fraction
 
-    A = [[Fraction(_q(rng, d)) for _ in range(n)] for _ in range(n)]
+    A = [[Fraction(_q(rng, d)) if not near_singular else Fraction(int(_digits(rng, d))) for _ in range(n)]
+         for _ in range(n)]  # (near-singular: integers, so that the dependent row stays of moderate size)
     for i in range(n):
         for j in range(i):
             A[i][j] = A[j][i]

@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 import flint
 import numpy as np
 
-from proofkit.certificate import Certificate, input_hash, reason_for
+from proofkit.certificate import Certificate, input_hash
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
 from proofkit.convert import precision_bits
 from proofkit.errors import CertificateRejected, KernelDisagreement
 from proofkit.kernel import check_certificate
+from proofkit.printing.statements import reason_for
 from proofkit.progress import steps
 
 __all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner",
@@ -62,9 +63,9 @@ def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: 
                      seconds: float | None = None, extra_inputs: dict[str, Any] | None = None) -> Certificate:
     """Assemble a certificate; the matrix is stored when it has at most STORE_LIMIT entries.
 
-    A certified or refuted certificate shows the kernel's sentence for its claim
-    (:func:`~proofkit.certificate.reason_for`) and no margin of its own: the margin is what the
-    kernel measures when it re-checks the certificate (``check_certificate(cert).margin``).
+    A certified or refuted certificate carries no words of its own: its ``reason`` (for display, not
+    written to the JSON) is printing's sentence for its claim (:func:`~proofkit.printing.statements.reason_for`),
+    and what the kernel measured is in its report (``check_certificate(cert).measures``).
     """
     if verdict != "inconclusive":
         reason, margin = reason_for(claim, verdict) or reason, None

@@ -43,7 +43,7 @@ from proofkit.kernel.facts import (
     Sign,
 )
 
-__all__ = ["Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "nonsingular",
+__all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "nonsingular",
            "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues"]
 
 MAX_PREC = 1 << 16
@@ -57,8 +57,16 @@ class Jet(NamedTuple):
     hess: Any
 
 
+class Refused(CertificateRejected):
+    """A primitive did not prove its fact; ``primitive`` names it (data for the certifiers, not prose)."""
+
+    def __init__(self, primitive: str, why: str) -> None:
+        super().__init__(f"certificate rejected: {primitive}: {why}")
+        self.primitive = primitive
+
+
 def _fail(name: str, why: str) -> CertificateRejected:
-    return reject(f"{name}: {why}")
+    return Refused(name, why)
 
 
 def ladder(prec: int | None) -> list[int]:
@@ -209,6 +217,10 @@ def definite(sign: int, M: Any = None, *, given: Krawczyk | None = None, prec: i
         if not la.member_pd(given.J if sign > 0 else -given.J, ladder(prec)[0]):
             raise _fail("definite", f"one symmetric member of the Krawczyk matrix is not {_word(sign)} definite")
         return Definite(tier="arb", seal=_SEAL, sign=sign, via="krawczyk")
+    if isinstance(M, Matrix) and M.exact is not None and M.shape[0] <= 16 and la.bits(M.exact) <= 256:
+        if la.exact_definite(M.exact if sign > 0 else -M.exact):  # (small: exactly first)
+            return Definite(tier="exact", seal=_SEAL, sign=sign, via="exact")
+        raise _fail("definite", f"not {_word(sign)} definite (a leading minor is not positive)")
     for p in ladder(prec):
         B = M.arb(p) if isinstance(M, Matrix) else M
         if la.ball_matrix_pd(B if sign > 0 else -B, p):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofkit.kernel import float_ball_nonsingular, float_environment_ok
+from proofkit.kernel import float_ball_nonsingular, float_environment_ok, gamma_up
 from proofkit.results import ResultDisplay
 
 __all__ = [
@@ -36,8 +36,8 @@ __all__ = [
     "verify_positive_definite_float",
 ]
 
-U, ETA = _kla.U, _kla.ETA  # unit roundoff, smallest positive subnormal (the kernel's constants)
-gamma = _kla.gamma_up  # ``gamma_n = n u / (1 - n u)``, rounded up generously
+U, ETA = 2.0**-53, 2.0**-1074  # unit roundoff, smallest positive subnormal
+gamma = gamma_up  # ``gamma_n = n u / (1 - n u)``, rounded up generously
 
 
 def check_float_environment() -> bool:
