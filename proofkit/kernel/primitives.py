@@ -169,14 +169,15 @@ def exact_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int)
     return Series(tier="exact", seal=_SEAL, order=lt[0], coefficient=lt[1])
 
 
-def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None = None) -> Nonsingular:
+def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None = None,
+                what: str = "the matrix") -> Nonsingular:
     """Every member of ``M`` is invertible: a decoded :class:`Matrix` (by a recorded or the kernel's own modular
     determinant, or exact rank; enclosures by Arb's verified solve), an ``arb_mat``, or a float64 ball matrix
     ``(mid, rad)`` (``||I - R E||_inf < 1`` with proven bounds)."""
     if isinstance(M, tuple):
         proved, bound = la.float_ball_nonsingular(*M)
         if not proved:
-            raise _fail("nonsingular", f"||I - R E||_inf <= {bound:.3e} is not below 1")
+            raise _fail("nonsingular", f"{what}: ||I - R E||_inf <= {bound:.3e} is not below 1")
         return Nonsingular(tier="float64", seal=_SEAL, via="float64 ball", measure=bound)
     ev = evidence or {}
     if "prime" in ev or "det_mod_p" in ev:
@@ -197,11 +198,11 @@ def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None
                 return Nonsingular(tier="exact", seal=_SEAL, via="det mod p", measure=(d, p))
         if la.exact_rank(M.exact) == M.shape[0]:
             return Nonsingular(tier="exact", seal=_SEAL, via="exact rank", measure=M.shape[0])
-        raise _fail("nonsingular", "the matrix is singular (exact rank below n)")
+        raise _fail("nonsingular", f"{what} is singular (exact rank below n)")
     for p in ladder(prec):
         if la.arb_nonsingular(M.arb(p) if isinstance(M, Matrix) else M, p):
             return Nonsingular(tier="arb", seal=_SEAL, via="Arb solve", measure=p)
-    raise _fail("nonsingular", "Arb's verified solve failed at every precision")
+    raise _fail("nonsingular", f"{what}: Arb's verified solve failed at every precision")
 
 
 def definite(sign: int, M: Any = None, *, given: Krawczyk | None = None, prec: int | None = None) -> Definite:

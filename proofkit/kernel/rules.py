@@ -273,14 +273,14 @@ def _min_symmetry(d: Decoded) -> Result:
     if not F or len(acts) != len(F) or not tau > 0 or list(orbit.inputs) != names or len(orbit.outputs) != n * len(F) \
             or any(list(a.inputs[:n]) != names or len(a.inputs) != n + 1 or len(a.outputs) != n for a in acts):
         raise _fail("local_min", "one map g_t (in the parameters, then t) per fixed parameter and their orbit directions")
-    facts = [P.exact_zero(ex.invariance_conditions(L, acts, orbit), [*names, "t"], "invariance of the loss")]
+    facts = [P.exact_zero(ex.invariance_conditions(L, acts, orbit), [*names, "t"], "L(g_t x) = L(x), g_0 = id, orbits")]
     near = P.box(cs, [r if r else tau for r in rs], p) + P.box([flint.fmpq(0)], [tau], p)
     for a in acts:
         P.enclose(a, near, 1, p)  # the maps are C^1 near the slice (refused at kinks)
     dirs = [j.value for j in P.enclose(orbit, P.box(cs, rs, p), 0, p)]
     with flint.ctx.workprec(p):
         M = flint.arb_mat([[dirs[a * n + F[b]] for b in range(len(F))] for a in range(len(F))])
-    facts.append(P.nonsingular(M, prec=p))  # the orbits are transversal to the slice on the whole box
+    facts.append(P.nonsingular(M, prec=p, what="the orbit directions in the fixed coordinates (transversality)"))
     k = P.krawczyk(L, cs, rs, d.evidence["C"], p)
     facts += [k, P.definite(1, given=k, prec=p)]
     more, measures = _compare(d, L, lambda: P.lower_bound(L, cs, rs, p, given=k), "local_min")
@@ -396,7 +396,7 @@ def _classification(d: Decoded) -> Result:
     if sub.claim.get("via") == "manifold":  # only the points (u, phi(u)) are minima, not the whole box
         T, V = si["tangent"], si["normal"]
         facts.append(P.exact_zero(ex.manifold_at(si["manifold"], [pt[i] for i in T], [pt[i] for i in V]), [],
-                                  "the point on the manifold"))
+                                  "phi(point) - point on the nested certificate's manifold"))
     code = "manifold" if sub.claim.get("via") == "manifold" else \
         {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
     claim = {"type": "classification", "kind": kind, "dimension": len(L.inputs), "reason_code": code}

@@ -229,7 +229,7 @@ def elimination_expected() -> list[Expected]:
         return None if all(inputs.get(k) == v for k, v in want.items()) else \
             "its box is not the spurious minimum's box extended by a = w = b = 0"
 
-    return [Expected(spurious.claim_type, spurious.inputs, what="the spurious minimum"),
+    return [Expected(spurious.claim_type, spurious.inputs, where=spurious.where, what="the spurious minimum"),
             Expected("not_local_min", loss_inputs(L, params), where=on_the_spurious_box,
                      what="not a local minimum of the modified objective")]
 

@@ -302,7 +302,8 @@ def kernel_recheck(cert: Any) -> tuple[bool, str]:
         rep = check_certificate(cert)
     except CertificateRejected as exc:
         return False, str(exc)
-    return True, f"{rep.verdict}: {rep.how}"
+    tier = "" if rep.tier is None else f"; trust tier {rep.tier}" + (f" ({rep.rests_on})" if rep.tier == "nested" else "")
+    return True, f"{rep.verdict}: {rep.how}{tier}"
 
 
 # -- numbers ----------------------------------------------------------------------------------------------

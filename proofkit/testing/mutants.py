@@ -29,8 +29,8 @@ _Q = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 _DYADIC = re.compile(r"(-?[0-9]+)\*2\^(-?[0-9]+)")
 _OPS = ["add", "mul", "pow", "exp", "log", "sin", "tanh", "abs", "sign", "max", "min", "var", "const", "lt", "true"]
 _TYPES = ["nonsingular", "rank_at_least", "exact_rank", "rank_deficient", "det_sign", "positive_definite",
-          "indefinite", "eigenvalues", "critical_point", "strict_local_min", "spurious_local_min", "identity",
-          "relu_linear_region", "leibniz_alpha0", "leibniz_witness"]
+          "indefinite", "eigenvalues", "critical_point", "local_min", "local_max", "saddle", "not_local_min",
+          "classification", "identity", "relu_linear_region", "leibniz_alpha0", "leibniz_witness"]
 
 
 def genuine_corpus() -> list[dict[str, Any]]:
