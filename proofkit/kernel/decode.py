@@ -144,9 +144,10 @@ def read(value: Any, spec: Any, path: str, nested: Callable[[Any], Any] | None =
                 return [read(v, spec[1], f"{path}[{i}]", nested) for i, v in enumerate(value)]
             return {k: read(v, spec[1], f"{path}.{k}", nested) for k, v in value.items()}
     if spec == "float":
-        if not isinstance(value, FloatLiteral) and type(value) is not int:
-            raise reject(f"{path}: expected a number")
-        return value
+        number = float(value) if isinstance(value, FloatLiteral) or type(value) is int else -1.0
+        if not 0 <= number < float("inf"):
+            raise reject(f"{path}: expected a finite non-negative number")
+        return number
     if spec in ("int", "nat"):
         if type(value) is not int or (spec == "nat" and value < 0) or abs(value) > 10**9:
             raise reject(f"{path}: expected {'a non-negative ' if spec == 'nat' else 'an '}integer")

@@ -106,6 +106,7 @@ def _check(raw: Any, matrix: Any) -> tuple[KernelReport, dict[str, Any]]:
     if (verdict == "inconclusive") != (env["reason"] is not None):
         raise reject("a reason is the text of an inconclusive certificate only (a verdict's sentence is printing's)")
     decoded = Certificate.from_dict(raw)
+    decoded.time_seconds = env.get("time_seconds")  # (read by the schema: a finite non-negative float, or None)
     if verdict == "inconclusive":  # nothing is claimed: plain data, nothing more
         read({"inputs": inputs, "evidence": env["evidence"]}, {"inputs": "data", "evidence": "data"}, "certificate")
         return KernelReport(True, t, verdict, None, None, None, certificate=decoded), {}

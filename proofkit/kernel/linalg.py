@@ -32,8 +32,10 @@ def _exact_cost(Q: flint.fmpq_mat) -> float:
     ``n^4 b / 64`` for n x n integer matrices of b bits, the bits of its rows once their denominators are
     cleared)."""
     n, m = Q.nrows(), Q.ncols()
-    b = sum(max((q.q.bit_length() for q in Q.entries()[i * m:(i + 1) * m]), default=0) for i in range(n)) / max(n, 1)
-    b += bits(Q)
+    e = Q.entries()
+    # a row's integer entries after clearing its denominators: at most the sum of its denominators' bits plus the
+    # largest numerator's
+    b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m]) for i in range(n)), default=0) + bits(Q)
     return 1e-3 + 1e-6 * n * m + 1e-7 * n * m * min(n, m) ** 2 * max(b, 8) / 64
 
 

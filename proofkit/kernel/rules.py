@@ -498,25 +498,26 @@ def _leibniz_witness(d: Decoded) -> Result:
     if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or not 1 <= k <= lb.MAX_K or not 2 <= N <= lb.MAX_N or \
             not a or any(len(x) != len(a) for x in X) or not alpha > 0:
         raise _fail("leibniz_witness", f"sigma in one variable, 1 <= k <= {lb.MAX_K}, X N x d with 2 <= N <= "
-                                       f"{lb.MAX_N}, the direction of length d and alpha > 0")
+                                       f"{lb.MAX_N}, the direction of length d and a positive alpha")
     claim = {"type": "leibniz_witness", "N": N, "k": k, "kind": kind, "alpha": text(alpha), "beta": text(beta)}
     p = lb.projections(X, a)
     bits = 3 * max(int(v.p.bit_length() + v.q.bit_length()) for v in (*p, alpha, beta))
     lb.budget(sigma, 22 + N * (k - 1), 24 * N, bits)
     Em, Er, counts = lb.enclosure(sigma, lb.layer_inputs(sigma, p, k, lb.TPREC), alpha, beta, kind == "bounded", bits)
     try:
-        f = P.nonsingular((Em, Er))
+        f = P.nonsingular((Em, Er), what="E(alpha)")
         return Result(claim, "float64", (f,), {"bound": f.measure, "pointwise": counts})
-    except CertificateRejected:
+    except CertificateRejected as exc:
         if not lb.arb_affordable(N, k, sigma, bits):
             raise
+        why = exc
     for prec in (128, 512, 2048):  # small N, badly scaled (type 2b): every entry in Arb
         try:
             f = P.nonsingular(lb.arb_matrix(sigma, p, k, alpha, beta, kind == "bounded", prec), prec=prec)
             return Result(claim, "arb", (f,), {"prec": prec})
         except CertificateRejected:
             continue
-    raise _fail("leibniz_witness", "nonsingularity of E(alpha) not proved (float64 bound, then Arb)")
+    raise why
 
 
 # -- the table -----------------------------------------------------------------------------------------------------
