@@ -239,20 +239,29 @@ def pd_exact(n: int, d: int, near_singular: bool) -> dict[str, Any]:
                 precision=None)
 
 
+def random_matrix(n: int, d: int, seed: int = 7) -> list[list[str]]:
+    rng = random.Random(seed)
+    return [[_q(rng, d) for _ in range(n)] for _ in range(n)]
+
+
 def det_exact(n: int, d: int) -> dict[str, Any]:
-    return cert({"type": "det_sign", "sign": 1, "n": n}, {"A": rational(exact_matrix(n, d))}, {}, precision=None)
+    return cert({"type": "det_sign", "sign": 1, "n": n}, {"A": rational(random_matrix(n, d))}, {}, precision=None)
 
 
 def rank_exact(n: int, d: int) -> dict[str, Any]:
-    A = exact_matrix(n, d)
+    A = random_matrix(n, d)
     A[-1] = A[0]
     return cert({"type": "exact_rank", "rank": n - 1, "shape": [n, n]}, {"A": rational(A)}, {"rank": n - 1},
                 precision=None)
 
 
 def eigen_high(n: int, prec: int) -> dict[str, Any]:
+    import flint
+
+    from proofkit.certificate import arb_to_data
+
     A = [[str(1 if i == j else 0) for j in range(n)] for i in range(n)]
-    ball = {"mid": "1*2^0", "rad": "1*2^-10", "text": "[1.0000000000000000000 +/- 9.77e-4]"}
+    ball = arb_to_data(flint.arb(1, flint.arb(2) ** -10))  # every ball holds every eigenvalue: never a bijection
     return cert({"type": "eigenvalues", "inertia": [0, 0, n], "n": n}, {"A": rational(A)},
                 {"eigenvalues": [ball] * n}, precision=prec)
 
@@ -404,7 +413,7 @@ SHAPES: dict[str, Callable[[], Any]] = {
     "det_sign: exact 20x20, 2,000-digit rationals": lambda: det_exact(20, 2000),
     "exact_rank: 150x150 rank-deficient, 100 digits": lambda: rank_exact(150, 100),
     "eigenvalues: 60x60 at 65,536 bits, wrong balls": lambda: eigen_high(60, 65536),
-    "indefinite: 400x400 with 100-digit witnesses": lambda: indefinite_witness(400, 100),
+    "indefinite: 150x150 with 100-digit witnesses": lambda: indefinite_witness(150, 100),
     "local_min: loss padded with 20,000 sines, 65,536 bits": lambda: padded_loss(20000, 65536),
     "local_min: loss padded with 200,000 sines, 64 bits": lambda: padded_loss(200000, 64),
     "local_min: dense quadratic in 300 variables": lambda: dense_quadratic(300, 64),

@@ -227,7 +227,10 @@ class Certificate:
         fields = {k: d[k] for k in keys}
         if fields["reason"] is None:  # certified or refuted: the sentence is printing's (when it is loaded)
             say = DISPLAY_HOOKS.get("reason")
-            fields["reason"] = say(fields["claim"], fields["verdict"]) if say else ""
+            try:
+                fields["reason"] = (say(fields["claim"], fields["verdict"]) or "") if say else ""
+            except Exception:  # (display text only: a claim printing cannot phrase gets none)
+                fields["reason"] = ""
         return cls(**fields, time_seconds=d.get("time_seconds"), binding=d.get("binding"))
 
     @classmethod

@@ -22,7 +22,7 @@ from proofkit.printing.statements import reason_for
 from proofkit.progress import steps
 
 __all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner",
-           "kernel_checked", "kernel_decides", "returns_kernel_checked", "STRICT_ENV"]
+           "kernel_checked", "kernel_decides", "kernel_report", "returns_kernel_checked", "STRICT_ENV"]
 
 #: Set this environment variable to ``1`` to make a kernel rejection of a certifier's own certificate raise
 #: :class:`~proofkit.errors.KernelDisagreement` instead of turning the verdict into ``inconclusive``
@@ -98,7 +98,16 @@ def _round_trip(cert: Certificate) -> tuple[bool, str]:
     except CertificateRejected as exc:
         return False, str(exc).replace("certificate rejected: ", "", 1)
     cert._kernel_accepted = (digest, report.how)
+    cert._kernel_report = report
     return True, report.how
+
+
+def kernel_report(cert: Certificate) -> Any:
+    """The kernel's report on the certificate's JSON (:class:`~proofkit.kernel.KernelReport`: rule, trust tier,
+    measures such as a spurious minimum's ``gap``), from its round trip when it was accepted unchanged; None when
+    the kernel rejects it."""
+    ok, _ = _round_trip(cert)
+    return getattr(cert, "_kernel_report", None) if ok else None
 
 
 def kernel_decides(cert: Certificate) -> tuple[bool, str]:

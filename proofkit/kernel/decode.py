@@ -20,7 +20,7 @@ import flint
 
 from proofkit.errors import CertificateRejected
 from proofkit.kernel import engine
-from proofkit.kernel.cost import arb_op, charge, note_tier
+from proofkit.kernel.cost import arb_function, arb_op, charge, note_tier
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 
 __all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "read_preconditioner", "ball_text",
@@ -185,9 +185,11 @@ def evaluation_cost(tape: engine.Tape, order: int, prec: int) -> float:
     cached = getattr(tape, "_kernel_cost", None)
     if cached is None:
         sizes = [len(s) for s in tape.support]
-        cached = tape._kernel_cost = (len(sizes), sum(sizes), sum(s * s for s in sizes))
-    nodes, s1, s2 = cached
-    return arb_op(prec) * (nodes + (s1 if order >= 1 else 0) + (s2 if order >= 2 else 0))
+        functions = sum(1 for nd in tape.nodes if nd[0] in engine.SMOOTH_UNARY or (nd[0] == "pow" and nd[2].q != 1))
+        cached = tape._kernel_cost = (len(sizes), sum(sizes), sum(s * s for s in sizes), functions)
+    nodes, s1, s2, functions = cached
+    return arb_op(prec) * (nodes + (s1 if order >= 1 else 0) + (s2 if order >= 2 else 0)) + \
+        arb_function(prec) * functions * (3 if order else 1)  # (a derivative needs two or three more functions)
 
 
 class Matrix:

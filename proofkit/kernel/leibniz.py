@@ -32,8 +32,8 @@ from typing import Any
 import flint
 
 from proofkit.kernel import engine
-from proofkit.kernel.cost import arb_op, charge
-from proofkit.kernel.decode import reject
+from proofkit.kernel.cost import charge
+from proofkit.kernel.decode import evaluation_cost, reject
 
 __all__ = ["interval_range", "projections", "layer_inputs", "enclosure", "arb_matrix", "budget", "arb_affordable",
            "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK", "MAX_BITWORK", "MAX_K", "TPREC"]
@@ -76,7 +76,7 @@ def _value(sigma: Any, ball: flint.arb, prec: int) -> flint.arb:
     if _LAST[0] is not sigma:
         _LAST[:] = [sigma, engine.Tape(sigma)]
     tape = _LAST[1]
-    charge(arb_op(prec) * len(tape.nodes), "an evaluation of sigma")
+    charge(evaluation_cost(tape, 0, prec), "an evaluation of sigma")
     (jet,) = engine.evaluate(tape, [ball], order=0, value_only=True, prec=prec)
     return jet.value
 

@@ -44,7 +44,8 @@ from proofkit.kernel.facts import (
 )
 
 __all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "nonsingular",
-           "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues"]
+           "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues",
+           "kernel_basis", "det_ball"]
 
 MAX_PREC = 1 << 16
 

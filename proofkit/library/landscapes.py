@@ -187,7 +187,7 @@ def elimination_instance() -> list[Certificate]:
     spurious = narrow_counterexample([1, 1, 1], "sigmoid", "sigmoid", X, slopes)[0]
     L, params, theta, outputs, Y = _elimination_objective()
     names = [p.name for p in theta]
-    if spurious.inputs["variables"] != names:
+    if spurious.inputs["loss"]["inputs"] != names:
         raise RuntimeError("the counterexample's parameters are not the network's")
     centre = [sympy.Rational(c) for c in spurious.inputs["centers"]] + [0, 0, 0]
     radius = [sympy.Rational(r) for r in spurious.inputs["radii"]] + [0, 0, 0]

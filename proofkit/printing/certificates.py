@@ -775,7 +775,9 @@ def describe(cert: Any, digits: int = 10) -> list[Item]:
 
 
 def _names_of(inp: dict[str, Any]) -> list[str]:
-    return [str(n) for n in (inp.get("variables") or inp.get("params") or [])]
+    stored = inp.get("loss") or inp.get("gradient")  # (a box's coordinates are its stored expression's inputs)
+    inputs = stored.get("inputs", []) if isinstance(stored, dict) else []
+    return [str(n) for n in (inp.get("variables") or inp.get("params") or inputs or [])]
 
 
 def _inputs(claim: dict[str, Any], inp: dict[str, Any], digits: int) -> list[Item]:

@@ -93,9 +93,16 @@ def _max_prec(inputs: Mapping[str, Any], default: int) -> int:
 
 
 def _evidence_values(cert: Any, names: tuple[str, ...]) -> dict[str, float]:
+    """Display values: the kernel's measures of the certificate (``lower``, ``better``, ``gap``), or its evidence."""
+    from proofkit.certify.common import kernel_report
+
+    rep = kernel_report(cert) if cert.verdict != "inconclusive" else None
+    measures = rep.measures if rep is not None else {}
     out = {}
     for name in names:
-        v = ball_value(cert.evidence.get(name)) if isinstance(cert.evidence.get(name), Mapping) else None
+        m = measures.get(name)
+        v = float(m.mid()) if hasattr(m, "mid") else \
+            ball_value(cert.evidence.get(name)) if isinstance(cert.evidence.get(name), Mapping) else None
         if v is not None:
             out[name] = v
     return out
