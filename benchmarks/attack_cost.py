@@ -167,7 +167,7 @@ def sigmoid_network(width: int, samples: int) -> dict[str, Any]:
     nodes: list[list[Any]] = [["var", i] for i in range(2 * width)] + [["const", "1"], ["const", "-1"]]
     one, mone = 2 * width, 2 * width + 1
     outs = []
-    for s in range(samples):
+    for _ in range(samples):
         x = str(rng.randrange(1, 9))
         units = []
         for j in range(width):
@@ -186,8 +186,9 @@ def sigmoid_network(width: int, samples: int) -> dict[str, Any]:
 
 # -- matrices -----------------------------------------------------------------------------------------------------
 def nonsingular_balls(n: int, prec: int) -> dict[str, Any]:
-    from proofkit.certificate import arb_to_data
     import flint
+
+    from proofkit.certificate import arb_to_data
 
     rng = random.Random(3)
     rows = []
@@ -462,7 +463,7 @@ def main() -> int:
             continue
         kb, secs, line = run(name, build, args.timeout_factor)
         ratio = secs / (1 + kb)
-        over = secs > 1.2 * (1 + kb) or not line.split(" ")[0] in ("ACCEPTED", "rejected")
+        over = secs > 1.2 * (1 + kb) or line.split(" ")[0] not in ("ACCEPTED", "rejected")
         bad += over
         worst = max(worst, (ratio, name))
         print(f"{kb:9.1f} {secs:8.3f} {secs / kb:8.4f} {ratio:9.4f}  {'BAD ' if over else ''}{name}: "

@@ -257,6 +257,10 @@ def forgeries() -> list[tuple[str, str]]:
     d = copy.deepcopy(sl)
     d["claim"].update(slice=False, fixed=[])
     add("local_min on a slice: retyped as a full-space minimum", d)
+    d = _j(pk.classify_critical_point(x**2 + y**2 + 1, [x, y], [0, 0]))
+    d["inputs"]["loss"] = sl["inputs"]["loss"]
+    d["evidence"]["certificate"] = copy.deepcopy(sl)
+    add("classification: a saddle's minimum on a slice nested as a strict local minimum", d)
     d = copy.deepcopy(sl)
     d["inputs"]["radii"][1] = "1/10"  # the saddle direction opened: no longer a minimum
     d["claim"].update(slice=False, fixed=[])

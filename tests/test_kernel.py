@@ -340,3 +340,16 @@ def test_mutation_fuzzer_sample_accepts_no_false_statement():
     rep = run_fuzz(300, seed=20261123)
     assert rep.tried == 300 and rep.escaped == [] and rep.accepted_wrongly == [] and rep.accepted_undecided == []
     assert rep.rejected > 150  # the sample really exercises the kernel
+
+
+def test_a_minimum_on_a_slice_classifies_nothing():
+    # a strict minimum of the restriction of x^2 - y^2 + 1 to y = 0 (a saddle of the full loss), nested in a
+    # classification "strict local minimum" of that loss at its point: the unified local_min type must not let it
+    f = x**2 - y**2 + 1
+    sl = certify_strict_local_min([f.diff(x), f.diff(y)], None, [0], sympy.Rational(1, 10), variables=[x, y],
+                                  fixed={y: 0}, loss=f)
+    assert sl.certified and sl.claim["slice"] is True
+    cls = _d(proofkit.classify_critical_point(x**2 + y**2 + 1, [x, y], [0, 0]))
+    cls["inputs"]["loss"] = sl.inputs["loss"]
+    cls["evidence"]["certificate"] = _d(sl)
+    _rejected(cls, "does not certify")

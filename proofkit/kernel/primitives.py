@@ -28,7 +28,7 @@ from proofkit.kernel import exact as ex
 from proofkit.kernel import linalg as la
 from proofkit.kernel.cost import arb_cubic, charge, note_tier
 from proofkit.kernel.dag import Dag
-from proofkit.kernel.decode import Matrix, evaluation_cost, reject
+from proofkit.kernel.decode import Matrix, evaluation_cost
 from proofkit.kernel.facts import (
     _SEAL,
     Bound,

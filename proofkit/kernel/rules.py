@@ -381,8 +381,8 @@ def _second_order(d: Decoded) -> Result:
 def _classification(d: Decoded) -> Result:
     sub, kind = d.evidence["certificate"], d.claim.get("kind")
     want, strict = CLASSIFICATION_KINDS.get(kind, (None, None))
-    if sub.verdict != "certified" or sub.claim.get("type") != want or \
-            (strict is not None and sub.claim.get("strict") is not strict):
+    if sub.verdict != "certified" or sub.claim.get("type") != want or sub.claim.get("slice", False) is not False or \
+            (strict is not None and sub.claim.get("strict") is not strict):  # (a slice's minimum classifies nothing)
         raise _fail("classification", f"the nested certificate does not certify a {str(kind)[:40]}")
     L, pt = _point(d, "classification")
     si = sub.inputs

@@ -239,7 +239,8 @@ def spurious_expected(args: dict[str, Any]) -> dict[str, Any]:
 def spurious_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
     """spurious_minimum: one certificate on the task's loss, slice and comparison, whose box lies within ``near``
     of ``point`` (sup norm); a certified box farther away is a spurious minimum, but not one near this point."""
-    d = single(lambda a, c: differs(c, spurious_expected(a)), lambda a: ("local_min",))(args, certs)
+    d = single(lambda a, c: differs(c, spurious_expected(a)) or _slice_of(c, a["fixed"]), lambda a: ("local_min",))(
+        args, certs)
     if d.problems or d.outcome != "certified":
         return d
     free = [p for p in args["params"] if p not in args["fixed"]]
@@ -366,6 +367,14 @@ def _search_loss(args: dict[str, Any]) -> dict[str, Any]:
     net = Network(args["widths"], activation=args["activation"], output_activation=args["output_activation"],
                   bias=args["bias"])
     return _loss_dag(net.loss(args["X"], args["Y"], args["loss"]), None)[0]
+
+
+def _slice_of(cert: Mapping[str, Any], fixed: Mapping[str, Any]) -> str | None:
+    """The certificate's claim is about the task's slice (exactly the task's fixed parameters), or the full space."""
+    claim = cert.get("claim") or {}
+    if claim.get("slice") is not bool(fixed) or claim.get("fixed") != sorted(fixed):
+        return "a minimum on another slice than the task's (its fixed parameters differ)"
+    return None
 
 
 def _full_space_spurious(loss: dict[str, Any], better: list[str] | None = None) -> dict[str, Any]:
