@@ -20,6 +20,7 @@ from proofkit.kernel import legacy
 from proofkit.kernel.cost import Budget, spent
 from proofkit.kernel.decode import parse_json, read, read_matrix, reject
 from proofkit.kernel.facts import weakest
+from proofkit.kernel.primitives import MAX_PREC
 from proofkit.kernel.rules import CLAIM_TYPES, RULES, VARIANT, Decoded, Nested
 
 __all__ = ["KernelReport", "check_certificate", "default_budget"]
@@ -98,6 +99,8 @@ def _check(raw: Any, matrix: Any) -> tuple[KernelReport, dict[str, Any]]:
     if raw.get("schema") == LEGACY_SCHEMA:
         raw = legacy.translate(raw)
     env = read(raw, ENVELOPE, "certificate")
+    if env["precision"] is not None and not 2 <= env["precision"] <= MAX_PREC:
+        raise reject(f"precision out of range (2..{MAX_PREC} bits)")
     claim, verdict, inputs, t = env["claim"], env["verdict"], env["inputs"], env["claim"].get("type")
     if t not in CLAIM_TYPES:
         raise reject(f"unknown claim type {str(t)[:40]!r}")
