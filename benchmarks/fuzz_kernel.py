@@ -4,7 +4,10 @@ Every mutant goes to the trusted kernel; every mutant the kernel accepts is judg
 independent exact oracle (proofkit.testing.oracle, which uses no kernel code). A sound kernel
 accepts no mutant whose statement is false.
 
-    python benchmarks/fuzz_kernel.py --mutants 100000 [--seed 0]
+    python benchmarks/fuzz_kernel.py --mutants 100000 [--seed 0] [--legacy]
+
+``--legacy`` mutates the first-schema certificates of ``tests/data/kernel_corpus_v1`` instead (the kernel
+translates them; the oracle judges the translated statement).
 """
 
 from __future__ import annotations
@@ -12,15 +15,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from proofkit.testing.mutants import run_fuzz
+from proofkit.testing.mutants import legacy_corpus, run_fuzz
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mutants", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--legacy", action="store_true", help="mutate first-schema certificates (the translation)")
     args = ap.parse_args()
-    rep = run_fuzz(args.mutants, seed=args.seed)
+    rep = run_fuzz(args.mutants, seed=args.seed, corpus=legacy_corpus() if args.legacy else None, legacy=args.legacy)
     print(f"mutants tried: {rep.tried}")
     print(f"rejected by the kernel: {rep.rejected}")
     print(f"accepted because the oracle confirms the statement is still true: {rep.accepted_still_true}")

@@ -23,7 +23,7 @@ from proofkit.errors import CertificateRejected
 from proofkit.results import ResultDisplay
 from proofkit.testing.oracle import statement_holds
 
-__all__ = ["genuine_corpus", "mutate", "run_fuzz", "FuzzReport"]
+__all__ = ["genuine_corpus", "legacy_corpus", "mutate", "run_fuzz", "FuzzReport"]
 
 _Q = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 _DYADIC = re.compile(r"(-?[0-9]+)\*2\^(-?[0-9]+)")
@@ -85,6 +85,23 @@ def genuine_corpus() -> list[dict[str, Any]]:
     bad = [c["claim"]["type"] for c in out if c["verdict"] == "inconclusive" or statement_holds(c) is not True]
     if bad:
         raise RuntimeError(f"corpus certificates not conclusive and true: {bad}")
+    return out
+
+
+def legacy_corpus() -> list[dict[str, Any]]:
+    """The first-schema certificates of ``tests/data/kernel_corpus_v1`` whose statements the oracle decides (after the
+    translation): conclusive exact matrices, identities, ReLU regions, one-variable critical points and minima, Lemma
+    4.3 witnesses."""
+    import pathlib
+
+    from proofkit.kernel import upgrade
+
+    here = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "kernel_corpus_v1"
+    out = []
+    for entry in json.loads((here / "index.json").read_text()):
+        cert = json.loads((here / f"{entry['name']}.json").read_text())
+        if cert["verdict"] != "inconclusive" and "matrix" not in entry and statement_holds(upgrade(cert)) is True:
+            out.append(cert)
     return out
 
 
@@ -197,9 +214,11 @@ class FuzzReport(ResultDisplay):
     seconds: float = 0.0
 
 
-def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None = None) -> FuzzReport:
-    """Mutate the corpus ``n_mutants`` times; every accepted mutant is judged by the exact oracle."""
-    from proofkit.kernel import check_certificate
+def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None = None,
+             legacy: bool = False) -> FuzzReport:
+    """Mutate the corpus ``n_mutants`` times; every accepted mutant is judged by the exact oracle (a first-schema
+    mutant, ``legacy``, after its translation)."""
+    from proofkit.kernel import check_certificate, upgrade
 
     rng = random.Random(seed)
     corpus = corpus if corpus is not None else genuine_corpus()
@@ -227,7 +246,10 @@ def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None 
         except BaseException as exc:  # nothing else may leave the kernel
             rep.escaped.append(f"{t} {where}: {type(exc).__name__}: {exc}")
             continue
-        truth = True if mutant == base else statement_holds(json.loads(text))
+        judged = json.loads(text)
+        if legacy and judged.get("schema") == "proofkit.certificate/2":
+            judged = upgrade(judged)  # (the kernel accepted it: it translates)
+        truth = True if mutant == base else statement_holds(judged)
         if truth is True:
             rep.accepted_still_true += 1
             counts[2] += 1
