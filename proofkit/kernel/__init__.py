@@ -7,7 +7,7 @@ Nothing outside the kernel imports its internals: everything the rest of proofki
 
 * the door: :func:`check_certificate`, :class:`KernelReport`, :func:`default_budget`, :data:`TIERS`,
   :func:`upgrade` (a first-schema certificate in the current schema);
-* stored expressions: :func:`decode_dag`, :data:`DAG_FORMAT`, the evaluator (:class:`Tape`, :func:`evaluate`,
+* stored expressions: :func:`decode_dag` (a :class:`Dag`), :data:`DAG_FORMAT`, the evaluator (:class:`Tape`, :func:`evaluate`,
   :func:`dense_gradient`, :func:`dense_hessian`, :data:`SMOOTH_UNARY`, :class:`NotAnalyticOnBox`);
 * the primitives, for certifiers that want to know in advance what the kernel accepts (a primitive that
   proves nothing raises :class:`Refused`, naming itself): :func:`enclose`,
@@ -19,7 +19,7 @@ Nothing outside the kernel imports its internals: everything the rest of proofki
   :func:`exact_ldl_pivots`.
 """
 
-from proofkit.kernel.dag import DAG_FORMAT, decode_dag
+from proofkit.kernel.dag import DAG_FORMAT, Dag, decode_dag
 from proofkit.kernel.door import KernelReport, check_certificate, default_budget
 from proofkit.kernel.engine import SMOOTH_UNARY, NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
 from proofkit.kernel.exact import identity_differences, manifold_conditions
@@ -46,9 +46,8 @@ from proofkit.kernel.primitives import (
     nonsingular,
 )
 
-__all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgrade", "decode_dag", "DAG_FORMAT",
-           "Tape",
-           "evaluate", "dense_gradient", "dense_hessian", "SMOOTH_UNARY", "NotAnalyticOnBox", "Refused", "enclose", "krawczyk",
-           "definite", "lower_bound", "nonsingular", "form_sign", "exact_zero", "identity_differences",
-           "manifold_conditions", "PRIMES", "integer_rows", "float_rows_mod_p", "float_ball_nonsingular",
-           "float_environment_ok", "gamma_up", "ball_matrix_pd", "exact_ldl_pivots"]
+__all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgrade",
+           "decode_dag", "Dag", "DAG_FORMAT", "Tape", "evaluate", "dense_gradient", "dense_hessian", "SMOOTH_UNARY",
+           "NotAnalyticOnBox", "Refused", "enclose", "krawczyk", "definite", "lower_bound", "nonsingular", "form_sign",
+           "exact_zero", "identity_differences", "manifold_conditions", "PRIMES", "integer_rows", "float_rows_mod_p",
+           "float_ball_nonsingular", "float_environment_ok", "gamma_up", "ball_matrix_pd", "exact_ldl_pivots"]

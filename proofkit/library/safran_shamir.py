@@ -362,7 +362,7 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
     """The statements "every local minimum of F is global" for each (k, n), and the certified counterexamples.
 
     Each counterexample's checker runs proofkit's own search (seeded) and returns the certificate comparing
-    the spurious minimum with the teacher; the kernel's ``spurious_local_min`` rule re-checks it from the
+    the spurious minimum with the teacher; the kernel's ``local_min`` rule re-checks it from the
     stored loss DAG (value-only enclosure at the teacher). :data:`SEED_SIZES` are in the seed graph.
     """
     from functools import partial
