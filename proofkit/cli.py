@@ -88,10 +88,11 @@ def _outputs_manifest(pdf: bool) -> dict[str, Any]:
 
     folder = os.path.join(os.path.dirname(proofkit.__file__), "printing")
     h = hashlib.sha256()
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".py"):
-            with open(os.path.join(folder, name), "rb") as fh:
-                h.update(name.encode() + fh.read())
+    for sub in ("", "templates", "static"):  # the code, the HTML templates, the stylesheet and script
+        for name in sorted(os.listdir(os.path.join(folder, sub))):
+            if name.endswith((".py", ".html", ".css", ".js")):
+                with open(os.path.join(folder, sub, name), "rb") as fh:
+                    h.update(os.path.join(sub, name).encode() + fh.read())
     with open(__file__, "rb") as fh:
         h.update(fh.read())
     gv = renderer()
@@ -143,7 +144,8 @@ def write_report(graph: Any, out: str, *, pdf: bool = True, html: bool = True, t
     written["certificates"] = f"{cert_dir} ({n} files)"
     if html:
         pages = write_html(graph, os.path.join(out, "html"), svg=svg_html, title=title, author=author)
-        written["html"] = f"{os.path.join(out, 'html', 'index.html')} ({len(pages) - 2} claim pages)"
+        n_pages = sum(os.path.dirname(p).endswith("claims") for p in pages)
+        written["html"] = f"{os.path.join(out, 'html', 'index.html')} ({n_pages} claim pages)"
     graph.save(os.path.join(out, "graph.json"))
     written["graph"] = os.path.join(out, "graph.json")
     _write(os.path.join(out, "outputs.json"), json.dumps(_outputs_manifest(pdf), sort_keys=True), written, None)

@@ -403,6 +403,18 @@ def _sigmoid(t):
     return 1 / (1 + sympy.exp(-t))
 
 
+def _ss_point(task_id):
+    """A point published with Safran & Shamir's code (examples/safran_shamir_points.jsonl), as n x k floats."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "safran_shamir_points.jsonl"
+    for line in path.read_text().splitlines():
+        if line.startswith("{") and json.loads(line)["id"] == task_id:
+            return np.array([[float.fromhex(x) for x in row] for row in json.loads(line)["inputs"]["W"]]).T
+    raise KeyError(task_id)
+
+
 _x, _y, _t = sympy.symbols("x y t")
 _R = sympy.Rational
 _DOUBLE_WELL = (_x**2 - 1) ** 2 + _x / 4
@@ -524,6 +536,10 @@ ROUND_TRIP_CASES = {
         lambda: _m("certify_spurious_minimum")(_DOUBLE_WELL, [_x], [-1.03], better_point=[0.97]),
         lambda: _m("certify_spurious_minimum")(_SIG_MANIFOLD, [_x, _y], [0, float(2 * _sigmoid(1))], global_value=0,
                                                manifold={_y: _sigmoid(1) / _sigmoid(_x)})),
+    "certify_teacher_student_point": (lambda: _m("certify_teacher_student_point")(8, 8, _ss_point("ss-8-8-f0")),
+                                      lambda: _m("certify_teacher_student_point")(8, 8, _ss_point("ss-8-8-f0") + 1e-3,
+                                                                                  polish="never"),
+                                      lambda: _m("certify_teacher_student_point")(8, 8, np.eye(8)[:7])),
     "find_spurious_minima": (lambda: _m("find_spurious_minima")(_DOUBLE_WELL, starts=6, scale=1.5),
                              lambda: _m("find_spurious_minima")(_x**2, starts=3),
                              lambda: _m("find_spurious_minima")(_DOUBLE_WELL + sympy.Max(0, _x - 5) * sympy.E,
@@ -533,6 +549,8 @@ ROUND_TRIP_CASES = {
 def _certificates(result):
     if isinstance(result, Certificate):
         return [result]
+    if hasattr(result, "certificate"):  # a certificate about a given point, with how its box relates to it
+        return [result.certificate]
     return [m.certificate for m in (*result.certified, *result.uncertified)]
 
 

@@ -1,4 +1,5 @@
-"""The HTML blueprint: MathML without errors, working links, and pages loaded in a real headless Chromium."""
+"""The HTML blueprint: MathML without errors, working links, nothing remote, the interactive index (search,
+click) and the claim pages (dependency subgraph, proof) in a real headless Chromium."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
+from proofkit.claims import Claim, ClaimGraph
 from proofkit.cli import write_report
 from proofkit.library import seed_graph
+from proofkit.printing.html import progress_by_source, write_html
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
@@ -52,7 +55,7 @@ def test_all_local_links_resolve(report):
     _, out = report
     checked = 0
     for page in _pages(out):
-        for href in re.findall(r'(?:href|xlink:href)="([^"]+)"', page.read_text()):
+        for href in re.findall(r'(?:href|xlink:href|src)="([^"]+)"', page.read_text()):
             url = urlparse(href)
             if url.scheme in ("http", "https"):
                 pytest.fail(f"{page.name} links to the network: {href}")
@@ -111,3 +114,109 @@ def test_mathml_is_laid_out_by_the_browser(report, tmp_path):
     m = re.search(r"<title>H(\d+)N(\d+)</title>", dom)
     assert m, dom[:300]
     assert int(m.group(2)) > 5 and int(m.group(1)) > 40
+
+
+def _dom(url, budget=5000):
+    return _chromium([f"--virtual-time-budget={budget}", "--dump-dom", url]).stdout
+
+
+def test_claim_pages_draw_their_dependencies(report):
+    _, out = report
+    page = (out / "html" / "claims" / "NH17_thm3.8.html").read_text()
+    svg = page[page.index('<div class="graph neighbourhood">'):]
+    svg = svg[:svg.index("</svg>")]
+    for lab in ("NH17:thm3.8", "NH17:ass3.2", "NH17:lemma3.5", "NH17:cor3.9", "NH17:thm3.8:wide"):
+        assert f"<title>{lab}</title>" in svg, lab
+    assert 'xlink:href="NH17_lemma3.5.html"' in svg
+    assert "<?xml" not in page and "<!DOCTYPE svg" not in page
+
+
+def test_progress_by_source(report):
+    g, out = report
+    rows = {r["key"]: r for r in progress_by_source(g)}
+    nh = rows["Nguyen & Hein 2017"]
+    assert nh["total"] == 29 and sum(nh["counts"].values()) == 29
+    assert nh["established"] == nh["counts"]["checked"] + nh["counts"]["proved"] + nh["counts"]["cited"]
+    assert sum(r["total"] for r in rows.values()) == len(g)
+    index = (out / "html" / "index.html").read_text()
+    row = re.search(r'<tr data-source="Nguyen &amp; Hein 2017">.*?</tr>', index, re.S).group(0)
+    assert f"{nh['established']}/29" in row and f"{nh['counts']['checked']} machine-checked" in row
+
+
+def test_proof_is_rendered(tmp_path):
+    g = ClaimGraph()
+    g.add_claim(Claim("A", kind="assumption", title="Assumption 1", statement="$x > 0$", established="cited"))
+    g.add_claim(Claim("T", kind="theorem", title="Theorem 2", statement="$x^2 > 0$", uses=["A"], established="proof",
+                      proof=r"Multiply $x > 0$ by $x$ -- both factors are positive."))
+    write_html(g, str(tmp_path))
+    page = (tmp_path / "claims" / "T.html").read_text()
+    proof = page[page.index('<div class="proof">'):]
+    proof = proof[:proof.index("</div>")]
+    assert "<i>Proof.</i>" in proof and proof.count("<math") == 2 and "\u2013 both factors" in proof
+    assert "Proof." not in (tmp_path / "claims" / "A.html").read_text()
+
+
+def test_template_files_are_package_data():
+    from importlib import resources
+
+    import proofkit
+
+    root = resources.files("proofkit.printing")
+    for name in ("templates/base.html", "templates/index.html", "templates/claim.html", "static/style.css",
+                 "static/blueprint.js"):
+        assert root.joinpath(name).is_file(), name
+    pyproject = os.path.join(os.path.dirname(os.path.dirname(proofkit.__file__)), "pyproject.toml")
+    if os.path.exists(pyproject):
+        text = open(pyproject).read()
+        assert '"proofkit.printing" = ["templates/*.html", "static/*.css", "static/*.js"]' in text
+        assert '"jinja2' in text
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_search_highlights_and_lists_claims(report):
+    _, out = report
+    index = out / "html" / "index.html"
+    dom = _dom(index.as_uri() + "#search=Lemma%204.3")
+    assert 'data-blueprint="ready"' in dom, "the script did not run"
+    listed = re.findall(r'<li data-label="([^"]+)"><a href="([^"]+)"', dom)
+    assert {lab for lab, _ in listed} == {"NH17:lemma4.3", "NH17:lemma4.3:sigmoid", "NH17:lemma4.3:softplus",
+                                          "NH17:lemma4.3:tanh-deep", "NH17:lemma4.3:duplicate", "NH17:lemma4.3:relu"}
+    assert all((out / "html" / href).exists() for _, href in listed)
+    assert len(re.findall(r'class="node match"', dom)) == len(listed)
+    assert len(re.findall(r'class="node dim"', dom)) == 63 - len(listed)
+    # words of the text of a claim, not of its title
+    dom = _dom(index.as_uri() + "#search=Lyapunov")
+    assert re.findall(r'<li data-label="([^"]+)"', dom) == ["YC95:theorem"]  # in its remark
+    dom = _dom(index.as_uri() + "#search=no%20such%20claim%20xyz")
+    assert "0 of 63 claims" in dom and "<li" not in dom.split('id="search-results"')[1].split("</ul>")[0]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_clicking_a_node_opens_its_page(report):
+    _, out = report
+    index = (out / "html" / "index.html").read_text()
+    probe = out / "html" / "probe_click.html"
+    probe.write_text(index.replace("</body>", """<script>window.addEventListener('load', () => {
+  const a = [...document.querySelectorAll('#graph g.node a')]
+    .find(e => e.getAttribute('xlink:href') === 'claims/NH17_thm3.8.html');
+  a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
+});</script></body>"""))
+    try:
+        dom = _dom(probe.as_uri())
+    finally:
+        probe.unlink()
+    assert "<title>Theorem 3.8 — proofkit</title>" in dom
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+def test_claim_page_screenshot_shows_the_subgraph(report, tmp_path):
+    _, out = report
+    shot = tmp_path / "thm.png"
+    _chromium(["--window-size=1100,1300", f"--screenshot={shot}",
+               (out / "html" / "claims" / "NH17_thm3.8.html").as_uri()])
+    from PIL import Image
+
+    img = Image.open(shot).convert("RGB")
+    # the subgraph's fills are in the picture: machine-checked green and proved-in-the-source blue
+    colours = {c for _, c in img.getcolors(maxcolors=1 << 20)}
+    assert (0x1b, 0x78, 0x37) in colours and (0x92, 0xc5, 0xde) in colours

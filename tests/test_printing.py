@@ -1,8 +1,8 @@
-"""The PDF report (compiled with pdflatex), the dependency graph (rendered), provenance and ASCII math."""
+"""The PDF report (compiled with pdflatex), provenance, numbering and the LaTeX of objects (the graph: test_graphviz.py;
+marked math: test_mathtext.py)."""
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shutil
@@ -12,8 +12,6 @@ import pytest
 
 from proofkit.claims import Claim, ClaimGraph
 from proofkit.library import seed_graph
-from proofkit.printing.graphviz import plain_to_unicode, svg_size, to_dot, to_svg
-from proofkit.printing.mathtext import plain_segments, plain_to_latex
 from proofkit.printing.provenance import provenances
 from proofkit.printing.report import compile_pdf
 from proofkit.printing.sources import number_claims, sections, work_keys
@@ -24,29 +22,6 @@ def checked():
     g = seed_graph()
     g.check()
     return g
-
-
-# -- ASCII math ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, math_part", [
-    ("violates n_k >= N - 1 of Theorem 3.8", r"n_k \ge N - 1"),
-    ("lambda_0 > 0", r"\lambda_0 > 0"),
-    ("det = 1 != 0 modulo 7", r"\det = 1 \ne 0"),
-    ("loss gap in [0.25 +/- 1e-20]", r"0.25 \pm 1\cdot 10^{-20}"),
-    ("so rank([F_1, 1]) <= 2", r"\operatorname{rank} ([F_1, 1]) \le 2"),
-])
-def test_ascii_math_becomes_math(text, math_part):
-    assert ("math", math_part) in plain_segments(text)
-
-
-@pytest.mark.parametrize("text", ["Yu & Chen's width condition", "a strict local minimum in the box",
-                                  "Examples 1-3", "Assumption 3.2(1): no identical samples"])
-def test_prose_stays_text(text):
-    assert all(kind == "text" for kind, _ in plain_segments(text))
-
-
-def test_no_bare_angle_brackets_in_latex_text():
-    tex = plain_to_latex("widths 1 < 3, a -> b, x | y")
-    assert "<" not in tex.replace("$1 < 3$", "") and "|" not in tex
 
 
 # -- provenance ------------------------------------------------------------------------------------
@@ -320,39 +295,6 @@ def test_descriptions_have_no_program_syntax(checked):
                     if item.caption not in ("method", "margin", "reason", "identities proved by"):  # data as written
                         assert not re.search(r"\w_\w", text), (label, item)
                 assert segments_of(item) or item.lines
-
-
-# -- the graph -------------------------------------------------------------------------------------------
-def _renderers():
-    return [r for r in ("dot", "graphviz-pure") if shutil.which(r)]
-
-
-def test_dot_labels_have_real_line_breaks_and_the_paper(checked):
-    dot = to_dot(checked)
-    assert "\\\\n" not in dot
-    assert '"Theorem 3.8 [NH17]"' in dot or '"Theorem 3.8 [NH17]\\n' in dot
-    assert "cluster_legend" in dot and "subgraph cluster_0" in dot
-    assert 'URL="html/claims/NH17_thm3.8.html"' in dot
-
-
-@pytest.mark.parametrize("renderer", _renderers() or [pytest.param(None, marks=pytest.mark.skip("no renderer"))])
-def test_graph_fits_a4(checked, renderer):
-    svg = to_svg(checked, command=[shutil.which(renderer)])
-    w, h = svg_size(svg)
-    ratio = (h / w) / math.sqrt(2)
-    assert 1 / 1.5 <= ratio <= 1.5, (w, h)
-    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
-    assert texts and not [t for t in texts if "\\" in t]
-    assert any("Theorem 3.8" in t for t in texts)
-    # on A4 (with margins) and readable when printed: the 9 pt node font is not scaled below 3.5 pt
-    assert w <= 540.5 and h <= 763.5
-    m = re.search(r'transform="scale\(([\d.]+)', svg)
-    scale = float(m.group(1)) if m else 1.0
-    assert 9 * scale >= 3.5, scale
-
-
-def test_unicode_labels_have_no_backslashes():
-    assert plain_to_unicode("lambda_0 > 0, n_k >= N - 1") == "λ₀ > 0, nₖ ≥ N - 1"
 
 
 # -- LaTeX of expressions and objects ------------------------------------------------------------------

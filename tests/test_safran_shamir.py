@@ -12,6 +12,9 @@ from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import NotAnalyticOnBox, Tape, dense_gradient, evaluate
 from proofkit.library.safran_shamir import (
     certify_minimum,
+    certify_point,
+    gradient_high,
+    hessian,
     loss_and_grad,
     loss_dag,
     loss_sympy,
@@ -80,25 +83,36 @@ def test_spurious_minimum_6_6_is_found_certified_and_rechecked():
     c = cands[0]
     assert 0.02 < c.loss < 0.03
     cert = certify_minimum(6, 6, c.W)
-    assert cert.verdict == "certified"
+    assert cert.verdict == "certified" and cert.claim["type"] == "teacher_student"
     data = json.loads(cert.to_json())
     assert check_certificate(cert.to_json()).ok
-    bad = dict(data, inputs=dict(data["inputs"], better=data["inputs"]["centers"]))  # not better than itself
+    assert data["inputs"]["recipe"] == {"problem": "safran_shamir", "k": 6, "n": 6}  # the recipe, not the DAG
+    assert len(cert.to_json()) < 5_000
+    bad = dict(data, inputs=dict(data["inputs"], recipe={"problem": "safran_shamir", "k": 6, "n": 7}))
     rehash(bad)
     with pytest.raises(CertificateRejected):
         check_certificate(json.dumps(bad))
-    # a point that is not critical is never certified
-    from proofkit.certify.spurious import certify_spurious_minimum
+    # a point that is not critical is never certified as given: it is polished first
+    again = certify_point(6, 6, c.W + 1e-4)
+    assert again.certificate.verdict == "certified" and again.polished and not again.contains_point
+    assert check_certificate(again.certificate.to_json()).ok
+    assert 1e-5 < again.distance < 1e-3 and "within" in again.statement
+    assert certify_point(6, 6, c.W + 1e-4, polish="never").certificate.verdict == "inconclusive"
 
-    off = (c.W + 1e-4).reshape(-1).tolist()
-    assert certify_spurious_minimum(loss_dag(6, 6), None, off, better_point=teacher_point(6, 6),
-                                    refine=False).verdict == "inconclusive"
-    # certify_minimum retries with Newton refinement: the box is then centred at the refined minimum
-    again = certify_minimum(6, 6, c.W + 1e-4)
-    assert again.verdict == "certified" and check_certificate(again.to_json()).ok
-    centre = np.array([float(flint.fmpq(*map(int, v.split("/"))) if "/" in v else int(v))
-                       for v in json.loads(again.to_json())["inputs"]["centers"]])
-    assert np.abs(centre - c.W.reshape(-1)).max() < 1e-8
+
+def test_hessian_and_arb_gradient_match_the_engine():
+    rng = np.random.default_rng(3)
+    k, n = 3, 4
+    W = rng.normal(size=(n, k))
+    tape = Tape(decode_dag(loss_dag(k, n)))
+    (jet,) = evaluate(tape, [flint.arb(v) for v in W.reshape(-1)], order=2, prec=128)
+    from proofkit.kernel.engine import dense_hessian
+
+    Hd = dense_hessian(jet, n * k)
+    Ha = np.array([[float(Hd[i, j].mid()) for j in range(n * k)] for i in range(n * k)])
+    assert np.abs(hessian(W) - Ha).max() < 1e-12
+    g = np.array([float(v.mid()) for v in dense_gradient(jet, n * k)])
+    assert np.abs(gradient_high(W).reshape(-1) - g).max() < 1e-15
 
 
 def test_bad_input_is_named():

@@ -14,9 +14,11 @@ from proofkit.certify.linear import (
 )
 from proofkit.certify.local_min import certify_local_min
 from proofkit.certify.matrices import as_cert_matrix, matrix_at, matrix_record
+from proofkit.certify.polish import Polished, polish_critical_point
 from proofkit.certify.saddle import certify_not_local_min, certify_saddle
 from proofkit.certify.slices import certify_lifted_minimum
 from proofkit.certify.spurious import certify_spurious_minimum
+from proofkit.certify.teacher_student import certify_teacher_student_point
 
 __all__ = [
     "as_cert_matrix",
@@ -36,9 +38,12 @@ __all__ = [
     "certify_relu_linear_region",
     "certify_spurious_minimum",
     "certify_strict_local_min",
+    "certify_teacher_student_point",
     "enclose_det",
     "enclose_eigenvalues",
     "exact_rank",
     "matrix_at",
     "matrix_record",
+    "polish_critical_point",
+    "Polished",
 ]

@@ -78,6 +78,9 @@ class Claim:
     expected : {None, "refuted", "hypotheses not met"}
         An outcome that is expected and therefore not a failure of ``proofkit check``
         (e.g. the ReLU variant of a lemma, refuted by a counterexample on purpose).
+    proof : str
+        The proof (or a proof sketch) in LaTeX, math in ``$...$``, shown after the statement in the
+        PDF and on the claim's HTML page. Not checked: what is checked is the certificates.
 
     Examples
     --------
@@ -103,6 +106,7 @@ class Claim:
     expected: str | None = None
     expects: Callable[[], Any] | None = field(default=None, repr=False, compare=False)
     stored_checker_version: str = field(default="", repr=False)
+    proof: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.label, str) or not self.label.strip():
@@ -115,6 +119,8 @@ class Claim:
             value = getattr(self, name)
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise InvalidInput(name, "a list of claim labels", repr(value))
+        if not isinstance(self.proof, str):
+            raise InvalidInput("proof", "a string (LaTeX, math in $...$)", repr(self.proof))
         if self.checker is not None and not callable(self.checker):
             raise InvalidInput("checker", "a callable or None", repr(self.checker))
         if self.expects is not None and not callable(self.expects):
@@ -176,12 +182,12 @@ class Claim:
                 "proof_uses": self.proof_uses, "source": self.source, "hypotheses": self.hypotheses,
                 "established": self.established, "refutes": self.refutes, "instance_of": self.instance_of,
                 "generalizes": self.generalizes, "note": self.note, "title": self.title, "expected": self.expected,
-                "checker_version": self.checker_version()}
+                "checker_version": self.checker_version(), **({"proof": self.proof} if self.proof else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Claim:
         keys = ("label", "kind", "statement", "uses", "proof_uses", "source", "hypotheses", "established",
-                "refutes", "instance_of", "generalizes", "note", "title", "expected")
+                "refutes", "instance_of", "generalizes", "note", "title", "expected", "proof")
         return cls(**{k: d[k] for k in keys if k in d}, stored_checker_version=d.get("checker_version", ""))
 
     def _repr_latex_(self) -> str:

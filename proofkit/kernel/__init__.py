@@ -1,25 +1,15 @@
 """The trusted kernel: re-checks certificates from their data alone. This module is its face.
 
-Nothing outside the kernel imports its internals: everything the rest of proofkit uses is exported here.
-``import proofkit.kernel`` loads only the kernel's modules, the certificate format
-(:mod:`proofkit.certificate`), :mod:`proofkit.errors`, python-flint and the standard library
-(``tests/test_kernel_structure.py`` measures it in a subprocess).
-
-* the door: :func:`check_certificate`, :class:`KernelReport`, :func:`default_budget`, :data:`TIERS`,
-  :func:`upgrade` (a first-schema certificate in the current schema);
-* stored expressions: :func:`decode_dag` (a :class:`Dag`), :data:`DAG_FORMAT`, the evaluator (:class:`Tape`, :func:`evaluate`,
-  :func:`dense_gradient`, :func:`dense_hessian`, :data:`SMOOTH_UNARY`, :class:`NotAnalyticOnBox`);
-* the primitives, for certifiers that want to know in advance what the kernel accepts (a primitive that
-  proves nothing raises :class:`Refused`, naming itself): :func:`enclose`,
-  :func:`krawczyk`, :func:`definite`, :func:`lower_bound`, :func:`nonsingular`, :func:`form_sign`,
-  :func:`exact_zero` with the expressions it proves zero (:func:`identity_differences`,
-  :func:`manifold_conditions`);
-* linear algebra the certifiers share: :data:`PRIMES`, :func:`integer_rows`, :func:`float_rows_mod_p`,
-  :func:`float_ball_nonsingular`, :func:`float_environment_ok`, :func:`gamma_up`, :func:`ball_matrix_pd`,
-  :func:`exact_ldl_pivots`.
+Nothing outside the kernel imports its internals: everything the rest of proofkit uses is exported here (the door
+and its report; the stored-data readers and the evaluator; the primitives, for certifiers that want to know in
+advance what the kernel accepts, a primitive that proves nothing raising :class:`Refused`; the linear algebra the
+certifiers share). ``import proofkit.kernel`` loads only the kernel's modules, the certificate format
+(:mod:`proofkit.certificate`), :mod:`proofkit.errors`, python-flint, numpy (the float64 tier) and the standard
+library (``tests/test_kernel_structure.py`` measures it in a subprocess).
 """
 
 from proofkit.kernel.dag import DAG_FORMAT, Dag, decode_dag
+from proofkit.kernel.decode import read_floats
 from proofkit.kernel.door import KernelReport, check_certificate, default_budget
 from proofkit.kernel.engine import SMOOTH_UNARY, NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
 from proofkit.kernel.exact import identity_differences, manifold_conditions
@@ -45,9 +35,11 @@ from proofkit.kernel.primitives import (
     lower_bound,
     nonsingular,
 )
+from proofkit.kernel.teacher_student import Recipe
 
 __all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgrade",
-           "decode_dag", "Dag", "DAG_FORMAT", "Tape", "evaluate", "dense_gradient", "dense_hessian", "SMOOTH_UNARY",
-           "NotAnalyticOnBox", "Refused", "enclose", "krawczyk", "definite", "lower_bound", "nonsingular", "form_sign",
-           "exact_zero", "identity_differences", "manifold_conditions", "PRIMES", "integer_rows", "float_rows_mod_p",
-           "float_ball_nonsingular", "float_environment_ok", "gamma_up", "ball_matrix_pd", "exact_ldl_pivots"]
+           "decode_dag", "Dag", "DAG_FORMAT", "read_floats", "Recipe", "Tape", "evaluate", "dense_gradient",
+           "dense_hessian", "SMOOTH_UNARY", "NotAnalyticOnBox", "Refused", "enclose", "krawczyk", "definite",
+           "lower_bound", "nonsingular", "form_sign", "exact_zero", "identity_differences", "manifold_conditions",
+           "PRIMES", "integer_rows", "float_rows_mod_p", "float_ball_nonsingular", "float_environment_ok", "gamma_up",
+           "ball_matrix_pd", "exact_ldl_pivots"]

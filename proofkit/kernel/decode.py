@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import flint
@@ -23,7 +25,7 @@ from proofkit.kernel import engine
 from proofkit.kernel.cost import arb_function, arb_op, charge, note_tier
 from proofkit.kernel.dag import Dag, decode_dag, parse_rational
 
-__all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "read_preconditioner", "ball_text",
+__all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "read_floats", "read_preconditioner", "ball_text",
            "FloatLiteral", "MAX_TEXT", "evaluation_cost"]
 
 MAX_TEXT = 50_000_000
@@ -109,7 +111,8 @@ def read(value: Any, spec: Any, path: str, nested: Callable[[Any], Any] | None =
     """Check ``value`` against ``spec`` and return it decoded.
 
     Specs: ``"int"``, ``"nat"`` (int >= 0), ``"bool"``, ``"str"``, ``"q"`` (exact rational), ``"ball"``,
-    ``"dag"``, ``"hash"``, ``"matrix"``, ``"precond"`` (Krawczyk's C), ``"float"``, ``"data"`` (plain JSON data),
+    ``"dag"``, ``"hash"``, ``"matrix"``, ``"floats"`` (a float64 record as an array), ``"f64"`` (an exact rational
+    that is a float64 number), ``"precond"`` (Krawczyk's C), ``"float"``, ``"data"`` (plain JSON data),
     ``"cert"`` (a nested certificate, decoded by ``nested``), ``"object"`` (a JSON object whose fields a later
     schema reads); ``("list", spec)``, ``("opt", spec)`` (null
     allowed), ``("map", spec)`` (str keys), ``("one", a, b, ...)`` (one of these literals),
@@ -164,7 +167,8 @@ def read(value: Any, spec: Any, path: str, nested: Callable[[Any], Any] | None =
         if not isinstance(value, str) or not _HEX.fullmatch(value):
             raise reject(f"{path}: expected a SHA-256 hex digest")
         return value
-    readers = {"q": parse_rational, "ball": _ball, "matrix": read_matrix, "data": _data,
+    readers = {"q": parse_rational, "ball": _ball, "matrix": read_matrix, "data": _data, "floats": read_floats,
+               "f64": _float_number,
                "dag": lambda v, p: _dag(v, p), "precond": lambda v, p: read_preconditioner(v, p)}
     if spec in readers:
         return readers[spec](value, path)
@@ -250,17 +254,7 @@ def read_matrix(rec: Any, path: str) -> Matrix:
     m, n = shape
     charge(1e-6 * m * n, "decoding a matrix")
     if kind == "float64":
-        import numpy as np
-
-        if not isinstance(entries, str) or len(entries) > 4 * (8 * m * n + 2) // 3 + 4:
-            raise reject(f"{path}.entries: expected base64 text of {m}x{n} float64 numbers")
-        try:
-            raw = base64.b64decode(entries, validate=True)
-        except (binascii.Error, ValueError):
-            raise reject(f"{path}.entries: invalid base64") from None
-        arr = np.frombuffer(raw, dtype="<f8") if len(raw) % 8 == 0 else None
-        if arr is None or arr.size != m * n or not np.all(np.isfinite(arr)):
-            raise reject(f"{path}.entries: not {m}x{n} finite float64 numbers")
+        arr = _float64(entries, m * n, f"{path}.entries")
         exact = flint.fmpq_mat(m, n, [flint.fmpq(*v.as_integer_ratio()) for v in arr.tolist()])
         return Matrix((m, n), kind, exact, floats=arr)
     if kind == "dag":
@@ -274,6 +268,46 @@ def read_matrix(rec: Any, path: str) -> Matrix:
     if kind == "rational":
         return Matrix((m, n), kind, flint.fmpq_mat(rows))
     return Matrix((m, n), kind, balls=rows)
+
+
+def _float64(entries: Any, size: int, path: str) -> Any:
+    """``size`` finite float64 numbers from base64 text (little-endian), as a numpy array."""
+    import numpy as np
+
+    if not isinstance(entries, str) or len(entries) > 4 * (8 * size + 2) // 3 + 4:
+        raise reject(f"{path}: expected base64 text of {size} float64 numbers")
+    try:
+        raw = base64.b64decode(entries, validate=True)
+    except (binascii.Error, ValueError):
+        raise reject(f"{path}: invalid base64") from None
+    arr = np.frombuffer(raw, dtype="<f8") if len(raw) % 8 == 0 else None
+    if arr is None or arr.size != size or not np.all(np.isfinite(arr)):
+        raise reject(f"{path}: not {size} finite float64 numbers")
+    return arr
+
+
+def read_floats(rec: Any, path: str) -> Any:
+    """A float64 record ``{"kind": "float64", "shape": [m] or [m, n], "entries": base64}`` as a numpy array."""
+    if not isinstance(rec, dict) or set(rec) != {"kind", "shape", "entries"} or rec["kind"] != "float64":
+        raise reject(f"{path}: a float64 record has exactly the keys kind (float64), shape, entries")
+    shape = read(rec["shape"], ("list", "nat"), path + ".shape")
+    if len(shape) not in (1, 2) or min(shape) < 1 or (shape[0] if len(shape) == 1 else shape[0] * shape[1]) > 4_000_000:
+        raise reject(f"{path}.shape: expected [m] or [m, n] with m, n >= 1")
+    size = shape[0] if len(shape) == 1 else shape[0] * shape[1]
+    charge(1e-7 * size, "decoding float64 numbers")
+    return _float64(rec["entries"], size, f"{path}.entries").reshape(shape)
+
+
+def _float_number(value: Any, path: str) -> float:
+    """An exact rational that is a float64 number, as that float."""
+    q = parse_rational(value, path)
+    try:
+        f = float(Fraction(int(q.p), int(q.q)))  # (correctly rounded; checked exact below)
+    except OverflowError:
+        f = math.inf
+    if not math.isfinite(f) or flint.fmpq(*f.as_integer_ratio()) != q:
+        raise reject(f"{path}: expected a float64 number written exactly")
+    return f
 
 
 def read_preconditioner(raw: Any, path: str) -> flint.fmpq_mat:

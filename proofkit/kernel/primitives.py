@@ -5,7 +5,8 @@ or raises :class:`~proofkit.errors.CertificateRejected` whose message starts wit
 :mod:`proofkit.kernel.rules` are compositions of these; the certifiers call them too (through
 :mod:`proofkit.kernel`) to know in advance what the kernel will accept.
 
-``enclose``      value, gradient and Hessian of a stored expression over a box (the one evaluator)
+``enclose``      value, gradient and Hessian of a stored expression over a box (the one evaluator), or of a loss
+                 given by its recipe (:class:`~proofkit.kernel.teacher_student.Recipe`: the float64 tier)
 ``exact_zero``   expressions that vanish identically (the one exact engine); ``exact_series`` along a curve
 ``nonsingular``  a matrix (exact, an enclosure, or a float64 ball matrix) is invertible
 ``definite``     definiteness of an interval matrix; from one member only *given* a Krawczyk fact on it
@@ -21,7 +22,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import flint
+import numpy as np
 
+import proofkit.kernel.floatball as fb
 from proofkit.errors import CertificateRejected
 from proofkit.kernel import engine
 from proofkit.kernel import exact as ex
@@ -42,6 +45,7 @@ from proofkit.kernel.facts import (
     Series,
     Sign,
 )
+from proofkit.kernel.teacher_student import Recipe
 
 __all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "nonsingular",
            "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues",
@@ -66,14 +70,10 @@ class Refused(CertificateRejected):
         self.primitive = primitive
 
 
-def _fail(name: str, why: str) -> CertificateRejected:
-    return Refused(name, why)
-
-
 def ladder(prec: int | None) -> list[int]:
     """The one precision ladder: the certificate's precision, then 64, 128, ... up to ``max(256, 2 precision)``."""
     if prec is not None and not 2 <= prec <= MAX_PREC:
-        raise _fail("precision", f"{prec} bits is outside [2, {MAX_PREC}]")
+        raise Refused("precision", f"{prec} bits is outside [2, {MAX_PREC}]")
     top, out, p = max(256, 2 * (prec or 64)), [prec] if prec else [], 64
     while p <= top:
         out += [p] if p not in out else []
@@ -115,16 +115,24 @@ def enclose(dag: Dag, point: Sequence[flint.arb], order: int, prec: int,
     Guarantee: for every point of the box each true value and derivative lies in the returned balls; derivatives
     only when every non-smooth node keeps one branch on the whole box (else :class:`NonSmoothInBox`). Values
     alone (``order=0``) are enclosed across kinks. An output undefined or not finite on the box: rejected.
+    A :class:`Recipe` is enclosed at a point, value only (float64 tier).
     """
+    if isinstance(dag, Recipe):
+        try:
+            if order != 0:
+                raise ValueError("a recipe is enclosed at a point, value only")
+            return [Jet(flint.arb(*dag.value_at(point)), None, None)]
+        except (ValueError, ArithmeticError, TypeError) as exc:
+            raise Refused("enclose", str(exc)) from None
     if len(point) != len(dag.inputs) or order not in (0, 1, 2):
-        raise _fail("enclose", f"{len(dag.inputs)} variables, {len(point)} values, order {order}")
+        raise Refused("enclose", f"{len(dag.inputs)} variables, {len(point)} values, order {order}")
     tape = tape_of(dag)
     charge(evaluation_cost(tape, order, prec), "an evaluation")
     note_tier("arb")
     try:
         jets = engine.evaluate(tape, point, order=order, value_only=order == 0, prec=prec)
     except ValueError as exc:  # an output that is a condition
-        raise _fail("enclose", str(exc)) from None
+        raise Refused("enclose", str(exc)) from None
     n = len(point)
     return [Jet(j.value, engine.dense_gradient(j, n) if order >= 1 and j.grad is not None else None,
                 engine.dense_hessian(j, n) if order == 2 and j.hess is not None else None)
@@ -137,7 +145,7 @@ def contains(stated: flint.arb, compute: Callable[[int], flint.arb], prec: int |
         mine = compute(p)
         if stated.contains(mine):
             return mine
-    raise _fail("contains", f"the stated enclosure of {what} does not contain the kernel's")
+    raise Refused("contains", f"the stated enclosure of {what} does not contain the kernel's")
 
 
 def exact_zero(build: Callable[[ex.Field], list[ex.RF]], names: Sequence[str], what: str,
@@ -153,7 +161,7 @@ def exact_zero(build: Callable[[ex.Field], list[ex.RF]], names: Sequence[str], w
             why = str(exc).removeprefix("certificate rejected: ")
         except ZeroDivisionError:
             why = "an expression divides by the zero function"
-    raise _fail("exact_zero", f"{what}: {why}")
+    raise Refused("exact_zero", f"{what}: {why}")
 
 
 def exact_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int) -> Series:
@@ -162,11 +170,11 @@ def exact_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int)
     try:
         lt = ex.leading_term(ex.curve_series(loss, curve, point, order))
     except ZeroDivisionError:
-        raise _fail("exact_series", "the curve is not defined at t = 0") from None
+        raise Refused("exact_series", "the curve is not defined at t = 0") from None
     except CertificateRejected as exc:
-        raise _fail("exact_series", str(exc).removeprefix("certificate rejected: ")) from None
+        raise Refused("exact_series", str(exc).removeprefix("certificate rejected: ")) from None
     if lt is None:
-        raise _fail("exact_series", f"L(theta(t)) - L(theta(0)) vanishes up to order {order}")
+        raise Refused("exact_series", f"L(theta(t)) - L(theta(0)) vanishes up to order {order}")
     return Series(tier="exact", seal=_SEAL, order=lt[0], coefficient=lt[1])
 
 
@@ -178,19 +186,19 @@ def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None
     if isinstance(M, tuple):
         proved, bound = la.float_ball_nonsingular(*M)
         if not proved:
-            raise _fail("nonsingular", f"{what}: ||I - R E||_inf <= {bound:.3e} is not below 1")
+            raise Refused("nonsingular", f"{what}: ||I - R E||_inf <= {bound:.3e} is not below 1")
         return Nonsingular(tier="float64", seal=_SEAL, via="float64 ball", measure=bound)
     ev = evidence or {}
     if "prime" in ev or "det_mod_p" in ev:
         p, d, scaling = ev.get("prime"), ev.get("det_mod_p"), ev.get("scaling", "lcm")
         if p is None or d is None or p.q != 1 or not 2 <= p < 2**62 or not flint.fmpz(p.p).is_prime() or \
                 d.q != 1 or not 0 < d < p:
-            raise _fail("nonsingular", "a modular determinant needs a prime modulus p < 2^62 and 0 < det mod p < p")
+            raise Refused("nonsingular", "a modular determinant needs a prime modulus p < 2^62 and 0 < det mod p < p")
         if scaling == "pow2" and (M.kind != "float64" or p >= 2**31):
-            raise _fail("nonsingular", "the pow2 row scaling applies to float64 matrices and p < 2^31 only")
+            raise Refused("nonsingular", "the pow2 row scaling applies to float64 matrices and p < 2^31 only")
         got = la.det_mod_p(M.exact, int(p), scaling, M.floats() if scaling == "pow2" else None)
         if got != d:
-            raise _fail("nonsingular", f"det mod {p} is {got}, not the recorded {d}")
+            raise Refused("nonsingular", f"det mod {p} is {got}, not the recorded {d}")
         return Nonsingular(tier="exact", seal=_SEAL, via="det mod p", measure=(int(d), int(p)))
     if isinstance(M, Matrix) and M.exact is not None:
         for p in la.PRIMES:
@@ -199,11 +207,11 @@ def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None
                 return Nonsingular(tier="exact", seal=_SEAL, via="det mod p", measure=(d, p))
         if la.exact_rank(M.exact) == M.shape[0]:
             return Nonsingular(tier="exact", seal=_SEAL, via="exact rank", measure=M.shape[0])
-        raise _fail("nonsingular", f"{what} is singular (exact rank below n)")
+        raise Refused("nonsingular", f"{what} is singular (exact rank below n)")
     for p in ladder(prec):
         if la.arb_nonsingular(M.arb(p) if isinstance(M, Matrix) else M, p):
             return Nonsingular(tier="arb", seal=_SEAL, via="Arb solve", measure=p)
-    raise _fail("nonsingular", f"{what}: Arb's verified solve failed at every precision")
+    raise Refused("nonsingular", f"{what}: Arb's verified solve failed at every precision")
 
 
 def definite(sign: int, M: Any = None, *, given: Krawczyk | None = None, prec: int | None = None) -> Definite:
@@ -213,16 +221,19 @@ def definite(sign: int, M: Any = None, *, given: Krawczyk | None = None, prec: i
     member decides (every member is nonsingular by the fact). Otherwise ``M`` (an ``arb_mat`` or a decoded
     :class:`Matrix`) is tested as a whole by ball elimination, and an exact matrix exactly when that fails.
     """
+    word = "positive" if sign > 0 else "negative"
     if (given is None) == (M is None) or (given is not None and not isinstance(given, Krawczyk)):
-        raise _fail("definite", "needs either a Krawczyk fact or a matrix")
-    if given is not None:
-        if not la.member_pd(given.J if sign > 0 else -given.J, ladder(prec)[0]):
-            raise _fail("definite", f"one symmetric member of the Krawczyk matrix is not {_word(sign)} definite")
-        return Definite(tier="arb", seal=_SEAL, sign=sign, via="krawczyk")
+        raise Refused("definite", "needs either a Krawczyk fact or a matrix")
+    if given is not None:  # (the float64 tier: Cholesky with Rump's shift on the symmetric midpoint)
+        J = given.J
+        if not (fb.cholesky_pd(sign * J[0])[0] if isinstance(J, tuple) else
+                la.member_pd(J if sign > 0 else -J, ladder(prec)[0])):
+            raise Refused("definite", f"one symmetric member of the Krawczyk matrix is not {word} definite")
+        return Definite(tier=given.tier, seal=_SEAL, sign=sign, via="krawczyk")
     if isinstance(M, Matrix) and M.exact is not None and M.shape[0] <= 16 and la.bits(M.exact) <= 256:
         if la.exact_definite(M.exact if sign > 0 else -M.exact):  # (small: exactly first)
             return Definite(tier="exact", seal=_SEAL, sign=sign, via="exact")
-        raise _fail("definite", f"not {_word(sign)} definite (a leading minor is not positive)")
+        raise Refused("definite", f"not {word} definite (a leading minor is not positive)")
     for p in ladder(prec):
         B = M.arb(p) if isinstance(M, Matrix) else M
         if la.ball_matrix_pd(B if sign > 0 else -B, p):
@@ -231,22 +242,21 @@ def definite(sign: int, M: Any = None, *, given: Krawczyk | None = None, prec: i
             break  # (an exact float64 enclosure does not improve with precision)
     if isinstance(M, Matrix) and M.exact is not None and la.exact_definite(M.exact if sign > 0 else -M.exact):
         return Definite(tier="exact", seal=_SEAL, sign=sign, via="exact")
-    raise _fail("definite", f"not proven {_word(sign)} definite")
-
-
-def _word(sign: int) -> str:
-    return "positive" if sign > 0 else "negative"
+    raise Refused("definite", f"not proven {word} definite")
 
 
 def krawczyk(dag: Dag, centers: Sequence[flint.fmpq], radii: Sequence[flint.fmpq], C: flint.fmpq_mat, prec: int,
              of: str = "loss") -> Krawczyk:
     """Exactly one zero, in the box, of the gradient of the loss ``dag`` (``of="loss"``) or of the map ``dag``
     (``of="map"``, one output per free coordinate) in the free coordinates (radius > 0; the others are held at
-    their centres). Its interval Jacobian over the box is the fact's ``J``."""
+    their centres). Its interval Jacobian over the box is the fact's ``J``. A :class:`Recipe` (float64 tier) is
+    decided on its structured enclosure, with the kernel's own ``C = inv(mid J)``; ``J`` is then ``(mid, rad)``."""
+    if isinstance(dag, Recipe):
+        return _krawczyk_float(dag, centers, radii)
     free = [i for i, r in enumerate(radii) if r != 0]
     n = len(free)
     if not n or C.nrows() != n or C.ncols() != n or (of == "map" and len(dag.outputs) != n):
-        raise _fail("krawczyk", f"{n} free coordinates, C {C.nrows()}x{C.ncols()}, {len(dag.outputs)} outputs")
+        raise Refused("krawczyk", f"{n} free coordinates, C {C.nrows()}x{C.ncols()}, {len(dag.outputs)} outputs")
     X, y = box(centers, radii, prec), points(centers, prec)
     extra: dict[str, Any] = {}
     if of == "loss":
@@ -263,9 +273,27 @@ def krawczyk(dag: Dag, centers: Sequence[flint.fmpq], radii: Sequence[flint.fmpq
         gy = [j.value for j in jy]
     inside, K = la.krawczyk_image(gy, J, C, [centers[i] for i in free], [radii[i] for i in free], prec)
     if not inside:
-        raise _fail("krawczyk", "Krawczyk's operator does not map the box into its interior")
+        raise Refused("krawczyk", "Krawczyk's operator does not map the box into its interior")
     return Krawczyk(tier="arb", seal=_SEAL, J=J, free=tuple(free), image=tuple(K),
                     source=(dag, tuple(centers), tuple(radii)), **extra)
+
+
+def _krawczyk_float(F: Recipe, centers: Sequence[float], radii: Sequence[float]) -> Krawczyk:
+    charge(F.cost(), "a float64 structured enclosure")
+    try:
+        e = F.box(centers, radii)
+        M, R = fb.symmetric_part(*e.hess_box)
+        with np.errstate(all="ignore"):
+            C = np.linalg.inv(M)
+    except (ValueError, ArithmeticError) as exc:  # (not analytic on the box, a singular midpoint, the environment)
+        raise Refused("krawczyk", str(exc)) from None
+    rv = np.asarray(radii, dtype=float)
+    b = fb.krawczyk_bound(e.grad[0].reshape(-1), e.grad[1].reshape(-1), M, R, C, rv)
+    if not (b < rv).all():
+        raise Refused("krawczyk", "Krawczyk's operator does not map the box into its interior")
+    gradient = tuple(flint.arb(m, r) for m, r in zip(e.grad_box[0].ravel().tolist(), e.grad_box[1].ravel().tolist()))
+    return Krawczyk(tier="float64", seal=_SEAL, J=(M, R), free=tuple(range(len(rv))), image=tuple(b.tolist()),
+                    source=(F, tuple(centers), tuple(radii)), gradient=gradient, value=flint.arb(*e.value))
 
 
 def lower_bound(dag: Dag, centers: Sequence[flint.fmpq], radii: Sequence[flint.fmpq], prec: int,
@@ -288,21 +316,27 @@ def lower_bound(dag: Dag, centers: Sequence[flint.fmpq], radii: Sequence[flint.f
 def form_sign(sign: int, M: Any, v: Sequence[flint.fmpq], prec: int | None, strict: bool = True) -> Sign:
     """``v^T A v`` has the ``sign`` (< 0 or > 0; ``<= 0`` / ``>= 0`` when not ``strict``, exact matrices only) for
     the exact matrix, or for every member of the interval matrix ``M`` (an ``arb_mat`` or a decoded
-    :class:`Matrix`). ``v`` must be non-zero."""
-    if not any(v) or len(v) != (M.shape[0] if isinstance(M, Matrix) else M.nrows()):
-        raise _fail("form_sign", "a witness vector must be non-zero of length n")
-    if isinstance(M, Matrix) and M.exact is not None:
+    :class:`Matrix`), or a float64 ball matrix ``(mid, rad)``. ``v`` must be non-zero."""
+    if not any(v) or len(v) != (M.shape[0] if isinstance(M, Matrix) else M[0].shape[0] if isinstance(M, tuple) else
+                                M.nrows()):
+        raise Refused("form_sign", "a witness vector must be non-zero of length n")
+    if isinstance(M, tuple):
+        lo, hi = fb.form_bounds(M[0], M[1], np.asarray(v, dtype=float))
+        if (lo > 0) if sign > 0 else (hi < 0):
+            return Sign(tier="float64", seal=_SEAL, of="v^T A v", sign=sign, value=lo if sign > 0 else hi)
+    elif isinstance(M, Matrix) and M.exact is not None:
         q = la.exact_form(M.exact, v)
         if (q * sign > 0) or (not strict and q == 0):
             return Sign(tier="exact", seal=_SEAL, of="v^T A v", sign=(q > 0) - (q < 0), value=q)
-        raise _fail("form_sign", f"v^T A v = {q} does not have the sign {sign}")
-    for p in ladder(prec):
-        q = la.ball_form(M.arb(p) if isinstance(M, Matrix) else M, v, p)
-        if (q > 0) if sign > 0 else (q < 0):
-            return Sign(tier="arb", seal=_SEAL, of="v^T A v", sign=sign, value=q)
-        if not isinstance(M, Matrix):
-            break
-    raise _fail("form_sign", f"v^T A v is not proven {'positive' if sign > 0 else 'negative'} on the whole enclosure")
+        raise Refused("form_sign", f"v^T A v = {q} does not have the sign {sign}")
+    else:
+        for p in ladder(prec):
+            q = la.ball_form(M.arb(p) if isinstance(M, Matrix) else M, v, p)
+            if (q > 0) if sign > 0 else (q < 0):
+                return Sign(tier="arb", seal=_SEAL, of="v^T A v", sign=sign, value=q)
+            if not isinstance(M, Matrix):
+                break
+    raise Refused("form_sign", f"v^T A v is not proven {'positive' if sign > 0 else 'negative'} on the whole enclosure")
 
 
 def symmetric(M: Matrix) -> Holds:
@@ -311,9 +345,9 @@ def symmetric(M: Matrix) -> Holds:
     its symmetric members)."""
     n = M.shape[0]
     if not M.square:
-        raise _fail("symmetric", f"the matrix is {M.shape[0]}x{M.shape[1]}, not square")
+        raise Refused("symmetric", f"the matrix is {M.shape[0]}x{M.shape[1]}, not square")
     if M.exact is not None and M.exact != M.exact.transpose():
-        raise _fail("symmetric", "the matrix is not symmetric")
+        raise Refused("symmetric", "the matrix is not symmetric")
     if M.exact is None and M.dag is not None:
         out = M.dag.outputs
         pairs = [(i * n + j, j * n + i) for i in range(n) for j in range(i + 1, n) if out[i * n + j] != out[j * n + i]]
@@ -322,7 +356,7 @@ def symmetric(M: Matrix) -> Holds:
     elif M.exact is None:
         B = M.arb(128)
         if not all(B[i, j].overlaps(B[j, i]) for i in range(n) for j in range(i + 1, n)):
-            raise _fail("symmetric", "the mirrored enclosures do not overlap")
+            raise Refused("symmetric", "the mirrored enclosures do not overlap")
         return Holds(tier="arb", seal=_SEAL, what="symmetric members")
     return Holds(tier="exact", seal=_SEAL, what="symmetric")
 
@@ -330,7 +364,7 @@ def symmetric(M: Matrix) -> Holds:
 def rank(M: Matrix) -> Rank:
     """The exact rank of a rational (or float64) matrix."""
     if M.exact is None:
-        raise _fail("rank", "an exact rank needs an exactly known matrix")
+        raise Refused("rank", "an exact rank needs an exactly known matrix")
     return Rank(tier="exact", seal=_SEAL, rank=la.exact_rank(M.exact))
 
 
@@ -349,7 +383,7 @@ def kernel_basis(M: Matrix, vecs: Sequence[Sequence[flint.fmpq]], r: int) -> boo
 def determinant(M: Matrix, prec: int | None) -> Sign:
     """The sign of the determinant: exact for an exact matrix, else an Arb enclosure that excludes 0."""
     if not M.square:
-        raise _fail("determinant", "the matrix is not square")
+        raise Refused("determinant", "the matrix is not square")
     if M.exact is not None:
         d = la.exact_det(M.exact)
         return Sign(tier="exact", seal=_SEAL, of="det", sign=(d > 0) - (d < 0), value=d)
@@ -357,7 +391,7 @@ def determinant(M: Matrix, prec: int | None) -> Sign:
         d = det_ball(M, p)
         if d > 0 or d < 0:
             return Sign(tier="arb", seal=_SEAL, of="det", sign=1 if d > 0 else -1, value=d)
-    raise _fail("determinant", "the enclosure of the determinant contains 0 at every precision")
+    raise Refused("determinant", "the enclosure of the determinant contains 0 at every precision")
 
 
 def det_ball(M: Matrix, prec: int) -> flint.arb:
@@ -371,7 +405,7 @@ def eigenvalues(M: Matrix, stated: Sequence[flint.arb], prec: int | None) -> Ine
     """Each stated ball holds exactly one eigenvalue of the symmetric ``M`` (Arb isolation) and none holds 0."""
     n = M.shape[0]
     if len(stated) != n:
-        raise _fail("eigenvalues", f"{len(stated)} enclosures for {n} eigenvalues")
+        raise Refused("eigenvalues", f"{len(stated)} enclosures for {n} eigenvalues")
     for p in ladder(prec):
         charge(arb_cubic(n, p, 30), "Arb eigenvalues")
         with flint.ctx.workprec(p):
@@ -384,8 +418,8 @@ def eigenvalues(M: Matrix, stated: Sequence[flint.arb], prec: int | None) -> Ine
                 sorted(h[0] for h in hits) == list(range(n)):
             break
     else:
-        raise _fail("eigenvalues", "the stated enclosures do not each contain exactly one eigenvalue")
+        raise Refused("eigenvalues", "the stated enclosures do not each contain exactly one eigenvalue")
     neg, pos = sum(1 for s in stated if s < 0), sum(1 for s in stated if s > 0)
     if neg + pos != n:
-        raise _fail("eigenvalues", "an eigenvalue enclosure contains 0: the inertia is not proven")
+        raise Refused("eigenvalues", "an eigenvalue enclosure contains 0: the inertia is not proven")
     return Inertia(tier="arb", seal=_SEAL, inertia=(neg, 0, pos))

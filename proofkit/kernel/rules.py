@@ -20,6 +20,7 @@ from proofkit.kernel import exact as ex
 from proofkit.kernel import leibniz as lb
 from proofkit.kernel import linalg as la
 from proofkit.kernel import primitives as P
+from proofkit.kernel import teacher_student as ts
 from proofkit.kernel.dag import Dag
 from proofkit.kernel.decode import Matrix, reject
 
@@ -403,7 +404,7 @@ def _classification(d: Decoded) -> Result:
     return Result(claim, f"nested {want}", tuple(facts), {"nested": sub.report})
 
 
-# -- identities, ReLU regions, Lemma 4.3 --------------------------------------------------------------------------
+# -- identities, ReLU regions, Lemma 4.3, Safran & Shamir's loss -----------------------------------------------------
 ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
 
 
@@ -520,6 +521,35 @@ def _leibniz_witness(d: Decoded) -> Result:
     raise why
 
 
+def _teacher_student(d: Decoded) -> Result:
+    """Safran & Shamir's loss F rebuilt from its recipe (k, n) and enclosed through its structure (float64 tier)."""
+    inp, kind, r, W = d.inputs, d.inputs["kind"], d.inputs["radius"], d.inputs["centre"]
+    try:
+        F = ts.Recipe(inp["recipe"]["k"], inp["recipe"]["n"])
+    except ValueError as exc:
+        raise _fail("teacher_student", str(exc)) from None
+    saddle, P_ = kind == "strict saddle", F.n * F.k
+    if W.shape != (F.n, F.k) or d.precision != 53 or not r > 0 or saddle != ("negative" in inp) or \
+            ("negative" in inp) != ("positive" in inp) or (not saddle and F.n < F.k):
+        raise _fail("teacher_student", "an n x k centre, a radius > 0, precision 53, both directions for a saddle "
+                                       "(none for a minimum), n >= k for a minimum (the teacher point)")
+    claim = {"type": "teacher_student", "problem": "safran_shamir", "k": F.k, "n": F.n, "dimension": P_, "kind": kind}
+    cs, rs = W.ravel().tolist(), [r] * P_
+    k = P.krawczyk(F, cs, rs, None, 53)
+    if saddle:
+        neg, pos = P.form_sign(-1, k.J, inp["negative"], 53), P.form_sign(1, k.J, inp["positive"], 53)
+        return Result(claim, "krawczyk+curvature", (k, neg, pos), {"contraction": max(k.image) / r,
+                                                                   "forms": [neg.value, pos.value]})
+    low = P.lower_bound(F, cs, rs, 64, given=k)
+    better = P.enclose(F, ts.teacher_point(F.k, F.n).ravel().tolist(), 0, 53)[0].value
+    with flint.ctx.workprec(64):
+        gap = low.value - better
+    if not gap > 0:
+        raise _fail("teacher_student", "the loss over the box is not proven above F at the teacher point")
+    return Result(claim, "krawczyk+definite", (k, P.definite(1, given=k), low),
+                  {"contraction": max(k.image) / r, "lower": low.value, "better": better, "gap": gap})
+
+
 # -- the table -----------------------------------------------------------------------------------------------------
 QVEC = ("list", "q")
 MAT = {"A": ("opt", "matrix"), "A_hash": "hash"}
@@ -574,6 +604,10 @@ RULES: dict[tuple[str, str | None, str], Rule] = {
     ("leibniz_witness", None, "certified"): Rule({"sigma": "dag", "X": ("list", QVEC), "direction": QVEC, "alpha": "q",
                                                   "beta": "q", "kind": ("one", "bounded", "growth"), "k": "nat"}, {},
                                                  _leibniz_witness),
+    ("teacher_student", None, "certified"): Rule({"recipe": {"problem": ("one", "safran_shamir"), "k": "nat", "n": "nat"},
+                                                  "kind": ("one", "spurious local minimum", "strict saddle"),
+                                                  "centre": "floats", "radius": "f64", "negative?": "floats",
+                                                  "positive?": "floats"}, {}, _teacher_student),
 }
 #: The claim types (an inconclusive certificate may name any of them).
 CLAIM_TYPES = frozenset(t for t, _, _ in RULES)

@@ -95,7 +95,7 @@ def _search_and_certify(net: Network, X: list[list[Any]], Y: list[list[Any]], *,
 
 
 def _refuted_pair(key: str, model: str, arch: str, widths_note: str, data: str, checker: Any, expects: Any,
-                  note: str = "violates n_k >= N - 1 of Theorem 3.8") -> list[Claim]:
+                  note: str = r"violates $n_k \ge N - 1$ of Theorem 3.8") -> list[Claim]:
     """The statement "every local minimum is global" for one architecture and data set, and the
     counterexample claim whose certificates refute it."""
     conjecture = f"CE:all-minima-global:{key}"
@@ -114,20 +114,20 @@ def claims() -> list[Claim]:
     X = NARROW_SIGMOID_DATA["X"]
     slopes = NARROW_SIGMOID_DATA["slopes"]
     return [
-        *_refuted_pair("sigmoid-narrow", r"x\mapsto\sigma(w_2\sigma(w_1x))", "sigmoid, widths 1-1-1, N = 4",
-                       "n_1 = 1 < N - 1 = 3: the width hypothesis of Theorem 3.8 fails",
+        *_refuted_pair("sigmoid-narrow", r"x\mapsto\sigma(w_2\sigma(w_1x))", "sigmoid, widths 1-1-1, $N = 4$",
+                       "$n_1 = 1 < N - 1 = 3$: the width hypothesis of Theorem 3.8 fails",
                        r"$X=(1,3/2,6,13/2)$, targets $\sigma(2x)$ on the first two samples and $\sigma(-x/2)$ on the "
                        r"last two (3 digits)",
                        partial(narrow_counterexample, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
                        partial(narrow_expected, [1, 1, 1], "sigmoid", "sigmoid", X, slopes),
-                       "violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
+                       r"violates $n_k \ge N - 1$ of Theorem 3.8 (and Yu & Chen's width condition)"),
         *_refuted_pair("sigmoid-deep", r"x\mapsto\sigma(w_3\sigma(w_2\sigma(w_1x)))",
-                       "deep sigmoid, widths 1-1-1-1, N = 4", "every hidden width is 1 < N - 1 = 3",
+                       "deep sigmoid, widths 1-1-1-1, $N = 4$", "every hidden width is $1 < N - 1 = 3$",
                        r"$X=(1,3/2,6,13/2)$, targets $\sigma^3(2x)$ and $\sigma^3(-x/2)$ (3 digits)",
                        partial(narrow_counterexample, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3),
                        partial(narrow_expected, [1, 1, 1, 1], "sigmoid", "sigmoid", X, slopes, 3)),
-        *_refuted_pair("tanh-narrow", r"x\mapsto v\tanh(wx+b)+c", "tanh, widths 1-1-1 with biases, N = 7",
-                       "n_1 = 1 < N - 1 = 6", r"$X=(-4,-2,0,1,2,7/2,4)$, $Y=(0,3/4,-3/4,1/4,-3/2,-3/4,-1)$",
+        *_refuted_pair("tanh-narrow", r"x\mapsto v\tanh(wx+b)+c", "tanh, widths 1-1-1 with biases, $N = 7$",
+                       "$n_1 = 1 < N - 1 = 6$", r"$X=(-4,-2,0,1,2,7/2,4)$, $Y=(0,3/4,-3/4,1/4,-3/2,-3/4,-1)$",
                        tanh_counterexample, tanh_expected,
-                       "violates n_k >= N - 1 of Theorem 3.8 (and Yu & Chen's width condition)"),
+                       r"violates $n_k \ge N - 1$ of Theorem 3.8 (and Yu & Chen's width condition)"),
     ]

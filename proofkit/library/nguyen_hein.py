@@ -55,7 +55,7 @@ def claims() -> list[Claim]:
         Claim("NH17:def3.7", kind="definition", title="Definition 3.7 (non-degenerate)", source=_src("Def. 3.7"),
               statement=r"A critical point is non-degenerate on $S$ if $\nabla^2_S f$ is non-singular.",
               uses=["NH17:def3.6"], established="cited"),
-        Claim("NH17:def3.7:example", kind="instance", title="Definition 3.7, the 4x4 example",
+        Claim("NH17:def3.7:example", kind="instance", title=r"Definition 3.7, the $4\times 4$ example",
               statement=r"$H(x)$ is singular but non-degenerate on $\{x_1,x_2\}$; $H(y)$ is non-singular but its "
                         r"block on $\{y_3,y_4\}$ is zero.", instance_of="NH17:def3.7",
               checker=ck.definition_3_7_example, expects=ck.definition_3_7_expected),
@@ -68,18 +68,18 @@ def claims() -> list[Claim]:
         Claim("NH17:lemma4.3", kind="lemma", title="Lemma 4.3 (Leibniz construction)", source=_src("Lemma 4.3"),
               statement=r"Under 3.2 with $n_k\ge N-1$ there are parameters of layers $1..k$ with "
                         r"$\operatorname{rank}[F_k,1_N]=N$.", uses=["NH17:ass3.2"], established="proof"),
-        Claim("NH17:lemma4.3:sigmoid", kind="instance", title="Lemma 4.3, sigmoid, N = 5",
+        Claim("NH17:lemma4.3:sigmoid", kind="instance", title="Lemma 4.3, sigmoid, $N = 5$",
               statement=r"Explicit $\alpha_0$ with $\det E(\alpha)\ne0$ for all $\alpha\ge\alpha_0$ (given "
                         r"$\sigma$ strictly increasing from $\mu$ to $\gamma$), and a certified witness "
                         r"$\operatorname{rank}[F_1,1_N]=N$ (bounded case).", instance_of="NH17:lemma4.3",
               checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "sigmoid"),
               expects=partial(ck.lemma_4_3_expected, X5, [2, 4, 1], 1, "sigmoid")),
-        Claim("NH17:lemma4.3:softplus", kind="instance", title="Lemma 4.3, softplus, N = 5",
+        Claim("NH17:lemma4.3:softplus", kind="instance", title="Lemma 4.3, softplus, $N = 5$",
               statement=r"At the constructed parameters with an explicit $\alpha_0$ (type 2b), "
                         r"$\operatorname{rank}[F_1,1_N]=N$ (certified witness).",
               instance_of="NH17:lemma4.3", checker=partial(ck.lemma_4_3_instance, X5, [2, 4, 1], 1, "softplus", 1),
               expects=partial(ck.lemma_4_3_expected, X5, [2, 4, 1], 1, "softplus", 1)),
-        Claim("NH17:lemma4.3:tanh-deep", kind="instance", title="Lemma 4.3, tanh, k = 2",
+        Claim("NH17:lemma4.3:tanh-deep", kind="instance", title="Lemma 4.3, tanh, $k = 2$",
               statement=r"The construction through a first layer that keeps the rows distinct, then layer $k=2$.",
               instance_of="NH17:lemma4.3",
               checker=partial(ck.lemma_4_3_instance, X5, [2, 3, 4, 1], 2, "tanh", "1/2"),

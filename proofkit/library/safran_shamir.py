@@ -13,7 +13,11 @@ Student ``x -> sum_{i<n} [w_i . x]_+``, teacher ``x -> sum_{j<k} [e_j . x]_+`` (
 * :func:`search` runs batched gradient descent from Xavier-scale starts and Newton-polishes the runs that
   stall above 0 (candidate spurious minima).
 * :func:`certify_minimum` certifies one candidate against the teacher itself (``W = I``, loss 0, enclosed by
-  continuity at its kink) or, for ``n = k + 1``, the teacher with one unit split in two halves (loss 0).
+  continuity at its kink) or, for ``n > k``, the teacher with one unit split in parts (loss 0);
+  :func:`certify_point` certifies a given point as a spurious minimum or a strict saddle, polished first when
+  needed; both store the recipe ``(k, n)`` and the kernel re-checks them through the structure of F.
+* :func:`hessian` (float64, from the two-neuron blocks) and :func:`gradient_high` (Arb) serve the search and the
+  polishing; :func:`published_points` reads the points published with Safran & Shamir's code.
 
 Examples
 --------
@@ -36,8 +40,8 @@ from proofkit.errors import InvalidInput
 from proofkit.results import ResultDisplay
 
 __all__ = ["claims", "DEFAULT_SIZES", "SEED_SIZES", "related",
-           "loss_dag", "loss_sympy", "loss_and_grad", "teacher_point", "search", "Candidate", "certify_minimum",
-           "SafranShamirResult", "spurious_minimum"]
+           "loss_dag", "loss_sympy", "loss_and_grad", "hessian", "gradient_high", "teacher_point", "search", "Candidate",
+           "certify_minimum", "certify_point", "published_points", "SafranShamirResult", "spurious_minimum"]
 
 
 def _check_kn(k: Any, n: Any) -> tuple[int, int]:
@@ -147,6 +151,87 @@ def loss_and_grad(W: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return F, grad
 
 
+def hessian(W: np.ndarray) -> np.ndarray:
+    """The Hessian of F at the point W (n x k) in float64, assembled from the two-neuron blocks (``P x P``,
+    row-major parameters ``w_i,t``; the formulas of :mod:`proofkit.kernel.teacher_student`). Not rigorous: for
+    searching, polishing and as the uncertified floor of the benchmarks.
+
+    Examples
+    --------
+    >>> H = hessian(np.array([[1.0, 0.3], [0.2, 0.9]]))
+    >>> H.shape, bool(np.allclose(H, H.T))
+    ((4, 4), True)
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2:
+        raise InvalidInput("W", "an n x k array", f"shape {W.shape}")
+    n, k = W.shape
+    U = np.vstack([W, np.eye(k)])
+    s = np.concatenate([np.ones(n), -np.ones(k)])
+    a2, b2 = (W * W).sum(axis=1), (U * U).sum(axis=1)
+    c = W @ U.T
+    self_ = np.zeros((n, n + k), dtype=bool)
+    self_[np.arange(n), np.arange(n)] = True
+    ab2 = a2[:, None] * b2[None, :]
+    with np.errstate(all="ignore"):
+        D = np.sqrt(np.where(self_, 1.0, ab2 - c * c))
+        phi = math.pi - np.arccos(np.clip(c / np.sqrt(ab2), -1.0, 1.0))
+        p2, ia2 = 1 / D, 1 / a2
+    p1 = D * ia2[:, None]
+    p3 = c * p2 * ia2[:, None]
+    beta = b2[None, :] * p2 * ia2[:, None] - 2 * p1 * ia2[:, None]
+    S = np.where(self_, 0.0, s[None, :])
+    O = np.einsum("ip,lq->iplq", W, W)
+    Od = np.einsum("ip,iq->ipq", W, W)
+    phis, p2s, p3s = phi[:, :n], p2[:, :n], p3[:, :n]
+    H = p2s[:, None, :, None] * (O + O.transpose(0, 3, 2, 1)) - p3s[:, None, :, None] * Od[:, :, None, :] \
+        - p3s.T[:, None, :, None] * Od.transpose(1, 0, 2)[None]
+    idx = np.arange(k)
+    H[:, idx, :, idx] += phis[None, :, :]
+    z = (S * p3) @ U
+    Q = np.einsum("im,mp,mq->ipq", S * p2, U, U)
+    diag = ((math.pi + (S * p1).sum(axis=1))[:, None, None] * np.eye(k)[None] + (S * beta).sum(axis=1)[:, None, None] * Od
+            - np.einsum("ip,iq->ipq", W, z) - np.einsum("ip,iq->ipq", z, W) + Q)
+    i = np.arange(n)
+    H[i, :, i, :] = diag
+    return H.reshape(n * k, n * k) / (2 * math.pi)
+
+
+def gradient_high(W: np.ndarray, prec: int = 128) -> np.ndarray:
+    """The gradient of F at the point W (n x k floats, taken exactly) evaluated in Arb at ``prec`` bits and rounded to
+    float64 (the higher-precision gradient of :func:`~proofkit.certify.polish.polish_critical_point`)."""
+    W = np.asarray(W, dtype=float)
+    n, k = W.shape
+    with flint.ctx.workprec(prec):
+        Wa = flint.arb_mat(W.tolist())
+        Ua = flint.arb_mat(np.vstack([W, np.eye(k)]).tolist())
+        C = Wa * Ua.transpose()
+        sq = [sum((Ua[m, t] * Ua[m, t] for t in range(k)), flint.arb(0)) for m in range(n + k)]
+        pi = flint.arb.pi()
+        s1 = []
+        Phi = flint.arb_mat(n, n + k)
+        for i in range(n):
+            acc = flint.arb(0)
+            for m in range(n + k):
+                if m == i:
+                    continue
+                sign = 1 if m < n else -1
+                c, ab2 = C[i, m], sq[i] * sq[m]
+                D = (ab2 - c * c).sqrt()
+                acc += sign * D / sq[i]
+                Phi[i, m] = sign * (pi - (c / ab2.sqrt()).acos())
+            s1.append(acc)
+        G = Phi * Ua
+        out = np.empty((n, k))
+        for i in range(n):
+            for t in range(k):
+                g = Wa[i, t] / 2 + (s1[i] * Wa[i, t] + G[i, t]) / (2 * pi)
+                if not g.is_finite():
+                    raise ArithmeticError("the gradient is not finite at this point (a unit at 0 or parallel vectors)")
+                out[i, t] = float(g.mid())
+    return out
+
+
 def teacher_point(k: int, n: int) -> list[Any]:
     """A global minimiser (loss 0): ``W = I`` for ``n = k``; for ``n > k`` the last teacher unit is split
     into ``n - k + 1`` parts with dyadic weights 1/2, 1/4, ..., summing to 1 (ReLU is positively
@@ -173,31 +258,13 @@ class Candidate(ResultDisplay):
     grad_norm: float
 
 
-def _hessian_fd(W: np.ndarray, k: int) -> np.ndarray:
-    n = W.shape[0]
-    d = n * k
-    h = 1e-6 * max(1.0, float(np.abs(W).max()))
-    E = np.eye(d).reshape(d, n, k) * h
-    _, gp = loss_and_grad(W[None] + E, k)
-    _, gm = loss_and_grad(W[None] - E, k)
-    H = (gp - gm).reshape(d, d) / (2 * h)
-    return (H + H.T) / 2
-
-
 def newton_polish(W: np.ndarray, k: int, steps: int = 8) -> np.ndarray:
-    """Newton steps in float64 (finite-difference Hessian of the exact gradient)."""
-    W = W.copy()
-    for _ in range(steps):
-        _, g = loss_and_grad(W[None], k)
-        g = g[0].reshape(-1)
-        if not np.all(np.isfinite(g)) or np.linalg.norm(g) < 1e-15:
-            break
-        try:
-            step = np.linalg.solve(_hessian_fd(W, k), g)
-        except np.linalg.LinAlgError:
-            break
-        W = W - step.reshape(W.shape)
-    return W
+    """Newton steps in float64 with the analytic Hessian (:func:`hessian`) until they stop shrinking (at most
+    ``steps``); see :func:`~proofkit.certify.polish.polish_critical_point`."""
+    from proofkit.certify.polish import polish_critical_point
+
+    W = np.asarray(W, dtype=float)
+    return polish_critical_point(lambda x: loss_and_grad(x[None], k)[1][0], hessian, W, max_steps=steps).x
 
 
 def related(A: np.ndarray, B: np.ndarray, tol: float = 1e-7) -> bool:
@@ -274,7 +341,7 @@ def search(k: int, n: int, *, starts: int = 200, steps: int = 4000, lr: float = 
         gn = float(np.linalg.norm(gp))
         if not np.isfinite(Fp[0]) or Fp[0] < min_loss or gn > 1e-9:
             continue
-        if np.linalg.eigvalsh(_hessian_fd(Wp, k))[0] <= 0:
+        if np.linalg.eigvalsh(hessian(Wp))[0] <= 0:
             continue  # a saddle point, not a minimum
         if any(related(Wp, s) for s in seen):
             continue
@@ -296,30 +363,79 @@ class SafranShamirResult(ResultDisplay):
     certify_seconds: float
 
 
-def certify_minimum(k: int, n: int, W: Any, *, radius: Any = None, max_prec: int = 256) -> Any:
-    """Certify that ``W`` (n x k, floats taken exactly) is near a strict local minimum of F with F > 0.
+def certify_point(k: int, n: int, W: Any, *, kind: str = "auto", radius: Any = None, polish: str = "auto") -> Any:
+    """Certify the critical point of F at (or near) the point ``W`` (n x k, floats taken exactly): a spurious local
+    minimum or a strict saddle, whichever the Hessian at W indicates (or ``kind``).
+
+    The box is centred at W itself when the Newton step there is small, else (or when the kernel does not accept
+    that box) at W polished by Newton's method (:func:`~proofkit.certify.polish.polish_critical_point`); the
+    result says how far W lies from the certified critical point. The certificate stores the recipe ``(k, n)``
+    and the kernel re-checks it through the structure of F (rule ``teacher_student``, float64 with proven
+    bounds). See :func:`~proofkit.certify.teacher_student.certify_teacher_student_point`.
+
+    Returns
+    -------
+    PointResult
+        ``certificate``, ``kind``, ``polished``, ``distance``, ``radius``, ``contains_point``, ``statement``.
 
     Guarantee
     ---------
-    ``certified`` proves that a box around ``W`` contains exactly one critical point of F, that the
-    Hessian of F is positive definite on the whole box, and that F on the box exceeds F at the teacher
-    point (:func:`teacher_point`, where F = 0 is enclosed by continuity): a spurious local minimum.
-    """
-    from proofkit.certify.spurious import certify_spurious_minimum
+    A ``certified`` certificate proves that F has exactly one critical point in its box and that it is a strict
+    local minimum with F > 0 = F(teacher) on the box (spurious), or a strict saddle.
 
+    Examples
+    --------
+    >>> W = search(6, 6, starts=400, seed=7)[0].W
+    >>> res = certify_point(6, 6, W)
+    >>> res.certificate.verdict, res.kind, res.contains_point
+    ('certified', 'spurious local minimum', True)
+    """
+    from proofkit.certify.teacher_student import certify_teacher_student_point
+
+    k, n = _check_kn(k, n)
+    return certify_teacher_student_point(k, n, W, kind=kind, radius=radius, polish=polish)
+
+
+def certify_minimum(k: int, n: int, W: Any, *, radius: Any = None) -> Any:
+    """Certify that ``W`` (n x k, floats taken exactly) is near a spurious local minimum of F (F > 0 = F(teacher)).
+
+    Refine first: when the Newton step at W is not small for the box, W is polished (Newton in float64, then with
+    an Arb gradient) before the box is chosen; the box contains W whenever the kernel accepts such a box. The
+    certificate stores the recipe ``(k, n)`` (a few KB), and the kernel re-checks it through the structure of F
+    (:func:`certify_point` with ``kind="spurious local minimum"``; :func:`certify_point` also returns how far W
+    lies from the certified minimum).
+
+    Guarantee
+    ---------
+    ``certified`` proves that a box around ``W`` (or around W polished) contains exactly one critical point of F,
+    that the Hessian of F is positive definite on the whole box, and that F on the box exceeds F = 0 at the
+    teacher point (:func:`teacher_point`): a spurious local minimum.
+
+    Examples
+    --------
+    >>> certify_minimum(6, 6, search(6, 6, starts=400, seed=7)[0].W).verdict
+    'certified'
+    """
     k, n = _check_kn(k, n)
     W = np.asarray(W, dtype=float)
     if W.shape != (n, k):
         raise InvalidInput("W", f"an {n} x {k} array", f"shape {W.shape}")
-    args = (loss_dag(k, n), None, W.reshape(-1).tolist())
-    cert = certify_spurious_minimum(*args, better_point=teacher_point(k, n), radius=radius, refine=False,
-                                    max_prec=max_prec)
-    if cert.verdict != "certified" and cert.reason.startswith("Krawczyk"):
-        # the float64 polish was not accurate enough for the box (a small Hessian eigenvalue): Newton in
-        # float64, then at 256 bits, and certify around the refined point
-        cert = certify_spurious_minimum(*args, better_point=teacher_point(k, n), radius=radius, refine=True,
-                                        max_prec=max_prec)
-    return cert
+    return certify_point(k, n, W, kind="spurious local minimum", radius=radius).certificate
+
+
+def published_points(path: Any) -> list[dict[str, Any]]:
+    """The points published with Safran & Shamir's code (``safran_shamir_points.json``: ``k``, ``n``, ``family``,
+    ``runs``, ``F`` and ``W`` as k x n float64 hex text, columns the student units) with ``W`` decoded exactly to an
+    n x k float64 array (rows the student units, as everywhere in this module)."""
+    import json
+    from pathlib import Path
+
+    data = json.loads(Path(path).read_text())
+    out = []
+    for p in data["points"]:
+        W = np.array([[float.fromhex(x) for x in row] for row in p["W"]], dtype=float).T
+        out.append({**p, "W": W})
+    return out
 
 
 def spurious_minimum(k: int, n: int, *, starts: int = 200, seed: int = 0, **kw: Any) -> SafranShamirResult | None:
@@ -342,13 +458,13 @@ def _checker(k: int, n: int, starts: int, seed: int) -> Any:
 
 
 def _expected(k: int, n: int, starts: int, seed: int) -> list[Any]:
-    """The declaration of :func:`_checker`: one full-space spurious minimum of F for (k, n), anywhere, compared
-    with the teacher point (F = 0)."""
-    from proofkit.certificate import fmpq_to_str
-    from proofkit.claims.expect import Expected, full_space, spurious_loss_inputs
+    """The declaration of :func:`_checker`: one spurious minimum of F for (k, n), anywhere (the kernel compares it
+    with the teacher point, F = 0)."""
+    from proofkit.certify.teacher_student import teacher_student_inputs
+    from proofkit.claims.expect import Expected
 
-    inputs = {**spurious_loss_inputs(loss_dag(k, n)), "better": [fmpq_to_str(v) for v in teacher_point(k, n)]}
-    return [Expected("local_min", inputs, where=full_space, what=f"a spurious minimum of F for (k, n) = ({k}, {n})")]
+    return [Expected("teacher_student", teacher_student_inputs(k, n, "spurious local minimum"),
+                     what=f"a spurious minimum of F for (k, n) = ({k}, {n})")]
 
 
 #: (k, n, starts, seed): sizes whose seeded search finds a spurious minimum quickly on the reference machine.
@@ -362,8 +478,8 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
     """The statements "every local minimum of F is global" for each (k, n), and the certified counterexamples.
 
     Each counterexample's checker runs proofkit's own search (seeded) and returns the certificate comparing
-    the spurious minimum with the teacher; the kernel's ``local_min`` rule re-checks it from the
-    stored loss DAG (value-only enclosure at the teacher). :data:`SEED_SIZES` are in the seed graph.
+    the spurious minimum with the teacher; the kernel's ``teacher_student`` rule re-checks it from the recipe
+    ``(k, n)`` (F rebuilt and enclosed through its structure). :data:`SEED_SIZES` are in the seed graph.
     """
     from functools import partial
 
@@ -372,14 +488,14 @@ def claims(sizes: Any = DEFAULT_SIZES) -> list[Any]:
     out = []
     for k, n, starts, seed in sizes:
         key = f"SS18:all-minima-global:{k}-{n}"
-        out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, k={k}, "
-                                                       f"n={n})",
+        out.append(Claim(key, kind="conjecture", title=f"Every local minimum is global (ReLU teacher-student, ${k = }$, "
+                                                       f"${n = }$)",
                          statement=rf"For the population loss $F(W)=\frac12\mathbb{{E}}_{{x\sim N(0,I_{{{k}}})}}\bigl[("
                                    rf"\sum_{{i\le {n}}}[w_i^{{\mathsf T}}x]_+-\sum_{{j\le {k}}}[x_j]_+)^2\bigr]$ of a "
                                    rf"student with $n={n}$ ReLU units and the teacher $W=I$ with $k={k}$, every local "
                                    rf"minimum of $F$ is global ($F=0$).", expected="refuted"))
         out.append(Claim(f"SS18:spurious:{k}-{n}", kind="counterexample",
-                         title=f"A certified spurious local minimum of F (k={k}, n={n})",
+                         title=f"A certified spurious local minimum of $F$ (${k = }$, ${n = }$)",
                          source="Safran & Shamir 2018 (found and certified by proofkit)",
                          statement=rf"A strict local minimum of $F$ for $k={k}$, $n={n}$ in an explicit box, with $F$ "
                                    r"on the box above $F=0$ at the teacher $W=I$.",

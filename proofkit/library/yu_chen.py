@@ -23,7 +23,8 @@ def claims() -> list[Claim]:
                         r"$\ge N$ ($N-1$ with a bias) and distinct samples, every local minimum of "
                         r"$\frac12\|Y-W_2\sigma(W_1X)\|_F^2$ is global.",
               proof_uses=["NH17:lemma4.4"], established="proof",
-              note="proof: convexity in W_2 for fixed W_1, rank sigma(W_1 X) = N almost everywhere, Lyapunov instability"),
+              note=r"proof: convexity in $W_2$ for fixed $W_1$, $\operatorname{rank} \sigma(W_1 X) = N$ almost everywhere, "
+              "Lyapunov instability"),
         Claim("LN:theorem2", kind="theorem", title="Deep nets with a wide layer (lecture Theorem 2)",
               source="Lecture notes, Theorem 2",
               statement=r"$\sigma$ analytic, bounded, $\sigma'\ne0$, a layer with $n_k\ge N$, $\operatorname{rank}W_l=n_l$"
@@ -43,16 +44,16 @@ def claims() -> list[Claim]:
         Claim("Du19:gram", kind="definition", title="The limiting Gram matrix", source="Du et al. 2019",
               statement=r"$H^\infty_{ij}=x_i^Tx_j(\pi-\arccos x_i^Tx_j)/(2\pi)$, $\lambda_0=\lambda_{\min}(H^\infty)$.",
               established="cited"),
-        Claim("Du19:lambda0", kind="theorem", title="lambda_0 > 0", source="Du et al. 2019, Theorem 3.1",
+        Claim("Du19:lambda0", kind="theorem", title=r"$\lambda_0 > 0$", source="Du et al. 2019, Theorem 3.1",
               statement=r"If no two samples are parallel, $\lambda_0>0$.", uses=["Du19:gram"], established="cited",
               note="Theorem 3.2 of the paper uses it: for networks wide enough (polynomially in the number of samples "
                    "and in the inverse of this eigenvalue) gradient flow converges linearly, with high probability"),
-        Claim("Du19:lambda0:instance", kind="instance", title="lambda_0 > 0, certified",
+        Claim("Du19:lambda0:instance", kind="instance", title=r"$\lambda_0 > 0$, certified",
               statement=r"Unit vectors at $0^\circ,60^\circ,90^\circ,150^\circ,210^\circ$: $H^\infty$ certified "
                         r"positive definite, eigenvalues enclosed.", instance_of="Du19:lambda0",
               checker=ck.du_gram_instance, expects=ck.du_gram_expected),
-        Claim("Du19:duplicate", kind="instance", title="A duplicated sample gives lambda_0 = 0",
+        Claim("Du19:duplicate", kind="instance", title=r"A duplicated sample gives $\lambda_0 = 0$",
               statement=r"Unit vectors at $0^\circ,60^\circ,120^\circ,120^\circ$: $H^\infty$ is exactly singular.",
               uses=["Du19:gram"], checker=ck.du_duplicate_instance, expects=ck.du_duplicate_expected,
-              note="the hypothesis 'no two samples parallel' fails, and lambda_0 = 0 exactly"),
+              note=r"the hypothesis 'no two samples parallel' fails, and $\lambda_0 = 0$ exactly"),
     ]

@@ -262,6 +262,9 @@ def claim_sentence(claim: dict[str, Any]) -> str:
         return (rf"$\operatorname{{rank}}\,[F_{{{k}}}, 1_N] = N = {claim.get('N')}$ at the parameters of the "
                 rf"construction of Lemma 4.3 with $\alpha = {_exact_tex_s(claim.get('alpha'))}$, "
                 rf"$\beta = {_exact_tex_s(claim.get('beta'))}$ ({kind}, layer $k = {k}$)")
+    if t == "teacher_student":
+        return (f"exactly one critical point of Safran and Shamir's teacher-student loss $F$ ($k = {claim.get('k')}$, "
+                f"$n = {claim.get('n')}$, {params}) in the box below, and it is a {_esc(claim.get('kind'))}")
     if t == "local_min":
         if claim.get("strict") is False and claim.get("via") == "manifold":
             value = claim.get("value")
@@ -792,6 +795,21 @@ def _inputs(claim: dict[str, Any], inp: dict[str, Any], digits: int) -> list[Ite
         shown.add("X")
     if "r" in inp and claim.get("type") == "rank_at_least":
         shown.add("r")
+    if claim.get("type") == "teacher_student" and isinstance(inp.get("recipe"), dict):
+        rec = inp["recipe"]
+        items.append(Item("loss", "text", f"Safran and Shamir's population loss $F$, rebuilt by the kernel from the "
+                                          f"recipe $k = {rec.get('k')}$, $n = {rec.get('n')}$ (teacher $V = I_k$)"))
+        if isinstance(inp.get("centre"), dict):
+            items.append(matrix_item("box centre (rows: the student units)", inp["centre"], "W"))
+        q = _to_fraction(inp.get("radius"))
+        if q is not None:
+            items.append(Item("box radius", "text", f"${_number_q(q, 3)[0]}$ in every coordinate"))
+        for side in ("negative", "positive"):
+            if isinstance(inp.get(side), dict):
+                size = (inp[side].get("shape") or ["?"])[0]
+                items.append(Item(f"{side} direction", "text", f"a vector of {size} float64 numbers (stored in the "
+                                                               f"certificate; SHA-256 {_digest(inp[side])[:16]})"))
+        shown.update({"recipe", "centre", "radius", "negative", "positive"})
     fixed = inp.get("fixed")
     if isinstance(fixed, dict) and fixed:
         items.append(_point_item("fixed parameters (the slice)", list(fixed), list(fixed.values()), digits))
@@ -846,7 +864,7 @@ def _inputs(claim: dict[str, Any], inp: dict[str, Any], digits: int) -> list[Ite
         items.append(Item(cap, "display", lines=matrix_lines(sym, [[_number(v)[0] for v in inp["direction"]]])))
         shown.add("direction")
     for side, sign in (("negative", "<"), ("positive", ">")):
-        if side in inp:
+        if side in inp and side not in shown:
             items.append(_direction_or_curve(side, sign, inp[side], names))
             shown.add(side)
     if "manifold" in inp and isinstance(inp["manifold"], dict):

@@ -36,6 +36,8 @@ _MATRIX = {
                                      "alpha >= alpha_0 = {alpha0} (N = {N})",
     ("relu_linear_region", "certified"): "every pre-activation is positive on the box, so "
                                          "rank([F_1, 1]) <= rank([X, 1]) = {rank_bound} < N = {N}",
+    ("teacher_student", "certified"): "exactly one critical point of Safran & Shamir's teacher-student loss F "
+                                      "(k = {k}, n = {n}) in the box, and it is a {kind}",
 }
 
 #: What each trust tier assumes, in words.

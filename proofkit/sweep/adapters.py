@@ -17,6 +17,8 @@ kind                          required inputs                                 ce
 ``leibniz_witness``           ``X``, ``widths``, ``k``                        Lemma 4.3: ``alpha0`` and ``witness``
 ``search_spurious_minima``    ``network``, ``X``, ``Y``                       :func:`~proofkit.find_spurious_minima`
 ``safran_shamir_spurious``    ``k``, ``n``, ``seed``, ``starts``              Safran & Shamir: search, certify vs teacher
+``safran_shamir_point``       ``k``, ``n``, ``W`` (k x n float hex, columns   Safran & Shamir: the given point certified
+                              the student units, as published)                as a spurious minimum or a strict saddle
 ============================  ==============================================  ============================================
 
 Numbers are exact (see :mod:`proofkit.sweep.exact`). Every kind declares the derivation of
@@ -482,3 +484,64 @@ register_kind(TaskKind("safran_shamir_spurious", _decode_safran_shamir, _certify
                        derive=binding.safran_shamir_derivation,
                        summary="Safran & Shamir's teacher-student loss: search for spurious minima, certify each "
                                "against the teacher"))
+
+
+def _decode_safran_shamir_point(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    from fractions import Fraction
+
+    import numpy as np
+
+    k = _int(inputs, "k", None, 1, 60)
+    n = _int(inputs, "n", None, 1, 60)
+    rows = inputs["W"]
+    if not isinstance(rows, list) or len(rows) != k or any(not isinstance(r, list) or len(r) != n for r in rows):
+        raise InvalidInput("W", f"{k} rows of {n} numbers (k x n: row t is input coordinate t, column i student unit i, "
+                                "as published)", exact._short(rows))
+    W = np.empty((n, k))
+    for t, row in enumerate(rows):
+        for i, v in enumerate(row):
+            q = Fraction(exact.exact_number(v, f"W[{t}][{i}]"))
+            try:
+                f = float(q)
+            except OverflowError:
+                f = float("inf")
+            if not np.isfinite(f) or Fraction(f) != q:
+                raise InvalidInput(f"W[{t}][{i}]", "a float64 number (e.g. float hex '0x1.8p-1')", exact._short(v))
+            W[i, t] = f
+    args: dict[str, Any] = {"k": k, "n": n, "W": W,
+                            "kind": _str(inputs, "kind", "auto", ("auto", "spurious local minimum", "strict saddle"))}
+    if "radius" in inputs:
+        r = Fraction(_positive(inputs["radius"], "radius"))
+        if Fraction(float(r)) != r:
+            raise InvalidInput("radius", "a positive float64 number", exact._short(inputs["radius"]))
+        args["radius"] = float(r)
+    scale = 1 + max(abs(v) for v in W.reshape(-1).tolist())
+    args["near"] = _positive(inputs["near"], "near") if "near" in inputs else \
+        sympy.Rational(Fraction(scale)) / 10**5
+    for key in ("family", "runs"):
+        if key in inputs:
+            args[key] = _int(inputs, key, None, 0, 10**9)
+    if "F" in inputs:
+        args["F"] = exact.exact_number(inputs["F"], "F")
+    return args
+
+
+def _certify_safran_shamir_point(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.library.safran_shamir import certify_point, loss_and_grad
+
+    res = certify_point(args["k"], args["n"], args["W"], kind=args["kind"], radius=args.get("radius"))
+    cert = res.certificate
+    values: dict[str, Any] = {"saddle": int(res.kind == "strict saddle"), "polished": int(res.polished),
+                              "distance": res.distance + res.radius if res.kind else None,
+                              "bytes": len(cert.to_json())}
+    if res.kind:
+        values["F"] = float(loss_and_grad(args["W"][None], args["k"])[0][0])
+    return TaskOutput([cert], values={k: v for k, v in values.items() if v is not None},
+                      note=res.statement if res.kind else cert.reason)
+
+
+register_kind(TaskKind("safran_shamir_point", _decode_safran_shamir_point, _certify_safran_shamir_point,
+                       required=("k", "n", "W"), optional=("kind", "radius", "near", "family", "runs", "F"),
+                       claim_types=("teacher_student",), derive=binding.safran_shamir_point_derivation,
+                       summary="Safran & Shamir's teacher-student loss: the given point W (k x n, as published) certified "
+                               "as a spurious local minimum or a strict saddle within `near` of W"))

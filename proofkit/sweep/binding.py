@@ -40,7 +40,8 @@ from proofkit.certificate import canonical_json, fmpq_to_str
 
 __all__ = ["Derivation", "derive", "derive_record", "near_default", "single", "all_certified", "any_certified",
            "matrix_derivation", "critical_derivation", "spurious_derivation", "local_min_derivation",
-           "saddle_derivation", "leibniz_derivation", "search_derivation", "safran_shamir_derivation"]
+           "saddle_derivation", "leibniz_derivation", "search_derivation", "safran_shamir_derivation",
+           "safran_shamir_point_derivation"]
 
 #: A derivation: ``(decoded task inputs, accepted certificates as parsed JSON) -> Derivation``.
 Deriver = Callable[[dict[str, Any], list[dict[str, Any]]], "Derivation"]
@@ -400,13 +401,46 @@ def search_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Deri
 
 
 def safran_shamir_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
-    """safran_shamir_spurious: certified full-space spurious minima of F for the task's (k, n), each compared with
-    the teacher point (loss 0); ``certified`` if there is one."""
-    from proofkit.library.safran_shamir import loss_dag, teacher_point
+    """safran_shamir_spurious: certified spurious minima of F for the task's (k, n) (``teacher_student`` certificates
+    of the recipe (k, n): the kernel compares each with the teacher point, F = 0); ``certified`` if there is one."""
+    from proofkit.certify.teacher_student import teacher_student_inputs
 
-    k, n = args["k"], args["n"]
-    want = _full_space_spurious(loss_dag(k, n), [fmpq_to_str(v) for v in teacher_point(k, n)])
-    return any_certified(lambda a, c: _full_space(c, want), ("local_min",))(args, certs)
+    want = teacher_student_inputs(args["k"], args["n"], "spurious local minimum")
+    return any_certified(lambda a, c: differs(c, want), ("teacher_student",))(args, certs)
+
+
+def safran_shamir_point_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
+    """safran_shamir_point: one ``teacher_student`` certificate of the task's recipe (k, n), of the task's kind (any
+    kind for ``auto``) and radius (if the task gives one); a certified box must lie within ``near`` of the task's
+    point W (sup norm, to the box's far side), else the task is ``inconclusive`` (a critical point, but not one
+    near this point)."""
+    from proofkit.certify.teacher_student import box_distance, teacher_student_inputs
+
+    k, n, kind = args["k"], args["n"], args["kind"]
+
+    def bind(a: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
+        inputs = cert.get("inputs") if isinstance(cert.get("inputs"), Mapping) else {}
+        got = inputs.get("kind")
+        why = differs(cert, teacher_student_inputs(k, n, got if kind == "auto" and isinstance(got, str) else kind))
+        if why:
+            return why
+        if "radius" in a and (box_distance(cert, a["W"]) or (0, None))[1] != a["radius"]:
+            return "inputs.radius is not this task's (the certificate is about other inputs)"
+        return None
+
+    d = single(bind, lambda a: ("teacher_student",))(args, certs)
+    if d.problems or d.outcome != "certified":
+        return d
+    rel = box_distance(certs[0], args["W"])
+    if rel is None:
+        return Derivation("rejected", ["certificate 1: its box is not a box of this task's shape"])
+    far = flint.fmpq(*rel[0].as_integer_ratio()) + flint.fmpq(*rel[1].as_integer_ratio())
+    near = args["near"]
+    if far > flint.fmpq(int(near.p), int(near.q)):
+        return Derivation("inconclusive", notes=[
+            f"the certified box reaches {float(far):.3g} from W, farther than near = {float(near):.3g} (sup norm): a "
+            "critical point of F, but not one near this point"])
+    return d
 
 
 # --- entry points ---------------------------------------------------------------------------------------------------

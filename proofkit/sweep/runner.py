@@ -40,6 +40,8 @@ class TaskProcess:
 
         root = os.path.dirname(os.path.dirname(os.path.abspath(proofkit.__file__)))
         env = dict(os.environ)
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(var, "1")  # one task per core: a multi-threaded BLAS per task oversubscribes the cores
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         self.proc = subprocess.Popen([sys.executable, "-m", "proofkit.sweep.child", str(os.getpid())],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
