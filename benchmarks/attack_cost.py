@@ -377,6 +377,19 @@ def alpha0(N: int, prec: int) -> dict[str, Any]:
     return cert(claim, inputs, {}, precision=prec)
 
 
+def teacher_student(k: int, n: int, saddle: bool = False, radius: str = "1/1048576") -> dict[str, Any]:
+    """Safran & Shamir's F by its recipe at the largest size, at a random point (not critical: refused late)."""
+    import numpy as np
+
+    W = np.random.default_rng(k).normal(size=(n, k)) / 8 + np.eye(n, k)
+    inputs = {"recipe": {"problem": "safran_shamir", "k": k, "n": n}, "kind": "strict saddle" if saddle else
+              "spurious local minimum", "centre": float64(W), "radius": radius}
+    if saddle:
+        inputs.update(negative=float64(np.ones(n * k)), positive=float64(np.ones(n * k)))
+    return cert({"type": "teacher_student", "problem": "safran_shamir", "k": k, "n": n, "dimension": n * k,
+                 "kind": inputs["kind"]}, inputs, {}, precision=53)
+
+
 def legacy_balls(n: int, digits: int) -> dict[str, Any]:
     """A first-schema critical point whose stated Krawczyk image is n balls with huge mantissas (translation)."""
     corpus = Path(__file__).resolve().parent.parent / "tests" / "data" / "kernel_corpus_v1" / "critical_point--1d.json"
@@ -426,6 +439,10 @@ SHAPES: dict[str, Callable[[], Any]] = {
     "leibniz_witness: N = 500, k = 20, sigma padded to 2,000 nodes": lambda: leibniz(500, 2000, k=20),
     "leibniz_alpha0: N = 200 at 65,536 bits": lambda: alpha0(200, 65536),
     "first schema: critical point with 2,000 stated balls of 3,000 digits": lambda: legacy_balls(2000, 3000),
+    "teacher_student: (k, n) = (50, 60) at a random point": lambda: teacher_student(50, 60),
+    "teacher_student: (k, n) = (60, 50) saddle at a random point": lambda: teacher_student(60, 50, saddle=True),
+    "teacher_student: (k, n) = (30, 100), n k = 3000, radius 2^-1074": lambda: teacher_student(30, 100,
+                                                                                             radius=f"1/{2**1074}"),
 }
 
 

@@ -269,6 +269,7 @@ def forgeries() -> list[tuple[str, str]]:
     out += definiteness_forgeries()
     out += leibniz_forgeries()
     out += legacy_forgeries()
+    out += teacher_student_forgeries()
 
     # -- hostile text ----------------------------------------------------------------------------------
     out += [("not JSON", "{{{"), ("10^5-digit integer", '{"a": ' + "9" * 100000 + "}"),
@@ -531,6 +532,67 @@ def leibniz_forgeries() -> list[tuple[str, str]]:
     d["evidence"]["C"] = rec([[0.5, 0], [0, -0.5]])
     out.append(("spurious_local_min: saddle x^2 - y^2, float64 record of the exact inverse C",
                 json.dumps(_reason(rehash(d)))))
+    return out
+
+
+def teacher_student_forgeries() -> list[tuple[str, str]]:
+    """Safran & Shamir's loss given by its recipe (the float64 tier): moved boxes, swapped kinds, hostile records."""
+    import base64
+
+    import numpy as np
+
+    from proofkit.library import safran_shamir as ss
+
+    W = ss.search(6, 6, starts=400, seed=7)[0].W
+    good = _j(ss.certify_minimum(6, 6, W))
+    saddle = _j(ss.certify_point(3, 4, np.array([[0.7, 0.7, 0.1], [0.6, -0.5, 0.4], [-0.3, 0.8, 0.6],
+                                                 [0.5, 0.2, -0.9]]), kind="strict saddle").certificate)
+
+    def rec(a: Any) -> dict[str, Any]:
+        a = np.ascontiguousarray(np.asarray(a, dtype="<f8"))
+        return {"kind": "float64", "shape": list(a.shape), "entries": base64.b64encode(a.tobytes()).decode()}
+
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, d: dict[str, Any]) -> None:
+        out.append((name, json.dumps(_reason(rehash(d)))))
+
+    for name, change in (("centre moved by 1e-3", {"centre": rec(W + 1e-3)}), ("radius 1", {"radius": "1"}),
+                         ("centre at the teacher point", {"centre": rec(np.eye(6))}),
+                         ("radius 1/3 (not a float64)", {"radius": "1/3"}),
+                         ("radius 2^-1074 * 3 / 2 (between floats)", {"radius": f"3/{2**1075}"})):
+        d = copy.deepcopy(good)
+        d["inputs"].update(change)
+        add(f"teacher_student: {name}", d)
+    d = copy.deepcopy(good)
+    d["claim"]["kind"] = d["inputs"]["kind"] = "strict saddle"
+    d["inputs"].update(negative=rec(np.eye(36)[0]), positive=rec(np.eye(36)[1]))
+    add("teacher_student: a minimum relabelled a strict saddle", d)
+    if saddle["verdict"] == "certified":
+        d = copy.deepcopy(saddle)
+        d["inputs"]["negative"], d["inputs"]["positive"] = d["inputs"]["positive"], d["inputs"]["negative"]
+        add("teacher_student: saddle directions swapped", d)
+        d = copy.deepcopy(saddle)
+        d["claim"]["kind"] = d["inputs"]["kind"] = "spurious local minimum"
+        del d["inputs"]["negative"], d["inputs"]["positive"]
+        add("teacher_student: a saddle relabelled a minimum", d)
+        d = copy.deepcopy(saddle)
+        d["inputs"]["negative"] = rec(np.full(12, 1e300))
+        add("teacher_student: direction 1e300 (overflow)", d)
+    d = copy.deepcopy(good)
+    d["inputs"]["recipe"]["k"], d["claim"]["k"], d["claim"]["dimension"] = 5, 5, 30
+    d["inputs"]["centre"] = rec(W[:, :5])
+    add("teacher_student: the recipe's k changed with the centre", d)
+    d = copy.deepcopy(good)
+    d["inputs"]["recipe"].update(k=30, n=34)
+    d["claim"].update(k=30, n=34, dimension=1020)
+    d["inputs"]["centre"] = rec(np.random.default_rng(0).normal(size=(34, 30)) / 8 + np.eye(34, 30))
+    add("teacher_student: (k, n) = (30, 34) at a random point", d)
+    d = copy.deepcopy(good)
+    d["schema"], d["margin"], d["reason"] = "proofkit.certificate/2", None, "forged"
+    d["inputs"]["centre"] = rec(W + 1e-3)
+    d["input_hash"] = input_hash(d["inputs"])
+    out.append(("teacher_student: first schema, centre moved, hash recomputed", json.dumps(d)))
     return out
 
 

@@ -480,7 +480,7 @@ def _certify_safran_shamir(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("safran_shamir_spurious", _decode_safran_shamir, _certify_safran_shamir, required=("k", "n"),
-                       optional=("seed", "starts", "max_certify"), claim_types=("local_min",),
+                       optional=("seed", "starts", "max_certify"), claim_types=("teacher_student",),
                        derive=binding.safran_shamir_derivation,
                        summary="Safran & Shamir's teacher-student loss: search for spurious minima, certify each "
                                "against the teacher"))

@@ -10,6 +10,11 @@ for every claim type and verdict, those the test suite builds, and those ``proof
 the folder given on the command line). The files are kept as the old code wrote them: they are the fixtures that
 prove old certificates still verify (tests/test_kernel_legacy.py). This script cannot be re-run after the
 redesign (the certifiers then write the new schema).
+
+The three ``teacher_student--*`` certificates (a rule that arrived on main later, at commit f5af8c1) were written
+by that commit's ``proofkit.library.safran_shamir``: ``certify_minimum(6, 6, search(6, 6, starts=400,
+seed=7)[0].W)``, ``certify_point(17, 18, W)`` at the published point ``ss-17-18-f11`` of
+``examples/safran_shamir_points.jsonl`` and ``certify_point(3, 3, eye(3))`` (inconclusive).
 """
 
 from __future__ import annotations
