@@ -24,10 +24,10 @@ NEW = Path(__file__).resolve().parent.parent
 
 #: name -> code that defines ``make()`` (returns a certificate) with the public API of both versions.
 WORKLOADS = {
-    "nonsingular float64 300x300": """
+    "nonsingular float64 100x100": """
 import numpy as np
 from proofkit import certify_nonsingular
-A = np.random.default_rng(1).standard_normal((300, 300))
+A = np.random.default_rng(1).standard_normal((100, 100))
 make = lambda: certify_nonsingular(A)""",
     "positive_definite exact 40x40": """
 from fractions import Fraction

@@ -62,36 +62,46 @@ _MAX_BITS = 1 << 27  # total coefficient bits (terms x largest coefficient)
 _ATOM_CAPS = (16, 64, 256)
 
 
-def _size(p: Any) -> tuple[int, tuple[int, ...], int]:
-    """(terms, degree in each generator, bits of the largest numerator or denominator of a coefficient)."""
+def _size(p: Any) -> tuple[int, int, int, Any]:
+    """(terms, total degree, bits of the largest numerator or denominator of a coefficient, the polynomial)."""
     charge(3e-6 * len(p), "sizing a polynomial")
-    bits = max((max(c.p.bit_length(), c.q.bit_length()) for c in p.coeffs()), default=0) if len(p) else 0
-    return len(p), tuple(int(x) for x in p.degrees()), int(bits)
+    if not len(p):
+        return 0, 0, 0, p
+    bits = max(max(c.p.bit_length(), c.q.bit_length()) for c in p.coeffs())
+    return len(p), int(p.total_degree()), int(bits), p
 
 
-def _affordable(terms: int, degs: Sequence[int], bits: int, work: int) -> None:
-    """Refuse a polynomial beyond the engine's bounds; charge ``work`` term operations of ``bits`` bits."""
-    est = 1
-    for d in degs:
-        est *= d + 1
-        if est > terms:
-            break
-    est = min(est, terms)
-    if est > _MAX_TERMS or max(degs, default=0) > _MAX_DEGREE or est * max(bits, 1) > _MAX_BITS:
+def _affordable(terms: int, tdeg: int, degs: Callable[[], list[int]], bits: int, work: int, nvars: int) -> None:
+    """Refuse a polynomial beyond the engine's bounds; charge ``work`` term operations of ``bits`` bits. ``terms``
+    and ``tdeg`` bound its terms and total degree; ``degs()`` bounds its degree in each generator (asked for only
+    when those bounds are large: it tightens them)."""
+    est, top = terms, tdeg
+    if terms > 4096 or tdeg > _MAX_DEGREE:
+        est, top = 1, 0
+        for d in degs():
+            est, top = min(est * (d + 1), terms + 1), max(top, d)
+        est = min(est, terms)
+    if est > _MAX_TERMS or top > _MAX_DEGREE or est * max(bits, 1) > _MAX_BITS:
         raise NotExact("certificate rejected: an expression is too large for the exact engine")
-    charge(6e-5 + 1.5e-7 * work * (1 + len(degs) / 32) * (1 + bits / 64), "an exact polynomial operation")
+    charge(6e-5 + 1.5e-7 * work * (1 + nvars / 32) * (1 + bits / 64), "an exact polynomial operation")
+
+
+def _degrees(p: Any) -> list[int]:
+    return [int(x) for x in p.degrees()] if len(p) else [0] * p.context().nvars()
 
 
 def _check_product(a: tuple, b: tuple) -> None:
-    """Sizes ``(terms, degrees, bits)`` of two polynomials whose product is about to be formed."""
-    (ta, da, ba), (tb, db, bb) = a, b
-    _affordable(ta * tb, [x + y for x, y in zip(da, db)], ba + bb + min(ta, tb).bit_length(), ta * tb)
+    """Sizes ``(terms, total degree, bits, polynomial)`` of two polynomials whose product is about to be formed."""
+    (ta, da, ba, pa), (tb, db, bb, pb) = a, b
+    _affordable(ta * tb, da + db, lambda: [x + y for x, y in zip(_degrees(pa), _degrees(pb))],
+                ba + bb + min(ta, tb).bit_length(), ta * tb, pa.context().nvars())
 
 
 def _check_power(size: tuple, k: int) -> None:
-    t, d, b = size
+    t, d, b, p = size
     terms = 1 if t <= 1 else comb(t + k - 1, k) if k < 64 or t < 64 else _MAX_TERMS + 1
-    _affordable(terms, [x * k for x in d], k * (b + t.bit_length()), min(terms, _MAX_TERMS) * max(1, k.bit_length()))
+    _affordable(terms, d * k, lambda: [x * k for x in _degrees(p)], k * (b + t.bit_length()),
+                min(terms, _MAX_TERMS) * max(1, k.bit_length()), p.context().nvars())
 
 
 class RF:
@@ -132,8 +142,9 @@ class RF:
     def __add__(self, o: RF) -> RF:
         (sn, sd), (on, od) = self.sizes(), o.sizes()
         if self.den == o.den:
-            _affordable(sn[0] + on[0], [max(x, y) for x, y in zip(sn[1], on[1])], max(sn[2], on[2]) + 1,
-                        sn[0] + on[0])
+            _affordable(sn[0] + on[0], max(sn[1], on[1]), lambda: [max(x, y) for x, y in zip(_degrees(sn[3]),
+                                                                                           _degrees(on[3]))],
+                        max(sn[2], on[2]) + 1, sn[0] + on[0], self.field.ctx.nvars())
             return RF(self.field, self.num + o.num, self.den)
         _check_product(sn, od)
         _check_product(on, sd)
