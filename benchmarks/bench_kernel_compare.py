@@ -1,9 +1,10 @@
 """Certification and kernel re-check times of two checkouts side by side, in one run (A/B interleaved).
 
 Each workload certifies with the public API of a checkout and re-checks the certificate's JSON with that
-checkout's kernel, in a fresh process per measurement (imports excluded from the timings); the two checkouts
-alternate, ``--repeats`` times, so that the load of the shared machine falls on both alike. Prints the median
-seconds of each and the ratio new/old, with the load average before and after.
+checkout's kernel, in a fresh process per measurement (imports excluded from the timings; the re-check is
+repeated up to 20 times within 3 s and its fastest time kept); the two checkouts alternate, ``--repeats`` times,
+so that the load of the shared machine falls on both alike. Prints the fastest seconds of each (the least
+disturbed by other work) and the ratio new/old, with the load average before and after.
 
     python benchmarks/bench_kernel_compare.py --old /path/to/old/checkout [--repeats 3] [--only NAME]
 
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -60,8 +60,7 @@ make = lambda: certify_spurious_minimum(obj, None, [bad[0], *([bad[1]] * m)], be
     "Safran-Shamir (6, 6) minimum": """
 import numpy as np
 from proofkit.library.safran_shamir import certify_minimum, search
-cands = search(6, 6, starts=24, seed=606)
-W = cands[0].W if cands else np.zeros((6, 6))
+W = search(6, 6, starts=400, seed=7)[0].W
 make = lambda: certify_minimum(6, 6, W)""",
     "local_min on a manifold": """
 import sympy
@@ -107,8 +106,14 @@ from proofkit.kernel import check_certificate
 text = cert.to_json()
 t2 = time.perf_counter()
 rep = check_certificate(text)
-t3 = time.perf_counter()
-print(json.dumps({{"certify": t1 - t0, "kernel": t3 - t2, "verdict": cert.verdict, "ok": rep.ok, "kb": len(text) / 1000}}))
+best = time.perf_counter() - t2
+for _ in range(19):
+    if time.perf_counter() - t2 > 3:
+        break
+    t = time.perf_counter()
+    check_certificate(text)
+    best = min(best, time.perf_counter() - t)
+print(json.dumps({{"certify": t1 - t0, "kernel": best, "verdict": cert.verdict, "ok": rep.ok, "kb": len(text) / 1000}}))
 """
 
 
@@ -126,7 +131,7 @@ def measure(tree: Path, setup: str) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--old", required=True, help="the old checkout (its proofkit is imported from there)")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--only", default=None)
     args = ap.parse_args()
     old = Path(args.old).resolve()
@@ -144,7 +149,7 @@ def main() -> int:
         if errors:
             print(f"{name:48} ERROR {errors[0]!r}", flush=True)
             continue
-        med = {k: {m: statistics.median(r[m] for r in rs) for m in ("certify", "kernel")} for k, rs in runs.items()}
+        med = {k: {m: min(r[m] for r in rs) for m in ("certify", "kernel")} for k, rs in runs.items()}
         ratio = {m: med["new"][m] / med["old"][m] if med["old"][m] else float("nan") for m in ("certify", "kernel")}
         print(f"{name:48} {med['old']['certify']:11.3f} {med['new']['certify']:8.3f} {ratio['certify']:6.2f} | "
               f"{med['old']['kernel']:10.3f} {med['new']['kernel']:8.3f} {ratio['kernel']:6.2f} | "
