@@ -380,17 +380,18 @@ def kernel_basis(M: Matrix, vecs: Sequence[Sequence[flint.fmpq]], r: int) -> boo
     return la.exact_rank(K) == len(vecs) and all(x == 0 for x in (M.exact * K).entries())
 
 
-def determinant(M: Matrix, prec: int | None) -> Sign:
-    """The sign of the determinant: exact for an exact matrix, else an Arb enclosure that excludes 0."""
+def determinant(M: Matrix, prec: int | None, exact: bool = True) -> Sign:
+    """The sign of the determinant: exact for an exact matrix when ``exact`` (its value is then the determinant),
+    else first an Arb enclosure that excludes 0 (an exact matrix falls back to its exact determinant)."""
     if not M.square:
         raise Refused("determinant", "the matrix is not square")
-    if M.exact is not None:
-        d = la.exact_det(M.exact)
-        return Sign(tier="exact", seal=_SEAL, of="det", sign=(d > 0) - (d < 0), value=d)
-    for p in ladder(prec):
+    for p in [] if exact and M.exact is not None else ladder(prec):
         d = det_ball(M, p)
         if d > 0 or d < 0:
             return Sign(tier="arb", seal=_SEAL, of="det", sign=1 if d > 0 else -1, value=d)
+    if M.exact is not None:
+        d = la.exact_det(M.exact)
+        return Sign(tier="exact", seal=_SEAL, of="det", sign=(d > 0) - (d < 0), value=d)
     raise Refused("determinant", "the enclosure of the determinant contains 0 at every precision")
 
 

@@ -160,7 +160,7 @@ def _positive_definite(d: Decoded) -> Result:
     if "witness" in ev:
         f = P.form_sign(-1, M, ev["witness"], d.precision, strict=M.exact is None)
     elif "minor" in ev and M.exact is not None and 1 <= ev["minor"] <= n:
-        f = P.determinant(M.minor(list(range(ev["minor"])), list(range(ev["minor"]))), None)
+        f = P.determinant(M.minor(list(range(ev["minor"])), list(range(ev["minor"]))), None, exact=False)
         if f.sign > 0:
             raise _fail("positive_definite", f"the leading {ev['minor']}x{ev['minor']} minor is positive")
     else:
