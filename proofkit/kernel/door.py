@@ -160,7 +160,7 @@ def check_certificate(cert: Any, matrix: dict[str, Any] | None = None, budget: f
         The record of a matrix too large to be stored in the certificate; it must match its ``A_hash``.
     budget : float, optional
         The work budget in estimated seconds (default :func:`default_budget`: 1 s plus 1 s per KB of
-        certificate); a step that would exceed it is refused.
+        certificate and of ``matrix``); a step that would exceed it is refused.
 
     Returns
     -------
@@ -187,6 +187,7 @@ def check_certificate(cert: Any, matrix: dict[str, Any] | None = None, budget: f
     """
     try:
         raw, size = _raw(cert)
+        size += len(json.dumps(matrix)) if matrix is not None else 0  # (a matrix too large to be stored counts too)
         with Budget(budget if budget is not None else default_budget(size)) as b:
             rep, _ = _check(raw, matrix)
             nested = any(isinstance(r, KernelReport) for r in rep.measures.values())

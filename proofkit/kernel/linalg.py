@@ -163,7 +163,7 @@ def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
     symmetrically with every pivot ball positive. All products and solves run in C (``arb_mat``).
     """
     n = B.nrows()
-    charge(3e-6 * n * n + arb_cubic(n, prec, 2), "a ball LDL^T")
+    charge(3e-6 * n * n + arb_cubic(n, prec), "a ball LDL^T")
     with flint.ctx.workprec(prec):
         e = B.entries()
         if not all(x.is_finite() for x in e):
