@@ -249,6 +249,15 @@ def det_exact(n: int, d: int) -> dict[str, Any]:
     return cert({"type": "det_sign", "sign": 1, "n": n}, {"A": rational(random_matrix(n, d))}, {}, precision=None)
 
 
+def det_singular(n: int, d: int) -> dict[str, Any]:
+    """A singular exact matrix (last row = the sum of the first two), determinant sign 0: no enclosure can decide."""
+    from fractions import Fraction
+
+    rows = random_matrix(n, d)
+    rows[-1] = [str(Fraction(a) + Fraction(b)) for a, b in zip(rows[0], rows[1])]
+    return cert({"type": "det_sign", "sign": 0, "n": n}, {"A": rational(rows)}, {}, precision=None)
+
+
 def rank_exact(n: int, d: int) -> dict[str, Any]:
     A = random_matrix(n, d)
     A[-1] = A[0]
@@ -425,6 +434,7 @@ SHAPES: dict[str, Callable[[], Any]] = {
     "positive_definite refuted: leading minor 60x60, 100 digits": lambda: minor_refutation(60, 100),
     "det_sign: exact 60x60, 100-digit rationals": lambda: det_exact(60, 100),
     "det_sign: exact 20x20, 2,000-digit rationals": lambda: det_exact(20, 2000),
+    "det_sign: exact 60x60 singular (sign 0), 100-digit rationals": lambda: det_singular(60, 100),
     "exact_rank: 150x150 rank-deficient, 100 digits": lambda: rank_exact(150, 100),
     "eigenvalues: 60x60 at 65,536 bits, wrong balls": lambda: eigen_high(60, 65536),
     "indefinite: 150x150 with 100-digit witnesses": lambda: indefinite_witness(150, 100),

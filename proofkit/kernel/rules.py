@@ -142,11 +142,11 @@ def _rank(d: Decoded) -> Result:
 
 def _det_sign(d: Decoded) -> Result:
     M, ev = d.matrix, d.evidence
-    s = P.determinant(M, d.precision)
+    s = P.determinant(M, d.precision, exact="det_exact" in ev)  # (the sign alone: an enclosure may do)
     if "det_exact" in ev and ev["det_exact"] != s.value:
         raise _fail("det_sign", "the recorded exact determinant is not the determinant")
     if "det" in ev:
-        P.contains(ev["det"], lambda p: P.points([s.value], p)[0] if M.exact is not None else P.det_ball(M, p),
+        P.contains(ev["det"], lambda p: P.points([s.value], p)[0] if s.tier == "exact" else P.det_ball(M, p),
                    d.precision, "the determinant")
     return Result({"type": "det_sign", "sign": s.sign, "n": M.shape[0]}, s.tier, (s,), {"det": s.value})
 
