@@ -32,9 +32,9 @@ def _add_to_corpus(path: str, entries: list[dict]) -> None:
     if os.path.exists(path):
         with open(path) as fh:
             corpus = json.load(fh)
-    seen = {json.dumps([e["dag"], e.get("box"), e.get("order"), e.get("value_only")], sort_keys=True) for e in corpus}
+    seen = {json.dumps(e["dag"], sort_keys=True) for e in corpus}  # one record (its first failing box) per DAG
     for e in entries:
-        key = json.dumps([e["dag"], e.get("box"), e.get("order"), e.get("value_only")], sort_keys=True)
+        key = json.dumps(e["dag"], sort_keys=True)
         if key not in seen:
             seen.add(key)
             corpus.append(e)

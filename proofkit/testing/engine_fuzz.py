@@ -732,7 +732,8 @@ class FuzzEngineReport:
         modes = ", ".join(f"{k}: {v[0]} ({v[1]} enclosed)" for k, v in sorted(self.by_mode.items()))
         return (f"seed {self.seed}: {self.evaluations} evaluations ({self.enclosures} enclosures, {self.refusals} "
                 f"refusals, {self.with_derivatives} with derivatives) on {self.trees} DAGs, {self.points} sample "
-                f"points checked ({self.derivative_checks} gradient/Hessian comparisons at differentiable points); violations: {len(self.violations)}; {self.seconds:.1f} s\n  by mode: {modes}")
+                f"points checked ({self.derivative_checks} gradient/Hessian comparisons at differentiable points); "
+                f"violations: {len(self.violations)}; {self.seconds:.1f} s\n  by mode: {modes}")
 
 
 def corpus_entry(tree: Tree, box: list[tuple[Fraction, Fraction]], order: int, value_only: bool, prec: int,
