@@ -429,6 +429,11 @@ def _box_claim(c: dict[str, Any]) -> bool:
                 sympy.Rational(str(gap[0])) <= fmin - better)
 
 
+_LANDSCAPE_TYPES = frozenset({"critical_point", "strict_local_min", "spurious_local_min", "critical_point_on_slice",
+                              "strict_local_min_on_slice", "spurious_local_min_on_slice", "local_min", "local_max",
+                              "saddle", "not_local_min", "classification"})
+
+
 def statement_holds(cert: dict[str, Any]) -> bool | None:
     """True if everything the certificate states is true, False if something is false, None if undecided.
 
@@ -455,7 +460,14 @@ def statement_holds(cert: dict[str, Any]) -> bool | None:
             raise Undecided("a statement about every alpha >= alpha_0")
         if t == "leibniz_witness":
             return _leibniz_witness(cert)
-        if t in ("critical_point", "strict_local_min", "spurious_local_min"):
+        if t in _LANDSCAPE_TYPES:
+            from proofkit.testing.landscape_oracle import judge
+
+            try:
+                return judge(cert)
+            except Undecided:
+                if t not in ("critical_point", "strict_local_min", "spurious_local_min"):
+                    raise
             return _box_claim(cert)
         if t == "identity":
             return _identity(cert)
