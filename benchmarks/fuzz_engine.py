@@ -66,7 +66,7 @@ def main() -> int:
         violations += rep.violations
         chunks.append({"seed": seed, "evaluations": rep.evaluations, "enclosures": rep.enclosures,
                        "refusals": rep.refusals, "with_derivatives": rep.with_derivatives, "dags": rep.trees,
-                       "points": rep.points, "derivative_checks": rep.derivative_checks,
+                       "points": rep.points, "derivative_checks": rep.derivative_checks, "skipped_boxes": rep.skipped_boxes,
                        "violations": len(rep.violations), "seconds": round(rep.seconds, 2), "by_mode": rep.by_mode})
         print(rep.summary(), flush=True)
         if rep.violations and args.corpus:
