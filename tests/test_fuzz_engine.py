@@ -17,11 +17,11 @@ CORPUS = json.loads((pathlib.Path(__file__).parent / "data" / "engine_fuzz_corpu
 
 
 def test_fixed_seed_sample_has_no_violation():
-    rep = run_engine_fuzz(12_000, seed=20261207)
+    rep = run_engine_fuzz(8_000, seed=20261207)
     assert not rep.violations, rep.violations[0]["problems"]
     # the sample exercises what it claims to: derivatives on boxes and points, refusals at kinks
-    assert rep.evaluations >= 12_000 and rep.trees >= 40
-    assert rep.with_derivatives > 3000 and rep.derivative_checks > 5000 and rep.refusals > 500
+    assert rep.evaluations >= 8_000 and rep.trees >= 40
+    assert rep.with_derivatives > 2000 and rep.derivative_checks > 4000 and rep.refusals > 500
     assert rep.by_mode["boxv"][1] > 200 and rep.by_mode["box2"][1] > 200
 
 
