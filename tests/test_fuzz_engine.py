@@ -83,3 +83,14 @@ def test_oracle_on_known_functions():
                     ("piecewise", 1, 2, 3, 4)], 5)
     t = Oracle(tree).truth((Fraction(1),))
     assert t.value == 1 and not t.differentiable
+
+
+def test_the_oracle_and_the_generator_use_no_proofkit_code():
+    import inspect
+
+    from proofkit.testing import engine_fuzz as ef
+
+    for obj in (ef.Tree, ef._Gen, ef.random_tree, ef.Oracle, ef.random_box, ef.box_points):
+        code = [line for line in inspect.getsource(obj).splitlines() if not line.strip().startswith(('"', "#"))]
+        words = ("import proofkit", "from proofkit", "flint", "kernel.", "engine.", "Tape", "evaluate(")
+        assert not any(word in line for line in code for word in words), obj
