@@ -1,8 +1,10 @@
 """Kernel mutation fuzzer: genuine certificates of every claim type, mutated field by field and re-hashed.
 
 Every mutant goes to the trusted kernel; every mutant the kernel accepts is judged by the
-independent exact oracle (proofkit.testing.oracle, which uses no kernel code). A sound kernel
-accepts no mutant whose statement is false.
+independent exact oracle (proofkit.testing.oracle and, for landscape claims in several variables,
+proofkit.testing.landscape_oracle; neither uses kernel code). The corpus holds every claim type but
+leibniz_alpha0, including multi-variable losses with max/min/piecewise/hard-tanh factors on constant
+branches. A sound kernel accepts no mutant whose statement is false.
 
     python benchmarks/fuzz_kernel.py --mutants 100000 [--seed 0]
 """
