@@ -67,6 +67,7 @@ def main() -> int:
         chunks.append({"seed": seed, "evaluations": rep.evaluations, "enclosures": rep.enclosures,
                        "refusals": rep.refusals, "with_derivatives": rep.with_derivatives, "dags": rep.trees,
                        "points": rep.points, "derivative_checks": rep.derivative_checks, "skipped_boxes": rep.skipped_boxes,
+                       "value_only_at_nonsmooth": rep.value_only_at_nonsmooth,
                        "violations": len(rep.violations), "seconds": round(rep.seconds, 2), "by_mode": rep.by_mode})
         print(rep.summary(), flush=True)
         if rep.violations and args.corpus:

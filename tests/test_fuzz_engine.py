@@ -22,7 +22,7 @@ def test_fixed_seed_sample_has_no_violation():
     # the sample exercises what it claims to: derivatives on boxes and points, refusals at kinks
     assert rep.evaluations >= 8_000 and rep.trees >= 40
     assert rep.with_derivatives > 2000 and rep.derivative_checks > 4000 and rep.refusals > 500
-    assert rep.by_mode["boxv"][1] > 200 and rep.by_mode["box2"][1] > 200
+    assert rep.by_mode["boxv"][1] > 200 and rep.by_mode["box2"][1] > 200 and rep.value_only_at_nonsmooth > 100
 
 
 @pytest.mark.parametrize("k", range(len(CORPUS)), ids=[f"corpus{k}" for k in range(len(CORPUS))])

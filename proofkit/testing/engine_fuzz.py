@@ -735,6 +735,7 @@ class FuzzEngineReport:
     points: int = 0
     derivative_checks: int = 0
     skipped_boxes: int = 0
+    value_only_at_nonsmooth: int = 0  # value-only enclosures checked on boxes/points holding a kink or a domain edge
     violations: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     by_mode: dict[str, list[int]] = field(default_factory=dict)
@@ -744,6 +745,7 @@ class FuzzEngineReport:
         return (f"seed {self.seed}: {self.evaluations} evaluations ({self.enclosures} enclosures, {self.refusals} "
                 f"refusals, {self.with_derivatives} with derivatives) on {self.trees} DAGs, {self.points} sample "
                 f"points checked ({self.derivative_checks} gradient/Hessian comparisons at differentiable points); "
+                f"{self.value_only_at_nonsmooth} value-only enclosures on kinks/domain edges; "
                 f"{self.skipped_boxes} boxes skipped (values beyond 1e30); violations: {len(self.violations)}; "
                 f"{self.seconds:.1f} s\n  by mode: {modes}")
 
@@ -870,6 +872,8 @@ def run_engine_fuzz(evaluations: int, seed: int = 0, engine: Any = None, points_
                 rep.with_derivatives += order > 0
                 if order:
                     rep.derivative_checks += sum(pt.grad is not None for pt in truths)
+                elif value_only:
+                    rep.value_only_at_nonsmooth += any(pt.defined and not pt.differentiable for pt in truths)
                 problems = check_result(jet, order, truths, n)
                 if problems:
                     record(tree, box, order, value_only, prec, truths, problems)
@@ -894,6 +898,8 @@ def run_engine_fuzz(evaluations: int, seed: int = 0, engine: Any = None, points_
                     rep.with_derivatives += order > 0
                     if order:
                         rep.derivative_checks += pt.grad is not None
+                    elif value_only:
+                        rep.value_only_at_nonsmooth += pt.defined and not pt.differentiable
                     problems = check_result(jet, order, [pt], n)
                     if problems:
                         record(tree, pbox, order, value_only, prec, [pt], problems)
