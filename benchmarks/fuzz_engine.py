@@ -9,6 +9,7 @@ digits). See :mod:`proofkit.testing.engine_fuzz`.
 
     python benchmarks/fuzz_engine.py --evaluations 1000000 --seed 0 --out fuzz.json [--chunk 100000]
         [--engine path/to/engine.py] [--corpus tests/data/engine_fuzz_corpus.json]
+    python benchmarks/fuzz_engine.py --float-trees 2000 --seed 0   # the float twin (search side) instead
 
 Exit status 1 when a violation was found; every failing DAG is added to the regression corpus.
 """
@@ -22,7 +23,7 @@ import platform
 import sys
 import time
 
-from proofkit.testing.engine_fuzz import dump, load_engine, run_engine_fuzz
+from proofkit.testing.engine_fuzz import dump, load_engine, run_engine_fuzz, run_float_fuzz
 
 DEFAULT_CORPUS = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "engine_fuzz_corpus.json")
 
@@ -53,7 +54,17 @@ def main() -> int:
     ap.add_argument("--corpus", default=DEFAULT_CORPUS, help="regression corpus the failing DAGs are added to "
                     "('' for none)")
     ap.add_argument("--origin", default="", help="a note stored with each failing DAG")
+    ap.add_argument("--float-trees", type=int, default=0, metavar="N",
+                    help="instead: compare the float twin (numeric/float_engine.py) with the oracle on N random DAGs")
     args = ap.parse_args()
+    if args.float_trees:
+        t0 = time.perf_counter()
+        compared, problems = run_float_fuzz(args.float_trees, seed=args.seed)
+        print(f"float twin: {compared} points compared on {args.float_trees} DAGs, {len(problems)} problems, "
+              f"{time.perf_counter() - t0:.1f} s")
+        for line in problems[:20]:
+            print("  ", line[:400])
+        return 1 if problems else 0
     engine = load_engine(args.engine)
     t0 = time.perf_counter()
     chunks, violations, total = [], [], 0

@@ -94,3 +94,10 @@ def test_the_oracle_and_the_generator_use_no_proofkit_code():
         code = [line for line in inspect.getsource(obj).splitlines() if not line.strip().startswith(('"', "#"))]
         words = ("import proofkit", "from proofkit", "flint", "kernel.", "engine.", "Tape", "evaluate(")
         assert not any(word in line for line in code for word in words), obj
+
+
+def test_float_twin_agrees_with_the_oracle():
+    from proofkit.testing.engine_fuzz import run_float_fuzz
+
+    compared, problems = run_float_fuzz(60, seed=3)
+    assert compared > 150 and problems == [], problems[:3]

@@ -44,7 +44,7 @@ import mpmath
 import sympy
 
 __all__ = ["Tree", "Oracle", "PointTruth", "random_tree", "random_box", "box_points", "run_engine_fuzz",
-           "FuzzEngineReport", "load_engine", "check_corpus_entry", "corpus_entry"]
+           "FuzzEngineReport", "load_engine", "check_corpus_entry", "corpus_entry", "run_float_fuzz"]
 
 DPS = 60
 """Working precision of the oracle (decimal digits)."""
@@ -905,6 +905,65 @@ def run_engine_fuzz(evaluations: int, seed: int = 0, engine: Any = None, points_
                         record(tree, pbox, order, value_only, prec, [pt], problems)
     rep.seconds = time.perf_counter() - t0
     return rep
+
+
+def run_float_fuzz(n_trees: int, seed: int = 0) -> tuple[int, list[str]]:
+    """The search side's float twin (:class:`proofkit.numeric.float_engine.FloatTape`) against the same oracle.
+
+    At sample points that are exact floats where the expression is differentiable (values and derivatives
+    below 1e8), the batched value and gradient, the compiled scalar value and gradient and the Hessian must
+    agree with the truth to 1e-6 (relative and absolute); nothing raises. Returns ``(points compared,
+    problems)``. Float results are not rigorous: this checks the search side's arithmetic, not a guarantee.
+    """
+    import numpy as np
+
+    from proofkit.kernel.dag import decode_dag
+    from proofkit.kernel.engine import Tape
+    from proofkit.numeric.float_engine import FloatTape
+
+    rng = random.Random(seed)
+    compared, problems = 0, []
+    for _ in range(n_trees):
+        tree = random_tree(rng)
+        ft = FloatTape(Tape(decode_dag(tree.dag_json())))
+        oracle = Oracle(tree)
+        scalar = ft.scalar_value_and_grad()
+        for _ in range(4):
+            box = random_box(rng, tree)
+            for p in box_points(rng, box, tree, 4):
+                if any(float(c) != c for c in p):
+                    continue
+                try:
+                    t = oracle.truth(p)
+                except OutOfScope:
+                    continue
+                if not t.differentiable or t.grad is None:
+                    continue
+                val, g = float(t.value), np.array([float(v) for v in t.grad])
+                H = np.array([[float(v) for v in row] for row in t.hess])
+                if abs(val) > 1e8 or np.abs(g).max(initial=0) > 1e8 or np.abs(H).max(initial=0) > 1e8:
+                    continue
+                compared += 1
+                x = np.array([float(c) for c in p])
+                where = f"{json.dumps(tree.dag_json())} at {[_qs(c) for c in p]}"
+                with np.errstate(all="ignore"):
+                    for name, run, arg in (("value_and_grad", ft.value_and_grad, x[None]), ("scalar", scalar, x),
+                                           ("hessian", ft.hessian, x)):
+                        try:
+                            r = run(arg)
+                        except Exception as exc:  # noqa: BLE001 - any exception is a finding
+                            problems.append(f"{name} raised {exc!r}: {where}")
+                            continue
+                        if name == "value_and_grad":
+                            ok = np.allclose(r[0][0], val, 1e-6, 1e-6) and np.allclose(r[1][0], g, 1e-6, 1e-6)
+                        elif name == "scalar":
+                            ok = isinstance(r[0], float) and np.isrealobj(np.asarray(r[1])) and \
+                                np.allclose(r[0], val, 1e-6, 1e-6) and np.allclose(r[1], g, 1e-6, 1e-6)
+                        else:
+                            ok = np.isrealobj(r) and np.allclose(r, H, 1e-6, 1e-6)
+                        if not ok:
+                            problems.append(f"{name} disagrees: {where}")
+    return compared, problems
 
 
 def dump(obj: Any) -> str:
