@@ -907,6 +907,22 @@ def run_engine_fuzz(evaluations: int, seed: int = 0, engine: Any = None, points_
     return rep
 
 
+def _float_noise(run: Any, arg: Any, r: Any) -> bool:
+    """Whether a float result is rounding noise: it moves by more than 1e-6 when the point moves by 2^-40 ... 2^-20
+    relatively (cancellation, e.g. ``asin(cos(x))`` or ``x * x^-1`` near 0), while a wrong formula stays wrong."""
+    import numpy as np
+
+    def flat(v: Any) -> Any:
+        return np.concatenate([np.ravel(np.asarray(t, dtype=float)) for t in (v if isinstance(v, tuple) else (v,))])
+
+    here = flat(r)
+    with np.errstate(all="ignore"):
+        for k in (40, 28, 24, 20):
+            if not np.allclose(flat(run(arg * (1 + 2.0**-k))), here, 1e-6, 1e-6):
+                return True
+    return False
+
+
 def run_float_fuzz(n_trees: int, seed: int = 0) -> tuple[int, list[str]]:
     """The search side's float twin (:class:`proofkit.numeric.float_engine.FloatTape`) against the same oracle.
 
@@ -961,7 +977,7 @@ def run_float_fuzz(n_trees: int, seed: int = 0) -> tuple[int, list[str]]:
                                 np.allclose(r[0], val, 1e-6, 1e-6) and np.allclose(r[1], g, 1e-6, 1e-6)
                         else:
                             ok = np.isrealobj(r) and np.allclose(r, H, 1e-6, 1e-6)
-                        if not ok:
+                        if not ok and not _float_noise(run, arg, r):
                             problems.append(f"{name} disagrees: {where}")
     return compared, problems
 
