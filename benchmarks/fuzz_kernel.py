@@ -22,7 +22,11 @@ def main() -> int:
     ap.add_argument("--mutants", type=int, default=10000)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    rep = run_fuzz(args.mutants, seed=args.seed)
+    def progress(r) -> None:
+        print(f"  {r.tried} tried, {r.rejected} rejected, {len(r.accepted_wrongly)} wrongly accepted, "
+              f"{len(r.accepted_undecided)} undecided, {r.seconds:.0f} s", file=sys.stderr, flush=True)
+
+    rep = run_fuzz(args.mutants, seed=args.seed, progress=progress)
     print(f"mutants tried: {rep.tried}")
     print(f"rejected by the kernel: {rep.rejected}")
     print(f"accepted because the oracle confirms the statement is still true: {rep.accepted_still_true}")

@@ -157,6 +157,8 @@ def _R(q: Fraction) -> Any:
 def _zeros(G: list[Any], xs: list[Any], box: Box) -> list[tuple]:
     """Every zero of the polynomial field ``G`` in the (closed) box, exactly; ``None`` for infinitely many."""
     n = len(xs)
+    if not all(sympy.expand(g).is_polynomial(*xs) for g in G):
+        raise Undecided("a field that is not polynomial on the box")
     polys = [sympy.Poly(sympy.expand(g), *xs) for g in G]
     inside = [(_R(lo), _R(hi)) for lo, hi in (box[x] for x in xs)]
     if all(p.total_degree() <= 1 for p in polys):
@@ -284,6 +286,8 @@ def judge(c: dict[str, Any]) -> bool:
         return _judge(c)
     except _False:
         return False
+    except (sympy.PolynomialError, NotImplementedError, RecursionError) as exc:  # sympy gave up: not decided
+        raise Undecided(f"sympy: {type(exc).__name__}") from None
 
 
 def _judge(c: dict[str, Any]) -> bool:
@@ -312,6 +316,8 @@ def _judge(c: dict[str, Any]) -> bool:
     if len(outs) != 1:
         return False
     E = sympy.expand(resolve(outs[0], box))
+    if not E.is_polynomial(*xs):
+        raise Undecided("a loss that is not polynomial on the box")
     if meaning == "descent_everywhere":
         d = [_q(v) for v in inp["direction"]]
         if len(d) != n or not any(d):

@@ -250,8 +250,11 @@ class FuzzReport(ResultDisplay):
     seconds: float = 0.0
 
 
-def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None = None) -> FuzzReport:
-    """Mutate the corpus ``n_mutants`` times; every accepted mutant is judged by the exact oracle."""
+def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None = None,
+             progress: Any = None) -> FuzzReport:
+    """Mutate the corpus ``n_mutants`` times; every accepted mutant is judged by the exact oracle.
+
+    ``progress``, if given, is called with the report after every 5,000 mutants."""
     from proofkit.kernel import check_certificate
 
     rng = random.Random(seed)
@@ -259,6 +262,9 @@ def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None 
     rep = FuzzReport()
     t0 = time.perf_counter()
     for i in range(n_mutants):
+        if progress is not None and i and i % 5000 == 0:
+            rep.seconds = time.perf_counter() - t0
+            progress(rep)
         base = corpus[i % len(corpus)]
         where, mutant = mutate(base, rng)
         t = base["claim"]["type"]
