@@ -37,7 +37,7 @@ import sympy
 
 from proofkit.testing.oracle import Undecided, _ball, _in, _ldl, _q, dag_to_sympy
 
-__all__ = ["MEANINGS", "judge"]
+__all__ = ["MEANINGS", "MAX_EXPONENT", "judge"]
 
 #: claim type (and variant) -> meaning; slices (``*_on_slice``) have the meaning of their base type on the slice.
 MEANINGS: dict[str, str] = {
@@ -290,9 +290,36 @@ def judge(c: dict[str, Any]) -> bool:
         raise Undecided(f"sympy: {type(exc).__name__}") from None
 
 
+MAX_EXPONENT = 64
+"""Largest integer exponent (and numeral length / 50) the exact judgement expands; beyond it: undecided."""
+
+
+def _within_reach(obj: Any) -> None:
+    """Raise Undecided for stored expressions whose exact expansion could exhaust memory (x^(10^5000))."""
+    if isinstance(obj, dict):
+        if obj.get("format") == "proofkit.dag/1" and isinstance(obj.get("nodes"), list):
+            for node in obj["nodes"]:
+                if not isinstance(node, list) or not node:
+                    continue
+                if node[0] == "pow" and len(node) == 3 and isinstance(node[2], str):
+                    num = node[2].lstrip("-").split("/")[0]
+                    if len(num) > 3 or int(num) > MAX_EXPONENT:
+                        raise Undecided("an exponent beyond the exact fragment")
+                if node[0] == "const" and len(node) == 2 and isinstance(node[1], str) and len(node[1]) > 50 * MAX_EXPONENT:
+                    raise Undecided("a numeral beyond the exact fragment")
+        for v in obj.values():
+            _within_reach(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            _within_reach(v)
+
+
 def _judge(c: dict[str, Any]) -> bool:
     if c["verdict"] != "certified":
         raise Undecided("only certified landscape claims")
+    _within_reach(c["inputs"])
+    if "certificate" in (c.get("evidence") or {}):
+        _within_reach(c["evidence"]["certificate"])
     meaning = _meaning(c)
     inp, ev = c["inputs"], c["evidence"]
     if meaning == "classification":
