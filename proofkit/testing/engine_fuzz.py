@@ -310,6 +310,9 @@ class Oracle:
         self._branch_cache: dict[tuple, Any] = {}
         self.lambdified = 0
 
+    def __repr__(self) -> str:
+        return f"Oracle({len(self.tree.nodes)} nodes in {self.tree.n_vars} variables, {self.lambdified} branches differentiated)"
+
     # mpmath evaluation with branch choices; returns (values, choices, nondiff flags)
     def _forward(self, x: tuple[Fraction, ...]) -> tuple[list, dict, list, bool]:
         nodes = self.tree.nodes
