@@ -93,3 +93,15 @@ def test_soundness_family_of_nonsmooth_landscapes():
                 conclusive += 1
                 assert (res.verdict == "certified") == case.truth, case.claim
     assert conclusive >= 20
+
+
+def test_descent_of_a_transcendental_loss_is_judged_by_interval_arithmetic(corpus):
+    c = _one(corpus, "not_local_min")
+    dag = c["inputs"]["loss"]
+    k = len(dag["nodes"])
+    dag["nodes"] += [["exp", dag["outputs"][0]]]  # exp(L): the same descent directions
+    dag["outputs"] = [k]
+    assert judge(copy.deepcopy(c)) is True
+    dag["nodes"] += [["const", "-1"], ["mul", k + 1, dag["outputs"][0] - 1], ["exp", k + 2]]  # exp(-L): ascent
+    dag["outputs"] = [k + 3]
+    assert judge(c) is False
