@@ -148,7 +148,18 @@ def _iv_mp(e: Any, box: Box) -> Any:
 
 def _sign(e: Any, box: Box) -> int:
     """+1 / -1 when ``e`` is strictly positive / negative on the whole box; else Undecided."""
-    lo, hi = _iv(e, box)
+    try:
+        lo, hi = _iv(e, box)
+    except Undecided:  # not a polynomial: an mpmath interval (outward rounded) still decides strict signs
+        import mpmath
+
+        old = mpmath.iv.dps
+        mpmath.iv.dps = 40
+        try:
+            r = _iv_mp(e, box)
+        finally:
+            mpmath.iv.dps = old
+        lo, hi = (1, 1) if r.a > 0 else ((-1, -1) if r.b < 0 else (0, 0))
     if lo > 0:
         return 1
     if hi < 0:
@@ -345,7 +356,7 @@ def judge(c: dict[str, Any]) -> bool:
 
 
 MAX_EXPONENT = 64
-"""Largest integer exponent (and numeral length / 50) the exact judgement expands; beyond it: undecided."""
+"""Largest exponent (in absolute value) the exact judgement expands; beyond it: undecided."""
 
 
 def _within_reach(obj: Any) -> None:
@@ -356,10 +367,9 @@ def _within_reach(obj: Any) -> None:
                 if not isinstance(node, list) or not node:
                     continue
                 if node[0] == "pow" and len(node) == 3 and isinstance(node[2], str):
-                    num = node[2].lstrip("-").split("/")[0]
-                    if len(num) > 3 or int(num) > MAX_EXPONENT:
+                    if len(node[2]) > 200 or abs(_q(node[2])) > MAX_EXPONENT:
                         raise Undecided("an exponent beyond the exact fragment")
-                if node[0] == "const" and len(node) == 2 and isinstance(node[1], str) and len(node[1]) > 50 * MAX_EXPONENT:
+                if node[0] == "const" and len(node) == 2 and isinstance(node[1], str) and len(node[1]) > 20_000:
                     raise Undecided("a numeral beyond the exact fragment")
         for v in obj.values():
             _within_reach(v)
