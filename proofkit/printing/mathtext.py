@@ -123,8 +123,22 @@ def escape_latex(text: str) -> str:
 
 
 def to_latex(segments: list[tuple[str, str]]) -> str:
-    """Segments as LaTeX text with inline math."""
-    return "".join(f"${s}$" if k == "math" else escape_latex(s) for k, s in segments)
+    """Segments as LaTeX text with inline math; a ``("code", s)`` segment (a hash) in monospace.
+
+    Examples
+    --------
+    >>> to_latex([("text", "SHA-256 "), ("code", "9de0"), ("text", " of "), ("math", "A")])
+    'SHA-256 \\\\texttt{9de0} of $A$'
+    """
+    out = []
+    for k, s in segments:
+        if k == "math":
+            out.append(f"${s}$")
+        elif k == "code":
+            out.append(rf"\texttt{{{escape_latex(s)}}}")
+        else:
+            out.append(escape_latex(s))
+    return "".join(out)
 
 
 def plain_to_latex(text: str) -> str:
@@ -159,11 +173,14 @@ def _latex_text_to_plain(s: str) -> str:
 
 
 def to_html(segments: list[tuple[str, str]], *, latex_text: bool = False) -> str:
-    """Segments as HTML: text escaped, math as MathML (``latex_text``: the text parts are LaTeX text)."""
+    """Segments as HTML: text escaped, math as MathML, code in ``<code>`` (``latex_text``: the text parts are
+    LaTeX text)."""
     out = []
     for k, s in segments:
         if k == "math":
             out.append(mathml(s))
+        elif k == "code":
+            out.append(f"<code>{html.escape(s)}</code>")
         else:
             out.append(html.escape(_latex_text_to_plain(s) if latex_text else s))
     return "".join(out)

@@ -9,7 +9,7 @@ centre is shifted off the root, that contain two roots, or that sit on a
 saddle. A *false certificate* is a ``certified`` verdict on a false claim or
 a ``refuted`` verdict on a true one; the count must be zero.
 
-The input families of issue 9 probe the conversion of user input: integer
+The input-class families probe the conversion of user input: integer
 matrices with entries above 2^53 in every numpy integer dtype (and object
 arrays of Python ints), float literals in identities and in gradients (a
 float is its exact binary value, never a nearby decimal), symmetric matrices
@@ -252,7 +252,7 @@ def krawczyk(rng: random.Random) -> Iterator[Case]:
                lambda: certify_strict_local_min(fgrad, None, centre, Fraction(1, 10**15), variables=x))
 
 
-# -- issue 9: input classes ------------------------------------------------------------------------------------------
+# -- input classes --------------------------------------------------------------------------------------------------
 _INT_DTYPES = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, object)
 
 
