@@ -107,6 +107,22 @@ def test_report_compiles_cleanly(checked, built):
 
 
 @needs_tex
+def test_a_claim_stays_with_its_status(built):
+    """No page of the claims begins with a claim's status lines (they stay on the page of its statement), and
+    a result's checked instances are listed in the order of their numbers."""
+    report, out, pdf, pages = built
+    first = next(i for i, p in enumerate(pages) if re.search(r"^1\s+Nguyen & Hein 2017", p, re.M))
+    last = next(i for i, p in enumerate(pages) if "The dependency graph by source" in p)
+    meta = re.compile(r"^(Status|Uses|Proof uses|Instance of|Refutes|Generalises|Refuted by|Remark|Certificates|"
+                      r"Hypotheses not met|Depends on refuted):")
+    for i in range(first + 1, last):
+        top = next(ln.strip() for ln in pages[i].splitlines() if ln.strip())
+        assert not meta.match(top), (i + 1, top)
+    flat = " ".join(" ".join(pages).split())
+    assert "machine-checked instances: Instance 2.3a, Instance 2.3b, Instance 2.3c, Instance 2.3d." in flat
+
+
+@needs_tex
 def test_bibliography_is_bibtex_with_full_entries(built):
     from proofkit.printing.bibliography import SEED_REFERENCES
 

@@ -750,8 +750,9 @@ def matrix_item(caption: str, record: Any, symbol: str = "A", digest: str | None
         return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix, too large to typeset here ("
                                      f"{_sha((digest or _digest(record))[:16])})")
     note = []
-    if rad:
-        note.append(f"midpoints of balls of radius at most {float(_round_up(rad)):.1e}")
+    if rad:  # the radius is a number: typeset with the matrix, not in the (plain text) caption
+        note.append("midpoints of balls")
+        lines.append(rf"&\text{{each entry a ball of radius at most }} {_sci(_round_up(rad), 2)}")
     elif what and what not in ("exact numbers", "exact constants"):
         note.append(what)
     cap = caption + (f" ({'; '.join(note)})" if note else "")

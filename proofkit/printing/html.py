@@ -29,7 +29,7 @@ from proofkit.printing.certificates import Item, describe, kernel_recheck, segme
 from proofkit.printing.graphviz import neighbourhood_svg, page_slug, renderer
 from proofkit.printing.mathtext import mathml, plain_to_html, plain_to_unicode, statement_to_html, to_html
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
-from proofkit.printing.sources import REFERENCES, cite_key, number_claims, sections
+from proofkit.printing.sources import REFERENCES, by_number, cite_key, number_claims, sections
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
@@ -168,7 +168,7 @@ def _claim_context(graph: ClaimGraph, label: str, nums: dict[str, Any], prov: di
         status.append("rests on claims that are not established")
     if p.checked_instances:
         status.append(Markup("machine-checked instances: ") + Markup(", ").join(
-            Markup('<a href="{}">{}</a>').format(*link(i)) for i in p.checked_instances))
+            Markup('<a href="{}">{}</a>').format(*link(i)) for i in by_number(p.checked_instances, nums)))
     if p.expected:
         status.append("as expected")
     why = graph.failures.get(label) or graph.unmet.get(label)

@@ -29,7 +29,7 @@ from proofkit.printing.certificates import Item, describe, kernel_recheck, marke
 from proofkit.printing.graphviz import A4_FRAME, PNG_DPI, GraphPage, graph_pages, overview_caption, renderer
 from proofkit.printing.mathtext import escape_latex, latex_segments, to_latex
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
-from proofkit.printing.sources import Numbered, cite_key, number_claims, sections
+from proofkit.printing.sources import Numbered, by_number, cite_key, number_claims, sections
 from proofkit.tools import find_tool
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +53,8 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{amsmath,amssymb,amsthm}
 \usepackage{booktabs}
 \usepackage{graphicx}
-\usepackage[font=small,labelfont=bf]{caption}
+\usepackage[font=small,labelfont=bf,hypcap=false]{caption}
+\ifdefined\pdfsuppresswarningpagegroup\pdfsuppresswarningpagegroup=1\fi
 \usepackage[dvipsnames,table]{xcolor}
 \usepackage[numbers,sort&compress]{natbib}
 \usepackage{hyperref}
@@ -66,7 +67,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newtheorem*{pkdef}{\pkname}
 \newcommand{\pkbadge}[3]{\colorbox[HTML]{#1}{\textcolor{#2}{\sffamily\footnotesize #3}}}
 \newcommand{\pkswatch}[1]{\fcolorbox[HTML]{555555}{#1}{\rule{0pt}{1.2ex}\rule{1.2ex}{0pt}}}
-\newenvironment{pkmeta}{\par\nopagebreak\smallskip\normalfont\small\setlength{\parindent}{0pt}\ignorespaces}{\par}
+\newenvironment{pkmeta}{\par\nopagebreak\smallskip\normalfont\small\setlength{\parindent}{0pt}\interlinepenalty=10000\ignorespaces}{\par}
 """
 
 #: The drawing area (inches) of one figure of the dependency graph: the width of the A4 text block (2.5 cm
@@ -161,7 +162,7 @@ def claim_block(graph: ClaimGraph, label: str, nums: dict[str, Numbered] | None 
         status.append("rests on claims that are not established")
     if p.checked_instances:
         status.append("machine-checked instance" + ("s" if len(p.checked_instances) > 1 else "") + ": "
-                      + ", ".join(_link(i, nums) for i in p.checked_instances))
+                      + ", ".join(_link(i, nums) for i in by_number(p.checked_instances, nums)))
     if p.expected:
         status.append("as expected")
     meta = [r"\textsf{Status:} " + "; ".join(status) + "."]
@@ -193,7 +194,7 @@ def claim_block(graph: ClaimGraph, label: str, nums: dict[str, Numbered] | None 
     if refs:
         meta.append(r"\textsf{Certificates:} " + ", ".join(rf"\ref{{{r}}}" for r in refs) + ".")
     # upright, in the claim's environment: never separated from its statement by a page break
-    lines.append(r"\begin{pkmeta}" + "\n" + "\\par\n".join(meta) + "\n" + r"\end{pkmeta}")
+    lines.append(r"\begin{pkmeta}" + "\n" + "\\par\\nopagebreak\n".join(meta) + "\n" + r"\end{pkmeta}")
     lines.append(rf"\end{{{env}}}")
     return "\n".join(lines)
 

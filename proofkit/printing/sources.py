@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
 
 __all__ = ["REFERENCES", "register_reference", "work_keys", "cite_key", "Numbered", "Section", "number_claims",
-           "sections", "OWN_SECTION", "OWN_RESULTS", "ClaimSubgraph", "source_subgraph"]
+           "sections", "by_number", "OWN_SECTION", "OWN_RESULTS", "ClaimSubgraph", "source_subgraph"]
 
 #: One line of plain text per work cited by the seed library, by the name used in ``Claim.source``
 #: (kept in step with :mod:`proofkit.printing.bibliography`, which holds the BibTeX entries).
@@ -257,6 +257,22 @@ def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
     for num in out.values():  # "Theorem 2" of two papers: references name the paper too
         num.ref = num.heading if seen[num.heading] == 1 or not num.works else f"{num.heading} of {num.works[0][0]}"
     return out
+
+
+def by_number(labels: list[str], nums: dict[str, Numbered]) -> list[str]:
+    """Labels in the order of their headings' numbers (Instance 2.3a, 2.3b, ..., 2.3j, 2.3k; 2 before 10).
+
+    Examples
+    --------
+    >>> nums = {k: Numbered("Instance", n, "", [], False) for k, n in (("x", "2.3d"), ("y", "2.3c"), ("z", "10.1a"))}
+    >>> by_number(["z", "x", "y"], nums)
+    ['y', 'x', 'z']
+    """
+    def key(label: str) -> list[tuple[int, int | str]]:
+        parts = re.split(r"(\d+)", nums[label].heading)
+        return [(0, int(p)) if p.isdigit() else (1, p) for p in parts if p]
+
+    return sorted(labels, key=key)
 
 
 class ClaimSubgraph:
