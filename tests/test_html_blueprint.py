@@ -251,3 +251,18 @@ def test_own_results_stale_claims_and_the_graph_title(tmp_path):
     assert ">stale</span>" in stale and ">open</span>" not in stale
     lemma = (tmp_path / "claims" / "L2.html").read_text()
     assert "<b>Source:</b>" not in lemma and '<div class="proof">' in lemma  # its own result: nothing to cite
+
+
+def test_certificates_are_typeset_not_marked_up(report):
+    """Aligned displays are tables without stray alignment marks, hashes are code, signs and ± are spaced as in
+    LaTeX (a minus after a bracket is a sign, ± an operator)."""
+    _, out = report
+    for page in _pages(out):
+        text = page.read_text()
+        assert not re.search(r"<mi>&(amp;)?</mi>", text), page.name
+        assert "<mi>&#x000B1;</mi>" not in text, page.name
+        for m in re.finditer(r"SHA-256 (\S+)", re.sub(r"<math.*?</math>", "", text, flags=re.S)):
+            assert m.group(1).startswith("<code>"), (page.name, m.group(0))
+    narrow = (out / "html" / "claims" / "CE_sigmoid-narrow.html").read_text()
+    assert '<mo stretchy="false">&#x00028;</mo><mo form="prefix">&#x02212;</mo><mi>x</mi>' in narrow  # σ(−x/2)
+    assert '<mtable columnspacing="0.28em"><mtr><mtd columnalign="right">' in narrow
