@@ -5,7 +5,7 @@ Every case is a claim whose truth is known exactly (see
 verdict on a false claim or a ``refuted`` verdict on a true one. Every
 conclusive certificate is also re-checked by the kernel.
 
-The family "non-smooth landscapes (issue 18)" covers multi-variable losses with max/min/piecewise/hard-tanh
+The family "non-smooth landscapes" covers multi-variable losses with max/min/piecewise/hard-tanh
 factors on constant branches: strict minima, critical points (also on slices), classifications, saddles,
 "not a local minimum" at points and on boxes, spurious minima. A raw exception from a certifier is counted
 and listed too.

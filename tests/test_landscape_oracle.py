@@ -79,7 +79,7 @@ def test_mutation_fuzzer_on_the_nonsmooth_corpus(corpus):
 def test_soundness_family_of_nonsmooth_landscapes():
     from proofkit.testing.soundness import CASE_FAMILIES, Case, nonsmooth_landscapes
 
-    assert CASE_FAMILIES["non-smooth landscapes (issue 18)"] is nonsmooth_landscapes
+    assert CASE_FAMILIES["non-smooth landscapes"] is nonsmooth_landscapes
     rng = random.Random(7)
     conclusive = 0
     for _ in range(6):

@@ -416,7 +416,7 @@ def assumption_identities(rng: random.Random) -> Iterator[Case]:
 
 
 
-# -- issue 18: multi-variable non-smooth losses (constant branches of max/min/piecewise/sign in products) ---------
+# -- multi-variable non-smooth losses (constant branches of max/min/piecewise/sign in products) ------------------
 _KINDS = {1: "strict local minimum", -1: "strict local maximum"}
 
 
@@ -470,7 +470,7 @@ def nonsmooth_landscapes(rng: random.Random) -> Iterator[Case]:
 
     n = rng.randint(2, 4)
     L, x, d, a, star = nonsmooth_quadratic(rng, n)
-    fam = "non-smooth landscapes (issue 18)"
+    fam = "non-smooth landscapes"
     grad = [L.diff(v) for v in x]
     allpos, allneg = all(v > 0 for v in d), all(v < 0 for v in d)
     r = Fraction(1, 2 ** rng.randint(4, 12))
@@ -515,7 +515,7 @@ CASE_FAMILIES: dict[str, Callable[[random.Random], Iterator[Case]]] = {
     "float literals in gradients": float_gradients,
     "NaN-producing (entries near 1e308)": overflowing_matrices,
     "assumption-carrying symbols": assumption_identities,
-    "non-smooth landscapes (issue 18)": nonsmooth_landscapes,
+    "non-smooth landscapes": nonsmooth_landscapes,
 }
 
 
