@@ -306,3 +306,23 @@ def test_stale_claims_have_their_own_colour_and_legend_entry():
         assert fills["C"] == open_.colour != stale.colour
         legend = [n for n in node_report(svg) if n["name"] == "legend:stale"]
         assert legend and legend[0]["lines"] == ["stale"]
+
+
+def test_dependencies_are_drawn_below_the_claims_that_use_them(checked):
+    """Every dependency (statement, proof, instance) is on a lower rank than the claim that uses it, also across
+    sources: a paper's own results ("this paper") above the works they cite."""
+    from proofkit.printing.graphviz import layers
+
+    own = ClaimGraph(title="A paper")
+    own.add_claim(Claim("A", kind="assumption", title="Assumption 1", source="Doe 2020, Assumption 1",
+                        statement="$x > 0$", established="cited"))
+    own.add_claim(Claim("L2", kind="lemma", source="this paper, Lemma 2", statement="$x^2 > 0$", uses=["A"],
+                        established="proof"))
+    own.add_claim(Claim("T3", kind="theorem", source="This paper, Theorem 3", statement="$x^3 > 0$", uses=["L2"],
+                        established="proof"))
+    for g in (checked, own):
+        for width in (1, 2, 3, 5):
+            rank = layers(g, width)
+            wrong = [(u, v) for u, v, kind in g.graph.edges(data="kind")
+                     if kind in ("uses", "proof", "instance_of") and rank[u] >= rank[v]]
+            assert not wrong, (width, wrong)

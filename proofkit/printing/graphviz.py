@@ -262,20 +262,25 @@ def layers(graph: ClaimGraph, width: int) -> dict[str, int]:
 
 
 def _linked_order(graph: ClaimGraph, secs: list) -> list:
-    """Sections reordered so that each comes right after the sections it has most edges with (short edges)."""
+    """Sections reordered for drawing: each after the sections whose claims it uses when possible (dependencies
+    are drawn below), else after the sections it has most edges with (short edges), larger ones first."""
     if not secs:
         return secs
     where = {lab: i for i, sec in enumerate(secs) for lab in sec.labels}
     links: dict[tuple[int, int], int] = {}
-    for u, v in graph.graph.edges():
+    needs: dict[int, set[int]] = {}
+    for u, v, kind in graph.graph.edges(data="kind"):  # u is used by v
         if u in where and v in where and where[u] != where[v]:
             key = (min(where[u], where[v]), max(where[u], where[v]))
             links[key] = links.get(key, 0) + 1
-    placed = [0]
-    rest = list(range(1, len(secs)))
+            if kind in _DEP_KINDS:
+                needs.setdefault(where[v], set()).add(where[u])
+    placed: list[int] = []
+    rest = list(range(len(secs)))
     while rest:
-        def score(i: int) -> tuple[int, int, int]:
-            return (-sum(links.get((min(i, j), max(i, j)), 0) for j in placed), -len(secs[i].labels), i)
+        def score(i: int) -> tuple[int, int, int, int]:
+            return (len(needs.get(i, set()) - set(placed)), -sum(links.get((min(i, j), max(i, j)), 0) for j in placed),
+                    -len(secs[i].labels), i)
         best = min(rest, key=score)
         placed.append(best)
         rest.remove(best)
