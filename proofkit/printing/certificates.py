@@ -58,7 +58,8 @@ _MARK_CODE = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$|(?<!\\)`(.+?)(?<!\\)`", re.S)
 
 def marked_segments(text: str, code: bool = False) -> list[tuple[str, str]]:
     """Marked text as ``("text", s)`` / ``("math", s)`` segments: ``$...$`` is math, ``\\$`` a literal dollar;
-    with ``code``, also ``("code", s)`` for `` `...` `` (a hash, set in monospace), ``\\` `` a literal backtick.
+    with ``code``, also ``("code", s)`` for text between backticks (a hash, set in monospace); a backslash
+    before a backtick makes it a literal backtick.
 
     Examples
     --------

@@ -10,7 +10,7 @@ certificate in the real format that the kernel of that commit accepted although 
    saw for the attack function ``L`` on the box (and whose value at the centre is ``L``'s);
 2. certify ``S`` with the genuine certifier (so every number of the evidence is right for ``S``);
 3. replace the stored expression by ``L`` and recompute the hashes and bindings
-   (:func:`proofkit.testing.mutants.rehash`).
+   (``proofkit.testing.mutants.rehash``).
 
 The kernel must reject every one of them (``tests/test_attacks.py``). Each builder returns the certificate
 JSON text; :data:`FORGERIES` lists them with the false statement they carry.
@@ -146,7 +146,7 @@ HARD_TANH_LOSS = (A * sympy.Max(-1, sympy.Min(1, 2 * W)) + B - 1) ** 2 + LAMBDA 
 
 
 def hard_tanh_network_at_noncritical_point() -> str:
-    """``strict_local_min`` of :data:`HARD_TANH_LOSS` at ``(w, a, b) = (10/11, 0, 10/11)``, where the unit is
+    """``strict_local_min`` of ``HARD_TANH_LOSS`` at ``(w, a, b) = (10/11, 0, 10/11)``, where the unit is
     saturated and the gradient is ``(2/11, -2/11, 0)``: not a critical point. Surrogate:
     ``(w - 10/11 + b - 1)^2 + (a^2 + w^2 + b^2)/10`` (the old evaluator saw ``d(a htanh)/dw = 1``)."""
     from proofkit.certify import certify_strict_local_min

@@ -8,7 +8,7 @@ points in the box (exact linear algebra, or sympy's real-root isolation in one v
 LDL^T when it is constant, interval bounds and a value at the critical point otherwise), slopes and curvatures
 along stated directions (interval bounds, exact values at the box's vertices and at the critical point).
 Outside this fragment (transcendental functions, an undecided branch, curves, manifolds, symmetries) it raises
-:class:`~proofkit.testing.oracle.Undecided`.
+``Undecided`` (:mod:`proofkit.testing.oracle`).
 
 Claims are judged by *meaning*, so that renamed claim types only need a new line in :data:`MEANINGS`:
 
