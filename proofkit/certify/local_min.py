@@ -1,4 +1,4 @@
-"""Local minima from the loss itself: strict (Krawczyk) and non-strict on a manifold of minima (MATH.md section 7).
+"""Local minima from the loss itself: strict (Krawczyk) and non-strict on a manifold of minima.
 
 When the data or the architecture are degenerate, minima come in manifolds and the Hessian is
 singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min` with
@@ -11,7 +11,8 @@ singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min
 
 Then for each ``u`` in ``U``, ``phi(u)`` is the unique minimiser of the strictly convex ``L(u, .)`` on
 ``V``, so ``L >= L0`` on the box: every point of the manifold over ``U`` is a (non-strict) local
-minimum with value ``L0``.
+minimum with value ``L0``. What the trusted kernel re-checks of such a certificate: docs/certificates.md
+("Landscape claims").
 """
 
 from __future__ import annotations
