@@ -132,7 +132,7 @@ def test_certificate_displays_show_math_and_monospace_hashes():
         assert not re.search(r"(\\begin\{aligned\}|\\\\)\s*&[=\\]", tex), "a relation without its left side"
         assert "pmatrix" not in tex and "vmatrix" not in tex
     pd = _displays_of_certificates()[0]._repr_latex_()
-    assert r"\operatorname{diag} D &= \begin{bmatrix} 1 & -3 \end{bmatrix}" in pd
+    assert r"\det A_{2} \le 0,\ A_{2} = (a_{ij})_{i, j \le 2}" in pd  # the refuting leading minor, as mathematics
     x = sympy.Symbol("x")
     res = check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2 + sympy.Rational(1, 10**30), 1)
     assert res.verdict == "refuted" and r"\in [" not in res._repr_latex_()  # a ball is mid ± rad, as elsewhere

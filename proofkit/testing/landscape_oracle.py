@@ -317,7 +317,7 @@ def _meaning(c: dict[str, Any]) -> str:
     for key in (f"{base}/{c['claim'].get('via') or c['claim'].get('kind') or c['claim'].get('how')}", base):
         if key in MEANINGS:
             return MEANINGS[key]
-    raise Undecided(f"no meaning for {t} ({c['claim'].get('via') or c['claim'].get('kind') or c['claim'].get('how')})")
+    raise Undecided(f"no meaning for {base} ({c['claim'].get('via') or c['claim'].get('kind') or c['claim'].get('how')})")
 
 
 def _expected_claim(c: dict[str, Any], n: int, fixed: list[str]) -> dict[str, Any]:
