@@ -363,7 +363,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if why:
         return _fail(args, f"{args.certificate} is not a certificate: {why}", "NotACertificate")
     try:
-        rep = check_certificate(text)  # raises nothing but CertificateRejected, whatever the bytes
+        rep = check_certificate(text, budget=args.budget)  # raises nothing but CertificateRejected, whatever the bytes
     except CertificateRejected as exc:
         if args.json:
             print(json.dumps({"ok": False, "reason": str(exc)}))
@@ -372,9 +372,12 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         print(json.dumps({"ok": True, "claim": rep.claim_type, "verdict": rep.verdict, "how": rep.how,
-                          "margin": rep.margin}))
+                          "margin": rep.margin, "tier": rep.tier, "rests_on": rep.rests_on,
+                          "cost_seconds": round(rep.cost, 6)}))
     else:
-        print(f"OK: {rep.verdict} {rep.claim_type} — {rep.how}" + (f" ({rep.margin})" if rep.margin else ""))
+        from proofkit.printing.statements import report_sentence
+
+        print(f"OK: {rep.verdict} {rep.claim_type} — {report_sentence(rep)}")
     return 0
 
 
@@ -585,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("certificate", metavar="CERT.json|GRAPH.json|DIR",
                         help="a certificate file, a saved claim graph, a sweep results folder or a report folder")
     verify.add_argument("--json", action="store_true", help="print the outcome as JSON (errors too)")
+    verify.add_argument("--budget", type=float, default=None, metavar="SECONDS",
+                        help="the kernel's work budget in estimated seconds (default: 1 s plus 1 s per KB of "
+                             "certificate); a certificate that needs more is rejected")
     verify.set_defaults(func=_cmd_verify)
     demo = command("demo", "non-convexity example, an exact Hessian, a checked derivation",
                    "Print the non-convexity example of the lecture notes with certified eigenvalues, build the "

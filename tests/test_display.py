@@ -54,7 +54,8 @@ def test_a_refutation_shows_its_witness():
     assert f"x = {point['x']}" in repr(res) and str(res.enclosure) in repr(res)
     cert = certify_positive_definite([[1, 2], [2, 1]])
     assert cert.verdict == "refuted"
-    assert "pivots" in cert._repr_latex_() and "-3" in cert._repr_latex_() and "pivots" in cert._repr_html_()
+    assert "leading minor" in cert._repr_latex_() and r"\det A_{2} \le 0" in cert._repr_latex_()
+    assert "leading minor" in cert._repr_html_()
 
 
 def test_the_objective_has_a_formula():
@@ -131,7 +132,7 @@ def test_certificate_displays_show_math_and_monospace_hashes():
         assert not re.search(r"(\\begin\{aligned\}|\\\\)\s*&[=\\]", tex), "a relation without its left side"
         assert "pmatrix" not in tex and "vmatrix" not in tex
     pd = _displays_of_certificates()[0]._repr_latex_()
-    assert r"\operatorname{diag} D &= \begin{bmatrix} 1 & -3 \end{bmatrix}" in pd
+    assert r"\det A_{2} \le 0,\ A_{2} = (a_{ij})_{i, j \le 2}" in pd  # the refuting leading minor, as mathematics
     x = sympy.Symbol("x")
     res = check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2 + sympy.Rational(1, 10**30), 1)
     assert res.verdict == "refuted" and r"\in [" not in res._repr_latex_()  # a ball is mid ± rad, as elsewhere
@@ -181,4 +182,4 @@ def test_notebook_displays_show_what_matters(executed):
     assert "CertMatrix 15×15" in outputs[2]["text/plain"]
     identity = outputs[3]
     assert "witness:" in identity["text/plain"] and "witness" in identity["text/html"] and r"\text{at }" in identity["text/latex"]
-    assert re.search(r"pivots.*-3", outputs[4]["text/latex"]) and "pivots" in outputs[4]["text/html"]
+    assert re.search(r"leading minor.*A_\{2\}", outputs[4]["text/latex"]) and "leading minor" in outputs[4]["text/html"]

@@ -12,7 +12,8 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel import check_certificate
 from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
-from proofkit.kernel.linalg import ball_matrix_pd, krawczyk, nonsingular_box_pd
+from proofkit.kernel.linalg import ball_matrix_pd, member_pd
+from proofkit.kernel.linalg import krawczyk_image as krawczyk
 from proofkit.numeric.float_engine import FloatTape
 from proofkit.symbolic.dag import to_dag
 from proofkit.testing.mutants import rehash
@@ -210,12 +211,12 @@ def test_pd_after_krawczyk_checks_one_symmetric_member_and_refuses_bad_boxes():
         S = A @ A.T + 0.1 * np.eye(n)
         for M, pd in ((S, True), (S - (np.linalg.eigvalsh(S).min() + 0.05) * np.eye(n), False)):
             B = flint.arb_mat([[flint.arb(v, 1e-9) for v in row] for row in M.tolist()])
-            assert nonsingular_box_pd(B, 128) is pd
+            assert member_pd(B, 128) is pd
     # entries B[i, j] and B[j, i] with no common point contain no symmetric member: refused
     B = flint.arb_mat([[flint.arb(2), flint.arb(0, 1e-3)], [flint.arb(1, 1e-3), flint.arb(2)]])
-    assert not nonsingular_box_pd(B, 64)
-    assert not nonsingular_box_pd(flint.arb_mat(0, 0), 64)
-    assert not nonsingular_box_pd(flint.arb_mat([[flint.arb(1), flint.arb("nan")], [flint.arb(0), flint.arb(1)]]), 64)
+    assert not member_pd(B, 64)
+    assert not member_pd(flint.arb_mat(0, 0), 64)
+    assert not member_pd(flint.arb_mat([[flint.arb(1), flint.arb("nan")], [flint.arb(0), flint.arb(1)]]), 64)
 
 
 def test_krawczyk_success_lets_a_wide_interval_hessian_be_proved_definite_where_elimination_fails():
@@ -229,7 +230,7 @@ def test_krawczyk_success_lets_a_wide_interval_hessian_be_proved_definite_where_
     C = [[flint.fmpq(*float(v).as_integer_ratio()) for v in row] for row in np.linalg.inv(H).tolist()]
     zero = [flint.arb(0)] * n
     inside, _ = krawczyk(zero, J, C, [flint.fmpq(0)] * n, [flint.fmpq(1, 10**6)] * n, 128)
-    assert inside and nonsingular_box_pd(J, 128)
+    assert inside and member_pd(J, 128)
 
 
 def test_krawczyk_success_means_no_singular_member_and_box_pd_verdicts_hold_on_sampled_members():
@@ -255,7 +256,7 @@ def test_krawczyk_success_means_no_singular_member_and_box_pd_verdicts_hold_on_s
         if not inside:
             continue
         seen["inside"] += 1
-        pd = nonsingular_box_pd(J, 64)
+        pd = member_pd(J, 64)
         seen["pd" if pd else "refused"] += 1
         signs = set()
         for _ in range(100):

@@ -12,8 +12,7 @@ Non-smooth nodes take, at each point, the branch the point lies in.
 
 Examples
 --------
->>> from proofkit.kernel.dag import decode_dag
->>> from proofkit.kernel.engine import Tape
+>>> from proofkit.kernel import Tape, decode_dag
 >>> d = decode_dag({"format": "proofkit.dag/1", "inputs": ["x", "y"],
 ...                 "nodes": [["var", 0], ["var", 1], ["mul", 0, 0, 1], ["sin", 2]], "outputs": [3]})
 >>> ft = FloatTape(Tape(d))
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from proofkit.kernel.engine import SMOOTH_UNARY, Tape
+from proofkit.kernel import SMOOTH_UNARY, Tape
 
 __all__ = ["FloatTape"]
 

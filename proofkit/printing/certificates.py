@@ -292,7 +292,7 @@ def claim_sentence(claim: dict[str, Any]) -> str:
         if claim.get("strict") is False:
             return f"a local minimum (not strict) of the loss $\\Phi$ ({params}), by the symmetry recorded below"
         return simple["strict_local_min"] + (f", whose value exceeds {than}" if claim.get("compare") not in
-                                             (None, "none") else "")
+                                             (None, "none") else "") + _slice_note(claim)
     if t == "saddle":
         if claim.get("kind") == "degenerate":
             order = claim.get("order")
@@ -322,7 +322,8 @@ def kernel_recheck(cert: Any) -> tuple[bool, str]:
         rep = check_certificate(cert)
     except CertificateRejected as exc:
         return False, str(exc)
-    return True, f"{rep.verdict}: {rep.how}"
+    tier = "" if rep.tier is None else f"; trust tier {rep.tier}" + (f" ({rep.rests_on})" if rep.tier == "nested" else "")
+    return True, f"{rep.verdict}: {rep.how}{tier}"
 
 
 # -- numbers ----------------------------------------------------------------------------------------------
@@ -798,7 +799,9 @@ def describe(cert: Any, digits: int = 10) -> list[Item]:
 
 
 def _names_of(inp: dict[str, Any]) -> list[str]:
-    return [str(n) for n in (inp.get("variables") or inp.get("params") or [])]
+    stored = inp.get("loss") or inp.get("gradient")  # (a box's coordinates are its stored expression's inputs)
+    inputs = stored.get("inputs", []) if isinstance(stored, dict) else []
+    return [str(n) for n in (inp.get("variables") or inp.get("params") or inputs or [])]
 
 
 def _inputs(claim: dict[str, Any], inp: dict[str, Any], digits: int) -> list[Item]:
@@ -1009,6 +1012,14 @@ def _evidence(claim: dict[str, Any], ev: dict[str, Any], margin: str, digits: in
             rel = rf"v^{{\mathsf T}} A v = {val} {sign} 0" if val is not None else \
                 rf"v^{{\mathsf T}} A v {sign} 0\ \text{{(enclosed by the kernel)}}"
             items.append(Item(f"{key} direction", "display", lines=matrix_lines("v", [v]) + ["&" + rel]))
+        elif key in ("negative", "positive", "witness") and isinstance(value, list):
+            sign = ">" if key == "positive" else "<"
+            items.append(Item(f"{'negative' if key == 'witness' else key} direction", "display",
+                              lines=matrix_lines("v", [[_number(x, 6)[0] for x in value]])
+                              + [rf"&v^{{\mathsf T}} A v {sign} 0\ \text{{(enclosed by the kernel)}}"]))
+        elif key == "minor" and isinstance(value, int):
+            items.append(Item("leading minor", "math", rf"\det A_{{{value}}} \le 0,\ A_{{{value}}} = "
+                                                      rf"(a_{{ij}})_{{i, j \le {value}}}"))
         elif key == "eigenvalues" and isinstance(value, list):
             rels = ["=" if _radius(b) == 0 else r"\in" for b in value]
             lines = [rf"\lambda_{{{i}}} &{rel} {_ball_tex(b)}" for i, (rel, b) in enumerate(zip(rels, value), 1)]

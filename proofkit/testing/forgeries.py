@@ -89,7 +89,7 @@ _F = X[0] ** 2 + X[1] ** 2 + X[2] ** 2
 
 
 def strict_min_with_nonzero_gradient() -> str:
-    """``strict_local_min`` at 0 for ``L = |x|^2 + max(1, x0) x1 - x0``, whose gradient is ``(-1, 1, 0) + 2x``
+    """A strict ``local_min`` at 0 for ``L = |x|^2 + max(1, x0) x1 - x0``, whose gradient is ``(-1, 1, 0) + 2x``
     on the box (no critical point at all). Surrogate: ``|x|^2``."""
     from proofkit.certify import certify_strict_local_min
 
@@ -146,7 +146,7 @@ HARD_TANH_LOSS = (A * sympy.Max(-1, sympy.Min(1, 2 * W)) + B - 1) ** 2 + LAMBDA 
 
 
 def hard_tanh_network_at_noncritical_point() -> str:
-    """``strict_local_min`` of ``HARD_TANH_LOSS`` at ``(w, a, b) = (10/11, 0, 10/11)``, where the unit is
+    """A strict ``local_min`` of ``HARD_TANH_LOSS`` at ``(w, a, b) = (10/11, 0, 10/11)``, where the unit is
     saturated and the gradient is ``(2/11, -2/11, 0)``: not a critical point. Surrogate:
     ``(w - 10/11 + b - 1)^2 + (a^2 + w^2 + b^2)/10`` (the old evaluator saw ``d(a htanh)/dw = 1``)."""
     from proofkit.certify import certify_strict_local_min
@@ -160,11 +160,10 @@ def hard_tanh_network_at_noncritical_point() -> str:
 
 
 FORGERIES: dict[str, tuple[Callable[[], str], str]] = {
-    "strict_local_min where the gradient is (-1, 1, 0)": (strict_min_with_nonzero_gradient, "strict_local_min"),
+    "strict local minimum where the gradient is (-1, 1, 0)": (strict_min_with_nonzero_gradient, "local_min"),
     "saddle at a strict minimum": (saddle_at_strict_min, "saddle"),
     "exactly one zero in a box without zeros": (critical_point_without_zero, "critical_point"),
     "not a local minimum around a strict global minimum": (not_local_min_at_global_min, "not_local_min"),
-    "hard-tanh network with weight decay at a non-critical point": (hard_tanh_network_at_noncritical_point,
-                                                                     "strict_local_min"),
+    "hard-tanh network with weight decay at a non-critical point": (hard_tanh_network_at_noncritical_point, "local_min"),
 }
 """Name -> (builder, claim type) of every forgery of this module."""

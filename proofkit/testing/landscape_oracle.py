@@ -16,9 +16,9 @@ Claims are judged by *meaning*, so that renamed claim types only need a new line
 meaning                            statement
 ================================  ==============================================================================
 ``unique_zero``                    the vector field (a stored gradient) has exactly one zero in the box
-``strict_min``                     exactly one critical point in the box, Hessian positive definite on all of it
+``strict_min``                     exactly one critical point in the box, Hessian positive definite on all of it;
+                                   with ``compare``: the minimum's value exceeds a better point's / stated value
 ``strict_max``                     exactly one critical point in the box, Hessian negative definite on all of it
-``spurious_min``                   ``strict_min`` and the loss on the box exceeds a better point's / stated value
 ``strict_saddle``                  exactly one critical point, stated directions of negative and positive curvature
                                    on the whole box
 ``descent_everywhere``             the slope along the stated direction is negative at every point of the box
@@ -39,11 +39,10 @@ from proofkit.testing.oracle import Undecided, _ball, _in, _ldl, _q, dag_to_symp
 
 __all__ = ["MEANINGS", "MAX_EXPONENT", "judge"]
 
-#: claim type (and variant) -> meaning; slices (``*_on_slice``) have the meaning of their base type on the slice.
+#: claim type (and variant) -> meaning. A slice (radius 0 in some coordinates, held at their centres) has the meaning
+#: of its type for the restriction of the loss (or of the map in the free coordinates) to the slice.
 MEANINGS: dict[str, str] = {
     "critical_point": "unique_zero",
-    "strict_local_min": "strict_min",
-    "spurious_local_min": "spurious_min",
     "local_min/krawczyk": "strict_min",
     "local_max": "strict_max",
     "saddle/strict": "strict_saddle",
@@ -286,16 +285,15 @@ def _vertices(box: Box, xs: list[Any]) -> list[tuple]:
 
 
 # -- the loss of a certificate ---------------------------------------------------------------------------------
-def _field_of(inp: dict[str, Any], key: str, names: list[str]) -> tuple[list[Any], list[Any]]:
-    """The outputs of the stored expression ``key`` as sympy expressions in the variables ``names``, with the
-    recorded fixed parameters substituted (a slice)."""
+def _field_of(inp: dict[str, Any], key: str) -> tuple[list[Any], list[Any], list[str]]:
+    """The outputs of the stored expression ``key`` as sympy expressions in its inputs, the inputs as symbols, and
+    the names of the inputs held fixed (radius 0)."""
     dag = inp[key]
-    fixed = inp.get("fixed") or {}
-    if list(dag["inputs"]) != list(names) + sorted(fixed):
-        raise ValueError("the stored expression's inputs are not the variables, then the fixed parameters")
-    outs = dag_to_sympy(dag)
-    subs = {sympy.Symbol(k, real=True): _R(_q(v)) for k, v in fixed.items()}
-    return [o.xreplace(subs) for o in outs], [sympy.Symbol(nm, real=True) for nm in names]
+    names = list(dag["inputs"])
+    rs = [_q(x) for x in inp["radii"]]
+    if len(rs) != len(names) or len(set(names)) != len(names):
+        raise ValueError("one radius per input of the stored expression, inputs distinct")
+    return dag_to_sympy(dag), [sympy.Symbol(nm, real=True) for nm in names], [nm for nm, r in zip(names, rs) if r == 0]
 
 
 def _critical(E: Any, xs: list[Any], box: Box) -> tuple:
@@ -315,34 +313,26 @@ def _check_K(ev: dict[str, Any], star: tuple) -> None:
 
 
 def _meaning(c: dict[str, Any]) -> str:
-    t = c["claim"]["type"]
-    base = t[: -len("_on_slice")] if t.endswith("_on_slice") else t
+    base = c["claim"]["type"]
     for key in (f"{base}/{c['claim'].get('via') or c['claim'].get('kind') or c['claim'].get('how')}", base):
         if key in MEANINGS:
             return MEANINGS[key]
-    raise Undecided(f"no meaning for {t} ({c['claim'].get('via') or c['claim'].get('kind') or c['claim'].get('how')})")
+    raise Undecided(f"no meaning for {base} ({c['claim'].get('via') or c['claim'].get('kind') or c['claim'].get('how')})")
 
 
-def _expected_claim(c: dict[str, Any], meaning: str, n: int) -> dict[str, Any]:
+def _expected_claim(c: dict[str, Any], n: int, fixed: list[str]) -> dict[str, Any]:
+    """The claim the inputs state (``fixed``: the names of the coordinates of radius 0)."""
     t, inp, claim = c["claim"]["type"], c["inputs"], c["claim"]
-    if t in ("critical_point", "strict_local_min", "spurious_local_min") or t.endswith("_on_slice"):
-        out = {"type": t, "dimension": n, "slice": bool(inp["fixed"])}
-        if t.startswith("spurious"):
-            out["compare"] = inp["compare"]
-        if t.endswith("_on_slice") != bool(inp["fixed"]):
-            raise _False("a slice claim without fixed parameters, or the reverse")
-        return out
-    keep = {k: claim.get(k) for k in claim if k != "statement"}  # the words are re-derived by the kernel
-    fields = {"local_min": {"type": "local_min", "strict": True, "via": "krawczyk", "dimension": n,
-                            "compare": inp.get("compare")},
-              "local_max": {"type": "local_max", "strict": True, "dimension": n},
-              "saddle": {"type": "saddle", "kind": "strict", "dimension": n},
-              "not_local_min": {"type": "not_local_min", "how": claim.get("how"), "dimension": n}}.get(t)
-    if fields is None:
-        return keep
-    if fields != keep:
-        raise _False(f"claim fields {keep} are not those of the inputs {fields}")
-    return claim
+    if t == "critical_point":
+        return {"type": t, "dimension": n, "slice": bool(fixed), "fixed": fixed}
+    if t == "local_min":
+        return {"type": t, "strict": True, "via": "krawczyk", "dimension": n, "slice": bool(fixed), "fixed": fixed,
+                "compare": inp["compare"]}
+    if fixed and t != "not_local_min":
+        raise _False(f"a {t} claim on a box with fixed coordinates")
+    return {"local_max": {"type": "local_max", "strict": True, "dimension": n},
+            "saddle": {"type": "saddle", "kind": "strict", "dimension": n},
+            "not_local_min": {"type": "not_local_min", "how": claim.get("how"), "dimension": n}}.get(t, claim)
 
 
 def judge(c: dict[str, Any]) -> bool:
@@ -388,14 +378,23 @@ def _judge(c: dict[str, Any]) -> bool:
     inp, ev = c["inputs"], c["evidence"]
     if meaning == "classification":
         return _classification(c)
-    names = inp["variables"] if "variables" in inp else inp["params"]
-    n = len(names)
     key = "gradient" if meaning == "unique_zero" else "loss"
-    outs, xs = _field_of(inp, key, names)
-    if c["claim"] != _expected_claim(c, meaning, n) and meaning != "classification":
+    outs, all_xs, fixed = _field_of(inp, key)
+    n = len(all_xs)
+    if c["claim"] != _expected_claim(c, n, fixed):
         return False
     allow_zero = meaning == "descent_everywhere"
-    box = dict(zip(xs, _box(inp, n, allow_zero)))
+    full_box = dict(zip(all_xs, _box(inp, n, allow_zero=True)))
+    if not allow_zero and not any(hi > lo for lo, hi in full_box.values()):
+        return False
+    if allow_zero or not fixed:
+        xs, box, full = all_xs, full_box, (outs[0] if outs else None)
+    else:  # a slice: the restriction to the free coordinates
+        at = {x: _R(full_box[x][0]) for x in all_xs if full_box[x][0] == full_box[x][1]}
+        xs = [x for x in all_xs if x not in at]
+        box, full = {x: full_box[x] for x in xs}, (outs[0] if outs else None)
+        outs = [o.xreplace(at) for o in outs]
+        n = len(xs)
     if meaning == "unique_zero":
         if len(outs) != n:
             return False
@@ -424,14 +423,12 @@ def _judge(c: dict[str, Any]) -> bool:
         raise Undecided("slope not decided on the box")
     star = _critical(E, xs, box)
     _check_K(ev, star)
-    if meaning in ("strict_min", "spurious_min", "strict_max"):
+    if meaning in ("strict_min", "strict_max"):
         if not _hessian_pd(E, xs, box, star, -1 if meaning == "strict_max" else 1):
             return False
         if "value" in ev and not _in(E.subs(dict(zip(xs, star))), _ball(ev["value"])):
             return False
-        if meaning == "spurious_min":
-            return _spurious(c, E, xs, box, star, outs[0])
-        return _compare_ok(c, E, xs, star, outs[0])
+        return _compare_ok(c, E, xs, star, full, all_xs)
     if meaning == "strict_saddle":
         neg, pos = [_q(v) for v in inp["negative"]], [_q(v) for v in inp["positive"]]
         if len(neg) != n or len(pos) != n or not any(neg) or not any(pos):
@@ -478,41 +475,26 @@ def _value_at(full: Any, xs: list[Any], point: list[Fraction]) -> Any:
     return v
 
 
-def _compare_ok(c: dict[str, Any], E: Any, xs: list[Any], star: tuple, full: Any) -> bool:
+def _compare_ok(c: dict[str, Any], E: Any, xs: list[Any], star: tuple, full: Any, all_xs: list[Any]) -> bool:
+    """With ``compare``: the minimum's value (``E`` at ``star``; the Hessian is positive definite on the box and
+    ``star`` is its only critical point) exceeds the loss ``full`` at the better point (all coordinates) or the stated
+    global value."""
     inp = c["inputs"]
     how = inp.get("compare")
-    if c["claim"]["type"] != "local_min" or how in (None, "none"):
-        return True
-    return _gap_ok(inp, E, xs, star, full, how, None)
-
-
-def _gap_ok(inp: dict[str, Any], E: Any, xs: list[Any], star: tuple, full: Any, how: str, ev: dict | None) -> bool:
-    fmin = E.subs(dict(zip(xs, star)))  # the Hessian is PD on the box and the only critical point is star:
-    # the minimum over the box is at star or on the boundary; the claim is about the local minimum's value
+    if c["claim"]["type"] != "local_min" or how == "none":
+        return "better" not in inp and "global_value" not in inp
+    fmin = E.subs(dict(zip(xs, star)))
     if how == "better_point":
-        if "better" not in inp or "global_value" in inp or len(inp["better"]) != len(xs):
+        if "better" not in inp or "global_value" in inp or len(inp["better"]) != len(all_xs):
             return False
-        better = _value_at(full, xs, [_q(v) for v in inp["better"]])
-        if ev is not None and not _in(better, _ball(ev["better"])):
-            return False
-    else:
+        better = _value_at(full, all_xs, [_q(v) for v in inp["better"]])
+    elif how == "stated global value":
         if "global_value" not in inp or "better" in inp:
             return False
         better = _R(_q(inp["global_value"]))
+    else:
+        return False
     return bool(fmin > better)
-
-
-def _spurious(c: dict[str, Any], E: Any, xs: list[Any], box: Box, star: tuple, full: Any) -> bool:
-    inp, ev = c["inputs"], c["evidence"]
-    if not _gap_ok(inp, E, xs, star, full, inp["compare"], ev):
-        return False
-    low, gap = _ball(ev["lower"]), _ball(ev["gap"])
-    fmin = E.subs(dict(zip(xs, star)))  # convex on the box (PD Hessian) with its critical point inside: the minimum
-    if _R(low[0]) > fmin:
-        return False
-    better = _value_at(full, xs, [_q(v) for v in inp["better"]]) if inp["compare"] == "better_point" \
-        else _R(_q(inp["global_value"]))
-    return bool(gap[0] > 0 and _R(gap[0]) <= fmin - better)
 
 
 def _classification(c: dict[str, Any]) -> bool:
@@ -532,10 +514,15 @@ def _classification(c: dict[str, Any]) -> bool:
         return False
     want, strict = kinds[kind]
     sc = sub["claim"]
-    if sub["verdict"] != "certified" or sc.get("type") != want or (strict is not None and sc.get("strict") is not strict):
+    if sub["verdict"] != "certified" or sc.get("type") != want or (strict is not None and sc.get("strict") is not strict) \
+            or sc.get("slice", False) is not False:  # (a minimum on a slice is no minimum in the full space)
+        return False
+    code = "manifold" if sc.get("via") == "manifold" else {"saddle": sc.get("kind"), "not_local_min": sc.get("how")}.get(
+        want, "definite")
+    if claim != {"type": "classification", "kind": kind, "dimension": len(inp["point"]), "reason_code": code}:
         return False
     sinp = sub["inputs"]
-    if sinp.get("loss") != inp.get("loss") or sinp.get("params") != inp.get("params"):
+    if sinp.get("loss") != inp.get("loss"):
         return False
     point = [_q(v) for v in inp["point"]]
     if "point" in sinp:

@@ -23,16 +23,14 @@ from proofkit.errors import CertificateRejected
 from proofkit.results import ResultDisplay
 from proofkit.testing.oracle import statement_holds
 
-__all__ = ["genuine_corpus", "mutate", "run_fuzz", "FuzzReport"]
+__all__ = ["genuine_corpus", "legacy_corpus", "mutate", "run_fuzz", "FuzzReport"]
 
 _Q = re.compile(r"-?(0|[1-9][0-9]*)(/[1-9][0-9]*)?")
 _DYADIC = re.compile(r"(-?[0-9]+)\*2\^(-?[0-9]+)")
 _OPS = ["add", "mul", "pow", "exp", "log", "sin", "tanh", "abs", "sign", "max", "min", "var", "const", "lt", "true"]
 _TYPES = ["nonsingular", "rank_at_least", "exact_rank", "rank_deficient", "det_sign", "positive_definite",
-          "indefinite", "eigenvalues", "critical_point", "strict_local_min", "spurious_local_min", "identity",
-          "relu_linear_region", "leibniz_alpha0", "leibniz_witness", "critical_point_on_slice",
-          "strict_local_min_on_slice", "spurious_local_min_on_slice", "local_min", "local_max", "saddle",
-          "not_local_min", "classification"]
+          "indefinite", "eigenvalues", "critical_point", "local_min", "local_max", "saddle", "not_local_min",
+          "classification", "identity", "relu_linear_region", "leibniz_alpha0", "leibniz_witness"]
 
 
 def genuine_corpus() -> list[dict[str, Any]]:
@@ -90,6 +88,23 @@ def genuine_corpus() -> list[dict[str, Any]]:
     bad = [c["claim"]["type"] for c in out if c["verdict"] == "inconclusive" or statement_holds(c) is not True]
     if bad:
         raise RuntimeError(f"corpus certificates not conclusive and true: {bad}")
+    return out
+
+
+def legacy_corpus() -> list[dict[str, Any]]:
+    """The first-schema certificates of ``tests/data/kernel_corpus_v1`` whose statements the oracle decides (after the
+    translation): conclusive exact matrices, identities, ReLU regions, one-variable critical points and minima, Lemma
+    4.3 witnesses."""
+    import pathlib
+
+    from proofkit.kernel import upgrade
+
+    here = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "kernel_corpus_v1"
+    out = []
+    for entry in json.loads((here / "index.json").read_text()):
+        cert = json.loads((here / f"{entry['name']}.json").read_text())
+        if cert["verdict"] != "inconclusive" and "matrix" not in entry and statement_holds(upgrade(cert)) is True:
+            out.append(cert)
     return out
 
 
@@ -251,11 +266,12 @@ class FuzzReport(ResultDisplay):
 
 
 def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None = None,
-             progress: Any = None) -> FuzzReport:
-    """Mutate the corpus ``n_mutants`` times; every accepted mutant is judged by the exact oracle.
+             legacy: bool = False, progress: Any = None) -> FuzzReport:
+    """Mutate the corpus ``n_mutants`` times; every accepted mutant is judged by the exact oracle (a first-schema
+    mutant, ``legacy``, after its translation).
 
     ``progress``, if given, is called with the report after every 5,000 mutants."""
-    from proofkit.kernel import check_certificate
+    from proofkit.kernel import check_certificate, upgrade
 
     rng = random.Random(seed)
     corpus = corpus if corpus is not None else genuine_corpus()
@@ -286,10 +302,13 @@ def run_fuzz(n_mutants: int, seed: int = 0, corpus: list[dict[str, Any]] | None 
         except BaseException as exc:  # nothing else may leave the kernel
             rep.escaped.append(f"{t} {where}: {type(exc).__name__}: {exc}")
             continue
+        judged = json.loads(text)
+        if legacy and judged.get("schema") == "proofkit.certificate/2":
+            judged = upgrade(judged)  # (the kernel accepted it: it translates)
         if where.startswith("claim/statement") and mutant != base:
             truth: bool | None = False  # the words changed while the fields did not: the kernel re-derives them
         else:
-            truth = True if mutant == base else statement_holds(json.loads(text))
+            truth = True if mutant == base else statement_holds(judged)
         if truth is True:
             rep.accepted_still_true += 1
             counts[2] += 1
