@@ -260,14 +260,16 @@ def test_answers_from_other_proofkit_code_are_refused(cluster, tmp_path):
     assert verify_on_dask(tmp_path, scheduler=client).ok
 
 
-def test_batches_hold_every_file_once_largest_first():
-    sizes = [5, 300, 40, 40, 1, 1, 1, 900, 60, 2]
+def test_batches_hold_every_file_once_costliest_first_and_shrink():
+    sizes = [5, 300, 40, 40, 1, 1, 1, 900_000, 60, 2]
     for threads in (1, 2, 7):
         batches = plan_batches(sizes, threads)
         assert sorted(i for b in batches for i in b) == list(range(len(sizes)))
-        assert batches[0] == [7] and all(b == sorted(b) for b in batches)
-        assert len(batches) <= len(sizes)
-    assert plan_batches([], 2) == [] and plan_batches([0, 0, 0], 2) == [[0, 1, 2]]
+        assert batches[0] == [7] and all(b == sorted(b) for b in batches)  # a costly file is a batch of its own
+    equal = plan_batches([10_000] * 1000, 2)
+    cost = [len(b) for b in equal]
+    assert 8 <= len(equal) <= 40 and cost[0] > 3 * cost[-2] and cost == sorted(cost, reverse=True)[:-1] + cost[-1:]
+    assert plan_batches([], 2) == [] and plan_batches([0, 0, 0], 2) in ([[0, 1, 2]], [[0], [1], [2]])
 
 
 def test_verify_options_are_checked(tmp_path, capsys):

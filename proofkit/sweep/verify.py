@@ -47,10 +47,12 @@ from proofkit.sweep.store import (
 )
 
 __all__ = ["verify_on_dask", "verify_batch", "plan_batches", "code_fingerprint", "WorkersDiffer",
-           "VerificationIncomplete", "BATCHES_PER_THREAD"]
+           "VerificationIncomplete", "BATCHES_PER_THREAD", "FILE_COST"]
 
-#: Batches per worker thread: enough for the fast workers to take over the slow ones' share at the end.
-BATCHES_PER_THREAD = 8
+#: The smallest batch is about 1 / (threads * BATCHES_PER_THREAD) of the folder's estimated cost.
+BATCHES_PER_THREAD = 16
+#: Estimated cost of a file: its size in bytes plus this (decoding, the task's inputs rebuilt for its binding).
+FILE_COST = 8192
 _KEY_PREFIX = "proofkit-verify-"
 #: A worker runs one batch at a time, whatever its threads (flint's and mpmath's precisions are process-wide).
 _LOCK = threading.Lock()
@@ -114,28 +116,34 @@ def verify_batch(items: list[tuple[int, str, str]]) -> dict[str, Any]:
 
 
 def plan_batches(sizes: list[int], threads: int, per_thread: int = BATCHES_PER_THREAD) -> list[list[int]]:
-    """Group file indices into batches of about equal size in bytes, largest first.
+    """Group file indices into batches, costliest files first, batches shrinking towards the end.
 
-    About ``threads * per_thread`` batches (fewer for few files): a file larger than a batch's share is a batch of
-    its own, and small files are grouped so that the cost of a round trip to a worker (tens of milliseconds)
-    is paid per batch, not per file.
+    A file's estimated cost is its size plus :data:`FILE_COST`. Each batch takes about 1 / (4 ``threads``) of the
+    cost not yet planned, and at least 1 / (``threads`` ``per_thread``) of the whole (guided self-scheduling):
+    the first batches are large (few round trips to the workers), the last ones small, so that the workers
+    finish at about the same time although the estimate is rough. A file costlier than a batch is one alone.
 
     Examples
     --------
-    >>> plan_batches([10, 1000, 10, 10], threads=1, per_thread=2)
-    [[1], [0, 2, 3]]
+    >>> plan_batches([100_000, 10, 10, 10], threads=1, per_thread=2)
+    [[0], [1, 2, 3]]
     """
-    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
-    target = max(1, sum(sizes) // max(1, threads * per_thread))
+    cost = [max(0, s) + FILE_COST for s in sizes]
+    order = sorted(range(len(sizes)), key=lambda i: (-cost[i], i))
+    remaining = sum(cost)
+    floor = remaining / max(1, threads * per_thread)
     batches: list[list[int]] = []
     current: list[int] = []
     filled = 0
+    target = max(floor, remaining / (4 * max(1, threads)))
     for i in order:
         current.append(i)
-        filled += sizes[i]
+        filled += cost[i]
         if filled >= target:
             batches.append(sorted(current))
+            remaining -= filled
             current, filled = [], 0
+            target = max(floor, remaining / (4 * max(1, threads)))
     if current:
         batches.append(sorted(current))
     return batches
@@ -207,7 +215,7 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
     mine = code_fingerprint()
     futures: dict[Any, list[int]] = {}
     try:
-        batches = iter(plan_batches(sizes, total_threads(client)))
+        batches = iter(plan_batches(sizes, max(total_threads(client), workers or 0)))
         window = as_completed()
 
         def submit_next() -> bool:
@@ -226,9 +234,12 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
                     return True
             return False
 
-        for _ in range(max(2, 2 * total_threads(client))):  # a bounded number in flight: the texts wait here
-            if not submit_next():
-                break
+        def fill() -> None:
+            """Keep two batches per worker thread in flight (the cluster may grow): the other texts wait here."""
+            while len(futures) < 2 * total_threads(client) and submit_next():
+                pass
+
+        fill()
         for fut in window:
             try:
                 answer = fut.result()
@@ -247,7 +258,7 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
             if on_batch is not None:
                 on_batch([rels[i] for i in futures[fut]], {k: v for k, v in answer.items() if k != "checks"})
             del futures[fut]
-            submit_next()
+            fill()
     finally:
         for fut in futures:
             fut.cancel()
