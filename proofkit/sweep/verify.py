@@ -202,6 +202,7 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
 
     from distributed import KilledWorker, as_completed
 
+    from proofkit.progress import bar
     from proofkit.sweep.cluster import connect, total_threads
 
     files = files_to_verify(path)
@@ -210,11 +211,13 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
     if not files:
         return merge_checks([], [])
     sizes = [_size(f) for f in files]
-    client, cluster = connect(scheduler, workers, min(os.cpu_count() or 1, len(files)), log)
     run = uuid.uuid4().hex[:12]
     mine = code_fingerprint()
     futures: dict[Any, list[int]] = {}
+    client = cluster = None
+    progress = bar(len(files), "verifying certificates", unit="file")  # proofkit.progress: on a terminal only
     try:
+        client, cluster = connect(scheduler, workers, min(os.cpu_count() or 1, len(files)), log)
         batches = iter(plan_batches(sizes, max(total_threads(client), workers or 0)))
         window = as_completed()
 
@@ -227,6 +230,7 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
                         items.append((i, rels[i], read_for_check(files[i])))
                     except (OSError, ValueError) as exc:
                         checks[i] = unreadable(rels[i], exc)
+                        progress.update(1)
                 if items:
                     fut = client.submit(verify_batch, items, key=f"{_KEY_PREFIX}{run}-{items[0][0]}", pure=False)
                     futures[fut] = [i for i, _, _ in items]
@@ -254,17 +258,19 @@ def verify_on_dask(path: str | os.PathLike[str], scheduler: Any = None, workers:
                                     f"{_version()}): install the same proofkit on the workers")
             for i, check in answer["checks"]:
                 checks[i] = check
+            progress.update(len(answer["checks"]))
             fut.release()
             if on_batch is not None:
                 on_batch([rels[i] for i in futures[fut]], {k: v for k, v in answer.items() if k != "checks"})
             del futures[fut]
             fill()
     finally:
+        progress.close()
         for fut in futures:
             fut.cancel()
         if cluster is not None:
             cluster.close()
-        elif client is not scheduler:
+        elif client is not None and client is not scheduler:
             client.close()
     missing = [rels[i] for i, c in enumerate(checks) if c is None]
     if missing:  # cannot happen unless Dask lost a future silently: never report on fewer files
