@@ -7,7 +7,8 @@ parameters) and a few multi-start searches of a small tanh network. Both command
 ``python -m proofkit verify DIR --json`` and ``python -m proofkit verify DIR --workers N --json``, each in a
 fresh process: the times include importing proofkit and, for Dask, starting and stopping the local cluster.
 The runs alternate (the machine may be shared), the load average is printed beside every run, and the two
-JSON reports must be identical (the same counts and problems in the same order).
+JSON reports must be identical (the same counts and problems in the same order). Last, the fixed cost of
+each command: the same two commands on a folder of one small record.
 
 Run: ``python benchmarks/bench_verify.py [--folder DIR] [--workers 2] [--repeat 2]``
 (``--tasks-only FILE`` writes the generated task file and stops).
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -115,6 +117,23 @@ def main() -> None:
           f"target <= {one / args.workers * 1.2:.2f} s (one process / {args.workers} x 1.2): "
           f"{'met' if many <= one / args.workers * 1.2 else 'NOT met'}")
     print(f"identical reports: {reports['one process'] == reports[f'{args.workers} workers']}")
+    small = tempfile.mkdtemp(prefix="bench-verify-one-")
+    try:
+        from proofkit.sweep.execute import execute
+        from proofkit.sweep.store import ResultStore
+        from proofkit.sweep.tasks import load_tasks
+
+        task = {"kind": "nonsingular", "inputs": {"matrix": [[1, 2], [3, 4]]}}
+        t = load_tasks([task]).tasks[0]
+        ResultStore(small).write({**execute(task), "key": t.key, "task": {"kind": t.kind, "inputs": t.inputs},
+                                  "id": t.id, "group": t.group, "line": 1})
+        for r in range(2):
+            for name, extra in (("one process", []), (f"{args.workers} workers", ["--workers", str(args.workers)])):
+                before = load()
+                seconds, _, code = run(["verify", small, "--json", *extra])
+                print(f"fixed cost, run {r + 1}: {name:>12}: {seconds:6.2f} s  exit {code}  load before {before}")
+    finally:
+        shutil.rmtree(small, ignore_errors=True)
 
 
 if __name__ == "__main__":

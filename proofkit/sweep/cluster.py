@@ -35,6 +35,12 @@ class SchedulerUnavailable(ProofkitError, ConnectionError):
 class LocalProcessCluster:
     """A scheduler and ``n_workers`` single-threaded worker processes on this machine.
 
+    The scheduler and each worker (a ``dask_worker`` command: a nanny and its worker process) run in a session
+    of their own, as if started from separate terminals: on Linux with automatic process groups
+    (``/proc/sys/kernel/sched_autogroup_enabled``), CPU time is shared between sessions, so N workers in one
+    session would share one session's share of a busy machine; in their own sessions they get N. (A terminal's
+    Ctrl-C reaches only the caller, which stops the cluster.)
+
     Parameters
     ----------
     n_workers : int
@@ -65,18 +71,21 @@ class LocalProcessCluster:
         root = os.path.dirname(os.path.dirname(os.path.abspath(proofkit.__file__)))
         env = dict(os.environ)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        common: dict[str, Any] = {"stdout": self._log, "stderr": subprocess.STDOUT, "env": env, "cwd": self._tmp}
+        common: dict[str, Any] = {"stdout": self._log, "stderr": subprocess.STDOUT, "env": env, "cwd": self._tmp,
+                                  "start_new_session": True}
         self.procs: list[subprocess.Popen[bytes]] = []
         self.client: Any = None
         try:
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "distributed.cli.dask_scheduler", "--scheduler-file", self.scheduler_file,
                  "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--idle-timeout", "600"], **common))
-            # the workers start at the same time and wait for the scheduler file
-            self.procs.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", self.scheduler_file,
-                 "--nworkers", str(n_workers), "--nthreads", str(threads_per_worker), "--no-dashboard",
-                 "--death-timeout", "60", "--memory-limit", "0", "--local-directory", self._tmp], **common))
+            # the workers start at the same time and wait for the scheduler file; one command (nanny and worker) per
+            # worker, each in a session of its own (see the class's description)
+            for i in range(n_workers):
+                self.procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", self.scheduler_file,
+                     "--nthreads", str(threads_per_worker), "--name", f"local-{i}", "--no-dashboard",
+                     "--death-timeout", "60", "--memory-limit", "0", "--local-directory", self._tmp], **common))
             deadline = time.monotonic() + start_seconds
             while not os.path.exists(self.scheduler_file):
                 if self.procs[0].poll() is not None or time.monotonic() > deadline:
