@@ -107,10 +107,11 @@ class LocalProcessCluster:
     def address(self) -> str:
         return self.client.scheduler.address
 
-    def close(self, grace: float = 0.25, keep_log: bool = False) -> None:
-        """Stop the workers and the scheduler: SIGTERM, then SIGKILL of the whole process tree after ``grace`` s.
+    def close(self, grace: float = 0.0, keep_log: bool = False) -> None:
+        """Stop the workers and the scheduler: SIGKILL of their whole process trees (after SIGTERM and ``grace`` s).
 
-        The cluster holds nothing that needs a clean shutdown (records are written by the sweep's driver).
+        The cluster holds nothing that needs a clean shutdown (records are written by the sweep's driver, checks
+        are returned to ``verify``), so by default nothing waits for the processes to stop by themselves.
         ``keep_log``: keep the log file (a failed start names it), also when it is in the temporary folder.
         """
         import psutil
@@ -127,21 +128,23 @@ class LocalProcessCluster:
                 tree += psutil.Process(p.pid).children(recursive=True)
             except psutil.Error:
                 pass
-            if p.poll() is None:
-                p.terminate()
-        deadline = time.monotonic() + grace
-        for p in self.procs:
+        if grace > 0:
+            for p in self.procs:
+                if p.poll() is None:
+                    p.terminate()
+            deadline = time.monotonic() + grace
+            for p in self.procs:
+                try:
+                    p.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+        for proc in [*self.procs, *tree]:
             try:
-                p.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        for child in tree:
-            try:
-                child.kill()
-            except psutil.Error:
+                proc.kill()
+            except (psutil.Error, ProcessLookupError):
                 pass
-        psutil.wait_procs(tree, timeout=5)
+        for p in self.procs:  # reap the commands; their children, killed too, are reaped by the system
+            p.wait()
         self.procs = []
         self._log.close()
         if keep_log and os.path.dirname(os.path.abspath(self.log_path)) == os.path.abspath(self._tmp):
