@@ -149,3 +149,56 @@ def test_one_side_without_a_symbol_is_noted_even_when_proved():
     x, y = sympy.symbols("x y")
     res = check_identity(x * (y + 1) - x * y, x)
     assert res.verdict == "proved" and "only lhs has y" in res.notes[0]
+
+
+# -- issue 20: index notation of real derivations; precision raised automatically; undecided is not refuted ---------
+def test_sums_indexed_and_matrix_symbols_are_written_out_and_noted():
+    i, a = sympy.symbols("i a", integer=True)
+    x, w = sympy.IndexedBase("x"), sympy.IndexedBase("w")
+    # d/dw_j of (sum_i w_i x_i)^2 = 2 x_j sum_i w_i x_i, for n = 3
+    s = sympy.Sum(w[i] * x[i], (i, 1, 3))
+    from proofkit.symbolic.concrete import write_out
+
+    grad = [sympy.diff(write_out(s, "s") ** 2, write_out(w[k], "w")) for k in (1, 2, 3)]
+    res = check_identity(sympy.Matrix(grad), sympy.Matrix([2 * x[k] * s for k in (1, 2, 3)]))
+    assert res.verdict == "proved"
+    assert any("Sum over i written out (3 terms)" in n for n in res.notes)
+    wrong = check_identity(sympy.Matrix(grad), sympy.Matrix([x[k] * s for k in (1, 2, 3)]))
+    assert wrong.verdict == "refuted" and {v.name for v in wrong.witness} <= {f"{b}[{k}]" for b in "xw" for k in (1, 2, 3)}
+    W = sympy.MatrixSymbol("W", 2, 3)
+    assert check_identity(W.T * W, (W.T * W).T).verdict == "proved"  # W^T W is symmetric
+    res = check_identity(W * W.T, (W.T.T * W.T).T)  # (W W^T)^T = W W^T
+    assert res.verdict == "proved" and any("written out entrywise (2 x 2)" in n for n in res.notes)
+    assert check_identity(sympy.Trace(W.T * W), sympy.Sum(sympy.Sum(W[a, i] ** 2, (i, 0, 2)), (a, 0, 1))).verdict \
+        == "proved"
+    # variables given as a matrix symbol or an indexed base
+    assert check_identity(sympy.Sum(x[i], (i, 1, 2)) ** 2, x[1] ** 2 + 2 * x[1] * x[2] + x[2] ** 2, [x]).verdict \
+        == "proved"
+    import pytest
+
+    from proofkit.errors import InvalidInput
+
+    n = sympy.Symbol("n", integer=True)
+    with pytest.raises(InvalidInput, match="argument 'lhs'.*integer bounds"):
+        check_identity(sympy.Sum(x[i], (i, 1, n)), 0)
+
+
+def test_tiny_difference_is_refuted_after_raising_the_precision_automatically():
+    x = sympy.Symbol("x")
+    eps = sympy.exp(-10**4)
+    # the difference is eps^2 = e^(-20000): separated from 0 only above ~29,000 bits
+    res = check_identity((sympy.exp(x) + eps) ** 2, sympy.exp(2 * x) + 2 * sympy.exp(x) * eps)
+    assert res.verdict == "refuted" and "raised automatically" in res.detail
+    assert abs(((sympy.exp(x) + eps) ** 2 - sympy.exp(2 * x) - 2 * sympy.exp(x) * eps).subs(res.witness).evalf(
+        30, maxn=40000)) > 0
+    # within a smaller budget: undecided, saying how small the difference is and which precision was reached
+    small = check_identity((sympy.exp(x) + eps) ** 2, sympy.exp(2 * x) + 2 * sympy.exp(x) * eps, max_prec=4096)
+    assert small.verdict == "inconclusive" and small.detail.startswith("undecided")
+    assert "4096-bit" in small.detail and "max_prec" in small.detail
+
+
+def test_undecided_wording_never_reads_as_a_refutation():
+    x = sympy.Symbol("x")
+    res = check_identity(sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x), prec=64, max_prec=128)  # true
+    assert res.verdict == "inconclusive" and res.detail.startswith("undecided")
+    assert "not identically" not in res.detail and "refut" not in res.detail

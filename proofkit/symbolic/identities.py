@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,12 +29,14 @@ from typing import Any
 
 import symengine as se
 import sympy
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from proofkit.convert import exact_expr, expr_matrix
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
 from proofkit.progress import track
+from proofkit.symbolic.concrete import element_symbol, write_out
 
 __all__ = ["IdentityCheck", "check_identity", "admissible"]
 
@@ -220,12 +223,52 @@ def _random_point(rng: random.Random, variables: Sequence[sympy.Symbol], scale: 
     return None if any(q is None for q in pt) else pt  # type: ignore[return-value]
 
 
+def _refuted_by_ball(v: Any, prec: int, base_prec: int, variables: list[sympy.Symbol], pt: list[Fraction],
+                     tested: int) -> IdentityCheck:
+    raised = f"; the precision was raised automatically from {base_prec} bits" if prec > base_prec else ""
+    return IdentityCheck("refuted", "ball arithmetic",
+                         f"lhs - rhs lies in {v.str(10, radius=True)} which excludes 0 (Arb, {prec} bits{raised})",
+                         witness=_as_witness(variables, pt), enclosure=v.str(30, radius=True), points_tested=tested)
+
+
+def _escalate(prog: Any, variables: list[sympy.Symbol], points: list[list[Fraction]], prec: int, max_prec: int,
+              deadline: float, tested: int) -> tuple[IdentityCheck | None, str]:
+    """Re-evaluate at doubling precisions up to ``max_prec`` (and until ``deadline``) where the ball contained 0.
+
+    Returns a refutation, or None and a sentence saying how small the difference was shown to be and which
+    precision was reached (so the caller can say which precision would be needed to decide).
+    """
+    best: tuple[int, Any, list[Fraction]] | None = None
+    for pt in points:
+        p = prec
+        while p < max_prec and time.monotonic() < deadline:
+            p = min(2 * p, max_prec)
+            try:
+                (v,) = prog.run(ArbContext(p), pt)
+            except (ZeroDivisionError, NotAnalyticHere, NotRational):
+                break
+            if v > 0 or v < 0:
+                return _refuted_by_ball(v, p, prec, variables, pt, tested), ""
+            if best is None or p > best[0]:
+                best = (p, v, pt)
+    if best is None:
+        return None, ""
+    p, v, _ = best
+    rad = v.rad()
+    bound = f"2^{int(rad.log_base(2).floor().unique_fmpz()) + 1 if rad > 0 else '-inf'}" if rad.is_finite() else "?"
+    stop = "the precision budget max_prec" if p >= max_prec else "the time budget"
+    return None, (f"|lhs - rhs| <= {bound} at a sample point with {p}-bit ball arithmetic ({stop} was reached); "
+                  f"a non-zero difference smaller than that needs more than {p} bits to be separated from 0 "
+                  f"(pass a larger max_prec)")
+
+
 def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed: int,
-                 prec: int, max_ops: int) -> IdentityCheck:
+                 prec: int, max_ops: int, max_prec: int = 1 << 16, deadline: float = float("inf")) -> IdentityCheck:
     rng = random.Random(seed)
     rational = _is_rational_function(d)
     prog = compile_program([d], variables)
     tested = 0
+    undecided: list[list[Fraction]] = []  # points where the ball contained 0
     for _ in range(trials):
         pt = _random_point(rng, variables, 10**6 if rational else 3)
         if pt is None:
@@ -243,10 +286,8 @@ def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed
                 (v,) = prog.run(ArbContext(prec), pt)
                 tested += 1
                 if v > 0 or v < 0:
-                    return IdentityCheck("refuted", "ball arithmetic",
-                                         f"lhs - rhs lies in {v.str(10, radius=True)} which excludes 0 "
-                                         f"(Arb, {prec} bits)", witness=_as_witness(variables, pt),
-                                         enclosure=v.str(30, radius=True), points_tested=tested)
+                    return _refuted_by_ball(v, prec, prec, variables, pt, tested)
+                undecided.append(pt)
         except (ZeroDivisionError, NotAnalyticHere, NotRational):
             continue  # a pole or a domain boundary: try another point
     if d == 0 or se.expand(se.sympify(d)) == 0 or _generic_zero(d, max_ops):
@@ -256,20 +297,24 @@ def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed
                              "wherever both sides are defined", points_tested=tested)
     if tested == 0:
         return IdentityCheck("inconclusive", "no admissible point",
-                             "lhs - rhs did not cancel symbolically and could not be evaluated at any point "
-                             "admissible for the symbols' assumptions", points_tested=0)
+                             "undecided: lhs - rhs did not cancel symbolically and could not be evaluated at any "
+                             "point admissible for the symbols' assumptions", points_tested=0)
     if rational:
         n, _ = _degree_bound(sympy.together(d)) if d.free_symbols else (0, 0)
         size = 2 * 10**6 + 1
         bound = (n / size) ** tested if n < size else 1.0
         return IdentityCheck("inconclusive", "exact evaluation",
-                             f"lhs - rhs vanished at {tested} random rational points but did not cancel "
+                             f"undecided: lhs - rhs vanished at {tested} random rational points but did not cancel "
                              f"symbolically; Schwartz-Zippel: a non-zero difference of degree <= {n} "
                              f"vanishes at all of them with probability <= {bound:.3g}",
                              error_bound=bound, points_tested=tested)
+    refuted, smallness = _escalate(prog, variables, undecided[:2], prec, max_prec, deadline, tested)
+    if refuted is not None:
+        return refuted
     return IdentityCheck("inconclusive", "numerical agreement (evidence only)",
-                         f"|lhs - rhs| was not separated from 0 at {tested} points with {prec}-bit ball "
-                         "arithmetic and no symbolic proof was found; this is evidence, not a proof",
+                         f"undecided: lhs - rhs was not separated from 0 at {tested} points with {prec}-bit ball "
+                         "arithmetic and no symbolic proof was found; this is evidence, not a proof"
+                         + (f". {smallness}" if smallness else ""),
                          points_tested=tested)
 
 
@@ -277,10 +322,12 @@ def _as_witness(variables: list[sympy.Symbol], pt: list[Fraction]) -> dict[sympy
     return {v: sympy.Rational(p.numerator, p.denominator) for v, p in zip(variables, pt)}
 
 
-def _as_sympy(obj: Any, argument: str) -> Any:
-    """An exact sympy expression or Matrix: every node checked, every float replaced by its exact value."""
+def _as_sympy(obj: Any, argument: str, expanded: list[str]) -> Any:
+    """An exact sympy expression or Matrix: sums, indexed and matrix symbols of concrete sizes written out
+    (what was written out is appended to ``expanded``), every node checked, every float made exact."""
     if hasattr(obj, "to_sympy") and not isinstance(obj, sympy.Basic):
         obj = obj.to_sympy()
+    obj = write_out(obj, argument, expanded)
     if isinstance(obj, (list, tuple, sympy.MatrixBase)):
         return expr_matrix(obj, argument)
     return exact_expr(obj, argument)
@@ -299,8 +346,8 @@ def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
 
 
 def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None, *,
-                   trials: int = 8, seed: int = 0, prec: int = 256,
-                   max_ops: int = 4000) -> IdentityCheck:
+                   trials: int = 8, seed: int = 0, prec: int = 256, max_prec: int = 1 << 16,
+                   time_budget: float = 20.0, max_ops: int = 4000) -> IdentityCheck:
     """Decide whether ``lhs == rhs`` holds identically (expressions or matrices).
 
     Parameters
@@ -318,6 +365,13 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
         Seed of the random points (results are reproducible).
     prec : int
         Arb precision in bits for transcendental expressions.
+    max_prec : int
+        When lhs - rhs is not separated from 0 at ``prec`` bits and not proved, the precision is doubled
+        at up to two sample points, up to ``max_prec`` bits (a difference of order ``exp(-10^4)`` needs
+        about 14,500 bits); if still undecided, ``detail`` says how small the difference was shown to be
+        and which precision was reached.
+    time_budget : float
+        Seconds for raising the precision (over all entries).
     max_ops : int
         Above this size (``sympy.count_ops``) the generic-form cancellation is
         skipped (a fast symengine expansion is still tried).
@@ -347,10 +401,17 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     >>> res.verdict, res.notes[0][:59]
     ('refuted', 'the two sides have different free symbols: only lhs has t; ')
     """
-    for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_ops", max_ops, 0)):
+    for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_ops", max_ops, 0),
+                             ("max_prec", max_prec, 2)):
         if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
             raise InvalidInput(name, "an integer" + (f" >= {low}" if low is not None else ""), repr(value))
-    L, R = _as_sympy(lhs, "lhs"), _as_sympy(rhs, "rhs")
+    if max_prec > 1 << 20:
+        raise InvalidInput("max_prec", "an integer <= 2^20", repr(max_prec))
+    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or not time_budget >= 0 \
+            or time_budget == float("inf"):
+        raise InvalidInput("time_budget", "a finite number of seconds >= 0", repr(time_budget))
+    expanded: list[str] = []
+    L, R = _as_sympy(lhs, "lhs", expanded), _as_sympy(rhs, "rhs", expanded)
     if isinstance(L, sympy.MatrixBase) != isinstance(R, sympy.MatrixBase):
         raise ShapeMismatch("rhs", "the same kind as lhs (both matrices or both expressions)",
                             f"{type(R).__name__} against {type(L).__name__}")
@@ -365,22 +426,51 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     if variables is None:
         var_list = sorted(free, key=lambda s: s.name)
     else:
-        var_list = list(variables)
-        if not all(isinstance(v, sympy.Symbol) for v in var_list):
-            raise InvalidInput("variables", "sympy Symbols", repr(var_list)[:80])
+        var_list = _variable_symbols(variables, free)
         extra = free - set(var_list)
         if extra:
             raise InvalidInput("variables", "every free symbol of lhs and rhs",
                                f"missing {sorted(s.name for s in extra)}")
     note = _different_symbols_note(L.free_symbols, R.free_symbols)
-    return _with_note(_check_entries(pairs, var_list, trials, seed, prec, max_ops), note)
+    deadline = time.monotonic() + float(time_budget)
+    res = _with_note(_check_entries(pairs, var_list, trials, seed, prec, max_ops, max(prec, max_prec), deadline), note)
+    if expanded:
+        res.notes.append("written out for the concrete sizes given: " + "; ".join(dict.fromkeys(expanded)) +
+                         ". The verdict is for these sizes; indexed entries and matrix-symbol entries are the "
+                         "variables named x[i], W[i, j]")
+    return res
+
+
+def _variable_symbols(variables: Any, free: set[sympy.Symbol]) -> list[sympy.Symbol]:
+    """The scalar variables: symbols, entries ``x[i]``/``W[i, j]`` (as their written-out symbols), or whole
+    ``MatrixSymbol``s / ``IndexedBase``s (every entry of theirs that occurs)."""
+    if isinstance(variables, (str, bytes)) or not hasattr(variables, "__iter__"):
+        raise InvalidInput("variables", "a sequence of sympy Symbols", type(variables).__name__)
+    out: list[sympy.Symbol] = []
+    for v in variables:
+        if isinstance(v, sympy.Symbol):
+            out.append(v)
+        elif isinstance(v, (sympy.Indexed, MatrixElement)):
+            out.append(element_symbol(v))
+        elif isinstance(v, sympy.MatrixSymbol):
+            rows, cols = v.shape
+            if not (isinstance(rows, (int, sympy.Integer)) and isinstance(cols, (int, sympy.Integer))):
+                raise InvalidInput("variables", "matrix symbols of concrete shape", f"{v} of shape {v.shape}")
+            out += [element_symbol(v[i, j]) for i in range(int(rows)) for j in range(int(cols))]
+        elif isinstance(v, sympy.IndexedBase):
+            prefix = f"{v.label}["
+            out += sorted((s for s in free if s.name.startswith(prefix)), key=lambda s: s.name)
+        else:
+            raise InvalidInput("variables", "sympy Symbols, indexed entries x[i], matrix symbols or their entries",
+                               f"{type(v).__name__} {str(v)[:40]}")
+    return list(dict.fromkeys(out))
 
 
 def _check_entries(pairs: list[tuple[tuple[int, ...], sympy.Expr]], var_list: list[sympy.Symbol], trials: int,
-                   seed: int, prec: int, max_ops: int) -> IdentityCheck:
+                   seed: int, prec: int, max_ops: int, max_prec: int, deadline: float) -> IdentityCheck:
     results = []
     for k, (entry, d) in enumerate(track(pairs, "check_identity: entries", unit="entry")):
-        res = _check_entry(d, var_list, trials, seed + k, prec, max_ops)
+        res = _check_entry(d, var_list, trials, seed + k, prec, max_ops, max_prec, deadline)
         res.entry = entry if entry else None
         if res.verdict == "refuted":
             return res
