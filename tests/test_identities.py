@@ -26,7 +26,10 @@ def _hand_delta1(net, obj, drop_sigma_prime):
 def test_correct_hand_derivation_of_delta_1_is_proved():
     net, X, obj = _two_layer()
     res = check_identity(_hand_delta1(net, obj, False), obj.Delta(1))
-    assert res.verdict == "proved" and res.method == "symbolic zero"
+    assert res.verdict == "proved" and res.method == "exact engine (kernel-checked certificate)"
+    from proofkit.kernel import check_certificate
+
+    assert check_certificate(res.certificate.to_json())  # the attached certificate is the kernel's
     # and the gradient it implies, X^T Delta_1, equals direct differentiation
     grad = obj.gradient()
     gW1 = sympy.Matrix(2, 2, lambda a, j: grad[obj.params.index(net.weights[1][a, j]), 0])
@@ -56,10 +59,12 @@ def test_rational_identity_and_refutation_are_exact():
 
 def test_true_identity_outside_the_symbolic_method_is_inconclusive_not_proved():
     x = sympy.Symbol("x")
-    # sin^2 + cos^2 = 1 needs the Pythagorean relation, which generic substitution does not know
-    res = check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, sympy.Integer(1), prec=128)
-    assert res.verdict == "inconclusive"
-    assert "evidence" in res.method
+    # sin(2x) = 2 sin x cos x needs the addition theorem, which the exact engine does not know
+    res = check_identity(sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x), prec=128, max_prec=512)
+    assert res.verdict == "inconclusive" and res.certificate is None
+    assert "evidence" in res.method and res.detail.startswith("undecided")
+    # sin^2 + cos^2 = 1 is a relation the engine uses: proved, with a certificate
+    assert check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, sympy.Integer(1)).certificate is not None
 
 
 def test_tiny_difference_is_refuted_by_relative_precision():

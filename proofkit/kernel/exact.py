@@ -56,10 +56,6 @@ class ZeroFunction(ZeroDivisionError):
     """A division by a rational function that is identically zero (the expression is nowhere defined)."""
 
 
-class _Restart(NotExact):
-    """``exp(c m)`` with a denominator of ``c`` that the atom ``exp(m/Q)`` already made does not divide."""
-
-
 _ANY, _NONNEG = frozenset({-1, 0, 1}), frozenset({0, 1})
 _MAX_RESTARTS = 6
 _MAX_REGIONS = 512
@@ -213,6 +209,7 @@ class Field:
         self.signs = list(signs) if signs is not None else [_ANY] * self.n
         self.exp_den = exp_den if exp_den is not None else {}  # m -> Q: exp(c m) is written with the atom exp(m/Q)
         self.exp_made: set[str] = set()
+        self.stale = False  # a denominator met after its atom was made: the next run uses the larger one
         self.region: dict[str, frozenset[int]] | None = None  # sign regions (see zero_on_regions); None: atoms
         self.selectors: dict[str, Any] = {}
         self.factored: dict[str, tuple[int, list[tuple[str, int]]]] = {}
@@ -308,15 +305,17 @@ def _nonneg(field: Field, p: Any, gens: set[int] | None = None) -> bool:
     return all(c > 0 for c in p.coeffs()) and all(j in gens for j, e in enumerate(p.degrees()) if e)
 
 
-def _common_denominator(field: Field, key: str, c: flint.fmpq) -> int:
+def _common_denominator(field: Field, key: str, c: flint.fmpq) -> int | None:
     """The denominator ``Q`` of the atom written for multiples of ``key``: a multiple of every denominator of such a
-    ``c`` met; a new one after the atom was made restarts the computation (:class:`_Restart`)."""
+    ``c`` met. A new one after the atom was made is recorded for the next run (``field.stale``) and None returned
+    (the caller then uses an atom of its own: sound, only less likely to cancel)."""
     Q = field.exp_den.get(key, 1)
     if (c * Q).q != 1:
         Q = Q * int(c.q) // int(flint.fmpz(Q).gcd(c.q))
         field.exp_den[key] = Q
         if key in field.exp_made:
-            raise _Restart("certificate rejected: the exponents' denominators did not settle")
+            field.stale = True
+            return None
     field.exp_made.add(key)
     return Q
 
@@ -330,7 +329,7 @@ def _root_power(field: Field, g: RF, c: flint.fmpq) -> RF:
         return g.pow_int(int(c.p))
     g = _reduced(field, g)
     Q = _common_denominator(field, "root " + "/".join(g.key()), c)
-    if Q > _MAX_EXPONENT or abs((c * Q).p) > _MAX_EXPONENT:
+    if Q is None or Q > _MAX_EXPONENT or abs((c * Q).p) > _MAX_EXPONENT:
         return field.atom(f"root:{int(c.q)}", g).pow_int(int(c.p))
     return field.atom(f"root:{Q}", g).pow_int(int((c * Q).p))
 
@@ -349,9 +348,9 @@ def _exp_term(field: Field, m: RF, c: flint.fmpq) -> RF:
             return _root_power(field, field.atom_args[used[0] - field.n][0], c)
     key = "exp " + "/".join(m.key())
     Q = _common_denominator(field, key, c)
-    k = c * Q
-    if abs(k.p) > _MAX_EXPONENT or Q > _MAX_EXPONENT:
+    if Q is None or abs((c * Q).p) > _MAX_EXPONENT or Q > _MAX_EXPONENT:
         return field.atom("exp", m * field.const(c))
+    k = c * Q
     return field.atom("exp", m * field.const(flint.fmpq(1, Q))).pow_int(int(k.p))
 
 
@@ -845,18 +844,27 @@ def seeds(field: Field, values: Sequence[RF], active: Sequence[int]) -> list[Jet
 def run(names: Sequence[str], build: Callable[[Field], Any], opaque: bool = False,
         signs: Sequence[frozenset[int]] | None = None) -> Any:
     """``build(field)`` in a field over ``names`` (variables with the sign sets ``signs``), with room for more atoms
-    when it runs out, and again with larger exponent denominators when ``exp(c m)`` needs them."""
+    when it runs out, and again with the larger exponent denominators that ``exp(c m)`` asked for (a run that used
+    makeshift atoms for them is sound, and is repeated while restarts remain)."""
     exp_den: dict[str, int] = {}
-    for _ in range(_MAX_RESTARTS):
+    for attempt in range(_MAX_RESTARTS):
+        last = attempt == _MAX_RESTARTS - 1
         for cap in _ATOM_CAPS:
+            field = Field(names, cap, opaque, signs, exp_den)
             try:
-                return build(Field(names, cap, opaque, signs, exp_den))
+                out = build(field)
             except _AtomsExhausted:
                 if cap == _ATOM_CAPS[-1]:
                     raise
-            except _Restart:
+                continue
+            except NotExact:
+                if not field.stale or last:
+                    raise
                 break
-    raise NotExact("certificate rejected: the denominators of the exponents did not settle")
+            if not field.stale or last:
+                return out
+            break
+    raise AssertionError  # pragma: no cover
 
 
 # -- the expressions the kernel's rules prove zero -------------------------------------------------------------

@@ -130,8 +130,23 @@ def _matrix(expr: sympy.MatrixExpr, argument: str, expanded: list[str]) -> sympy
     return expr.as_explicit()
 
 
+_INDEX_NOTATION = (sympy.Sum, sympy.Product, sympy.Indexed, sympy.IndexedBase, MatrixElement, sympy.MatrixSymbol,
+                   sympy.Trace, sympy.Determinant)
+
+
 def _needs_writing_out(expr: sympy.Basic) -> bool:
-    return expr.has(sympy.Sum, sympy.Product, sympy.Indexed, sympy.IndexedBase, MatrixElement, sympy.MatrixSymbol)
+    """Whether index notation occurs in ``expr`` (one pass over its distinct subexpressions)."""
+    seen: set[int] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _INDEX_NOTATION):
+            return True
+        for a in node.args:
+            if id(a) not in seen:
+                seen.add(id(a))
+                stack.append(a)
+    return False
 
 
 def write_out(obj: Any, argument: str, expanded: list[str] | None = None) -> Any:
