@@ -263,3 +263,28 @@ def test_random_piecewise_linear_identities_against_the_oracle():
         for cand in (other, e + R(1, 1000) * sympy.Max(0, x - 3), e.subs(x, x + R(1, 7))):
             if _pl_values_differ(e, cand, rng):
                 assert not proves(e, cand, [x, y]), (trial, e, cand)
+
+
+# -- through the certifiers: a plateau whose identities involve exp/log of constants ---------------------------------
+def test_a_line_of_minima_with_logarithms_of_rationals_is_certified():
+    """A sigmoid unit with weight log 2 has activation 2/3: the output weights a, b with a + b = 3/2 fit the target
+    exactly, a line of minima. The manifold identities need exp(-log 2) = 1/2 (they were undecided before)."""
+    from proofkit import certify_local_min
+    from proofkit.kernel import check_certificate
+
+    a, b, w = sympy.symbols("a b w")
+    s = 1 / (1 + sympy.exp(-w))
+    L = (a * s + b * s - 1) ** 2 + (w - sympy.log(2)) ** 2
+    c = certify_local_min(L, [a, b, w], [1, R(1, 2), 0.6931471805599453],
+                          manifold={b: R(3, 2) - a, w: sympy.log(2)})
+    assert c.verdict == "certified" and check_certificate(c.to_json())
+    # the near-miss a + b = 1 is not a manifold of minima: its identities are not proved, and it is not certified
+    c = certify_local_min(L, [a, b, w], [1, 0, 0.6931471805599453], manifold={b: 1 - a, w: sympy.log(2)})
+    assert c.verdict == "inconclusive" and "is refuted" in c.reason
+
+
+def test_the_engine_says_undecided_not_false():
+    with pytest.raises(CertificateRejected, match="undecided") as info:
+        exact_zero(identity_differences(decode_dag(to_dag([sympy.sin(2 * x)], [x])),
+                                        decode_dag(to_dag([2 * sympy.sin(x) * sympy.cos(x)], [x]))), ["x"], "lhs - rhs")
+    assert "not identically" not in str(info.value)

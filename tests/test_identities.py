@@ -207,3 +207,65 @@ def test_undecided_wording_never_reads_as_a_refutation():
     res = check_identity(sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x), prec=64, max_prec=128)  # true
     assert res.verdict == "inconclusive" and res.detail.startswith("undecided")
     assert "not identically" not in res.detail and "refut" not in res.detail
+
+
+def _kernel_accepts(res) -> bool:
+    from proofkit.kernel import check_certificate
+
+    return res.certificate is not None and check_certificate(res.certificate.to_json()) is not None
+
+
+def test_every_proof_is_a_kernel_certificate_and_certify_identity_agrees():
+    from proofkit.certify.identity import certify_identity
+
+    t, a, b = sympy.symbols("t a b")
+    cases = [(sympy.Max(0, t), (t + sympy.Abs(t)) / 2), (sympy.Max(a, b), (a + b + sympy.Abs(a - b)) / 2),
+             (sympy.Heaviside(t, 0) * t, sympy.Max(0, t)), (sympy.sign(t) * t, sympy.Abs(t)),
+             (sympy.exp(t / 2) * sympy.exp(t / 3), sympy.exp(5 * t / 6)),
+             (1 / (1 + sympy.exp(-t * sympy.log(2))), 2**t / (1 + 2**t)),
+             (sympy.log(sympy.exp(a) + sympy.exp(b)), a + sympy.log(1 + sympy.exp(b - a)))]
+    for lhs, rhs in cases:
+        res = check_identity(lhs, rhs)
+        assert res.verdict == "proved" and _kernel_accepts(res), (lhs, rhs, res.detail)
+        assert certify_identity(lhs, rhs).verdict == "certified"
+
+
+def test_piecewise_and_exponential_near_misses_are_not_proved():
+    t, a, b = sympy.symbols("t a b")
+    near = [(sympy.Max(0, t), (t - sympy.Abs(t)) / 2), (sympy.Max(a, b), (a + b + sympy.Abs(a + b)) / 2),
+            (sympy.Heaviside(t, 0), sympy.Heaviside(t, 1)),  # differ at t = 0 only
+            (sympy.exp(t / 2) * sympy.exp(t / 3), sympy.exp(2 * t / 3)),
+            (1 / (1 + sympy.exp(-t * sympy.log(2))), 2**t / (2 + 2**t))]
+    for lhs, rhs in near:
+        res = check_identity(lhs, rhs)
+        assert res.verdict != "proved" and res.certificate is None, (lhs, rhs)
+        assert res.verdict == "refuted"  # each has a witness the search finds
+
+
+def test_heaviside_with_any_value_at_zero():
+    t = sympy.Symbol("t")
+    for h0 in (0, sympy.Rational(1, 3), 1):
+        res = check_identity(sympy.Heaviside(t, h0) * t, sympy.Max(0, t))
+        assert res.verdict == "proved", h0
+    res = check_identity(sympy.Heaviside(t, 0), (1 + sympy.sign(t)) / 2)  # differ at t = 0 (0 against 1/2)
+    assert res.verdict != "proved"
+
+
+def test_softmax_gauss_newton_decomposition_is_proved_and_a_dropped_term_refuted():
+    net = Network([1, 2, 2], activation="tanh")
+    X, Y = [[1], [-2]], [[1, 0], [0, 1]]
+    obj = net.loss(X, Y, loss="cross_entropy")
+    th, Fq = obj.params, obj.F(2)
+    gn, curv = sympy.zeros(len(th)), sympy.zeros(len(th))
+    for n in range(2):
+        q = [Fq[n, k] for k in range(2)]
+        p = [sympy.exp(qk) / sum(sympy.exp(ql) for ql in q) for qk in q]
+        J = sympy.Matrix([[sympy.diff(qk, t) for t in th] for qk in q])
+        gn += J.T * (sympy.diag(*p) - sympy.Matrix(p) * sympy.Matrix(p).T) * J
+        for k in range(2):
+            curv += (p[k] - Y[n][k]) * sympy.hessian(q[k], th)
+    H = obj.hessian()
+    res = check_identity(gn + curv, H)
+    assert res.verdict == "proved" and _kernel_accepts(res)
+    wrong = check_identity(gn, H)  # the Gauss-Newton term alone is not the Hessian
+    assert wrong.verdict == "refuted" and wrong.witness

@@ -303,10 +303,29 @@ def _as_sympy(obj: Any, argument: str, expanded: list[str]) -> Any:
     (what was written out is appended to ``expanded``), every node checked, every float made exact."""
     if hasattr(obj, "to_sympy") and not isinstance(obj, sympy.Basic):
         obj = obj.to_sympy()
-    obj = write_out(obj, argument, expanded)
+    obj = _heaviside_by_sign(write_out(obj, argument, expanded))
     if isinstance(obj, (list, tuple, sympy.MatrixBase)):
         return expr_matrix(obj, argument)
     return exact_expr(obj, argument)
+
+
+def _heaviside_by_sign(obj: Any) -> Any:
+    """``Heaviside(x, h0)`` as ``(1 + sign x)/2 + (h0 - 1/2)(1 - sign(x)^2)`` (equal for every real x; the value
+    at 0 is ``h0``), so that every value at 0 is accepted, not only 1/2."""
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_heaviside_by_sign(e) for e in obj)
+    if isinstance(obj, sympy.MatrixBase):
+        return obj.applyfunc(_heaviside_by_sign)
+    if not isinstance(obj, sympy.Basic) or not obj.has(sympy.Heaviside):
+        return obj
+
+    def rewrite(h: sympy.Heaviside) -> sympy.Expr:
+        s = sympy.sign(h.args[0])
+        h0 = h.args[1] if len(h.args) > 1 else sympy.S.Half
+        return (1 + s) / 2 + (h0 - sympy.S.Half) * (1 - s**2)
+
+    return obj.replace(lambda e: isinstance(e, sympy.Heaviside) and len(e.args) > 1 and e.args[1] != sympy.S.Half
+                       and e.args[1].is_Rational, rewrite)
 
 
 def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
@@ -486,8 +505,8 @@ def _check_entries(L: Any, R: Any, pairs: list[tuple[tuple[int, ...], sympy.Expr
     if cert is not None:
         where = f"all {len(pairs)} entries: " if len(pairs) > 1 else ""
         return IdentityCheck("proved", "exact engine (kernel-checked certificate)",
-                             f"{where}the kernel's exact engine reduced lhs - rhs to 0 (re-checked: {why}), so the identity holds "
-                             "wherever both sides are defined (for the values the symbols' assumptions allow); "
+                             f"{where}the kernel's exact engine reduced lhs - rhs to 0 (re-checked: {why}), so the "
+                             "identity holds wherever both sides are defined (for the values the symbols' assumptions allow); "
                              "the certificate is attached", points_tested=found.tested, certificate=cert)
     k, res = _undecided(ds, found, var_list, prec, max_prec, deadline, why)
     res.entry = pairs[k][0] or None
