@@ -9,13 +9,22 @@ derivatives are carried in forward mode by the chain rule when asked for (non-sm
 
 Normal forms that make more identities provable, each true wherever the expressions are defined:
 
-* ``exp(c0 + sum_k c_k m_k)`` (a polynomial argument, monomials ``m_k``) is ``exp(c0) prod_k exp(m_k)^(c_k)``
-  when the ``c_k`` are small integers, so ``exp(x) exp(y) = exp(x + y)`` and ``exp(-x) = 1/exp(x)``; ``E`` is
-  ``exp(1)``;
-* ``g^(p/q)`` is ``r^p`` with the atom ``r = g^(1/q)`` and, for a polynomial ``g``, the relation ``r^q = g``
-  (``sqrt(x)^2 = x``); ``cos(g)^2 = 1 - sin(g)^2`` and ``cosh(g)^2 = 1 + sinh(g)^2``. Numerators are reduced
-  by these relations (each holds at the true values of the atoms) before a zero test and before an atom is
-  keyed.
+* ``exp(sum c_i g_i)`` (the sums and constant multiples the graph shows) is a product of powers of atoms
+  ``exp(m/Q)``: the polynomial parts split into monomials ``m``, the other ``g_i`` grouped by denominator and
+  split into the terms of the numerator, ``Q`` the common denominator of every multiple of ``m`` met (so
+  ``exp(x/2) exp(x/3) = exp(5x/6)``, ``exp(-x) = 1/exp(x)``, ``exp(q_j - q_k) = exp(q_j)/exp(q_k)``); ``E`` is
+  ``exp(1)``; ``exp(c log g) = g^c`` (``g > 0`` where the logarithm is defined);
+* ``g^(p/q)`` is ``r^(pQ/q)`` with the atom ``r = g^(1/Q)``, ``Q`` common to every power of ``g`` met, and, for a
+  polynomial ``g``, the relation ``r^Q = g`` (``sqrt(x)^2 = x``, ``sqrt(7) = (7^(1/4))^2``);
+  ``cos(g)^2 = 1 - sin(g)^2`` and ``cosh(g)^2 = 1 + sinh(g)^2``. Numerators are reduced by these relations
+  (each holds at the true values of the atoms) before a zero test and before an atom is keyed;
+* ``log g`` (``g > 0`` wherever it is defined): a rational constant by its prime factors; the contents and the
+  common monomials in generators ``>= 0`` (variables assumed so, ``exp``, ``pi``, ``cosh``, roots) of the
+  numerator and the denominator taken out (``log(c x^k exp(m)) = log c + k log x + m``, log-sum-exp shifts),
+  and a denominator ``>= 0`` by its signs; the rest is an atom (nothing is split under an unproved sign).
+
+Piecewise nodes are atoms of their arguments, except in :func:`zero_on_regions` (the identity rule), which
+decides them by sign regions of their selectors (MATH.md section 8).
 
 Soundness. Substituting the true values of the atoms is a ring homomorphism from the polynomials in the
 variables and atoms to the reals; every intermediate denominator is non-zero wherever the stored expression
@@ -66,7 +75,6 @@ _SMOOTH = ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan", "a
 _ZERO_AT_ZERO = {"sin", "tan", "tanh", "sinh", "atan", "asin", "erf"}
 _ONE_AT_ZERO = {"cos", "cosh", "exp"}
 _MAX_EXPONENT = 4096
-_MAX_SPLIT = 64  # exp(c m) with an integer |c| up to this is exp(m)^c
 _MAX_TERMS = 200_000  # bounds on every polynomial the engine may form (checked before it is formed)
 _MAX_DEGREE = 1 << 15
 _MAX_BITS = 1 << 27  # total coefficient bits (terms x largest coefficient)
@@ -219,7 +227,7 @@ class Field:
         return RF(self, self.one * flint.fmpq(q))
 
     def var(self, i: int) -> RF:
-        return self.substitution.get(i) or RF(self, self.gens[i])
+        return self.substitution[i] if i in self.substitution else RF(self, self.gens[i])
 
     def uses_atoms(self, f: RF) -> set[int]:
         return {j for d in (f.num.degrees(), f.den.degrees()) for j, e in enumerate(d[self.n:]) if e}
