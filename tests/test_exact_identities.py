@@ -13,7 +13,7 @@ import random
 import pytest
 import sympy
 
-from proofkit.errors import CertificateRejected
+from proofkit.errors import CertificateRejected, InvalidInput
 from proofkit.kernel import decode_dag, exact_zero, identity_differences
 from proofkit.symbolic.dag import to_dag
 
@@ -24,7 +24,10 @@ _SIGN_SETS = {"positive": frozenset({1}), "negative": frozenset({-1}), "nonnegat
 
 def proves(lhs, rhs, variables, assumptions=None) -> bool:
     """Whether the kernel's exact engine proves ``lhs == rhs`` (sign regions allowed, as the identity rule does)."""
-    L, Rh = decode_dag(to_dag([lhs], variables)), decode_dag(to_dag([rhs], variables))
+    try:
+        L, Rh = decode_dag(to_dag([lhs], variables)), decode_dag(to_dag([rhs], variables))
+    except InvalidInput:  # sympy made a node the stored format does not have (e.g. an ITE condition)
+        return False
     signs = [_SIGN_SETS.get((assumptions or {}).get(v), frozenset({-1, 0, 1})) for v in variables]
     try:
         exact_zero(identity_differences(L, Rh), [v.name for v in variables], "lhs - rhs", opaque_first=True,
