@@ -68,7 +68,8 @@ class ZeroFunction(ZeroDivisionError):
 _ANY, _NONNEG = frozenset({-1, 0, 1}), frozenset({0, 1})
 _MAX_RESTARTS = 6
 _MAX_REGIONS = 512
-_MAX_LEAVES = 512
+_MAX_LEAVES = 64
+_SMALL_PRIMES = [p for p in range(2, 1024) if all(p % d for d in range(2, int(p**0.5) + 1))]
 
 
 _SMOOTH = ("exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan", "asin", "acos", "erf")
@@ -395,17 +396,16 @@ def _log_rational(field: Field, c: flint.fmpq) -> RF:
         n = flint.fmpz(n)
         if n == 1:
             continue
-        charge(2e-5, "factoring a constant")
+        charge(2e-5 + 4e-9 * n.bit_length(), "factoring a constant")
         if n.bit_length() <= 64:
             factors = n.factor()
         else:
-            factors, p = [], 2
-            while p < 1024:
+            factors = []
+            for p in _SMALL_PRIMES:
                 e = 0
                 while n % p == 0:
                     n, e = n // p, e + 1
                 factors += [(flint.fmpz(p), e)] if e else []
-                p += 1
             factors += [(n, 1)] if n != 1 else []
         for p, e in factors:
             out = out + field.const(sign * e) * field.atom("log", field.const(p))
@@ -524,7 +524,7 @@ def jets(dag: Dag, field: Field, env: Sequence[Jet], outputs: Sequence[int] | No
     zero = field.const(0)
     vals: list[Any] = []
     regions = field.region is not None and not k
-    leaves: dict[int, list[tuple[flint.fmpq, RF]]] = {}
+    leaves: dict[int, dict[int, flint.fmpq]] = {}
     for node in dag.nodes:
         op, args = node[0], node[1:]
         charge(1e-5, "an exact node")
@@ -564,27 +564,48 @@ def jets(dag: Dag, field: Field, env: Sequence[Jet], outputs: Sequence[int] | No
     return [vals[o] for o in (dag.outputs if outputs is None else outputs)]
 
 
-def _linear(dag: Dag, vals: list[Any], leaves: dict[int, list], i: int) -> list[tuple[flint.fmpq, RF]]:
-    """Node ``i`` as ``sum c_j g_j`` read from the graph (sums and constant multiples), each ``g_j`` a node's value."""
-    if i in leaves:
-        return leaves[i]
-    op, args = dag.nodes[i][0], dag.nodes[i][1:]
-    out: list[tuple[flint.fmpq, RF]] = [(flint.fmpq(1), vals[i][0])]
-    if op == "add":
-        out = [t for a in args for t in _linear(dag, vals, leaves, a)]
-    elif op == "mul":
-        consts = [a for a in args if dag.nodes[a][0] == "const"]
-        if len(consts) == len(args) - 1:
-            c = flint.fmpq(1)
-            for a in consts:
-                c *= dag.nodes[a][1]
-            (rest,) = [a for a in args if dag.nodes[a][0] != "const"]
-            out = [(c * x, g) for x, g in _linear(dag, vals, leaves, rest)]
-    leaves[i] = out if len(out) <= _MAX_LEAVES else [(flint.fmpq(1), vals[i][0])]
-    return leaves[i]
+def _linear(dag: Dag, vals: list[Any], leaves: dict[int, dict], i: int) -> list[tuple[flint.fmpq, RF]]:
+    """Node ``i`` as ``sum c_j g_j`` read from the graph (sums and constant multiples), each ``g_j`` a node's value
+    (iteratively, each node once; more than :data:`_MAX_LEAVES` terms: the node itself)."""
+    def parts(k: int) -> tuple[flint.fmpq, list[int]] | None:  # (factor, children) of a sum or a constant multiple
+        op, args = dag.nodes[k][0], dag.nodes[k][1:]
+        if op == "add":
+            return flint.fmpq(1), list(args)
+        consts = [a for a in args if dag.nodes[a][0] == "const"] if op == "mul" else []
+        if op != "mul" or len(consts) != len(args) - 1:
+            return None
+        c = flint.fmpq(1)
+        for a in consts:
+            c *= dag.nodes[a][1]
+        return c, [a for a in args if dag.nodes[a][0] != "const"]
+
+    stack = [i]
+    while stack:
+        k = stack[-1]
+        if k in leaves:
+            stack.pop()
+            continue
+        split = parts(k)
+        todo = [a for a in split[1] if a not in leaves] if split else []
+        if todo:
+            stack += todo
+            continue
+        stack.pop()
+        out: dict[int, flint.fmpq] = {k: flint.fmpq(1)}
+        if split is not None:
+            c, children = split
+            out = {}
+            for a in children:
+                for j, x in leaves[a].items():
+                    out[j] = out.get(j, 0) + c * x
+                if len(out) > _MAX_LEAVES:
+                    out = {k: flint.fmpq(1)}
+                    break
+        leaves[k] = out
+    return [(c, vals[j][0]) for j, c in leaves[i].items() if c != 0]
 
 
-def _exp_node(field: Field, dag: Dag, vals: list[Any], leaves: dict[int, list], a: int) -> Jet:
+def _exp_node(field: Field, dag: Dag, vals: list[Any], leaves: dict[int, dict], a: int) -> Jet:
     """``exp`` of node ``a``: normalised over the sums and multiples the graph shows (see :func:`_exp`)."""
     g, dg = vals[a]
     val = _exp(field, _linear(dag, vals, leaves, a))
@@ -629,7 +650,8 @@ def _factors(field: Field, key: str, p: Any) -> tuple[int, list[tuple[str, int]]
     """``p = s * prod f_i^e_i`` with primitive irreducible ``f_i`` (registered as selectors): ``(s, [(key_i, e_i)])``."""
     if key not in field.factored:
         charge(1e-4 + 1e-6 * len(p) ** 2, "factoring a selector")
-        c, facs = p.factor() if len(p) > 1 or p.total_degree() > 1 else (flint.fmpq(1), [(p, 1)])
+        small = len(p) <= 64 and p.total_degree() <= 16  # larger selectors are kept whole (sound, less complete)
+        c, facs = p.factor() if small and (len(p) > 1 or p.total_degree() > 1) else (flint.fmpq(1), [(p, 1)])
         sign, out = 1 if c > 0 else -1, []
         for f, e in facs:
             cf, pf = _content(f)
@@ -668,7 +690,7 @@ def _value_args(op: str, args: tuple) -> tuple:
         else args
 
 
-def _region_node(field: Field, dag: Dag, vals: list[Any], leaves: dict[int, list], op: str, args: tuple,
+def _region_node(field: Field, dag: Dag, vals: list[Any], leaves: dict[int, dict], op: str, args: tuple,
                  env: Sequence[Jet]) -> Any:
     """One node in the current region: non-smooth nodes and conditions take the branch the region decides."""
     refs = [vals[a] for a in _value_args(op, args)]
