@@ -649,7 +649,7 @@ def _selector(field: Field, g: RF) -> tuple[int, str, Any] | int:
 def _factors(field: Field, key: str, p: Any) -> tuple[int, list[tuple[str, int]]]:
     """``p = s * prod f_i^e_i`` with primitive irreducible ``f_i`` (registered as selectors): ``(s, [(key_i, e_i)])``."""
     if key not in field.factored:
-        charge(1e-4 + 1e-6 * len(p) ** 2, "factoring a selector")
+        charge(1e-4 + 1e-5 * len(p) ** 2, "factoring a selector")
         small = len(p) <= 64 and p.total_degree() <= 16  # larger selectors are kept whole (sound, less complete)
         c, facs = p.factor() if small and (len(p) > 1 or p.total_degree() > 1) else (flint.fmpq(1), [(p, 1)])
         sign, out = 1 if c > 0 else -1, []
