@@ -47,7 +47,8 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel.cost import charge
 from proofkit.kernel.dag import Dag
 
-__all__ = ["NotExact", "Field", "RF", "jets", "is_zero", "seeds", "run", "zero_on_regions", "has_piecewise_atoms",
+__all__ = ["NotExact", "Field", "RF", "jets", "is_zero", "seeds", "run", "zero_on_regions", "by_regions", "has_piecewise_atoms",
+           "assumed_signs",
            "identity_differences",
            "manifold_conditions", "invariance_conditions", "gradient_at", "slope_at", "manifold_at",
            "equal_outputs", "curve_series", "leading_term"]
@@ -813,9 +814,23 @@ def _assumed_region(field: Field) -> dict[str, frozenset[int]]:
     return region
 
 
-def has_piecewise_atoms(f: RF) -> bool:
-    """Whether the field of ``f`` made atoms of piecewise nodes (so sign regions may prove more)."""
-    return any(op in ("abs", "sign", "max", "min", "heaviside", "piecewise") for op in f.field.atom_ops)
+_ASSUMED_SIGNS = {"positive": {1}, "negative": {-1}, "nonnegative": {0, 1}, "nonpositive": {-1, 0}, "nonzero": {-1, 1}}
+
+
+def assumed_signs(assumptions: Sequence[str]) -> frozenset[int]:
+    """The signs a variable may have under its recorded assumptions (``integer`` and the like: any)."""
+    return _ANY.intersection(*(_ASSUMED_SIGNS.get(a, _ANY) for a in assumptions))
+
+
+def has_piecewise_atoms(vals: Sequence[Any]) -> bool:
+    """Whether the field of the values made atoms of piecewise nodes (so sign regions may prove more)."""
+    return any(isinstance(v, RF) and op in ("abs", "sign", "max", "min", "heaviside", "piecewise")
+               for v in vals for op in v.field.atom_ops)
+
+
+def by_regions(build: Callable[[Field], list[Any]], zero: Callable[[RF], bool]) -> Callable[[Field], int]:
+    """``build`` proved zero by :func:`zero_on_regions` (a function of the field, for :func:`run`)."""
+    return lambda field: zero_on_regions(field, build, zero)
 
 
 def zero_on_regions(field: Field, build: Callable[[Field], list[Any]], zero: Callable[[RF], bool]) -> int:

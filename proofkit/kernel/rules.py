@@ -416,15 +416,10 @@ def _sides(d: Decoded) -> tuple[Dag, Dag, list[str]]:
     return lhs, rhs, names
 
 
-_SIGNS = {"positive": {1}, "negative": {-1}, "nonnegative": {0, 1}, "nonpositive": {-1, 0}, "nonzero": {-1, 1}}
-
-
 def _identity(d: Decoded) -> Result:
     lhs, rhs, names = _sides(d)
-    signs = [frozenset({-1, 0, 1}).intersection(*(_SIGNS.get(a, {-1, 0, 1}) for a in assumed))
-             for assumed in d.inputs.get("assumptions", [[]] * len(names))]
-    z = P.exact_zero(ex.identity_differences(lhs, rhs), names, "lhs - rhs", opaque_first=True, signs=signs,
-                     regions=True)
+    signs = [ex.assumed_signs(a) for a in d.inputs.get("assumptions", [[]] * len(names))]
+    z = P.exact_zero(ex.identity_differences(lhs, rhs), names, "lhs - rhs", True, signs, regions=True)
     return Result({"type": "identity", "entries": len(lhs.outputs)}, "exact", (z,))
 
 
