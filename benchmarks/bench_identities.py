@@ -77,11 +77,13 @@ def run_one(name: str) -> dict:
 
 
 def _in_subprocess(checkout: str, name: str, timeout: float) -> dict:
-    code = f"import json, sys; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r}); " \
-           f"import bench_identities as b; print(json.dumps(b.run_one({name!r})))"
+    code = f"import json, sys; sys.path.append({os.path.dirname(os.path.abspath(__file__))!r}); " \
+           f"import proofkit, bench_identities as b; r = b.run_one({name!r}); r['proofkit'] = proofkit.__file__; " \
+           "print(json.dumps(r))"
     env = {**os.environ, "PYTHONPATH": checkout}
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env,
+                              cwd=checkout)  # (the working directory comes first on the path: that checkout's)
     except subprocess.TimeoutExpired:
         return {"case": name, "verdict": f"timeout after {timeout:.0f} s"}
     if done.returncode != 0:
