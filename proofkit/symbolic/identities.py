@@ -194,46 +194,47 @@ def _refuted_by_ball(v: Any, prec: int, base_prec: int, variables: list[sympy.Sy
                          witness=_as_witness(variables, pt), enclosure=v.str(30, radius=True), points_tested=tested)
 
 
-def _escalate(prog: Any, k: int, variables: list[sympy.Symbol], points: list[list[Fraction]], prec: int,
-              max_prec: int, deadline: float, tested: int) -> tuple[IdentityCheck | None, str]:
-    """Re-evaluate at doubling precisions up to ``max_prec`` (and until ``deadline``) where the ball contained 0.
+def _escalate(prog: Any, variables: list[sympy.Symbol], points: list[list[Fraction]], prec: int, max_prec: int,
+              deadline: float, tested: int) -> tuple[int, IdentityCheck | None, str]:
+    """Re-evaluate every entry at doubling precisions up to ``max_prec`` (and until ``deadline``) at ``points``.
 
-    Returns a refutation, or None and a sentence saying how small the difference was shown to be and which
-    precision was reached (so the caller can say which precision would be needed to decide).
+    Returns ``(entry, refutation, "")``, or ``(0, None, sentence)`` saying how small the differences were shown to
+    be and which precision was reached (so the caller can say which precision would be needed to decide).
     """
-    best: tuple[int, Any, list[Fraction]] | None = None
+    reached: tuple[int, Any] | None = None  # (precision, the largest upper bound of |lhs - rhs| over the entries)
     for pt in points:
         p = prec
         while p < max_prec and time.monotonic() < deadline:
             p = min(2 * p, max_prec)
             try:
-                v = prog.run(ArbContext(p), pt)[k]
+                vals = prog.run(ArbContext(p), pt)
             except (ZeroDivisionError, NotAnalyticHere, NotRational):
                 break
-            if v > 0 or v < 0:
-                return _refuted_by_ball(v, p, prec, variables, pt, tested), ""
-            if best is None or p > best[0]:
-                best = (p, v, pt)
-    if best is None:
-        return None, ""
-    p, v, _ = best
-    man, exp = abs(v).upper().man_exp()  # |lhs - rhs| <= man 2^exp
+            for k, v in enumerate(vals):
+                if v > 0 or v < 0:
+                    return k, _refuted_by_ball(v, p, prec, variables, pt, tested), ""
+            if reached is None or p > reached[0]:
+                reached = (p, max((abs(v).upper() for v in vals), key=lambda u: u.mid()))
+    if reached is None:
+        return 0, None, ""
+    p, top = reached
+    man, exp = top.man_exp()  # |lhs - rhs| <= man 2^exp
     bound = f"2^{int(exp) + int(man).bit_length()}" if man else "0"
     stop = "the precision budget max_prec" if p >= max_prec else "the time budget"
-    return None, (f"|lhs - rhs| <= {bound} at a sample point with {p}-bit ball arithmetic ({stop} was reached); "
-                  f"a non-zero difference smaller than that needs more than {p} bits to be separated from 0 "
-                  f"(pass a larger max_prec)")
+    return 0, None, (f"|lhs - rhs| <= {bound} at a sample point with {p}-bit ball arithmetic ({stop} was reached); "
+                     f"a non-zero difference smaller than that needs more than {p} bits to be separated from 0 "
+                     f"(pass a larger max_prec)")
 
 
 @dataclass
 class _Search:
-    """What the refutation search at random points found (no witness): per entry, the points where the ball
-    contained 0."""
+    """What the refutation search at random points found (no witness): the points where every entry's ball
+    contained 0 (or was exactly 0)."""
 
     tested: int
     rational: bool
     prog: Any
-    undecided: list[list[list[Fraction]]]
+    points: list[list[Fraction]]
 
 
 def _search(ds: list[sympy.Expr], variables: list[sympy.Symbol], trials: int, seed: int,
@@ -243,7 +244,7 @@ def _search(ds: list[sympy.Expr], variables: list[sympy.Symbol], trials: int, se
     rng = random.Random(seed)
     rational = all(_is_rational_function(d) for d in ds)
     prog = compile_program([se.sympify(d) for d in ds], variables)  # (checked already: no second check)
-    found = _Search(0, rational, prog, [[] for _ in ds])
+    found = _Search(0, rational, prog, [])
     for _ in range(trials):
         pt = _random_point(rng, variables, 10**6 if rational else 3)
         if pt is None:
@@ -258,10 +259,9 @@ def _search(ds: list[sympy.Expr], variables: list[sympy.Symbol], trials: int, se
                 return k, IdentityCheck("refuted", "exact evaluation",
                                         f"lhs - rhs = {v} != 0 at the witness point (exact rationals)",
                                         witness=_as_witness(variables, pt), enclosure=str(v), points_tested=found.tested)
-            if not rational:
-                if v > 0 or v < 0:
-                    return k, _refuted_by_ball(v, prec, prec, variables, pt, found.tested)
-                found.undecided[k].append(pt)
+            if not rational and (v > 0 or v < 0):
+                return k, _refuted_by_ball(v, prec, prec, variables, pt, found.tested)
+        found.points.append(pt)
     return found
 
 
@@ -273,21 +273,16 @@ def _undecided(ds: list[sympy.Expr], found: _Search, variables: list[sympy.Symbo
                                 f"undecided: {why}, and lhs - rhs could not be evaluated at any point admissible for "
                                 "the symbols' assumptions", points_tested=0)
     if found.rational:
-        n = max(_degree_bound(sympy.together(d))[0] if d.free_symbols else 0 for d in ds)
+        n = max(_degree_bound(d)[0] if d.free_symbols else 0 for d in ds)
         size = 2 * 10**6 + 1
         bound = (n / size) ** found.tested if n < size else 1.0
         return 0, IdentityCheck("inconclusive", "exact evaluation",
                                 f"undecided: {why}; lhs - rhs vanished at {found.tested} random rational points "
                                 f"(Schwartz-Zippel: a non-zero difference of degree <= {n} vanishes at all of them "
                                 f"with probability <= {bound:.3g})", error_bound=bound, points_tested=found.tested)
-    smallest = ""
-    for k, points in enumerate(found.undecided):
-        refuted, smallness = _escalate(found.prog, k, variables, points[:2], prec, max_prec, deadline, found.tested)
-        if refuted is not None:
-            return k, refuted
-        smallest = smallest or smallness
-        if time.monotonic() >= deadline:
-            break
+    k, refuted, smallest = _escalate(found.prog, variables, found.points[:2], prec, max_prec, deadline, found.tested)
+    if refuted is not None:
+        return k, refuted
     return 0, IdentityCheck("inconclusive", "numerical agreement (evidence only)",
                             f"undecided: {why}; |lhs - rhs| was not separated from 0 at {found.tested} points with "
                             f"{prec}-bit ball arithmetic (evidence, not a proof)" + (f". {smallest}" if smallest else ""),
