@@ -342,15 +342,20 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
 
     Parameters
     ----------
-    lhs, rhs : sympy expression or matrix (or nested lists)
+    lhs, rhs : sympy expression or matrix (or nested lists, or a matrix expression)
         The two sides; matrices are compared entry by entry. Floats are the
         exact binary numbers they are (``0.1`` is not ``1/10``): they are
-        replaced by exact rationals before any algebra.
-    variables : sequence of sympy.Symbol, optional
-        The variables; defaults to all free symbols. Every free symbol must be
-        listed (the identity is claimed for all their values).
+        replaced by exact rationals before any algebra. ``Sum``, ``Product``,
+        ``Indexed``, ``MatrixSymbol`` entries, matrix expressions (``W.T * W``),
+        ``Trace`` and ``Determinant`` of concrete sizes are written out
+        (:mod:`proofkit.symbolic.concrete`), and ``notes`` says so.
+    variables : sequence, optional
+        The variables (symbols, entries ``x[i]``, ``W[i, j]``, or whole
+        ``IndexedBase``/``MatrixSymbol`` objects); defaults to all free symbols.
+        Every free symbol must be listed (the identity is claimed for all their
+        values that their assumptions allow).
     trials : int
-        Random points per entry for the refutation search.
+        Random points for the refutation search (all entries at each point).
     seed : int
         Seed of the random points (results are reproducible).
     prec : int
@@ -367,7 +372,8 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     -------
     IdentityCheck
         ``verdict`` is "proved" only when the kernel re-proved the identity
-        from an ``identity`` certificate (attached as ``certificate``); "refuted" only with
+        from an ``identity`` certificate (attached as ``certificate``); the
+        detail of an undecided result starts with "undecided"; "refuted" only with
         a witness point at which the difference is certified non-zero; the
         witness satisfies every assumption of every symbol (positive,
         integer, ...), and when no admissible point can be drawn the verdict
@@ -388,6 +394,19 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     >>> res = check_identity(sympy.diff(s, t), s.subs(t, u) * (1 - s.subs(t, u)))
     >>> res.verdict, res.notes[0][:59]
     ('refuted', 'the two sides have different free symbols: only lhs has t; ')
+    >>> a, b = sympy.symbols("a b")                 # piecewise: decided by sign regions
+    >>> res = check_identity(sympy.Max(a, b), (a + b + sympy.Abs(a - b)) / 2)
+    >>> res.verdict, res.certificate.claim["type"]
+    ('proved', 'identity')
+
+    Guarantee
+    ---------
+    "proved": the kernel's exact engine reduced every entry of lhs - rhs to 0
+    (``check_certificate(res.certificate.to_json())`` accepts it), so the
+    identity holds wherever both sides are defined, for the values the
+    symbols' assumptions allow. "refuted": at ``witness`` (exact rationals
+    respecting the assumptions) the entry ``entry`` of lhs - rhs is certified
+    non-zero (exactly, or by an Arb ball excluding 0).
     """
     for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_prec", max_prec, 2)):
         if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
