@@ -40,6 +40,7 @@ from proofkit.convert import exact_expr, expr_matrix, sequence_of
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
+from proofkit.progress import track
 from proofkit.symbolic.concrete import element_symbol, write_out
 
 __all__ = ["IdentityCheck", "check_identity", "identity_sides", "Sides", "admissible"]
@@ -243,7 +244,8 @@ def _search(ds: list[sympy.Expr], variables: list[sympy.Symbol], trials: int, se
     search saw. All entries are one program (shared subexpressions computed once per point)."""
     rng = random.Random(seed)
     rational = all(_is_rational_function(d) for d in ds)
-    prog = compile_program([se.sympify(d) for d in ds], variables)  # (checked already: no second check)
+    converted = [se.sympify(d) for d in track(ds, "check_identity: entries", unit="entry")]  # (checked already)
+    prog = compile_program(converted, variables)
     found = _Search(0, rational, prog, [])
     for _ in range(trials):
         pt = _random_point(rng, variables, 10**6 if rational else 3)
