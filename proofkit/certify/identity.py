@@ -48,7 +48,7 @@ def identity_certificate(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol]) 
     """A ``certified`` identity certificate that the kernel re-proved from its JSON, or ``(None, why not)``.
 
     ``lhs`` and ``rhs`` are checked sympy expressions or matrices of one shape in the ``variables``
-    (:func:`~proofkit.symbolic.check_identity` calls this after its refutation search found no witness).
+    (:func:`~proofkit.symbolic.identities.check_identity` calls this after its refutation search found no witness).
     The reason is the kernel's (e.g. "not reduced to 0 by the exact engine (undecided)"), or how it proved
     the identity.
 
@@ -86,7 +86,7 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
                      *, prec: int = 256) -> Certificate:
     """Certify ``lhs == rhs`` entrywise (the kernel's exact engine) or refute it at a witness point.
 
-    The sides are read as by :func:`~proofkit.symbolic.check_identity` (sums, indexed and matrix symbols of
+    The sides are read as by :func:`~proofkit.symbolic.identities.check_identity` (sums, indexed and matrix symbols of
     concrete sizes written out), which also finds the witness of a refutation.
 
     Guarantee

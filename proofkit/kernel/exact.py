@@ -567,7 +567,7 @@ def jets(dag: Dag, field: Field, env: Sequence[Jet], outputs: Sequence[int] | No
 
 def _linear(dag: Dag, vals: list[Any], leaves: dict[int, dict], i: int) -> list[tuple[flint.fmpq, RF]]:
     """Node ``i`` as ``sum c_j g_j`` read from the graph (sums and constant multiples), each ``g_j`` a node's value
-    (iteratively, each node once; more than :data:`_MAX_LEAVES` terms: the node itself)."""
+    (iteratively, each node once; more than ``_MAX_LEAVES`` terms: the node itself)."""
     def parts(k: int) -> tuple[flint.fmpq, list[int]] | None:  # (factor, children) of a sum or a constant multiple
         op, args = dag.nodes[k][0], dag.nodes[k][1:]
         if op == "add":
@@ -607,7 +607,7 @@ def _linear(dag: Dag, vals: list[Any], leaves: dict[int, dict], i: int) -> list[
 
 
 def _exp_node(field: Field, dag: Dag, vals: list[Any], leaves: dict[int, dict], a: int) -> Jet:
-    """``exp`` of node ``a``: normalised over the sums and multiples the graph shows (see :func:`_exp`)."""
+    """``exp`` of node ``a``: normalised over the sums and multiples the graph shows (see ``_exp``)."""
     g, dg = vals[a]
     val = _exp(field, _linear(dag, vals, leaves, a))
     return val, [val * x for x in dg]
@@ -665,7 +665,7 @@ def _factors(field: Field, key: str, p: Any) -> tuple[int, list[tuple[str, int]]
 
 def _decide(field: Field, g: RF, parts: Sequence[tuple[frozenset[int], Any]]) -> Any:
     """The value of the part (a set of signs of ``g``) that contains every sign ``g`` may have in the region,
-    or :class:`_Pending` with the parts that split the region. The signs of a product are those its irreducible
+    or ``_Pending`` with the parts that split the region. The signs of a product are those its irreducible
     factors allow (``x^2 >= 0``; ``x y`` from the signs of ``x`` and ``y``), and a split is on one factor."""
     sel = _selector(field, g)
     if isinstance(sel, int):

@@ -446,7 +446,7 @@ class Sides(NamedTuple):
 
 def identity_sides(lhs: Any, rhs: Any, variables: Any = None) -> Sides:
     """The two sides of an identity as checked exact sympy expressions or matrices of one shape, the variables,
-    what was written out for concrete sizes (sums, indexed and matrix symbols; see :mod:`.concrete`) and each
+    what was written out for concrete sizes (sums, indexed and matrix symbols; see :mod:`proofkit.symbolic.concrete`) and each
     side's free symbols.
 
     Raises
