@@ -184,6 +184,70 @@ def sigmoid_network(width: int, samples: int) -> dict[str, Any]:
     return identity(d, e, names)
 
 
+def nested_abs(k: int, n: int = 1) -> dict[str, Any]:
+    """|...||x_0| - 1| - 2| ... - k|: one sign region split per level (at most 512 regions), against itself + 0 x."""
+    names = [f"x{i}" for i in range(n)]
+    nodes: list[list[Any]] = [["var", i] for i in range(n)]
+    cur = 0
+    for i in range(k):
+        nodes += [["const", str(-(i + 1))], ["add", cur, len(nodes)], ["abs", len(nodes) + 1]]
+        cur = len(nodes) - 1
+        if n > 1:
+            nodes += [["add", cur, (i + 1) % n]]
+            cur = len(nodes) - 1
+    d = dag(names, nodes, [cur])
+    e = json.loads(json.dumps(d))
+    e["nodes"] += [["const", "0"], ["mul", 0, len(nodes)], ["add", cur, len(nodes) + 1]]
+    e["outputs"] = [len(e["nodes"]) - 1]
+    return identity(d, e, names)
+
+
+def relu_sums(n: int) -> dict[str, Any]:
+    """sum_i max(0, x_i - i) against sum_i (x_i - i + |x_i - i|)/2: 2^n sign regions (at most 512 are explored)."""
+    names = [f"x{i}" for i in range(n)]
+    nodes: list[list[Any]] = [["var", i] for i in range(n)] + [["const", "0"], ["const", "1/2"]]
+    zero, half = n, n + 1
+    lhs, rhs = [], []
+    for i in range(n):
+        nodes += [["const", str(-i)], ["add", i, len(nodes)]]
+        t = len(nodes) - 1
+        nodes += [["max", zero, t], ["abs", t]]
+        nodes += [["add", t, len(nodes) - 1]]
+        nodes += [["mul", half, len(nodes) - 1]]
+        lhs.append(t + 1)
+        rhs.append(len(nodes) - 1)
+    nodes += [["add", *lhs], ["add", *rhs]]
+    return identity(dag(names, nodes, [len(nodes) - 2]), dag(names, nodes, [len(nodes) - 1]), names)
+
+
+def exponent_denominators(k: int) -> dict[str, Any]:
+    """exp(x/p) for the first k primes: a common denominator of every multiple of x would be their product."""
+    primes = [p for p in range(2, 10 * k + 20) if all(p % d for d in range(2, int(p**0.5) + 1))][:k]
+    nodes: list[list[Any]] = [["var", 0]]
+    terms = []
+    for p in primes:
+        nodes += [["const", f"1/{p}"], ["mul", 0, len(nodes)], ["exp", len(nodes) + 1]]
+        terms.append(len(nodes) - 1)
+    nodes.append(["mul", *terms])
+    d = dag(["x"], nodes, [len(nodes) - 1])
+    return identity(d, d, ["x"])
+
+
+def logs_of_numerals(d: int, k: int) -> dict[str, Any]:
+    """log of k numerals of d digits (prime factors are looked for), summed, against the sum reversed."""
+    rng = random.Random(3)
+    nodes: list[list[Any]] = [["var", 0]]
+    terms = []
+    for _ in range(k):
+        nodes += [["const", _digits(rng, d)], ["log", len(nodes)]]
+        terms.append(len(nodes) - 1)
+    nodes.append(["add", *terms, 0])
+    d1 = dag(["x"], nodes, [len(nodes) - 1])
+    e = json.loads(json.dumps(d1))
+    e["nodes"][-1] = ["add", 0, *reversed(terms)]
+    return identity(d1, e, ["x"])
+
+
 # -- matrices -----------------------------------------------------------------------------------------------------
 def nonsingular_balls(n: int, prec: int) -> dict[str, Any]:
     import flint
@@ -422,6 +486,13 @@ SHAPES: dict[str, Callable[[], Any]] = {
     "identity: 2,000-digit numerals, 20 steps": lambda: huge_numerals(2000, 20),
     "identity: 100-digit numerals, 400 steps": lambda: huge_numerals(100, 400),
     "identity: (1 + x + y)^(4096*4096)": big_powers,
+    "identity: 12 nested abs (sign regions)": lambda: nested_abs(12),
+    "identity: 40 nested abs over 8 variables (sign regions)": lambda: nested_abs(40, 8),
+    "identity: relu sums over 8 variables (256 sign regions)": lambda: relu_sums(8),
+    "identity: relu sums over 12 variables (sign regions beyond the cap)": lambda: relu_sums(12),
+    "identity: exp(x/p) for 300 primes (exponent denominators)": lambda: exponent_denominators(300),
+    "identity: logs of 200 numerals of 60 digits": lambda: logs_of_numerals(60, 200),
+    "identity: logs of 3 numerals of 20,000 digits": lambda: logs_of_numerals(20000, 3),
     "identity: sigmoid network 10 x 40": lambda: sigmoid_network(10, 40),
     "identity: sigmoid network 30 x 100": lambda: sigmoid_network(30, 100),
     "nonsingular: balls 25x25, 65,536 bits": lambda: nonsingular_balls(25, 65536),

@@ -163,18 +163,18 @@ def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Exp
             rhs = [0] * len(lhs)
         res = check_identity(sympy.Matrix(lhs), sympy.Matrix(rhs), tangent)
         if res.verdict == "proved":
-            return value, None, "sympy's check_identity"
+            return value, None, "check_identity"
         if res.verdict == "refuted":
             return None, f"{what} is refuted ({res.detail})", ""
-        sympy_said = f"sympy's check_identity was {res.verdict}"
+        sympy_said = f"check_identity was {res.verdict}"
     else:
-        sympy_said = "too large for sympy's check_identity"
+        sympy_said = "too large for check_identity"
     try:  # exact rational-function arithmetic over Q(u, atoms)
         value_q = flint.fmpq(int(L0.p), int(L0.q)) if L0 is not None else None
         exact_zero(manifold_conditions(decode_dag(spec.dag), decode_dag(phi_dag), T, V, value_q),
                    [spec.params[i].name for i in T], "manifold identities", opaque_first=True)
     except CertificateRejected as exc:
-        return None, f"{what}: not proved ({sympy_said}; exact engine: {exc})", ""
+        return None, f"{what}: undecided ({sympy_said}; exact engine: {exc})", ""
     return value, None, f"exact rational-function arithmetic ({sympy_said})"
 
 
@@ -205,7 +205,7 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
     method = f"exact identities on the manifold ({how}) + interval normal Hessian on U x V"
     if problem is not None:
         cert = assemble(claim, {**base, "centers": [q2s(x) for x in centre], "radii": ["1"] * spec.n}, {}, method, PREC)
-        cert.verdict, cert.reason = "inconclusive", f"not a manifold of critical points with constant loss: {problem}"
+        cert.verdict, cert.reason = "inconclusive", f"the manifold identities were not established: {problem}"
         cert.time_seconds = time.perf_counter() - t0
         return cert
     last = None

@@ -148,14 +148,15 @@ def contains(stated: flint.arb, compute: Callable[[int], flint.arb], prec: int |
     raise Refused("contains", f"the stated enclosure of {what} does not contain the kernel's")
 
 
-def exact_zero(build: Callable[[ex.Field], list[ex.RF]], names: Sequence[str], what: str,
-               opaque_first: bool = False) -> ExactZero:
-    """Every expression ``build`` forms (in the field over ``names``) vanishes identically, wherever defined."""
-    why = "not identically zero"
+def exact_zero(build: Callable[[ex.Field], list[ex.RF]], names: Sequence[str], what: str, opaque_first: bool = False,
+               signs: Sequence[frozenset[int]] | None = None, regions: bool = False) -> ExactZero:
+    """Every expression ``build`` forms vanishes wherever defined (variables in ``signs``; ``regions``: by sign regions)."""
+    why = "not reduced to 0 by the exact engine (undecided)"
     for opaque in (True, False) if opaque_first else (False,):
         try:
-            vals = ex.run(names, build, opaque)
-            if all(ex.is_zero(v) for v in vals):
+            vals = ex.run(names, build, opaque, signs)
+            if all(ex.is_zero(v) for v in vals) or (regions and ex.has_piecewise_atoms(vals) and
+                                                    ex.run(names, ex.by_regions(build, ex.is_zero), opaque, signs)):
                 return ExactZero(tier="exact", seal=_SEAL, what=what, count=len(vals))
         except ex.NotExact as exc:
             why = str(exc).removeprefix("certificate rejected: ")

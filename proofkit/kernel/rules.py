@@ -418,7 +418,8 @@ def _sides(d: Decoded) -> tuple[Dag, Dag, list[str]]:
 
 def _identity(d: Decoded) -> Result:
     lhs, rhs, names = _sides(d)
-    z = P.exact_zero(ex.identity_differences(lhs, rhs), names, "lhs - rhs", opaque_first=True)
+    signs = [ex.assumed_signs(a) for a in d.inputs.get("assumptions", [[]] * len(names))]
+    z = P.exact_zero(ex.identity_differences(lhs, rhs), names, "lhs - rhs", True, signs, regions=True)
     return Result({"type": "identity", "entries": len(lhs.outputs)}, "exact", (z,))
 
 
