@@ -62,12 +62,9 @@ def _j(cert: Any) -> dict[str, Any]:
 
 
 def _reason(d: dict[str, Any]) -> dict[str, Any]:
-    from proofkit.certificate import reason_for
-    from proofkit.kernel.statements import statement_for
-
-    if "statement" in d["claim"]:
-        d["claim"]["statement"] = statement_for(d["claim"])
-    d["reason"] = reason_for(d["claim"], d["verdict"]) or d["reason"]
+    """A conclusive certificate carries no words (the first schema's reason and statement are gone)."""
+    if d.get("verdict") in ("certified", "refuted"):
+        d["reason"] = None
     return d
 
 
@@ -115,12 +112,23 @@ def forgeries() -> list[tuple[str, str]]:
     d["verdict"], d["evidence"] = "refuted", {"witness": ["0", "0"]}
     add("positive_definite: refuted with the zero witness", d)
     d = copy.deepcopy(pd)
-    d["verdict"], d["evidence"] = "refuted", {"witness": ["1", "-1"], "form": {"exact": "0"}}
-    add("positive_definite: refuted with a wrong stated form", d)
+    d["verdict"], d["evidence"] = "refuted", {"witness": ["1", "-1"]}
+    add("positive_definite: refuted with a witness of positive form", d)
+    d = copy.deepcopy(pd)
+    d["verdict"], d["evidence"] = "refuted", {"minor": 2}
+    add("positive_definite: refuted with a positive leading minor", d)
     d = copy.deepcopy(pd)
     d["inputs"]["A"] = matrix_record([[1, 2], [2, 1]])
-    d["evidence"] = {"pivots": ["1", "3"]}
-    add("positive_definite: indefinite matrix, made-up pivots", d)
+    d["evidence"] = {}
+    add("positive_definite: indefinite matrix claimed positive definite", d)
+    d = copy.deepcopy(pd)
+    tiny = sympy.Rational(1, 2**300)
+    d["inputs"]["A"] = {"kind": "dag", "shape": [2, 2], "entries": to_dag([2, sympy.exp(tiny), 1 + tiny, 2], [])}
+    add("positive_definite: non-symmetric matrix of constants (exp(2^-300) vs 1 + 2^-300)", d)
+    d = copy.deepcopy(ns)
+    d["inputs"]["A"] = matrix_record([[1, 2], [2, 4]])
+    d["evidence"] = {"prime": "9", "det_mod_p": "3"}
+    add("nonsingular: singular matrix, composite modulus 9", d)
     det = _j(pk.enclose_det([[2, 1], [1, 3]]))
     d = copy.deepcopy(det)
     d["claim"]["sign"] = -1
@@ -240,15 +248,28 @@ def forgeries() -> list[tuple[str, str]]:
     sl = _j(pk.certify_strict_local_min([f.diff(x), f.diff(y)], None, [0], 0.1, variables=[x, y], fixed={y: 0},
                                         loss=f))
     d = copy.deepcopy(sl)
-    d["inputs"]["fixed"] = {"y": "5"}  # on the slice y = 5 the minimum is at x = -5/2, far outside the box
-    add("strict_local_min_on_slice: fixed value y = 0 -> 5", d)
+    d["inputs"]["centers"][1] = "5"  # on the slice y = 5 the minimum is at x = -5/2, far outside the box
+    add("local_min on a slice: fixed value y = 0 -> 5", d)
     d = copy.deepcopy(sl)
     d["inputs"]["loss"] = to_dag([(f.subs(y, 0))], [x])  # the old format: values substituted, not bound
-    d["inputs"]["fixed"] = {"y": "5"}
-    add("strict_local_min_on_slice: expression without the fixed inputs, value 0 -> 5", d)
+    d["inputs"]["centers"][1] = "5"
+    add("local_min on a slice: expression without the fixed inputs, value 0 -> 5", d)
+    d = copy.deepcopy(sl)
+    d["claim"].update(slice=False, fixed=[])
+    add("local_min on a slice: retyped as a full-space minimum", d)
+    d = _j(pk.classify_critical_point(x**2 + y**2 + 1, [x, y], [0, 0]))
+    d["inputs"]["loss"] = sl["inputs"]["loss"]
+    d["evidence"]["certificate"] = copy.deepcopy(sl)
+    add("classification: a saddle's minimum on a slice nested as a strict local minimum", d)
+    d = copy.deepcopy(sl)
+    d["inputs"]["radii"][1] = "1/10"  # the saddle direction opened: no longer a minimum
+    d["claim"].update(slice=False, fixed=[])
+    add("local_min on a slice: the fixed coordinate given a radius (the full-space saddle)", d)
 
     out += definiteness_forgeries()
     out += leibniz_forgeries()
+    out += legacy_forgeries()
+    out += teacher_student_forgeries()
 
     # -- hostile text ----------------------------------------------------------------------------------
     out += [("not JSON", "{{{"), ("10^5-digit integer", '{"a": ' + "9" * 100000 + "}"),
@@ -261,24 +282,6 @@ def forgeries() -> list[tuple[str, str]]:
     d["precision"] = True
     out.append(("precision true", json.dumps(d)))
     return out
-
-
-def _gap_evidence(d: dict[str, Any]) -> None:
-    """Evidence of a spurious minimum that the kernel's own loss bound matches (the attacker can compute it)."""
-    import flint
-
-    from proofkit.certificate import arb_to_data
-    from proofkit.kernel.dag import decode_dag
-    from proofkit.kernel.rules import loss_gap, loss_krawczyk
-
-    inp, q = d["inputs"], lambda s: flint.fmpq(*map(int, (s + "/1").split("/")[:2]))
-    cs, rs = [q(v) for v in inp["centers"]], [q(v) for v in inp["radii"]]
-    C, prec = [[q(v) for v in row] for row in d["evidence"]["C"]], d["precision"]
-    loss = decode_dag(inp["loss"])
-    _, _, _, g, lc = loss_krawczyk(loss, cs, rs, C, prec)
-    gv = q(inp["global_value"]) if "global_value" in inp else None
-    for key, ball in zip(("lower", "better", "gap"), loss_gap(loss, rs, g, lc, None, gv, prec)):
-        d["evidence"][key] = arb_to_data(ball)
 
 
 def definiteness_forgeries() -> list[tuple[str, str]]:
@@ -345,8 +348,7 @@ def definiteness_forgeries() -> list[tuple[str, str]]:
              [["-2/5" if i == j and i in (0, 9) else "3/5" if {i, j} == {0, 9} else "1/2" if i == j else "0"
                for j in range(10)] for i in range(10)])):
         d = copy.deepcopy(slm)
-        d["inputs"].update(loss=to_dag([loss], list(v10)), variables=[v.name for v in v10], centers=["0"] * 10,
-                           radii=["1/100"] * 10)
+        d["inputs"].update(loss=to_dag([loss], list(v10)), centers=["0"] * 10, radii=["1/100"] * 10)
         d["claim"]["dimension"], d["evidence"] = 10, {"C": C}
         add(f"strict_local_min: 10-dimensional saddle ({name}), exact inverse C", d)
 
@@ -356,18 +358,17 @@ def definiteness_forgeries() -> list[tuple[str, str]]:
                                         fixed={y: 0},
                                         loss=g))
     d = copy.deepcopy(sl)
-    d["inputs"]["fixed"], d["evidence"] = {"y": "2"}, {"C": [["-1/2"]]}  # on y = 2: -x^2, a maximum
-    add("strict_local_min_on_slice: fixed y = 0 -> 2 (the free block becomes negative), C adjusted", d)
+    d["inputs"]["centers"][1], d["evidence"] = "2", {"C": [["-1/2"]]}  # on y = 2: -x^2, a maximum
+    add("local_min on a slice: fixed y = 0 -> 2 (the free block becomes negative), C adjusted", d)
     d = copy.deepcopy(sl)
-    d["inputs"]["fixed"], d["evidence"] = {"y": "1"}, {"C": [["1"]]}  # on y = 1: the free Hessian block is 0
-    add("strict_local_min_on_slice: fixed y = 0 -> 1 (the free block is 0)", d)
+    d["inputs"]["centers"][1], d["evidence"] = "1", {"C": [["1"]]}  # on y = 1: the free Hessian block is 0
+    add("local_min on a slice: fixed y = 0 -> 1 (the free block is 0)", d)
 
     sp = _j(pk.certify_spurious_minimum(f, [x, y], p0, global_value=-5))
     d = copy.deepcopy(sp)
     d["inputs"].update(loss=to_dag([x**2 - y**2], [x, y]), centers=["0", "0"], radii=third)
     d["evidence"]["C"] = saddle_C
-    _gap_evidence(d)
-    add("spurious_local_min: saddle x^2 - y^2 against global value -5, matching gap evidence", d)
+    add("local_min (spurious): saddle x^2 - y^2 against global value -5", d)
 
     lm = _j(pk.certify_local_min(f, [x, y], p0))
     for name, loss, C in (("saddle x^2 - y^2", x**2 - y**2, saddle_C), ("maximum -(x^2 + y^2)", -(x**2) - y**2, max_C)):
@@ -408,13 +409,11 @@ def definiteness_forgeries() -> list[tuple[str, str]]:
 
 
 def _leibniz_claim(d: dict[str, Any]) -> dict[str, Any]:
-    """A forger who keeps the claim consistent with the tampered recipe (claim, statement, reason, hashes)."""
-    from proofkit.kernel.statements import statement_for
+    """A forger who keeps the claim consistent with the tampered recipe (claim and hashes)."""
 
     inp = d["inputs"]
     d["claim"] = {"type": "leibniz_witness", "N": len(inp["X"]), "k": inp["k"], "kind": inp["kind"],
                   "alpha": inp["alpha"], "beta": inp["beta"]}
-    d["claim"]["statement"] = statement_for(d["claim"])
     return d
 
 
@@ -530,10 +529,126 @@ def leibniz_forgeries() -> list[tuple[str, str]]:
     d = copy.deepcopy(sp)
     d["inputs"].update(loss=to_dag([x**2 - y**2], [x, y]), centers=["0", "0"], radii=["1/100", "1/100"])
     d["evidence"]["C"] = [["1/2", "0"], ["0", "-1/2"]]
-    _gap_evidence(d)  # (the gap does not depend on C)
     d["evidence"]["C"] = rec([[0.5, 0], [0, -0.5]])
     out.append(("spurious_local_min: saddle x^2 - y^2, float64 record of the exact inverse C",
                 json.dumps(_reason(rehash(d)))))
+    return out
+
+
+def teacher_student_forgeries() -> list[tuple[str, str]]:
+    """Safran & Shamir's loss given by its recipe (the float64 tier): moved boxes, swapped kinds, hostile records."""
+    import base64
+
+    import numpy as np
+
+    from proofkit.library import safran_shamir as ss
+
+    W = ss.search(6, 6, starts=400, seed=7)[0].W
+    good = _j(ss.certify_minimum(6, 6, W))
+    saddle = _j(ss.certify_point(3, 4, np.array([[0.7, 0.7, 0.1], [0.6, -0.5, 0.4], [-0.3, 0.8, 0.6],
+                                                 [0.5, 0.2, -0.9]]), kind="strict saddle").certificate)
+
+    def rec(a: Any) -> dict[str, Any]:
+        a = np.ascontiguousarray(np.asarray(a, dtype="<f8"))
+        return {"kind": "float64", "shape": list(a.shape), "entries": base64.b64encode(a.tobytes()).decode()}
+
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, d: dict[str, Any]) -> None:
+        out.append((name, json.dumps(_reason(rehash(d)))))
+
+    for name, change in (("centre moved by 1e-3", {"centre": rec(W + 1e-3)}), ("radius 1", {"radius": "1"}),
+                         ("centre at the teacher point", {"centre": rec(np.eye(6))}),
+                         ("radius 1/3 (not a float64)", {"radius": "1/3"}),
+                         ("radius 2^-1074 * 3 / 2 (between floats)", {"radius": f"3/{2**1075}"})):
+        d = copy.deepcopy(good)
+        d["inputs"].update(change)
+        add(f"teacher_student: {name}", d)
+    d = copy.deepcopy(good)
+    d["claim"]["kind"] = d["inputs"]["kind"] = "strict saddle"
+    d["inputs"].update(negative=rec(np.eye(36)[0]), positive=rec(np.eye(36)[1]))
+    add("teacher_student: a minimum relabelled a strict saddle", d)
+    if saddle["verdict"] == "certified":
+        d = copy.deepcopy(saddle)
+        d["inputs"]["negative"], d["inputs"]["positive"] = d["inputs"]["positive"], d["inputs"]["negative"]
+        add("teacher_student: saddle directions swapped", d)
+        d = copy.deepcopy(saddle)
+        d["claim"]["kind"] = d["inputs"]["kind"] = "spurious local minimum"
+        del d["inputs"]["negative"], d["inputs"]["positive"]
+        add("teacher_student: a saddle relabelled a minimum", d)
+        d = copy.deepcopy(saddle)
+        d["inputs"]["negative"] = rec(np.full(12, 1e300))
+        add("teacher_student: direction 1e300 (overflow)", d)
+    d = copy.deepcopy(good)
+    d["inputs"]["recipe"]["k"], d["claim"]["k"], d["claim"]["dimension"] = 5, 5, 30
+    d["inputs"]["centre"] = rec(W[:, :5])
+    add("teacher_student: the recipe's k changed with the centre", d)
+    d = copy.deepcopy(good)
+    d["inputs"]["recipe"].update(k=30, n=34)
+    d["claim"].update(k=30, n=34, dimension=1020)
+    d["inputs"]["centre"] = rec(np.random.default_rng(0).normal(size=(34, 30)) / 8 + np.eye(34, 30))
+    add("teacher_student: (k, n) = (30, 34) at a random point", d)
+    d = copy.deepcopy(good)
+    d["schema"], d["margin"], d["reason"] = "proofkit.certificate/2", None, "forged"
+    d["inputs"]["centre"] = rec(W + 1e-3)
+    d["input_hash"] = input_hash(d["inputs"])
+    out.append(("teacher_student: first schema, centre moved, hash recomputed", json.dumps(d)))
+    return out
+
+
+def legacy_forgeries() -> list[tuple[str, str]]:
+    """First-schema certificates (the corpus ``tests/data/kernel_corpus_v1``) tampered and re-hashed the old way:
+    the translation must not let a false statement through."""
+    corpus = Path(__file__).resolve().parent.parent / "tests" / "data" / "kernel_corpus_v1"
+
+    def old(name: str) -> dict[str, Any]:
+        return json.loads((corpus / f"{name}.json").read_text())
+
+    out: list[tuple[str, str]] = []
+
+    def add(name: str, d: dict[str, Any]) -> None:
+        out.append((f"first schema: {name}", json.dumps(rehash(d))))
+
+    d = old("strict_local_min_on_slice")
+    d["inputs"]["fixed"] = {k: "5" for k in d["inputs"]["fixed"]}
+    add("strict_local_min_on_slice with the fixed value moved", d)
+    d = old("strict_local_min_on_slice")
+    d["claim"]["type"], d["claim"]["slice"] = "strict_local_min", False
+    add("strict_local_min_on_slice retyped as a full-space minimum", d)
+    d = old("spurious_local_min--better")
+    d["inputs"]["better"] = ["1"]
+    add("spurious_local_min against a point that is not better", d)
+    d = old("spurious_local_min--global")
+    d["inputs"]["global_value"] = "5"
+    add("spurious_local_min against a global value above the minimum", d)
+    d = old("positive_definite--refuted-pivots")
+    d["inputs"]["A"]["entries"] = [["2", "1"], ["1", "2"]]
+    add("refuted positive definiteness of a positive definite matrix (pivots kept)", d)
+    d = old("positive_definite--pivots")
+    d["inputs"]["A"]["entries"] = [["1", "2"], ["2", "1"]]
+    add("positive definiteness of an indefinite matrix (pivots kept)", d)
+    d = old("critical_point_on_slice")
+    d["claim"]["dimension"] = 2
+    add("critical_point_on_slice with its dimension counting the fixed parameter", d)
+    d = old("local_min--manifold")
+    d["inputs"]["value"] = d["claim"]["value"] = "1/1000"
+    add("local_min on a manifold with another value", d)
+    d = old("local_min--symmetry")
+    d["inputs"]["radii"] = ["1/1000", "1/1000"]
+    add("local_min lifted by symmetry with a radius in the fixed coordinate", d)
+    d = old("classification--strict-min")
+    d["claim"]["kind"] = "strict local maximum"
+    add("classification of a minimum as a maximum", d)
+    d = old("indefinite--exact")
+    d["evidence"]["negative"]["v"] = ["1", "1"]
+    add("indefinite with a positive 'negative' witness", d)
+    d = old("nonsingular--exact")
+    d["inputs"]["A"]["entries"] = [["1", "2"], ["2", "4"]]
+    add("nonsingular singular matrix with the old modular evidence", d)
+    d = old("leibniz_witness--k1")
+    d["inputs"]["direction"] = ["0", "0"]
+    d["claim"]["statement"] = "anything at all"
+    add("leibniz_witness with the zero direction", d)
     return out
 
 

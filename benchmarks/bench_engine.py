@@ -29,8 +29,7 @@ import flint  # noqa: E402
 import mpmath  # noqa: E402
 import sympy  # noqa: E402
 
-from proofkit.kernel.dag import decode_dag  # noqa: E402
-from proofkit.kernel.engine import Tape, dense_hessian, evaluate  # noqa: E402
+from proofkit.kernel import Tape, decode_dag, dense_hessian, evaluate  # noqa: E402
 from proofkit.numeric import ArbContext  # noqa: E402
 from proofkit.numeric.float_engine import FloatTape  # noqa: E402
 from proofkit.symbolic import Network  # noqa: E402

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 from proofkit import certify_nonsingular, certify_positive_definite  # noqa: E402
 from proofkit.certificate import library_versions  # noqa: E402
-from proofkit.kernel.check import check_certificate  # noqa: E402
+from proofkit.kernel import check_certificate  # noqa: E402
 
 CALLS = 2000
 

@@ -76,9 +76,10 @@ def main() -> None:
         t2 = time.perf_counter()
         cert = certify_spurious_minimum(obj, None, point, better_point=better)
         t3 = time.perf_counter()
-        ok = check_certificate(cert).ok if cert.verdict == "certified" else False
+        rep = check_certificate(cert) if cert.verdict == "certified" else None
+        ok = rep is not None and rep.ok
         t4 = time.perf_counter()
-        gap = cert.evidence.get("gap", {}).get("text", "-")
+        gap = rep.measures["gap"].str(10, radius=True) if ok else "-"  # (what the kernel measured)
         print(f"| {P} | {len(X)} | {t1 - t0:.2f} | {t3 - t2:.2f} | {t4 - t3:.2f} | {cert.verdict}"
               f"{' (kernel ok)' if ok else ''} | {gap} |", flush=True)
 

@@ -3,8 +3,10 @@
 A :class:`Certificate` records a claim in structured form, the verdict
 (``certified``, ``refuted`` or ``inconclusive``), the method, backend and
 precision, a hash of the inputs (and the inputs themselves when small), the
-enclosures that justify the verdict as exact strings, the margin, library
-versions and the time taken.
+data that justify the verdict as exact strings, library versions and the time
+taken. It carries no sentence that the kernel would have to check: the text of
+a certified or refuted certificate is made by :mod:`proofkit.printing` from its
+claim (an inconclusive certificate's ``reason`` says why nothing was proved).
 
 JSON is canonical: keys sorted, no whitespace variation, numbers as exact
 strings. ``to_json()`` leaves the timing out so that identical inputs give
@@ -14,6 +16,7 @@ byte-identical JSON; ``to_json(timing=True)`` includes it.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,16 +37,19 @@ __all__ = [
     "matrix_hash",
     "library_versions",
     "claim_digest",
-    "reason_for",
+    "LEGACY_SCHEMA",
 ]
 
 DISPLAY_HOOKS: dict[str, Any] = {}
-"""Rich display of certificates in Jupyter: ``"latex"``/``"html"`` -> function of the certificate.
+"""Display of certificates: ``"latex"``/``"html"`` -> function of the certificate (Jupyter), ``"reason"`` ->
+function of (claim, verdict) giving the sentence of a certified or refuted certificate.
 
 Filled by :mod:`proofkit.printing` when it is imported, so that this module (part of the
 trusted base) imports no printing code."""
 
-SCHEMA = "proofkit.certificate/2"
+SCHEMA = "proofkit.certificate/3"
+#: The first schema: still verified, after a translation (:mod:`proofkit.kernel.legacy`).
+LEGACY_SCHEMA = "proofkit.certificate/2"
 VERDICTS = ("certified", "refuted", "inconclusive")
 _VERSIONS: dict[str, str] = {}  # library_versions(), read once per process
 
@@ -73,20 +79,8 @@ def _undyadic(s: str) -> flint.arb:
     m, e = s.split("*2^")
     m, e = int(m), int(e)
     # exact: a dyadic number needs only as many bits as its mantissa
-    with _prec(max(64, abs(m).bit_length() + 8)):
+    with flint.ctx.workprec(max(64, abs(m).bit_length() + 8)):
         return flint.arb(m) * flint.arb(2) ** e if e >= 0 else flint.arb(m) / flint.arb(2) ** (-e)
-
-
-class _prec:
-    def __init__(self, bits: int) -> None:
-        self.bits = bits
-
-    def __enter__(self) -> None:
-        self.old = flint.ctx.prec
-        flint.ctx.prec = self.bits
-
-    def __exit__(self, *exc: Any) -> None:
-        flint.ctx.prec = self.old
 
 
 def arb_to_data(x: flint.arb) -> dict[str, str]:
@@ -99,7 +93,7 @@ def arb_to_data(x: flint.arb) -> dict[str, str]:
 def arb_from_data(d: dict[str, str]) -> flint.arb:
     """The ball recorded by :func:`arb_to_data` (exactly, radius rounded up)."""
     mid, rad = _undyadic(d["mid"]), _undyadic(d["rad"])
-    with _prec(max(64, mid.mid().man_exp()[0].bit_length() + 8 if not mid.is_zero() else 64)):
+    with flint.ctx.workprec(max(64, mid.mid().man_exp()[0].bit_length() + 8 if not mid.is_zero() else 64)):
         return flint.arb(mid, rad)
 
 
@@ -141,54 +135,6 @@ def library_versions() -> dict[str, str]:
     return dict(_VERSIONS)
 
 
-_REASONS = {
-    ("nonsingular", "certified"): "the matrix is invertible",
-    ("nonsingular", "refuted"): "the matrix is singular (exact rank below n)",
-    ("rank_at_least", "certified"): "the recorded {r}x{r} minor is non-singular, so rank >= {r}",
-    ("rank_at_least", "refuted"): "the exact rank over Q is below {r}",
-    ("exact_rank", "certified"): "the rank over Q is exactly {rank}",
-    ("rank_deficient", "certified"): "the exact rank over Q is below min(m, n)",
-    ("rank_deficient", "refuted"): "the exact rank over Q equals min(m, n)",
-    ("det_sign", "certified"): "the sign of the determinant is proven: {sign}",
-    ("positive_definite", "certified"): "the matrix is positive definite",
-    ("positive_definite", "refuted"): "the matrix is not positive definite",
-    ("indefinite", "certified"): "witness vectors prove the matrix indefinite",
-    ("eigenvalues", "certified"): "all eigenvalues isolated in disjoint balls that exclude 0; inertia {inertia}",
-    ("critical_point", "certified"): "exactly one critical point in the box{on_slice}",
-    ("strict_local_min", "certified"): "exactly one critical point in the box and the Hessian is positive definite "
-                                       "on the whole box: it is a strict local minimum{on_slice}",
-    ("spurious_local_min", "certified"): "a strict local minimum in the box whose loss exceeds {than}{on_slice}",
-    ("critical_point_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): exactly "
-                                              "one critical point of the restriction in the box",
-    ("strict_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a strict "
-                                                "local minimum of the restriction to the slice",
-    ("spurious_local_min_on_slice", "certified"): "on the slice of fixed parameters only (no full-space claim): a "
-                                                  "strict local minimum of the restriction whose loss exceeds {than}",
-    **{(t, "certified"): "{statement}" for t in ("local_min", "local_max", "saddle", "not_local_min",
-                                                 "classification", "leibniz_witness")},
-    ("teacher_student", "certified"): "exactly one critical point of Safran & Shamir's teacher-student loss F "
-                                      "(k = {k}, n = {n}) in the box, and it is a {kind}",
-    ("identity", "certified"): "lhs - rhs expands to 0 in every entry",
-    ("identity", "refuted"): "lhs - rhs is certified non-zero at the witness point",
-    ("leibniz_alpha0", "certified"): "for sigma strictly increasing from mu to gamma, det E(alpha) != 0 for every "
-                                     "alpha >= alpha_0 = {alpha0} (N = {N})",
-    ("relu_linear_region", "certified"): "every pre-activation is positive on the box, so "
-                                         "rank([F_1, 1]) <= rank([X, 1]) = {rank_bound} < N = {N}",
-}
-
-
-def reason_for(claim: dict[str, Any], verdict: str) -> str | None:
-    """The one sentence a certified or refuted certificate shows, built from its (kernel-checked) claim fields."""
-    template = _REASONS.get((claim.get("type"), verdict))
-    if template is None:
-        return None
-    fields = dict(claim)
-    fields["on_slice"] = " (on the recorded slice of fixed parameters)" if claim.get("slice") else ""
-    fields["than"] = "the loss at the better point" if claim.get("compare") == "better_point" else \
-        "the stated global value"
-    return template.format(**fields)
-
-
 def claim_digest(claim_data: dict[str, Any]) -> str:
     """SHA-256 of a claim's statement and instance data (what a certificate's ``binding`` refers to)."""
     return input_hash(claim_data)
@@ -216,9 +162,11 @@ class Certificate:
     evidence : dict
         The enclosures and other data behind the verdict (exact strings).
     margin : str or None
-        How far the decisive quantity is from the threshold (human readable).
+        Not part of the JSON (kept for display code; the kernel reports its measures instead).
     reason : str
-        A sentence on what the verdict means; for "inconclusive", the possible causes.
+        For "inconclusive": the possible causes (written to the JSON). For a certified or refuted
+        certificate: the sentence :mod:`proofkit.printing` makes from the claim, for display only (the
+        JSON's ``reason`` is null: the kernel checks no words).
     versions : dict
         Library versions.
     binding : dict or None
@@ -256,8 +204,9 @@ class Certificate:
     def to_dict(self, timing: bool = False) -> dict[str, Any]:
         d = {"schema": SCHEMA, "claim": self.claim, "verdict": self.verdict, "method": self.method,
              "backend": self.backend, "precision": self.precision, "input_hash": self.input_hash,
-             "inputs": self.inputs, "evidence": self.evidence, "margin": self.margin,
-             "reason": self.reason, "versions": self.versions, "binding": self.binding}
+             "inputs": self.inputs, "evidence": self.evidence,
+             "reason": self.reason if self.verdict == "inconclusive" else None, "versions": self.versions,
+             "binding": self.binding}
         if timing:
             d["time_seconds"] = self.time_seconds
         return d
@@ -271,11 +220,18 @@ class Certificate:
         if not isinstance(d, dict) or d.get("schema") != SCHEMA:
             raise ValueError(f"not a {SCHEMA} certificate")
         keys = ("claim", "verdict", "method", "backend", "precision", "input_hash", "evidence", "inputs",
-                "margin", "reason", "versions")
+                "reason", "versions")
         missing = [k for k in keys if k not in d]
         if missing:
             raise ValueError(f"certificate is missing the fields {missing}")
-        return cls(**{k: d[k] for k in keys}, time_seconds=d.get("time_seconds"), binding=d.get("binding"))
+        fields = {k: d[k] for k in keys}
+        if fields["reason"] is None:  # certified or refuted: the sentence is printing's (when it is loaded)
+            say = DISPLAY_HOOKS.get("reason")
+            try:
+                fields["reason"] = (say(fields["claim"], fields["verdict"]) or "") if say else ""
+            except Exception:  # (display text only: a claim printing cannot phrase gets none)
+                fields["reason"] = ""
+        return cls(**fields, time_seconds=d.get("time_seconds"), binding=d.get("binding"))
 
     @classmethod
     def from_json(cls, text: str) -> Certificate:
@@ -290,9 +246,14 @@ class Certificate:
         return f"<Certificate {self.summary()}>"
 
     def _repr_latex_(self) -> str | None:
-        show = DISPLAY_HOOKS.get("latex")
-        return show(self) if show else None
+        return _display("latex", self)
 
     def _repr_html_(self) -> str | None:
-        show = DISPLAY_HOOKS.get("html")
-        return show(self) if show else None
+        return _display("html", self)
+
+
+def _display(kind: str, cert: Certificate) -> str | None:
+    if kind not in DISPLAY_HOOKS:  # printing registers its hooks when imported (this module imports none of it)
+        importlib.import_module("proofkit.printing")
+    show = DISPLAY_HOOKS.get(kind)
+    return show(cert) if show else None

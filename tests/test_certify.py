@@ -55,7 +55,7 @@ def test_singular_matrices_are_never_certified():
     assert certify_nonsingular(S, backend="float").verdict == "inconclusive"
     arb_only = certify_nonsingular(S, backend="arb", max_prec=256)
     assert arb_only.verdict == "refuted" and arb_only.backend == "exact"  # Arb cannot prove; exact rank decides
-    assert arb_only.evidence["attempts"] == ["arb64", "arb128", "arb256", "exact"]
+    assert arb_only.method.endswith("(tried: arb64, arb128, arb256, exact)")  # (provenance: not evidence)
     balls = [[flint.arb(v, 1e-30) for v in row] for row in S.tolist()]
     assert certify_nonsingular(balls).verdict == "inconclusive"  # an enclosure can only fail to prove
 
@@ -632,7 +632,7 @@ def test_kernel_checked_checks_once_and_again_after_a_change(monkeypatch):
     assert len(calls) == 1
     common.kernel_checked(c)
     assert len(calls) == 1  # unchanged: not re-checked
-    c.reason = "changed"
+    c.evidence["det_mod_p"] = "5"  # (a change to the JSON: the kernel sees another determinant mod p)
     assert common.kernel_checked(c).verdict == "inconclusive" and len(calls) == 3  # rejected, then the honest form
 
 

@@ -26,7 +26,10 @@ def _hand_delta1(net, obj, drop_sigma_prime):
 def test_correct_hand_derivation_of_delta_1_is_proved():
     net, X, obj = _two_layer()
     res = check_identity(_hand_delta1(net, obj, False), obj.Delta(1))
-    assert res.verdict == "proved" and res.method == "symbolic zero"
+    assert res.verdict == "proved" and res.method == "exact engine (kernel-checked certificate)"
+    from proofkit.kernel import check_certificate
+
+    assert check_certificate(res.certificate.to_json())  # the attached certificate is the kernel's
     # and the gradient it implies, X^T Delta_1, equals direct differentiation
     grad = obj.gradient()
     gW1 = sympy.Matrix(2, 2, lambda a, j: grad[obj.params.index(net.weights[1][a, j]), 0])
@@ -56,10 +59,12 @@ def test_rational_identity_and_refutation_are_exact():
 
 def test_true_identity_outside_the_symbolic_method_is_inconclusive_not_proved():
     x = sympy.Symbol("x")
-    # sin^2 + cos^2 = 1 needs the Pythagorean relation, which generic substitution does not know
-    res = check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, sympy.Integer(1), prec=128)
-    assert res.verdict == "inconclusive"
-    assert "evidence" in res.method
+    # sin(2x) = 2 sin x cos x needs the addition theorem, which the exact engine does not know
+    res = check_identity(sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x), prec=128, max_prec=512)
+    assert res.verdict == "inconclusive" and res.certificate is None
+    assert "evidence" in res.method and res.detail.startswith("undecided")
+    # sin^2 + cos^2 = 1 is a relation the engine uses: proved, with a certificate
+    assert check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2, sympy.Integer(1)).certificate is not None
 
 
 def test_tiny_difference_is_refuted_by_relative_precision():
@@ -149,3 +154,118 @@ def test_one_side_without_a_symbol_is_noted_even_when_proved():
     x, y = sympy.symbols("x y")
     res = check_identity(x * (y + 1) - x * y, x)
     assert res.verdict == "proved" and "only lhs has y" in res.notes[0]
+
+
+# -- issue 20: index notation of real derivations; precision raised automatically; undecided is not refuted ---------
+def test_sums_indexed_and_matrix_symbols_are_written_out_and_noted():
+    i, a = sympy.symbols("i a", integer=True)
+    x, w = sympy.IndexedBase("x"), sympy.IndexedBase("w")
+    # d/dw_j of (sum_i w_i x_i)^2 = 2 x_j sum_i w_i x_i, for n = 3
+    s = sympy.Sum(w[i] * x[i], (i, 1, 3))
+    from proofkit.symbolic.concrete import write_out
+
+    grad = [sympy.diff(write_out(s, "s") ** 2, write_out(w[k], "w")) for k in (1, 2, 3)]
+    res = check_identity(sympy.Matrix(grad), sympy.Matrix([2 * x[k] * s for k in (1, 2, 3)]))
+    assert res.verdict == "proved"
+    assert any("Sum over i written out (3 terms)" in n for n in res.notes)
+    wrong = check_identity(sympy.Matrix(grad), sympy.Matrix([x[k] * s for k in (1, 2, 3)]))
+    assert wrong.verdict == "refuted" and {v.name for v in wrong.witness} <= {f"{b}[{k}]" for b in "xw" for k in (1, 2, 3)}
+    W = sympy.MatrixSymbol("W", 2, 3)
+    assert check_identity(W.T * W, (W.T * W).T).verdict == "proved"  # W^T W is symmetric
+    res = check_identity(W * W.T, (W.T.T * W.T).T)  # (W W^T)^T = W W^T
+    assert res.verdict == "proved" and any("written out entrywise (2 x 2)" in n for n in res.notes)
+    assert check_identity(sympy.Trace(W.T * W), sympy.Sum(sympy.Sum(W[a, i] ** 2, (i, 0, 2)), (a, 0, 1))).verdict \
+        == "proved"
+    # variables given as a matrix symbol or an indexed base
+    assert check_identity(sympy.Sum(x[i], (i, 1, 2)) ** 2, x[1] ** 2 + 2 * x[1] * x[2] + x[2] ** 2, [x]).verdict \
+        == "proved"
+    import pytest
+
+    from proofkit.errors import InvalidInput
+
+    n = sympy.Symbol("n", integer=True)
+    with pytest.raises(InvalidInput, match="argument 'lhs'.*integer bounds"):
+        check_identity(sympy.Sum(x[i], (i, 1, n)), 0)
+
+
+def test_tiny_difference_is_refuted_after_raising_the_precision_automatically():
+    x = sympy.Symbol("x")
+    eps = sympy.exp(-10**4)
+    # the difference is eps^2 = e^(-20000): separated from 0 only above ~29,000 bits
+    res = check_identity((sympy.exp(x) + eps) ** 2, sympy.exp(2 * x) + 2 * sympy.exp(x) * eps)
+    assert res.verdict == "refuted" and "raised automatically" in res.detail
+    assert abs(((sympy.exp(x) + eps) ** 2 - sympy.exp(2 * x) - 2 * sympy.exp(x) * eps).subs(res.witness).evalf(
+        30, maxn=40000)) > 0
+    # within a smaller budget: undecided, saying how small the difference is and which precision was reached
+    small = check_identity((sympy.exp(x) + eps) ** 2, sympy.exp(2 * x) + 2 * sympy.exp(x) * eps, max_prec=4096)
+    assert small.verdict == "inconclusive" and small.detail.startswith("undecided")
+    assert "4096-bit" in small.detail and "max_prec" in small.detail
+
+
+def test_undecided_wording_never_reads_as_a_refutation():
+    x = sympy.Symbol("x")
+    res = check_identity(sympy.sin(2 * x), 2 * sympy.sin(x) * sympy.cos(x), prec=64, max_prec=128)  # true
+    assert res.verdict == "inconclusive" and res.detail.startswith("undecided")
+    assert "not identically" not in res.detail and "refut" not in res.detail
+
+
+def _kernel_accepts(res) -> bool:
+    from proofkit.kernel import check_certificate
+
+    return res.certificate is not None and check_certificate(res.certificate.to_json()) is not None
+
+
+def test_every_proof_is_a_kernel_certificate_and_certify_identity_agrees():
+    from proofkit.certify.identity import certify_identity
+
+    t, a, b = sympy.symbols("t a b")
+    cases = [(sympy.Max(0, t), (t + sympy.Abs(t)) / 2), (sympy.Max(a, b), (a + b + sympy.Abs(a - b)) / 2),
+             (sympy.Heaviside(t, 0) * t, sympy.Max(0, t)), (sympy.sign(t) * t, sympy.Abs(t)),
+             (sympy.exp(t / 2) * sympy.exp(t / 3), sympy.exp(5 * t / 6)),
+             (1 / (1 + sympy.exp(-t * sympy.log(2))), 2**t / (1 + 2**t)),
+             (sympy.log(sympy.exp(a) + sympy.exp(b)), a + sympy.log(1 + sympy.exp(b - a)))]
+    for lhs, rhs in cases:
+        res = check_identity(lhs, rhs)
+        assert res.verdict == "proved" and _kernel_accepts(res), (lhs, rhs, res.detail)
+        assert certify_identity(lhs, rhs).verdict == "certified"
+
+
+def test_piecewise_and_exponential_near_misses_are_not_proved():
+    t, a, b = sympy.symbols("t a b")
+    near = [(sympy.Max(0, t), (t - sympy.Abs(t)) / 2), (sympy.Max(a, b), (a + b + sympy.Abs(a + b)) / 2),
+            (sympy.Heaviside(t, 0), sympy.Heaviside(t, 1)),  # differ at t = 0 only
+            (sympy.exp(t / 2) * sympy.exp(t / 3), sympy.exp(2 * t / 3)),
+            (1 / (1 + sympy.exp(-t * sympy.log(2))), 2**t / (2 + 2**t))]
+    for lhs, rhs in near:
+        res = check_identity(lhs, rhs)
+        assert res.verdict != "proved" and res.certificate is None, (lhs, rhs)
+        assert res.verdict == "refuted"  # each has a witness the search finds
+
+
+def test_heaviside_with_any_value_at_zero():
+    t = sympy.Symbol("t")
+    for h0 in (0, sympy.Rational(1, 3), 1):
+        res = check_identity(sympy.Heaviside(t, h0) * t, sympy.Max(0, t))
+        assert res.verdict == "proved", h0
+    res = check_identity(sympy.Heaviside(t, 0), (1 + sympy.sign(t)) / 2)  # differ at t = 0 (0 against 1/2)
+    assert res.verdict != "proved"
+
+
+def test_softmax_gauss_newton_decomposition_is_proved_and_a_dropped_term_refuted():
+    net = Network([1, 2, 2], activation="tanh")
+    X, Y = [[1], [-2]], [[1, 0], [0, 1]]
+    obj = net.loss(X, Y, loss="cross_entropy")
+    th, Fq = obj.params, obj.F(2)
+    gn, curv = sympy.zeros(len(th)), sympy.zeros(len(th))
+    for n in range(2):
+        q = [Fq[n, k] for k in range(2)]
+        p = [sympy.exp(qk) / sum(sympy.exp(ql) for ql in q) for qk in q]
+        J = sympy.Matrix([[sympy.diff(qk, t) for t in th] for qk in q])
+        gn += J.T * (sympy.diag(*p) - sympy.Matrix(p) * sympy.Matrix(p).T) * J
+        for k in range(2):
+            curv += (p[k] - Y[n][k]) * sympy.hessian(q[k], th)
+    H = obj.hessian()
+    res = check_identity(gn + curv, H)
+    assert res.verdict == "proved" and _kernel_accepts(res)
+    wrong = check_identity(gn, H)  # the Gauss-Newton term alone is not the Hessian
+    assert wrong.verdict == "refuted" and wrong.witness

@@ -97,7 +97,19 @@ def _is_dag_structure(path: tuple) -> bool:
 
 
 def _q(s: str) -> sympy.Rational:
-    return sympy.Rational(s)
+    import flint  # (numerals may have more digits than Python's int() parses by default)
+
+    p, _, q = s.partition("/")
+    return sympy.Rational(int(flint.fmpz(p)), int(flint.fmpz(q or "1")))
+
+
+def _unit(v: list) -> Any:
+    """A direction as floats, scaled to max-norm 1 exactly first (its sign along each axis is what matters)."""
+    import numpy as np
+
+    q = [_q(x) for x in v]
+    m = max(abs(x) for x in q) or 1
+    return np.array([float(x / m) for x in q])
 
 
 def _oracle(d: dict) -> bool:
@@ -108,15 +120,15 @@ def _oracle(d: dict) -> bool:
     from proofkit.symbolic.dag import from_dag
 
     claim, inp = d["claim"], d["inputs"]
-    names = inp["params"]
-    syms = sympy.symbols(names)
+    names = inp["loss"]["inputs"]
+    syms = [sympy.Symbol(n) for n in names]  # (a mutated name may contain spaces or commas)
     (L,) = from_dag(inp["loss"], syms)
     grad = [sympy.diff(L, s) for s in syms]
     H = sympy.hessian(L, syms)
     f_H = sympy.lambdify(syms, H, "numpy")
     if claim["type"] == "not_local_min" and claim["how"] == "first order":
         c, r = [float(_q(v)) for v in inp["centers"]], [float(_q(v)) for v in inp["radii"]]
-        dvec = [float(_q(v)) for v in inp["direction"]]
+        dvec = _unit(inp["direction"])
         f_g = sympy.lambdify(syms, grad, "numpy")
         rng = np.random.default_rng(0)
         pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(200)]
@@ -229,8 +241,8 @@ def _oracle(d: dict) -> bool:
             return False
         rng = np.random.default_rng(0)
         pts = [np.array(c) + np.array(r) * rng.uniform(-1, 1, len(c)) for _ in range(100)] + [np.array(crit)]
-        neg = np.array([float(_q(v)) for v in inp["negative"]])
-        pos = np.array([float(_q(v)) for v in inp["positive"]]) if "positive" in inp else None
+        neg = _unit(inp["negative"])
+        pos = _unit(inp["positive"]) if "positive" in inp else None
         return all(neg @ np.array(f_H(*p), float) @ neg < 0 and
                    (pos is None or pos @ np.array(f_H(*p), float) @ pos > 0) for p in pts)
     return False

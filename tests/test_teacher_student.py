@@ -220,7 +220,9 @@ def _record(arr):
 def test_genuine_certificates_recheck_and_are_small(minimum_cert, saddle_cert):
     for data, _ in (minimum_cert, saddle_cert):
         rep = check_certificate(json.dumps(data))
-        assert rep.ok and "Krawczyk contraction" in rep.margin
+        assert rep.ok and rep.tier == "float64" and rep.margin.startswith("contraction=")
+        assert rep.rule == ("krawczyk+definite" if data["inputs"]["kind"] == "spurious local minimum" else
+                            "krawczyk+curvature")
         assert len(json.dumps(data)) < 12_000
 
 
@@ -257,28 +259,33 @@ def test_forged_minimum_certificates_are_rejected(minimum_cert):
             pytest.fail(name)
 
 
-def test_check_point_needs_each_step(minimum_cert, saddle_cert):
-    from proofkit.kernel.decode import parse_rational
-    from proofkit.kernel.teacher_student import exact_float
+def test_the_primitives_decide_the_recipe_in_the_float64_tier(minimum_cert, saddle_cert):
+    from fractions import Fraction
 
-    data, W = minimum_cert
-    centre = ts.read_floats(data["inputs"]["centre"], (6, 6), "centre")
-    r = exact_float(parse_rational(data["inputs"]["radius"], "radius"))
-    facts = ts.check_point(centre, r, "spurious local minimum")
-    assert facts.gap > 0.02 and facts.contraction < 1
-    with pytest.raises(ValueError, match="gap"):  # not above a point of the same value
-        ts.check_point(centre, r, "spurious local minimum", better=centre)
-    with pytest.raises(ValueError, match="krawczyk"):  # a box too large for the operator
-        ts.check_point(centre, 1e-3, "spurious local minimum")
-    with pytest.raises(ValueError, match="krawczyk"):  # a box too small to hold the critical point
-        ts.check_point(centre + 1e-7, 1e-12, "spurious local minimum")
-    with pytest.raises(ValueError, match="kind"):
-        ts.check_point(centre, r, "maximum")
+    from proofkit.kernel import Recipe, Refused, definite, enclose, krawczyk, lower_bound, read_floats
+
+    data, _ = minimum_cert
+    F, centre, r = Recipe(6, 6), read_floats(data["inputs"]["centre"], "centre"), float(Fraction(data["inputs"]["radius"]))
+    cs, rs = centre.ravel().tolist(), [r] * 36
+    k = krawczyk(F, cs, rs, None, 53)
+    assert k.tier == "float64" and max(k.image) < r and definite(1, given=k).tier == "float64"
+    low = lower_bound(F, cs, rs, 64, given=k)
+    (teacher,), (here,) = enclose(F, ts.teacher_point(6, 6).ravel().tolist(), 0, 53), enclose(F, cs, 0, 53)
+    assert low.value - teacher.value > 0.02
+    assert not low.value - here.value > 0  # not above a point of the same value
+    with pytest.raises(Refused, match="krawczyk"):  # a box too large for the operator
+        krawczyk(F, cs, [1e-3] * 36, None, 53)
+    with pytest.raises(Refused, match="krawczyk"):  # a box too small to hold the critical point
+        krawczyk(F, (centre + 1e-7).ravel().tolist(), [1e-12] * 36, None, 53)
+    with pytest.raises(Refused, match="enclose"):  # a recipe is enclosed at points, value only
+        enclose(F, cs, 1, 53)
+    with pytest.raises(ValueError):
+        Recipe(61, 61)
     sdata, _ = saddle_cert
-    sc = ts.read_floats(sdata["inputs"]["centre"], (16, 15), "centre")
-    sr = exact_float(parse_rational(sdata["inputs"]["radius"], "radius"))
-    with pytest.raises(ValueError, match="definite"):
-        ts.check_point(sc, sr, "spurious local minimum")
+    sc, sr = read_floats(sdata["inputs"]["centre"], "centre"), float(Fraction(sdata["inputs"]["radius"]))
+    ks = krawczyk(Recipe(15, 16), sc.ravel().tolist(), [sr] * 240, None, 53)
+    with pytest.raises(Refused, match="definite"):
+        definite(1, given=ks)
 
 
 def test_forged_saddle_certificates_are_rejected(saddle_cert):

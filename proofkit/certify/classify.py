@@ -216,7 +216,7 @@ def _strict_max(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, radius: Any
     cert = None
     for r in radius_ladder(radius, x0, (1e-3, 1e-6, 1e-10)):
         radii = check_radius(r, spec.n)
-        inputs = {**spec.inputs(), "compare": "none", "centers": [q2s(x) for x in x0],
+        inputs = {**spec.inputs(), "centers": [q2s(x) for x in x0],
                   "radii": [q2s(x) for x in radii]}
         cert = finish(assemble(claim, inputs, {"C": C}, "Krawczyk operator and interval Hessian", 256),
                       "not certified")

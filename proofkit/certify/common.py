@@ -13,15 +13,16 @@ from typing import Any, TypeVar
 import flint
 import numpy as np
 
-from proofkit.certificate import Certificate, input_hash, reason_for
+from proofkit.certificate import Certificate, input_hash
 from proofkit.certify.matrices import STORE_LIMIT, CertMatrix
 from proofkit.convert import precision_bits
 from proofkit.errors import CertificateRejected, KernelDisagreement
 from proofkit.kernel import check_certificate
+from proofkit.printing.statements import reason_for
 from proofkit.progress import steps
 
 __all__ = ["PRECISIONS", "precision_ladder", "make_certificate", "Timer", "check_max_prec", "preconditioner",
-           "kernel_checked", "kernel_decides", "returns_kernel_checked", "STRICT_ENV"]
+           "kernel_checked", "kernel_decides", "kernel_report", "returns_kernel_checked", "STRICT_ENV"]
 
 #: Set this environment variable to ``1`` to make a kernel rejection of a certifier's own certificate raise
 #: :class:`~proofkit.errors.KernelDisagreement` instead of turning the verdict into ``inconclusive``
@@ -62,9 +63,9 @@ def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: 
                      seconds: float | None = None, extra_inputs: dict[str, Any] | None = None) -> Certificate:
     """Assemble a certificate; the matrix is stored when it has at most STORE_LIMIT entries.
 
-    A certified or refuted certificate shows the kernel's sentence for its claim
-    (:func:`~proofkit.certificate.reason_for`) and no margin of its own: the margin is what the
-    kernel measures when it re-checks the certificate (``check_certificate(cert).margin``).
+    A certified or refuted certificate carries no words of its own: its ``reason`` (for display, not
+    written to the JSON) is printing's sentence for its claim (:func:`~proofkit.printing.statements.reason_for`),
+    and what the kernel measured is in its report (``check_certificate(cert).measures``).
     """
     if verdict != "inconclusive":
         reason, margin = reason_for(claim, verdict) or reason, None
@@ -97,7 +98,16 @@ def _round_trip(cert: Certificate) -> tuple[bool, str]:
     except CertificateRejected as exc:
         return False, str(exc).replace("certificate rejected: ", "", 1)
     cert._kernel_accepted = (digest, report.how)
+    cert._kernel_report = report
     return True, report.how
+
+
+def kernel_report(cert: Certificate) -> Any:
+    """The kernel's report on the certificate's JSON (:class:`~proofkit.kernel.KernelReport`: rule, trust tier,
+    measures such as a spurious minimum's ``gap``), from its round trip when it was accepted unchanged; None when
+    the kernel rejects it."""
+    ok, _ = _round_trip(cert)
+    return getattr(cert, "_kernel_report", None) if ok else None
 
 
 def kernel_decides(cert: Certificate) -> tuple[bool, str]:

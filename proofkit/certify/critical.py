@@ -3,8 +3,8 @@
 A critical point of a non-polynomial loss is never known exactly: the
 certificate says "there is exactly one critical point in this box", and, for a
 strict local minimum, "the Hessian is positive definite on the whole box".
-The decisive computation is the kernel's (:func:`~proofkit.kernel.rules.gradient_krawczyk`,
-:func:`~proofkit.kernel.rules.loss_krawczyk`) on the stored expression; this module only
+The decisive computation is the kernel's (:func:`~proofkit.kernel.krawczyk` and
+:func:`~proofkit.kernel.definite`) on the stored expression; this module only
 prepares the data (the box, an approximate inverse C).
 """
 
@@ -17,7 +17,7 @@ import flint
 import numpy as np
 import sympy
 
-from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
+from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import (
     Timer,
     check_max_prec,
@@ -28,10 +28,7 @@ from proofkit.certify.common import (
 )
 from proofkit.convert import exact_expr, exact_exprs, exact_point, mapping_of, positive_radii, rational, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
-from proofkit.kernel.dag import decode_dag
-from proofkit.kernel.evaluate import evaluate
-from proofkit.kernel.linalg import nonsingular_box_pd
-from proofkit.kernel.rules import gradient_krawczyk, loss_krawczyk
+from proofkit.kernel import decode_dag, definite, enclose, krawczyk
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
 
@@ -93,15 +90,17 @@ def _approx_inverse(dag: Any, centers: list[Any], order: int, fixed: Sequence[An
     Hessian of the stored loss (``order=2``) in the first ``len(centers)`` inputs (the others are the
     fixed values of a slice); any matrix is sound here, a good one makes the test pass."""
     try:
-        jets = evaluate(dag, [flint.arb(c) for c in [*centers, *fixed]], order, 128)
+        jets = enclose(dag, [flint.arb(c) for c in [*centers, *fixed]], order, 128)
     except NonSmoothInBox as exc:
         return None, float("inf"), f"refused: the centre is a point where the loss is not analytic ({exc})"
     except CertificateRejected as exc:
         return None, float("inf"), f"the Hessian could not be evaluated at the centre ({exc})"
     n = len(centers)
-    rows = jets[0][2][:n] if order == 2 and jets[0][2] else ([j[1] for j in jets] if order == 1 else None)
-    J = np.array([[float(x.mid()) for x in row[:n]] if row is not None else [0.0] * n
-                  for row in (rows or [None] * n)], dtype=float)
+    if order == 2:
+        H = jets[0].hess
+        J = np.array([[float(H[i, j].mid()) if H is not None else 0.0 for j in range(n)] for i in range(n)])
+    else:
+        J = np.array([[float(x.mid()) for x in j.grad[:n]] if j.grad is not None else [0.0] * n for j in jets])
     if not np.all(np.isfinite(J)):
         return None, float("inf"), "the Hessian is not finite at the centre"
     with np.errstate(all="ignore"):
@@ -136,14 +135,17 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
         # by name), so that the kernel substitutes their recorded values itself
         fixed_syms = sorted(fixed_map, key=lambda s: s.name)
         fixed_q = [to_fmpq(fixed_map[s]) for s in fixed_syms] if fixed_map else []
-        inputs: dict[str, Any] = {"variables": [s.name for s in free], "centers": [fmpq_to_str(c) for c in centers],
-                                  "radii": [fmpq_to_str(r) for r in radii], "fixed": _exact_values(fixed_map)}
+        # a slice: the box gives the fixed parameters radius 0 at their recorded values
+        full_c, full_r = [*centers, *fixed_q], [*radii, *[flint.fmpq(0)] * len(fixed_q)]
+        _exact_values(fixed_map)  # (named errors for values that are not exact rationals)
+        inputs: dict[str, Any] = {"centers": [fmpq_to_str(c) for c in full_c], "radii": [fmpq_to_str(r) for r in full_r]}
         if want_min and loss is not None:
             expr = loss.expr if hasattr(loss, "expr") and hasattr(loss, "params") else exact_expr(loss, "loss")
             if not isinstance(expr, sympy.Expr) or expr.free_symbols - set(free + fixed_syms):
                 raise InvalidInput("loss", "an expression in the gradient's variables",
                                    f"{type(expr).__name__} {str(expr)[:60]!r}")
             inputs["loss"] = to_dag([expr], free + fixed_syms)
+            inputs["compare"] = "none"
         else:
             inputs["gradient"] = to_dag(grad_free, free + fixed_syms)
         stored = decode_dag(inputs.get("loss") or inputs["gradient"])
@@ -159,29 +161,28 @@ def _critical(grad: Any, hess: Any, x0: Sequence[Any], radius: Any, variables: A
             Cq, evidence["C"] = preconditioner(C)
             for prec in precision_ladder(max_prec):
                 try:
-                    if order == 2:
-                        inside, K, JX, _, _ = loss_krawczyk(stored, centers, radii, Cq, prec, fixed_q)
-                    else:
-                        inside, K, JX = gradient_krawczyk(stored, centers, radii, Cq, prec, fixed_q)
+                    k = krawczyk(stored, full_c, full_r, Cq, prec, of="loss" if order == 2 else "map")
+                    if want_min:
+                        definite(1, given=k, prec=prec)  # every member of k.J is nonsingular (Krawczyk)
+                    verdict = "certified"
+                    break
                 except NonSmoothInBox as exc:
                     reason = f"refused: the box meets a point where the loss is not analytic ({exc})"
                     break
                 except CertificateRejected as exc:
-                    reason = f"the expression could not be enclosed on the box ({exc})"
-                    break
-                if not inside:
+                    step = getattr(exc, "primitive", None)
+                    if step not in ("krawczyk", "definite"):
+                        reason = f"the expression could not be enclosed on the box ({exc})"
+                        break
                     reason = ("Krawczyk's operator does not map the box into its interior: the box may contain "
-                              "no critical point, several, or be too large for this precision")
-                    continue
-                evidence["K"] = [arb_to_data(k) for k in K]
-                if not want_min:
-                    verdict = "certified"
-                    break
-                if nonsingular_box_pd(JX, prec):  # after Krawczyk: every member of JX is nonsingular
-                    verdict = "certified"
-                    break
-                reason = "exactly one critical point in the box, but the Hessian is not proven positive definite on it"
-    claim = {"type": claim_type + ("_on_slice" if fixed_map else ""), "dimension": len(free), "slice": bool(fixed_map)}
+                              "no critical point, several, or be too large for this precision") if step == "krawczyk" \
+                        else "exactly one critical point in the box, but the Hessian is not proven positive definite on it"
+    fixed_names = [s.name for s in fixed_syms]
+    dim = len(free) + len(fixed_syms)
+    claim = {"type": "critical_point", "dimension": dim, "slice": bool(fixed_map), "fixed": fixed_names} \
+        if claim_type == "critical_point" else \
+        {"type": "local_min", "strict": True, "via": "krawczyk", "dimension": dim, "slice": bool(fixed_map),
+         "fixed": fixed_names, "compare": "none"}
     return make_certificate(claim, verdict, "Krawczyk operator with interval Jacobian over the box", "arb",
                             prec, None, evidence, reason, seconds=t.seconds, extra_inputs=inputs)
 

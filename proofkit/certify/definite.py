@@ -7,11 +7,11 @@ from typing import Any
 import flint
 import numpy as np
 
-from proofkit.certificate import Certificate, arb_to_data, fmpq_from_str, fmpq_to_str
+from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.convert import integer_in
-from proofkit.kernel.linalg import ball_matrix_pd, exact_ldl_pivots
+from proofkit.kernel import ball_matrix_pd, exact_ldl_pivots
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
 
@@ -63,11 +63,6 @@ def _signed_witness(M: CertMatrix, which: str, prec: int) -> tuple[list[flint.fm
     return None
 
 
-def _with_form(d: dict[str, Any], q: Any) -> dict[str, Any]:
-    """Record the exact form (an enclosure of an interval matrix's form is the kernel's to compute)."""
-    return {**d, "form": {"exact": fmpq_to_str(q)}} if isinstance(q, flint.fmpq) else d
-
-
 @returns_kernel_checked
 def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int = 80) -> Certificate:
     """Certify that a symmetric matrix is positive definite.
@@ -86,9 +81,9 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     Guarantee
     ---------
     ``certified`` proves that the matrix (every symmetric matrix inside the
-    enclosure) is positive definite: by exact positive pivots, or by a
-    float Cholesky of ``A - cI`` with a proven backward-error bound below c.
-    ``refuted`` proves it is not: an exact non-positive pivot, or an exact
+    enclosure) is positive definite (the kernel re-proves it by ball LDL^T, then
+    exactly by Sylvester's criterion for exact input). ``refuted`` proves it is
+    not: a leading principal minor with an exact determinant <= 0, or an exact
     vector v with ``v^T A v`` certified ``<= 0`` (``< 0`` for enclosures).
     The float-rounded Hilbert matrix is not the Hilbert matrix: the enclosure
     of the true input is certified, never its rounding.
@@ -111,19 +106,7 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     reason = {"certified": "the matrix is positive definite",
               "refuted": "the matrix is not positive definite",
               "inconclusive": "not proven: the matrix may be singular or indefinite, or more precision is needed"}
-    return make_certificate(claim, verdict, method, be, prec, M, ev, reason[verdict], margin=_pd_margin(verdict, ev),
-                            seconds=t.seconds)
-
-
-def _pd_margin(verdict: str, ev: dict[str, Any]) -> str | None:
-    if "shift" in ev:
-        return f"Cholesky of A - c I succeeded with c = {float(ev['shift']):.3e}, above the proven error bound"
-    if "pivots" in ev:
-        smallest = min(ev["pivots"], key=lambda q: fmpq_from_str(q))
-        return f"smallest exact pivot = {smallest}"
-    if "form" in ev:
-        return f"v^T A v = {ev['form'].get('text', ev['form'].get('exact'))}"
-    return None
+    return make_certificate(claim, verdict, method, be, prec, M, ev, reason[verdict], seconds=t.seconds)
 
 
 def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
@@ -135,16 +118,15 @@ def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
     if M.is_exact and M.n <= exact_limit:
         piv = exact_ldl_pivots(M.fmpq_mat())
         ok = len(piv) == M.n and all(p > 0 for p in piv)
-        ev = {"pivots": [fmpq_to_str(p) for p in piv]}
+        ev = {} if ok else {"minor": len(piv)}  # (the leading minor where the first pivot <= 0 appears)
         return ("certified" if ok else "refuted"), "exact LDL^T pivots", "exact", None, ev
     for prec in precision_ladder(max_prec):
         if ball_matrix_pd(M.arb(prec), prec):
             return "certified", "enclosure: shifted float Cholesky / ball LDL^T", "arb", prec, {}
         wit = _signed_witness(M, "min", prec)
         if wit is not None:
-            v, q = wit
-            return "refuted", "witness vector with v^T A v < 0", "arb", prec, \
-                _with_form({"witness": [fmpq_to_str(x) for x in v]}, q)
+            v, _ = wit
+            return "refuted", "witness vector with v^T A v < 0", "arb", prec, {"witness": [fmpq_to_str(x) for x in v]}
         if M.is_float and prec >= 128:
             break  # the enclosure of a float matrix is exact: more precision cannot help
     return "inconclusive", "escalation exhausted", "arb", max_prec, {}
@@ -163,8 +145,8 @@ def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
     Examples
     --------
     >>> c = certify_indefinite([[0, 1], [1, 0]])
-    >>> c.verdict, c.evidence["negative"]["form"]
-    ('certified', {'exact': '-2'})
+    >>> c.verdict, c.evidence["negative"]
+    ('certified', ['-1', '1'])
     """
     M = as_cert_matrix(A)
     M.require_symmetric()
@@ -175,8 +157,7 @@ def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
             neg, pos = _signed_witness(M, "min", prec), _signed_witness(M, "max", prec)
             if neg and pos:
                 verdict = "certified"
-                ev = {"negative": _with_form({"v": [fmpq_to_str(x) for x in neg[0]]}, neg[1]),
-                      "positive": _with_form({"v": [fmpq_to_str(x) for x in pos[0]]}, pos[1])}
+                ev = {"negative": [fmpq_to_str(x) for x in neg[0]], "positive": [fmpq_to_str(x) for x in pos[0]]}
                 break
             if M.is_exact:
                 break

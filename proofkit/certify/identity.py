@@ -9,14 +9,14 @@ import sympy
 
 from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import Timer, check_max_prec, kernel_decides, make_certificate, returns_kernel_checked
-from proofkit.convert import exact_point, expr_matrix, sequence_of
-from proofkit.errors import InvalidInput, ShapeMismatch
+from proofkit.convert import exact_point
+from proofkit.errors import InvalidInput
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
-from proofkit.symbolic.identities import check_identity, require_distinct_names
+from proofkit.symbolic.identities import check_identity, identity_sides
 from proofkit.symbolic.linalg import rank_over_q
 
-__all__ = ["certify_identity", "certify_relu_linear_region"]
+__all__ = ["certify_identity", "identity_certificate", "certify_relu_linear_region"]
 
 
 _ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
@@ -27,63 +27,108 @@ def _assumptions(v: sympy.Symbol) -> list[str]:
     return [a for a in _ASSUMPTIONS if getattr(v, f"is_{a}", None) is True]
 
 
-@returns_kernel_checked
-def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
-                     *, prec: int = 256) -> Certificate:
-    """Certify ``lhs == rhs`` entrywise (proof by expansion) or refute it at a witness point.
+_METHOD = "exact engine of the kernel / witness point"
+#: Inverse hyperbolic functions (accepted in expressions) written as the logarithms they equal for every real x,
+#: so that the stored expressions use only the kernel's operations.
+_AS_LOGARITHM = {sympy.asinh: lambda a: sympy.log(a + sympy.sqrt(a**2 + 1))}
+
+
+def _stored(entries: Any, variables: list[sympy.Symbol]) -> dict[str, Any]:
+    exprs = [e.replace(lambda n: type(n) in _AS_LOGARITHM, lambda n: _AS_LOGARITHM[type(n)](n.args[0]))
+             if isinstance(e, sympy.Basic) and e.has(*_AS_LOGARITHM) else e for e in entries]
+    return to_dag(exprs, variables)
+
+
+def _identity_inputs(L: sympy.Matrix, R: sympy.Matrix, variables: list[sympy.Symbol]) -> dict[str, Any]:
+    return {"variables": [v.name for v in variables], "assumptions": [_assumptions(v) for v in variables],
+            "lhs": _stored(list(L), variables), "rhs": _stored(list(R), variables)}
+
+
+def identity_certificate(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol]) -> tuple[Certificate | None, str]:
+    """A ``certified`` identity certificate that the kernel re-proved from its JSON, or ``(None, why not)``.
+
+    ``lhs`` and ``rhs`` are checked sympy expressions or matrices of one shape in the ``variables``
+    (:func:`~proofkit.symbolic.identities.check_identity` calls this after its refutation search found no witness).
+    The reason is the kernel's (e.g. "not reduced to 0 by the exact engine (undecided)"), or how it proved
+    the identity.
 
     Guarantee
     ---------
-    ``certified``: ``expand(lhs - rhs)`` is 0 for every entry (symengine), so the
-    identity holds wherever both sides are defined. ``refuted``: at the recorded
-    rational point some entry of ``lhs - rhs`` is certified non-zero (exactly or
-    by an Arb enclosure). Identities that need more than expansion (e.g. the
-    generic-form proofs of :func:`~proofkit.symbolic.check_identity`) are
-    ``inconclusive`` here, because the kernel re-checks only expansions.
+    A returned certificate is accepted by ``check_certificate(cert.to_json())``: the kernel's exact engine
+    reduced every entry of ``lhs - rhs`` to 0 (in every sign region of the piecewise nodes), so the identity
+    holds wherever both sides are defined, for the values the variables' assumptions allow.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> cert, how = identity_certificate(sympy.exp(x / 2) * sympy.exp(x / 3), sympy.exp(5 * x / 6), [x])
+    >>> cert.verdict
+    'certified'
+    """
+    L = lhs if isinstance(lhs, sympy.MatrixBase) else sympy.Matrix([[lhs]])
+    R = rhs if isinstance(rhs, sympy.MatrixBase) else sympy.Matrix([[rhs]])
+    variables = list(variables)
+    try:
+        inputs = _identity_inputs(L, R, variables)
+    except InvalidInput as exc:  # a node the stored format does not have
+        return None, f"the kernel cannot be asked: {exc}"
+    with Timer() as t:
+        cert = make_certificate({"type": "identity", "entries": len(L)}, "certified", _METHOD, "exact", None, None, {},
+                                "", extra_inputs=inputs)
+        ok, why = kernel_decides(cert)
+    cert.time_seconds = t.seconds
+    why = why.removeprefix("certificate rejected: ")
+    return (cert, why or "kernel re-check") if ok else (None, f"the kernel's exact engine: {why}")
+
+
+@returns_kernel_checked
+def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
+                     *, prec: int = 256) -> Certificate:
+    """Certify ``lhs == rhs`` entrywise (the kernel's exact engine) or refute it at a witness point.
+
+    The sides are read as by :func:`~proofkit.symbolic.identities.check_identity` (sums, indexed and matrix symbols of
+    concrete sizes written out), which also finds the witness of a refutation.
+
+    Guarantee
+    ---------
+    ``certified``: the kernel's exact engine reduces every entry of ``lhs - rhs`` to 0 (rational functions
+    over Q in the variables and transcendental atoms, exponentials and logarithms normalised, piecewise nodes
+    by sign regions), so the identity holds wherever both sides are defined, for the values the variables'
+    assumptions allow. ``refuted``: at the recorded rational point (respecting the assumptions) some entry of
+    ``lhs - rhs`` is certified non-zero (an Arb enclosure the kernel recomputes).
 
     Examples
     --------
     >>> x = sympy.Symbol("x")
     >>> certify_identity([(x + 1)**2], [x**2 + 2*x + 1], [x]).verdict
     'certified'
+    >>> certify_identity(sympy.Max(x, 0), (x + sympy.Abs(x)) / 2, [x]).verdict
+    'certified'
     """
-    L, R = expr_matrix(lhs, "lhs"), expr_matrix(rhs, "rhs")
-    if L.shape != R.shape:
-        raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
-    require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
-    if variables is None:
-        variables = sorted(L.free_symbols | R.free_symbols, key=lambda s: s.name)
-    variables = sequence_of(variables, "variables", "a sequence of sympy Symbols")
     prec = check_max_prec(prec, "prec")
-    if not all(isinstance(v, sympy.Symbol) for v in variables):
-        raise InvalidInput("variables", "sympy Symbols", repr(variables)[:80])
-    missing = (L.free_symbols | R.free_symbols) - set(variables)
-    if missing:
-        raise InvalidInput("variables", "every free symbol of lhs and rhs", f"missing {sorted(map(str, missing))}")
+    res = check_identity(lhs, rhs, variables, prec=prec)
+    if res.certificate is not None:
+        return res.certificate
+    L, R, var_list = identity_sides(lhs, rhs, variables)[:3]
+    L = L if isinstance(L, sympy.MatrixBase) else sympy.Matrix([[L]])
+    R = R if isinstance(R, sympy.MatrixBase) else sympy.Matrix([[R]])
+    inputs = _identity_inputs(L, R, var_list)
     claim = {"type": "identity", "entries": len(L)}
-    method = "symbolic expansion / witness point"
     with Timer() as t:
-        inputs = {"variables": [v.name for v in variables], "assumptions": [_assumptions(v) for v in variables],
-                  "lhs": to_dag(list(L), variables), "rhs": to_dag(list(R), variables)}
-        # the proof by expansion is the kernel's: the candidate is certified only if it accepts it
-        cert = make_certificate(claim, "certified", method, "exact", None, None, {}, "", extra_inputs=inputs)
-        expanded, _ = kernel_decides(cert)
-        if not expanded:
-            res = check_identity(L, R, variables, prec=prec)
-            if res.verdict == "refuted":
-                i, j = res.entry or (0, 0)
-                ev = {"entry": i * L.cols + j, "witness": [fmpq_to_str(to_fmpq(res.witness[v])) for v in variables]}
-                cert = make_certificate(claim, "refuted", method, "exact", prec, None, ev, "", extra_inputs=inputs)
-                # the witness must respect the variables' assumptions and separate the sides
-                confirmed, why = kernel_decides(cert)
-                reason = f"the witness point was not confirmed ({why})"
-            else:
-                confirmed, reason = False, f"no expansion proof ({res.verdict}: {res.detail})"
-            if not confirmed:
-                cert = make_certificate(claim, "inconclusive", method, "exact", None, None, {}, reason,
-                                        extra_inputs=inputs)
+        if res.verdict == "refuted":
+            i, j = res.entry or (0, 0)
+            ev = {"entry": i * L.cols + j, "witness": [fmpq_to_str(to_fmpq(res.witness[v])) for v in var_list]}
+            cert = make_certificate(claim, "refuted", _METHOD, "exact", prec, None, ev, "", extra_inputs=inputs)
+            # the witness must respect the variables' assumptions and separate the sides
+            confirmed, why = kernel_decides(cert)
+            reason = f"the witness point was not confirmed ({why})"
+        else:
+            confirmed, reason = False, res.detail
+        if not confirmed:
+            cert = make_certificate(claim, "inconclusive", _METHOD, "exact", None, None, {}, reason, extra_inputs=inputs)
     cert.time_seconds = t.seconds
     return cert
+
 
 @returns_kernel_checked
 def certify_relu_linear_region(X: Any, centers: Sequence[Any], radii: Sequence[Any], width: int) -> Certificate:

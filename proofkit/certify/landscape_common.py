@@ -20,7 +20,7 @@ from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import kernel_decides, make_certificate
 from proofkit.convert import exact_expr, positive_radii, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
-from proofkit.kernel.landscape import statement_for
+from proofkit.kernel import decode_dag, enclose
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.progress import steps
 from proofkit.symbolic.dag import to_dag
@@ -39,7 +39,8 @@ class LossSpec:
         self.dag = to_dag([expr], params)
 
     def inputs(self) -> dict[str, Any]:
-        return {"loss": self.dag, "params": [p.name for p in self.params]}
+        """The stored loss (its inputs are the parameters, in order)."""
+        return {"loss": self.dag}
 
 
 def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:
@@ -139,11 +140,10 @@ def jet_at(spec: LossSpec, point: Sequence[flint.fmpq], order: int, prec: int = 
     NotAnalyticAtPoint
         The loss has a kink (``Max``/``Abs``/piecewise switching), a pole or a domain edge at the point.
     """
-    from proofkit.kernel.dag import decode_dag
-    from proofkit.kernel.evaluate import evaluate
-
     try:
-        return evaluate(decode_dag(spec.dag), [flint.arb(x) for x in point], order=order, prec=prec)[0]
+        with flint.ctx.workprec(prec):
+            v, g, H = enclose(decode_dag(spec.dag), [flint.arb(x) for x in point], order, prec)[0]
+        return v, g, None if H is None else [[H[i, j] for j in range(H.ncols())] for i in range(H.nrows())]
     except CertificateRejected as exc:
         raise NotAnalyticAtPoint("point", "a point where the loss is analytic (its derivatives are used there)",
                                  str(exc).replace("certificate rejected: ", "", 1)) from None
@@ -197,7 +197,6 @@ def kernel_verdict(cert: Certificate) -> tuple[bool, str]:
 def assemble(claim: dict[str, Any], inputs: dict[str, Any], evidence: dict[str, Any], method: str,
              prec: int | None, seconds: float | None = None, reason: str = "") -> Certificate:
     """A candidate certificate marked ``certified``; ``finish`` decides with the kernel."""
-    claim = {**claim, "statement": statement_for(claim)}
     return make_certificate(claim, "certified", method, "arb" if prec else "exact", prec, None, evidence, reason,
                             seconds=seconds, extra_inputs=inputs)
 

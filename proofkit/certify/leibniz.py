@@ -8,7 +8,6 @@ from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import Timer, check_max_prec, kernel_decides, make_certificate, returns_kernel_checked
 from proofkit.convert import exact_scalar
 from proofkit.errors import InvalidInput
-from proofkit.kernel.statements import statement_for
 from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import exact_rational_text, to_dag
 
@@ -79,7 +78,7 @@ def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
 
     The certificate stores the recipe only: sigma (an expression in one variable), the samples X,
     the direction a, alpha, beta, the kind and k. The kernel rule ``leibniz_witness``
-    (:mod:`proofkit.kernel.leibniz`) derives ``<a, x_i>`` exactly, their order and distinctness, the
+    (``leibniz_witness`` in :mod:`proofkit.kernel`) derives ``<a, x_i>`` exactly, their order and distinctness, the
     layer-k inputs ``t_i = sigma^(k-1)(<a, x_i>)`` (exact for k = 1, else Arb balls certified strictly
     increasing), encloses every entry of ``E(alpha)`` in Arb (entries far from the diagonal in bulk,
     by one enclosure of sigma over the interval of their arguments) and proves the ball matrix
@@ -130,7 +129,6 @@ def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
               "direction": [exact_rational_text(v) for v in con.direction], "alpha": q,
               "beta": exact_rational_text(con.beta), "kind": con.kind, "k": con.k}
     claim = {"type": "leibniz_witness", "N": con.N, "k": con.k, "kind": con.kind, "alpha": q, "beta": inputs["beta"]}
-    claim["statement"] = statement_for(claim)
     method = "recipe rebuilt in Arb; float64 ||I - R E||_inf < 1 with proven bounds"
     with Timer() as tm:
         cert = make_certificate(claim, "certified", method, "arb+float64", 64, None, {}, "", extra_inputs=inputs)

@@ -16,7 +16,7 @@ from proofkit.certificate import Certificate, arb_from_data, arb_to_data
 from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
-from proofkit.kernel.linalg import PRIMES, float_rows_mod_p, integer_rows
+from proofkit.kernel import PRIMES, float_rows_mod_p, integer_rows
 from proofkit.numeric.contexts import arb_precision
 from proofkit.numeric.floatverify import check_float_environment, verify_nonsingular_float
 
@@ -50,7 +50,7 @@ def _exact_nonsingular(M: CertMatrix) -> tuple[str, dict[str, Any]]:
     rank = M.fmpq_mat().rank()
     if rank < M.n:
         return "refuted", {"rank": rank}
-    return "certified", {"rank": rank}
+    return "certified", {}  # (full exact rank: the kernel finds it again)
 
 
 def _arb_nonsingular(M: CertMatrix, prec: int) -> bool:
@@ -108,19 +108,9 @@ def certify_nonsingular(A: Any, *, backend: str = "auto", max_prec: int = 1024) 
     with Timer() as t:
         cert = _nonsingular(M, backend, max_prec, attempts)
     verdict, method, be, prec, evidence = cert
-    evidence["attempts"] = attempts
-    reasons = {"certified": "the matrix is invertible",
-               "refuted": "the matrix is singular (exact rank below n)",
-               "inconclusive": "not proven: the matrix may be singular, or more precision is needed"}
-    margin = None
-    if "bound" in evidence:
-        margin = f"||I - RA||_inf <= {float(evidence['bound']):.3e} < 1"
-    elif "det_mod_p" in evidence:
-        margin = f"det = {evidence['det_mod_p']} != 0 modulo {evidence['prime']}"
-    elif verdict == "certified" and be == "arb":
-        margin = f"Arb verified solve succeeded at {prec} bits"
-    return make_certificate(claim, verdict, method, be, prec, M, evidence, reasons[verdict], margin=margin,
-                            seconds=t.seconds)
+    method = f"{method} (tried: {', '.join(attempts)})" if attempts else method
+    reason = "not proven: the matrix may be singular, or more precision is needed"
+    return make_certificate(claim, verdict, method, be, prec, M, evidence, reason, seconds=t.seconds)
 
 
 def _nonsingular(M: CertMatrix, backend: str, max_prec: int, attempts: list[str]) -> tuple:
@@ -210,7 +200,7 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
         if verdict == "refuted":
             rank = M.fmpq_mat().rank() if M.is_exact else None
             verdict = "refuted" if rank is not None and rank < r else "inconclusive"
-            evidence["rank"] = rank
+            evidence = {"rank": rank} if verdict == "refuted" else evidence
     reason = {"certified": f"the recorded {r}x{r} minor is non-singular, so rank >= {r}",
               "refuted": f"exact rank over Q is below {r}",
               "inconclusive": "no certified non-singular minor found"}[verdict]

@@ -1,4 +1,4 @@
-"""Local minima from the loss itself: strict (Krawczyk) and non-strict on a manifold of minima (MATH.md section 7).
+"""Local minima from the loss itself: strict (Krawczyk) and non-strict on a manifold of minima.
 
 When the data or the architecture are degenerate, minima come in manifolds and the Hessian is
 singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min` with
@@ -11,7 +11,8 @@ singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min
 
 Then for each ``u`` in ``U``, ``phi(u)`` is the unique minimiser of the strictly convex ``L(u, .)`` on
 ``V``, so ``L >= L0`` on the box: every point of the manifold over ``U`` is a (non-strict) local
-minimum with value ``L0``.
+minimum with value ``L0``. What the trusted kernel re-checks of such a certificate: docs/certificates.md
+("Landscape claims").
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import flint
 import numpy as np
 import sympy
 
-from proofkit.certificate import Certificate, arb_to_data
+from proofkit.certificate import Certificate
 from proofkit.certify.common import returns_kernel_checked
 from proofkit.certify.landscape_common import (
     LossSpec,
@@ -43,9 +44,8 @@ from proofkit.certify.landscape_common import (
     upper_q,
 )
 from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
-from proofkit.kernel.algebra import manifold_identities
-from proofkit.kernel.dag import decode_dag
-from proofkit.kernel.evaluate import evaluate
+from proofkit.kernel import decode_dag, exact_zero, manifold_conditions
+from proofkit.kernel import enclose as evaluate
 from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.identities import check_identity
 
@@ -72,7 +72,8 @@ def comparison_inputs(spec: LossSpec, better_point: Any, global_value: Any) -> d
 
 
 def _strict(spec: LossSpec, x0: list[flint.fmpq], radius: Any, cmp: dict[str, Any], t0: float) -> Certificate:
-    claim = {"type": "local_min", "strict": True, "via": "krawczyk", "dimension": spec.n, "compare": cmp["compare"]}
+    claim = {"type": "local_min", "strict": True, "via": "krawczyk", "dimension": spec.n, "slice": False, "fixed": [],
+             "compare": cmp["compare"]}
     try:
         H, why = approx_hessian(spec, x0), None
     except NotAnalyticAtPoint as exc:
@@ -162,17 +163,18 @@ def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Exp
             rhs = [0] * len(lhs)
         res = check_identity(sympy.Matrix(lhs), sympy.Matrix(rhs), tangent)
         if res.verdict == "proved":
-            return value, None, "sympy's check_identity"
+            return value, None, "check_identity"
         if res.verdict == "refuted":
             return None, f"{what} is refuted ({res.detail})", ""
-        sympy_said = f"sympy's check_identity was {res.verdict}"
+        sympy_said = f"check_identity was {res.verdict}"
     else:
-        sympy_said = "too large for sympy's check_identity"
+        sympy_said = "too large for check_identity"
     try:  # exact rational-function arithmetic over Q(u, atoms)
-        manifold_identities(decode_dag(spec.dag), decode_dag(phi_dag), T, V,
-                            flint.fmpq(int(L0.p), int(L0.q)) if L0 is not None else None)
+        value_q = flint.fmpq(int(L0.p), int(L0.q)) if L0 is not None else None
+        exact_zero(manifold_conditions(decode_dag(spec.dag), decode_dag(phi_dag), T, V, value_q),
+                   [spec.params[i].name for i in T], "manifold identities", opaque_first=True)
     except CertificateRejected as exc:
-        return None, f"{what}: not proved ({sympy_said}; exact engine: {exc})", ""
+        return None, f"{what}: undecided ({sympy_said}; exact engine: {exc})", ""
     return value, None, f"exact rational-function arithmetic ({sympy_said})"
 
 
@@ -182,7 +184,8 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
     u0 = [x0[i] for i in T]
     phi_dag = to_dag(phis, [spec.params[i] for i in T])
     claim: dict[str, Any] = {"type": "local_min", "strict": False, "via": "manifold", "dimension": spec.n,
-                             "compare": cmp["compare"], "tangent": [spec.params[i].name for i in T]}
+                             "slice": False, "fixed": [], "compare": cmp["compare"],
+                             "tangent": [spec.params[i].name for i in T]}
     base = {**spec.inputs(), **cmp, "tangent": T, "normal": V, "manifold": phi_dag}
     try:
         images = [j[0] for j in evaluate(decode_dag(phi_dag), pts(u0), order=0, prec=PREC)]
@@ -199,10 +202,10 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
     centre = list(x0)
     for j, i in enumerate(V):
         centre[i] = v0[j]
-    method = "exact identities on the manifold + interval normal Hessian on U x V"
+    method = f"exact identities on the manifold ({how}) + interval normal Hessian on U x V"
     if problem is not None:
         cert = assemble(claim, {**base, "centers": [q2s(x) for x in centre], "radii": ["1"] * spec.n}, {}, method, PREC)
-        cert.verdict, cert.reason = "inconclusive", f"not a manifold of critical points with constant loss: {problem}"
+        cert.verdict, cert.reason = "inconclusive", f"the manifold identities were not established: {problem}"
         cert.time_seconds = time.perf_counter() - t0
         return cert
     last = None
@@ -220,18 +223,16 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
             spread = upper_q(abs(img[j] - flint.arb(v0[j])))
             radii[i] = max(2 * spread, min(ru)) + flint.fmpq(1, 2**200)
         inputs = {**base, "centers": [q2s(x) for x in centre], "radii": [q2s(x) for x in radii]}
-        ev: dict[str, Any] = {}
-        if value == "transcendental":
+        if value == "transcendental":  # the kernel encloses L0 = L(u0, phi(u0)) itself: it must be defined
             at_u0 = [j[0] for j in evaluate(decode_dag(phi_dag), pts(u0), 0, PREC)]
             pt = pts(centre)
             for j, i in enumerate(V):
                 pt[i] = at_u0[j]
             try:
-                ev["L0"] = arb_to_data(evaluate(decode_dag(spec.dag), pt, 0, PREC)[0][0])
+                evaluate(decode_dag(spec.dag), pt, 0, PREC)
             except (CertificateRejected, ValueError) as exc:
                 raise InvalidInput("point", "a point where the loss is defined and finite", str(exc)) from None
-        cert = finish(assemble(claim, inputs, ev, method, PREC), "not certified")
-        cert.evidence["identities_proved_by"] = how
+        cert = finish(assemble(claim, inputs, {}, method, PREC), "not certified")
         last = cert
         if cert.certified:
             break

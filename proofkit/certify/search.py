@@ -171,8 +171,7 @@ def canonical_point(network: Any, x: np.ndarray) -> np.ndarray:
 def _as_tape(loss: Any, params: Any) -> tuple[Any, Any, list[str]]:
     """The loss (expression, Objective or DAG dict) as (what to certify, Tape, parameter names)."""
     from proofkit.certify.spurious import _loss_dag
-    from proofkit.kernel.dag import decode_dag
-    from proofkit.kernel.engine import Tape
+    from proofkit.kernel import Tape, decode_dag
 
     dag, names = _loss_dag(loss, params)
     return (loss if not isinstance(loss, dict) else dag), Tape(decode_dag(dag, n_outputs=1)), names

@@ -155,8 +155,8 @@ def certify_lifted_minimum(loss: Any, params: Any, point: Any, fixed: Sequence[A
         raise InvalidInput("symmetry", f"one family per fixed parameter ({len(fixed_idx)})", f"{len(parsed)}")
     cmp = comparison_inputs(spec, better_point, global_value)
     free = [i for i in range(spec.n) if i not in fixed_idx]
-    claim = {"type": "local_min", "strict": False, "via": "symmetry", "dimension": spec.n, "compare": cmp["compare"],
-             "fixed": [names[i] for i in fixed_idx]}
+    claim = {"type": "local_min", "strict": False, "via": "symmetry", "dimension": spec.n, "slice": False,
+             "fixed": [names[i] for i in sorted(fixed_idx)], "compare": cmp["compare"]}
     tq = check_radius(t_radius, 1)[0]
     tname = "t" if "t" not in names else "t_group"
     acts, orbit = [], []
@@ -164,7 +164,7 @@ def certify_lifted_minimum(loss: Any, params: Any, point: Any, fixed: Sequence[A
         acts.append(to_dag(maps, [*spec.params, t]).copy())
         acts[-1]["inputs"] = names + [tname]
         orbit += [sympy.diff(m, t).subs(t, 0) for m in maps]
-    base = {**spec.inputs(), **cmp, "fixed": fixed_idx, "actions": acts, "orbits": to_dag(orbit, spec.params),
+    base = {**spec.inputs(), **cmp, "actions": acts, "orbits": to_dag(orbit, spec.params),
             "t_radius": q2s(tq)}
     problems = [p for p in (verify_symmetry(spec, t, m) for t, m in parsed) if p]
     try:

@@ -9,9 +9,11 @@ A certificate proves, with enclosures only:
 4. B avoids every point where the loss is not analytic (else the certificate is refused).
 
 The loss is stored as a ``proofkit.dag/1`` graph (``inputs["loss"]``); the decisive computation is the
-kernel's (:func:`~proofkit.kernel.rules.loss_krawczyk`, :func:`~proofkit.kernel.linalg.nonsingular_box_pd`,
-:func:`~proofkit.kernel.rules.loss_gap`): the gradient and Hessian come from the loss itself by automatic
-differentiation over the box. The better point needs only a value enclosure.
+kernel's (:func:`~proofkit.kernel.krawczyk`, :func:`~proofkit.kernel.definite`,
+:func:`~proofkit.kernel.lower_bound`): the gradient and Hessian come from the loss itself by automatic
+differentiation over the box. The better point needs only a value enclosure. The certificate is a
+``local_min`` claim (``strict``, ``via: krawczyk``) with a comparison; on a slice the box holds the fixed
+parameters at radius 0.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 import symengine as se
 import sympy
 
-from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
+from proofkit.certificate import Certificate, fmpq_to_str
 from proofkit.certify.common import (
     Timer,
     check_max_prec,
@@ -36,11 +38,7 @@ from proofkit.certify.common import (
 from proofkit.certify.critical import SYMMETRY_NOTE, _box
 from proofkit.convert import exact_expr, exact_point, exact_scalar, mapping_of, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
-from proofkit.kernel.dag import decode_dag
-from proofkit.kernel.engine import Tape, dense_gradient, evaluate
-from proofkit.kernel.evaluate import tape_of
-from proofkit.kernel.linalg import nonsingular_box_pd
-from proofkit.kernel.rules import loss_gap, loss_krawczyk
+from proofkit.kernel import Tape, decode_dag, definite, dense_gradient, enclose, evaluate, krawczyk, lower_bound
 from proofkit.numeric.contexts import to_fmpq
 
 __all__ = ["certify_spurious_minimum", "newton_refine", "fix_inputs"]
@@ -280,16 +278,14 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     with Timer() as t:
         stored = decode_dag(stored_dag, n_outputs=1)
         # the search side (Newton, approximate inverse) runs on the slice with the values substituted
-        tape = tape_of(decode_dag(search_dag, n_outputs=1)) if fixed_map else tape_of(stored)
-        inputs: dict[str, Any] = {"variables": free, "loss": stored_dag,
-                                  "fixed": {nm: fmpq_to_str(v) for nm, v in fixed_map.items()},
-                                  "symmetry": symmetry}
+        tape = Tape(decode_dag(search_dag, n_outputs=1)) if fixed_map else Tape(stored)
+        inputs: dict[str, Any] = {"loss": stored_dag}
         better = None
         if better_point is not None:
             bp = _values(better_point, names, "better_point")
             if any(bp[names.index(nm)] != v for nm, v in fixed_map.items()):
                 raise InvalidInput("better_point", "the fixed parameters' values on the slice", "other values")
-            better = [bp[names.index(nm)] for nm in free]
+            better = [bp[names.index(nm)] for nm in free] + fixed_q  # (in the stored loss's input order)
             inputs["better"] = [fmpq_to_str(v) for v in better]
             inputs["compare"] = "better_point"
         else:
@@ -312,30 +308,35 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                                                                  1e-20 * scale, 1e-30 * scale]
             for r in radii_to_try:
                 _, rads = _box(centre, r, len(free))
-                inputs["centers"] = [fmpq_to_str(c) for c in centre]
-                inputs["radii"] = [fmpq_to_str(q) for q in rads]
+                cs, rs = [*centre, *fixed_q], [*rads, *[flint.fmpq(0)] * len(fixed_q)]
+                inputs["centers"] = [fmpq_to_str(c) for c in cs]
+                inputs["radii"] = [fmpq_to_str(q) for q in rs]
                 stop = False
                 for prec in precision_ladder(max_prec):
                     try:
-                        inside, _, H, g, lc = loss_krawczyk(stored, centre, rads, Cq, prec, fixed_q)
-                        if not inside:
-                            reason = "Krawczyk's operator does not map the box into its interior"
-                            continue
-                        if not nonsingular_box_pd(H, prec):  # Krawczyk succeeded: H is nonsingular
-                            reason = "unique critical point in the box, but the Hessian is not proven positive " \
-                                     "definite on it"
-                            continue
-                        lower, bval, gap = loss_gap(stored, rads, g, lc, better, global_q, prec, fixed_q)
+                        k = krawczyk(stored, cs, rs, Cq, prec)
+                        definite(1, given=k, prec=prec)  # Krawczyk succeeded: every member of k.J is nonsingular
+                        lower = lower_bound(stored, cs, rs, prec, given=k).value
+                        with flint.ctx.workprec(prec):
+                            bval = enclose(stored, [flint.arb(v) for v in better], 0, prec)[0].value \
+                                if better is not None else flint.arb(global_q)
+                            gap = lower - bval
                     except NonSmoothInBox as exc:
                         reason, stop = f"refused: the box meets a point where the loss is not analytic ({exc})", True
                         break
                     except CertificateRejected as exc:
+                        step = getattr(exc, "primitive", None)
+                        if step == "krawczyk":
+                            reason = "Krawczyk's operator does not map the box into its interior"
+                            continue
+                        if step == "definite":
+                            reason = "unique critical point in the box, but the Hessian is not proven positive " \
+                                     "definite on it"
+                            continue
                         reason, stop = f"the loss could not be enclosed ({exc})", True
                         break
                     if gap > 0:
                         verdict = "certified"
-                        evidence.update({"lower": arb_to_data(lower),
-                                         "better": arb_to_data(bval), "gap": arb_to_data(gap)})
                         break
                     reason = "the loss bound over the box does not exceed the better value"
                     if gap < 0:
@@ -344,7 +345,10 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
                         break  # more precision will not help
                 if verdict == "certified" or stop:
                     break
-    claim = {"type": "spurious_local_min" + ("_on_slice" if fixed_map else ""), "dimension": len(free),
-             "slice": bool(fixed_map), "compare": inputs["compare"]}
-    return make_certificate(claim, verdict, "Krawczyk + interval Hessian + mean-value loss bound", "arb", prec, None,
-                            evidence, reason, margin=None, seconds=t.seconds, extra_inputs=inputs)
+    claim = {"type": "local_min", "strict": True, "via": "krawczyk", "dimension": len(names), "slice": bool(fixed_map),
+             "fixed": sorted(fixed_map), "compare": inputs["compare"]}
+    method = "Krawczyk + interval Hessian + mean-value loss bound" + \
+        (f" (the user's note on lifting the slice, not verified: {symmetry})" if isinstance(symmetry, str) and symmetry
+         else "")
+    return make_certificate(claim, verdict, method, "arb", prec, None, evidence, reason, seconds=t.seconds,
+                            extra_inputs=inputs)

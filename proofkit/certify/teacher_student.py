@@ -3,9 +3,10 @@
 The certificate stores the *recipe* of the loss, ``(k, n)``, not its expression: the kernel rebuilds F, encloses
 its gradient and Hessian over the box from the k^2 two-neuron blocks in float64 midpoint-radius arithmetic with
 proven rounding bounds (:mod:`proofkit.kernel.teacher_student`) and re-proves the claim (rule
-``teacher_student``): exactly one critical point in the box (Krawczyk), and either a positive definite Hessian
-on the whole box and a loss above the teacher's F = 0 (a spurious local minimum) or directions of negative and
-positive curvature on the whole box (a strict saddle). A certificate is 5-60 KB whatever (k, n).
+``teacher_student``: the primitives krawczyk, definite, form_sign and lower_bound in the float64 tier): exactly
+one critical point in the box (Krawczyk), and either a positive definite Hessian on the whole box and a loss above
+the teacher's F = 0 (a spurious local minimum) or directions of negative and positive curvature on the whole box
+(a strict saddle). A certificate is 5-60 KB whatever (k, n).
 
 The search side here only chooses the box: the Newton step at the given point is estimated in float64; if it is
 small, the box is centred at the given point itself (so the certificate is about that very point); otherwise,
@@ -107,19 +108,20 @@ def _certificate(k: int, n: int, kind: str, centre: np.ndarray, r: float, dirs: 
 def box_distance(cert: Any, W: Any) -> tuple[float, float] | None:
     """``(distance, radius)``: the sup-norm distance from the point W (n x k) to the centre of a ``teacher_student``
     certificate's box, and the box's radius; None when the certificate records no such box."""
-    from proofkit.kernel.teacher_student import exact_float, read_floats
+    from fractions import Fraction
+
+    from proofkit.kernel import read_floats
 
     data = cert.to_dict() if hasattr(cert, "to_dict") else cert
     try:
         inp = data["inputs"]
-        rec = inp["recipe"]
-        centre = read_floats(inp["centre"], (rec["n"], rec["k"]), "inputs.centre")
-        num, _, den = str(inp["radius"]).partition("/")
-        r = exact_float(flint.fmpq(int(num), int(den or 1)))
-    except (KeyError, TypeError, ValueError, CertificateRejected):
+        centre = read_floats(inp["centre"], "inputs.centre")
+        q = Fraction(str(inp["radius"]))
+        r = float(q)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError, CertificateRejected):
         return None
     W = np.asarray(W, dtype=float)
-    if r is None or W.shape != centre.shape:
+    if Fraction(r) != q or W.shape != centre.shape:
         return None
     return float(np.abs(W - centre).max()), r
 
@@ -158,10 +160,10 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
         What to certify; ``auto`` follows the sign of the smallest eigenvalue of the float64 Hessian at W.
     radius : float, optional
         The box's half-width (a float64). By default 1.5 times the Newton step at the centre (at least 1e-9 (1 +
-        max |W|)), then larger.
+        max ``|W|``)), then larger.
     polish : {"auto", "always", "never"}
         ``auto``: the box is first centred at W itself when the Newton step there is below ``radius / 2`` (or below
-        1e-5 (1 + max |W|) with the default radius), then at the polished point if the kernel does not accept it
+        1e-5 (1 + max ``|W|``) with the default radius), then at the polished point if the kernel does not accept it
         (first with a radius that still holds W, then smaller).
 
     Returns
@@ -183,12 +185,12 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
     'inconclusive'
     """
     from proofkit.certify.polish import polish_critical_point
-    from proofkit.kernel.teacher_student import check_sizes
+    from proofkit.kernel import Recipe
     from proofkit.library.safran_shamir import gradient_high, hessian, loss_and_grad
 
     try:
-        check_sizes(k, n)
-    except ValueError:
+        Recipe(k, n)  # (the kernel's size caps)
+    except (ValueError, TypeError):
         raise InvalidInput("k, n", "teacher and student widths 1 <= k, n <= 60 with n k <= 3000", f"({k!r}, {n!r})") \
             from None
     W0 = np.asarray(W, dtype=float)

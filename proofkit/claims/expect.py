@@ -30,7 +30,7 @@ from typing import Any
 from proofkit.certificate import canonical_json
 
 __all__ = ["Expected", "compare", "matrix_inputs", "identity_inputs", "loss_inputs", "dag_inputs",
-           "spurious_loss_inputs", "leibniz_inputs"]
+           "spurious_loss_inputs", "full_space", "leibniz_inputs"]
 
 
 @dataclass(frozen=True)
@@ -155,12 +155,19 @@ def loss_inputs(loss: Any, params: Any = None) -> dict[str, Any]:
 
 
 def spurious_loss_inputs(loss: Any, params: Any = None) -> dict[str, Any]:
-    """A full-space spurious minimum: the loss DAG as :func:`~proofkit.certify_spurious_minimum` stores it, its
-    variables, no fixed parameter, no symmetry, compared with a better point."""
+    """A spurious minimum (a ``local_min`` certificate with a comparison): the loss DAG as
+    :func:`~proofkit.certify_spurious_minimum` stores it, compared with a better point (with :func:`full_space`
+    as the declaration's condition: no parameter held fixed)."""
     from proofkit.certify.spurious import _loss_dag  # the certifier's own encoding
 
-    dag, names = _loss_dag(loss, params)
-    return {"loss": dag, "variables": names, "fixed": {}, "symmetry": "", "compare": "better_point"}
+    dag, _ = _loss_dag(loss, params)
+    return {"loss": dag, "compare": "better_point"}
+
+
+def full_space(inputs: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]]) -> str | None:
+    """The condition of a full-space box claim: no radius 0 (no parameter held fixed, not a slice)."""
+    radii = inputs.get("radii")
+    return None if isinstance(radii, list) and "0" not in radii else "its box holds parameters fixed (a slice)"
 
 
 def leibniz_inputs(con: Any, alpha: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -61,18 +61,9 @@ class KinkInBox(NonSmoothInBox, NotAnalyticOnBox):
     """A non-smooth node (abs, max, piecewise, ...) switches branch inside the box."""
 
 
-class arb_precision:
-    """Context manager setting python-flint's working precision (bits)."""
-
-    def __init__(self, bits: int) -> None:
-        self.bits = int(bits)
-
-    def __enter__(self) -> None:
-        self.old = flint.ctx.prec
-        flint.ctx.prec = self.bits
-
-    def __exit__(self, *exc: Any) -> None:
-        flint.ctx.prec = self.old
+def arb_precision(bits: int) -> Any:
+    """Context manager setting python-flint's working precision (bits): ``flint.ctx.workprec``, the one manager."""
+    return flint.ctx.workprec(int(bits))
 
 
 class Jet(NamedTuple):

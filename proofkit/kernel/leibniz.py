@@ -1,11 +1,11 @@
-"""The ``leibniz_witness`` rule: Lemma 4.3's matrix rebuilt from its recipe and proved nonsingular.
+"""Lemma 4.3's matrix E(alpha) enclosed from its recipe (the library behind the ``leibniz_witness`` rule).
 
 The certificate stores only the recipe: sigma (a DAG in one variable), the samples X (N x d exact
-rationals), the direction a, alpha > 0, beta, the kind and the layer k. The kernel derives
-``p_i = <a, x_i>`` exactly, sorts and checks them distinct, takes the layer-k inputs ``t_i = p_i``
-(k = 1) or ``sigma^(k-1)(p_i)`` (Arb balls, certified strictly increasing), and encloses ``E(alpha)``
-(``[1_N, A]``, bounded kind, or ``[A, 1_N]``, type 2b; ``A_ic = sigma(alpha (t_c - t_i) + beta)`` for the
-N - 1 smallest ``t_c``):
+rationals), the direction a, alpha > 0, beta, the kind and the layer k. :func:`projections` derives
+``p_i = <a, x_i>`` exactly, sorts them and checks them distinct; :func:`layer_inputs` takes the layer-k inputs
+``t_i = p_i`` (k = 1) or ``sigma^(k-1)(p_i)`` (Arb balls, certified strictly increasing); :func:`enclosure`
+encloses ``E(alpha)`` (``[1_N, A]``, bounded kind, or ``[A, 1_N]``, type 2b; ``A_ic = sigma(alpha (t_c - t_i) +
+beta)`` for the N - 1 smallest ``t_c``) as float64 midpoint and radius matrices:
 
 * entries with ``|z| < Z`` (``z`` the exact argument) are enclosed one by one in Arb (distinct ``z`` once);
 * on each side the entries with ``z >= Z`` (``z <= -Z``) form a suffix (prefix) of the sorted columns,
@@ -13,12 +13,10 @@ N - 1 smallest ``t_c``):
   sigma over the whole interval ``[Z, z_max]`` (``[z_min, -Z]``) of their arguments by interval
   arithmetic (:func:`interval_range`). No property of sigma is assumed (no monotonicity, no limits).
   ``Z`` is the first of ``1, 2, 4, ..., 2^10`` whose enclosure has radius at most ``2^-44 max(1, |mid|)``;
-  if none does, that side is enclosed entry by entry;
+  if none does, that side is enclosed entry by entry.
 
-then proves every matrix in the enclosure nonsingular in float64 with proven bounds
-(:func:`proofkit.kernel.linalg.float_ball_nonsingular`). When that fails and N <= :data:`MAX_ARB` (badly
-scaled matrices of type 2b), every entry is enclosed in Arb and Arb's verified solve decides. Work is bounded
-(:data:`MAX_WORK` node evaluations of sigma, :data:`MAX_BITWORK` for the exact arguments' bits).
+:func:`arb_matrix` encloses every entry in Arb (small N, badly scaled matrices of type 2b). Work is bounded
+(:data:`MAX_WORK` node evaluations of sigma, :data:`MAX_BITWORK` for the exact arguments' bits) and charged.
 
 The claim holds for *the* network: below layer k every unit computes ``sigma(<a, z>)`` (a at layer 1,
 e_1 above, bias 0), so the rows of ``F_(k-1)`` have first coordinate ``t_i``; layer k computes
@@ -33,12 +31,12 @@ from typing import Any
 
 import flint
 
-from proofkit.kernel import linalg as la
-from proofkit.kernel.decode import reject
-from proofkit.kernel.evaluate import evaluate
-from proofkit.kernel.statements import statement_for
+from proofkit.kernel import engine
+from proofkit.kernel.cost import charge
+from proofkit.kernel.decode import evaluation_cost, reject
 
-__all__ = ["leibniz_rules", "interval_range", "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK", "MAX_BITWORK"]
+__all__ = ["interval_range", "projections", "layer_inputs", "enclosure", "arb_matrix", "budget", "arb_affordable",
+           "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK", "MAX_BITWORK", "MAX_K", "TPREC"]
 
 MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
 MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
@@ -53,10 +51,6 @@ T = "leibniz_witness"
 
 def _fail(why: str) -> Any:
     return reject(f"{T}: {why}")
-
-
-def _q(x: flint.fmpq) -> str:
-    return str(x.p) if x.q == 1 else f"{x.p}/{x.q}"
 
 
 def _mid_rad(v: flint.arb) -> tuple[float, float]:
@@ -74,13 +68,26 @@ def _mid_rad(v: flint.arb) -> tuple[float, float]:
     return m, r
 
 
+_LAST: list[Any] = [None, None]  # (sigma, its tape): the rule evaluates one sigma many times
+
+
+def _value(sigma: Any, ball: flint.arb, prec: int) -> flint.arb:
+    """sigma over a ball (a value enclosure)."""
+    if _LAST[0] is not sigma:
+        _LAST[:] = [sigma, engine.Tape(sigma)]
+    tape = _LAST[1]
+    charge(evaluation_cost(tape, 0, prec), "an evaluation of sigma")
+    (jet,) = engine.evaluate(tape, [ball], order=0, value_only=True, prec=prec)
+    return jet.value
+
+
 def _sigma(sigma: Any, ball: flint.arb) -> flint.arb:
-    return evaluate(sigma, [ball], 0, PREC)[0][0]
+    return _value(sigma, ball, PREC)
 
 
 def _sigma_at(sigma: Any, z: Any, p: int) -> flint.arb:
     with flint.ctx.workprec(p):
-        return evaluate(sigma, [flint.arb(z)], 0, p)[0][0]
+        return _value(sigma, flint.arb(z), p)
 
 
 _INCREASING = {"exp": flint.arb.exp, "tanh": flint.arb.tanh, "atan": flint.arb.atan, "erf": flint.arb.erf,
@@ -156,14 +163,23 @@ def _tail(sigma: Any, far: flint.fmpq, side: int) -> tuple[flint.fmpq, flint.arb
     return None
 
 
-def _layer_inputs(sigma: Any, p: list[flint.fmpq], k: int, prec: int) -> list[Any]:
+def projections(X: list[list[flint.fmpq]], a: list[flint.fmpq]) -> list[flint.fmpq]:
+    """The sorted exact projections ``<a, x_i>``; two equal ones make two rows of E(alpha) equal: rejected."""
+    charge(1e-6 * len(X) * (len(a) + 1), "the projections of the samples")
+    p = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
+    if any(u == v for u, v in zip(p, p[1:])):
+        raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
+    return p
+
+
+def layer_inputs(sigma: Any, p: list[flint.fmpq], k: int, prec: int) -> list[Any]:
     """t_i = sigma^(k-1)(p_i) for the sorted exact projections p: p itself for k = 1, else balls certified increasing."""
     if k == 1:
         return p
     with flint.ctx.workprec(prec):
         t = [flint.arb(v) for v in p]
     for _ in range(k - 1):
-        t = [evaluate(sigma, [v], 0, prec)[0][0] for v in t]
+        t = [_value(sigma, v, prec) for v in t]
     if not all(u < v for u, v in zip(t, t[1:])):
         raise _fail(f"the layer-{k} inputs sigma^{k - 1}(<a, x_i>) are not certified strictly increasing")
     return t
@@ -192,14 +208,16 @@ def _cuts(t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, i: int, left: Any, 
     return lo, max(lo, hi)
 
 
-def _budget(sigma: Any, evaluations: int, steps: int, bits: int) -> None:
+def budget(sigma: Any, evaluations: int, steps: int, bits: int) -> None:
     if evaluations * len(sigma.nodes) > MAX_WORK or steps * bits > MAX_BITWORK:
         raise _fail(f"over budget: {evaluations} evaluations of a sigma of {len(sigma.nodes)} nodes (at most {MAX_WORK}"
                     f" node evaluations), {steps} arguments z of {bits} bits (at most {MAX_BITWORK} bit operations)")
 
 
-def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool, bits: int) -> tuple[Any, Any, str]:
-    """Float64 midpoint and radius matrices of E(alpha) and a summary of how they were enclosed."""
+def enclosure(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, bounded: bool,
+              bits: int) -> tuple[Any, Any, tuple[int, int]]:
+    """Float64 midpoint and radius matrices of E(alpha), and how many entries (distinct arguments) were enclosed
+    one by one."""
     import numpy as np
 
     N = len(t)
@@ -213,7 +231,7 @@ def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, boun
     if count > MAX_POINTWISE:
         raise _fail(f"{count} entries have |z| below the tail threshold (at most {MAX_POINTWISE} are enclosed one by "
                     "one): a larger alpha separates the samples more")
-    _budget(sigma, count, count, bits)
+    budget(sigma, count, count, bits)
     Em, Er = np.full((N, N), np.nan), np.zeros((N, N))  # an entry left unset would fail the test (NaN)
     off, one = (1, 0) if bounded else (0, N - 1)
     Em[:, one] = 1.0
@@ -231,59 +249,18 @@ def _enclose(sigma: Any, t: list[Any], alpha: flint.fmpq, beta: flint.fmpq, boun
                 with flint.ctx.workprec(PREC):
                     mr = seen[key] = _mid_rad(_sigma(sigma, flint.arb(z)))
             Em[i, off + c], Er[i, off + c] = mr
-    how = ", ".join(f"{'z <= -' if s < 0 else 'z >= '}{_q(e[0])} by one enclosure"
-                    for s, e in ((-1, left), (1, right)) if e is not None) or "no tail enclosure"
-    return Em, Er, f"{count} entries ({len(seen)} distinct z) enclosed one by one; {how}"
+    return Em, Er, (count, len(seen))
 
 
-def _arb_fallback(sigma: Any, p: list[flint.fmpq], k: int, alpha: flint.fmpq, beta: flint.fmpq, bounded: bool) -> bool:
-    """Small N, badly scaled E (type 2b: entries up to alpha (t_max - t_min)): every entry in Arb, verified solve."""
-    for prec in (128, 512, 2048):
-        t = _layer_inputs(sigma, p, k, prec)
-        with flint.ctx.workprec(prec):
-            A = [[_sigma_at(sigma, alpha * (tc - ti) + beta, prec) for tc in t[:-1]] for ti in t]
-            E = flint.arb_mat([[flint.arb(1), *r] if bounded else [*r, flint.arb(1)] for r in A])
-        if la.arb_nonsingular(E, prec):
-            return True
-    return False
+def arb_affordable(N: int, k: int, sigma: Any, bits: int) -> bool:
+    """Whether the entry-by-entry Arb matrix is within the work bounds (and N <= MAX_ARB)."""
+    return N <= MAX_ARB and 10 * N * (N + k) * len(sigma.nodes) <= MAX_WORK and 3 * N * N * bits <= MAX_BITWORK
 
 
-def _leibniz_witness(d: Any, Outcome: Any) -> Any:
-    inp = d.inputs
-    sigma, X, a, alpha, beta, kind, k = (inp[x] for x in ("sigma", "X", "direction", "alpha", "beta", "kind", "k"))
-    N = len(X)
-    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or not 1 <= k <= MAX_K:
-        raise _fail(f"sigma must be one expression in one variable and 1 <= k <= {MAX_K}")
-    if not 2 <= N <= MAX_N or not a or any(len(x) != len(a) for x in X):
-        raise _fail(f"X must be N x d with 2 <= N <= {MAX_N} and the direction of length d")
-    if not alpha > 0:
-        raise _fail("alpha must be positive")
-    _claim = {"type": T, "N": N, "k": k, "kind": kind, "alpha": _q(alpha), "beta": _q(beta)}
-    _claim["statement"] = statement_for(_claim)
-    from proofkit.kernel.rules import same
-
-    if not same(d.claim, _claim):
-        raise reject(f"the claim {d.claim} is not the one the inputs give: {_claim}")
-    p = sorted(sum((ai * xi for ai, xi in zip(a, x)), flint.fmpq(0)) for x in X)
-    if any(u == v for u, v in zip(p, p[1:])):
-        raise _fail("two samples have the same projection <a, x_i>: E(alpha) has two equal rows (singular)")
-    bits = 3 * max(int(v.p.bit_length() + v.q.bit_length()) for v in (*p, alpha, beta))
-    _budget(sigma, 22 + N * (k - 1), 24 * N, bits)
-    Em, Er, how = _enclose(sigma, _layer_inputs(sigma, p, k, TPREC), alpha, beta, kind == "bounded", bits)
-    proved, bound = la.float_ball_nonsingular(Em, Er)
-    fallback = N <= MAX_ARB and 10 * N * (N + k) * len(sigma.nodes) <= MAX_WORK and 3 * N * N * bits <= MAX_BITWORK
-    if not proved and fallback and _arb_fallback(sigma, p, k, alpha, beta, kind == "bounded"):
-        return Outcome(f"E(alpha) rebuilt from the recipe entry by entry and proved nonsingular by Arb's verified "
-                       f"solve (the float64 bound {bound:.3e} was not below 1)", "Arb verified solve")
-    if not proved:
-        raise _fail(f"||I - R E||_inf <= {bound:.3e} is not below 1 (inf means the float64 midpoint matrix is "
-                    "numerically singular): nonsingularity not proved in float64")
-    return Outcome(f"E(alpha) rebuilt from the recipe ({how}) and proved nonsingular in float64",
-                   f"||I - R E||_inf <= {bound:.3e} < 1")
-
-
-def leibniz_rules(Rule: Any, Outcome: Any) -> dict[str, Any]:
-    """The ``leibniz_witness`` rule (built with the rule table's own ``Rule`` and ``Outcome`` types)."""
-    spec = {"sigma": "dag", "X": ("list", ("list", "q")), "direction": ("list", "q"), "alpha": "q", "beta": "q",
-            "kind": ("one", "bounded", "growth"), "k": "nat"}
-    return {T: Rule(spec, {"certified": {}}, lambda d: _leibniz_witness(d, Outcome))}
+def arb_matrix(sigma: Any, p: list[flint.fmpq], k: int, alpha: flint.fmpq, beta: flint.fmpq, bounded: bool,
+               prec: int) -> Any:
+    """E(alpha) with every entry enclosed in Arb at ``prec`` bits."""
+    t = layer_inputs(sigma, p, k, prec)
+    with flint.ctx.workprec(prec):
+        A = [[_sigma_at(sigma, alpha * (tc - ti) + beta, prec) for tc in t[:-1]] for ti in t]
+        return flint.arb_mat([[flint.arb(1), *r] if bounded else [*r, flint.arb(1)] for r in A])

@@ -1,4 +1,9 @@
-"""Exact and ball linear algebra the kernel's rules rest on (nothing here searches)."""
+"""Exact, ball and float64 linear algebra the kernel's primitives rest on (nothing here searches).
+
+Exact linear algebra runs in FLINT (``fmpq_mat``/``fmpz_mat``/``nmod_mat``: rank, determinant, fraction-free
+LU); ball linear algebra in Arb (``arb_mat``); the float64 test with proven error bounds in numpy. Every
+function charges its estimated cost to the kernel's budget before the work (:mod:`proofkit.kernel.cost`).
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,38 @@ from typing import Any
 
 import flint
 
-__all__ = [
-    "PRIMES",
-    "integer_rows",
-    "float_rows_mod_p",
-    "det_mod_p",
-    "arb_nonsingular",
-    "exact_ldl_pivots",
-    "exact_pivots_positive",
-    "ball_matrix_pd",
-    "nonsingular_box_pd",
-    "exact_form",
-    "ball_form",
-    "krawczyk",
-    "float_environment_ok",
-    "gamma_up",
-    "float_ball_nonsingular",
-]
+from proofkit.kernel.cost import arb_cubic, charge
 
-#: The primes the kernel tries for modular determinants (each below 2^62).
+__all__ = ["PRIMES", "PRIMES31", "integer_rows", "float_rows_mod_p", "det_mod_p", "exact_rank", "exact_det", "arb_nonsingular",
+           "exact_definite", "exact_ldl_pivots", "inverse_frobenius", "ball_matrix_pd", "member_pd", "exact_form", "ball_form",
+           "krawczyk_image", "float_environment_ok", "gamma_up", "float_ball_nonsingular", "bits"]
+
+#: The primes the kernel tries for modular determinants (each below 2^62; below 2^31 for float64 rows).
 PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787)
+PRIMES31 = (2147483647, 2147483629, 2147483587)
+
+
+def bits(Q: flint.fmpq_mat) -> int:
+    """The largest bit size of a numerator or denominator of ``Q``."""
+    return max((max(q.p.bit_length(), q.q.bit_length()) for q in Q.entries()), default=1)
+
+
+def _exact_cost(Q: flint.fmpq_mat) -> float:
+    """Seconds for a multimodular rank or determinant of ``Q`` (measured with FLINT: about 60 ns times
+    ``n^4 b / 64`` for n x n integer matrices of b bits, the bits of its rows once their denominators are
+    cleared)."""
+    n, m = Q.nrows(), Q.ncols()
+    e = Q.entries()
+    # a row's integer entries after clearing its denominators: at most the sum of its denominators' bits plus the
+    # largest numerator's
+    b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m]) for i in range(n)), default=0) + bits(Q)
+    return 1e-3 + 1e-6 * n * m + 1e-7 * n * m * min(n, m) ** 2 * max(b, 8) / 64
 
 
 def integer_rows(M: flint.fmpq_mat) -> flint.fmpz_mat:
-    """Scale each row by the lcm of its denominators (non-singularity and rank are unchanged)."""
+    """Scale each row by the lcm of its denominators (non-singularity, rank and the signs of leading minors are
+    unchanged: positive row factors)."""
+    charge(1e-6 * M.nrows() * M.ncols() * (1 + bits(M) / 64), "clearing denominators")
     rows = []
     for i in range(M.nrows()):
         row = [M[i, j] for j in range(M.ncols())]
@@ -61,27 +74,52 @@ def float_rows_mod_p(arr: Any, p: int) -> list[list[int]]:
 
 def det_mod_p(Q: flint.fmpq_mat, p: int, scaling: str, floats: Any = None) -> int:
     """``det(Z) mod p`` for the row-scaled integer matrix Z (``lcm`` of denominators, or ``pow2`` for float64)."""
+    n = Q.nrows()
+    charge(1e-6 * n * n + 2e-9 * n**3, "a determinant modulo p")  # (besides clearing the denominators)
     if scaling == "pow2":
         return int(flint.nmod_mat(float_rows_mod_p(floats, p), p).det())
     return int(flint.nmod_mat(integer_rows(Q).tolist(), p).det())
 
 
+def exact_rank(Q: flint.fmpq_mat) -> int:
+    """The rank over Q (FLINT)."""
+    charge(_exact_cost(Q), "an exact rank")
+    return Q.rank()
+
+
+def exact_det(Q: flint.fmpq_mat) -> flint.fmpq:
+    """The determinant over Q (FLINT)."""
+    charge(_exact_cost(Q), "an exact determinant")
+    return Q.det()
+
+
 def arb_nonsingular(B: flint.arb_mat, prec: int) -> bool:
     """True only if every matrix in the ball matrix is invertible (Arb's verified solve)."""
+    n = B.nrows()
+    charge(arb_cubic(n, prec), "an Arb solve")
     with flint.ctx.workprec(prec):
         try:
-            sol = B.solve(flint.arb_mat(B.nrows(), 1, [1] * B.nrows()))
+            sol = B.solve(flint.arb_mat(n, 1, [1] * n))
         except ZeroDivisionError:
             return False
-        return all(sol[i, 0].is_finite() for i in range(B.nrows()))
+        return all(sol[i, 0].is_finite() for i in range(n))
+
+
+def inverse_frobenius(B: flint.arb_mat, prec: int) -> flint.arb:
+    """An enclosure of ``||B^-1||_F`` for every member of the (nonsingular) ball matrix ``B`` (not finite if the
+    solve fails)."""
+    n = B.nrows()
+    charge(arb_cubic(n, prec, 2), "an Arb inverse")
+    with flint.ctx.workprec(prec):
+        inv = B.solve(flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)]), nonstop=True)
+        return sum((x * x for x in inv.entries()), flint.arb(0)).sqrt()
 
 
 def exact_ldl_pivots(Q: flint.fmpq_mat) -> list[flint.fmpq]:
-    """Pivots of symmetric elimination without pivoting, exactly; stops after the first pivot <= 0.
-
-    A symmetric matrix is positive definite iff all n pivots are positive.
-    """
+    """Pivots of symmetric elimination without pivoting, exactly; stops after the first pivot <= 0 (a slow path:
+    Python loops; the kernel uses :func:`exact_definite`)."""
     n = Q.nrows()
+    charge(3e-7 * n**3 * max(1, bits(Q) / 64) ** 2, "an exact LDL^T")
     a = [[Q[i, j] for j in range(n)] for i in range(n)]
     pivots = []
     for k in range(n):
@@ -98,10 +136,22 @@ def exact_ldl_pivots(Q: flint.fmpq_mat) -> list[flint.fmpq]:
     return pivots
 
 
-def exact_pivots_positive(Q: flint.fmpq_mat) -> bool:
-    """True iff every pivot of symmetric elimination is positive (Q symmetric: positive definite)."""
+def exact_definite(Q: flint.fmpq_mat) -> bool:
+    """Whether the symmetric rational matrix ``Q`` is positive definite (Sylvester: every leading principal minor
+    is positive), exactly.
+
+    FLINT's fraction-free LU of the row-scaled integer matrix gives the leading minors (times positive row
+    factors) on the diagonal of U when no row was exchanged; otherwise exact LDL^T decides.
+    """
+    n = Q.nrows()
+    Z = integer_rows(Q)
+    zb = max((abs(x).bit_length() for x in Z.entries()), default=1)
+    charge(1e-3 + 5e-9 * n**3 * (1 + (n * zb / 64) ** 1.6), "an exact fraction-free LU")
+    P, _, _, U = Z.fflu()
+    if P.is_one():
+        return all(U[k, k] > 0 for k in range(n))
     piv = exact_ldl_pivots(Q)
-    return len(piv) == Q.nrows() and all(p > 0 for p in piv)
+    return len(piv) == n and all(p > 0 for p in piv)
 
 
 def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
@@ -114,6 +164,7 @@ def ball_matrix_pd(B: flint.arb_mat, prec: int) -> bool:
     symmetrically with every pivot ball positive. All products and solves run in C (``arb_mat``).
     """
     n = B.nrows()
+    charge(3e-6 * n * n + arb_cubic(n, prec), "a ball LDL^T")
     with flint.ctx.workprec(prec):
         e = B.entries()
         if not all(x.is_finite() for x in e):
@@ -153,17 +204,14 @@ def _pd_rows(rows: list[list[flint.arb]]) -> bool:
     return all(x.is_finite() for x in e) and _pd_rows(_mirror(e, n - k))
 
 
-def nonsingular_box_pd(B: flint.arb_mat, prec: int) -> bool:
-    """True only if every symmetric member of ``B`` is positive definite, *given* that every member is nonsingular.
+def member_pd(B: flint.arb_mat, prec: int) -> bool:
+    """True only if one symmetric point member of ``B`` (entrywise midpoints, checked to lie in ``B[i, j]`` and
+    ``B[j, i]``) is positive definite. Given that every member of ``B`` is nonsingular (the premise, which the
+    caller must hold: a Krawczyk fact on this very matrix), the segment from it to any symmetric member stays
+    nonsingular, so no eigenvalue crosses zero: every symmetric member is positive definite.
 
-    One symmetric point member (entrywise midpoints, checked to lie in ``B[i, j]`` and ``B[j, i]``) is proved
-    positive definite by elimination; the segment from it to any symmetric member lies in ``B``, so is
-    nonsingular: no eigenvalue crosses zero. The radii do not enter the elimination. Empty: refused.
-    Guarantee: given the premise (the very matrix of a successful :func:`krawczyk`, not a re-evaluation,
-    sub-block or other precision), ``True`` proves every symmetric member positive definite.
-
-    >>> B = flint.arb_mat([[flint.arb(2, 0.5)]])  # Krawczyk succeeds on it with C = 1/2
-    >>> nonsingular_box_pd(B, 64), nonsingular_box_pd(-B, 64)
+    >>> B = flint.arb_mat([[flint.arb(2, 0.5)]])
+    >>> member_pd(B, 64), member_pd(-B, 64)
     (True, False)
     """
     n = B.nrows()
@@ -182,35 +230,41 @@ def nonsingular_box_pd(B: flint.arb_mat, prec: int) -> bool:
                     if not a.contains(m):
                         return False
                 rows[i][j] = rows[j][i] = m
+        charge(3e-6 * n * n + arb_cubic(n, prec, 2), "an LDL^T of one member")
         return _pd_rows(rows)
 
 
 def exact_form(Q: flint.fmpq_mat, v: Sequence[flint.fmpq]) -> flint.fmpq:
-    """``v^T Q v`` exactly."""
+    """``v^T Q v`` exactly (FLINT products)."""
     n = len(v)
-    return sum((v[i] * Q[i, j] * v[j] for i in range(n) for j in range(n) if v[i] and v[j]), flint.fmpq(0))
+    charge(1e-6 * n * n * max(1, bits(Q) / 64), "an exact quadratic form")
+    x = flint.fmpq_mat(n, 1, list(v))
+    return (x.transpose() * Q * x)[0, 0]
 
 
 def ball_form(B: flint.arb_mat, v: Sequence[flint.fmpq], prec: int) -> flint.arb:
     """An enclosure of ``v^T A v`` for every A in the ball matrix."""
+    n = len(v)
+    charge(2e-6 * n + arb_cubic(n, prec) / max(n, 1), "a ball quadratic form")
     with flint.ctx.workprec(prec):
         x = flint.arb_mat([[flint.arb(q)] for q in v])
         return (x.transpose() * B * x)[0, 0]
 
 
-def krawczyk(gy: Sequence[flint.arb], J: flint.arb_mat, C: flint.fmpq_mat | Sequence[Sequence[flint.fmpq]],
-             centers: Sequence[flint.fmpq], radii: Sequence[flint.fmpq], prec: int) -> tuple[bool, list[flint.arb]]:
-    """Krawczyk's test: ``K = y - C g(y) + (I - C J(X)) (X - y)`` strictly inside the box X = y ± r.
+def krawczyk_image(gy: Sequence[flint.arb], J: flint.arb_mat, C: flint.fmpq_mat, centers: Sequence[flint.fmpq],
+                   radii: Sequence[flint.fmpq], prec: int) -> tuple[bool, list[flint.arb]]:
+    """Krawczyk's operator ``K = y - C g(y) + (I - C J(X)) (X - y)`` and whether it lies strictly inside X = y ± r.
 
-    ``gy`` encloses g at the exact centre y, ``J`` the Jacobian of g over the whole box, ``C``
-    is any exact matrix. If K lies in the interior of X, g has exactly one zero in X
-    (Krawczyk 1969; Moore 1977; Rump 1983), and C and every member of ``J`` are nonsingular (Rump 1983;
-    proof: an affine map ``x -> z + (I - C A) x`` sending X into its interior has a fixed point; if C A
-    were singular, the map would fix a whole line through it, which leaves X).
+    ``gy`` encloses g at the exact centre y, ``J`` the Jacobian of g over the whole box, ``C`` is any exact
+    matrix. If K lies in the interior of X, g has exactly one zero in X (Krawczyk 1969; Moore 1977; Rump
+    1983), and C and every member of ``J`` are nonsingular (Rump 1983: an affine map ``x -> z + (I - C A) x``
+    sending X into its interior has a fixed point; if C A were singular, it would fix a whole line through it,
+    which leaves X).
     """
     n = len(centers)
+    charge(4e-6 * n * n + arb_cubic(n, prec, 2), "Krawczyk's operator")
     with flint.ctx.workprec(prec):
-        Cm = flint.arb_mat(C) if isinstance(C, flint.fmpq_mat) else flint.arb_mat([[flint.arb(x) for x in row] for row in C])
+        Cm = flint.arb_mat(C)
         eye = flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
         d = flint.arb_mat([[flint.arb(0, flint.arb(r))] for r in radii])
         y = flint.arb_mat([[flint.arb(c)] for c in centers])
@@ -259,6 +313,7 @@ def float_ball_nonsingular(M: Any, Rad: Any) -> tuple[bool, float]:
 
     n = M.shape[0]
     bad = (False, float("inf"))
+    charge(1e-6 * n * n + 2e-10 * n**3, "a float64 inverse with proven bounds")
     if M.shape != (n, n) or Rad.shape != (n, n) or not float_environment_ok():
         return bad
     if not (np.isfinite(M).all() and np.isfinite(Rad).all() and (Rad >= 0).all()):

@@ -1,36 +1,52 @@
-"""One rule per claim type: the schema of its inputs and evidence, and the re-check.
+"""The rule table: one short rule per claim variant and verdict, composed of the kernel's primitives.
 
-A rule receives a decoded certificate (:class:`Decoded`), re-derives every claim
-field from the inputs, re-proves the verdict, checks every enclosure and witness
-stated in the evidence, and returns :class:`Outcome` (how it was checked and the
-margin it measured). Anything that does not hold raises :class:`CertificateRejected`
-naming the rule.
+A rule receives a certificate decoded by the door (:class:`Decoded`: inputs and evidence already read against the
+rule's schemas), proves the verdict with the primitives of :mod:`proofkit.kernel.primitives` and returns a
+:class:`Result`: the claim the checked inputs give (the door requires the certificate's claim to be exactly it),
+a rule code, the facts and the measures. No sentences: printing makes them from the code and the numbers.
+Anything that does not hold raises :class:`~proofkit.errors.CertificateRejected` naming the rule or primitive.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import flint
 
 from proofkit.errors import CertificateRejected
-from proofkit.kernel import engine
+from proofkit.kernel import exact as ex
+from proofkit.kernel import leibniz as lb
 from proofkit.kernel import linalg as la
+from proofkit.kernel import primitives as P
+from proofkit.kernel import teacher_student as ts
 from proofkit.kernel.dag import Dag
-from proofkit.kernel.decode import Matrix, read, read_preconditioner, reject
-from proofkit.kernel.evaluate import evaluate, tape_of
-from proofkit.kernel.landscape import landscape_rules
-from proofkit.kernel.leibniz import leibniz_rules
-from proofkit.kernel.teacher_student import teacher_student_rules
+from proofkit.kernel.decode import Matrix, reject
 
-__all__ = ["Decoded", "Outcome", "Rule", "RULES", "ladder", "same", "gradient_krawczyk", "loss_krawczyk", "loss_gap"]
+__all__ = ["Decoded", "Nested", "Result", "Rule", "RULES", "VARIANT", "CLASSIFICATION_KINDS", "text"]
+
+#: The claim field that names the variant of a claim type (one rule per variant and verdict).
+VARIANT = {"local_min": "via", "saddle": "kind", "not_local_min": "how"}
+#: The kinds a classification states, with the claim type (and strictness) of the nested certificate behind each.
+CLASSIFICATION_KINDS = {"strict local minimum": ("local_min", True), "strict local maximum": ("local_max", True),
+                        "saddle": ("saddle", None), "non-strict local minimum": ("local_min", False),
+                        "not a local minimum": ("not_local_min", None)}
 
 
-@dataclass
+@dataclass(frozen=True)
+class Nested:
+    """A nested certificate the door has checked: its claim, verdict, decoded inputs and report."""
+
+    claim: dict[str, Any]
+    verdict: str
+    inputs: dict[str, Any]
+    report: Any
+
+
+@dataclass(frozen=True)
 class Decoded:
-    """A certificate after the door: raw claim dict, decoded inputs and evidence."""
+    """A certificate after the door: its claim (raw), verdict, precision, decoded inputs, evidence and matrix."""
 
     claim: dict[str, Any]
     verdict: str
@@ -40,610 +56,559 @@ class Decoded:
     matrix: Matrix | None = None
 
 
-@dataclass
-class Outcome:
-    how: str
-    margin: str | None = None
+@dataclass(frozen=True)
+class Result:
+    """What a rule proved: the claim its inputs give, the rule ``code``, the facts and the ``measures``."""
+
+    claim: dict[str, Any]
+    code: str
+    facts: tuple = ()
+    measures: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rule:
     inputs: dict[str, Any]
-    evidence: dict[str, dict[str, Any]]  # verdict -> schema
-    check: Callable[[Decoded], Outcome]
+    evidence: dict[str, Any]
+    check: Callable[[Decoded], Result]
 
 
-def same(a: Any, b: Any) -> bool:
-    """Equality that tells ``True`` from ``1`` (JSON types must agree)."""
-    import json
-
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+def _fail(rule: str, why: str) -> CertificateRejected:
+    return reject(f"{rule}: {why}")
 
 
-def _claim(d: Decoded, expected: dict[str, Any]) -> None:
-    if not same(d.claim, expected):
-        raise reject(f"the claim {d.claim} is not the one the inputs give: {expected}")
+def text(q: flint.fmpq) -> str:
+    """An exact rational as the certificate writes it (``p`` or ``p/q``)."""
+    return str(q.p) if q.q == 1 else f"{q.p}/{q.q}"
 
 
-def ladder(prec: int | None) -> list[int]:
-    top = max(256, 2 * (prec or 64))
-    out, p = [prec] if prec else [], 64
-    while p <= top:
-        if p not in out:
-            out.append(p)
-        p *= 2
-    return out
+# -- matrices -----------------------------------------------------------------------------------------------------
+def _square(d: Decoded, rule: str) -> tuple[Matrix, int]:
+    if not d.matrix.square:
+        raise _fail(rule, f"the matrix is {d.matrix.shape[0]}x{d.matrix.shape[1]}, not square")
+    return d.matrix, d.matrix.shape[0]
 
 
-def _fail(t: str, why: str) -> CertificateRejected:
-    return reject(f"{t}: {why}")
-
-
-# -- matrices -------------------------------------------------------------------------------------------------
-MAT = {"A": ("opt", "matrix"), "A_hash": "hash"}
-ATTEMPTS = {"attempts?": ("list", "str")}
-FORM = {"exact?": "q", "mid?": "str", "rad?": "str", "text?": "str"}
-
-
-def _square(d: Decoded, t: str) -> tuple[Matrix, int]:
-    M = d.matrix
-    if not M.square:
-        raise _fail(t, f"the matrix is {M.shape[0]}x{M.shape[1]}, not square")
-    _claim(d, {"type": t, "n": M.shape[0]})
-    return M, M.shape[0]
-
-
-def _symmetric(M: Matrix, t: str) -> None:
-    n = M.shape[0]
-    if M.exact is not None:
-        ok = M.exact == M.exact.transpose()
-    else:
-        B = M.arb(128)
-        ok = all(B[i, j].overlaps(B[j, i]) for i in range(n) for j in range(i + 1, n))
-    if not ok:
-        raise _fail(t, "the matrix is not symmetric")
-
-
-def _exact(M: Matrix, t: str) -> flint.fmpq_mat:
-    if M.exact is None:
-        raise _fail(t, "this verdict needs an exactly known matrix")
-    return M.exact
-
-
-def _nonsingular_proof(M: Matrix, ev: dict[str, Any], prec: int | None, t: str) -> str:
-    n = M.shape[0]
-    if "prime" in ev or "det_mod_p" in ev:
-        p, d = ev.get("prime"), ev.get("det_mod_p")
-        if p is None or d is None or p.q != 1 or not 2 <= p < 2**62 or d.q != 1 or not 0 < d < p:
-            raise _fail(t, "a modular determinant needs an integer modulus 2 <= p < 2^62 and 0 < det mod p < p")
-        scaling = ev.get("scaling", "lcm")
-        if scaling == "pow2" and M.kind != "float64":
-            raise _fail(t, "the pow2 row scaling applies to float64 matrices only")
-        if p >= 2**31 and scaling == "pow2":
-            raise _fail(t, "the pow2 row scaling needs p < 2^31")
-        got = la.det_mod_p(_exact(M, t), int(p), scaling, M.floats() if scaling == "pow2" else None)
-        if got != d:
-            raise _fail(t, f"det mod {p} is {got}, not the recorded {d}")
-        return f"det = {d} != 0 modulo {p}"
-    if M.exact is not None:
-        for p in la.PRIMES:
-            d = la.det_mod_p(M.exact, p, "lcm")
-            if d:
-                return f"det = {d} != 0 modulo {p}"
-        if M.exact.rank() == n:
-            return f"exact rank {n}"
-        raise _fail(t, "the matrix is singular (exact rank below n)")
-    for p in ladder(prec):
-        if la.arb_nonsingular(M.arb(p), p):
-            return f"Arb verified solve succeeded at {p} bits"
-    raise _fail(t, "non-singularity not re-proved (Arb verified solve failed)")
-
-
-def _nonsingular(d: Decoded) -> Outcome:
+def _nonsingular(d: Decoded) -> Result:
     M, n = _square(d, "nonsingular")
-    if d.verdict == "certified":
-        if "rank" in d.evidence and (d.evidence["rank"] != n or M.exact is None or M.exact.rank() != n):
-            raise _fail("nonsingular", "the recorded rank is not n")
-        return Outcome("invertibility re-proved", _nonsingular_proof(M, d.evidence, d.precision, "nonsingular"))
-    rank = _exact(M, "nonsingular").rank()
-    if rank >= n or d.evidence["rank"] != rank:
-        raise _fail("nonsingular", f"exact rank is {rank}: the refutation does not hold as recorded")
-    return Outcome("singularity re-proved by exact rank", f"exact rank {rank} < {n}")
+    f = P.nonsingular(M, d.evidence, d.precision)
+    return Result({"type": "nonsingular", "n": n}, f.via, (f,), {"nonsingular": f.measure})
 
 
-def _indices(v: list[int], bound: int, r: int, what: str) -> None:
-    if len(v) != r or any(b <= a for a, b in zip(v, v[1:])) or any(i >= bound for i in v):
-        raise _fail("rank_at_least", f"{what} must be {r} increasing indices below {bound}")
+def _rank_below(d: Decoded, r: int, rule: str) -> P.Rank:
+    rk = P.rank(d.matrix)
+    if not rk.rank < r or d.evidence["rank"] != rk.rank:
+        raise _fail(rule, f"the exact rank is {rk.rank}: the refutation does not hold as recorded")
+    return rk
 
 
-def _rank_at_least(d: Decoded) -> Outcome:
-    M, r = d.matrix, d.inputs["r"]
+def _singular(d: Decoded) -> Result:
+    M, n = _square(d, "nonsingular")
+    rk = _rank_below(d, n, "nonsingular")
+    return Result({"type": "nonsingular", "n": n}, "exact rank", (rk,), {"rank": rk.rank})
+
+
+def _indices(v: list[int], bound: int, r: int) -> bool:
+    return len(v) == r and all(b > a for a, b in zip(v, v[1:])) and all(i < bound for i in v)
+
+
+def _rank_at_least(d: Decoded) -> Result:
+    M, r, (rows, cols) = d.matrix, d.inputs["r"], (d.evidence.get("rows"), d.evidence.get("cols"))
     m, n = M.shape
-    _claim(d, {"type": "rank_at_least", "r": r, "shape": [m, n]})
     if not 1 <= r <= min(m, n):
         raise _fail("rank_at_least", f"r = {r} is not in 1..min(m, n)")
-    ev = d.evidence
+    claim = {"type": "rank_at_least", "r": r, "shape": [m, n]}
     if d.verdict == "refuted":
-        rank = _exact(M, "rank_at_least").rank()
-        if rank >= r or ev["rank"] != rank:
-            raise _fail("rank_at_least", f"exact rank is {rank}: the refutation does not hold as recorded")
-        return Outcome("rank below r re-proved exactly", f"exact rank {rank} < {r}")
-    _indices(ev["rows"], m, r, "rows")
-    _indices(ev["cols"], n, r, "cols")
-    rows, cols = ev["rows"], ev["cols"]
-    sub = _Minor(M, rows, cols)
-    margin = _nonsingular_proof(sub, {}, d.precision, "rank_at_least")
-    return Outcome(f"the {r}x{r} minor on rows {rows}, columns {cols} re-proved non-singular", margin)
+        rk = _rank_below(d, r, "rank_at_least")
+        return Result(claim, "exact rank", (rk,), {"rank": rk.rank})
+    if not (_indices(rows, m, r) and _indices(cols, n, r)):
+        raise _fail("rank_at_least", f"rows and cols must be {r} increasing indices in range")
+    f = P.nonsingular(M.minor(rows, cols), {}, d.precision)
+    return Result(claim, f"minor: {f.via}", (f,), {"rows": rows, "cols": cols})
 
 
-class _Minor(Matrix):
-    """The submatrix on given rows and columns (exact when the matrix is)."""
-
-    def __init__(self, M: Matrix, rows: list[int], cols: list[int]) -> None:
-        exact = None if M.exact is None else flint.fmpq_mat([[M.exact[i, j] for j in cols] for i in rows])
-        super().__init__((len(rows), len(cols)), exact, None, None, "minor")
-        self.parent, self.rows, self.cols = M, rows, cols
-
-    def arb(self, prec: int) -> flint.arb_mat:
-        B = self.parent.arb(prec)
-        return flint.arb_mat([[B[i, j] for j in self.cols] for i in self.rows])
-
-
-def _rank_data(d: Decoded, t: str) -> tuple[int, int]:
-    Q = _exact(d.matrix, t)
-    rank, (m, n) = Q.rank(), d.matrix.shape
-    ev = d.evidence
-    if ev["rank"] != rank:
-        raise _fail(t, f"the recorded rank {ev['rank']} is not the exact rank {rank}")
-    vecs = ev.get("kernel")
-    if vecs is not None:
-        if len(vecs) != n - rank or any(len(v) != n for v in vecs):
-            raise _fail(t, f"a kernel basis has {n - rank} vectors of length {n}")
-        if vecs:
-            K = flint.fmpq_mat(vecs).transpose()
-            QK = Q * K
-            if K.rank() != len(vecs) or any(QK[i, j] != 0 for i in range(m) for j in range(len(vecs))):
-                raise _fail(t, "the recorded kernel vectors are not a basis of the kernel")
-    return rank, min(m, n)
+def _rank(d: Decoded) -> Result:
+    M, (m, n) = d.matrix, d.matrix.shape
+    rk = P.rank(M)
+    vecs = d.evidence.get("kernel")
+    if d.evidence["rank"] != rk.rank or (vecs is not None and not P.kernel_basis(M, vecs, rk.rank)):
+        raise _fail(d.claim.get("type"), "the recorded rank or kernel basis is not the exact one")
+    if d.claim.get("type") == "exact_rank":
+        return Result({"type": "exact_rank", "rank": rk.rank, "shape": [m, n]}, "exact rank", (rk,))
+    if (d.verdict == "certified") != (rk.rank < min(m, n)):
+        raise _fail("rank_deficient", f"exact rank {rk.rank}, min(m, n) = {min(m, n)}: the verdict is wrong")
+    return Result({"type": "rank_deficient", "shape": [m, n]}, "exact rank", (rk,), {"rank": rk.rank})
 
 
-def _exact_rank(d: Decoded) -> Outcome:
-    rank, _ = _rank_data(d, "exact_rank")
-    _claim(d, {"type": "exact_rank", "rank": rank, "shape": list(d.matrix.shape)})
-    return Outcome("exact rank recomputed over Q", f"rank {rank}")
+def _det_sign(d: Decoded) -> Result:
+    M, ev = d.matrix, d.evidence
+    s = P.determinant(M, d.precision, exact="det_exact" in ev)  # (the sign alone: an enclosure may do)
+    if "det_exact" in ev and ev["det_exact"] != s.value:
+        raise _fail("det_sign", "the recorded exact determinant is not the determinant")
+    if "det" in ev:
+        P.contains(ev["det"], lambda p: P.points([s.value], p)[0] if s.tier == "exact" else P.det_ball(M, p),
+                   d.precision, "the determinant")
+    return Result({"type": "det_sign", "sign": s.sign, "n": M.shape[0]}, s.tier, (s,), {"det": s.value})
 
 
-def _rank_deficient(d: Decoded) -> Outcome:
-    rank, full = _rank_data(d, "rank_deficient")
-    _claim(d, {"type": "rank_deficient", "shape": list(d.matrix.shape)})
-    if (d.verdict == "certified") != (rank < full):
-        raise _fail("rank_deficient", f"exact rank {rank}, min(m, n) = {full}: the verdict is wrong")
-    return Outcome("exact rank recomputed over Q", f"rank {rank} {'<' if rank < full else '='} {full}")
-
-
-def _contains(stated: flint.arb, compute: Callable[[int], flint.arb], prec: int | None, what: str) -> flint.arb:
-    """Check the stated ball contains the true value, via the kernel's own enclosure at some precision."""
-    for p in ladder(prec):
-        mine = compute(p)
-        if stated.contains(mine):
-            return mine
-    raise reject(f"the stated enclosure of {what} does not contain the kernel's enclosure of it")
-
-
-def _det_sign(d: Decoded) -> Outcome:
-    M = d.matrix
-    if not M.square:
-        raise _fail("det_sign", "the matrix is not square")
-    n, ev = M.shape[0], d.evidence
-    if M.exact is not None:
-        det = M.exact.det()
-        if "det_exact" not in ev or ev["det_exact"] != det:
-            raise _fail("det_sign", f"the exact determinant {det} is not recorded")
-        if "det" in ev:
-            _contains(ev["det"], lambda p: _points([det], p)[0], None, "the determinant")
-        sign, margin = (det > 0) - (det < 0), f"det = {det}"
-    else:
-        if "det" not in ev or "det_exact" in ev:
-            raise _fail("det_sign", "a matrix known by enclosures needs a determinant enclosure (and no exact value)")
-
-        def det_at(p: int) -> flint.arb:
-            with flint.ctx.workprec(p):
-                return M.arb(p).det()
-
-        _contains(ev["det"], det_at, d.precision, "the determinant")
-        sign = 1 if ev["det"] > 0 else (-1 if ev["det"] < 0 else None)
-        if sign is None:
-            raise _fail("det_sign", "the determinant enclosure contains 0")
-        margin = f"|det| >= {abs(ev['det']).lower().str(5)}"
-    _claim(d, {"type": "det_sign", "sign": sign, "n": n})
-    return Outcome("determinant recomputed and its enclosure re-checked", margin)
-
-
-def _form(M: Matrix, v: list[flint.fmpq], stated: dict[str, Any] | None, prec: int | None, t: str) -> Any:
-    """The quadratic form v^T A v (exact, or the kernel's enclosure), checked against the stated value if any."""
-    if len(v) != M.shape[0] or not any(v):
-        raise _fail(t, "a witness vector must be non-zero of length n")
-    if M.exact is not None:
-        q = la.exact_form(M.exact, v)
-        if stated is not None and (set(stated) != {"exact"} or read(stated["exact"], "q", "evidence.form") != q):
-            raise _fail(t, "the recorded form is not v^T A v")
-        return q
-    if stated is not None:
-        ball = read(stated, "ball", "evidence.form")
-        return _contains(ball, lambda p: la.ball_form(M.arb(p), v, p), prec, "v^T A v")
-    for p in ladder(prec):
-        q = la.ball_form(M.arb(p), v, p)
-        if q > 0 or q < 0:
-            return q
-    return q
-
-
-def _positive_definite(d: Decoded) -> Outcome:
+def _positive_definite(d: Decoded) -> Result:
     M, n = _square(d, "positive_definite")
-    _symmetric(M, "positive_definite")
-    ev, t = d.evidence, "positive_definite"
-    if "pivots" in ev and ("witness" in ev or "form" in ev):
-        raise _fail(t, "record exact pivots or a witness, not both")
-    if "pivots" in ev:
-        piv = la.exact_ldl_pivots(_exact(M, t))
-        if ev["pivots"] != piv:
-            raise _fail(t, "the recorded pivots are not the exact pivots")
-        ok = len(piv) == n and all(p > 0 for p in piv)
-        if ok != (d.verdict == "certified"):
-            raise _fail(t, f"the exact pivots {'are' if ok else 'are not'} all positive: the verdict is wrong")
-        return Outcome("exact LDL^T pivots recomputed", f"{'smallest' if ok else 'last'} pivot = {min(piv)}")
-    if d.verdict == "refuted":
-        if "witness" not in ev or "pivots" in ev:
-            raise _fail(t, "a refutation needs exact pivots or a witness vector")
-        q = _form(M, ev["witness"], ev.get("form"), d.precision, t)
-        holds = q <= 0 if isinstance(q, flint.fmpq) else q < 0
-        if not holds:
-            raise _fail(t, "the witness does not give v^T A v <= 0")
-        return Outcome("witness vector re-checked: v^T A v <= 0", f"v^T A v = {q}")
-    if M.exact is not None and n <= 150:
-        if not la.exact_pivots_positive(M.exact):
-            raise _fail(t, "an exact pivot is not positive")
-        return Outcome("exact LDL^T pivots recomputed (all positive)")
-    for p in ladder(d.precision):
-        if la.ball_matrix_pd(M.arb(p), p):
-            return Outcome(f"ball LDL^T pivots positive at {p} bits")
-    raise _fail(t, "positive definiteness not re-proved on the enclosure")
-
-
-def _indefinite(d: Decoded) -> Outcome:
-    M, _ = _square(d, "indefinite")
-    _symmetric(M, "indefinite")
-    ev = d.evidence
-    neg = _form(M, ev["negative"]["v"], ev["negative"].get("form"), d.precision, "indefinite")
-    pos = _form(M, ev["positive"]["v"], ev["positive"].get("form"), d.precision, "indefinite")
-    if not (neg < 0 and pos > 0):
-        raise _fail("indefinite", "the witness forms are not certified negative and positive")
-    return Outcome("both witness vectors re-checked", f"v^T A v = {neg} < 0 < {pos} = u^T A u")
-
-
-def _eigenvalues(d: Decoded) -> Outcome:
-    M, n = d.matrix, d.matrix.shape[0]
-    if not M.square:
-        raise _fail("eigenvalues", "the matrix is not square")
-    _symmetric(M, "eigenvalues")
-    stated = d.evidence["eigenvalues"]
-    if len(stated) != n:
-        raise _fail("eigenvalues", f"{len(stated)} enclosures for {n} eigenvalues")
-    for p in ladder(d.precision):
-        with flint.ctx.workprec(p):
-            try:
-                mine = [e.real for e in flint.acb_mat(M.arb(p)).eig()]
-            except (ValueError, ZeroDivisionError):
-                continue
-        hits = [[k for k, s in enumerate(stated) if s.overlaps(e)] for e in mine]
-        if all(len(h) == 1 and stated[h[0]].contains(e) for h, e in zip(hits, mine)) and \
-                sorted(h[0] for h in hits) == list(range(n)):
-            break
+    sym, ev = P.symmetric(M), d.evidence
+    if d.verdict == "certified":
+        f = P.definite(1, M, prec=d.precision)
+        return Result({"type": "positive_definite", "n": n}, f.via, (sym, f))
+    if "witness" in ev:
+        f = P.form_sign(-1, M, ev["witness"], d.precision, strict=M.exact is None)
+    elif "minor" in ev and M.exact is not None and 1 <= ev["minor"] <= n:
+        f = P.determinant(M.minor(list(range(ev["minor"])), list(range(ev["minor"]))), None, exact=False)
+        if f.sign > 0:
+            raise _fail("positive_definite", f"the leading {ev['minor']}x{ev['minor']} minor is positive")
     else:
-        raise _fail("eigenvalues", "the stated enclosures do not each contain exactly one eigenvalue")
-    neg, pos = sum(1 for s in stated if s < 0), sum(1 for s in stated if s > 0)
-    if neg + pos != n:
-        raise _fail("eigenvalues", "an eigenvalue enclosure contains 0: the inertia is not proven")
-    _claim(d, {"type": "eigenvalues", "inertia": [neg, 0, pos], "n": n})
-    return Outcome("eigenvalues re-isolated; each covered exactly once; inertia recounted", f"inertia ({neg}, 0, {pos})")
+        raise _fail("positive_definite", "a refutation needs a witness vector or a non-positive leading minor")
+    return Result({"type": "positive_definite", "n": n}, f.of, (sym, f), {"value": f.value})
 
 
-# -- expressions on boxes -------------------------------------------------------------------------------------
-BOX = {"variables": ("list", "str"), "centers": ("list", "q"), "radii": ("list", "q"), "fixed": ("map", "q")}
-# C (any matrix; only a preconditioner): a float64 matrix record, or rows of exact rationals
-KRAWCZYK = {"C": "any", "K?": ("list", "ball")}
+def _indefinite(d: Decoded) -> Result:
+    M, n = _square(d, "indefinite")
+    facts = (P.symmetric(M), P.form_sign(-1, M, d.evidence["negative"], d.precision),
+             P.form_sign(1, M, d.evidence["positive"], d.precision))
+    return Result({"type": "indefinite", "n": n}, "witness vectors", facts, {"forms": [f.value for f in facts[1:]]})
 
 
-def _box(d: Decoded, dag_key: str, n_out: int | None, t: str) -> tuple[list[flint.fmpq], list[flint.fmpq], int]:
-    inp = d.inputs
-    names, dag = inp["variables"], inp[dag_key]
-    n = len(names)
-    # a slice: the fixed parameters are inputs too (after the variables, by name), so that their
-    # recorded values are the ones the kernel substitutes, not a label
-    if not 1 <= n <= 1000 or list(dag.inputs) != names + sorted(inp["fixed"]) or \
-            len(dag.outputs) != (n if n_out is None else n_out):
-        raise _fail(t, f"the {dag_key} must be an expression in the {n} recorded variables, then the fixed "
-                       "parameters by name")
-    if len(inp["centers"]) != n or len(inp["radii"]) != n or any(r <= 0 for r in inp["radii"]):
-        raise _fail(t, "the box needs n centres and n positive radii")
-    if set(inp["fixed"]) & set(names):
-        raise _fail(t, "a fixed parameter is also a variable")
-    if d.precision is None or not 2 <= d.precision <= 1 << 16:
-        raise _fail(t, "a precision in bits is required")
-    return inp["centers"], inp["radii"], n
+def _eigenvalues(d: Decoded) -> Result:
+    M, n = _square(d, "eigenvalues")
+    sym, f = P.symmetric(M), P.eigenvalues(M, d.evidence["eigenvalues"], d.precision)
+    return Result({"type": "eigenvalues", "inertia": list(f.inertia), "n": n}, "isolation", (sym, f))
 
 
-def _fixed(d: Decoded) -> list[flint.fmpq]:
-    """The recorded values of the fixed parameters, in the order of the stored expression's inputs."""
-    return [d.inputs["fixed"][k] for k in sorted(d.inputs["fixed"])]
+# -- expressions on boxes -----------------------------------------------------------------------------------------
+def _box(d: Decoded, key: str, rule: str, slice_ok: bool = False) -> tuple[Dag, list, list, list[str]]:
+    """The stored expression, the box (one centre and radius per input; radius 0: held fixed) and the names of
+    the fixed inputs."""
+    dag, cs, rs = d.inputs[key], d.inputs["centers"], d.inputs["radii"]
+    n = len(dag.inputs)
+    if not 1 <= n <= 1000 or len(cs) != n or len(rs) != n or any(r < 0 for r in rs) or not any(rs) or \
+            (not slice_ok and not all(rs)):
+        raise _fail(rule, f"the box needs {n} centres and {'non-negative' if slice_ok else 'positive'} radii")
+    if d.precision is None:
+        raise _fail(rule, "a precision in bits is required")
+    return dag, cs, rs, [dag.inputs[i] for i, r in enumerate(rs) if r == 0]
 
 
-def _head(values: list[flint.arb], n: int, m: int) -> list[flint.arb]:
-    return values if m == n else values[:n]
-
-
-def _head_matrix(H: Any, n: int, m: int) -> Any:
-    if m == n:
-        return H
-    return flint.arb_mat([[H[i, j] for j in range(n)] for i in range(n)])
-
-
-def _points(qs: list[flint.fmpq], prec: int) -> list[flint.arb]:
-    with flint.ctx.workprec(prec):
-        return [flint.arb(q) for q in qs]
-
-
-def _balls(cs: list[flint.fmpq], rs: list[flint.fmpq], prec: int) -> list[flint.arb]:
-    with flint.ctx.workprec(prec):
-        return [flint.arb(c - r).union(flint.arb(c + r)) for c, r in zip(cs, rs)]
-
-
-def gradient_krawczyk(grad: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: flint.fmpq_mat | list[list[flint.fmpq]],
-                      prec: int, fixed: Sequence[flint.fmpq] = ()) -> tuple[bool, list[flint.arb], flint.arb_mat]:
-    """Krawczyk's test for the zeros of ``grad`` (n outputs in n inputs) in the box ``cs ± rs``.
-
-    Returns ``(inside, K, J)``: the verdict, the Krawczyk image and the interval Jacobian over the box.
-    Raises :class:`~proofkit.errors.NonSmoothInBox` when the box meets a kink of ``grad``.
-    """
-    n, m = len(cs), len(cs) + len(fixed)
-    fx = _points(list(fixed), prec)
-    tape = tape_of(grad)
-    jets = engine.evaluate(tape, _balls(cs, rs, prec) + fx, order=1, prec=prec)
-    with flint.ctx.workprec(prec):
-        J = flint.arb_mat([_head(engine.dense_gradient(j, m), n, m) for j in jets])
-    gy = [j.value for j in engine.evaluate(tape, _points(cs, prec) + fx, order=0, prec=prec)]
-    inside, K = la.krawczyk(gy, J, C, cs, rs, prec)
-    return inside, K, J
-
-
-def loss_krawczyk(loss: Dag, cs: list[flint.fmpq], rs: list[flint.fmpq], C: flint.fmpq_mat | list[list[flint.fmpq]], prec: int,
-                  fixed: Sequence[flint.fmpq] = ()) -> tuple[bool, list[flint.arb], flint.arb_mat, list[flint.arb],
-                                                              flint.arb]:
-    """Krawczyk's test for the critical points of ``loss`` in the box, with gradient and Hessian derived here.
-
-    Returns ``(inside, K, H, g, lc)``: the verdict, the Krawczyk image, the interval Hessian and gradient
-    over the box, and the loss at the centre.
-    """
-    n, m = len(cs), len(cs) + len(fixed)
-    fx = _points(list(fixed), prec)
-    tape = tape_of(loss)
-    (jX,) = engine.evaluate(tape, _balls(cs, rs, prec) + fx, order=2, prec=prec)
-    (jy,) = engine.evaluate(tape, _points(cs, prec) + fx, order=1, prec=prec)
-    J = _head_matrix(engine.dense_hessian(jX, m), n, m)
-    inside, K = la.krawczyk(_head(engine.dense_gradient(jy, m), n, m), J, C, cs, rs, prec)
-    return inside, K, J, _head(engine.dense_gradient(jX, m), n, m), jy.value
-
-
-def loss_gap(loss: Dag, rs: list[flint.fmpq], g: list[flint.arb], lc: flint.arb, better: list[flint.fmpq] | None,
-             global_value: flint.fmpq | None, prec: int, fixed: Sequence[flint.fmpq] = ()
-             ) -> tuple[flint.arb, flint.arb, flint.arb]:
-    """``(lower, better, gap)``: the mean-value lower bound ``L(c) + sum_i g_i(B) [-r_i, r_i]`` of the loss over
-    the box, the loss at the better point (a value-only enclosure: see :mod:`proofkit.kernel.engine`) or the
-    stated global value, and their difference."""
-    with flint.ctx.workprec(prec):
-        lower = lc
-        for gi, r in zip(g, rs):
-            lower = lower + gi * flint.arb(0, flint.arb(r))
-    if better is not None:
-        ((value, _, _),) = evaluate(loss, _points(better, prec) + _points(list(fixed), prec), 0, prec)
+def _compare(d: Decoded, L: Dag, lower: Callable[[], Any], rule: str) -> tuple[list, dict[str, Any]]:
+    """A spurious minimum: ``lower`` (a bound of the loss near the minimum) exceeds the loss at a better point (on
+    the slice) or the stated global value."""
+    inp, p = d.inputs, d.precision
+    how = inp["compare"]
+    if (how == "better_point") != ("better" in inp) or (how == "stated global value") != ("global_value" in inp):
+        raise _fail(rule, f"compare = {how} needs {'no ' if how == 'none' else ''}comparison value")
+    if how == "none":
+        return [], {}
+    low = lower()
+    value = low.value if isinstance(low, P.Bound) else low
+    if how == "better_point":
+        b, cs, rs = inp["better"], inp["centers"], inp["radii"]
+        if len(b) != len(L.inputs) or any(b[i] != cs[i] for i, r in enumerate(rs) if r == 0):
+            raise _fail(rule, "the better point needs every coordinate, on the slice")
+        better = P.enclose(L, P.points(b, p), 0, p)[0].value
     else:
-        value = _points([global_value], prec)[0]
-    with flint.ctx.workprec(prec):
-        return lower, value, lower - value
-
-
-def _krawczyk_evidence(d: Decoded, inside: bool, K: list[flint.arb], t: str) -> None:
-    if not inside:
-        raise _fail(t, "Krawczyk's operator does not map the box into its interior")
-    if "K" in d.evidence and (len(d.evidence["K"]) != len(K) or
-                              not all(s.contains(k) for s, k in zip(d.evidence["K"], K))):
-        raise _fail(t, "the stated Krawczyk image does not contain the kernel's")
-
-
-def _C(d: Decoded, n: int, t: str) -> flint.fmpq_mat:
-    return read_preconditioner(d.evidence["C"], n, "evidence.C")
-
-
-def _critical_point(d: Decoded) -> Outcome:
-    t = "critical_point"
-    cs, rs, n = _box(d, "gradient", None, t)
-    _claim(d, {"type": t, "dimension": n, "slice": bool(d.inputs["fixed"])})
-    inside, K, _ = gradient_krawczyk(d.inputs["gradient"], cs, rs, _C(d, n, t), d.precision, _fixed(d))
-    _krawczyk_evidence(d, inside, K, t)
-    return Outcome("Krawczyk inclusion re-checked: exactly one zero of the gradient in the box")
-
-
-def _minimum(d: Decoded, t: str) -> tuple[list, list, int, list[flint.arb], Any]:
-    cs, rs, n = _box(d, "loss", 1, t)
-    inside, K, H, g, lc = loss_krawczyk(d.inputs["loss"], cs, rs, _C(d, n, t), d.precision, _fixed(d))
-    _krawczyk_evidence(d, inside, K, t)  # inside: every member of H is nonsingular
-    if not la.nonsingular_box_pd(H, d.precision):
-        raise _fail(t, "the interval Hessian over the box is not proven positive definite")
-    return cs, rs, n, g, lc
-
-
-def _strict_local_min(d: Decoded) -> Outcome:
-    _, _, n, _, lc = _minimum(d, "strict_local_min")
-    _claim(d, {"type": "strict_local_min", "dimension": n, "slice": bool(d.inputs["fixed"])})
-    if "value" in d.evidence and not d.evidence["value"].contains(lc):
-        raise _fail("strict_local_min", "the stated value at the centre does not contain the kernel's enclosure")
-    return Outcome("Krawczyk inclusion and positive definite interval Hessian re-checked from the function",
-                   f"loss at the centre in {lc.str(10, radius=True)}")
-
-
-def _spurious(d: Decoded) -> Outcome:
-    t, inp, ev = "spurious_local_min", d.inputs, d.evidence
-    _, rs, n, g, lc = _minimum(d, t)
-    compare = inp["compare"]
-    _claim(d, {"type": t, "dimension": n, "slice": bool(inp["fixed"]), "compare": compare})
-    if compare == "better_point" and ("better" not in inp or "global_value" in inp or len(inp["better"]) != n):
-        raise _fail(t, "compare = better_point needs n coordinates of the better point")
-    if compare != "better_point" and ("global_value" not in inp or "better" in inp):
-        raise _fail(t, "compare = stated global value needs the global value")
-    lower, better, gap = loss_gap(inp["loss"], rs, g, lc, inp.get("better"), inp.get("global_value"), d.precision,
-                                  _fixed(d))
-    for key, mine in (("lower", lower), ("better", better), ("gap", gap)):
-        if not ev[key].contains(mine):
-            raise _fail(t, f"the stated enclosure {key!r} does not contain the kernel's")
+        better = P.points([inp["global_value"]], p)[0]
+    with flint.ctx.workprec(p):
+        gap = value - better
     if not gap > 0:
-        raise _fail(t, "the loss bound over the box does not exceed the better value")
-    return Outcome("Krawczyk, interval Hessian and mean-value loss gap re-checked from the loss",
-                   f"loss gap in {gap.str(10, radius=True)}")
+        raise _fail(rule, "the loss near the minimum is not proven above the better value")
+    return [low] if isinstance(low, P.Bound) else [], {"lower": value, "better": better, "gap": gap}
 
 
-# -- identities and ReLU regions --------------------------------------------------------------------------------
+def _critical_point(d: Decoded) -> Result:
+    g, cs, rs, fixed = _box(d, "gradient", "critical_point", slice_ok=True)
+    k = P.krawczyk(g, cs, rs, d.evidence["C"], d.precision, of="map")
+    claim = {"type": "critical_point", "dimension": len(g.inputs), "slice": bool(fixed), "fixed": fixed}
+    return Result(claim, "krawczyk", (k,), {"image": k.image})
+
+
+def _claim_min(d: Decoded, L: Dag, strict: bool, via: str, fixed: list[str], slice_: bool) -> dict[str, Any]:
+    return {"type": "local_min", "strict": strict, "via": via, "dimension": len(L.inputs), "slice": slice_,
+            "fixed": fixed, "compare": d.inputs["compare"]}
+
+
+def _min_krawczyk(d: Decoded) -> Result:
+    L, cs, rs, fixed = _box(d, "loss", "local_min", slice_ok=True)
+    k = P.krawczyk(L, cs, rs, d.evidence["C"], d.precision)
+    facts = [k, P.definite(1, given=k, prec=d.precision)]
+    more, measures = _compare(d, L, lambda: P.lower_bound(L, cs, rs, d.precision, given=k), "local_min")
+    return Result(_claim_min(d, L, True, "krawczyk", fixed, bool(fixed)), "krawczyk+definite", (*facts, *more),
+                  measures)
+
+
+def _min_manifold(d: Decoded) -> Result:
+    L, cs, rs, _ = _box(d, "loss", "local_min")
+    inp, p, names = d.inputs, d.precision, L.inputs
+    T, V, phi, value = inp["tangent"], inp["normal"], inp["manifold"], inp["value"]
+    if sorted(T + V) != list(range(len(names))) or not V or not T or list(phi.inputs) != [names[i] for i in T] or \
+            len(phi.outputs) != len(V):
+        raise _fail("local_min", "tangent and normal coordinates must split the parameters; phi maps the tangent ones")
+    facts = [P.exact_zero(ex.manifold_conditions(L, phi, T, V, value), [names[i] for i in T], "manifold identities",
+                          opaque_first=True)]
+    images = [j.value for j in P.enclose(phi, P.box([cs[i] for i in T], [rs[i] for i in T], p), 0, p)]
+    if not all(y > cs[i] - rs[i] and y < cs[i] + rs[i] for y, i in zip(images, V)):
+        raise _fail("local_min", "phi(U) is not inside the interior of V")
+    ((_, _, H),) = P.enclose(L, P.box(cs, rs, p), 2, p)
+    H = H if H is not None else flint.arb_mat(len(names), len(names))
+    facts.append(P.definite(1, flint.arb_mat([[H[i, j] for j in V] for i in V]), prec=p))
+    if value is None:  # L0 = L(u0, phi(u0)) at the centre u0 of U
+        at_u0 = [j.value for j in P.enclose(phi, P.points([cs[i] for i in T], p), 0, p)]
+        pt = P.points(cs, p)
+        L0 = P.enclose(L, [pt[i] if i in T else at_u0[V.index(i)] for i in range(len(names))], 0, p)[0].value
+    more, measures = _compare(d, L, lambda: L0 if value is None else P.points([value], p)[0], "local_min")
+    claim = {**_claim_min(d, L, False, "manifold", [], False), "tangent": [names[i] for i in T],
+             "value": None if value is None else text(value)}
+    return Result(claim, "manifold", (*facts, *more), measures)
+
+
+def _min_symmetry(d: Decoded) -> Result:
+    L, cs, rs, fixed = _box(d, "loss", "local_min", slice_ok=True)
+    inp, p, names, n = d.inputs, d.precision, list(L.inputs), len(L.inputs)
+    acts, orbit, tau = inp["actions"], inp["orbits"], inp["t_radius"]
+    F = [i for i, r in enumerate(rs) if r == 0]
+    if not F or len(acts) != len(F) or not tau > 0 or list(orbit.inputs) != names or len(orbit.outputs) != n * len(F) \
+            or any(list(a.inputs[:n]) != names or len(a.inputs) != n + 1 or len(a.outputs) != n for a in acts):
+        raise _fail("local_min", "one map g_t (in the parameters, then t) per fixed parameter and their orbit directions")
+    facts = [P.exact_zero(ex.invariance_conditions(L, acts, orbit), [*names, "t"], "L(g_t x) = L(x), g_0 = id, orbits")]
+    near = P.box(cs, [r if r else tau for r in rs], p) + P.box([flint.fmpq(0)], [tau], p)
+    for a in acts:
+        P.enclose(a, near, 1, p)  # the maps are C^1 near the slice (refused at kinks)
+    dirs = [j.value for j in P.enclose(orbit, P.box(cs, rs, p), 0, p)]
+    with flint.ctx.workprec(p):
+        M = flint.arb_mat([[dirs[a * n + F[b]] for b in range(len(F))] for a in range(len(F))])
+    facts.append(P.nonsingular(M, prec=p, what="the orbit directions in the fixed coordinates (transversality)"))
+    k = P.krawczyk(L, cs, rs, d.evidence["C"], p)
+    facts += [k, P.definite(1, given=k, prec=p)]
+    more, measures = _compare(d, L, lambda: P.lower_bound(L, cs, rs, p, given=k), "local_min")
+    return Result(_claim_min(d, L, False, "symmetry", fixed, False), "slice+symmetry", (*facts, *more), measures)
+
+
+def _local_max(d: Decoded) -> Result:
+    L, cs, rs, _ = _box(d, "loss", "local_max")
+    k = P.krawczyk(L, cs, rs, d.evidence["C"], d.precision)
+    return Result({"type": "local_max", "strict": True, "dimension": len(L.inputs)}, "krawczyk+definite",
+                  (k, P.definite(-1, given=k, prec=d.precision)))
+
+
+def _curve(d: Decoded, L: Dag, point: list, key: str, sign: int, rule: str) -> P.Series:
+    rec, n = d.inputs[key], len(L.inputs)
+    if len(rec["curve"].inputs) != 1 or len(rec["curve"].outputs) != n or not 1 <= rec["order"] <= 64:
+        raise _fail(rule, f"inputs.{key}: a curve in one variable through the {n} parameters, order in 1..64")
+    s = P.exact_series(L, rec["curve"], point, rec["order"])
+    if (s.order, s.coefficient) != (rec["order"], rec["coefficient"]) or not s.coefficient * sign > 0:
+        raise _fail(rule, f"inputs.{key}: the leading term is {s.coefficient} t^{s.order}, not as recorded")
+    return s
+
+
+def _point(d: Decoded, rule: str) -> tuple[Dag, list]:
+    L, pt = d.inputs["loss"], d.inputs["point"]
+    if len(pt) != len(L.inputs):
+        raise _fail(rule, "the point needs one coordinate per parameter")
+    return L, pt
+
+
+def _saddle_strict(d: Decoded) -> Result:
+    L, cs, rs, _ = _box(d, "loss", "saddle")
+    k = P.krawczyk(L, cs, rs, d.evidence["C"], d.precision)
+    facts = (k, P.form_sign(-1, k.J, d.inputs["negative"], d.precision),
+             P.form_sign(1, k.J, d.inputs["positive"], d.precision))
+    return Result({"type": "saddle", "kind": "strict", "dimension": len(L.inputs)}, "krawczyk+curvature", facts)
+
+
+def _saddle_degenerate(d: Decoded) -> Result:
+    L, pt = _point(d, "saddle")
+    facts = [P.exact_zero(ex.gradient_at(L, pt), [], "the gradient at the point"),
+             _curve(d, L, pt, "negative", -1, "saddle")]
+    if d.inputs["positive"] == "same":
+        if facts[1].order % 2 == 0:
+            raise _fail("saddle", "the same curve shows both signs only for an odd order")
+    else:
+        facts.append(_curve(d, L, pt, "positive", 1, "saddle"))
+    claim = {"type": "saddle", "kind": "degenerate", "dimension": len(L.inputs), "order": facts[1].order}
+    return Result(claim, "exact curves", tuple(facts))
+
+
+def _direction(d: Decoded, key: str, n: int, rule: str) -> list[flint.fmpq]:
+    v = d.inputs[key]
+    if len(v) != n or not any(v):
+        raise _fail(rule, f"inputs.{key} must be a non-zero vector of length {n}")
+    return v
+
+
+def _first_order(d: Decoded) -> Result:
+    L, cs, rs, p = d.inputs["loss"], d.inputs["centers"], d.inputs["radii"], d.precision
+    n = len(L.inputs)
+    v = _direction(d, "direction", n, "not_local_min")
+    if len(cs) != n or len(rs) != n or any(r < 0 for r in rs) or p is None:
+        raise _fail("not_local_min", "the box needs n centres, n non-negative radii and a precision")
+    (jet,) = P.enclose(L, P.box(cs, rs, p), 1, p)
+    with flint.ctx.workprec(p):
+        slope = sum((flint.arb(vi) * gi for vi, gi in zip(v, jet.grad or [])), flint.arb(0))
+    if not slope < 0:
+        raise _fail("not_local_min", "the slope along the direction is not proven negative on the whole box")
+    return Result({"type": "not_local_min", "how": "first order", "dimension": n}, "descent", (), {"slope": slope})
+
+
+def _no_min_box(d: Decoded) -> Result:
+    L, cs, rs, _ = _box(d, "loss", "not_local_min")
+    k = P.krawczyk(L, cs, rs, d.evidence["C"], d.precision)
+    f = P.form_sign(-1, k.J, _direction(d, "negative", len(L.inputs), "not_local_min"), d.precision)
+    return Result({"type": "not_local_min", "how": "box", "dimension": len(L.inputs)}, "krawczyk+curvature", (k, f))
+
+
+def _no_min_curve(d: Decoded) -> Result:
+    L, pt = _point(d, "not_local_min")
+    s = _curve(d, L, pt, "negative", -1, "not_local_min")
+    return Result({"type": "not_local_min", "how": "curve", "dimension": len(L.inputs)}, "exact curve", (s,))
+
+
+def _second_order(d: Decoded) -> Result:
+    (L, pt), p, tau = _point(d, "not_local_min"), d.precision, d.inputs["t_radius"]
+    v = _direction(d, "direction", len(pt), "not_local_min")
+    if not tau > 0 or p is None:
+        raise _fail("not_local_min", "t_radius must be positive and a precision given")
+    z = P.exact_zero(ex.slope_at(L, pt, v), [], "the slope at the point")
+    seg = P.box([x + vi * tau / 2 for x, vi in zip(pt, v)], [abs(vi) * tau / 2 for vi in v], p)
+    ((_, _, H),) = P.enclose(L, seg, 2, p)
+    f = P.form_sign(-1, H if H is not None else flint.arb_mat(len(pt), len(pt)), v, p)
+    return Result({"type": "not_local_min", "how": "second order", "dimension": len(pt)}, "taylor", (z, f))
+
+
+def _classification(d: Decoded) -> Result:
+    sub, kind = d.evidence["certificate"], d.claim.get("kind")
+    want, strict = CLASSIFICATION_KINDS.get(kind, (None, None))
+    if sub.verdict != "certified" or sub.claim.get("type") != want or sub.claim.get("slice", False) is not False or \
+            (strict is not None and sub.claim.get("strict") is not strict):  # (a slice's minimum classifies nothing)
+        raise _fail("classification", f"the nested certificate does not certify a {str(kind)[:40]}")
+    L, pt = _point(d, "classification")
+    si = sub.inputs
+    if si["loss"] != L:
+        raise _fail("classification", "the nested certificate is about another loss")
+    facts: list = []
+    if "point" in si and si["point"] != pt:
+        raise _fail("classification", "the nested certificate is about another point")
+    if "point" not in si and any(not abs(x - c) <= r for x, c, r in zip(pt, si["centers"], si["radii"])):
+        raise _fail("classification", "the point is not in the nested certificate's box")
+    if sub.claim.get("via") == "manifold":  # only the points (u, phi(u)) are minima, not the whole box
+        T, V = si["tangent"], si["normal"]
+        facts.append(P.exact_zero(ex.manifold_at(si["manifold"], [pt[i] for i in T], [pt[i] for i in V]), [],
+                                  "phi(point) - point on the nested certificate's manifold"))
+    code = "manifold" if sub.claim.get("via") == "manifold" else \
+        {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
+    claim = {"type": "classification", "kind": kind, "dimension": len(L.inputs), "reason_code": code}
+    return Result(claim, f"nested {want}", tuple(facts), {"nested": sub.report})
+
+
+# -- identities, ReLU regions, Lemma 4.3, Safran & Shamir's loss -----------------------------------------------------
 ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer")
 
 
-def _respects(q: flint.fmpq, assumptions: list[str]) -> bool:
-    tests = {"positive": q > 0, "negative": q < 0, "nonnegative": q >= 0, "nonpositive": q <= 0,
-             "nonzero": q != 0, "integer": q.q == 1}
-    return all(tests.get(a, False) for a in assumptions)
-
-
-def _identity(d: Decoded) -> Outcome:
-    from proofkit.kernel.normal import Normaliser
-
-    t, inp = "identity", d.inputs
-    names, lhs, rhs = inp["variables"], inp["lhs"], inp["rhs"]
-    assumptions = inp.get("assumptions", [[] for _ in names])
+def _sides(d: Decoded) -> tuple[Dag, Dag, list[str]]:
+    lhs, rhs, names = d.inputs["lhs"], d.inputs["rhs"], d.inputs["variables"]
     if list(lhs.inputs) != names or list(rhs.inputs) != names or len(lhs.outputs) != len(rhs.outputs) or \
-            len(assumptions) != len(names):
-        raise _fail(t, "lhs and rhs must have the same number of entries in the recorded variables")
-    _claim(d, {"type": t, "entries": len(lhs.outputs)})
-    if d.verdict == "certified":
-        norm = Normaliser()
-        if norm.normal_forms(lhs) != norm.normal_forms(rhs):
-            raise _fail(t, "lhs - rhs does not expand to 0")
-        return Outcome("every entry of lhs - rhs re-expanded to 0 (polynomial normal form in atoms)")
-    k, w = d.evidence["entry"], d.evidence["witness"]
-    if k >= len(lhs.outputs) or len(w) != len(names):
-        raise _fail(t, "the witness names no entry or has the wrong length")
-    if not all(_respects(q, a) for q, a in zip(w, assumptions)):
-        raise _fail(t, "the witness violates an assumption on the variables")
-    for p in ladder(d.precision or 256):
-        ((a, _, _),) = evaluate(lhs, _points(w, p), 0, p, outputs=[k])
-        ((b, _, _),) = evaluate(rhs, _points(w, p), 0, p, outputs=[k])
+            len(d.inputs.get("assumptions", names)) != len(names):
+        raise _fail("identity", "lhs and rhs must have the same number of entries in the recorded variables")
+    return lhs, rhs, names
+
+
+def _identity(d: Decoded) -> Result:
+    lhs, rhs, names = _sides(d)
+    signs = [ex.assumed_signs(a) for a in d.inputs.get("assumptions", [[]] * len(names))]
+    z = P.exact_zero(ex.identity_differences(lhs, rhs), names, "lhs - rhs", True, signs, regions=True)
+    return Result({"type": "identity", "entries": len(lhs.outputs)}, "exact", (z,))
+
+
+def _respects(q: flint.fmpq, assumptions: list[str]) -> bool:
+    tests = {"positive": q > 0, "negative": q < 0, "nonnegative": q >= 0, "nonpositive": q <= 0, "nonzero": q != 0,
+             "integer": q.q == 1}
+    return all(tests[a] for a in assumptions)
+
+
+def _non_identity(d: Decoded) -> Result:
+    (lhs, rhs, names), k, w = _sides(d), d.evidence["entry"], d.evidence["witness"]
+    if k >= len(lhs.outputs) or len(w) != len(names) or \
+            not all(_respects(q, a) for q, a in zip(w, d.inputs.get("assumptions", [[]] * len(names)))):
+        raise _fail("identity", "the witness names no entry, has the wrong length or violates an assumption")
+    for p in P.ladder(d.precision or 256):
+        a, b = (P.enclose(s, P.points(w, p), 0, p, outputs=[k])[0].value for s in (lhs, rhs))
         with flint.ctx.workprec(p):
             diff = a - b
         if diff > 0 or diff < 0:
-            return Outcome("lhs - rhs re-evaluated at the witness: certified non-zero", f"difference {diff.str(5)}")
-    raise _fail(t, "the witness does not separate lhs and rhs")
+            return Result({"type": "identity", "entries": len(lhs.outputs)}, "witness", (), {"difference": diff})
+    raise _fail("identity", "the witness does not separate lhs and rhs")
 
 
-def _relu_region(d: Decoded) -> Outcome:
-    t, inp = "relu_linear_region", d.inputs
-    X, w, c, r = inp["X"], inp["width"], inp["centers"], inp["radii"]
-    N = len(X)
-    if N < 1 or w < 1 or not X[0] or any(len(x) != len(X[0]) for x in X):
-        raise _fail(t, "malformed data or width")
-    dim = len(X[0])
+def _relu_region(d: Decoded) -> Result:
+    X, w, c, r = (d.inputs[k] for k in ("X", "width", "centers", "radii"))
+    if not X or w < 1 or not X[0] or any(len(x) != len(X[0]) for x in X):
+        raise _fail("relu_linear_region", "malformed data or width")
+    dim, N = len(X[0]), len(X)
     if len(c) != dim * w + w or len(r) != len(c) or any(v <= 0 for v in r):
-        raise _fail(t, "the box needs d*width + width centres and positive radii")
+        raise _fail("relu_linear_region", "the box needs d*width + width centres and positive radii")
     lowest = min(sum((x[a] * c[a * w + j] - abs(x[a]) * r[a * w + j] for a in range(dim)), c[dim * w + j] - r[dim * w + j])
                  for x in X for j in range(w))
-    rank = flint.fmpq_mat([x + [flint.fmpq(1)] for x in X]).rank()
-    _claim(d, {"type": t, "N": N, "rank_bound": rank})
-    if lowest != d.evidence["min_preactivation"] or not lowest > 0 or not rank < N:
-        raise _fail(t, f"lowest pre-activation {lowest}, rank([X, 1]) = {rank}, N = {N}: the region is not certified")
-    return Outcome("activation pattern re-checked exactly on the box; rank([X, 1]) < N recomputed",
-                   f"every pre-activation >= {lowest} > 0")
+    rank = P.rank(Matrix((N, dim + 1), "rational", flint.fmpq_mat([x + [flint.fmpq(1)] for x in X])))
+    if lowest != d.evidence["min_preactivation"] or not lowest > 0 or not rank.rank < N:
+        raise _fail("relu_linear_region", f"lowest pre-activation {lowest}, rank([X, 1]) = {rank.rank}, N = {N}")
+    return Result({"type": "relu_linear_region", "N": N, "rank_bound": rank.rank}, "exact", (rank,),
+                  {"min_preactivation": lowest})
 
 
-def _leibniz_alpha0(d: Decoded) -> Outcome:
-    """Lemma 4.3, bounded sigma: the finite set of enclosure inequalities behind "det E(alpha) != 0 for all
-    alpha >= alpha_0" (perturbation of the limit matrix L; Weyl's inequality with s_min(L) >= 1/||L^-1||_F)."""
-    t, inp = "leibniz_alpha0", d.inputs
-    sigma, tdag, mu, gamma, beta, a0 = (inp[k] for k in ("sigma", "t", "mu", "gamma", "beta", "alpha0"))
+def _leibniz_alpha0(d: Decoded) -> Result:
+    """Lemma 4.3, bounded sigma: Weyl's perturbation bound at alpha_0 for the limit matrix L of E(alpha)."""
+    sigma, tdag, mu, gamma, beta, a0 = (d.inputs[k] for k in ("sigma", "t", "mu", "gamma", "beta", "alpha0"))
     N = len(tdag.outputs)
-    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or tdag.inputs or not 2 <= N <= 200:
-        raise _fail(t, "sigma must be an expression in one variable and t the N >= 2 sorted projections")
-    if not mu < gamma or not a0 > 0:
-        raise _fail(t, "expected mu < gamma and alpha_0 > 0")
-    _claim(d, {"type": t, "N": N, "alpha0": str(a0.p) if a0.q == 1 else f"{a0.p}/{a0.q}"})
-    for p in ladder(d.precision):
-        ts = [j[0] for j in evaluate(tdag, [], 0, p)]
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or tdag.inputs or not 2 <= N <= 200 or not mu < gamma \
+            or not a0 > 0:
+        raise _fail("leibniz_alpha0", "sigma in one variable, N >= 2 projections t, mu < gamma and alpha_0 > 0")
+    claim = {"type": "leibniz_alpha0", "N": N, "alpha0": text(a0)}
+    for p in P.ladder(d.precision):
+        ts = [j.value for j in P.enclose(tdag, [], 0, p)]
+        (sb,) = [j.value for j in P.enclose(sigma, P.points([beta], p), 0, p)]
         with flint.ctx.workprec(p):
             gaps = [ts[i + 1] - ts[i] for i in range(N - 1)]
-            if not all(g > 0 for g in gaps):
-                continue
             D = gaps[0]
             for g in gaps[1:]:
                 D = D.min(g)
+            if not D > 0:
+                continue
             D = D.lower()
-            (sb,) = [j[0] for j in evaluate(sigma, _points([beta], p), 0, p)]
-            m, g_, b, a = (flint.arb(v) for v in (mu, gamma, beta, a0))
+            m, g_, a = (flint.arb(v) for v in (mu, gamma, a0))
             L = flint.arb_mat([[flint.arb(1)] + [g_ if j > i else (sb if j == i else m) for j in range(N - 1)]
                                for i in range(N)])
-            try:
-                inv = L.solve(flint.arb_mat(N, N, [1 if i == j else 0 for i in range(N) for j in range(N)]))
-            except ZeroDivisionError:
-                continue
-            frob = sum((inv[i, j] * inv[i, j] for i in range(N) for j in range(N)), flint.arb(0)).sqrt()
-            target = (1 / frob).lower() / flint.arb(N * (N - 1)).sqrt()
-        up = evaluate(sigma, [a * D + b], 0, p)[0][0]
-        down = evaluate(sigma, [b - a * D], 0, p)[0][0]
+        try:
+            f = P.nonsingular(L, prec=p)
+        except CertificateRejected:
+            continue
         with flint.ctx.workprec(p):
+            target = (1 / la.inverse_frobenius(L, p)).lower() / flint.arb(N * (N - 1)).sqrt()
+            up, down = (P.enclose(sigma, [z], 0, p)[0].value for z in (a * D + beta, beta - a * D))
             eps = (g_ - up).max(down - m)
         if eps < target:
-            return Outcome("perturbation bound re-checked: sqrt(N(N-1)) eps(alpha_0) < s_min(L)",
-                           f"eps(alpha_0) in {eps.str(5, radius=True)} < {target.str(5, radius=True)}")
-    raise _fail(t, "the perturbation bound at alpha_0 is not below s_min(L) / sqrt(N(N-1))")
+            return Result(claim, "weyl", (f,), {"eps": eps, "target": target})
+    raise _fail("leibniz_alpha0", "the perturbation bound at alpha_0 is not below s_min(L) / sqrt(N(N-1))")
 
 
+def _leibniz_witness(d: Decoded) -> Result:
+    sigma, X, a, alpha, beta, kind, k = (d.inputs[x] for x in ("sigma", "X", "direction", "alpha", "beta", "kind", "k"))
+    N = len(X)
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or not 1 <= k <= lb.MAX_K or not 2 <= N <= lb.MAX_N or \
+            not a or any(len(x) != len(a) for x in X) or not alpha > 0:
+        raise _fail("leibniz_witness", f"sigma in one variable, 1 <= k <= {lb.MAX_K}, X N x d with 2 <= N <= "
+                                       f"{lb.MAX_N}, the direction of length d and a positive alpha")
+    claim = {"type": "leibniz_witness", "N": N, "k": k, "kind": kind, "alpha": text(alpha), "beta": text(beta)}
+    p = lb.projections(X, a)
+    bits = 3 * max(int(v.p.bit_length() + v.q.bit_length()) for v in (*p, alpha, beta))
+    lb.budget(sigma, 22 + N * (k - 1), 24 * N, bits)
+    Em, Er, counts = lb.enclosure(sigma, lb.layer_inputs(sigma, p, k, lb.TPREC), alpha, beta, kind == "bounded", bits)
+    try:
+        f = P.nonsingular((Em, Er), what="E(alpha)")
+        return Result(claim, "float64", (f,), {"bound": f.measure, "pointwise": counts})
+    except CertificateRejected as exc:
+        if not lb.arb_affordable(N, k, sigma, bits):
+            raise
+        why = exc
+    for prec in (128, 512, 2048):  # small N, badly scaled (type 2b): every entry in Arb
+        try:
+            f = P.nonsingular(lb.arb_matrix(sigma, p, k, alpha, beta, kind == "bounded", prec), prec=prec)
+            return Result(claim, "arb", (f,), {"prec": prec})
+        except CertificateRejected:
+            continue
+    raise why
+
+
+def _teacher_student(d: Decoded) -> Result:
+    """Safran & Shamir's loss F rebuilt from its recipe (k, n) and enclosed through its structure (float64 tier)."""
+    inp, kind, r, W = d.inputs, d.inputs["kind"], d.inputs["radius"], d.inputs["centre"]
+    try:
+        F = ts.Recipe(inp["recipe"]["k"], inp["recipe"]["n"])
+    except ValueError as exc:
+        raise _fail("teacher_student", str(exc)) from None
+    saddle, P_ = kind == "strict saddle", F.n * F.k
+    if W.shape != (F.n, F.k) or d.precision != 53 or not r > 0 or saddle != ("negative" in inp) or \
+            ("negative" in inp) != ("positive" in inp) or (not saddle and F.n < F.k):
+        raise _fail("teacher_student", "an n x k centre, a radius > 0, precision 53, both directions for a saddle "
+                                       "(none for a minimum), n >= k for a minimum (the teacher point)")
+    claim = {"type": "teacher_student", "problem": "safran_shamir", "k": F.k, "n": F.n, "dimension": P_, "kind": kind}
+    cs, rs = W.ravel().tolist(), [r] * P_
+    k = P.krawczyk(F, cs, rs, None, 53)
+    if saddle:
+        neg, pos = P.form_sign(-1, k.J, inp["negative"], 53), P.form_sign(1, k.J, inp["positive"], 53)
+        return Result(claim, "krawczyk+curvature", (k, neg, pos), {"contraction": max(k.image) / r,
+                                                                   "forms": [neg.value, pos.value]})
+    low = P.lower_bound(F, cs, rs, 64, given=k)
+    better = P.enclose(F, ts.teacher_point(F.k, F.n).ravel().tolist(), 0, 53)[0].value
+    with flint.ctx.workprec(64):
+        gap = low.value - better
+    if not gap > 0:
+        raise _fail("teacher_student", "the loss over the box is not proven above F at the teacher point")
+    return Result(claim, "krawczyk+definite", (k, P.definite(1, given=k), low),
+                  {"contraction": max(k.image) / r, "lower": low.value, "better": better, "gap": gap})
+
+
+# -- the table -----------------------------------------------------------------------------------------------------
 QVEC = ("list", "q")
-RULES: dict[str, Rule] = {
-    "nonsingular": Rule(MAT, {"certified": {**ATTEMPTS, "prime?": "q", "det_mod_p?": "q", "rank?": "nat",
-                                            "scaling?": ("one", "lcm", "pow2")},
-                              "refuted": {**ATTEMPTS, "rank": "nat"}}, _nonsingular),
-    "rank_at_least": Rule({**MAT, "r": "nat"}, {"certified": {"rows": ("list", "nat"), "cols": ("list", "nat")},
-                                                 "refuted": {"rows": ("list", "nat"), "cols": ("list", "nat"),
-                                                             "rank": "nat"}}, _rank_at_least),
-    "exact_rank": Rule(MAT, {"certified": {"rank": "nat", "kernel?": ("list", QVEC)}}, _exact_rank),
-    "rank_deficient": Rule(MAT, {v: {"rank": "nat", "kernel?": ("list", QVEC)} for v in ("certified", "refuted")},
-                           _rank_deficient),
-    "det_sign": Rule(MAT, {"certified": {"det_exact?": "q", "det?": "ball"}}, _det_sign),
-    "positive_definite": Rule(MAT, {"certified": {"pivots?": QVEC},
-                                    "refuted": {"pivots?": QVEC, "witness?": QVEC, "form?": ("map", "str")}},
-                              _positive_definite),
-    "indefinite": Rule(MAT, {"certified": {s: {"v": QVEC, "form?": ("map", "str")} for s in ("negative", "positive")}},
-                       _indefinite),
-    "eigenvalues": Rule(MAT, {"certified": {"eigenvalues": ("list", "ball")}}, _eigenvalues),
-    "critical_point": Rule({**BOX, "gradient": "dag"}, {"certified": KRAWCZYK}, _critical_point),
-    "strict_local_min": Rule({**BOX, "loss": "dag"}, {"certified": {**KRAWCZYK, "value?": "ball"}}, _strict_local_min),
-    "spurious_local_min": Rule({**BOX, "loss": "dag", "symmetry": "str", "compare": ("one", "better_point",
-                                                                                      "stated global value"),
-                                "better?": QVEC, "global_value?": "q"},
-                               {"certified": {"C": KRAWCZYK["C"], "lower": "ball", "better": "ball", "gap": "ball"}},
-                               _spurious),
-    "identity": Rule({"variables": ("list", "str"), "assumptions?": ("list", ("list", ("one", *ASSUMPTIONS))),
-                      "lhs": "dag", "rhs": "dag"},
-                     {"certified": {}, "refuted": {"entry": "nat", "witness": QVEC}}, _identity),
-    "relu_linear_region": Rule({"X": ("list", QVEC), "width": "nat", "centers": QVEC, "radii": QVEC},
-                               {"certified": {"min_preactivation": "q"}}, _relu_region),
-    "leibniz_alpha0": Rule({"sigma": "dag", "t": "dag", "mu": "q", "gamma": "q", "beta": "q", "alpha0": "q"},
-                           {"certified": {}}, _leibniz_alpha0),
+MAT = {"A": ("opt", "matrix"), "A_hash": "hash"}
+BOX = {"centers": QVEC, "radii": QVEC}
+CMP = {"compare": ("one", "none", "better_point", "stated global value"), "better?": QVEC, "global_value?": "q"}
+CURVE = {"curve": "dag", "order": "nat", "coefficient": "q"}
+C = {"C": "precond"}
+LOSS = {"loss": "dag"}
+
+#: (claim type, variant, verdict) -> the rule: its inputs and evidence schemas and its check.
+RULES: dict[tuple[str, str | None, str], Rule] = {
+    ("nonsingular", None, "certified"): Rule(MAT, {"prime?": "q", "det_mod_p?": "q", "scaling?": ("one", "lcm", "pow2")},
+                                             _nonsingular),
+    ("nonsingular", None, "refuted"): Rule(MAT, {"rank": "nat"}, _singular),
+    ("rank_at_least", None, "certified"): Rule({**MAT, "r": "nat"}, {"rows": ("list", "nat"), "cols": ("list", "nat")},
+                                               _rank_at_least),
+    ("rank_at_least", None, "refuted"): Rule({**MAT, "r": "nat"}, {"rank": "nat"}, _rank_at_least),
+    ("exact_rank", None, "certified"): Rule(MAT, {"rank": "nat", "kernel?": ("list", QVEC)}, _rank),
+    ("rank_deficient", None, "certified"): Rule(MAT, {"rank": "nat", "kernel?": ("list", QVEC)}, _rank),
+    ("rank_deficient", None, "refuted"): Rule(MAT, {"rank": "nat", "kernel?": ("list", QVEC)}, _rank),
+    ("det_sign", None, "certified"): Rule(MAT, {"det_exact?": "q", "det?": "ball"}, _det_sign),
+    ("positive_definite", None, "certified"): Rule(MAT, {}, _positive_definite),
+    ("positive_definite", None, "refuted"): Rule(MAT, {"witness?": QVEC, "minor?": "nat"}, _positive_definite),
+    ("indefinite", None, "certified"): Rule(MAT, {"negative": QVEC, "positive": QVEC}, _indefinite),
+    ("eigenvalues", None, "certified"): Rule(MAT, {"eigenvalues": ("list", "ball")}, _eigenvalues),
+    ("critical_point", None, "certified"): Rule({"gradient": "dag", **BOX}, C, _critical_point),
+    ("local_min", "krawczyk", "certified"): Rule({**LOSS, **BOX, **CMP}, C, _min_krawczyk),
+    ("local_min", "manifold", "certified"): Rule({**LOSS, **BOX, **CMP, "tangent": ("list", "nat"),
+                                                  "normal": ("list", "nat"), "manifold": "dag", "value": ("opt", "q")},
+                                                 {}, _min_manifold),
+    ("local_min", "symmetry", "certified"): Rule({**LOSS, **BOX, **CMP, "actions": ("list", "dag"), "orbits": "dag",
+                                                  "t_radius": "q"}, C, _min_symmetry),
+    ("local_max", None, "certified"): Rule({**LOSS, **BOX}, C, _local_max),
+    ("saddle", "strict", "certified"): Rule({**LOSS, **BOX, "negative": QVEC, "positive": QVEC}, C, _saddle_strict),
+    ("saddle", "degenerate", "certified"): Rule({**LOSS, "point": QVEC, "negative": CURVE,
+                                                 "positive": ("either", ("one", "same"), CURVE)}, {}, _saddle_degenerate),
+    ("not_local_min", "first order", "certified"): Rule({**LOSS, **BOX, "direction": QVEC}, {}, _first_order),
+    ("not_local_min", "box", "certified"): Rule({**LOSS, **BOX, "negative": QVEC}, C, _no_min_box),
+    ("not_local_min", "curve", "certified"): Rule({**LOSS, "point": QVEC, "negative": CURVE}, {}, _no_min_curve),
+    ("not_local_min", "second order", "certified"): Rule({**LOSS, "point": QVEC, "direction": QVEC, "t_radius": "q"},
+                                                         {}, _second_order),
+    ("classification", None, "certified"): Rule({**LOSS, "point": QVEC}, {"certificate": "cert"}, _classification),
+    ("identity", None, "certified"): Rule({"variables": ("list", "str"), "lhs": "dag", "rhs": "dag",
+                                           "assumptions?": ("list", ("list", ("one", *ASSUMPTIONS)))}, {}, _identity),
+    ("identity", None, "refuted"): Rule({"variables": ("list", "str"), "lhs": "dag", "rhs": "dag",
+                                         "assumptions?": ("list", ("list", ("one", *ASSUMPTIONS)))},
+                                        {"entry": "nat", "witness": QVEC}, _non_identity),
+    ("relu_linear_region", None, "certified"): Rule({"X": ("list", QVEC), "width": "nat", "centers": QVEC,
+                                                     "radii": QVEC}, {"min_preactivation": "q"}, _relu_region),
+    ("leibniz_alpha0", None, "certified"): Rule({"sigma": "dag", "t": "dag", "mu": "q", "gamma": "q", "beta": "q",
+                                                 "alpha0": "q"}, {}, _leibniz_alpha0),
+    ("leibniz_witness", None, "certified"): Rule({"sigma": "dag", "X": ("list", QVEC), "direction": QVEC, "alpha": "q",
+                                                  "beta": "q", "kind": ("one", "bounded", "growth"), "k": "nat"}, {},
+                                                 _leibniz_witness),
+    ("teacher_student", None, "certified"): Rule({"recipe": {"problem": ("one", "safran_shamir"), "k": "nat", "n": "nat"},
+                                                  "kind": ("one", "spurious local minimum", "strict saddle"),
+                                                  "centre": "floats", "radius": "f64", "negative?": "floats",
+                                                  "positive?": "floats"}, {}, _teacher_student),
 }
-RULES.update(landscape_rules(Rule, Outcome))  # non-strict minima, maxima, saddles, classifications, honest slices
-RULES.update(leibniz_rules(Rule, Outcome))  # Lemma 4.3's witness rebuilt from its recipe
-RULES.update(teacher_student_rules(Rule, Outcome))  # Safran & Shamir's loss rebuilt from (k, n), float64 tier
+#: The claim types (an inconclusive certificate may name any of them).
+CLAIM_TYPES = frozenset(t for t, _, _ in RULES)

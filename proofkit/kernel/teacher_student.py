@@ -17,6 +17,8 @@ midpoint-radius arithmetic (:mod:`proofkit.kernel.floatball`) over a box ``W +- 
 vectorised, ``theta`` at the centre by Arb's ``acos`` (one call per pair) and over the box by the mean-value bound
 ``|theta(t) - theta(t0)| <= |t - t0| / min sin(theta)``, the P x P Hessian assembled from the pairs with O(P^2)
 memory. Every returned ball contains the exact value, gradient or Hessian at every point of the box.
+:class:`Recipe` is what the kernel's primitives (``krawczyk``, ``definite``, ``form_sign``, ``lower_bound``,
+``enclose``) take in place of a stored expression: they decide in the float64 tier on these enclosures.
 
 Examples
 --------
@@ -36,10 +38,10 @@ from typing import Any
 import flint
 import numpy as np
 
-from proofkit.kernel import floatball as fb
+import proofkit.kernel.floatball as fb
 
-__all__ = ["MAX_K", "MAX_N", "MAX_P", "Enclosure", "NotAnalytic", "PointFacts", "check_sizes", "teacher_point", "enclose",
-           "value_ball", "teacher_value", "check_point", "read_floats", "exact_float", "teacher_student_rules", "T", "KINDS"]
+__all__ = ["MAX_K", "MAX_N", "MAX_P", "Enclosure", "NotAnalytic", "Recipe", "check_sizes", "teacher_point", "enclose",
+           "value_ball", "teacher_value"]
 
 MAX_K = 60
 MAX_N = 60
@@ -319,164 +321,35 @@ def teacher_value(k: int, n: int) -> tuple[float, float]:
     return value_ball(teacher_point(k, n))
 
 
-@dataclass
-class PointFacts:
-    """What :func:`check_point` proved about the box: the Krawczyk bound (``max b_i / r`` < 1), and for a minimum the
-    Cholesky shift and the loss gap over the teacher, for a saddle the two curvature bounds."""
+@dataclass(frozen=True)
+class Recipe:
+    """F for teacher width ``k`` and student width ``n``, given by its recipe (nothing of F is stored): what the
+    kernel's primitives take in place of a stored expression. Its parameters are W (n x k) in row-major order."""
 
-    kind: str
-    contraction: float
-    shift: float | None = None
-    lower: float | None = None
-    better: tuple[float, float] | None = None
-    gap: float | None = None
-    negative: float | None = None
-    positive: float | None = None
+    k: int
+    n: int
 
+    def __post_init__(self) -> None:
+        check_sizes(self.k, self.n)
 
-def check_point(W: Any, r: float, kind: str, negative: Any = None, positive: Any = None,
-                better: Any = None) -> PointFacts:
-    """Prove, from the structure of F, what a certificate about the box ``W +- r`` (r > 0 a float) claims; raise
-    ``ValueError`` (a :class:`NotAnalytic` included) naming the failing step otherwise.
+    def _shape(self, xs: Any) -> np.ndarray:
+        arr = np.asarray(xs, dtype=float)
+        if arr.size != self.n * self.k:
+            raise ValueError(f"F has {self.n * self.k} parameters, not {arr.size}")
+        return arr.reshape(self.n, self.k)
 
-    * always: Krawczyk's operator with ``C = inv(mid H(X))`` maps the box into its interior (exactly one critical
-      point in the box; every member of the interval Hessian nonsingular);
-    * ``kind = "spurious local minimum"``: the symmetric midpoint of the interval Hessian (one of its members) is
-      positive definite (:func:`~proofkit.kernel.floatball.cholesky_pd`), hence, every member being nonsingular,
-      so is every symmetric member (a segment of nonsingular symmetric matrices keeps its inertia); and the
-      mean-value lower bound ``F(W) - sum_i |grad F(X)|_i r`` exceeds F at ``better`` (default: the teacher point);
-    * ``kind = "strict saddle"``: ``v^T H v < 0`` for ``v = negative`` and ``> 0`` for ``v = positive`` on the
-      whole box.
-    """
-    W = np.asarray(W, dtype=float)
-    if not (isinstance(r, float) and math.isfinite(r) and r > 0):
-        raise ValueError("the radius must be a positive finite float")
-    enc = enclose(W, r, order=2)
-    n, k = W.shape
-    P_ = n * k
-    M, R = fb.symmetric_part(*enc.hess_box)
-    with np.errstate(all="ignore"):
-        try:
-            C = np.linalg.inv(M)
-        except np.linalg.LinAlgError:
-            raise ValueError("krawczyk: the midpoint Hessian is singular in float64") from None
-    rv = np.full(P_, r)
-    b = fb.krawczyk_bound(enc.grad[0].reshape(-1), enc.grad[1].reshape(-1), M, R, C, rv)
-    if not (b < rv).all():
-        raise ValueError(f"krawczyk: the operator does not map the box into its interior (max b/r = "
-                         f"{float(np.max(b / r)):.3g})")
-    facts = PointFacts(kind, float(np.max(b)) / r)
-    if kind == "spurious local minimum":
-        ok, shift = fb.cholesky_pd(M)
-        if not ok:
-            raise ValueError("definite: the midpoint Hessian is not proved positive definite")
-        gb = enc.grad_box
-        slope = float(fb.up(float(np.sum(fb.up(np.abs(gb[0]) + gb[1]))) * fb.gamma_factor(P_)))  # >= sum |g|
-        drop = float(fb.up(slope * r))
-        lower = float(fb.lower_end((np.array(enc.value[0]), fb.up(enc.value[1] + drop))))
-        bm, br = teacher_value(k, n) if better is None else value_ball(np.asarray(better, dtype=float))
-        top = float(fb.upper_end((np.array(bm), np.array(br))))
-        if not lower > top:
-            raise ValueError(f"gap: the loss over the box (>= {lower:.6g}) is not above the better value (<= {top:.6g})")
-        facts.shift, facts.lower, facts.better, facts.gap = shift, lower, (bm, br), lower - top
-    elif kind == "strict saddle":
-        for name, v, sign in (("negative", negative, -1), ("positive", positive, 1)):
-            v = np.asarray(v, dtype=float).reshape(-1)
-            if v.shape != (P_,) or not np.isfinite(v).all() or not v.any():
-                raise ValueError(f"form: the {name} direction must be {P_} finite floats, not all 0")
-            lo, hi = fb.form_bounds(M, R, v)
-            if not (hi < 0 if sign < 0 else lo > 0):
-                raise ValueError(f"form: v^T H v along the {name} direction is not proved {name} on the box")
-            if sign < 0:
-                facts.negative = hi
-            else:
-                facts.positive = lo
-    else:
-        raise ValueError(f"unknown kind {kind!r}")
-    return facts
+    def box(self, centers: Any, radii: Any) -> Enclosure:
+        """:func:`enclose` over the box ``centers +- radii`` (row-major, floats taken exactly)."""
+        return enclose(self._shape(centers), self._shape(radii), order=2)
 
+    def value_at(self, point: Any) -> tuple[float, float]:
+        """A ball ``(mid, rad)`` containing F at the point (:func:`teacher_value`, cached, at the teacher point)."""
+        W = self._shape(point)
+        if self.n >= self.k and np.array_equal(W, teacher_point(self.k, self.n)):
+            return teacher_value(self.k, self.n)
+        return value_ball(W)
 
-# -- the certificate rule (current rule table; see docs/certificates.md) ----------------------------------------------
-T = "teacher_student"
-KINDS = ("spurious local minimum", "strict saddle")
-
-
-def _reject(why: str) -> Any:
-    from proofkit.errors import CertificateRejected
-
-    return CertificateRejected(f"certificate rejected: {T}: {why}")
-
-
-def read_floats(rec: Any, shape: tuple[int, ...], path: str) -> np.ndarray:
-    """A float64 record ``{"kind": "float64", "shape": [...], "entries": base64 of little-endian float64}`` of exactly
-    this shape with finite entries, else rejected."""
-    import base64
-    import binascii
-
-    if not isinstance(rec, dict) or set(rec) != {"kind", "shape", "entries"} or rec["kind"] != "float64" or \
-            rec["shape"] != list(shape) or not isinstance(rec["entries"], str):
-        raise _reject(f"{path}: expected a float64 record of shape {list(shape)}")
-    try:
-        raw = base64.b64decode(rec["entries"], validate=True)
-    except (binascii.Error, ValueError):
-        raise _reject(f"{path}: invalid base64") from None
-    size = int(np.prod(shape))
-    if len(raw) != 8 * size:
-        raise _reject(f"{path}: expected {size} float64 numbers")
-    arr = np.frombuffer(raw, dtype="<f8").astype(float).reshape(shape)
-    if not np.isfinite(arr).all():
-        raise _reject(f"{path}: the numbers must be finite")
-    return arr
-
-
-def exact_float(q: Any) -> float | None:
-    """The float64 equal to the rational q (``flint.fmpq``), or None when q is not a float64."""
-    from fractions import Fraction
-
-    fq = Fraction(int(q.p), int(q.q))
-    try:
-        f = float(fq)
-    except OverflowError:
-        return None
-    return f if math.isfinite(f) and Fraction(f) == fq else None
-
-
-def _check(d: Any, Outcome: Any) -> Any:
-    inp = d.inputs
-    rec = inp["recipe"]
-    try:
-        k, n = check_sizes(rec["k"], rec["n"])
-    except ValueError as exc:
-        raise _reject(str(exc)) from None
-    kind, P_ = inp["kind"], n * k
-    want = {"type": T, "problem": "safran_shamir", "k": k, "n": n, "dimension": P_, "kind": kind}
-    if d.claim != want:
-        raise _reject(f"the claim {d.claim} is not the one the inputs give: {want}")
-    if d.precision != 53:
-        raise _reject("the float64 tier records precision 53")
-    W = read_floats(inp["centre"], (n, k), "inputs.centre")
-    r = exact_float(inp["radius"])
-    if r is None or not r > 0:
-        raise _reject("inputs.radius must be a positive float64 number")
-    saddle = kind == "strict saddle"
-    if saddle != ("negative" in inp and "positive" in inp) or (not saddle and ("negative" in inp or "positive" in inp)):
-        raise _reject("a strict saddle records both directions (negative, positive), a minimum neither")
-    dirs = {key: read_floats(inp[key], (P_,), f"inputs.{key}") for key in ("negative", "positive") if key in inp}
-    if kind == "spurious local minimum" and n < k:
-        raise _reject("the teacher point (F = 0) needs n >= k")
-    try:
-        f = check_point(W, r, kind, dirs.get("negative"), dirs.get("positive"))
-    except (ValueError, ArithmeticError, ZeroDivisionError) as exc:
-        raise _reject(str(exc)) from None
-    if saddle:
-        return Outcome("F rebuilt from (k, n); Krawczyk and both curvatures re-checked in float64 with proven bounds",
-                       f"Krawczyk contraction {f.contraction:.3g}; v^T H v <= {f.negative:.3g} < 0 < {f.positive:.3g}")
-    return Outcome("F rebuilt from (k, n); Krawczyk, positive definite Hessian and the loss gap re-checked in float64 "
-                   "with proven bounds", f"Krawczyk contraction {f.contraction:.3g}; loss gap >= {f.gap:.6g}")
-
-
-def teacher_student_rules(Rule: Any, Outcome: Any) -> dict[str, Any]:
-    """The ``teacher_student`` rule (built with the rule table's own ``Rule`` and ``Outcome`` types)."""
-    spec = {"recipe": {"problem": ("one", "safran_shamir"), "k": "nat", "n": "nat"}, "kind": ("one", *KINDS),
-            "centre": "any", "radius": "q", "negative?": "any", "positive?": "any"}
-    return {T: Rule(spec, {"certified": {}}, lambda d: _check(d, Outcome))}
+    def cost(self) -> float:
+        """Estimated seconds of :meth:`box` and of the float64 Krawczyk test after it (measured; O(P^3))."""
+        P = self.n * self.k
+        return 3e-7 * self.n * (self.n + self.k) + 3e-7 * P * P + 4e-10 * P**3

@@ -263,12 +263,11 @@ def theorem_3_8_expected(X: Any = None, Y: Any = None, widths: list[int] | None 
     upper = obj.network.layer_params(2)
     fixed = sorted(first, key=lambda s: s.name)
     free = [p for p in obj.params if p not in first]
-    box = {"variables": [p.name for p in free], "centers": [fmpq_to_str(_q(upper_values[p])) for p in upper],
-           "radii": [fmpq_to_str(_q(_THEOREM_3_8_RADIUS))] * len(free),
-           "fixed": {p.name: fmpq_to_str(_q(first[p])) for p in first},
-           "loss": dag_inputs([obj.expr], free + fixed)}
+    box = {"centers": [fmpq_to_str(_q(upper_values[p])) for p in upper] + [fmpq_to_str(_q(first[p])) for p in fixed],
+           "radii": [fmpq_to_str(_q(_THEOREM_3_8_RADIUS))] * len(free) + ["0"] * len(fixed),
+           "loss": dag_inputs([obj.expr], free + fixed), "compare": "none"}
     return [lemma_4_3_expected(X, widths, 1, sigma)[-1],
-            Expected("strict_local_min_on_slice", box, what="the interpolating point on the layer-2 slice")]
+            Expected("local_min", box, what="the interpolating point on the layer-2 slice")]
 
 
 def _q(v: Any) -> Any:

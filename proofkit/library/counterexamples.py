@@ -10,7 +10,7 @@ import sympy
 
 from proofkit.certificate import Certificate
 from proofkit.claims import Claim
-from proofkit.claims.expect import Expected, spurious_loss_inputs
+from proofkit.claims.expect import Expected, full_space, spurious_loss_inputs
 from proofkit.errors import AssumptionViolated
 from proofkit.symbolic import Network
 
@@ -58,7 +58,7 @@ def narrow_expected(widths: list[int], activation: str, output_activation: str, 
     """The declaration of :func:`narrow_counterexample`: certified spurious minima (anywhere) of the network's
     squared loss on the data, each compared with a better point."""
     net, Y = _narrow(widths, activation, output_activation, X, slopes, target_depth)
-    return [Expected("spurious_local_min", spurious_loss_inputs(net.loss(X, Y)), many=True,
+    return [Expected("local_min", spurious_loss_inputs(net.loss(X, Y)), many=True, where=full_space,
                      what="a spurious minimum of the narrow network's loss")]
 
 
@@ -80,7 +80,7 @@ def _tanh_network() -> Network:
 def tanh_expected(seed: int = 0) -> list[Expected]:
     """The declaration of :func:`tanh_counterexample`."""
     loss = _tanh_network().loss(NARROW_TANH_DATA["X"], NARROW_TANH_DATA["Y"])
-    return [Expected("spurious_local_min", spurious_loss_inputs(loss), many=True,
+    return [Expected("local_min", spurious_loss_inputs(loss), many=True, where=full_space,
                      what="a spurious minimum of the tanh network's loss")]
 
 

@@ -187,7 +187,7 @@ def elimination_instance() -> list[Certificate]:
     spurious = narrow_counterexample([1, 1, 1], "sigmoid", "sigmoid", X, slopes)[0]
     L, params, theta, outputs, Y = _elimination_objective()
     names = [p.name for p in theta]
-    if spurious.inputs["variables"] != names:
+    if spurious.inputs["loss"]["inputs"] != names:
         raise RuntimeError("the counterexample's parameters are not the network's")
     centre = [sympy.Rational(c) for c in spurious.inputs["centers"]] + [0, 0, 0]
     radius = [sympy.Rational(r) for r in spurious.inputs["radii"]] + [0, 0, 0]
@@ -229,7 +229,7 @@ def elimination_expected() -> list[Expected]:
         return None if all(inputs.get(k) == v for k, v in want.items()) else \
             "its box is not the spurious minimum's box extended by a = w = b = 0"
 
-    return [Expected(spurious.claim_type, spurious.inputs, what="the spurious minimum"),
+    return [Expected(spurious.claim_type, spurious.inputs, where=spurious.where, what="the spurious minimum"),
             Expected("not_local_min", loss_inputs(L, params), where=on_the_spurious_box,
                      what="not a local minimum of the modified objective")]
 

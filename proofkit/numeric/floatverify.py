@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from proofkit.kernel import linalg as _kla
+from proofkit.kernel import float_ball_nonsingular, float_environment_ok, gamma_up
 from proofkit.results import ResultDisplay
 
 __all__ = [
@@ -36,13 +36,13 @@ __all__ = [
     "verify_positive_definite_float",
 ]
 
-U, ETA = _kla.U, _kla.ETA  # unit roundoff, smallest positive subnormal (the kernel's constants)
-gamma = _kla.gamma_up  # ``gamma_n = n u / (1 - n u)``, rounded up generously
+U, ETA = 2.0**-53, 2.0**-1074  # unit roundoff, smallest positive subnormal
+gamma = gamma_up  # ``gamma_n = n u / (1 - n u)``, rounded up generously
 
 
 def check_float_environment() -> bool:
     """True when float64 rounds to nearest and subnormals survive elementwise and BLAS arithmetic."""
-    return _kla.float_environment_ok()
+    return float_environment_ok()
 
 
 def all_finite(A: np.ndarray) -> bool:
@@ -77,7 +77,7 @@ def verify_nonsingular_float(A: np.ndarray) -> FloatVerification:
     """
     if not all_finite(A):
         return FloatVerification(False, float("inf"), 1.0, "the matrix has non-finite entries")
-    proved, bound = _kla.float_ball_nonsingular(np.asarray(A, dtype=np.float64), np.zeros(A.shape))
+    proved, bound = float_ball_nonsingular(np.asarray(A, dtype=np.float64), np.zeros(A.shape))
     if not math.isfinite(bound):
         return FloatVerification(False, float("inf"), 1.0, "approximate inverse or bound not finite")
     return FloatVerification(proved, bound, 1.0, f"||I - RA||_inf <= {bound:.3e}")

@@ -35,7 +35,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from proofkit.kernel.dag import Dag, decode_dag
+from proofkit.kernel import Dag, decode_dag
 from proofkit.numeric.arrays import SMOOTH_FUNCTIONS
 from proofkit.numeric.contexts import NotAnalyticHere
 

@@ -97,9 +97,16 @@ def _max_prec(inputs: Mapping[str, Any], default: int) -> int:
 
 
 def _evidence_values(cert: Any, names: tuple[str, ...]) -> dict[str, float]:
+    """Display values: the kernel's measures of the certificate (``lower``, ``better``, ``gap``), or its evidence."""
+    from proofkit.certify.common import kernel_report
+
+    rep = kernel_report(cert) if cert.verdict != "inconclusive" else None
+    measures = rep.measures if rep is not None else {}
     out = {}
     for name in names:
-        v = ball_value(cert.evidence.get(name)) if isinstance(cert.evidence.get(name), Mapping) else None
+        m = measures.get(name)
+        v = float(m.mid()) if hasattr(m, "mid") else \
+            ball_value(cert.evidence.get(name)) if isinstance(cert.evidence.get(name), Mapping) else None
         if v is not None:
             out[name] = v
     return out
@@ -156,7 +163,7 @@ def _certify_spurious(args: dict[str, Any]) -> TaskOutput:
 register_kind(TaskKind(
     "spurious_minimum", _decode_spurious, _certify_spurious, required=("loss", "point"),
     optional=("params", "better_point", "global_value", "radius", "fixed", "symmetry", "refine", "max_prec", "near"),
-    claim_types=("spurious_local_min", "spurious_local_min_on_slice"), derive=binding.spurious_derivation,
+    claim_types=("local_min",), derive=binding.spurious_derivation,
     summary="a strict local minimum within `near` of `point` whose loss exceeds the loss at `better_point` (or "
             "`global_value`)"))
 
@@ -279,7 +286,8 @@ def _critical_kind(name: str, certifier_name: str) -> TaskKind:
         return TaskOutput([cert], values={"dimension": len(args["point"])}, note=cert.reason)
 
     return TaskKind(name, _decode_critical, certify, required=("variables", "point", "radius"),
-                    optional=("loss", "gradient", "fixed", "max_prec"), claim_types=(name, f"{name}_on_slice"),
+                    optional=("loss", "gradient", "fixed", "max_prec"),
+                    claim_types=("critical_point",) if name == "critical_point" else ("local_min",),
                     derive=binding.critical_derivation(name),
                     summary=f"{name.replace('_', ' ')} in the box `point` +- `radius` (gradient of `loss`, or "
                             "`gradient` given)")
@@ -439,7 +447,7 @@ def _certify_search(args: dict[str, Any]) -> TaskOutput:
 
 register_kind(TaskKind("search_spurious_minima", _decode_search, _certify_search, required=("network", "X", "Y"),
                        optional=("loss", "starts", "seed", "scale", "max_certify"),
-                       claim_types=("spurious_local_min",), derive=binding.search_derivation,
+                       claim_types=("local_min",), derive=binding.search_derivation,
                        summary="multi-start search on a network's loss; every spurious minimum found is certified"))
 
 
@@ -474,7 +482,7 @@ def _certify_safran_shamir(args: dict[str, Any]) -> TaskOutput:
 
 
 register_kind(TaskKind("safran_shamir_spurious", _decode_safran_shamir, _certify_safran_shamir, required=("k", "n"),
-                       optional=("seed", "starts", "max_certify"), claim_types=("spurious_local_min",),
+                       optional=("seed", "starts", "max_certify"), claim_types=("teacher_student",),
                        derive=binding.safran_shamir_derivation,
                        summary="Safran & Shamir's teacher-student loss: search for spurious minima, certify each "
                                "against the teacher"))

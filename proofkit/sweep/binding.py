@@ -160,8 +160,9 @@ def matrix_derivation(claim_type: str, with_r: bool = False) -> Deriver:
 # --- critical points -----------------------------------------------------------------------------------------------
 
 def critical_derivation(name: str) -> Deriver:
-    """critical_point, strict_local_min: the box is the task's ``point +- radius`` on the task's slice, the
-    stored gradient (or loss) is the one derived from the task's expression."""
+    """critical_point, strict_local_min (a ``local_min`` certificate): the box is the task's ``point +- radius``
+    with the task's fixed parameters at radius 0, the stored gradient (or loss) is the one derived from the task's
+    expression."""
     def expected(args: dict[str, Any]) -> dict[str, Any]:
         from proofkit.certify.critical import prepare_gradient
         from proofkit.symbolic.dag import to_dag
@@ -171,11 +172,11 @@ def critical_derivation(name: str) -> Deriver:
         fixed_syms = sorted(fixed_map, key=lambda s: s.name)
         radius = args["radius"]
         radii = radius if isinstance(radius, list) else [radius] * len(free)
-        out: dict[str, Any] = {"variables": [s.name for s in free], "centers": [_q(c) for c in args["point"]],
-                               "radii": [_q(r) for r in radii],
-                               "fixed": {s.name: _q(fixed_map[s]) for s in fixed_map}}
+        out: dict[str, Any] = {"centers": [_q(c) for c in args["point"]] + [_q(fixed_map[s]) for s in fixed_syms],
+                               "radii": [_q(r) for r in radii] + ["0"] * len(fixed_syms)}
         if name == "strict_local_min" and args.get("loss") is not None:
             out["loss"] = to_dag([args["loss"]], free + fixed_syms)
+            out["compare"] = "none"
         else:
             out["gradient"] = to_dag(grad_free, free + fixed_syms)
         return out
@@ -183,7 +184,7 @@ def critical_derivation(name: str) -> Deriver:
     def bind(args: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
         return differs(cert, expected(args))
 
-    return single(bind, lambda args: (name + ("_on_slice" if args["fixed"] else ""),))
+    return single(bind, lambda args: ("critical_point" if name == "critical_point" else "local_min",))
 
 
 # --- spurious minima -----------------------------------------------------------------------------------------------
@@ -223,29 +224,29 @@ def spurious_expected(args: dict[str, Any]) -> dict[str, Any]:
 
     dag, names = _loss_dag(args["loss"], [sympy.Symbol(p) for p in args["params"]])
     fixed = {nm: v for nm, v in args["fixed"].items()}
-    free = [nm for nm in names if nm not in fixed]
-    out: dict[str, Any] = {"variables": free, "loss": slice_inputs_last(dag, fixed) if fixed else dag,
-                           "fixed": {nm: _q(v) for nm, v in fixed.items()}, "symmetry": args["symmetry"]}
+    order = [nm for nm in names if nm not in fixed] + sorted(fixed)  # the stored loss's inputs: fixed ones last
+    out: dict[str, Any] = {"loss": slice_inputs_last(dag, fixed) if fixed else dag}
     if "better_point" in args:
         out["compare"] = "better_point"
-        out["better"] = [_q(args["better_point"][names.index(nm)]) for nm in free]
+        out["better"] = [_q(args["better_point"][names.index(nm)]) for nm in order]
     else:
         out["compare"] = "stated global value"
         out["global_value"] = _q(args["global_value"])
     if "radius" in args:
-        out["radii"] = [_q(args["radius"])] * len(free)
+        out["radii"] = [_q(args["radius"]) if nm not in fixed else "0" for nm in order]
     return out
 
 
 def spurious_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
     """spurious_minimum: one certificate on the task's loss, slice and comparison, whose box lies within ``near``
     of ``point`` (sup norm); a certified box farther away is a spurious minimum, but not one near this point."""
-    t = "spurious_local_min" + ("_on_slice" if args["fixed"] else "")
-    d = single(lambda a, c: differs(c, spurious_expected(a)), lambda a: (t,))(args, certs)
+    d = single(lambda a, c: differs(c, spurious_expected(a)) or _slice_of(c, a["fixed"]), lambda a: ("local_min",))(
+        args, certs)
     if d.problems or d.outcome != "certified":
         return d
     free = [p for p in args["params"] if p not in args["fixed"]]
-    point = [args["point"][args["params"].index(p)] for p in free]
+    order = free + sorted(args["fixed"])  # the box's coordinates: the fixed parameters last, at radius 0
+    point = [args["point"][args["params"].index(p)] for p in order]
     near = args.get("near", near_default(point, args.get("radius")))
     dist = _box_distance(certs[0], point)
     if dist is None:
@@ -369,20 +370,34 @@ def _search_loss(args: dict[str, Any]) -> dict[str, Any]:
     return _loss_dag(net.loss(args["X"], args["Y"], args["loss"]), None)[0]
 
 
-def _full_space_spurious(loss: dict[str, Any], variables: list[str], better: list[str] | None = None
-                         ) -> dict[str, Any]:
-    out = {"loss": loss, "variables": variables, "fixed": {}, "symmetry": "", "compare": "better_point"}
+def _slice_of(cert: Mapping[str, Any], fixed: Mapping[str, Any]) -> str | None:
+    """The certificate's claim is about the task's slice (exactly the task's fixed parameters), or the full space."""
+    claim = cert.get("claim") or {}
+    if claim.get("slice") is not bool(fixed) or claim.get("fixed") != sorted(fixed):
+        return "a minimum on another slice than the task's (its fixed parameters differ)"
+    return None
+
+
+def _full_space_spurious(loss: dict[str, Any], better: list[str] | None = None) -> dict[str, Any]:
+    out = {"loss": loss, "compare": "better_point"}
     if better is not None:
         out["better"] = better
     return out
+
+
+def _full_space(cert: Mapping[str, Any], want: dict[str, Any]) -> str | None:
+    """The certificate records ``want`` and its claim is about the full space (no parameter held fixed)."""
+    why = differs(cert, want)
+    if why is None and (cert.get("claim") or {}).get("slice") is not False:
+        why = "a minimum on a slice of fixed parameters, where this task asks for one of the full loss"
+    return why
 
 
 def search_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
     """search_spurious_minima: every certificate is a certified full-space spurious minimum of the task's network
     loss on the task's data, against some better point (the search's best); ``certified`` if there is one."""
     loss = _search_loss(args) if certs else None
-    return any_certified(lambda a, c: differs(c, _full_space_spurious(loss, list(loss["inputs"]))),
-                         ("spurious_local_min",))(args, certs)
+    return any_certified(lambda a, c: _full_space(c, _full_space_spurious(loss)), ("local_min",))(args, certs)
 
 
 def safran_shamir_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
@@ -435,7 +450,7 @@ def safran_shamir_symmetric_derivation(args: dict[str, Any], certs: list[dict[st
     critical point in the box is fixed by H; ``certified`` if one is."""
     from proofkit.certify.teacher_student import teacher_student_inputs
     from proofkit.errors import CertificateRejected
-    from proofkit.kernel.teacher_student import read_floats
+    from proofkit.kernel import read_floats
     from proofkit.library.safran_shamir_symmetry import IsotropyPattern
 
     k, n = args["k"], args["n"]
@@ -448,8 +463,10 @@ def safran_shamir_symmetric_derivation(args: dict[str, Any], certs: list[dict[st
         if why:
             return why
         try:
-            centre = read_floats(inputs.get("centre"), (n, k), "inputs.centre")
+            centre = read_floats(inputs.get("centre"), "inputs.centre")
         except CertificateRejected:
+            centre = None
+        if centre is None or centre.shape != (n, k):
             return "inputs.centre is not an n x k float64 record"
         if not pattern.contains(centre):
             return f"the box's centre is not in the fixed space of this task's group {pattern.name}"
@@ -479,7 +496,11 @@ def derive(kind: Any, args: dict[str, Any], texts: Sequence[str], checks: Sequen
     problems = [f"certificate {i}: {c.get('reason', 'rejected')}" for i, c in enumerate(checks, 1) if not c["ok"]]
     if problems:
         return Derivation("rejected", problems)
-    certs = [json.loads(t) for t in texts]
+    from proofkit.certificate import LEGACY_SCHEMA
+    from proofkit.kernel import upgrade
+
+    certs = [json.loads(t) for t in texts]  # (first-schema certificates in the current layout, as the kernel reads them)
+    certs = [upgrade(c) if isinstance(c, dict) and c.get("schema") == LEGACY_SCHEMA else c for c in certs]
     if kind.derive is not None:
         try:
             return kind.derive(args, certs)

@@ -8,8 +8,14 @@ text, so ``0.1`` in a task file is the decimal 1/10, never the float64 nearest t
 
 Expressions (a loss, a matrix entry) are sympy strings with exact numerals:
 decimal literals become exact rationals. Only numbers, names, ``+ - * / **``,
+comparisons ``< <= > >=`` (inside ``Piecewise``, ``And``, ``Or``, ``Not``),
 parentheses and commas are accepted, and names are either parameters or one of
-:data:`FUNCTIONS`, so a task file cannot run code.
+:data:`FUNCTIONS`, so a task file cannot run code. Every operation of the kernel's
+stored-expression format (:mod:`proofkit.kernel.dag`) is writable: :data:`SPELLINGS`
+gives one spelling of each. The inverse hyperbolic functions, which the format does not
+have, are read as the logarithms they equal on their real domains (``asinh(x) =
+log(x + sqrt(x**2 + 1))``, ``acosh(x) = log(x + sqrt(x**2 - 1))`` for ``x >= 1``,
+``atanh(x) = (log(1 + x) - log(1 - x))/2`` for ``|x| < 1``).
 """
 
 from __future__ import annotations
@@ -28,14 +34,50 @@ from sympy.parsing.sympy_parser import auto_number, auto_symbol, parse_expr, rat
 
 from proofkit.errors import InvalidInput, NotExact
 
-__all__ = ["FUNCTIONS", "JsonNumber", "loads", "exact_number", "exact_vector", "exact_matrix", "expression",
+__all__ = ["FUNCTIONS", "SPELLINGS", "NORMALISED_CONDITIONS", "JsonNumber",
+           "loads", "exact_number", "exact_vector", "exact_matrix", "expression",
            "names", "constant_matrix", "point"]
 
 #: Names an expression may call or mention besides its parameters.
-FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sinh", "cosh", "sin", "cos", "tan", "atan", "asinh", "erf",
-             "Abs", "Max", "Min", "Rational", "Integer", "pi", "E")
+FUNCTIONS = ("exp", "log", "sqrt", "tanh", "sinh", "cosh", "sin", "cos", "tan", "atan", "asin", "acos", "asinh",
+             "acosh", "atanh", "erf", "sec", "csc", "cot", "sech", "csch", "coth", "Abs", "sign", "Heaviside",
+             "Max", "Min", "Piecewise", "And", "Or", "Not", "Rational", "Integer", "pi", "E")
+#: One spelling in a task file of each operation of the stored-expression format (``proofkit.dag/1``), with a
+#: point ``(x, y)`` and the exact value there (for tests and docs).
+SPELLINGS = {
+    "var": ("x", ("1/2", "0"), "1/2"), "const": ("3/4", ("0", "0"), "3/4"), "pi": ("pi", ("0", "0"), "pi"),
+    "E": ("E", ("0", "0"), "E"), "add": ("x + 1", ("1", "0"), "2"), "mul": ("2*x*y", ("1", "3"), "6"),
+    "pow": ("x**(1/3)", ("8", "0"), "2"), "exp": ("exp(x)", ("0", "0"), "1"), "log": ("log(x)", ("1", "0"), "0"),
+    "sin": ("sin(x)", ("0", "0"), "0"), "cos": ("cos(x)", ("0", "0"), "1"), "tan": ("tan(x)", ("0", "0"), "0"),
+    "tanh": ("tanh(x)", ("0", "0"), "0"), "sinh": ("sinh(x)", ("0", "0"), "0"), "cosh": ("cosh(x)", ("0", "0"), "1"),
+    "atan": ("atan(x)", ("1", "0"), "pi/4"), "asin": ("asin(x)", ("1", "0"), "pi/2"),
+    "acos": ("acos(x)", ("0", "0"), "pi/2"), "erf": ("erf(x)", ("0", "0"), "0"), "abs": ("Abs(x)", ("-2", "0"), "2"),
+    "sign": ("sign(x)", ("-2", "0"), "-1"), "max": ("Max(x, y)", ("1", "2"), "2"), "min": ("Min(x, y)", ("1", "2"), "1"),
+    "heaviside": ("Heaviside(x, 0)", ("0", "0"), "0"),
+    "piecewise": ("Piecewise((x, x > 0), (y, True))", ("-1", "5"), "5"),
+    "true": ("Piecewise((x, x > 0), (y, True))", ("1", "5"), "1"),
+    "lt": ("Piecewise((x, x < y), (y, True))", ("1", "2"), "1"),
+    "le": ("Piecewise((x, x <= y), (y, True))", ("2", "2"), "2"),
+    "gt": ("Piecewise((x, x > y), (y, True))", ("1", "2"), "2"),
+    "ge": ("Piecewise((x, x >= y), (y, True))", ("3", "2"), "3"),
+    "and": ("Piecewise((x, And(x > 0, y > 0)), (y, True))", ("1", "-1"), "-1"),
+    "or": ("Piecewise((x, Or(x > 0, y > 0)), (y, True))", ("1", "-1"), "1"),
+    "not": ("Piecewise((x, Not(x > y)), (y, True))", ("1", "2"), "1"),
+    "false": ("Piecewise((x, False), (y, True))", ("1", "2"), "2"),
+}
+#: Conditions that sympy stores as equivalent ones: ``Not(x > y)`` as ``x <= y``, a ``False`` branch dropped.
+NORMALISED_CONDITIONS = frozenset({"not", "false"})
 _FORBIDDEN_NAMES = {"I": "the imaginary unit", "oo": "infinity", "zoo": "complex infinity", "nan": "nan"}
-_OPS = {"+", "-", "*", "/", "**", "(", ")", ","}
+_OPS = {"+", "-", "*", "/", "**", "(", ")", ",", "<", "<=", ">", ">="}
+_TRUTH = {"True", "False"}
+_COMPARISONS = (sympy.StrictLessThan, sympy.LessThan, sympy.StrictGreaterThan, sympy.GreaterThan)
+_RECIPROCAL = {sympy.sec: sympy.cos, sympy.csc: sympy.sin, sympy.cot: sympy.tan, sympy.sech: sympy.cosh,
+               sympy.csch: sympy.sinh, sympy.coth: sympy.tanh}
+_INVERSE_HYPERBOLIC = {
+    sympy.asinh: lambda a: sympy.log(a + sympy.sqrt(a**2 + 1)),
+    sympy.acosh: lambda a: sympy.log(a + sympy.sqrt(a**2 - 1)),
+    sympy.atanh: lambda a: (sympy.log(1 + a) - sympy.log(1 - a)) / 2,
+}
 _RATIONAL = re.compile(r"[+-]?\d+(/\d+)?")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _HEX = re.compile(r"([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)")
@@ -174,6 +216,8 @@ def _check_tokens(text: str, argument: str) -> None:
                 raise InvalidInput(argument, "decimal numerals (no hex, octal or imaginary literals)", repr(tok.string))
             continue
         if tok.type == tokenize.NAME:
+            if tok.string in _TRUTH:
+                continue
             if tok.string.startswith("_") or keyword.iskeyword(tok.string):
                 raise InvalidInput(argument, "parameter or function names", repr(tok.string))
             if tok.string in _FORBIDDEN_NAMES:
@@ -182,7 +226,8 @@ def _check_tokens(text: str, argument: str) -> None:
         if tok.type == tokenize.OP and tok.string in _OPS:
             continue
         hint = " (write ** for powers)" if tok.string == "^" else ""
-        raise InvalidInput(argument, "numbers, names, + - * / **, parentheses and commas" + hint, repr(tok.string))
+        raise InvalidInput(argument, "numbers, names, + - * / **, < <= > >=, parentheses and commas" + hint,
+                           repr(tok.string))
 
 
 def expression(text: Any, argument: str, allowed: Sequence[str] | None = None) -> sympy.Expr:
@@ -192,6 +237,8 @@ def expression(text: Any, argument: str, allowed: Sequence[str] | None = None) -
     --------
     >>> expression("(x**2 - 1)**2 + 0.25*x", "loss")
     x/4 + (x**2 - 1)**2
+    >>> expression("Piecewise((x, x > 0), (0, True)) + asinh(y)", "loss")
+    Piecewise((x, x > 0), (0, True)) + log(y + sqrt(y**2 + 1))
     """
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput(argument, "a non-empty sympy expression string", _short(text))
@@ -209,11 +256,42 @@ def expression(text: Any, argument: str, allowed: Sequence[str] | None = None) -
     undefined = [f for f in expr.atoms(sympy.Function) if isinstance(f.func, sympy.core.function.UndefinedFunction)]
     if undefined:
         raise InvalidInput(argument, f"functions among {', '.join(FUNCTIONS[:14])}", f"{undefined[0].func}")
+    _conditions_only_in_piecewise(expr, argument)
     if allowed is not None:
         extra = sorted(s.name for s in expr.free_symbols if s.name not in set(allowed))
         if extra:
             raise InvalidInput(argument, f"an expression in {list(allowed)[:8]}", f"unknown symbols {extra[:6]}")
+    if expr.has(*_INVERSE_HYPERBOLIC):
+        expr = expr.replace(lambda e: type(e) in _INVERSE_HYPERBOLIC, lambda e: _INVERSE_HYPERBOLIC[type(e)](e.args[0]))
+    if expr.has(*_RECIPROCAL):
+        expr = expr.replace(lambda e: type(e) in _RECIPROCAL, lambda e: 1 / _RECIPROCAL[type(e)](e.args[0]))
     return expr
+
+
+def _conditions_only_in_piecewise(expr: sympy.Basic, argument: str) -> None:
+    """Comparisons and truth values may stand only as the conditions of a ``Piecewise``."""
+    def walk(e: sympy.Basic, condition: bool) -> None:
+        if isinstance(e, sympy.Piecewise):
+            for value, cond in e.args:
+                walk(value, False)
+                walk(cond, True)
+            return
+        is_condition = isinstance(e, (sympy.logic.boolalg.BooleanFunction, sympy.logic.boolalg.BooleanAtom,
+                                      sympy.core.relational.Relational)) and not isinstance(e, sympy.Symbol)
+        if is_condition and not condition:
+            raise InvalidInput(argument, "comparisons and True/False only as Piecewise conditions", str(e)[:60])
+        if isinstance(e, sympy.core.relational.Relational):
+            if not isinstance(e, _COMPARISONS):
+                raise InvalidInput(argument, "the comparisons < <= > >=", str(e)[:60])
+            for a in e.args:
+                walk(a, False)
+            return
+        if condition and not is_condition:
+            raise InvalidInput(argument, "a condition (a comparison, And, Or, Not, True or False)", str(e)[:60])
+        for a in e.args:
+            walk(a, condition)
+
+    walk(expr, False)
 
 
 def point(value: Any, params: Sequence[str], argument: str) -> list[sympy.Rational]:

@@ -17,7 +17,7 @@ import symengine as se
 import sympy
 
 from proofkit.errors import InvalidInput
-from proofkit.kernel.dag import DAG_FORMAT, decode_dag
+from proofkit.kernel import DAG_FORMAT, decode_dag
 
 __all__ = ["to_dag", "from_dag", "exact_rational_text"]
 

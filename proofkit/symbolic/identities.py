@@ -6,36 +6,44 @@ Three methods, tried in this order, each reported in the result:
    rational points, exactly for rational functions and with Arb ball
    arithmetic otherwise. A value certified non-zero is a refutation with that
    point as the witness.
-2. **Symbolic zero.** Every ``exp(c_1 m_1 + ... )`` is written as a product of
-   powers of fresh symbols ``E_m = exp(g m)`` and every other transcendental
-   atom is replaced by a fresh symbol; if the resulting rational function
-   cancels to 0, the identity is proved (the substitution is a ring
-   homomorphism, so a zero there is a zero here).
-3. **Evidence.** Otherwise the result is inconclusive: agreement of
-   transcendental expressions to many digits is evidence, never a proof. For
-   rational functions the random exact evaluations carry the Schwartz-Zippel
-   bound on the chance that a non-zero difference vanished at every point.
+2. **Proof by the kernel's exact engine.** The identity is written as an
+   ``identity`` certificate and the trusted kernel re-proves it from its JSON
+   (:func:`proofkit.certify.identity.identity_certificate`): rational functions
+   over Q with transcendental atoms, exponentials normalised over sums and
+   rational multiples (``exp(x/2) exp(x/3) = exp(5x/6)``, ``exp(k log r) = r^k``),
+   logarithms over contents, prime factors and positive monomials, and piecewise
+   nodes (``abs``, ``max``, ``min``, ``sign``, ``Heaviside``, ``Piecewise``) by
+   case splits over sign regions. A "proved" result carries that certificate.
+3. **Undecided.** Otherwise the result is inconclusive and says "undecided": the
+   precision of the refutation search is raised automatically (within a budget)
+   where the difference was too small to separate from 0, agreement of
+   transcendental expressions to many digits is reported as evidence, never a
+   proof, and for rational functions the random exact evaluations carry the
+   Schwartz-Zippel bound on the chance that a non-zero difference vanished at
+   every point.
 """
 
 from __future__ import annotations
 
-import math
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 import symengine as se
 import sympy
+from sympy.matrices.expressions.matexpr import MatrixElement
 
-from proofkit.convert import exact_expr, expr_matrix
+from proofkit.convert import exact_expr, expr_matrix, sequence_of
 from proofkit.errors import InvalidInput, ShapeMismatch
 from proofkit.numeric.contexts import ArbContext, ExactContext, NotAnalyticHere, NotRational
 from proofkit.numeric.program import compile_program
 from proofkit.progress import track
+from proofkit.symbolic.concrete import element_symbol, write_out
 
-__all__ = ["IdentityCheck", "check_identity", "admissible"]
+__all__ = ["IdentityCheck", "check_identity", "identity_sides", "Sides", "admissible"]
 
 
 @dataclass
@@ -46,8 +54,9 @@ class IdentityCheck:
     ----------
     verdict : {"proved", "refuted", "inconclusive"}
     method : str
-        ``"symbolic zero"``, ``"exact evaluation"``, ``"ball arithmetic"`` or
-        ``"numerical agreement (evidence only)"``.
+        ``"exact engine (kernel-checked certificate)"``, ``"exact evaluation"``,
+        ``"ball arithmetic"``, ``"numerical agreement (evidence only)"`` or
+        ``"no admissible point"``.
     detail : str
         What was done and what it shows.
     witness : dict or None
@@ -66,7 +75,10 @@ class IdentityCheck:
         What the verdict depends on beyond ``detail``; e.g. that the two sides
         have different free symbols (then a refutation holds for the identity
         as stated, for all values of every symbol, and may only show that the
-        names differ).
+        names differ), or what was written out for concrete sizes.
+    certificate : Certificate or None
+        For "proved": the ``identity`` certificate the kernel re-checked from its
+        JSON (``check_certificate(res.certificate.to_json())`` accepts it).
     """
 
     verdict: str
@@ -78,6 +90,7 @@ class IdentityCheck:
     error_bound: float | None = None
     points_tested: int = 0
     notes: list[str] = field(default_factory=list)
+    certificate: Any = None
 
     def __repr__(self) -> str:
         """Verdict, method, the witness of a refutation (point, entry, value of lhs - rhs), detail, notes."""
@@ -132,52 +145,6 @@ def _is_rational_function(expr: sympy.Expr) -> bool:
     return True
 
 
-def _rational_gcd(values: list[sympy.Rational]) -> sympy.Rational:
-    num = 0
-    den = 1
-    for v in values:
-        num = math.gcd(num, abs(int(v.p)))
-        den = den * int(v.q) // math.gcd(den, int(v.q))
-    return sympy.Rational(num, den)
-
-
-def _generic_form(expr: sympy.Expr) -> sympy.Expr:
-    """Replace exponentials by powers of fresh symbols and other atoms by fresh symbols."""
-    hyperbolic = (sympy.tanh, sympy.sinh, sympy.cosh, sympy.coth, sympy.sech, sympy.csch)
-    expr = expr.rewrite(hyperbolic, sympy.exp)
-    exps = list(expr.atoms(sympy.exp))
-    decomposed: dict[sympy.Expr, list[tuple[sympy.Rational, sympy.Expr]] | None] = {}
-    coeffs: dict[sympy.Expr, list[sympy.Rational]] = {}
-    for e in exps:
-        parts = []
-        for term in sympy.Add.make_args(sympy.expand(e.args[0])):
-            c, m = term.as_coeff_Mul()
-            if not c.is_Rational or not m.free_symbols or m.has(sympy.exp):
-                parts = None
-                break
-            parts.append((c, m))
-        decomposed[e] = parts
-        for c, m in parts or []:
-            coeffs.setdefault(m, []).append(c)
-    base = {m: (_rational_gcd(cs), sympy.Dummy("E")) for m, cs in coeffs.items()}
-    mapping = {}
-    for e, parts in decomposed.items():
-        if parts is None:
-            mapping[e] = sympy.Dummy("X")
-        else:
-            mapping[e] = sympy.Mul(*[base[m][1] ** int(c / base[m][0]) for c, m in parts])
-    expr = expr.xreplace(mapping)
-    others = {f: sympy.Dummy("F") for f in expr.atoms(sympy.Function)}
-    return expr.xreplace(others)
-
-
-def _generic_zero(d: sympy.Expr, max_ops: int) -> bool:
-    """Whether ``d`` cancels to 0 in generic form (skipped above ``max_ops`` operations)."""
-    if sympy.count_ops(d) > max_ops:
-        return False
-    return sympy.cancel(sympy.together(_generic_form(d))) == 0
-
-
 def admissible(symbol: sympy.Symbol, value: sympy.Rational) -> bool:
     """Whether ``value`` satisfies every assumption of ``symbol`` (positive, integer, prime, ...).
 
@@ -220,70 +187,142 @@ def _random_point(rng: random.Random, variables: Sequence[sympy.Symbol], scale: 
     return None if any(q is None for q in pt) else pt  # type: ignore[return-value]
 
 
-def _check_entry(d: sympy.Expr, variables: list[sympy.Symbol], trials: int, seed: int,
-                 prec: int, max_ops: int) -> IdentityCheck:
+def _refuted_by_ball(v: Any, prec: int, base_prec: int, variables: list[sympy.Symbol], pt: list[Fraction],
+                     tested: int) -> IdentityCheck:
+    raised = f"; the precision was raised automatically from {base_prec} bits" if prec > base_prec else ""
+    return IdentityCheck("refuted", "ball arithmetic",
+                         f"lhs - rhs lies in {v.str(10, radius=True)} which excludes 0 (Arb, {prec} bits{raised})",
+                         witness=_as_witness(variables, pt), enclosure=v.str(30, radius=True), points_tested=tested)
+
+
+def _escalate(prog: Any, variables: list[sympy.Symbol], points: list[list[Fraction]], prec: int, max_prec: int,
+              deadline: float, tested: int) -> tuple[int, IdentityCheck | None, str]:
+    """Re-evaluate every entry at doubling precisions up to ``max_prec`` (and until ``deadline``) at ``points``.
+
+    Returns ``(entry, refutation, "")``, or ``(0, None, sentence)`` saying how small the differences were shown to
+    be and which precision was reached (so the caller can say which precision would be needed to decide).
+    """
+    reached: tuple[int, Any] | None = None  # (precision, the largest upper bound of |lhs - rhs| over the entries)
+    for pt in points:
+        p = prec
+        while p < max_prec and time.monotonic() < deadline:
+            p = min(2 * p, max_prec)
+            try:
+                vals = prog.run(ArbContext(p), pt)
+            except (ZeroDivisionError, NotAnalyticHere, NotRational):
+                break
+            for k, v in enumerate(vals):
+                if v > 0 or v < 0:
+                    return k, _refuted_by_ball(v, p, prec, variables, pt, tested), ""
+            if reached is None or p > reached[0]:
+                reached = (p, max((abs(v).upper() for v in vals), key=lambda u: u.mid()))
+    if reached is None:
+        return 0, None, ""
+    p, top = reached
+    man, exp = top.man_exp()  # |lhs - rhs| <= man 2^exp
+    bound = f"2^{int(exp) + int(man).bit_length()}" if man else "0"
+    stop = "the precision budget max_prec" if p >= max_prec else "the time budget"
+    return 0, None, (f"|lhs - rhs| <= {bound} at a sample point with {p}-bit ball arithmetic ({stop} was reached); "
+                     f"a non-zero difference smaller than that needs more than {p} bits to be separated from 0 "
+                     f"(pass a larger max_prec)")
+
+
+@dataclass
+class _Search:
+    """What the refutation search at random points found (no witness): the points where every entry's ball
+    contained 0 (or was exactly 0)."""
+
+    tested: int
+    rational: bool
+    prog: Any
+    points: list[list[Fraction]]
+
+
+def _search(ds: list[sympy.Expr], variables: list[sympy.Symbol], trials: int, seed: int,
+            prec: int) -> tuple[int, IdentityCheck] | _Search:
+    """A refutation of some ``ds[k] == 0`` at seeded random admissible rational points, ``(k, result)``, or what the
+    search saw. All entries are one program (shared subexpressions computed once per point)."""
     rng = random.Random(seed)
-    rational = _is_rational_function(d)
-    prog = compile_program([d], variables)
-    tested = 0
+    rational = all(_is_rational_function(d) for d in ds)
+    converted = [se.sympify(d) for d in track(ds, "check_identity: entries", unit="entry")]  # (checked already)
+    prog = compile_program(converted, variables)
+    found = _Search(0, rational, prog, [])
     for _ in range(trials):
         pt = _random_point(rng, variables, 10**6 if rational else 3)
         if pt is None:
             break  # no admissible witness can be drawn: refutation is impossible here, never at a bad point
         try:
-            if rational:
-                (v,) = prog.run(ExactContext(), pt)
-                tested += 1
-                if v != 0:
-                    return IdentityCheck("refuted", "exact evaluation",
-                                         f"lhs - rhs = {v} != 0 at the witness point (exact rationals)",
-                                         witness=_as_witness(variables, pt), enclosure=str(v),
-                                         points_tested=tested)
-            else:
-                (v,) = prog.run(ArbContext(prec), pt)
-                tested += 1
-                if v > 0 or v < 0:
-                    return IdentityCheck("refuted", "ball arithmetic",
-                                         f"lhs - rhs lies in {v.str(10, radius=True)} which excludes 0 "
-                                         f"(Arb, {prec} bits)", witness=_as_witness(variables, pt),
-                                         enclosure=v.str(30, radius=True), points_tested=tested)
+            vals = prog.run(ExactContext() if rational else ArbContext(prec), pt)
         except (ZeroDivisionError, NotAnalyticHere, NotRational):
             continue  # a pole or a domain boundary: try another point
-    if d == 0 or se.expand(se.sympify(d)) == 0 or _generic_zero(d, max_ops):
-        return IdentityCheck("proved", "symbolic zero",
-                             "lhs - rhs expands to 0, or reduces to 0 after replacing exponentials and "
-                             "other atoms by generic symbols (a ring homomorphism), so the identity holds "
-                             "wherever both sides are defined", points_tested=tested)
-    if tested == 0:
-        return IdentityCheck("inconclusive", "no admissible point",
-                             "lhs - rhs did not cancel symbolically and could not be evaluated at any point "
-                             "admissible for the symbols' assumptions", points_tested=0)
-    if rational:
-        n, _ = _degree_bound(sympy.together(d)) if d.free_symbols else (0, 0)
+        found.tested += 1
+        for k, v in enumerate(vals):
+            if rational and v != 0:
+                return k, IdentityCheck("refuted", "exact evaluation",
+                                        f"lhs - rhs = {v} != 0 at the witness point (exact rationals)",
+                                        witness=_as_witness(variables, pt), enclosure=str(v), points_tested=found.tested)
+            if not rational and (v > 0 or v < 0):
+                return k, _refuted_by_ball(v, prec, prec, variables, pt, found.tested)
+        found.points.append(pt)
+    return found
+
+
+def _undecided(ds: list[sympy.Expr], found: _Search, variables: list[sympy.Symbol], prec: int, max_prec: int,
+               deadline: float, why: str) -> tuple[int, IdentityCheck]:
+    """For entries the kernel did not prove: a refutation at a higher precision, or undecided (the first entry)."""
+    if found.tested == 0:
+        return 0, IdentityCheck("inconclusive", "no admissible point",
+                                f"undecided: {why}, and lhs - rhs could not be evaluated at any point admissible for "
+                                "the symbols' assumptions", points_tested=0)
+    if found.rational:
+        n = max(_degree_bound(d)[0] if d.free_symbols else 0 for d in ds)
         size = 2 * 10**6 + 1
-        bound = (n / size) ** tested if n < size else 1.0
-        return IdentityCheck("inconclusive", "exact evaluation",
-                             f"lhs - rhs vanished at {tested} random rational points but did not cancel "
-                             f"symbolically; Schwartz-Zippel: a non-zero difference of degree <= {n} "
-                             f"vanishes at all of them with probability <= {bound:.3g}",
-                             error_bound=bound, points_tested=tested)
-    return IdentityCheck("inconclusive", "numerical agreement (evidence only)",
-                         f"|lhs - rhs| was not separated from 0 at {tested} points with {prec}-bit ball "
-                         "arithmetic and no symbolic proof was found; this is evidence, not a proof",
-                         points_tested=tested)
+        bound = (n / size) ** found.tested if n < size else 1.0
+        return 0, IdentityCheck("inconclusive", "exact evaluation",
+                                f"undecided: {why}; lhs - rhs vanished at {found.tested} random rational points "
+                                f"(Schwartz-Zippel: a non-zero difference of degree <= {n} vanishes at all of them "
+                                f"with probability <= {bound:.3g})", error_bound=bound, points_tested=found.tested)
+    k, refuted, smallest = _escalate(found.prog, variables, found.points[:2], prec, max_prec, deadline, found.tested)
+    if refuted is not None:
+        return k, refuted
+    return 0, IdentityCheck("inconclusive", "numerical agreement (evidence only)",
+                            f"undecided: {why}; |lhs - rhs| was not separated from 0 at {found.tested} points with "
+                            f"{prec}-bit ball arithmetic (evidence, not a proof)" + (f". {smallest}" if smallest else ""),
+                            points_tested=found.tested)
 
 
 def _as_witness(variables: list[sympy.Symbol], pt: list[Fraction]) -> dict[sympy.Symbol, sympy.Rational]:
     return {v: sympy.Rational(p.numerator, p.denominator) for v, p in zip(variables, pt)}
 
 
-def _as_sympy(obj: Any, argument: str) -> Any:
-    """An exact sympy expression or Matrix: every node checked, every float replaced by its exact value."""
+def _as_sympy(obj: Any, argument: str, expanded: list[str]) -> Any:
+    """An exact sympy expression or Matrix: sums, indexed and matrix symbols of concrete sizes written out
+    (what was written out is appended to ``expanded``), every node checked, every float made exact."""
     if hasattr(obj, "to_sympy") and not isinstance(obj, sympy.Basic):
         obj = obj.to_sympy()
+    obj = _heaviside_by_sign(write_out(obj, argument, expanded))
     if isinstance(obj, (list, tuple, sympy.MatrixBase)):
         return expr_matrix(obj, argument)
     return exact_expr(obj, argument)
+
+
+def _heaviside_by_sign(obj: Any) -> Any:
+    """``Heaviside(x, h0)`` as ``(1 + sign x)/2 + (h0 - 1/2)(1 - sign(x)^2)`` (equal for every real x; the value
+    at 0 is ``h0``), so that every value at 0 is accepted, not only 1/2."""
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_heaviside_by_sign(e) for e in obj)
+    if isinstance(obj, sympy.MatrixBase):
+        return obj.applyfunc(_heaviside_by_sign)
+    if not isinstance(obj, sympy.Basic) or not obj.has(sympy.Heaviside):
+        return obj
+
+    def rewrite(h: sympy.Heaviside) -> sympy.Expr:
+        s = sympy.sign(h.args[0])
+        h0 = h.args[1] if len(h.args) > 1 else sympy.S.Half
+        return (1 + s) / 2 + (h0 - sympy.S.Half) * (1 - s**2)
+
+    return obj.replace(lambda e: isinstance(e, sympy.Heaviside) and len(e.args) > 1 and e.args[1] != sympy.S.Half
+                       and e.args[1].is_Rational, rewrite)
 
 
 def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
@@ -299,33 +338,44 @@ def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
 
 
 def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None, *,
-                   trials: int = 8, seed: int = 0, prec: int = 256,
-                   max_ops: int = 4000) -> IdentityCheck:
+                   trials: int = 8, seed: int = 0, prec: int = 256, max_prec: int = 1 << 16,
+                   time_budget: float = 20.0) -> IdentityCheck:
     """Decide whether ``lhs == rhs`` holds identically (expressions or matrices).
 
     Parameters
     ----------
-    lhs, rhs : sympy expression or matrix (or nested lists)
+    lhs, rhs : sympy expression or matrix (or nested lists, or a matrix expression)
         The two sides; matrices are compared entry by entry. Floats are the
         exact binary numbers they are (``0.1`` is not ``1/10``): they are
-        replaced by exact rationals before any algebra.
-    variables : sequence of sympy.Symbol, optional
-        The variables; defaults to all free symbols. Every free symbol must be
-        listed (the identity is claimed for all their values).
+        replaced by exact rationals before any algebra. ``Sum``, ``Product``,
+        ``Indexed``, ``MatrixSymbol`` entries, matrix expressions (``W.T * W``),
+        ``Trace`` and ``Determinant`` of concrete sizes are written out
+        (:mod:`proofkit.symbolic.concrete`), and ``notes`` says so.
+    variables : sequence, optional
+        The variables (symbols, entries ``x[i]``, ``W[i, j]``, or whole
+        ``IndexedBase``/``MatrixSymbol`` objects); defaults to all free symbols.
+        Every free symbol must be listed (the identity is claimed for all their
+        values that their assumptions allow).
     trials : int
-        Random points per entry for the refutation search.
+        Random points for the refutation search (all entries at each point).
     seed : int
         Seed of the random points (results are reproducible).
     prec : int
         Arb precision in bits for transcendental expressions.
-    max_ops : int
-        Above this size (``sympy.count_ops``) the generic-form cancellation is
-        skipped (a fast symengine expansion is still tried).
+    max_prec : int
+        When lhs - rhs is not separated from 0 at ``prec`` bits and not proved, the precision is doubled
+        at up to two sample points, up to ``max_prec`` bits (a difference of order ``exp(-10^4)`` needs
+        about 14,500 bits); if still undecided, ``detail`` says how small the difference was shown to be
+        and which precision was reached.
+    time_budget : float
+        Seconds for raising the precision (over all entries).
 
     Returns
     -------
     IdentityCheck
-        ``verdict`` is "proved" only for a symbolic proof; "refuted" only with
+        ``verdict`` is "proved" only when the kernel re-proved the identity
+        from an ``identity`` certificate (attached as ``certificate``); the
+        detail of an undecided result starts with "undecided"; "refuted" only with
         a witness point at which the difference is certified non-zero; the
         witness satisfies every assumption of every symbol (positive,
         integer, ...), and when no admissible point can be drawn the verdict
@@ -346,52 +396,137 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     >>> res = check_identity(sympy.diff(s, t), s.subs(t, u) * (1 - s.subs(t, u)))
     >>> res.verdict, res.notes[0][:59]
     ('refuted', 'the two sides have different free symbols: only lhs has t; ')
+    >>> a, b = sympy.symbols("a b")                 # piecewise: decided by sign regions
+    >>> res = check_identity(sympy.Max(a, b), (a + b + sympy.Abs(a - b)) / 2)
+    >>> res.verdict, res.certificate.claim["type"]
+    ('proved', 'identity')
+
+    Guarantee
+    ---------
+    "proved": the kernel's exact engine reduced every entry of lhs - rhs to 0
+    (``check_certificate(res.certificate.to_json())`` accepts it), so the
+    identity holds wherever both sides are defined, for the values the
+    symbols' assumptions allow. "refuted": at ``witness`` (exact rationals
+    respecting the assumptions) the entry ``entry`` of lhs - rhs is certified
+    non-zero (exactly, or by an Arb ball excluding 0).
     """
-    for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_ops", max_ops, 0)):
+    for name, value, low in (("trials", trials, 0), ("seed", seed, None), ("prec", prec, 2), ("max_prec", max_prec, 2)):
         if not isinstance(value, int) or isinstance(value, bool) or (low is not None and value < low):
             raise InvalidInput(name, "an integer" + (f" >= {low}" if low is not None else ""), repr(value))
-    L, R = _as_sympy(lhs, "lhs"), _as_sympy(rhs, "rhs")
-    if isinstance(L, sympy.MatrixBase) != isinstance(R, sympy.MatrixBase):
-        raise ShapeMismatch("rhs", "the same kind as lhs (both matrices or both expressions)",
-                            f"{type(R).__name__} against {type(L).__name__}")
+    if max_prec > 1 << 20:
+        raise InvalidInput("max_prec", "an integer <= 2^20", repr(max_prec))
+    if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or not time_budget >= 0 \
+            or time_budget == float("inf"):
+        raise InvalidInput("time_budget", "a finite number of seconds >= 0", repr(time_budget))
+    L, R, var_list, expanded, lhs_symbols, rhs_symbols = identity_sides(lhs, rhs, variables)
     if isinstance(L, sympy.MatrixBase):
-        if L.shape != R.shape:
-            raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
         pairs = [((i, j), L[i, j] - R[i, j]) for i in range(L.rows) for j in range(L.cols)]
     else:
         pairs = [((), L - R)]
-    free = set().union(*(d.free_symbols for _, d in pairs))
-    require_distinct_names(L.free_symbols | R.free_symbols, "lhs")
+    note = _different_symbols_note(lhs_symbols, rhs_symbols)
+    deadline = time.monotonic() + float(time_budget)
+    res = _with_note(_check_entries(L, R, pairs, var_list, trials, seed, prec, max(prec, max_prec), deadline), note)
+    if expanded:
+        res.notes.append("written out for the concrete sizes given: " + "; ".join(dict.fromkeys(expanded)) +
+                         ". The verdict is for these sizes; indexed entries and matrix-symbol entries are the "
+                         "variables named x[i], W[i, j]")
+    return res
+
+
+class Sides(NamedTuple):
+    """The two sides of an identity as :func:`identity_sides` reads them."""
+
+    lhs: Any
+    rhs: Any
+    variables: list[sympy.Symbol]
+    written_out: list[str]
+    lhs_symbols: set[sympy.Symbol]
+    rhs_symbols: set[sympy.Symbol]
+
+
+def identity_sides(lhs: Any, rhs: Any, variables: Any = None) -> Sides:
+    """The two sides of an identity as checked exact sympy expressions or matrices of one shape, the variables,
+    what was written out for concrete sizes (sums, indexed and matrix symbols; see :mod:`proofkit.symbolic.concrete`) and each
+    side's free symbols.
+
+    Raises
+    ------
+    InvalidInput, ShapeMismatch
+        Unsupported nodes, symbolic sizes, sides of different kinds or shapes, variables that miss a free
+        symbol, two symbols with one name.
+
+    Examples
+    --------
+    >>> i = sympy.Symbol("i", integer=True)
+    >>> sides = identity_sides(sympy.Sum(sympy.IndexedBase("x")[i], (i, 1, 2)), 0)
+    >>> sides.lhs, sides.variables, sides.written_out
+    (x[1] + x[2], [x[1], x[2]], ['Sum over i written out (2 terms)'])
+    """
+    expanded: list[str] = []
+    L, R = _as_sympy(lhs, "lhs", expanded), _as_sympy(rhs, "rhs", expanded)
+    if isinstance(L, sympy.MatrixBase) != isinstance(R, sympy.MatrixBase):
+        raise ShapeMismatch("rhs", "the same kind as lhs (both matrices or both expressions)",
+                            f"{type(R).__name__} against {type(L).__name__}")
+    if isinstance(L, sympy.MatrixBase) and L.shape != R.shape:
+        raise ShapeMismatch("rhs", f"shape {L.shape} like lhs", f"shape {R.shape}")
+    fl, fr = set(L.free_symbols), set(R.free_symbols)
+    free = fl | fr
+    require_distinct_names(free, "lhs")
     if variables is None:
         var_list = sorted(free, key=lambda s: s.name)
     else:
-        var_list = list(variables)
-        if not all(isinstance(v, sympy.Symbol) for v in var_list):
-            raise InvalidInput("variables", "sympy Symbols", repr(var_list)[:80])
+        var_list = _variable_symbols(variables, free)
         extra = free - set(var_list)
         if extra:
             raise InvalidInput("variables", "every free symbol of lhs and rhs",
                                f"missing {sorted(s.name for s in extra)}")
-    note = _different_symbols_note(L.free_symbols, R.free_symbols)
-    return _with_note(_check_entries(pairs, var_list, trials, seed, prec, max_ops), note)
+    return Sides(L, R, var_list, expanded, fl, fr)
 
 
-def _check_entries(pairs: list[tuple[tuple[int, ...], sympy.Expr]], var_list: list[sympy.Symbol], trials: int,
-                   seed: int, prec: int, max_ops: int) -> IdentityCheck:
-    results = []
-    for k, (entry, d) in enumerate(track(pairs, "check_identity: entries", unit="entry")):
-        res = _check_entry(d, var_list, trials, seed + k, prec, max_ops)
-        res.entry = entry if entry else None
-        if res.verdict == "refuted":
-            return res
-        results.append(res)
-    if all(r.verdict == "proved" for r in results):
-        out = results[0]
-        out.points_tested = sum(r.points_tested for r in results)
-        if len(results) > 1:
-            out.detail = f"all {len(results)} entries: " + out.detail
-        return out
-    return next(r for r in results if r.verdict == "inconclusive")
+def _variable_symbols(variables: Any, free: set[sympy.Symbol]) -> list[sympy.Symbol]:
+    """The scalar variables: symbols, entries ``x[i]``/``W[i, j]`` (as their written-out symbols), or whole
+    ``MatrixSymbol``s / ``IndexedBase``s (every entry of theirs that occurs)."""
+    out: list[sympy.Symbol] = []
+    for v in sequence_of(variables, "variables", "a sequence of sympy Symbols"):
+        if isinstance(v, sympy.Symbol):
+            out.append(v)
+        elif isinstance(v, (sympy.Indexed, MatrixElement)):
+            out.append(element_symbol(v))
+        elif isinstance(v, sympy.MatrixSymbol):
+            rows, cols = v.shape
+            if not (isinstance(rows, (int, sympy.Integer)) and isinstance(cols, (int, sympy.Integer))):
+                raise InvalidInput("variables", "matrix symbols of concrete shape", f"{v} of shape {v.shape}")
+            out += [element_symbol(v[i, j]) for i in range(int(rows)) for j in range(int(cols))]
+        elif isinstance(v, sympy.IndexedBase):
+            prefix = f"{v.label}["
+            out += sorted((s for s in free if s.name.startswith(prefix)), key=lambda s: s.name)
+        else:
+            raise InvalidInput("variables", "sympy Symbols, indexed entries x[i], matrix symbols or their entries",
+                               f"{type(v).__name__} {str(v)[:40]}")
+    return list(dict.fromkeys(out))
+
+
+def _check_entries(L: Any, R: Any, pairs: list[tuple[tuple[int, ...], sympy.Expr]], var_list: list[sympy.Symbol],
+                   trials: int, seed: int, prec: int, max_prec: int, deadline: float) -> IdentityCheck:
+    """Search the entries for a witness; then ask the kernel for a proof of all of them; then escalate."""
+    ds = [d for _, d in pairs]
+    found = _search(ds, var_list, trials, seed, prec)
+    if isinstance(found, tuple):
+        k, res = found
+        res.entry = pairs[k][0] or None
+        return res
+    from proofkit.certify.identity import identity_certificate
+
+    cert, why = identity_certificate(L, R, var_list)
+    if cert is not None:
+        where = f"all {len(pairs)} entries: " if len(pairs) > 1 else ""
+        return IdentityCheck("proved", "exact engine (kernel-checked certificate)",
+                             f"{where}the kernel's exact engine reduced lhs - rhs to 0 (re-checked: {why}), so the "
+                             "identity holds wherever both sides are defined (for the values the symbols' assumptions allow); "
+                             "the certificate is attached", points_tested=found.tested, certificate=cert)
+    k, res = _undecided(ds, found, var_list, prec, max_prec, deadline, why)
+    res.entry = pairs[k][0] or None
+    return res
 
 
 def _different_symbols_note(lhs_symbols: set[sympy.Symbol], rhs_symbols: set[sympy.Symbol]) -> str | None:

@@ -295,15 +295,14 @@ class LazyMatrix:
 
     @cached_property
     def _tape(self) -> Any:
-        from proofkit.kernel.dag import decode_dag
-        from proofkit.kernel.engine import Tape
+        from proofkit.kernel import Tape, decode_dag
         from proofkit.symbolic.dag import to_dag
 
         assert self._source is not None
         return Tape(decode_dag(to_dag(self._source[0], self.symbols), n_outputs=1))
 
     def _engine_matrix(self, values: Sequence[Any], ctx: Any) -> Any:
-        from proofkit.kernel import engine
+        from proofkit import kernel as engine
 
         assert self._source is not None
         _, kind, idx = self._source
@@ -336,7 +335,7 @@ class LazyMatrix:
                 d = self._evaluator.arb(values, ctx.prec, order, gradient=kind != "hessian")
                 H, g = d.hessian, d.gradient
             else:
-                with engine.arb_precision(ctx.prec):  # exact inputs become balls at the context's precision
+                with flint.ctx.workprec(ctx.prec):  # exact inputs become balls at the context's precision
                     box = [ctx.from_input(v) for v in values]
                 (jet,) = engine.evaluate(self._tape, box, order=order, prec=ctx.prec)
                 if kind == "hessian":

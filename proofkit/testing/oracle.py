@@ -3,13 +3,13 @@
 :func:`statement_holds` reads a certificate's JSON with the standard library, exact
 ``Fraction`` arithmetic and sympy, and says whether everything the certificate states is
 true: the verdict on the claim, the claim fields (as given by the inputs), every number,
-witness and enclosure in the evidence, and the reason text. It answers ``True``, ``False``,
+witness and enclosure in the evidence, and that no text claims more (``reason`` is null). It answers ``True``, ``False``,
 or ``None`` when it cannot decide exactly (inputs outside its fragment: enclosure matrices,
 analytic claims in more than one variable or with a non-polynomial expression).
 
 The fragment is what the kernel mutation fuzzer (``benchmarks/fuzz_kernel.py``) needs:
 exact matrices, identities of rational functions, ReLU regions, and one-variable
-polynomial losses for critical points, strict and spurious minima, whose critical points
+polynomial losses for critical points and strict (possibly spurious) minima, whose critical points
 are isolated exactly by sympy's real-root isolation. Identities with transcendental
 functions (which mutants of stored expressions produce) are judged by ``sympy.simplify``
 (certified) or an 80-digit evaluation at the rational witness (refuted): the only place
@@ -26,8 +26,6 @@ from fractions import Fraction
 from typing import Any
 
 import sympy
-
-from proofkit.certificate import reason_for
 
 __all__ = ["statement_holds", "dag_to_sympy"]
 
@@ -165,7 +163,7 @@ def _matrix_claim(c: dict[str, Any]) -> bool:
             return False
         if "prime" in ev and _det_mod(A, int(_q(ev["prime"])), ev.get("scaling", "lcm")) != int(_q(ev["det_mod_p"])):
             return False
-        if "rank" in ev and ev["rank"] != _rank(A):
+        if v == "refuted" and ev.get("rank") != _rank(A):
             return False
         return (det != 0) == (v == "certified")
     if t == "rank_at_least":
@@ -199,20 +197,20 @@ def _matrix_claim(c: dict[str, Any]) -> bool:
         pd = S.is_positive_definite
         if set(claim) != {"type", "n"} or pd != (v == "certified"):
             return False
-        if "pivots" in ev and [_q(p) for p in ev["pivots"]] != _ldl(A):
-            return False
+        if "minor" in ev:
+            k = ev["minor"]
+            if type(k) is not int or not 1 <= k <= n or _S([row[:k] for row in A[:k]]).det() > 0:
+                return False
         if "witness" in ev:
             w = [_q(x) for x in ev["witness"]]
             if len(w) != n or not any(w) or _form(A, w) > 0:
                 return False
-            if "form" in ev and _q(ev["form"]["exact"]) != _form(A, w):
-                return False
         return True
     if t == "indefinite":
         for side, sgn in (("negative", -1), ("positive", 1)):
-            w = [_q(x) for x in ev[side]["v"]]
+            w = [_q(x) for x in ev[side]]
             f = _form(A, w) if len(w) == n else Fraction(0)
-            if f * sgn <= 0 or ("form" in ev[side] and _q(ev[side]["form"]["exact"]) != f):
+            if f * sgn <= 0:
                 return False
         return set(claim) == {"type", "n"} and v == "certified"
     if t == "eigenvalues":
@@ -241,10 +239,8 @@ def _leibniz_witness(c: dict[str, Any]) -> bool:
     a, alpha, beta, k = [_q(v) for v in inp["direction"]], _q(inp["alpha"]), _q(inp["beta"]), inp["k"]
     N, E = len(X), "[1_N, A(alpha)]" if inp["kind"] == "bounded" else "[A(alpha), 1_N]"
     fields = {"type": "leibniz_witness", "N": N, "k": k, "kind": inp["kind"], "alpha": inp["alpha"], "beta": inp["beta"]}
-    st = claim.get("statement", "")
-    if {key: v for key, v in claim.items() if key != "statement"} != fields or type(k) is not int or not k >= 1 or \
-            not alpha > 0 or not st.startswith(f"rank [F_{k}, 1_N] = N = {N} ") or \
-            f"alpha = {inp['alpha']}, beta = {inp['beta']}:" not in st or f"E(alpha) = {E}," not in st or not a or \
+    del E  # (the matrix's layout is the kind's)
+    if claim != fields or type(k) is not int or not k >= 1 or not alpha > 0 or not a or \
             any(len(x) != len(a) for x in X) or N < 2:
         return False
     p = sorted(sum((ai * xi for ai, xi in zip(a, x)), Fraction(0)) for x in X)
@@ -378,21 +374,23 @@ def _relu(c: dict[str, Any]) -> bool:
 
 
 def _box_claim(c: dict[str, Any]) -> bool:
-    t, inp, ev = c["claim"]["type"], c["inputs"], c["evidence"]
-    if c["verdict"] != "certified" or len(inp["variables"]) != 1:
-        raise Undecided("only one-variable boxes")
+    t, inp = c["claim"]["type"], c["inputs"]
     key = "gradient" if t == "critical_point" else "loss"
+    if c["verdict"] != "certified" or len(inp[key]["inputs"]) != 1:
+        raise Undecided("only one-variable boxes")
+    if t == "local_min" and c["claim"].get("via") != "krawczyk":
+        raise Undecided("only strict minima")
     (f,) = dag_to_sympy(inp[key])
-    x = sympy.Symbol(inp["variables"][0], real=True)
-    if inp[key]["inputs"] != inp["variables"] or not f.is_polynomial(x):
+    x = sympy.Symbol(inp[key]["inputs"][0], real=True)
+    if not f.is_polynomial(x):
         raise Undecided("non-polynomial")
     cq, rq = _q(inp["centers"][0]), _q(inp["radii"][0])
-    if rq <= 0 or len(inp["centers"]) != 1 or len(inp["radii"]) != 1 or set(inp["fixed"]) & set(inp["variables"]):
+    if rq <= 0 or len(inp["centers"]) != 1 or len(inp["radii"]) != 1:
         return False
     lo, hi = sympy.Rational(str(cq - rq)), sympy.Rational(str(cq + rq))
-    claim = {"type": t, "dimension": 1, "slice": bool(inp["fixed"])}
-    if t == "spurious_local_min":
-        claim["compare"] = inp["compare"]
+    claim = {"type": t, "dimension": 1, "slice": False, "fixed": []}
+    if t == "local_min":
+        claim.update(strict=True, via="krawczyk", compare=inp["compare"])
     if c["claim"] != claim:
         return False
     g = f if t == "critical_point" else sympy.diff(f, x)
@@ -400,8 +398,6 @@ def _box_claim(c: dict[str, Any]) -> bool:
     if roots is None or len(set(roots)) != 1:
         return False
     root = roots[0]
-    if "K" in ev and not (len(ev["K"]) == 1 and _in(root, _ball(ev["K"][0]))):
-        return False
     if t == "critical_point":
         return True
     h = sympy.Poly(sympy.diff(f, x, 2), x)
@@ -409,24 +405,21 @@ def _box_claim(c: dict[str, Any]) -> bool:
         if sympy.diff(f, x, 3) != 0 else []
     if not all(h.eval(p) > 0 for p in [lo, hi, *inner]):
         return False
-    if "value" in ev and not _in(f.subs(x, root), _ball(ev["value"])):
-        return False
-    if t == "strict_local_min":
-        return True
+    if inp["compare"] == "none":
+        return "better" not in inp and "global_value" not in inp
     fmin = min(f.subs(x, p) for p in [lo, hi, root])
     if inp["compare"] == "better_point":
         if "better" not in inp or "global_value" in inp or len(inp["better"]) != 1:
             return False
         better = f.subs(x, sympy.Rational(str(_q(inp["better"][0]))))
-        if not _in(better, _ball(ev["better"])):
-            return False
     else:
-        if "global_value" not in inp or "better" in inp:
+        if "global_value" not in inp or "better" in inp or inp["compare"] != "stated global value":
             return False
         better = sympy.Rational(str(_q(inp["global_value"])))
-    low, gap = _ball(ev["lower"]), _ball(ev["gap"])
-    return bool(fmin > better and sympy.Rational(str(low[0])) <= fmin and gap[0] > 0 and
-                sympy.Rational(str(gap[0])) <= fmin - better)
+    return bool(fmin > better)
+
+
+_LANDSCAPE_TYPES = frozenset({"critical_point", "local_min", "local_max", "saddle", "not_local_min", "classification"})
 
 
 def statement_holds(cert: dict[str, Any]) -> bool | None:
@@ -448,14 +441,22 @@ def statement_holds(cert: dict[str, Any]) -> bool | None:
             return True
         if cert["verdict"] not in ("certified", "refuted"):
             return False
-        if cert.get("reason") != reason_for(cert["claim"], cert["verdict"]) or cert.get("margin") is not None:
-            return None if cert.get("margin") is not None else False
+        if cert.get("reason") is not None or "margin" in cert:
+            return False  # (a conclusive certificate carries no words of its own)
         t = cert["claim"]["type"]
         if t == "leibniz_alpha0":
             raise Undecided("a statement about every alpha >= alpha_0")
         if t == "leibniz_witness":
             return _leibniz_witness(cert)
-        if t in ("critical_point", "strict_local_min", "spurious_local_min"):
+        if t in _LANDSCAPE_TYPES:
+            from proofkit.testing.landscape_oracle import _within_reach, judge
+
+            _within_reach(cert.get("inputs"))  # no exact expansion of x^(10^5000), here or in _box_claim
+            try:
+                return judge(cert)
+            except Undecided:
+                if t not in ("critical_point", "local_min"):
+                    raise
             return _box_claim(cert)
         if t == "identity":
             return _identity(cert)
