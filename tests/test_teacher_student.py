@@ -4,6 +4,7 @@ rule ``teacher_student`` attacked, the polisher, and the sweep kind ``safran_sha
 import base64
 import copy
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import flint
@@ -305,6 +306,50 @@ def test_forged_saddle_certificates_are_rejected(saddle_cert):
         with pytest.raises(CertificateRejected):
             check_certificate(_mutant(data, **change))
             pytest.fail(name)
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _stored(name, k, pattern):
+    """A certificate written by the sweep of examples/safran_shamir_symmetric.jsonl, re-checked from its JSON alone;
+    its box is centred in the fixed space of Delta(S_p x S_(k-p)) where the symmetric search found it."""
+    from proofkit.kernel import read_floats
+    from proofkit.library.safran_shamir_symmetry import isotropy_pattern
+
+    text = (DATA / name).read_text()
+    data = json.loads(text)
+    assert len(text) <= 100_000 and (data["claim"]["k"], data["claim"]["n"], data["claim"]["dimension"]) == (k, k, k * k)
+    rep = check_certificate(text)
+    assert rep.ok and rep.tier == "float64" and rep.verdict == "certified"
+    centre = read_floats(data["inputs"]["centre"], "centre")
+    assert isotropy_pattern(centre, tol=0)[0].blocks == pattern
+    stale = copy.deepcopy(data)
+    stale["inputs"]["centre"] = _record(centre + 1e-3)  # hashes left as they were
+    with pytest.raises(CertificateRejected):
+        check_certificate(json.dumps(stale))
+    return data, centre
+
+
+def test_a_stored_certificate_at_50_50_rechecks_and_its_tampered_copies_are_rejected():
+    """A spurious minimum at (50, 50) (P = 2,500): one full kernel re-check, the test's time."""
+    data, _ = _stored("teacher_student--minimum-50-50.json", 50, (1, 49))
+    with pytest.raises(CertificateRejected, match="n x k centre"):  # (the kernel's door compares the claim only
+        check_certificate(_mutant(data, inputs__recipe={"problem": "safran_shamir", "k": 50, "n": 49}))  # after a proof)
+
+
+def test_a_stored_saddle_at_30_30_rechecks_and_its_tampered_copies_are_rejected():
+    """A strict saddle at (30, 30): one number changed (hashes recomputed) and the kernel's proof fails."""
+    data, centre = _stored("teacher_student--saddle-30-30.json", 30, (3, 27))
+    moved = centre.copy()
+    moved[29, 29] += 4 * float(Fraction(data["inputs"]["radius"]))  # the box no longer holds the critical point
+    forgeries = {"centre moved by 4 radii": (dict(inputs__centre=_record(moved)), "krawczyk"),
+                 "directions swapped": (dict(inputs__negative=data["inputs"]["positive"],
+                                             inputs__positive=data["inputs"]["negative"]), "form_sign")}
+    for why, (change, step) in forgeries.items():
+        with pytest.raises(CertificateRejected, match=step):
+            check_certificate(_mutant(data, **change))
+            pytest.fail(why)
 
 
 def test_inconclusive_results_claim_nothing():
