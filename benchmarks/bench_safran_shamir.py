@@ -36,9 +36,10 @@ the time of each step, the certificate's size, the peak RSS and the load average
 
 ``patterns``: the isotropy of each published point read off it
 (:func:`~proofkit.library.safran_shamir_symmetry.isotropy_pattern`, entries equal within 1e-7), and whether the
-symmetric search in that pattern's fixed space (``max(--starts, 8 dim)`` starts) finds the point (within 1e-6, up to
-permutations of the units and coordinates), or else the search in another point's pattern finds it within 1e-5 (a
-nearly flat direction hides part of its symmetry); one line per point, then the patterns and the counts.
+symmetric search in that pattern's fixed space (``max(--starts, 8 dim)`` starts; for a point it misses, a second round
+with 4 times the starts) finds the point (within 1e-6, up to permutations of the units and coordinates), or else the
+search in another point's pattern finds it within 1e-5 (a nearly flat direction hides part of its symmetry); one line
+per point, then the patterns and the counts.
 """
 
 from __future__ import annotations
