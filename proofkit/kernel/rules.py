@@ -402,8 +402,8 @@ def _classification(d: Decoded) -> Result:
         T, V = si["tangent"], si["normal"]
         facts.append(P.exact_zero(ex.manifold_at(si["manifold"], [pt[i] for i in T], [pt[i] for i in V]), [],
                                   "phi(point) - point on the nested certificate's manifold"))
-    code = "manifold" if sub.claim.get("via") == "manifold" else \
-        {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
+    code = "manifold" if sub.claim.get("via") == "manifold" else "strict" if sub.claim.get("order") == 2 else \
+        {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")  # (t^2: H < 0)
     claim = {"type": "classification", "kind": kind, "dimension": len(L.inputs), "reason_code": code}
     return Result(claim, f"nested {want}", tuple(facts), {"nested": sub.report})
 
