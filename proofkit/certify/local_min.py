@@ -12,6 +12,13 @@ singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min
 Then for each ``u`` in ``U``, ``phi(u)`` is the unique minimiser of the strictly convex ``L(u, .)`` on
 ``V``, so ``L >= L0`` on the box: every point of the manifold over ``U`` is a (non-strict) local
 minimum with value ``L0``.
+
+Piecewise losses (ReLU networks: ``Max``, ``Abs``, ``Heaviside``, ``Piecewise``) are first resolved on each box:
+every kink whose switching quantity keeps its sign on ``U x V`` (Arb) is replaced by its branch, and the
+identities are proved for the resolved expression, on the box only (a dead unit's ``relu(w x + b)`` is 0
+there, not everywhere). A kink that switches inside the box splits it into regions; each region's smooth
+expression must satisfy 1.-3. itself (so it is ``>= L0`` on the whole box, and the loss, which equals one of
+them at every point, is too), else the result is inconclusive and names the region.
 """
 
 from __future__ import annotations
@@ -296,9 +303,11 @@ def certify_local_min(loss: Any, params: Any, point: Any, *, manifold: Mapping[A
 
     Parameters
     ----------
-    loss : sympy expression or Objective
+    loss : sympy expression, Objective or ``proofkit.dag/1`` dict
+        May be piecewise (``Max``, ``Abs``, ``Heaviside``, ``Piecewise``): its kinks are decided on the box.
     params : sequence of symbols or None
-        The parameter order (default: ``loss.params`` for an Objective, else the sorted free symbols).
+        The parameter order (default: ``loss.params`` for an Objective, the graph's inputs, else the sorted free
+        symbols).
     point : sequence or dict
         The point (floats are taken as the exact binary numbers they are). With a manifold, its
         normal coordinates must agree with ``phi`` at its tangent coordinates to about 1e-6.
@@ -329,7 +338,8 @@ def certify_local_min(loss: Any, params: Any, point: Any, *, manifold: Mapping[A
     exactly (re-proved by the kernel with exact rational-function arithmetic), ``phi(U)`` lies
     in the interior of ``V`` and the normal block Hessian is positive definite on all of
     ``U x V`` (Arb); hence ``L >= L0`` on the box and every point ``(u, phi(u))``, ``u`` in ``U``, is a
-    local minimum with value ``L0``. With a comparison, ``L0`` (or the mean-value lower bound over
+    local minimum with value ``L0``. For a piecewise loss all of this holds for every smooth expression the
+    loss takes on a region of the box (its kinks decided there by the kernel), so again ``L >= L0`` on the box. With a comparison, ``L0`` (or the mean-value lower bound over
     the box) exceeds the better value. Only the kernel's acceptance makes a certificate
     ``certified``; identities the kernel cannot re-prove give ``inconclusive``.
 
