@@ -340,7 +340,8 @@ def certify_local_min(loss: Any, params: Any, point: Any, *, manifold: Mapping[A
     ``U x V`` (Arb); hence ``L >= L0`` on the box and every point ``(u, phi(u))``, ``u`` in ``U``, is a
     local minimum with value ``L0``. For a piecewise loss all of this holds for every smooth expression the
     loss takes on a region of the box (its kinks decided there by the kernel), so again ``L >= L0`` on the box.
-    With a comparison, ``L0`` (or the mean-value lower bound over the box) exceeds the better value. Only the kernel's acceptance makes a certificate
+    With a comparison, ``L0`` (or the mean-value lower bound over the box) exceeds the better value. Only the
+    kernel's acceptance makes a certificate
     ``certified``; identities the kernel cannot re-prove give ``inconclusive``.
 
     Examples
