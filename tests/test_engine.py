@@ -369,10 +369,16 @@ piecewise_expressions = st.recursive(pl_leaf, _piecewise_combine, max_leaves=6)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(piecewise_expressions, points, st.sampled_from([sympy.Rational(0), sympy.Rational(1, 8), sympy.Rational(1)]))
 def test_a_piecewise_expression_equals_one_of_its_branches_at_every_point_of_the_box(e, c, r):
+    from hypothesis import assume
+
+    from proofkit.errors import InvalidInput
     from proofkit.kernel.engine import branches
 
     c = [sympy.Rational(v.numerator, v.denominator) for v in c]
-    dag = decode_dag(to_dag([e], VARS))
+    try:
+        dag = decode_dag(to_dag([e], VARS))
+    except InvalidInput:  # (sympy folded nested conditions into a node the format lacks, e.g. ITE)
+        assume(False)
     box = [flint.arb(flint.fmpq(int(v.p), int(v.q))).union(flint.arb(flint.fmpq(int((v + r).p), int((v + r).q))))
            .union(flint.arb(flint.fmpq(int((v - r).p), int((v - r).q)))) for v in c]
     try:
