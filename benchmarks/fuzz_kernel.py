@@ -1,8 +1,10 @@
 """Kernel mutation fuzzer: genuine certificates of every claim type, mutated field by field and re-hashed.
 
 Every mutant goes to the trusted kernel; every mutant the kernel accepts is judged by the
-independent exact oracle (proofkit.testing.oracle, which uses no kernel code). A sound kernel
-accepts no mutant whose statement is false.
+independent exact oracle (proofkit.testing.oracle and, for landscape claims in several variables,
+proofkit.testing.landscape_oracle; neither uses kernel code). The corpus holds every claim type but
+leibniz_alpha0, including multi-variable losses with max/min/piecewise/hard-tanh factors on constant
+branches. A sound kernel accepts no mutant whose statement is false.
 
     python benchmarks/fuzz_kernel.py --mutants 100000 [--seed 0] [--legacy]
 
@@ -24,7 +26,12 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--legacy", action="store_true", help="mutate first-schema certificates (the translation)")
     args = ap.parse_args()
-    rep = run_fuzz(args.mutants, seed=args.seed, corpus=legacy_corpus() if args.legacy else None, legacy=args.legacy)
+    def progress(r) -> None:
+        print(f"  {r.tried} tried, {r.rejected} rejected, {len(r.accepted_wrongly)} wrongly accepted, "
+              f"{len(r.accepted_undecided)} undecided, {r.seconds:.0f} s", file=sys.stderr, flush=True)
+
+    rep = run_fuzz(args.mutants, seed=args.seed, corpus=legacy_corpus() if args.legacy else None, legacy=args.legacy,
+                   progress=progress)
     print(f"mutants tried: {rep.tried}")
     print(f"rejected by the kernel: {rep.rejected}")
     print(f"accepted because the oracle confirms the statement is still true: {rep.accepted_still_true}")

@@ -352,6 +352,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     if os.path.isdir(args.certificate) or _is_sweep_record(args.certificate):
         return _verify_folder(args)
+    if args.workers is not None or args.scheduler is not None:
+        print("proofkit: one certificate file is re-checked in this process (--workers and --scheduler spread a "
+              "folder's files over Dask workers)", file=sys.stderr)
     try:
         with open(args.certificate, "rb") as fh:
             text = fh.read()
@@ -402,9 +405,14 @@ def _is_sweep_record(path: str) -> bool:
 
 def _verify_folder(args: argparse.Namespace) -> int:
     """``proofkit verify DIR`` (or one sweep record or saved graph): re-check everything found."""
-    from proofkit.sweep.store import verify_path
+    if args.workers is not None or args.scheduler is not None:
+        from proofkit.sweep.verify import verify_on_dask
 
-    rep = verify_path(args.certificate)
+        rep = verify_on_dask(args.certificate, scheduler=args.scheduler, workers=args.workers)
+    else:
+        from proofkit.sweep.store import verify_path
+
+        rep = verify_path(args.certificate)
     if rep.empty and not rep.problems:
         return _fail(args, f"{args.certificate}: no certificate, sweep record or claim graph found "
                            f"({rep.files} JSON files, {len(rep.skipped)} of other kinds)", "NothingToVerify")
@@ -582,11 +590,18 @@ def build_parser() -> argparse.ArgumentParser:
                      "data alone with the trusted kernel; or a saved claim graph (certificates, bindings, the "
                      "certificates the seed library's checkers declare, stale claims, expected outcomes); or every "
                      "sweep record, certificate and graph in a folder (a record's outcome is re-derived from its own "
-                     "task line and the kernel's verdicts). Exit 0 when everything is accepted, 1 when something is "
-                     "rejected, 2 when the file cannot be read, is not a certificate, or the folder holds nothing "
-                     "to verify.")
+                     "task line and the kernel's verdicts). With --workers or --scheduler, a folder's files are "
+                     "re-checked on Dask worker processes (the same checks, the same report). Exit 0 when everything "
+                     "is accepted, 1 when something is rejected, 2 when the file cannot be read, is not a "
+                     "certificate, the folder holds nothing to verify, or the Dask cluster cannot finish.")
     verify.add_argument("certificate", metavar="CERT.json|GRAPH.json|DIR",
                         help="a certificate file, a saved claim graph, a sweep results folder or a report folder")
+    verify.add_argument("--workers", type=int, metavar="N",
+                        help="re-check the files on N local Dask worker processes, started and stopped here; with "
+                             "--scheduler, wait for N workers")
+    verify.add_argument("--scheduler", metavar="ADDRESS",
+                        help="re-check the files on a running Dask cluster (tcp://host:8786); its workers must run "
+                             "the same proofkit code")
     verify.add_argument("--json", action="store_true", help="print the outcome as JSON (errors too)")
     verify.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                         help="the kernel's work budget in estimated seconds (default: 1 s plus 1 s per KB of "

@@ -216,6 +216,54 @@ def test_definiteness_after_krawczyk_refuses_saddles_and_wrong_extrema(kind):
         assert check_certificate(_definite_claim(kind, loss, C)).ok
 
 
+# -- Soundness 3, finding 1: a product with a factor on a constant branch of max/min/piecewise --------------
+from proofkit.testing.forgeries import FORGERIES  # noqa: E402
+from proofkit.testing.oracle import dag_to_sympy  # noqa: E402
+
+
+@pytest.mark.parametrize("name", list(FORGERIES))
+def test_forgeries_built_on_misplaced_product_derivatives_are_rejected(name):
+    # each one was accepted by check_certificate and by `proofkit verify` at commit 010da8f, whose evaluator
+    # put the derivative blocks of max(1, x0) * x1 (x0 < 1 on the box) on x0 instead of x1
+    build, claim_type = FORGERIES[name]
+    text = build()
+    d = json.loads(text)
+    assert d["claim"]["type"] == claim_type and d["verdict"] == "certified"
+    with pytest.raises(CertificateRejected):
+        check_certificate(text)
+
+
+def test_forged_statements_are_false():
+    # the statements carried by the forgeries, judged with sympy on their own stored expressions
+    from proofkit.testing import forgeries as fg
+
+    X = sympy.symbols("x0:3", real=True)
+    at0 = dict(zip(X, [0, 0, 0]))
+    (L,) = dag_to_sympy(json.loads(fg.strict_min_with_nonzero_gradient())["inputs"]["loss"])
+    assert [sympy.diff(L, v).subs(at0) for v in X] == [-1, 1, 0]  # (-1, 1, 0) + 2x: no zero in the box
+    (L,) = dag_to_sympy(json.loads(fg.saddle_at_strict_min())["inputs"]["loss"])
+    branch = L.subs(sympy.Max(1, X[0]), 1)  # x0 < 1 on the box
+    assert sympy.expand(branch - (X[0]**2 + X[1]**2 + X[2]**2)) == 0  # a strict minimum, not a saddle
+    G = dag_to_sympy(json.loads(fg.critical_point_without_zero())["inputs"]["gradient"])
+    assert sympy.simplify(G[0].subs(sympy.Max(1, X[0]), 1)) == sympy.Rational(1, 1000)  # never zero
+    (L,) = dag_to_sympy(json.loads(fg.not_local_min_at_global_min())["inputs"]["loss"])
+    assert sympy.expand(L.subs(sympy.Max(1, X[0]), 1) - (X[0]**2 + X[1]**2 + X[2]**2)) == 0
+    W, A, B = sympy.symbols("w a b", real=True)
+    (L,) = dag_to_sympy(json.loads(fg.hard_tanh_network_at_noncritical_point())["inputs"]["loss"])
+    sat = L.subs(sympy.Max(-1, sympy.Min(1, 2 * W)), 1)  # 2w in [1.8, 1.84] on the box: saturated
+    at = {W: sympy.Rational(10, 11), A: 0, B: sympy.Rational(10, 11)}
+    assert [sympy.diff(sat, v).subs(at) for v in (W, A, B)] == [sympy.Rational(2, 11), sympy.Rational(-2, 11), 0]
+
+
+def test_proofkit_verify_rejects_the_forgeries(tmp_path):
+    for k, (build, _) in enumerate(FORGERIES.values()):
+        path = tmp_path / f"forged{k}.json"
+        path.write_text(build())
+        res = subprocess.run([sys.executable, "-m", "proofkit", "verify", str(path)], capture_output=True, text=True,
+                             timeout=120)
+        assert res.returncode == 1 and "REJECTED" in res.stdout, (k, res.stdout[-300:], res.stderr[-300:])
+
+
 # -- manifold minima of piecewise losses: the branches are decided on the stored box by the kernel itself -----------
 def _dead_relu_certificate():
     a1, w1, b1, a2, w2, b2 = sympy.symbols("a1 w1 b1 a2 w2 b2")

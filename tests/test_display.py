@@ -103,6 +103,41 @@ def test_every_public_result_has_its_own_display():
     assert not missing, missing
 
 
+_HEX = re.compile(r"(?<![0-9A-Za-z.#])(?=[0-9]*[a-f])[0-9a-f]{16}(?![0-9A-Za-z])")
+
+
+def _displays_of_certificates():
+    x, y = sympy.symbols("x y")
+    return [certify_positive_definite([[1, 2], [2, 1]]),  # refuted: the pivots are its witness
+            proofkit.certify_rank_deficient([[1, 2], [2, 4]]),  # a kernel vector
+            proofkit.classify_critical_point((x**2 - 1) ** 2 + y**2, [x, y], [0, 0]),  # a point, a nested certificate
+            proofkit.enclose_eigenvalues([[2, 1], [1, 2]]),
+            proofkit.certify_not_local_min(x**2 * y - y**4, [x, y], [0, 0])]
+
+
+def test_certificate_displays_show_math_and_monospace_hashes():
+    """Vectors and matrices are math with one kind of bracket (bmatrix, named), never Python lists; a hash is
+    monospace text (never math, where its letters would be italic variables); no alignment mark is shown."""
+    for cert in _displays_of_certificates():
+        tex, page = cert._repr_latex_(), cert._repr_html_()
+        for shown in (tex, page):
+            assert not re.search(r"\[\s*['\"]|\{'|\bNone\b|\bTrue\b|\bFalse\b", shown), shown[:300]
+        hashes = list(_HEX.finditer(tex))
+        assert hashes, tex[-300:]  # at least the input hash
+        for m in hashes:
+            assert tex[:m.start()].endswith(r"\mathtt{"), tex[m.start() - 40:m.end()]
+        for m in _HEX.finditer(page):
+            assert page[:m.start()].endswith("<code>"), page[m.start() - 60:m.end()]
+        assert not re.search(r"<mi>&(amp;)?</mi>", page), "an alignment mark shown as a variable"
+        assert not re.search(r"(\\begin\{aligned\}|\\\\)\s*&[=\\]", tex), "a relation without its left side"
+        assert "pmatrix" not in tex and "vmatrix" not in tex
+    pd = _displays_of_certificates()[0]._repr_latex_()
+    assert r"\det A_{2} \le 0,\ A_{2} = (a_{ij})_{i, j \le 2}" in pd  # the refuting leading minor, as mathematics
+    x = sympy.Symbol("x")
+    res = check_identity(sympy.sin(x) ** 2 + sympy.cos(x) ** 2 + sympy.Rational(1, 10**30), 1)
+    assert res.verdict == "refuted" and r"\in [" not in res._repr_latex_()  # a ball is mid ± rad, as elsewhere
+
+
 # --- the notebook ----------------------------------------------------------------------------------------
 _CELLS = [
     "import sympy\nfrom proofkit import Network, check_identity, certify_positive_definite, matrix_at\n"

@@ -279,3 +279,50 @@ def test_text_inside_boxes_as_chromium_draws_it(checked, pages, renderer, tmp_pa
         m = re.search(r"<title>checked (\d+) outside ([^<]*)</title>", dom)
         assert m, dom[:300]
         assert int(m.group(1)) > 20 and m.group(2) == "", (renderer, i, m.group(2))
+
+
+def test_stale_claims_have_their_own_colour_and_legend_entry():
+    """A claim whose checker's certificates are missing is drawn and listed as stale, never as open."""
+    if not RENDERERS:
+        pytest.skip("no Graphviz renderer")
+    from proofkit.printing.provenance import PROVENANCE
+
+    g = ClaimGraph()
+    g.add_claim(Claim("T", kind="theorem", title="Theorem 1", source="Doe 2020, Theorem 1", statement="$x > 0$",
+                      established="cited"))
+    g.add_claim(Claim("T:i", kind="instance", instance_of="T", statement="$1 > 0$", established="checked"))
+    g.add_claim(Claim("C", kind="conjecture", title="Conjecture 2", source="Doe 2020, Conjecture 2", statement="$x > 1$"))
+    assert g.status("T:i") == "stale"
+    stale, open_ = PROVENANCE["stale"], PROVENANCE["open"]
+    for r in RENDERERS:
+        svg = to_svg(g, command=[shutil.which(r)], url_prefix=None)
+        root = ET.fromstring(svg[svg.index("<svg"):])
+        fills = {}
+        for node in root.iter("{http://www.w3.org/2000/svg}g"):
+            if node.get("class") == "node":
+                shapes = [el.get("fill") for el in node.iter() if el.tag.split("}")[1] in ("polygon", "path")]
+                fills[node.find("svg:title", NS).text] = next((f for f in shapes if f and f != "none"), None)
+        assert fills["T:i"] == stale.colour and fills["legend:stale"] == stale.colour, (r, fills)
+        assert fills["C"] == open_.colour != stale.colour
+        legend = [n for n in node_report(svg) if n["name"] == "legend:stale"]
+        assert legend and legend[0]["lines"] == ["stale"]
+
+
+def test_dependencies_are_drawn_below_the_claims_that_use_them(checked):
+    """Every dependency (statement, proof, instance) is on a lower rank than the claim that uses it, also across
+    sources: a paper's own results ("this paper") above the works they cite."""
+    from proofkit.printing.graphviz import layers
+
+    own = ClaimGraph(title="A paper")
+    own.add_claim(Claim("A", kind="assumption", title="Assumption 1", source="Doe 2020, Assumption 1",
+                        statement="$x > 0$", established="cited"))
+    own.add_claim(Claim("L2", kind="lemma", source="this paper, Lemma 2", statement="$x^2 > 0$", uses=["A"],
+                        established="proof"))
+    own.add_claim(Claim("T3", kind="theorem", source="This paper, Theorem 3", statement="$x^3 > 0$", uses=["L2"],
+                        established="proof"))
+    for g in (checked, own):
+        for width in (1, 2, 3, 5):
+            rank = layers(g, width)
+            wrong = [(u, v) for u, v, kind in g.graph.edges(data="kind")
+                     if kind in ("uses", "proof", "instance_of") and rank[u] >= rank[v]]
+            assert not wrong, (width, wrong)

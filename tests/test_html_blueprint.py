@@ -220,3 +220,49 @@ def test_claim_page_screenshot_shows_the_subgraph(report, tmp_path):
     # the subgraph's fills are in the picture: machine-checked green and proved-in-the-source blue
     colours = {c for _, c in img.getcolors(maxcolors=1 << 20)}
     assert (0x1b, 0x78, 0x37) in colours and (0x92, 0xc5, 0xde) in colours
+
+
+def _own_paper_graph():
+    g = ClaimGraph(title="Spurious minima of small sigmoid networks")
+    g.add_claim(Claim("A", kind="assumption", title="Assumption 1", source="Doe 2020, Assumption 1",
+                      statement="$x > 0$", established="cited"))
+    g.add_claim(Claim("L2", kind="lemma", source="this paper, Lemma 2", statement="Then $x^2 > 0$.", uses=["A"],
+                      established="proof", proof="Multiply $x > 0$ by $x$."))
+    g.add_claim(Claim("T3:i", kind="instance", instance_of="L2", statement="$2^2 > 0$", established="checked"))
+    return g
+
+
+def test_own_results_stale_claims_and_the_graph_title(tmp_path):
+    """A user's graph: its title heads the index, results of "this paper" are a section of their own and never a
+    reference, a stale claim has its own badge and legend entry."""
+    g = _own_paper_graph()
+    write_html(g, str(tmp_path), subgraphs=False)
+    index = (tmp_path / "index.html").read_text()
+    assert "<title>Spurious minima of small sigmoid networks</title>" in index
+    assert re.search(r"<h1>Spurious minima of small sigmoid networks</h1>", index)
+    headings = re.findall(r'<h2 id="src-[^"]*">([^<]*)</h2>', index)
+    assert headings == ["Results of this paper", "Doe 2020"]
+    refs = index[index.index('<h2 id="references">'):]
+    assert "Doe 2020" in refs and "this paper" not in refs.lower() and "ref-thispaper" not in index
+    legend = index[index.index('<h2 id="legend">'):index.index('<h2 id="dependency-graph">')]
+    assert re.search(r'<span class="badge" style="background:#c2a5cf;color:#000" title="has a checker[^"]*">stale</span>',
+                     legend)
+    stale = (tmp_path / "claims" / "T3_i.html").read_text()
+    assert ">stale</span>" in stale and ">open</span>" not in stale
+    lemma = (tmp_path / "claims" / "L2.html").read_text()
+    assert "<b>Source:</b>" not in lemma and '<div class="proof">' in lemma  # its own result: nothing to cite
+
+
+def test_certificates_are_typeset_not_marked_up(report):
+    """Aligned displays are tables without stray alignment marks, hashes are code, signs and ± are spaced as in
+    LaTeX (a minus after a bracket is a sign, ± an operator)."""
+    _, out = report
+    for page in _pages(out):
+        text = page.read_text()
+        assert not re.search(r"<mi>&(amp;)?</mi>", text), page.name
+        assert "<mi>&#x000B1;</mi>" not in text, page.name
+        for m in re.finditer(r"SHA-256 (\S+)", re.sub(r"<math.*?</math>", "", text, flags=re.S)):
+            assert m.group(1).startswith("<code>"), (page.name, m.group(0))
+    narrow = (out / "html" / "claims" / "CE_sigmoid-narrow.html").read_text()
+    assert '<mo stretchy="false">&#x00028;</mo><mo form="prefix">&#x02212;</mo><mi>x</mi>' in narrow  # σ(−x/2)
+    assert '<mtable columnspacing="0.28em"><mtr><mtd columnalign="right">' in narrow

@@ -107,6 +107,22 @@ def test_report_compiles_cleanly(checked, built):
 
 
 @needs_tex
+def test_a_claim_stays_with_its_status(built):
+    """No page of the claims begins with a claim's status lines (they stay on the page of its statement), and
+    a result's checked instances are listed in the order of their numbers."""
+    report, out, pdf, pages = built
+    first = next(i for i, p in enumerate(pages) if re.search(r"^1\s+Nguyen & Hein 2017", p, re.M))
+    last = next(i for i, p in enumerate(pages) if "The dependency graph by source" in p)
+    meta = re.compile(r"^(Status|Uses|Proof uses|Instance of|Refutes|Generalises|Refuted by|Remark|Certificates|"
+                      r"Hypotheses not met|Depends on refuted):")
+    for i in range(first + 1, last):
+        top = next(ln.strip() for ln in pages[i].splitlines() if ln.strip())
+        assert not meta.match(top), (i + 1, top)
+    flat = " ".join(" ".join(pages).split())
+    assert "machine-checked instances: Instance 2.3a, Instance 2.3b, Instance 2.3c, Instance 2.3d." in flat
+
+
+@needs_tex
 def test_bibliography_is_bibtex_with_full_entries(built):
     from proofkit.printing.bibliography import SEED_REFERENCES
 
@@ -196,26 +212,92 @@ def test_matrices_share_one_kind_of_bracket(built):
     assert appendix.count(r"\begin{bmatrix}") > 20
 
 
+def _pdf_text_sizes(pdf, first=None, last=None):
+    """``[(page, font family, size, text)]`` of every text run of a PDF as poppler's pdftohtml reports them
+    (sizes in thirds of a point, rounded: the finest it gives)."""
+    import xml.etree.ElementTree as ET
+
+    pages = [f"-f{first}"] if first else []
+    pages += [f"-l{last}"] if last else []
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-zoom", "3", *pages, pdf], capture_output=True,
+                         text=True, check=True).stdout
+    root = ET.fromstring(xml[xml.index("<pdf2xml"):])
+    fonts = {f.get("id"): (f.get("family").split("+")[-1], int(f.get("size"))) for f in root.iter("fontspec")}
+    return [(int(page.get("number")), *fonts[t.get("font")], "".join(t.itertext()))
+            for page in root.iter("page") for t in page.iter("text")]
+
+
+def _dot_size_of(points, tmp_path):
+    """What pdftohtml reports for text that Graphviz ``dot`` sets at ``points`` (font family, size)."""
+    dot = f'digraph {{ node [fontname="Helvetica", fontsize={points}, shape=box]; a [label="Theorem 3.8"]; }}'
+    pdf = tmp_path / f"calibration-{points}.pdf"
+    subprocess.run(["dot", "-Tpdf", "-o", str(pdf)], input=dot, text=True, check=True)
+    (_, family, size, _), = _pdf_text_sizes(str(pdf))[:1]
+    return family, size
+
+
+@needs_tex
+@pytest.mark.skipif(shutil.which("dot") is None or shutil.which("pdftohtml") is None, reason="needs dot and pdftohtml")
+def test_graph_figures_print_at_least_8pt(checked, built, tmp_path):
+    """Every page of the report that draws the dependency graph sets its text at 8 pt or more: measured in the
+    compiled PDF against text that dot sets at exactly 8 pt (and at 7.8 pt, which must measure smaller)."""
+    report, out, pdf, pages = built
+    family, at_8 = _dot_size_of(8, tmp_path)
+    assert _dot_size_of(7.8, tmp_path)[1] < at_8  # the measure can tell 7.8 pt from 8 pt
+    drawn = [(page, size, text) for page, fam, size, text in _pdf_text_sizes(pdf) if fam == family]
+    assert len(drawn) > 200, len(drawn)  # the drawings are vector graphics with real text
+    small = [(page, size, text) for page, size, text in drawn if size < at_8]
+    assert not small, small[:10]
+    figure_pages = {page for page, _, _ in drawn}
+    assert len(figure_pages) >= 5 and {t for _, _, t in drawn} >= {"Theorem 3.8", "Nguyen & Hein 2017"}
+
+
 @needs_tex
 def test_dependency_graph_is_in_the_pdf(checked, built):
-    from PIL import Image
-
     report, out, pdf, pages = built
-    overview = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Dependency graph"))
-    assert "Theorem 3.8 [NH17]" in pages[overview]  # the drawing is vector graphics with real text
-    by_source = "\n".join(pages[overview + 1:])
-    assert "The dependency graph by source" in by_source  # the overview is too small to read (below 8 pt)
-    for sec in sections(checked):
-        assert sec.title in " ".join(by_source.split()), sec.title
-    png = out / "overview"
-    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", str(overview + 1), "-l", str(overview + 1), pdf, str(png)],
-                   check=True)
-    img = Image.open(next(out.glob("overview*.png"))).convert("L")
-    dark = sum(1 for v in img.tobytes() if v < 200) / (img.width * img.height)
-    assert dark > 0.03, dark  # a drawing, not a blank page
-    assert {f"graph-overview.{'pdf' if shutil.which('dot') else 'png'}"} <= set(report.files)
-    for name in report.files:
+    first = next(i for i, p in enumerate(pages) if p.lstrip().startswith("Dependency graph"))
+    assert "Figure 1: Overview" in pages[first] and "figures 3–5" in pages[first]  # the overview names its figures
+    text = "\n".join(pages)
+    captions = re.findall(r"Figure (\d+):", text)
+    assert [int(c) for c in captions] == list(range(1, len(captions) + 1)) and len(captions) >= 10
+    by_source = "\n".join(pages[first + 1:])
+    assert "The dependency graph by source" in by_source
+    flat = " ".join(by_source.split())
+    for sec in sections(checked):  # every source drawn, its title in a caption
+        assert re.search(rf"Figure \d+: {re.escape(sec.title)}[,:]", flat), sec.title
+    # the drawings are the files of graph_pages, included at their natural size (no width or scale given)
+    names = sorted(report.files)
+    assert names and all(re.fullmatch(r"graph-\d\d-[a-z0-9-]+\.pdf", n) for n in names), names
+    for name in names:
+        assert f"\\includegraphics{{{name}}}" in report.tex
         assert (out / name).exists()
+    import proofkit.printing.report as rp
+
+    assert not hasattr(rp, "draw_graph_pages")  # one implementation of the pages: graph_pages
+
+
+@pytest.mark.skipif(shutil.which("graphviz-pure") is None or None in _TOOLS, reason="graphviz-pure or TeX missing")
+def test_graph_drawn_by_the_embedded_renderer(checked, monkeypatch, tmp_path):
+    """Without system Graphviz the figures are graph_pages' PNGs from the embedded renderer, each printed at its
+    natural size: 300 pixels per inch, as drawn (graph_pages keeps that drawing's text at 8 pt or more)."""
+    import proofkit.printing.graphviz as gv
+    from proofkit.printing.report import build_report
+
+    monkeypatch.setattr(gv, "renderer", lambda: [shutil.which("graphviz-pure")])
+    monkeypatch.setattr("proofkit.printing.report.renderer", gv.renderer)
+    report = build_report(checked, "Embedded renderer")
+    assert report.files and all(n.endswith(".png") and data[:4] == b"\x89PNG" for n, data in report.files.items())
+    pdf = compile_pdf(report, str(tmp_path))
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+    assert "Dependency graph" in text and "missing from the folder" not in text
+    assert len(set(re.findall(r"Figure (\d+):", text))) == len(report.files)
+    if shutil.which("pdfimages"):
+        rows = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True).stdout.splitlines()[2:]
+        images = [ln.split() for ln in rows if ln.split()[2] == "image"]
+        assert len(images) == len(report.files)
+        for row in images:
+            x_ppi, y_ppi = int(row[12]), int(row[13])
+            assert abs(x_ppi - gv.PNG_DPI) <= 1 and abs(y_ppi - gv.PNG_DPI) <= 1, row  # natural size
 
 
 def test_network_latex_align_breaks_across_pages(tmp_path):
@@ -396,23 +478,94 @@ def test_network_notation_equals_the_exact_hessian(widths, act, out_act, bias):
         assert max(abs(sympy.N(e, 30)) for e in (wrong.xreplace(back) - H).xreplace(point)) > 1e-6
 
 
-@pytest.mark.skipif(shutil.which("graphviz-pure") is None or None in _TOOLS, reason="graphviz-pure or TeX missing")
-def test_graph_drawn_by_the_embedded_renderer(monkeypatch, tmp_path):
-    """Without system Graphviz the drawing is the embedded renderer's PNG, included in the compiled PDF."""
-    import proofkit.printing.graphviz as gv
-    from proofkit.printing.report import build_report
-
-    monkeypatch.setattr(gv, "renderer", lambda: [shutil.which("graphviz-pure")])
-    g = ClaimGraph()
+# -- a user's graph: its own results, proofs, stale claims --------------------------------------------
+def _own_paper_graph():
+    """A paper's claim graph: two results of the paper itself ("this paper"), one cited assumption, and an
+    instance whose checker's certificates are missing (stale)."""
+    g = ClaimGraph(title="Spurious minima of small sigmoid networks")
     g.add_claim(Claim("A", kind="assumption", title="Assumption 1", source="Doe 2020, Assumption 1",
                       statement="$x > 0$", established="cited"))
-    g.add_claim(Claim("T", kind="theorem", title="Theorem 2", source="Doe 2020, Theorem 2", statement="$x^2 > 0$",
-                      uses=["A"], established="cited"))
-    report = build_report(g, "Small")
-    assert list(report.files) == ["graph-overview.png"] and report.files["graph-overview.png"][:4] == b"\x89PNG"
-    pdf = compile_pdf(report, str(tmp_path))
-    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
-    assert "Dependency graph" in text and "missing from the folder" not in text
-    if shutil.which("pdfimages"):
-        images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True).stdout.splitlines()[2:]
-        assert [ln.split()[2] for ln in images][:1] == ["image"] and int(images[0].split()[3]) > 200  # 200 dpi
+    g.add_claim(Claim("L2", kind="lemma", source="this paper, Lemma 2", statement="Then $x^2 > 0$.", uses=["A"],
+                      established="proof", proof=r"Multiply $x > 0$ by $x$: a product of positive numbers is positive."))
+    g.add_claim(Claim("T3", kind="theorem", title="Theorem 3 (the main result)", source="This paper",
+                      statement="Then $x^3 > 0$.", uses=["L2"], established="proof"))
+    g.add_claim(Claim("T3:i", kind="instance", instance_of="T3", statement="$2^3 > 0$", established="checked"))
+    return g
+
+
+def test_own_results_are_a_section_never_a_citation():
+    from proofkit.printing.report import build_report
+
+    g = _own_paper_graph()
+    secs = sections(g)
+    assert [(s.title, s.labels) for s in secs] == [("Results of this paper", ["L2", "T3", "T3:i"]),
+                                                  ("Doe 2020", ["A"])]
+    nums = number_claims(g)
+    assert (nums["L2"].heading, nums["L2"].works) == ("Lemma 2", [])  # numbered as the paper numbers it, not cited
+    assert (nums["T3"].heading, nums["T3"].rest, nums["T3"].works) == ("Theorem 3", "the main result", [])
+    rep = build_report(g, draw_graph=False)
+    assert r"\title{Spurious minima of small sigmoid networks}" in rep.tex  # the graph's title
+    assert r"\section{Results of this paper}" in rep.tex and "thispaper" not in rep.tex + rep.bib
+    assert set(re.findall(r"@\w+\{([^,]+),", rep.bib)) == {"doe2020"}
+    assert set(re.findall(r"\\cite(?:\[[^\]]*\])?\{([^}]*)\}", rep.tex)) == {"doe2020"}
+    assert "3.8" not in rep.tex and "Instance 3a is an instance of Theorem 3" in rep.tex  # no library text
+
+
+def test_every_status_has_its_own_provenance():
+    from proofkit.claims.structure import STATUSES
+    from proofkit.printing.provenance import _FROM_STATUS, PROVENANCE
+
+    assert set(STATUSES) - {"fully established", "established"} == set(_FROM_STATUS)
+    assert _FROM_STATUS["stale"] == "stale" and PROVENANCE["stale"].colour not in \
+        {k.colour for k in PROVENANCE.values() if k.key != "stale"}
+    g = _own_paper_graph()
+    assert g.status("T3:i") == "stale" and provenances(g)["T3:i"].name == "stale"
+
+
+@needs_tex
+def test_proofs_and_stale_claims_in_the_pdf(tmp_path):
+    from proofkit.printing.report import build_report
+
+    g = _own_paper_graph()
+    pdf = compile_pdf(build_report(g), str(tmp_path))
+    text = " ".join(subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True).stdout.split())
+    lemma = text[text.index("Lemma 2. Then"):text.index("Theorem 3 (the main result). Then")]
+    statement, proof, status = (lemma.index("Then x2 > 0."), lemma.index("Proof. Multiply x > 0 by x: a product"),
+                                lemma.index("Status: proved in the source"))
+    assert statement < proof < status  # statement, proof, then where the status comes from
+    assert "Proof." not in text[text.index("Theorem 3 (the main result). Then"):]  # only claims with a proof
+    assert "stale has a checker, but its certificates are missing" in text  # in the legend
+    assert re.search(r"Instance 3a\. 23 > 0 Status: stale ?\.", text)
+    assert "Results of this paper" in text and "?" not in text.replace("?)", "")  # no unresolved reference
+    refs = text[text.rindex("References"):]
+    assert "Doe 2020" in refs and "this paper" not in refs.lower()
+
+
+@needs_tex
+def test_hashes_are_monospace(built):
+    report, out, pdf, pages = built
+    assert r"SHA-256 \texttt{" in report.tex
+    assert not re.search(r"SHA-256 [0-9a-f]{8}", report.tex)
+
+
+def test_texts_speak_of_the_project_only():
+    """No file of the package (but the kernel's, which is being rewritten), the docs, the notebooks, the README
+    or the examples refers to files outside the repository or to how the project is developed."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = [p for p in (root / "proofkit").rglob("*") if p.suffix in (".py", ".html", ".css", ".js")
+             and "kernel" not in p.relative_to(root / "proofkit").parts[:1]]
+    for folder, suffixes in (("docs", (".md", ".rst", ".py")), ("notebooks", (".ipynb",)), ("examples", (".py",))):
+        files += [p for p in (root / folder).rglob("*") if p.suffix in suffixes and "_build" not in p.parts]
+    files.append(root / "README.md")
+    pattern = re.compile(r"MATH\.md|DESIGN\.md|\bissues? #?\d|\bseeds? 0\d\d|\bsessions?\b|\bthe brief\b|"
+                         r"\bcoordinator\b|\bagents?\b|\bworktree", re.I)
+    found = []
+    for path in files:
+        if path.exists():
+            for n, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+                m = pattern.search(line.replace("numpy issue #20895", ""))
+                if m:
+                    found.append(f"{path.relative_to(root)}:{n}: {m.group(0)}")
+    assert not found, found

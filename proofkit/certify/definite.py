@@ -146,7 +146,7 @@ def certify_indefinite(A: Any, *, max_prec: int = 1024) -> Certificate:
     --------
     >>> c = certify_indefinite([[0, 1], [1, 0]])
     >>> c.verdict, c.evidence["negative"]
-    ('certified', ['1', '-1'])
+    ('certified', ['-1', '1'])
     """
     M = as_cert_matrix(A)
     M.require_symmetric()

@@ -1,4 +1,4 @@
-"""Local minima from the loss itself: strict (Krawczyk) and non-strict on a manifold of minima (MATH.md section 7).
+"""Local minima from the loss itself: strict (Krawczyk) and non-strict on a manifold of minima.
 
 When the data or the architecture are degenerate, minima come in manifolds and the Hessian is
 singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min` with
@@ -19,6 +19,7 @@ identities are proved for the resolved expression, on the box only (a dead unit'
 there, not everywhere). A kink that switches inside the box splits it into regions; each region's smooth
 expression must satisfy 1.-3. itself (so it is ``>= L0`` on the whole box, and the loss, which equals one of
 them at every point, is too), else the result is inconclusive and names the region.
+What the trusted kernel re-checks of such a certificate: docs/certificates.md ("Landscape claims").
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Certified saddles and "not a local minimum" (MATH.md section 7).
+"""Certified saddles and "not a local minimum" (the argument and what the kernel re-checks: docs/certificates.md,
+"Landscape claims").
 
 (a) **Strict saddle**: Krawczyk's test isolates a unique critical point in a box, and exact
 directions ``d``, ``e`` have ``d^T H(x) d < 0 < e^T H(x) e`` for every ``x`` in the box; the directions

@@ -158,10 +158,10 @@ def certify_teacher_student_point(k: int, n: int, W: Any, *, kind: str = "auto",
         What to certify; ``auto`` follows the sign of the smallest eigenvalue of the float64 Hessian at W.
     radius : float, optional
         The box's half-width (a float64). By default 1.5 times the Newton step at the centre (at least 1e-9 (1 +
-        max |W|)), then larger.
+        max ``|W|``)), then larger.
     polish : {"auto", "always", "never"}
         ``auto``: the box is first centred at W itself when the Newton step there is below ``radius / 2`` (or below
-        1e-5 (1 + max |W|) with the default radius), then at the polished point if the kernel does not accept it
+        1e-5 (1 + max ``|W|``) with the default radius), then at the polished point if the kernel does not accept it
         (first with a radius that still holds W, then smaller).
 
     Returns

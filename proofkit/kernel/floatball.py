@@ -267,7 +267,7 @@ def _mm_up(A: np.ndarray, B: np.ndarray, N: int) -> np.ndarray:
 def matmul(A: Ball, B: Ball) -> Ball:
     """``A @ B`` (numpy ``matmul`` semantics, batches allowed) in midpoint-radius form (Rump 1999):
     ``|AB - Am Bm| <= |Am| Br + Ar (|Bm| + Br)``, plus ``gamma_N |Am| |Bm| + N eta / 2`` for the rounding of
-    ``Am Bm``; all four products are non-negative and bounded above by :func:`_mm_up`."""
+    ``Am Bm``; all four products are non-negative and bounded above by the rounded-up products."""
     N = A[0].shape[-1]
     g = gamma(N)
     m = np.matmul(A[0], B[0])

@@ -14,12 +14,13 @@ import flint
 
 from proofkit.kernel.cost import arb_cubic, charge
 
-__all__ = ["PRIMES", "integer_rows", "float_rows_mod_p", "det_mod_p", "exact_rank", "exact_det", "arb_nonsingular",
+__all__ = ["PRIMES", "PRIMES31", "integer_rows", "float_rows_mod_p", "det_mod_p", "exact_rank", "exact_det", "arb_nonsingular",
            "exact_definite", "exact_ldl_pivots", "inverse_frobenius", "ball_matrix_pd", "member_pd", "exact_form", "ball_form",
            "krawczyk_image", "float_environment_ok", "gamma_up", "float_ball_nonsingular", "bits"]
 
-#: The primes the kernel tries for modular determinants (each below 2^62).
+#: The primes the kernel tries for modular determinants (each below 2^62; below 2^31 for float64 rows).
 PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787)
+PRIMES31 = (2147483647, 2147483629, 2147483587)
 
 
 def bits(Q: flint.fmpq_mat) -> int:

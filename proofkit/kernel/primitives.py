@@ -196,8 +196,9 @@ def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None
             raise Refused("nonsingular", f"det mod {p} is {got}, not the recorded {d}")
         return Nonsingular(tier="exact", seal=_SEAL, via="det mod p", measure=(int(d), int(p)))
     if isinstance(M, Matrix) and M.exact is not None:
-        for p in la.PRIMES:
-            d = la.det_mod_p(M.exact, p, "lcm")
+        floats = M.kind == "float64" and M.view is None  # (float64 rows scaled by powers of two: vectorised)
+        for p in la.PRIMES31 if floats else la.PRIMES:
+            d = la.det_mod_p(M.exact, p, "pow2" if floats else "lcm", M.floats() if floats else None)
             if d:
                 return Nonsingular(tier="exact", seal=_SEAL, via="det mod p", measure=(d, p))
         if la.exact_rank(M.exact) == M.shape[0]:

@@ -1,4 +1,4 @@
-"""Yu & Chen (1995), the lecture notes (seed 000), Golikov's essay (seed 001) and Du et al. (2019), as claims."""
+"""Yu & Chen (1995), the lecture notes, Golikov's essay and Du et al. (2019), as claims."""
 
 from __future__ import annotations
 

@@ -187,6 +187,7 @@ class FloatTape:
                 elif op == "piecewise":
                     contrib = [(a, w * (choice[i] == k)) for k, a in enumerate(args[0::2])]
                 for a, c in contrib:
+                    c = np.where(w != 0, c, 0.0)  # an unselected branch's nan derivative must not leak
                     adj[a] = c if adj[a] is None else adj[a] + c
         return V[self.output], G
 
@@ -270,8 +271,8 @@ class FloatTape:
         av, v = float(V[a][0]), float(V[i][0])
         if op == "pow":
             q = float(nd[2].p) / float(nd[2].q)
-            d1 = q * av ** (q - 1) if q != 0 else 0.0
-            d2 = q * (q - 1) * av ** (q - 2) if q not in (0.0, 1.0) else 0.0
+            d1 = q * float(np.power(av, q - 1)) if q != 0 else 0.0  # nan, not complex, for av < 0
+            d2 = q * (q - 1) * float(np.power(av, q - 2)) if q not in (0.0, 1.0) else 0.0
             return d1, d2
         return _d12(op, av, v)
 
@@ -359,6 +360,25 @@ _FUNC = {"exp": "math.exp", "log": "math.log", "sin": "math.sin", "cos": "math.c
 _CMP = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
+def _pow_or_nan(a: float, e: Any) -> float:
+    """``a ** e`` as a real number: nan outside the domain (a negative base of a fractional power, 0 to a
+    negative power), never a Python complex."""
+    if a < 0 and not float(e).is_integer():
+        return math.nan
+    try:
+        return float(a ** e)
+    except ZeroDivisionError:
+        return math.nan
+
+
+def _real_or_nan(fn: Any, a: float) -> float:
+    """``fn(a)``, nan outside its domain (so that an unselected branch does not spoil the selected one)."""
+    try:
+        return fn(a)
+    except ValueError:
+        return math.nan
+
+
 def _compile_scalar(tape: Tape, output: int) -> Any:
     """Generate ``f(x) -> (value, gradient)`` for ``tape`` as Python source (forward, then reverse sweep)."""
     fwd: list[str] = []
@@ -382,9 +402,9 @@ def _compile_scalar(tape: Tape, output: int) -> Any:
         elif op == "pow":
             q = nd[2]
             e = repr(int(q.p)) if q.q == 1 else repr(float(q.p) / float(q.q))
-            fwd.append(f"v{i} = v{args[0]} ** {e}")
+            fwd.append(f"v{i} = _pow(v{args[0]}, {e})")
         elif op in _FUNC:
-            fwd.append(f"v{i} = {_FUNC[op]}(v{args[0]})")
+            fwd.append(f"v{i} = _real({_FUNC[op]}, v{args[0]})")
         elif op == "abs":
             fwd.append(f"v{i} = abs(v{args[0]})")
         elif op == "sign":
@@ -422,7 +442,7 @@ def _compile_scalar(tape: Tape, output: int) -> Any:
         elif op == "pow":
             q = nd[2]
             qf = float(q.p) / float(q.q)
-            lines = [(args[0], f"{w} * {qf!r} * v{args[0]} ** {qf - 1!r}")] if qf != 0 else []
+            lines = [(args[0], f"{w} * {qf!r} * _pow(v{args[0]}, {qf - 1!r})")] if qf != 0 else []
         elif op in _DERIV:
             lines = [(args[0], f"{w} * ({_DERIV[op].format(i=i, a=args[0])})")]
         elif op == "abs":
@@ -439,15 +459,17 @@ def _compile_scalar(tape: Tape, output: int) -> Any:
                 rev.append(f"{branch} v{args[k + 1]}: a{args[k]} = a{args[k]} + {w}")
                 used.add(args[k])
                 branch = "elif"
-        for a, term in lines:
-            rev.append(f"a{a} = a{a} + {term}")
+        for a, term in lines:  # a zero adjoint (an unselected branch) adds nothing, even times nan
+            rev.append(f"if {w}: a{a} = a{a} + {term}")
             used.add(a)
     init = [f"a{a} = 0.0" for a in sorted(used)]
     body = "\n        ".join(fwd + [f"a{output} = 1.0"] + init + rev) or "pass"
     src = (f"def f(x):\n    x = [float(t) for t in x]\n    g = [0.0] * {tape.n_inputs}\n    try:\n        {body}\n"
-           f"    except (ValueError, OverflowError, ZeroDivisionError):\n"
+           f"    except (ValueError, OverflowError, ZeroDivisionError, TypeError):\n"
+           f"        return float('nan'), np.full({tape.n_inputs}, np.nan)\n"
+           f"    if v{output} != v{output}:\n"  # outside the domain: no gradient either
            f"        return float('nan'), np.full({tape.n_inputs}, np.nan)\n"
            f"    return v{output}, np.array(g)\n")
-    env: dict[str, Any] = {"math": math, "np": np}
+    env: dict[str, Any] = {"math": math, "np": np, "_pow": _pow_or_nan, "_real": _real_or_nan}
     exec(compile(src, "<proofkit tape>", "exec"), env)  # noqa: S102 - source generated from a decoded DAG
     return env["f"]

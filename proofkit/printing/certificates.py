@@ -2,10 +2,12 @@
 
 :func:`describe` turns a :class:`~proofkit.certificate.Certificate` into a list of :class:`Item`:
 a caption and a value that is *marked text* (``$...$`` is LaTeX math, ``\\$`` a dollar, the rest
-plain text), inline LaTeX math, or the lines of one aligned display. What was certified is shown
+plain text, and in the values of items `` `...` `` is a hash or other code, set in monospace), inline
+LaTeX math, or the lines of one aligned display. What was certified is shown
 itself: matrices as matrices (``bmatrix`` throughout), points grouped into the network's weight
 matrices and bias vectors, losses, curves and activations as formulas, enclosures as
-``mid ± rad``. Only an object too large to typeset is shown by its size and its SHA-256 (once).
+``mid ± rad``. Only an object too large to typeset is shown by its size and its SHA-256 (once, in
+monospace).
 Values are rounded for display; the certificate's JSON holds them exactly.
 """
 
@@ -38,7 +40,7 @@ class Item:
     """One line of a certificate's description.
 
     ``caption`` is plain text (Unicode math such as σ allowed, no markup). ``kind`` is ``"text"`` (``value`` is
-    marked text: ``$...$`` math, the rest plain text), ``"math"``
+    marked text: ``$...$`` math, `` `...` `` code such as a hash, the rest plain text), ``"math"``
     (``value`` is inline LaTeX math), or ``"display"`` (``lines``: LaTeX lines of one aligned display,
     each with one ``&`` at its alignment point).
     """
@@ -51,38 +53,53 @@ class Item:
 
 # -- marked text ------------------------------------------------------------------------------------
 _MARK = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+_MARK_CODE = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$|(?<!\\)`(.+?)(?<!\\)`", re.S)
 
 
-def marked_segments(text: str) -> list[tuple[str, str]]:
-    """Marked text as ``("text", s)`` / ``("math", s)`` segments: ``$...$`` is math, ``\\$`` a literal dollar.
+def marked_segments(text: str, code: bool = False) -> list[tuple[str, str]]:
+    """Marked text as ``("text", s)`` / ``("math", s)`` segments: ``$...$`` is math, ``\\$`` a literal dollar;
+    with ``code``, also ``("code", s)`` for text between backticks (a hash, set in monospace); a backslash
+    before a backtick makes it a literal backtick.
 
     Examples
     --------
     >>> marked_segments(r"the $5\\times 5$ matrix costs \\$5")
     [('text', 'the '), ('math', '5\\\\times 5'), ('text', ' matrix costs $5')]
+    >>> marked_segments("SHA-256 `9de0` of $A$", code=True)
+    [('text', 'SHA-256 '), ('code', '9de0'), ('text', ' of '), ('math', 'A')]
     """
+    text = str(text)
+
+    def plain(s: str) -> str:
+        return s.replace("\\$", "$").replace("\\`", "`") if code else s.replace("\\$", "$")
+
     out: list[tuple[str, str]] = []
     pos = 0
-    for m in _MARK.finditer(str(text)):
+    for m in (_MARK_CODE if code else _MARK).finditer(text):
         if m.start() > pos:
-            out.append(("text", text[pos:m.start()].replace("\\$", "$")))
-        out.append(("math", m.group(1)))
+            out.append(("text", plain(text[pos:m.start()])))
+        out.append(("math", m.group(1)) if m.group(1) is not None else ("code", m.group(2)))
         pos = m.end()
     if pos < len(text):
-        out.append(("text", text[pos:].replace("\\$", "$")))
+        out.append(("text", plain(text[pos:])))
     return out
 
 
 def _esc(text: Any) -> str:
-    """Data (a message, a method name) as marked text: its dollars are literal."""
-    return str(text).replace("$", "\\$")
+    """Data (a message, a method name) as the marked text of an item: its dollars and backticks are literal."""
+    return str(text).replace("$", "\\$").replace("`", "\\`")
+
+
+def _sha(digest: str) -> str:
+    """A SHA-256 digest (or its first 16 hex digits) as marked text: ``SHA-256 `9de0…` `` (monospace)."""
+    return f"SHA-256 `{digest}`"
 
 
 def segments_of(item: Item) -> list[tuple[str, str]]:
-    """An inline item as text/math segments."""
+    """An inline item as text, math and code segments."""
     if item.kind == "math":
         return [("math", item.value)]
-    return marked_segments(item.value)
+    return marked_segments(item.value, code=True)
 
 
 # -- widths and sums --------------------------------------------------------------------------------
@@ -519,6 +536,9 @@ def matrix_lines(lhs: str, cells: list[list[str]], rel: str = "=", width: float 
     out = []
     for a, b in blocks:
         body = r" \\ ".join(" & ".join(r[a:b]) for r in cells)
+        if not lhs:  # a matrix on its own (no name, no relation)
+            out.append(rf"&\begin{{bmatrix}} {body} \end{{bmatrix}}")
+            continue
         name = lhs if len(blocks) == 1 else (rf"{lhs}_{{\cdot,\,{a + 1}}}" if b - a == 1
                                              else rf"{lhs}_{{\cdot,\,{a + 1}..{b}}}")
         out.append(rf"{name} &{rel} \begin{{bmatrix}} {body} \end{{bmatrix}}")
@@ -609,7 +629,7 @@ def _dag_size(dag: dict[str, Any]) -> str:
 
 
 def _too_large(caption: str, what: str, value: Any) -> Item:
-    return Item(caption, "text", f"{what}; too large to typeset here (SHA-256 {_digest(value)})")
+    return Item(caption, "text", f"{what}; too large to typeset here ({_sha(_digest(value))})")
 
 
 def _formula_item(caption: str, lhs: str, dag: Any) -> Item:
@@ -721,21 +741,22 @@ def matrix_item(caption: str, record: Any, symbol: str = "A", digest: str | None
     shape = record.get("shape") if isinstance(record, dict) else \
         ([len(record), len(record[0]) if record else 0] if isinstance(record, list) else None)
     if record is None:
-        return Item(caption, "text", f"not stored (above 10,000 entries); SHA-256 {str(digest)[:16]}")
+        return Item(caption, "text", f"not stored (above 10,000 entries); {_sha(str(digest)[:16])}")
     rows, cols = (shape or [0, 0])[:2]
     if rows * cols > 400 or rows > 20:
-        return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix, too large to typeset here (SHA-256 "
-                                     f"{(digest or _digest(record))[:16]})")
+        return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix, too large to typeset here ("
+                                     f"{_sha((digest or _digest(record))[:16])})")
     cells, rad, what = _record_cells(record)
     if cells is None:
-        return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix (SHA-256 {(digest or _digest(record))[:16]})")
+        return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix ({_sha((digest or _digest(record))[:16])})")
     lines = matrix_lines(symbol, cells, "=" if what in ("exact numbers", "exact constants") else r"\approx")
     if len(lines) * rows > 40:
-        return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix, too large to typeset here (SHA-256 "
-                                     f"{(digest or _digest(record))[:16]})")
+        return Item(caption, "text", rf"a ${rows}\times {cols}$ matrix, too large to typeset here ("
+                                     f"{_sha((digest or _digest(record))[:16])})")
     note = []
-    if rad:
-        note.append(f"midpoints of balls of radius at most {float(_round_up(rad)):.1e}")
+    if rad:  # the radius is a number: typeset with the matrix, not in the (plain text) caption
+        note.append("midpoints of balls")
+        lines.append(rf"&\text{{each entry a ball of radius at most }} {_sci(_round_up(rad), 2)}")
     elif what and what not in ("exact numbers", "exact constants"):
         note.append(what)
     cap = caption + (f" ({'; '.join(note)})" if note else "")
@@ -775,7 +796,7 @@ def describe(cert: Any, digits: int = 10) -> list[Item]:
     ev = dict(cert.evidence or {})
     items += _inputs(claim, inp, digits)
     items += _evidence(claim, ev, margin, digits)
-    items.append(Item("input hash", "text", f"SHA-256 {cert.input_hash[:16]} (of all the inputs above)"))
+    items.append(Item("input hash", "text", f"{_sha(cert.input_hash[:16])} (of all the inputs above)"))
     return items
 
 
@@ -810,7 +831,7 @@ def _inputs(claim: dict[str, Any], inp: dict[str, Any], digits: int) -> list[Ite
             if isinstance(inp.get(side), dict):
                 size = (inp[side].get("shape") or ["?"])[0]
                 items.append(Item(f"{side} direction", "text", f"a vector of {size} float64 numbers (stored in the "
-                                                               f"certificate; SHA-256 {_digest(inp[side])[:16]})"))
+                                                               f"certificate; {_sha(_digest(inp[side])[:16])})"))
         shown.update({"recipe", "centre", "radius", "negative", "positive"})
     fixed = inp.get("fixed")
     if isinstance(fixed, dict) and fixed:
@@ -913,7 +934,7 @@ def _direction_or_curve(side: str, sign: str, value: Any, names: list[str]) -> I
 
             lines += matrix_lines(r"\theta(t)", [[latex(e) for e in exprs]])
         else:
-            lines.append(rf"&\theta(t)\ \text{{(SHA-256 {_digest(value['curve'])})}}")
+            lines.append(rf"&\theta(t)\ \text{{(SHA-256 }}\mathtt{{{_digest(value['curve'])}}}\text{{)}}")
         lines.append(rf"\Phi(\theta(t)) - \Phi(\theta(0)) &= {c}\, t^{{{order}}} + O(t^{{{(order or 0) + 1}}})")
         return Item(cap, "display", lines=lines)
     return _generic(cap, value)[0]
@@ -979,6 +1000,10 @@ def _evidence(claim: dict[str, Any], ev: dict[str, Any], margin: str, digits: in
             items.append(Item("determinant", "math", rf"\det A \in {_ball_tex(value)}"))
         elif key == "rank":
             items.append(Item("rank", "math", _esc_num(value)))
+        elif key == "pivots" and isinstance(value, list) and all(_to_fraction(v) is not None for v in value):
+            cells = [[_number(v)[0] for v in value]]  # A = L D L^T: the pivots are the diagonal of D
+            items.append(Item("pivots of the LDL decomposition", "display",
+                              lines=matrix_lines(r"\operatorname{diag} D", cells)))
         elif key == "kernel" and isinstance(value, list):
             items.append(_vectors_item("kernel basis (rows)", r"K", value))
         elif key in ("negative", "positive") and isinstance(value, dict) and "v" in value:
@@ -1030,18 +1055,18 @@ def _generic(caption: str, value: Any) -> list[Item]:
     if isinstance(value, dict):
         parts = [f"{_esc(k.replace('_', ' '))}: {_inline(v)}" for k, v in sorted(value.items())]
         text = "; ".join(parts)
-        return [Item(caption, "text", text if len(text) < 400 else f"{len(value)} fields (SHA-256 {_digest(value)})")]
+        return [Item(caption, "text", text if len(text) < 400 else f"{len(value)} fields ({_sha(_digest(value))})")]
     if isinstance(value, list) and value and all(_ball(v) is not None for v in value):
         if len(value) <= 8:
             return [Item(caption, "display", lines=[rf"&{_ball_tex(v)}" for v in value])]
-        return [Item(caption, "text", f"{len(value)} enclosures (SHA-256 {_digest(value)})")]
+        return [Item(caption, "text", f"{len(value)} enclosures ({_sha(_digest(value))})")]
     if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
         return [matrix_item(caption, value, "M")]
     if isinstance(value, list):
         if all(_to_fraction(v) is not None for v in value) and len(value) <= 24:
             return [Item(caption, "display", lines=matrix_lines("", [[_number(v)[0] for v in value]]))]
         return [Item(caption, "text", _inline(value) if len(value) <= 24 else
-                     f"{len(value)} values (SHA-256 {_digest(value)})")]
+                     f"{len(value)} values ({_sha(_digest(value))})")]
     return [Item(caption, "text", _inline(value))]
 
 
@@ -1059,8 +1084,8 @@ def _inline(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_inline(v) for v in value) if value else "none"
     if isinstance(value, dict):
-        return f"{len(value)} fields (SHA-256 {_digest(value)})"
+        return f"{len(value)} fields ({_sha(_digest(value))})"
     text = str(value)
     if len(text) > 300:
-        return f"{len(text):,} characters (SHA-256 {_digest(text)})"
+        return f"{len(text):,} characters ({_sha(_digest(text))})"
     return _esc(text)

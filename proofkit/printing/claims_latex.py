@@ -50,8 +50,9 @@ def certificate_latex(cert: Any, title: str = "Certificate") -> str:
     return "\n".join([rf"\paragraph{{{escape(title)}}}"] + [_item_latex(i) for i in describe(cert)])
 
 
-def graph_document(graph: ClaimGraph, title: str = "Claims and certificates", **kwargs: Any) -> str:
-    """The complete LaTeX report (see :func:`proofkit.printing.report.report_document`)."""
+def graph_document(graph: ClaimGraph, title: str | None = None, **kwargs: Any) -> str:
+    """The complete LaTeX report (see :func:`proofkit.printing.report.report_document`; the title defaults to the
+    graph's)."""
     return report_document(graph, title, **kwargs)
 
 

@@ -272,7 +272,15 @@ def identity_latex(res: Any) -> str:
 
 
 def _text_latex(s: str) -> str:
-    r"""Arb/Python number text as LaTeX: ``[1.5 +/- 2.3e-11]`` -> ``[1.5 \pm 2.3 \cdot 10^{-11}]``."""
+    r"""Arb/Python number text as LaTeX, a ball as ``mid \pm rad`` like every other enclosure (no brackets, which
+    are a matrix's): ``[1.5 +/- 2.3e-11]`` -> ``1.5 \pm 2.3 \cdot 10^{-11}``.
+
+    Examples
+    --------
+    >>> _text_latex("[1.5 +/- 2.3e-11]")
+    '1.5 \\pm 2.3 \\cdot 10^{-11}'
+    """
+    s = re.sub(r"\[([^\[\]]*?)\s*\+/-\s*([^\[\]]*?)\]", r"\1 +/- \2", s)
     s = re.sub(r"(\d)e([+-]?)0*(\d+)", lambda m: rf"{m.group(1)} \cdot 10^{{{m.group(2).replace('+', '')}{m.group(3)}}}", s)
     return s.replace("+/-", r"\pm")
 
@@ -342,24 +350,45 @@ def _table(title: str, rows: list[tuple[str, str]]) -> str:
 
 
 # --- certificates ----------------------------------------------------------------------------------
+def _short_segments(segments: list[tuple[str, str]], limit: int = 300) -> list[tuple[str, str]]:
+    """Segments cut after ``limit`` characters of text (never inside a formula or a hash), with an ellipsis."""
+    out: list[tuple[str, str]] = []
+    used = 0
+    for kind, s in segments:
+        if used + len(s) > limit:
+            if kind == "text":
+                out.append((kind, s[:max(0, limit - used)]))
+            out.append(("text", "…"))
+            break
+        out.append((kind, s))
+        used += len(s)
+    return out
+
+
 def certificate_latex(cert: Any) -> str:
     """The certificate's items (claim, verdict, method, inputs, evidence: the witness of a refutation)
-    as a LaTeX array; the same items as its HTML display."""
-    from proofkit.printing.certificates import describe
-    from proofkit.printing.mathtext import plain_segments
+    as a LaTeX array; the same items as its HTML display. Hashes are monospace (``\\mathtt``), vectors and
+    matrices ``bmatrix`` like everywhere else.
+
+    Examples
+    --------
+    >>> from proofkit import certify_positive_definite
+    >>> tex = certify_positive_definite([[1, 2], [2, 1]])._repr_latex_()
+    >>> r"\\operatorname{diag} D &= \\begin{bmatrix} 1 & -3 \\end{bmatrix}" in tex and r"\\mathtt{" in tex
+    True
+    """
+    from proofkit.printing.certificates import describe, segments_of
 
     rows = []
     for item in describe(cert):
         if item.kind == "math":
             value = item.value
-        elif item.kind == "text" and "hash" not in item.caption:  # ASCII math in the text typeset as math
-            segments = plain_segments(short(item.value, 300))
-            value = "".join(s if k == "math" else _text(s) for k, s in segments)
         elif item.kind == "display":
             value = r"\begin{aligned}" + r" \\ ".join(item.lines[:12]) + (r" \\ \dots" if len(item.lines) > 12 else "") \
                 + r"\end{aligned}"
         else:
-            value = _text(short(item.value, 300))
+            value = "".join(_text(s) if k == "text" else rf"\mathtt{{{s}}}" if k == "code" else s
+                            for k, s in _short_segments(segments_of(item)))
         rows.append(rf"{_text(item.caption)} & {value}")
     tex = r"$\begin{array}{ll}" + r" \\ ".join(rows) + r"\end{array}$"
     return tex if len(tex) <= 4 * MAX_CHARS else f"${_text(cert.summary())}$"

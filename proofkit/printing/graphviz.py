@@ -43,7 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["to_dot", "to_svg", "a4_layout", "svg_size", "svg_scale", "layers", "renderer", "page_slug",
            "neighbourhood_svg", "graph_pages", "GraphPage", "text_width", "STATUS_COLORS", "SHAPES", "EDGE_STYLES",
-           "NODE_FONT_PT", "MIN_PRINTED_PT", "A4_FRAME", "SVG_FONT_FAMILY", "paper_tag", "plain_to_unicode"]
+           "NODE_FONT_PT", "MIN_PRINTED_PT", "A4_FRAME", "PNG_DPI", "SVG_FONT_FAMILY", "paper_tag", "plain_to_unicode",
+           "overview_caption"]
 
 #: Fill colour of each provenance class (the same as in the PDF and HTML legends).
 STATUS_COLORS = {k.name: k.colour for k in PROVENANCE.values()}
@@ -63,6 +64,9 @@ CLUSTER_FONT_PT = 10.0
 MIN_PRINTED_PT = 8.0
 #: The drawing area of a printed page in inches: A4 (8.27 x 11.69 in) less 2.5 cm margins and room for a caption.
 A4_FRAME = (6.29, 9.2)
+#: Resolution (dots per inch) of the PNG pages of :func:`graph_pages`: a PNG printed at its natural size
+#: (``pixels / PNG_DPI`` inches wide) has the SVG's geometry.
+PNG_DPI = 300
 #: The font family written into the SVG (DejaVu Sans first: the node sizes are measured with it).
 SVG_FONT_FAMILY = "DejaVu Sans,Helvetica,Arial,sans-serif"
 
@@ -258,20 +262,25 @@ def layers(graph: ClaimGraph, width: int) -> dict[str, int]:
 
 
 def _linked_order(graph: ClaimGraph, secs: list) -> list:
-    """Sections reordered so that each comes right after the sections it has most edges with (short edges)."""
+    """Sections reordered for drawing: each after the sections whose claims it uses when possible (dependencies
+    are drawn below), else after the sections it has most edges with (short edges), larger ones first."""
     if not secs:
         return secs
     where = {lab: i for i, sec in enumerate(secs) for lab in sec.labels}
     links: dict[tuple[int, int], int] = {}
-    for u, v in graph.graph.edges():
+    needs: dict[int, set[int]] = {}
+    for u, v, kind in graph.graph.edges(data="kind"):  # u is used by v
         if u in where and v in where and where[u] != where[v]:
             key = (min(where[u], where[v]), max(where[u], where[v]))
             links[key] = links.get(key, 0) + 1
-    placed = [0]
-    rest = list(range(1, len(secs)))
+            if kind in _DEP_KINDS:
+                needs.setdefault(where[v], set()).add(where[u])
+    placed: list[int] = []
+    rest = list(range(len(secs)))
     while rest:
-        def score(i: int) -> tuple[int, int, int]:
-            return (-sum(links.get((min(i, j), max(i, j)), 0) for j in placed), -len(secs[i].labels), i)
+        def score(i: int) -> tuple[int, int, int, int]:
+            return (len(needs.get(i, set()) - set(placed)), -sum(links.get((min(i, j), max(i, j)), 0) for j in placed),
+                    -len(secs[i].labels), i)
         best = min(rest, key=score)
         placed.append(best)
         rest.remove(best)
@@ -641,9 +650,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "source"
 
 
-def _legend_page_dot(graph: ClaimGraph, page: tuple[float, float] | None) -> str:
+def _legend_page_dot(graph: ClaimGraph, page: tuple[float, float] | None, titled: bool = True) -> str:
     prov = provenances(graph)
-    lines = [*_header(page, "Legend of the dependency graph"), '  "rank:-1" [shape=point, style=invis, width=0, label=""];']
+    lines = [*_header(page, "Legend of the dependency graph" if titled else None),
+             '  "rank:-1" [shape=point, style=invis, width=0, label=""];']
     lines += _legend_dot(graph, {p.kind.key for p in prov.values()}, {c.kind for c in graph.claims.values()},
                          {k for _, _, k in graph.graph.edges(data="kind")}, -1)
     lines[1] = lines[1].replace("rankdir=BT", "rankdir=TB")
@@ -651,11 +661,10 @@ def _legend_page_dot(graph: ClaimGraph, page: tuple[float, float] | None) -> str
 
 
 def _overview_dot(graph: ClaimGraph, secs: list[Section], page: tuple[float, float] | None, titles: dict[str, str],
-                  per_row: int = 3, legend: bool = True) -> str:
+                  per_row: int = 3, legend: bool = True, title: str | None = None) -> str:
     prov = provenances(graph)
     where = {lab: sec.key for sec in secs for lab in sec.labels}
-    lines = _header(page, "Overview: the sources (with the pages of this graph that show them), their claims "
-                          "by provenance, and the number of dependencies between them")
+    lines = _header(page, title)
     lines[1] = lines[1].replace("rankdir=BT", "rankdir=TB")
     rows = [secs[i:i + per_row] for i in range(0, len(secs), per_row)]
     for r, row in enumerate(rows):
@@ -687,9 +696,15 @@ def _overview_dot(graph: ClaimGraph, secs: list[Section], page: tuple[float, flo
     return "\n".join(lines) + "\n"
 
 
+def overview_caption(page_label: str = "page") -> str:
+    """What the overview page shows (its title in :func:`graph_pages`, a caption where the title is left out)."""
+    return (f"Overview: the sources (with the {page_label}s that draw their claims), their claims by provenance, "
+            f"and the number of dependencies between them")
+
+
 def graph_pages(graph: ClaimGraph, out_dir: str | None = None, *, command: list[str] | None = None,
                 frame: tuple[float, float] = A4_FRAME, formats: Sequence[str] = ("svg", "pdf"),
-                url_prefix: str | None = None) -> list[GraphPage]:
+                url_prefix: str | None = None, page_label: str = "page", titled: bool = True) -> list[GraphPage]:
     """The claim graph as printable pages: text never below :data:`MIN_PRINTED_PT` points on a ``frame``.
 
     When the whole graph fits one page at that size it is one page (with the legend). Otherwise the
@@ -707,16 +722,24 @@ def graph_pages(graph: ClaimGraph, out_dir: str | None = None, *, command: list[
     frame : (width, height) in inches
         The drawing area of a page (default :data:`A4_FRAME`: A4 with 2.5 cm margins, room for a caption).
     formats : sequence of {"svg", "pdf", "png"}
-        Formats to write. PDF needs the system ``dot`` (cairo, fonts embedded); without it a 300 dpi PNG
+        Formats to write. PDF needs the system ``dot`` (cairo, fonts embedded); without it a :data:`PNG_DPI` dpi PNG
         is written instead.
     url_prefix : str, optional
         Link nodes to ``url_prefix + page`` (none by default: links do not survive inclusion in a PDF).
+    page_label : str
+        What the overview calls the pages when it says which of them draw a source (``"page 3"``,
+        ``"pages 3\u20135"``); pages are numbered from 1 in print order. A document that numbers the drawings
+        as its figures passes ``"figure"``.
+    titled : bool
+        Write each page's title at the top of its drawing (the default, for pages printed on their own);
+        a document that sets :attr:`GraphPage.title` as a caption leaves them out.
 
     Returns
     -------
     list of GraphPage
         In print order. Include each file at its natural size (e.g. ``\\includegraphics{graph-01-....pdf}``
-        without ``width=``): scaling it down again would undo the legibility guarantee.
+        without ``width=``; a PNG is drawn at :data:`PNG_DPI` dots per inch): scaling it down again would
+        undo the legibility guarantee.
 
     Examples
     --------
@@ -732,7 +755,7 @@ def graph_pages(graph: ClaimGraph, out_dir: str | None = None, *, command: list[
     cmd = _command(command)
     least = MIN_PRINTED_PT / NODE_FONT_PT - 1e-9
     secs = sections(graph)
-    widths = (3, 2, 4)
+    widths = (3, 2, 4, 1)  # claims per rank; one per rank last: a tall narrow drawing may fit where wide ones do not
     pages: list[GraphPage] = []
 
     def whole(w: int, page: tuple[float, float] | None) -> str:
@@ -744,30 +767,35 @@ def graph_pages(graph: ClaimGraph, out_dir: str | None = None, *, command: list[
     else:
         parts: list[tuple[str, str, list[str]]] = []  # (key, title, labels)
         for sec in secs:
-            parts += _source_parts(graph, cmd, secs, sec, frame, widths, least, url_prefix)
+            parts += _source_parts(graph, cmd, secs, sec, frame, widths, least, url_prefix, titled)
+
         def numbering(first: int) -> dict[str, str]:
             page_of: dict[str, set[int]] = {}
             for i, (_key, _title, labels) in enumerate(parts):
                 page_of.setdefault(_section_key(secs, labels[0]), set()).add(i + first)
-            return {sec.key: "page " + _page_range(page_of[sec.key]) for sec in secs}
+            return {sec.key: page_label + ("s " if len(page_of[sec.key]) > 1 else " ") + _page_range(page_of[sec.key])
+                    for sec in secs}
 
+        head = overview_caption(page_label) if titled else None
         titles = numbering(2)
-        dot, svg, scale = _best_page(cmd, lambda w, page: _overview_dot(graph, secs, page, titles), frame, (1,))
+        dot, svg, scale = _best_page(cmd, lambda w, page: _overview_dot(graph, secs, page, titles, title=head), frame,
+                                     (1,))
         if scale < least:
             titles = numbering(3)
         if scale < least:  # the legend gets a page of its own
             for per_row in (3, 2, 1):
-                dot, svg, scale = _best_page(cmd, lambda w, page, n=per_row: _overview_dot(graph, secs, page, titles,
-                                                                                           n, legend=False), frame, (1,))
+                dot, svg, scale = _best_page(cmd, lambda w, page, n=per_row: _overview_dot(
+                    graph, secs, page, titles, n, legend=False, title=head), frame, (1,))
                 if scale >= least:
                     break
             pages.append(GraphPage("overview", "Overview of the dependency graph", svg, scale, dot=dot))
-            dot, svg, scale = _best_page(cmd, lambda w, page: _legend_page_dot(graph, page), frame, (1,))
+            dot, svg, scale = _best_page(cmd, lambda w, page: _legend_page_dot(graph, page, titled), frame, (1,))
             pages.append(GraphPage("legend", "Legend of the dependency graph", svg, scale, dot=dot))
         else:
             pages.append(GraphPage("overview", "Overview of the dependency graph", svg, scale, dot=dot))
         for key, title, labels in parts:
-            dot, svg, scale = _part_page(graph, cmd, secs, labels, title, frame, widths, url_prefix)
+            dot, svg, scale = _part_page(graph, cmd, secs, labels, title if titled else None, frame, widths,
+                                         url_prefix)
             pages.append(GraphPage(key, title, svg, scale, labels=labels, dot=dot))
     if out_dir is not None:
         os.makedirs(out_dir, exist_ok=True)
@@ -781,7 +809,7 @@ def graph_pages(graph: ClaimGraph, out_dir: str | None = None, *, command: list[
                 _write(stem + ".pdf", _run(cmd, page.dot, "pdf"))  # type: ignore[arg-type]
                 page.files["pdf"] = stem + ".pdf"
             if "png" in formats or ("pdf" in formats and not want_pdf):
-                _write(stem + ".png", _run([*cmd, "-Gdpi=300"], page.dot, "png"))  # type: ignore[arg-type]
+                _write(stem + ".png", _run([*cmd, f"-Gdpi={PNG_DPI}"], page.dot, "png"))  # type: ignore[arg-type]
                 page.files["png"] = stem + ".png"
     return pages
 
@@ -811,7 +839,8 @@ def _externals(graph: ClaimGraph, secs: list[Section], labels: Sequence[str]) ->
     return {k: sorted(v, key=order.__getitem__) for k, v in sorted(groups.items())}
 
 
-def _part_dot(graph: ClaimGraph, secs: list[Section], labels: list[str], title: str, page: tuple[float, float] | None,
+def _part_dot(graph: ClaimGraph, secs: list[Section], labels: list[str], title: str | None,
+              page: tuple[float, float] | None,
               width: int, url_prefix: str | None) -> str:
     key = _section_key(secs, labels[0])
     sec = Section(key, next(s.title for s in secs if s.key == key), labels)
@@ -820,20 +849,21 @@ def _part_dot(graph: ClaimGraph, secs: list[Section], labels: list[str], title: 
                        externals=_externals(graph, secs, labels), tag=False)
 
 
-def _part_page(graph: ClaimGraph, cmd: list[str], secs: list[Section], labels: list[str], title: str,
+def _part_page(graph: ClaimGraph, cmd: list[str], secs: list[Section], labels: list[str], title: str | None,
                frame: tuple[float, float], widths: Sequence[int], url_prefix: str | None) -> tuple[str, str, float]:
     return _best_page(cmd, lambda w, page: _part_dot(graph, secs, labels, title, page, w, url_prefix), frame, widths)
 
 
 def _source_parts(graph: ClaimGraph, cmd: list[str], secs: list[Section], sec: Section, frame: tuple[float, float],
-                  widths: Sequence[int], least: float, url_prefix: str | None) -> list[tuple[str, str, list[str]]]:
+                  widths: Sequence[int], least: float, url_prefix: str | None,
+                  titled: bool = True) -> list[tuple[str, str, list[str]]]:
     """The source's claims as one page, or cut (in the papers' order) into consecutive parts, each as long
     as still fits a page at ``least`` scale (found by bisection on the length of each part)."""
     labels = sec.labels
 
     def fits(chunk: list[str]) -> bool:
         title = sec.title if len(chunk) == len(labels) else f"{sec.title}, part 9 of 9"
-        return _part_page(graph, cmd, secs, chunk, title, frame, widths, url_prefix)[2] >= least
+        return _part_page(graph, cmd, secs, chunk, title if titled else None, frame, widths, url_prefix)[2] >= least
 
     if fits(labels):
         return [(_slug(sec.key), sec.title, labels)]

@@ -29,12 +29,12 @@ from proofkit.printing.certificates import Item, describe, kernel_recheck, segme
 from proofkit.printing.graphviz import neighbourhood_svg, page_slug, renderer
 from proofkit.printing.mathtext import mathml, plain_to_html, plain_to_unicode, statement_to_html, to_html
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
-from proofkit.printing.sources import REFERENCES, cite_key, number_claims, sections
+from proofkit.printing.sources import REFERENCES, by_number, cite_key, number_claims, sections
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
 
-__all__ = ["write_html", "certificate_filename", "progress_by_source", "CSS", "STATIC_FILES"]
+__all__ = ["write_html", "certificate_filename", "progress_by_source", "display_mathml", "CSS", "STATIC_FILES"]
 
 #: Files copied from ``proofkit/printing/static`` next to ``index.html``.
 STATIC_FILES = ("style.css", "blueprint.js")
@@ -71,16 +71,35 @@ def _badge(key: str) -> Markup:
         k.colour, fg, k.meaning, k.name)
 
 
+def _top_level_ampersands(line: str) -> int:
+    """The number of ``&`` of a display line outside its matrices (its alignment points)."""
+    depth, count = 0, 0
+    for m in re.finditer(r"\\begin\{|\\end\{|(?<!\\)&", line):
+        if m.group(0) == "\\begin{":
+            depth += 1
+        elif m.group(0) == "\\end{":
+            depth -= 1
+        elif depth == 0:
+            count += 1
+    return count
+
+
+def display_mathml(lines: list[str]) -> str:
+    """The lines of an aligned display (one ``&`` each at its alignment point) as one MathML table, aligned
+    as LaTeX aligns them: what is left of ``&`` flush right, the rest flush left.
+
+    Examples
+    --------
+    >>> "&" in display_mathml([r"A &= \\begin{bmatrix} 1 & 2 \\end{bmatrix}", r"&x = 0"]).replace("&#x", "")
+    False
+    """
+    rows = [ln if _top_level_ampersands(ln) else "&" + ln for ln in lines]
+    out = mathml(r"\begin{array}{rl}" + r" \\ ".join(rows) + r"\end{array}", display=True)
+    return out.replace("<mtable>", '<mtable columnspacing="0.28em">', 1)  # as close as align* sets its columns
+
+
 def _item_html(item: Item) -> str:
-    if item.kind == "display":
-        cells = []
-        for line in item.lines:
-            tex = line.replace("&\\quad{}", "\\quad ").replace("&\\quad", "\\quad ").replace("&=", "=")
-            tex = tex.replace("&\\approx", "\\approx")
-            cells.append(mathml(tex, display=True))
-        value = "".join(cells)
-    else:
-        value = to_html(segments_of(item))
+    value = display_mathml(item.lines) if item.kind == "display" else to_html(segments_of(item))
     return f'<tr><td class="cap">{escape(item.caption)}</td><td>{value}</td></tr>'
 
 
@@ -150,7 +169,7 @@ def _claim_context(graph: ClaimGraph, label: str, nums: dict[str, Any], prov: di
         status.append("rests on claims that are not established")
     if p.checked_instances:
         status.append(Markup("machine-checked instances: ") + Markup(", ").join(
-            Markup('<a href="{}">{}</a>').format(*link(i)) for i in p.checked_instances))
+            Markup('<a href="{}">{}</a>').format(*link(i)) for i in by_number(p.checked_instances, nums)))
     if p.expected:
         status.append("as expected")
     why = graph.failures.get(label) or graph.unmet.get(label)
@@ -189,7 +208,7 @@ def _inline_svg(svg: str) -> str:
     return re.sub(r"<!--.*?-->\n?", "", body, flags=re.S)
 
 
-def write_html(graph: ClaimGraph, out_dir: str, *, svg: str | None = None, title: str = "Claims and certificates",
+def write_html(graph: ClaimGraph, out_dir: str, *, svg: str | None = None, title: str | None = None,
                author: str | None = None, cert_dir: str = "../../certificates", subgraphs: bool = True,
                command: list[str] | None = None) -> list[str]:
     """Write the blueprint into ``out_dir`` (``index.html``, ``style.css``, ``blueprint.js``, ``claims/*.html``);
@@ -197,6 +216,8 @@ def write_html(graph: ClaimGraph, out_dir: str, *, svg: str | None = None, title
 
     Parameters
     ----------
+    title : str, optional
+        The title of the index page (default: the graph's ``title``, else "Claims and certificates").
     svg : str, optional
         The dependency graph rendered with links ``claims/<page>.html`` (see
         :func:`proofkit.printing.graphviz.to_svg` with ``url_prefix="claims/"``): the index's interactive graph.
@@ -219,6 +240,7 @@ def write_html(graph: ClaimGraph, out_dir: str, *, svg: str | None = None, title
     """
     from proofkit import __version__
 
+    title = title or getattr(graph, "title", "") or "Claims and certificates"
     env = _env()
     env.globals.update(badge=_badge, version=__version__)
     os.makedirs(os.path.join(out_dir, "claims"), exist_ok=True)

@@ -123,8 +123,22 @@ def escape_latex(text: str) -> str:
 
 
 def to_latex(segments: list[tuple[str, str]]) -> str:
-    """Segments as LaTeX text with inline math."""
-    return "".join(f"${s}$" if k == "math" else escape_latex(s) for k, s in segments)
+    """Segments as LaTeX text with inline math; a ``("code", s)`` segment (a hash) in monospace.
+
+    Examples
+    --------
+    >>> to_latex([("text", "SHA-256 "), ("code", "9de0"), ("text", " of "), ("math", "A")])
+    'SHA-256 \\\\texttt{9de0} of $A$'
+    """
+    out = []
+    for k, s in segments:
+        if k == "math":
+            out.append(f"${s}$")
+        elif k == "code":
+            out.append(rf"\texttt{{{escape_latex(s)}}}")
+        else:
+            out.append(escape_latex(s))
+    return "".join(out)
 
 
 def plain_to_latex(text: str) -> str:
@@ -140,11 +154,25 @@ def plain_to_latex(text: str) -> str:
     return to_latex(plain_segments(text))
 
 
+_OPENERS = r"(<mrow>|<mtd[^>]*>|<mo[^>]*>&#x000(?:28|5B|7B|2C|3D|3C|3E);</mo>|<mo[^>]*>&#x02(?:208|264|265|260|248);</mo>)"
+
+
 def mathml(tex: str, display: bool = False) -> str:
-    """MathML for a LaTeX formula (offline, by ``latex2mathml``)."""
+    """MathML for a LaTeX formula (offline, by ``latex2mathml``), spaced as LaTeX spaces it: a minus sign after an
+    opening bracket, a comma or a relation is a sign (no space after it), ``/`` is not spaced, ``\\pm`` is an
+    operator.
+
+    Examples
+    --------
+    >>> '<mo form="prefix">&#x02212;</mo><mi>x</mi>' in mathml(r"\\sigma(-x/2)")
+    True
+    """
     from latex2mathml.converter import convert
 
-    return convert(tex, display="block" if display else "inline")
+    out = convert(tex, display="block" if display else "inline")
+    out = re.sub(r"<mi>(&#x000B1;|&#x02213;)</mi>", r"<mo>\1</mo>", out)
+    out = out.replace("<mo>&#x0002F;</mo>", '<mo lspace="0" rspace="0">&#x0002F;</mo>')
+    return re.sub(_OPENERS + r"<mo>(&#x02212;|&#x0002B;)</mo>", r'\1<mo form="prefix">\2</mo>', out)
 
 
 _TEXT_LATEX = [("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"), ("~", "\u00a0"),
@@ -159,11 +187,14 @@ def _latex_text_to_plain(s: str) -> str:
 
 
 def to_html(segments: list[tuple[str, str]], *, latex_text: bool = False) -> str:
-    """Segments as HTML: text escaped, math as MathML (``latex_text``: the text parts are LaTeX text)."""
+    """Segments as HTML: text escaped, math as MathML, code in ``<code>`` (``latex_text``: the text parts are
+    LaTeX text)."""
     out = []
     for k, s in segments:
         if k == "math":
             out.append(mathml(s))
+        elif k == "code":
+            out.append(f"<code>{html.escape(s)}</code>")
         else:
             out.append(html.escape(_latex_text_to_plain(s) if latex_text else s))
     return "".join(out)

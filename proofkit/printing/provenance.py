@@ -45,13 +45,16 @@ PROVENANCE: dict[str, Kind] = {k.key: k for k in (
          "the checker's data violate a hypothesis of the result (expected for the instances marked so)"),
     Kind("inconclusive", "inconclusive", "#fee0b6", False, "certificates could neither confirm nor refute"),
     Kind("failed", "failed", "#67001f", True, "a checker raised an error or the kernel rejected a certificate"),
+    Kind("stale", "stale", "#c2a5cf", False,
+         "has a checker, but its certificates are missing (never computed, or removed from the saved graph)"),
     Kind("open", "open", "#ffffff", False, "stated, not established (no proof recorded and no certificate)"),
 )}
 #: Legend order (keys of :data:`PROVENANCE`).
 LEGEND_ORDER = tuple(PROVENANCE)
 
 _FROM_STATUS = {"instance certified": "checked", "refuted": "refuted", "hypotheses not met": "unmet",
-                "inconclusive": "inconclusive", "failed": "failed", "ready": "open", "stated": "open"}
+                "inconclusive": "inconclusive", "failed": "failed", "stale": "stale", "ready": "open",
+                "stated": "open"}
 
 
 @dataclass

@@ -4,9 +4,11 @@ compilation with pdflatex and bibtex.
 T1 fonts (Latin Modern), every formula typeset as math (titles, notes and captions are marked text:
 ``$...$`` is math), the papers' own numbering per source, ``\\cite`` (natbib) with a ``.bib`` generated
 from the claims' sources (:mod:`proofkit.printing.bibliography`), hyperlinked ``Uses`` lists, the
-provenance of every status with one legend, the dependency graph (an overview page, and one page per
-source when the overview's text would be smaller than 8 pt), and an appendix of certificates numbered
-like their appendix, each showing what was certified and linking back to its claim.
+provenance of every status with one legend, proofs (``Claim.proof``) after their statements, the
+dependency graph as figures drawn by :func:`proofkit.printing.graphviz.graph_pages` and included at
+their natural size (the whole graph, or an overview and one figure per source, text never below
+8 pt), and an appendix of certificates numbered like their appendix, each showing what was certified
+and linking back to its claim.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as _dt
 import os
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -23,16 +26,17 @@ from typing import TYPE_CHECKING, Any
 from proofkit.errors import ToolMissing
 from proofkit.printing.bibliography import bibtex
 from proofkit.printing.certificates import Item, describe, kernel_recheck, marked_segments, segments_of
+from proofkit.printing.graphviz import A4_FRAME, PNG_DPI, GraphPage, graph_pages, overview_caption, renderer
 from proofkit.printing.mathtext import escape_latex, latex_segments, to_latex
 from proofkit.printing.provenance import PROVENANCE, legend_rows, provenances
-from proofkit.printing.sources import Numbered, cite_key, number_claims, sections, source_subgraph
+from proofkit.printing.sources import Numbered, by_number, cite_key, number_claims, sections
 from proofkit.tools import find_tool
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import Claim, ClaimGraph
 
 __all__ = ["Report", "build_report", "report_document", "claim_block", "certificate_block", "compile_pdf",
-           "draw_graph_pages", "GraphPage", "PREAMBLE", "BIB_NAME", "anchor", "statement_latex", "marked_latex"]
+           "GRAPH_FRAME", "PREAMBLE", "BIB_NAME", "anchor", "statement_latex", "marked_latex"]
 
 _THEOREM_STYLE = {"theorem": "pkthm", "lemma": "pkthm", "corollary": "pkthm", "conjecture": "pkthm",
                   "definition": "pkdef", "assumption": "pkdef", "instance": "pkdef", "counterexample": "pkdef"}
@@ -49,6 +53,8 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage{amsmath,amssymb,amsthm}
 \usepackage{booktabs}
 \usepackage{graphicx}
+\usepackage[font=small,labelfont=bf,hypcap=false]{caption}
+\ifdefined\pdfsuppresswarningpagegroup\pdfsuppresswarningpagegroup=1\fi
 \usepackage[dvipsnames,table]{xcolor}
 \usepackage[numbers,sort&compress]{natbib}
 \usepackage{hyperref}
@@ -61,13 +67,12 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \newtheorem*{pkdef}{\pkname}
 \newcommand{\pkbadge}[3]{\colorbox[HTML]{#1}{\textcolor{#2}{\sffamily\footnotesize #3}}}
 \newcommand{\pkswatch}[1]{\fcolorbox[HTML]{555555}{#1}{\rule{0pt}{1.2ex}\rule{1.2ex}{0pt}}}
+\newenvironment{pkmeta}{\par\nopagebreak\smallskip\normalfont\small\setlength{\parindent}{0pt}\interlinepenalty=10000\ignorespaces}{\par}
 """
 
-# The text block of the page (A4, 2.5 cm margins) in points, less room for the headings above a drawing.
-_TEXT_WIDTH_PT = 453.0
-_TEXT_HEIGHT_PT = {"overview": 590.0, "source": 640.0}
-#: Below this size (points, on the page) of its smallest text, the overview is followed by one page per source.
-MIN_FONT_PT = 8.0
+#: The drawing area (inches) of one figure of the dependency graph: the width of the A4 text block (2.5 cm
+#: margins) and its height (9.72 in) less room for a section heading, a paragraph and the caption.
+GRAPH_FRAME = (A4_FRAME[0], 8.3)
 
 
 def anchor(label: str, prefix: str = "claim") -> str:
@@ -121,9 +126,20 @@ def _sentence(text: str) -> str:
 
 def claim_block(graph: ClaimGraph, label: str, nums: dict[str, Numbered] | None = None,
                 prov: dict[str, Any] | None = None, cert_refs: dict[str, list[str]] | None = None) -> str:
-    """One claim as an amsthm environment: heading with its paper's number and citation, statement,
-    status with provenance, hyperlinked ``Uses``, remarks, links to its certificates (``cert_refs``:
-    the ``\\label`` names of its certificates in the appendix)."""
+    """One claim as an amsthm environment: heading with its paper's number and citation, statement, its
+    proof (``Claim.proof``, an amsthm ``proof``), then in small upright type its status with provenance,
+    hyperlinked ``Uses``, remarks and links to its certificates (``cert_refs``: the ``\\label`` names of
+    its certificates in the appendix).
+
+    Examples
+    --------
+    >>> from proofkit.claims import Claim, ClaimGraph
+    >>> g = ClaimGraph()
+    >>> g.add_claim(Claim("L", kind="lemma", title="Lemma 2", statement="$x^2 \\\\ge 0$", established="proof",
+    ...                   proof="Squares are $\\\\ge 0$."))
+    >>> print(claim_block(g, "L").split("\\n")[2:5])
+    ['$x^2 \\\\ge 0$', '\\\\begin{proof}', 'Squares are $\\\\ge 0$.']
+    """
     nums = nums if nums is not None else number_claims(graph)
     prov = prov if prov is not None else provenances(graph)
     claim: Claim = graph.claims[label]
@@ -138,43 +154,47 @@ def claim_block(graph: ClaimGraph, label: str, nums: dict[str, Numbered] | None 
     opener = rf"\begin{{{env}}}[{{{'; '.join(note)}}}]" if note else rf"\begin{{{env}}}"
     lines = [head, opener + rf"\hypertarget{{{anchor(label)}}}{{}}",
              statement_latex(claim.statement) if claim.statement else r"\emph{(no statement recorded)}"]
+    if claim.proof:
+        lines += [r"\begin{proof}", statement_latex(claim.proof), r"\end{proof}"]
     p = prov[label]
     status = [_badge(p.kind.key)]
     if p.kind.key in ("proved", "cited") and not p.complete:
         status.append("rests on claims that are not established")
     if p.checked_instances:
         status.append("machine-checked instance" + ("s" if len(p.checked_instances) > 1 else "") + ": "
-                      + ", ".join(_link(i, nums) for i in p.checked_instances))
+                      + ", ".join(_link(i, nums) for i in by_number(p.checked_instances, nums)))
     if p.expected:
         status.append("as expected")
-    lines.append(r"\par\smallskip\noindent\textsf{\small Status:} " + "; ".join(status) + ".")
+    meta = [r"\textsf{Status:} " + "; ".join(status) + "."]
     deps = [d for d in claim.uses if d in graph.claims]
     proof = [d for d in claim.proof_uses if d in graph.claims and d not in deps]
     if deps:
-        lines.append(r"\par\noindent\textsf{\small Uses:} " + ", ".join(_link(d, nums) for d in deps) + ".")
+        meta.append(r"\textsf{Uses:} " + ", ".join(_link(d, nums) for d in deps) + ".")
     if proof:
-        lines.append(r"\par\noindent\textsf{\small Proof uses:} " + ", ".join(_link(d, nums) for d in proof) + ".")
+        meta.append(r"\textsf{Proof uses:} " + ", ".join(_link(d, nums) for d in proof) + ".")
     if claim.instance_of and claim.instance_of in graph.claims:
-        lines.append(r"\par\noindent\textsf{\small Instance of:} " + _link(claim.instance_of, nums) + ".")
+        meta.append(r"\textsf{Instance of:} " + _link(claim.instance_of, nums) + ".")
     for name, targets in (("Refutes", claim.refutes), ("Generalises", claim.generalizes)):
         targets = [t for t in targets if t in graph.claims]
         if targets:
-            lines.append(rf"\par\noindent\textsf{{\small {name}:}} " + ", ".join(_link(t, nums) for t in targets) + ".")
+            meta.append(rf"\textsf{{{name}:}} " + ", ".join(_link(t, nums) for t in targets) + ".")
     refuters = graph.refuted_by(label)
     if refuters:
-        lines.append(r"\par\noindent\textsf{\small Refuted by:} " + ", ".join(_link(r, nums) for r in refuters) + ".")
+        meta.append(r"\textsf{Refuted by:} " + ", ".join(_link(r, nums) for r in refuters) + ".")
     why = graph.failures.get(label) or graph.unmet.get(label)
     if why:  # a checker's message: data, shown as written
-        lines.append(rf"\par\noindent\textsf{{\small {escape_latex(p.kind.name.capitalize())}:}} "
-                     + escape_latex(why) + ("" if why.endswith(".") else "."))
+        meta.append(rf"\textsf{{{escape_latex(p.kind.name.capitalize())}:}} " + escape_latex(why)
+                    + ("" if why.endswith(".") else "."))
     if p.flagged:
-        lines.append(r"\par\noindent\textcolor[HTML]{B2182B}{\textsf{\small Depends on refuted:}} "
-                     + ", ".join(_link(f, nums) for f in p.flagged) + ".")
+        meta.append(r"\textcolor[HTML]{B2182B}{\textsf{Depends on refuted:}} "
+                    + ", ".join(_link(f, nums) for f in p.flagged) + ".")
     if claim.note:
-        lines.append(r"\par\noindent\textsf{\small Remark:} " + _sentence(claim.note))
+        meta.append(r"\textsf{Remark:} " + _sentence(claim.note))
     refs = (cert_refs or {}).get(label, [])
     if refs:
-        lines.append(r"\par\noindent\textsf{\small Certificates:} " + ", ".join(rf"\ref{{{r}}}" for r in refs) + ".")
+        meta.append(r"\textsf{Certificates:} " + ", ".join(rf"\ref{{{r}}}" for r in refs) + ".")
+    # upright, in the claim's environment: never separated from its statement by a page break
+    lines.append(r"\begin{pkmeta}" + "\n" + "\\par\\nopagebreak\n".join(meta) + "\n" + r"\end{pkmeta}")
     lines.append(rf"\end{{{env}}}")
     return "\n".join(lines)
 
@@ -215,87 +235,55 @@ def _coverage(graph: ClaimGraph, prov: dict[str, Any]) -> str:
 
 
 # -- the dependency graph ---------------------------------------------------------------------------------
-@dataclass
-class GraphPage:
-    """One drawing of the dependency graph: its file (PDF, or PNG from the embedded renderer), its heading,
-    its size on the page in points and the size of its smallest text there."""
-
-    file: str
-    heading: str
-    width_pt: float
-    height_pt: float
-    font_pt: float
-
-
-def _svg_geometry(svg: str) -> tuple[float, float, float]:
-    """``(width, height, smallest font size)`` in points of a Graphviz SVG (fonts scaled by its transform)."""
-    from proofkit.printing.graphviz import svg_size
-
-    w, h = svg_size(svg)
-    m = re.search(r'transform="scale\(([\d.]+)', svg)
-    scale = float(m.group(1)) if m else 1.0
-    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)] or [14.0]
-    return w, h, min(sizes) * scale
-
-
-def _render(graph: Any, width: int, fmt: str) -> bytes:
-    from proofkit.printing.graphviz import renderer, to_dot
-
-    cmd = renderer()
-    if cmd is None:
-        raise ToolMissing("no Graphviz renderer")
-    extra = ["-Gdpi=200"] if fmt == "png" else []
-    proc = subprocess.run([*cmd, f"-T{fmt}", *extra], input=to_dot(graph, width=width, url_prefix=None).encode(),
-                          capture_output=True, timeout=300)
-    if proc.returncode != 0 or not proc.stdout:
-        raise RuntimeError(f"{cmd[0]} failed: {proc.stderr.decode(errors='replace').strip()[:300]}")
-    return proc.stdout
-
-
-def draw_graph_pages(graph: ClaimGraph, *, min_font_pt: float = MIN_FONT_PT) -> tuple[list[GraphPage], dict[str, bytes]]:
-    """Draw the dependency graph for the report: an overview, and when its smallest text would be below
-    ``min_font_pt`` on the page, one drawing per source (its claims and their direct neighbours).
-
-    The drawings are :func:`proofkit.printing.graphviz.to_dot` rendered by Graphviz as PDF (system ``dot``),
-    or as PNG at 200 dpi by the embedded renderer; ``([], {})`` when no renderer is installed.
-    """
-    from proofkit.printing.graphviz import a4_layout, renderer
-
-    cmd = renderer()
-    if cmd is None or not len(graph):
-        return [], {}
-    fmt = "pdf" if os.path.basename(cmd[0]) == "dot" else "png"
-    pages: list[GraphPage] = []
+def _graph_figures(graph: ClaimGraph) -> tuple[list[GraphPage], dict[str, str], dict[str, bytes]]:
+    """The pages of :func:`~proofkit.printing.graphviz.graph_pages` for figures of :data:`GRAPH_FRAME` (titles
+    left to the captions, the overview referring to figures): ``(pages, file name of each page's key, files)``;
+    ``([], {}, {})`` without a Graphviz renderer. The files are PDF (system ``dot``) or PNG (the embedded renderer,
+    :data:`~proofkit.printing.graphviz.PNG_DPI` dots per inch)."""
+    if renderer() is None or not len(graph):
+        return [], {}, {}
+    names: dict[str, str] = {}
     files: dict[str, bytes] = {}
-
-    def add(view: Any, name: str, heading: str) -> GraphPage:
-        # the overview is laid out for the A4 aspect; a source's drawing, narrow (2 claims per rank), has the largest text
-        width, svg = a4_layout(view, width=2 if pages else None)
-        w, h, font = _svg_geometry(svg)
-        height = _TEXT_HEIGHT_PT["source" if pages else "overview"]
-        scale = min(1.0, _TEXT_WIDTH_PT / w, height / h)
-        fname = f"{name}.{fmt}"
-        files[fname] = _render(view, width, fmt)
-        page = GraphPage(fname, heading, w * scale, h * scale, font * scale)
-        pages.append(page)
-        return page
-
-    overview = add(graph, "graph-overview", "Dependency graph")
-    secs = sections(graph)
-    if overview.font_pt < min_font_pt and len(secs) > 1:
-        views: dict[frozenset[str], tuple[Any, list[str]]] = {}  # sources whose drawings coincide share one
-        for sec in secs:
-            view = source_subgraph(graph, sec)
-            views.setdefault(frozenset(view.claims), (view, []))[1].append(sec.title)
-        for i, (view, titles) in enumerate(views.values(), 1):
-            add(view, f"graph-source-{i}", "; ".join(titles))
-    return pages, files
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = graph_pages(graph, tmp, frame=GRAPH_FRAME, formats=("pdf",), page_label="figure", titled=False)
+        for page in pages:
+            path = page.files.get("pdf") or page.files["png"]
+            names[page.key] = os.path.basename(path)
+            with open(path, "rb") as fh:
+                files[names[page.key]] = fh.read()
+    return pages, names, files
 
 
-def _figure(page: GraphPage) -> str:
-    return (rf"\begin{{center}}\IfFileExists{{{page.file}}}{{\includegraphics[width={page.width_pt:.1f}pt,"
-            rf"height={page.height_pt:.1f}pt,keepaspectratio]{{{page.file}}}}}{{\fbox{{\parbox{{0.8\textwidth}}{{The "
-            rf"drawing {escape_latex(page.file)} is missing from the folder of this document.}}}}}}\end{{center}}")
+def _natural_size(name: str, data: bytes) -> str:
+    """``\\includegraphics`` options for a drawing at its natural size: none for a PDF (its page size); for a PNG,
+    its width at :data:`~proofkit.printing.graphviz.PNG_DPI` dots per inch."""
+    if not name.endswith(".png"):
+        return ""
+    width_px = struct.unpack(">I", data[16:20])[0]  # the IHDR chunk: width, height
+    return f"[width={width_px * 72 / PNG_DPI:.2f}pt]"
+
+
+def _caption(page: GraphPage) -> str:
+    if page.key == "graph":
+        return ("The dependency graph: claims grouped by source, fill colours by provenance (legend in the "
+                "drawing). Arrows point from a claim to the claims that use it.")
+    if page.key == "overview":
+        return overview_caption("figure") + "."
+    if page.key == "legend":
+        return "Legend of the dependency graph: fill colours, shapes and arrows."
+    return (f"{page.title}: its claims, and the claims of other sources they use or that use them (dashed boxes). "
+            f"Arrows point from a claim to the claims that use it.")
+
+
+def _figure(page: GraphPage, name: str, data: bytes) -> str:
+    """A drawing with its caption, kept together on one page; included at its natural size."""
+    include = rf"\includegraphics{_natural_size(name, data)}{{{name}}}"
+    missing = (rf"\fbox{{\parbox{{0.8\textwidth}}{{The drawing {escape_latex(name)} is missing from the folder of this "
+               r"document.}}")
+    return (r"\par\noindent\begin{minipage}{\textwidth}\centering" + "\n"
+            + rf"\IfFileExists{{{name}}}{{{include}}}{{{missing}}}" + "\n"
+            + rf"\captionof{{figure}}{{{escape_latex(_caption(page))}}}\label{{fig:graph-{page.key}}}" + "\n"
+            + r"\end{minipage}\par\bigskip")
 
 
 # -- the document ---------------------------------------------------------------------------------------------
@@ -308,7 +296,24 @@ class Report:
     files: dict[str, bytes] = field(default_factory=dict)
 
 
-def build_report(graph: ClaimGraph, title: str = "Claims and certificates", *, author: str | None = None,
+def _title(graph: ClaimGraph, title: str | None) -> str:
+    return title or getattr(graph, "title", "") or "Claims and certificates"
+
+
+def _numbering_note(graph: ClaimGraph, nums: dict[str, Numbered]) -> str:
+    """How claims are numbered, with an example from this graph when it has an instance of a numbered result."""
+    example = ""
+    for label, claim in graph.claims.items():
+        parent = claim.instance_of
+        if parent in nums and nums[parent].from_paper and not nums[label].from_paper:
+            example = f" ({escape_latex(nums[label].heading)} is an instance of {escape_latex(nums[parent].heading)})"
+            break
+    return ("Each result keeps the number its source gives it; instances of a result are numbered after it"
+            + example + ", and other claims are numbered within their section. The status of every claim is derived "
+            "from the claim graph and says where it comes from:")
+
+
+def build_report(graph: ClaimGraph, title: str | None = None, *, author: str | None = None,
                  date: str | None = None, draw_graph: bool = True) -> Report:
     """The complete report of ``graph``: LaTeX, bibliography and the drawings of the dependency graph.
 
@@ -317,28 +322,31 @@ def build_report(graph: ClaimGraph, title: str = "Claims and certificates", *, a
     graph : ClaimGraph
         The claims, their statuses and certificates.
     title, author, date : str
-        Plain text; the author defaults to the generating proofkit version, the date to today (UTC).
+        Plain text; the title defaults to the graph's ``title`` (else "Claims and certificates"), the author
+        to the generating proofkit version, the date to today (UTC).
     draw_graph : bool
-        Draw the dependency graph (:func:`draw_graph_pages`); without a Graphviz renderer the report says so.
+        Draw the dependency graph (:func:`~proofkit.printing.graphviz.graph_pages`: figures whose text is at
+        least 8 pt on the page); without a Graphviz renderer the report says so.
 
     Examples
     --------
     >>> from proofkit.claims import Claim, ClaimGraph
-    >>> g = ClaimGraph()
+    >>> g = ClaimGraph(title="Squares")
     >>> g.add_claim(Claim("T", kind="theorem", title="Theorem 2.1", source="Doe 2020, Theorem 2.1",
     ...                   statement="$x^2 \\\\ge 0$", established="cited"))
     >>> rep = build_report(g, draw_graph=False)
-    >>> "\\\\cite[Theorem~2.1]{doe2020}" in rep.tex and "@misc{doe2020," in rep.bib
+    >>> "\\\\cite[Theorem~2.1]{doe2020}" in rep.tex and "@misc{doe2020," in rep.bib and "\\\\title{Squares}" in rep.tex
     True
     """
     from proofkit import __version__
 
+    title = _title(graph, title)
     nums = number_claims(graph)
     prov = provenances(graph)
     secs = sections(graph)
     author = author if author is not None else f"Generated by proofkit {__version__}"
     date = date if date is not None else _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d")
-    pages, files = draw_graph_pages(graph) if draw_graph else ([], {})
+    pages, names, files = _graph_figures(graph) if draw_graph else ([], {}, {})
     cert_refs: dict[str, list[str]] = {}
     for sec in secs:
         for label in sec.labels:
@@ -359,23 +367,24 @@ def build_report(graph: ClaimGraph, title: str = "Claims and certificates", *, a
              rf"pdftitle={{{escape_latex(title)}}},pdfauthor={{{escape_latex(author)}}}}}",
              rf"\title{{{escape_latex(title)}}}", rf"\author{{{escape_latex(author)}}}",
              rf"\date{{{escape_latex(date)}}}", r"\begin{document}", r"\maketitle",
-             r"\section*{How to read this report}",
-             "Each result keeps the number its source gives it; instances of a result are numbered after it "
-             "(Instance 3.8a is the first instance of Theorem 3.8), and other claims are numbered within their "
-             "section. The status of every claim is derived from the claim graph and says where it comes from:",
+             r"\section*{How to read this report}", _numbering_note(graph, nums),
              r"\par\medskip\noindent" + _legend(set(p.kind.key for p in prov.values())),
              r"\par\medskip\noindent A result marked \emph{proved in the source} or \emph{cited} is not checked "
              r"here; only \emph{machine-checked} claims rest on certificates, each re-checked by the trusted kernel "
-             r"when this report was written (Appendix~\ref{app:certificates}).",
+             r"when this report was written" + (r" (Appendix~\ref{app:certificates})." if graph.certificates else "."),
              r"\section*{Coverage}", r"\noindent" + _coverage(graph, prov)]
+    by_source = [p for p in pages if p.labels and p.key != "graph"]
     if pages:
-        by_source = len(pages) > 1
+        intro = (r"\noindent Figure~\ref{fig:graph-graph} draws every claim." if not by_source else
+                 r"\noindent The graph is too large to be read on one page, so Figure~\ref{fig:graph-overview} shows its "
+                 r"sources and the dependencies between them, and Appendix~\ref{app:graph} draws the claims of each "
+                 r"source (Figures~\ref{fig:graph-" + by_source[0].key + r"}--\ref{fig:graph-" + by_source[-1].key
+                 + r"}), each with the claims of other sources it is linked to.")
         body += [r"\clearpage", r"\section*{Dependency graph}\label{sec:graph}",
-                 r"\noindent Each claim points to the claims it uses; fill colours are the statuses above, shapes and "
-                 r"edge styles are explained in the legend of the drawing."
-                 + (rf" The text of this overview is {pages[0].font_pt:.1f}\,pt on the page: Appendix~\ref{{app:graph}} "
-                    r"draws each source on a page of its own." if by_source else ""),
-                 _figure(pages[0]), r"\clearpage"]
+                 intro + r" Fill colours are the statuses above; shapes and arrows are explained in the legend"
+                 + (r" (Figure~\ref{fig:graph-legend})." if any(p.key == "legend" for p in pages) else "."),
+                 r"\par\medskip"]
+        body += [_figure(p, names[p.key], files[names[p.key]]) for p in pages if p not in by_source]
     elif draw_graph:
         body.append(r"\section*{Dependency graph}\noindent No Graphviz renderer was found when this report was "
                     r"written, so the dependency graph is not drawn (install Graphviz, or the Python package "
@@ -388,19 +397,18 @@ def build_report(graph: ClaimGraph, title: str = "Claims and certificates", *, a
         for label in sec.labels:
             body.append(claim_block(graph, label, nums, prov, cert_refs))
     body.append(r"\appendix")
-    if len(pages) > 1:
+    if by_source:
         body += [r"\clearpage", r"\section{The dependency graph by source}\label{app:graph}",
-                 "Each drawing shows the claims of one source together with the claims of other sources they are "
-                 "directly linked to (shown in the clusters of those sources)."]
-        for page in pages[1:]:  # small drawings share a page; each stays with its heading
-            body += [r"\par\bigskip\noindent\begin{minipage}{\textwidth}",
-                     rf"\subsection*{{{escape_latex(page.heading)}}}",
-                     _figure(page), r"\end{minipage}\par\bigskip"]
+                 "Each figure draws the claims of one source (or of one part of a large source) with the claims of "
+                 "other sources that they use or that use them, shown in dashed boxes named after their sources.",
+                 r"\par\bigskip"]
+        body += [_figure(p, names[p.key], files[names[p.key]]) for p in by_source]  # each kept with its caption
         body.append(r"\clearpage")
-    body.append(r"\section{Certificates}\label{app:certificates}")
-    body.append("Every certificate below is plain data (JSON in the report folder); its kernel re-check was run "
-                "when this report was written. Decimal values are rounded for display; the certificates hold them "
-                "exactly.")
+    if graph.certificates:
+        body.append(r"\section{Certificates}\label{app:certificates}")
+        body.append("Every certificate below is plain data (JSON in the report folder); its kernel re-check was run "
+                    "when this report was written. Decimal values are rounded for display; the certificates hold them "
+                    "exactly.")
     for sec in secs:
         for label in sec.labels:
             certs = graph.certificates.get(label, [])
@@ -413,7 +421,7 @@ def build_report(graph: ClaimGraph, title: str = "Claims and certificates", *, a
     return Report("\n".join(body) + "\n", bib, files)
 
 
-def report_document(graph: ClaimGraph, title: str = "Claims and certificates", *, author: str | None = None,
+def report_document(graph: ClaimGraph, title: str | None = None, *, author: str | None = None,
                     date: str | None = None) -> str:
     """The LaTeX report of ``graph`` without the drawings of the graph (see :func:`build_report` for those).
 

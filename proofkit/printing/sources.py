@@ -2,24 +2,28 @@
 
 A claim's ``source`` reads like ``"Nguyen & Hein 2017, Theorem 3.8"`` or
 ``"Yu & Chen 1995; lecture notes"``. The part up to the year (or the first comma)
-names the work; the rest locates the result in it. Claims keep the number their
-paper gives them (Theorem 3.8 stays 3.8); instances of a numbered result are
-numbered after it (3.8a, 3.8b); other claims get a number within their section.
+names the work; the rest locates the result in it. A part that names the document the
+graph belongs to (``"this paper, Lemma 2"``, see :mod:`proofkit.claims.citation`) is not
+a citation: such claims form the section of the document's own results (first), with
+their numbers, and are never cited. Claims keep the number their paper gives them
+(Theorem 3.8 stays 3.8); instances of a numbered result are numbered after it (3.8a,
+3.8b); other claims get a number within their section.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from proofkit.claims.citation import SELF_REFERENCES, source_parts
 from proofkit.printing.bibliography import SEED_REFERENCES, bib_key, register
 
 if TYPE_CHECKING:  # pragma: no cover
     from proofkit.claims import ClaimGraph
 
 __all__ = ["REFERENCES", "register_reference", "work_keys", "cite_key", "Numbered", "Section", "number_claims",
-           "sections", "OWN_SECTION", "ClaimSubgraph", "source_subgraph"]
+           "sections", "by_number", "OWN_SECTION", "OWN_RESULTS", "ClaimSubgraph", "source_subgraph"]
 
 #: One line of plain text per work cited by the seed library, by the name used in ``Claim.source``
 #: (kept in step with :mod:`proofkit.printing.bibliography`, which holds the BibTeX entries).
@@ -27,6 +31,8 @@ REFERENCES: dict[str, str] = {name: ref.text() for name, ref in SEED_REFERENCES.
 
 #: The section of claims that come from no paper (conjectures and counterexamples checked here).
 OWN_SECTION = "Checked here"
+#: The section of the results of the document the graph belongs to (sources such as ``"this paper, Lemma 2"``).
+OWN_RESULTS = "this paper"
 
 
 def register_reference(name: str, text: str | None = None, **fields: str) -> None:
@@ -42,11 +48,13 @@ def register_reference(name: str, text: str | None = None, **fields: str) -> Non
     REFERENCES[name] = register(name, text=text, **fields).text()
 
 
-_YEAR = re.compile(r"^(.*?\b(?:19|20)\d\d[a-z]?)\b")
+def _work_name(work: str) -> str:
+    return "Lecture notes" if work.strip().lower() == "lecture notes" else work.strip()
 
 
 def work_keys(source: str) -> list[tuple[str, str]]:
-    """``[(work, location)]`` for each ``;``-separated part of a source.
+    """``[(work, location)]`` for each ``;``-separated part of a source that cites a work (a part naming the
+    document itself, ``"this paper, Lemma 2"``, is no citation: :func:`proofkit.claims.citation.source_parts`).
 
     Examples
     --------
@@ -54,22 +62,15 @@ def work_keys(source: str) -> list[tuple[str, str]]:
     [('Nguyen & Hein 2017', 'Lemma 4.2'), ('Mityagin', '')]
     >>> work_keys("Kawaguchi, Huang & Kaelbling 2019, Theorem 1")
     [('Kawaguchi, Huang & Kaelbling 2019', 'Theorem 1')]
+    >>> work_keys("this paper, Lemma 2; Doe 2020")
+    [('Doe 2020', '')]
     """
-    out = []
-    for part in (p.strip() for p in str(source).split(";")):
-        if not part:
-            continue
-        m = _YEAR.match(part)
-        if m:
-            work, rest = m.group(1), part[m.end():]
-        else:
-            work, _, rest = part.partition(",")
-        rest = rest.strip().lstrip(",").strip()
-        work = work.strip()
-        if work.lower() == "lecture notes":
-            work = "Lecture notes"
-        out.append((work, rest))
-    return out
+    return [(_work_name(p.work), p.location) for p in source_parts(source) if not p.own]
+
+
+def _cited(claim: Any) -> list[tuple[str, str]]:
+    """The works a claim cites (:meth:`~proofkit.claims.Claim.cited_works`), names as the bibliography knows them."""
+    return [(_work_name(w), loc) for w, loc in claim.cited_works()]
 
 
 def cite_key(work: str) -> str:
@@ -122,9 +123,9 @@ def _section_of(graph: ClaimGraph, label: str, memo: dict[str, str]) -> str:
     if label in memo:
         return memo[label]
     claim = graph.claims[label]
-    works = work_keys(claim.source) if claim.source else []
-    if works:
-        sec = works[0][0]
+    parts = source_parts(claim.source)
+    if parts:
+        sec = OWN_RESULTS if parts[0].own else _work_name(parts[0].work)
     elif claim.instance_of and claim.instance_of in graph.claims:
         sec = _section_of(graph, claim.instance_of, memo)
     elif claim.kind == "conjecture":  # with the counterexamples that refute it when they share a source
@@ -139,15 +140,33 @@ def _section_of(graph: ClaimGraph, label: str, memo: dict[str, str]) -> str:
     return sec
 
 
+def _own_results_title(graph: ClaimGraph) -> str:
+    """``"Results of this paper"`` (or of this thesis, this work, ...: the words the claims' sources use)."""
+    for claim in graph.claims.values():
+        text = str(claim.source or "").strip().lower()
+        for word in SELF_REFERENCES:
+            if text.startswith(word) or f"; {word}" in text:
+                return f"Results of {word}"
+    return "Results of this paper"
+
+
+def _section_title(graph: ClaimGraph, key: str) -> str:
+    if key == OWN_SECTION:
+        return "Counterexamples and conjectures checked here"
+    if key == OWN_RESULTS:
+        return _own_results_title(graph)
+    return key
+
+
 def _grouped(graph: ClaimGraph, memo: dict[str, str]) -> list[Section]:
     groups: dict[str, list[str]] = {}
     for label in graph.claims:
         groups.setdefault(_section_of(graph, label, memo), []).append(label)
-    # the largest source first, the claims checked here last (independent of the order claims were added in)
-    keys = sorted((k for k in groups if k != OWN_SECTION), key=lambda k: (-len(groups[k]), k.lower()))
-    groups = {k: groups[k] for k in [*keys, *([OWN_SECTION] if OWN_SECTION in groups else [])]}
-    return [Section(k, k if k != OWN_SECTION else "Counterexamples and conjectures checked here", v)
-            for k, v in groups.items()]
+    # the document's own results first, then the largest source, the claims checked here last (independent
+    # of the order claims were added in)
+    keys = sorted((k for k in groups if k not in (OWN_SECTION, OWN_RESULTS)), key=lambda k: (-len(groups[k]), k.lower()))
+    order = [*([OWN_RESULTS] if OWN_RESULTS in groups else []), *keys, *([OWN_SECTION] if OWN_SECTION in groups else [])]
+    return [Section(k, _section_title(graph, k), groups[k]) for k in order]
 
 
 def sections(graph: ClaimGraph) -> list[Section]:
@@ -172,11 +191,7 @@ def sections(graph: ClaimGraph) -> list[Section]:
             return (*sort_key(parent)[:2], 1, order[label])
         return (1, [order[label]], 0, order[label])
 
-    out = []
-    for key, labels in groups.items():
-        title = key if key != OWN_SECTION else "Counterexamples and conjectures checked here"
-        out.append(Section(key, title, sorted(labels, key=sort_key)))
-    return out
+    return [Section(key, _section_title(graph, key), sorted(labels, key=sort_key)) for key, labels in groups.items()]
 
 
 def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
@@ -196,14 +211,15 @@ def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
     out: dict[str, Numbered] = {}
     pending = []
     for label, claim in graph.claims.items():
-        works = work_keys(claim.source) if claim.source else []
+        works = _cited(claim)  # "this paper, Lemma 2" locates the result but is no citation
+        located = [p.location for p in source_parts(claim.source)]
         own = bool(claim.source) or claim.kind not in ("instance", "counterexample", "conjecture")
         parsed = _parse_number(claim.title) if claim.title and own else None
         title_rest = claim.title
         if parsed:
             title_rest = parsed[2]
         if not parsed:
-            for _, loc in works:
+            for loc in located:
                 parsed = _parse_number(loc)
                 if parsed:
                     break
@@ -234,13 +250,29 @@ def number_claims(graph: ClaimGraph) -> dict[str, Numbered]:
             per_section[sec] = i
             number = f"{letters[section_index[sec]].upper()}{i}"
         rest = re.sub(r"\s*\(cited\)$", "", claim.title or "")
-        out[label] = Numbered(name, number, rest, work_keys(claim.source) if claim.source else [], False)
+        out[label] = Numbered(name, number, rest, _cited(claim), False)
     seen: dict[str, int] = {}
     for num in out.values():
         seen[num.heading] = seen.get(num.heading, 0) + 1
     for num in out.values():  # "Theorem 2" of two papers: references name the paper too
         num.ref = num.heading if seen[num.heading] == 1 or not num.works else f"{num.heading} of {num.works[0][0]}"
     return out
+
+
+def by_number(labels: list[str], nums: dict[str, Numbered]) -> list[str]:
+    """Labels in the order of their headings' numbers (Instance 2.3a, 2.3b, ..., 2.3j, 2.3k; 2 before 10).
+
+    Examples
+    --------
+    >>> nums = {k: Numbered("Instance", n, "", [], False) for k, n in (("x", "2.3d"), ("y", "2.3c"), ("z", "10.1a"))}
+    >>> by_number(["z", "x", "y"], nums)
+    ['y', 'x', 'z']
+    """
+    def key(label: str) -> list[tuple[int, int | str]]:
+        parts = re.split(r"(\d+)", nums[label].heading)
+        return [(0, int(p)) if p.isdigit() else (1, p) for p in parts if p]
+
+    return sorted(labels, key=key)
 
 
 class ClaimSubgraph:

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from proofkit.errors import InvalidInput, ProofkitError
+from proofkit.errors import InvalidInput
 from proofkit.progress import bar as progress_bar
 from proofkit.results import ResultDisplay
+from proofkit.sweep.cluster import SchedulerUnavailable, connect
 from proofkit.sweep.store import ResultStore
 from proofkit.sweep.summary import summarize, write_summary
 from proofkit.sweep.tasks import MalformedTask, Task, load_tasks, proofkit_version
@@ -21,10 +22,6 @@ __all__ = ["sweep", "SweepReport", "SchedulerUnavailable", "DEFAULT_OUT", "repor
 
 DEFAULT_OUT = "proofkit-sweep"
 _KEY_PREFIX = "proofkit-sweep-"
-
-
-class SchedulerUnavailable(ProofkitError, ConnectionError):
-    """The Dask scheduler given by address cannot be reached (or has too few workers)."""
 
 
 @dataclass(repr=False)  # a summarised repr and Jupyter display: ResultDisplay
@@ -107,27 +104,7 @@ def _check_args(scheduler: Any, workers: Any, timeout: Any) -> float | None:
 
 def _client(scheduler: Any, workers: int | None, n_tasks: int, log: str) -> tuple[Any, Any]:
     """A Dask client and the cluster proofkit started (None when attached to an existing one)."""
-    from distributed import Client
-
-    from proofkit.sweep.cluster import LocalProcessCluster
-
-    if scheduler is not None and not isinstance(scheduler, str):
-        return scheduler, None
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise SchedulerUnavailable(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
-        if workers:
-            try:
-                client.wait_for_workers(workers, timeout=120)
-            except (TimeoutError, OSError):
-                client.close()
-                raise SchedulerUnavailable(f"the scheduler at {scheduler!r} has fewer than {workers} workers") from None
-        return client, None
-    n = workers or max(1, min(os.cpu_count() or 1, n_tasks))
-    cluster = LocalProcessCluster(n, threads_per_worker=1, log=log)
-    return cluster.client, cluster
+    return connect(scheduler, workers, min(os.cpu_count() or 1, n_tasks), log)
 
 
 def _complete(task: Task, raw: dict[str, Any], timeout: float | None) -> dict[str, Any]:

@@ -23,7 +23,9 @@ from typing import Any
 from proofkit.progress import track
 from proofkit.results import ResultDisplay
 
-__all__ = ["RESULT_SCHEMA", "FINAL", "NO_VERDICT", "ResultStore", "VerifyReport", "verify_path", "is_result_record"]
+__all__ = ["RESULT_SCHEMA", "FINAL", "NO_VERDICT", "ResultStore", "VerifyReport", "verify_path", "is_result_record",
+           "FileCheck", "files_to_verify", "relative_name", "read_for_check", "unreadable", "check_file_text",
+           "check_file", "merge_checks"]
 
 RESULT_SCHEMA = "proofkit.sweep-result/1"
 #: Outcomes that a resumed sweep does not run again (``timeout`` is re-run only with a longer time limit).
@@ -239,6 +241,159 @@ def _bare_certificate(text: str, rel: str, rep: VerifyReport) -> bool:
     return bool(res["ok"])
 
 
+@dataclass
+class FileCheck:
+    """One file of a folder re-checked on its own: its part of the report, and what the folder-wide checks need.
+
+    :func:`check_file_text` makes one (in this process, or on a Dask worker for ``proofkit verify DIR
+    --workers N``); :func:`merge_checks` adds them up in file order and runs the checks that span files
+    (``summary.json`` against the records, a report folder's certificate files against its claim graph).
+
+    Attributes
+    ----------
+    rel : str
+        The file's name relative to the folder verified (how problems name it).
+    part : VerifyReport
+        The counts, problems and notes of this file alone.
+    other : bool
+        Not a record, certificate or graph: a sweep's ``summary.json`` or a skipped file.
+    key, outcome : str or None
+        A sweep record's key and outcome (for ``summary.json``).
+    bound : tuple or None
+        A bare certificate accepted by the kernel and bound to a claim: ``(label, canonical text)``.
+    held : dict
+        A claim graph's accepted certificates: label -> canonical texts.
+    """
+
+    rel: str
+    part: VerifyReport = field(default_factory=VerifyReport)
+    other: bool = False
+    key: str | None = None
+    outcome: str | None = None
+    bound: tuple[str, str] | None = None
+    held: dict[str, set[str]] = field(default_factory=dict)
+
+
+def files_to_verify(path: str | os.PathLike[str]) -> list[str]:
+    """The files :func:`verify_path` re-checks: ``path`` itself, or every ``*.json`` under it (not hidden), sorted."""
+    path = os.fspath(path)
+    return [path] if os.path.isfile(path) else sorted(
+        os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs if f.endswith(".json") and not f.startswith("."))
+
+
+def relative_name(path: str | os.PathLike[str], file: str) -> str:
+    """How problems name ``file``: relative to the folder ``path`` (its base name when ``path`` is the file)."""
+    path = os.fspath(path)
+    return os.path.relpath(file, path) if file != path else os.path.basename(file)
+
+
+def read_for_check(file: str) -> str:
+    """The text of a file to re-check (UTF-8); raises OSError or ValueError (then it is unreadable)."""
+    with open(file, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def unreadable(rel: str, exc: BaseException) -> FileCheck:
+    """The check of a file that cannot be read or is not JSON."""
+    out = FileCheck(rel)
+    out.part.problems.append(f"{rel}: unreadable ({exc})")
+    return out
+
+
+def check_file_text(rel: str, text: str) -> FileCheck:
+    """Re-check one file's text on its own: a sweep record (kernel and binding), a bare certificate (kernel) or a
+    saved claim graph (:func:`proofkit.claims.verify.verify_graph_text`); anything else is ``other``.
+
+    Examples
+    --------
+    >>> check_file_text("x.json", '{"a": 1}').other
+    True
+    """
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        return unreadable(rel, exc)
+    out = FileCheck(rel)
+    rep = out.part
+    if is_result_record(obj):
+        _verify_record(obj, os.path.basename(rel), rep)
+        if isinstance(obj.get("key"), str):
+            out.key, out.outcome = obj["key"], str(obj.get("outcome"))
+    elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.certificate/"):
+        if _bare_certificate(text, rel, rep) and isinstance(obj.get("binding"), dict):
+            from proofkit.claims.verify import certificate_text
+
+            out.bound = (str(obj["binding"].get("label")), certificate_text(obj))
+    elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.graph/"):
+        from proofkit.claims.verify import verify_graph_text
+
+        rep.graphs += 1
+        graph = verify_graph_text(text)
+        rep.problems.extend(f"{rel}: {p}" for p in graph.problems)
+        rep.certificates += graph.stored
+        rep.accepted += graph.accepted
+        out.held = graph.held
+        if graph.unbound:
+            rep.notes.append(f"{rel}: {len(graph.unbound)} claims hold certificates tied to them by their binding "
+                             f"only, a hash anyone can recompute (no checker declaration here): "
+                             f"{', '.join(graph.unbound)}")
+    else:
+        out.other = True
+    return out
+
+
+def check_file(path: str | os.PathLike[str], file: str) -> FileCheck:
+    """:func:`check_file_text` of a file of the folder ``path``, read here."""
+    rel = relative_name(path, file)
+    try:
+        text = read_for_check(file)
+    except (OSError, ValueError) as exc:
+        return unreadable(rel, exc)
+    return check_file_text(rel, text)
+
+
+def merge_checks(files: list[str], checks: list[FileCheck]) -> VerifyReport:
+    """The report of a folder from the checks of its files (same order as ``files``), with the checks that span
+    files: every finished row of a sweep's ``summary.json`` has its record with the same outcome, and in a
+    report folder every certificate file bound to a claim is one the claim graph holds for that claim."""
+    rep = VerifyReport()
+    found: dict[str, str] = {}  # record key -> outcome
+    summaries = []
+    bound: list[tuple[str, str, str]] = []  # bare certificates bound to a claim: (file, label, canonical text)
+    held: dict[str, set[str]] = {}  # label -> the certificates the folder's graphs hold for it
+    for file, check in zip(files, checks, strict=True):
+        part = check.part
+        rep.files += 1
+        rep.records += part.records
+        rep.certificates += part.certificates
+        rep.accepted += part.accepted
+        rep.graphs += part.graphs
+        rep.problems.extend(part.problems)
+        rep.notes.extend(part.notes)
+        for outcome, n in part.unverified.items():
+            rep.unverified[outcome] = rep.unverified.get(outcome, 0) + n
+        if check.key is not None:
+            found[check.key] = str(check.outcome)
+        if check.bound is not None:
+            bound.append((check.rel, *check.bound))
+        for label, texts in check.held.items():
+            held.setdefault(label, set()).update(texts)
+        if check.other:
+            if os.path.basename(file) == "summary.json" and os.path.isdir(os.path.join(os.path.dirname(file),
+                                                                                         "results")):
+                summaries.append(file)
+            else:
+                rep.skipped.append(check.rel)
+    for file in summaries:
+        _verify_summary(file, found, rep)
+    if rep.graphs:  # a report folder: each certificate file bound to a claim is one of that claim's in the graph
+        for rel, label, text in bound:
+            if text not in held.get(label, set()):
+                rep.problems.append(f"{rel}: bound to {label!r}, but not among the certificates the claim graph "
+                                    "holds for it (the graph is authoritative)")
+    return rep
+
+
 def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
     """Re-check everything under ``path`` (a folder, a record, a certificate or a saved claim graph).
 
@@ -253,7 +408,9 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
       :func:`proofkit.claims.verify.verify_graph_text`: certificates, bindings, the certificates each
       seed-library checker declares, stale claims and the claims' expected outcomes.
 
-    Other JSON files are skipped.
+    Other JSON files are skipped. Each file is checked on its own (:func:`check_file`), then the checks
+    are merged (:func:`merge_checks`); :func:`proofkit.sweep.verify.verify_on_dask` runs the same file
+    checks on Dask workers.
 
     Examples
     --------
@@ -261,57 +418,5 @@ def verify_path(path: str | os.PathLike[str]) -> VerifyReport:
     >>> verify_path(tempfile.mkdtemp()).empty
     True
     """
-    path = os.fspath(path)
-    files = [path] if os.path.isfile(path) else sorted(
-        os.path.join(d, f) for d, _, fs in os.walk(path) for f in fs if f.endswith(".json") and not f.startswith("."))
-    rep = VerifyReport()
-    found: dict[str, str] = {}
-    summaries = []
-    bound: list[tuple[str, str, str]] = []  # bare certificates bound to a claim: (file, label, canonical text)
-    held: dict[str, set[str]] = {}  # label -> the certificates the folder's graphs hold for it
-    for file in track(files, "verifying certificates", unit="file"):
-        rep.files += 1
-        rel = os.path.relpath(file, path) if file != path else os.path.basename(file)
-        try:
-            with open(file, encoding="utf-8") as fh:
-                text = fh.read()
-            obj = json.loads(text)
-        except (OSError, ValueError) as exc:
-            rep.problems.append(f"{rel}: unreadable ({exc})")
-            continue
-        if is_result_record(obj):
-            _verify_record(obj, os.path.basename(file), rep)
-            if isinstance(obj.get("key"), str):
-                found[obj["key"]] = str(obj.get("outcome"))
-        elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.certificate/"):
-            if _bare_certificate(text, rel, rep) and isinstance(obj.get("binding"), dict):
-                from proofkit.claims.verify import certificate_text
-
-                bound.append((rel, str(obj["binding"].get("label")), certificate_text(obj)))
-        elif isinstance(obj, dict) and str(obj.get("schema", "")).startswith("proofkit.graph/"):
-            from proofkit.claims.verify import verify_graph_text
-
-            rep.graphs += 1
-            found = verify_graph_text(text)
-            rep.problems.extend(f"{rel}: {p}" for p in found.problems)
-            rep.certificates += found.stored
-            rep.accepted += found.accepted
-            for label, texts in found.held.items():
-                held.setdefault(label, set()).update(texts)
-            if found.unbound:
-                rep.notes.append(f"{rel}: {len(found.unbound)} claims hold certificates tied to them by their binding "
-                                 f"only, a hash anyone can recompute (no checker declaration here): "
-                                 f"{', '.join(found.unbound)}")
-        elif os.path.basename(file) == "summary.json" and os.path.isdir(os.path.join(os.path.dirname(file),
-                                                                                       "results")):
-            summaries.append(file)
-        else:
-            rep.skipped.append(rel)
-    for file in summaries:
-        _verify_summary(file, found, rep)
-    if rep.graphs:  # a report folder: each certificate file bound to a claim is one of that claim's in the graph
-        for rel, label, text in bound:
-            if text not in held.get(label, set()):
-                rep.problems.append(f"{rel}: bound to {label!r}, but not among the certificates the claim graph "
-                                    "holds for it (the graph is authoritative)")
-    return rep
+    files = files_to_verify(path)
+    return merge_checks(files, [check_file(path, file) for file in track(files, "verifying certificates", unit="file")])

@@ -1,4 +1,4 @@
-"""The non-convexity example of the lecture notes (seed 000, Section 1).
+"""The non-convexity example of the lecture notes (Section 1).
 
 For ``f = w2 * w1 * x`` (a one-hidden-layer linear net with scalar weights)
 the Hessian in ``(w1, w2)`` is ``[[0, x], [x, 0]]`` at every point, with

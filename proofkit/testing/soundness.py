@@ -9,7 +9,7 @@ centre is shifted off the root, that contain two roots, or that sit on a
 saddle. A *false certificate* is a ``certified`` verdict on a false claim or
 a ``refuted`` verdict on a true one; the count must be zero.
 
-The input families of issue 9 probe the conversion of user input: integer
+The input-class families probe the conversion of user input: integer
 matrices with entries above 2^53 in every numpy integer dtype (and object
 arrays of Python ints), float literals in identities and in gradients (a
 float is its exact binary value, never a nearby decimal), symmetric matrices
@@ -252,7 +252,7 @@ def krawczyk(rng: random.Random) -> Iterator[Case]:
                lambda: certify_strict_local_min(fgrad, None, centre, Fraction(1, 10**15), variables=x))
 
 
-# -- issue 9: input classes ------------------------------------------------------------------------------------------
+# -- input classes --------------------------------------------------------------------------------------------------
 _INT_DTYPES = (np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, object)
 
 
@@ -415,6 +415,94 @@ def assumption_identities(rng: random.Random) -> Iterator[Case]:
                lambda: _identity(sympy.sqrt(q**2 + 2 * q + 1), q + 1))
 
 
+
+# -- multi-variable non-smooth losses (constant branches of max/min/piecewise/sign in products) ------------------
+_KINDS = {1: "strict local minimum", -1: "strict local maximum"}
+
+
+def nonsmooth_quadratic(rng: random.Random, n: int) -> tuple[Any, list[Any], list[int], list[Fraction], list[Fraction]]:
+    """``L = sum_i d_i (x_i - a_i)^2 + sum_j s_j N_j (x_{q_j} - a_{q_j})`` with non-smooth nodes ``N_j`` (max, min,
+    piecewise, hard tanh) that sit on a *constant* branch ``k_j`` wherever ``|x| < 19``: there ``L`` is the
+    quadratic ``sum_i d_i (x_i - a_i)^2 + b_i (x_i - a_i)`` (``b_i = sum_{q_j = i} s_j k_j``), whose only critical
+    point is ``x*_i = a_i - b_i / (2 d_i)``; it is a strict minimum / maximum / saddle by the signs of ``d``.
+
+    Returns ``(L, x, d, a, x*)``: the exact truth of every claim about it comes from this construction."""
+    x = list(sympy.symbols(f"y0:{n}"))
+    u = rng.random()
+    signs = [1] * n if u < 0.4 else ([-1] * n if u < 0.6 else [rng.choice([-1, 1]) for _ in range(n)])
+    if 0.6 <= u and len(set(signs)) == 1:
+        signs[rng.randrange(n)] *= -1
+    d = [rng.randint(2, 4) * sg for sg in signs]
+    a = [Fraction(rng.randint(-4, 4), rng.randint(1, 4)) for _ in range(n)]
+    b = [Fraction(0)] * n
+    L = sum(d[i] * (x[i] - sympy.Rational(a[i])) ** 2 for i in range(n))
+    for _ in range(rng.randint(1, 3)):
+        p, q = rng.randrange(n), rng.randrange(n)
+        s = Fraction(rng.choice([-1, 1]), rng.choice([8, 16]))
+        k = rng.randint(20, 30)
+        kind = rng.choice(["max", "min", "piecewise", "hardtanh"])
+        node, value = {
+            "max": (sympy.Max(k, x[p]), k),
+            "min": (sympy.Min(-k, x[p]), -k),
+            "piecewise": (sympy.Piecewise((k, x[p] < k - 1), (x[p] + 1, True)), k),
+            "hardtanh": (sympy.Max(-1, sympy.Min(1, x[p] + k)), 1),
+        }[kind]
+        L = L + sympy.Rational(s) * node * (x[q] - sympy.Rational(a[q]))
+        b[q] += s * value
+    star = [a[i] - b[i] / (2 * d[i]) for i in range(n)]
+    assert all(abs(c) < 15 for c in star)  # far inside the constant branches (|x| < 19)
+    return L, x, d, a, star
+
+
+class _Classified:
+    """Adapter: a classification is 'certified' when it names the kind the construction gives, 'refuted' when it
+    certifies another kind (a false certificate on a true claim), else inconclusive."""
+
+    def __init__(self, cert: Any, expected: str) -> None:
+        self.cert = cert
+        kind = cert.claim.get("kind") if cert.verdict == "certified" else None
+        self.verdict = "inconclusive" if kind is None else ("certified" if kind == expected else "refuted")
+
+
+def nonsmooth_landscapes(rng: random.Random) -> Iterator[Case]:
+    """Claims about multi-variable losses with max/min/piecewise/hard-tanh factors on constant branches."""
+    from proofkit import certify_not_local_min, certify_saddle, certify_spurious_minimum, classify_critical_point
+
+    n = rng.randint(2, 4)
+    L, x, d, a, star = nonsmooth_quadratic(rng, n)
+    fam = "non-smooth landscapes"
+    grad = [L.diff(v) for v in x]
+    allpos, allneg = all(v > 0 for v in d), all(v < 0 for v in d)
+    r = Fraction(1, 2 ** rng.randint(4, 12))
+    star_q = [sympy.Rational(c) for c in star]
+    yield Case(fam, "strict local min at x*", allpos,
+               lambda: certify_strict_local_min(grad, None, star, r, variables=x, loss=L))
+    inside = [c + Fraction(rng.randint(-9, 9), 10) * r for c in star]
+    outside = list(inside)
+    j = rng.randrange(n)
+    outside[j] = star[j] + Fraction(rng.choice([-1, 1]) * rng.randint(11, 40), 10) * r
+    yield Case(fam, "one critical point, shifted centre inside", True,
+               lambda: certify_critical_point(grad, None, inside, r, variables=x))
+    yield Case(fam, "one critical point, shifted centre outside", False,
+               lambda: certify_critical_point(grad, None, outside, r, variables=x))
+    expected = _KINDS.get(1 if allpos else (-1 if allneg else 0), "saddle")
+    yield Case(fam, f"classified as {expected}", True, lambda: _Classified(classify_critical_point(L, x, star), expected))
+    yield Case(fam, "saddle at x*", not (allpos or allneg), lambda: certify_saddle(L, x, star))
+    yield Case(fam, "not a local minimum at x*", not allpos, lambda: certify_not_local_min(L, x, star))
+    centre = inside if rng.random() < 0.5 else outside
+    direction = [-(2 * d[i] * (c - star[i])) for i, c in enumerate(centre)]  # -grad L(centre)
+    if any(direction):
+        in_box = all(abs(c - s) <= r for c, s in zip(centre, star))
+        yield Case(fam, "no local minimum in a box (first order)", not allpos or not in_box,
+                   lambda: certify_not_local_min(L, x, centre, direction=direction, radius=r))
+    value = L.subs(dict(zip(x, star_q)))
+    delta = sympy.Rational(rng.choice([-1, 1]), 2 ** rng.randint(1, 30))
+    yield Case(fam, "spurious local min above a stated global value", allpos and value > value + delta,
+               lambda: certify_spurious_minimum(L, x, star, global_value=value + delta))
+    shift = Fraction(rng.randint(-3, 3), 7)  # the loss is separable: the slice's critical point is x*_free
+    yield Case(fam, "critical point on a slice (last variable fixed)", True,
+               lambda: certify_critical_point(grad, None, inside[:-1], r, variables=x, fixed={x[-1]: star[-1] + shift}))
+
 CASE_FAMILIES: dict[str, Callable[[random.Random], Iterator[Case]]] = {
     "singular integer": singular_integer,
     "rank-deficient product": rational_products,
@@ -427,6 +515,7 @@ CASE_FAMILIES: dict[str, Callable[[random.Random], Iterator[Case]]] = {
     "float literals in gradients": float_gradients,
     "NaN-producing (entries near 1e308)": overflowing_matrices,
     "assumption-carrying symbols": assumption_identities,
+    "non-smooth landscapes": nonsmooth_landscapes,
 }
 
 
@@ -451,6 +540,7 @@ class SoundnessReport(ResultDisplay):
     conclusive: int = 0
     false_certificates: list[str] = field(default_factory=list)
     kernel_rejections: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     by_family: dict[str, list[int]] = field(default_factory=dict)
 
     @property
@@ -469,8 +559,14 @@ def run_soundness(n_cases: int, seed: int = 0, kernel: bool = True) -> Soundness
     """Run ``n_cases`` cases; every conclusive certificate is also re-checked by the kernel."""
     rep = SoundnessReport()
     for case in generate_cases(n_cases, seed):
-        with np.errstate(all="ignore"):
-            res = case.run()
+        try:
+            with np.errstate(all="ignore"):
+                res = case.run()
+        except Exception as exc:  # a raw exception from a certifier is a bug too: recorded, the run goes on
+            rep.cases += 1
+            rep.by_family.setdefault(case.family, [0, 0])[0] += 1
+            rep.errors.append(f"{case.family}: {case.claim}: {type(exc).__name__}: {' '.join(str(exc).split())[:120]}")
+            continue
         cert = getattr(res, "cert", res)
         verdict = res.verdict
         rep.cases += 1
