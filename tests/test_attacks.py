@@ -322,3 +322,27 @@ def test_relu_minimum_with_the_dead_unit_swapped_for_a_live_one_is_rejected():
     assert any(n[0] == "abs" for n in loss["nodes"])
     with pytest.raises(CertificateRejected, match="manifold identities"):
         check_certificate(rehashed(d))
+
+
+@pytest.mark.parametrize("a2", [sympy.Rational(1, 2), sympy.Rational(-1, 2)])
+def test_relu_minimum_forged_from_a_smooth_surrogate_is_rejected(a2):
+    """The attacker's way: certify the surrogate in which the sleeping unit is written as 0 (a true manifold of
+    minima), then store the ReLU loss, whose unit sits on its kink at x = 3 inside the box, and rehash. With
+    a2 = 1/2 the loss decreases when the unit wakes up (a false minimum); with a2 = -1/2 it is a minimum, but
+    only one-sided, which the rule does not prove: either way the kernel must not accept the swapped loss."""
+    from proofkit.testing.mutants import rehash
+
+    a1, w1, b1, w2, b2, a = sympy.symbols("a1 w1 b1 w2 b2 a2")
+    params = [a1, w1, b1, a, w2, b2]
+    X, Y = [0, 1, 2, 3], [0, 1, 0, 1]
+    unit2 = [sympy.Max(0, w2 * t + b2) for t in X]
+    relu = sum((a1 * sympy.Max(0, w1 * t + b1) + a * u - s) ** 2 for t, s, u in zip(X, Y, unit2))
+    surrogate = sum((a1 * sympy.Max(0, w1 * t + b1) - s) ** 2 for t, s in zip(X, Y))  # (a2, w2, b2: unused inputs)
+    point = [1, sympy.Rational(1, 5), sympy.Rational(1, 5), a2, 1, -3]
+    c = pk.certify_local_min(surrogate, params, point, manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    assert c.verdict == "certified"
+    d = json.loads(c.to_json())
+    d["inputs"]["loss"] = to_dag([relu], params)
+    rehash(d)
+    with pytest.raises(CertificateRejected, match="manifold identities"):
+        check_certificate(json.dumps(d))
