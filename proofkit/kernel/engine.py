@@ -672,8 +672,18 @@ def branches(dag: Any, box: Sequence[Any], prec: int) -> list[tuple[str, Any]]:
     ---------
     At every point of the box, the value of ``dag`` equals the value of at least one of the returned expressions
     (of the only one when every node is decided); the returned expressions contain no non-smooth node and no
-    condition. :class:`NotAnalyticOnBox` when a piecewise node may have no branch, more than
-    :data:`MAX_BRANCHES` regions, or a switching quantity is not enclosed on the box.
+    condition. :class:`~proofkit.kernel.engine.NotAnalyticOnBox` when a piecewise node may have no branch, more
+    than :data:`~proofkit.kernel.engine.MAX_BRANCHES` regions, or a switching quantity is not enclosed on the box.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> relu = SimpleNamespace(inputs=("x",), nodes=(("const", flint.fmpq(0)), ("var", 0), ("max", 0, 1)),
+    ...                        outputs=(2,))
+    >>> [(name, b.nodes) for name, b in branches(relu, [flint.arb(-2, 1)], 64)]   # dead on the box: 0
+    [('', (('const', 0),))]
+    >>> [name for name, _ in branches(relu, [flint.arb(0, 1)], 64)]              # the kink inside: two regions
+    ['max(0, x) = 0', 'max(0, x) = x']
     """
     nodes, probes = list(dag.nodes), {}
     for nd in dag.nodes:

@@ -128,7 +128,7 @@ def enclose(dag: Dag, point: Sequence[flint.arb], order: int, prec: int,
 
 
 def branches(dag: Dag, point: Sequence[flint.arb], prec: int) -> list[Dag]:
-    """The smooth expressions ``dag`` is on the box, one per region of its kinks (:func:`engine.branches`)."""
+    """The smooth expressions ``dag`` is on the box, one per region of its kinks (:func:`~proofkit.kernel.engine.branches`)."""
     charge(evaluation_cost(tape_of(dag), 0, prec), "deciding the kinks on a box")
     return [b for _, b in engine.branches(dag, point, prec)]
 
