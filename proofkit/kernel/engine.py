@@ -661,7 +661,8 @@ def _choices(dag: Any, i: int, sign: Any, truth: list) -> list[Any]:
 
 
 def branches(dag: Any, box: Sequence[Any], prec: int) -> list[tuple[str, Any]]:
-    """The smooth expressions that ``dag`` is on ``box``, one per region of the kinks that switch inside it.
+    """The smooth expressions that ``dag`` (a :class:`~proofkit.kernel.dag.Dag`) is on ``box``, one per region of the
+    kinks that switch inside it (each of the same class, named by the branches taken).
 
     Every non-smooth node (``abs``, ``sign``, ``max``, ``min``, ``heaviside``, ``piecewise``) is decided by the signs
     of its switching quantities, enclosed over the whole box in Arb: a node whose value equals one branch at every
@@ -677,9 +678,8 @@ def branches(dag: Any, box: Sequence[Any], prec: int) -> list[tuple[str, Any]]:
 
     Examples
     --------
-    >>> from types import SimpleNamespace
-    >>> relu = SimpleNamespace(inputs=("x",), nodes=(("const", flint.fmpq(0)), ("var", 0), ("max", 0, 1)),
-    ...                        outputs=(2,))
+    >>> from proofkit.kernel.dag import Dag
+    >>> relu = Dag(("x",), (("const", flint.fmpq(0)), ("var", 0), ("max", 0, 1)), (2,))
     >>> [(name, b.nodes) for name, b in branches(relu, [flint.arb(-2, 1)], 64)]   # dead on the box: 0
     [('', (('const', 0),))]
     >>> [name for name, _ in branches(relu, [flint.arb(0, 1)], 64)]              # the kink inside: two regions
