@@ -222,7 +222,9 @@ def _region_problem(spec: LossSpec, phi_dag: dict[str, Any], T: list[int], V: li
             H = H if H is not None else flint.arb_mat(spec.n, spec.n)
             definite(1, flint.arb_mat([[H[i, j] for j in V] for i in V]), prec=PREC)
         except (CertificateRejected, NotAnalyticOnBox) as exc:
-            return f"{where} the loss is not proved >= L0: {str(exc).removeprefix('certificate rejected: ')}"
+            side = "; a minimum on one side of a kink only (one-sided conditions) is not proved by the manifold " \
+                "argument: every branch must be a minimum on the whole box" if name else ""
+            return f"{where} the loss is not proved >= L0: {str(exc).removeprefix('certificate rejected: ')}{side}"
     return None
 
 
