@@ -262,3 +262,87 @@ def test_proofkit_verify_rejects_the_forgeries(tmp_path):
         res = subprocess.run([sys.executable, "-m", "proofkit", "verify", str(path)], capture_output=True, text=True,
                              timeout=120)
         assert res.returncode == 1 and "REJECTED" in res.stdout, (k, res.stdout[-300:], res.stderr[-300:])
+
+
+# -- manifold minima of piecewise losses: the branches are decided on the stored box by the kernel itself -----------
+def _dead_relu_certificate():
+    a1, w1, b1, a2, w2, b2 = sympy.symbols("a1 w1 b1 a2 w2 b2")
+    L = sum((a1 * sympy.Max(0, w1 * t + b1) + a2 * sympy.Max(0, w2 * t + b2) - s) ** 2
+            for t, s in zip([0, 1, 2, 3], [0, 1, 0, 1]))
+    c = pk.certify_local_min(L, [a1, w1, b1, a2, w2, b2], [1, sympy.Rational(1, 5), sympy.Rational(1, 5),
+                             sympy.Rational(1, 2), 1, -10], manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    assert c.verdict == "certified" and check_certificate(c.to_json()).ok
+    return json.loads(c.to_json())
+
+
+@pytest.mark.parametrize("field,index,value,match", [
+    # unit 2 moved onto its kink at x = 3 with a2 > 0 (the loss decreases when it wakes up): a false minimum
+    ("centers", 5, "-3", "manifold identities"),
+    # a box so wide that unit 2 wakes up inside it
+    ("radii", 5, "8", "manifold identities|regions"),
+    # unit 1's kink at x = 0 inside the box: the other branch is not a minimum
+    ("radii", 2, "1/2", "manifold identities|phi"),
+])
+def test_false_relu_minimum_on_a_moved_box_is_rejected(field, index, value, match):
+    d = _dead_relu_certificate()
+    d["inputs"][field][index] = value
+    with pytest.raises(CertificateRejected, match=match):
+        check_certificate(rehashed(d))
+
+
+def test_false_relu_minimum_refused_by_the_certifier_is_rejected_when_marked_certified():
+    a1, w1, b1, a2, w2, b2 = sympy.symbols("a1 w1 b1 a2 w2 b2")
+    L = sum((a1 * sympy.Max(0, w1 * t + b1) + a2 * sympy.Max(0, w2 * t + b2) - s) ** 2
+            for t, s in zip([0, 1, 2, 3], [0, 1, 0, 1]))
+    c = pk.certify_local_min(L, [a1, w1, b1, a2, w2, b2], [1, sympy.Rational(1, 5), sympy.Rational(1, 5),
+                             sympy.Rational(1, 2), 1, -3], manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    assert c.verdict == "inconclusive" and "region" in c.reason
+    d = json.loads(c.to_json())
+    d["verdict"], d["reason"] = "certified", None
+    with pytest.raises(CertificateRejected, match="manifold identities"):
+        check_certificate(rehashed(d))
+
+
+def test_relu_minimum_across_a_kink_needs_its_stated_value():
+    # both branches are minima here, but with the value dropped the kernel would compare constants it never proved equal
+    c = pk.certify_local_min(sympy.Max(0, y) ** 2 + y**2 * (1 + x**2), [x, y], [1, 0], manifold={y: 0})
+    assert c.certified
+    d = json.loads(c.to_json())
+    d["inputs"]["value"] = d["claim"]["value"] = None
+    with pytest.raises(CertificateRejected, match="stated value"):
+        check_certificate(rehashed(d))
+
+
+def test_relu_minimum_with_the_dead_unit_swapped_for_a_live_one_is_rejected():
+    d = _dead_relu_certificate()
+    loss = d["inputs"]["loss"]  # the dead unit's relu(b2) (data point x = 0) becomes |b2|: alive on the whole box
+    b2 = loss["nodes"].index(["var", loss["inputs"].index("b2")])
+    zero = loss["nodes"].index(["const", "0"])
+    loss["nodes"][loss["nodes"].index(["max", zero, b2])] = ["abs", b2]
+    assert any(n[0] == "abs" for n in loss["nodes"])
+    with pytest.raises(CertificateRejected, match="manifold identities"):
+        check_certificate(rehashed(d))
+
+
+@pytest.mark.parametrize("a2", [sympy.Rational(1, 2), sympy.Rational(-1, 2)])
+def test_relu_minimum_forged_from_a_smooth_surrogate_is_rejected(a2):
+    """The attacker's way: certify the surrogate in which the sleeping unit is written as 0 (a true manifold of
+    minima), then store the ReLU loss, whose unit sits on its kink at x = 3 inside the box, and rehash. With
+    a2 = 1/2 the loss decreases when the unit wakes up (a false minimum); with a2 = -1/2 it is a minimum, but
+    only one-sided, which the rule does not prove: either way the kernel must not accept the swapped loss."""
+    from proofkit.testing.mutants import rehash
+
+    a1, w1, b1, w2, b2, a = sympy.symbols("a1 w1 b1 w2 b2 a2")
+    params = [a1, w1, b1, a, w2, b2]
+    X, Y = [0, 1, 2, 3], [0, 1, 0, 1]
+    unit2 = [sympy.Max(0, w2 * t + b2) for t in X]
+    relu = sum((a1 * sympy.Max(0, w1 * t + b1) + a * u - s) ** 2 for t, s, u in zip(X, Y, unit2))
+    surrogate = sum((a1 * sympy.Max(0, w1 * t + b1) - s) ** 2 for t, s in zip(X, Y))  # (a2, w2, b2: unused inputs)
+    point = [1, sympy.Rational(1, 5), sympy.Rational(1, 5), a2, 1, -3]
+    c = pk.certify_local_min(surrogate, params, point, manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    assert c.verdict == "certified"
+    d = json.loads(c.to_json())
+    d["inputs"]["loss"] = to_dag([relu], params)
+    rehash(d)
+    with pytest.raises(CertificateRejected, match="manifold identities"):
+        check_certificate(json.dumps(d))

@@ -105,3 +105,35 @@ def test_degenerate_point_of_a_loss_with_abs_away_from_its_kink():
     assert c.verdict == "inconclusive" and c.claim["reason_code"] == "degenerate"
     assert "numerical rank about 2 < 3" in c.reason and "rational losses only" in c.reason
     assert check_certificate(c.to_json()).ok
+
+
+def test_classification_names_a_singular_hessian_with_a_negative_eigenvalue_a_strict_saddle():
+    z = sympy.Symbol("z")
+    c = classify_critical_point(x**2 - y**2 + z**4, [x, y, z], [0, 0, 0])
+    assert c.certified and c.claim["kind"] == "saddle" and c.claim["reason_code"] == "strict"
+    c = classify_critical_point(x**3 + y**2, [x, y], [0, 0])
+    assert c.certified and c.claim["reason_code"] == "degenerate"
+
+
+def test_classification_refines_the_point_and_takes_a_stored_graph():
+    from proofkit.symbolic.dag import to_dag
+
+    L = (x**2 - 1) ** 2 + (y - 2) ** 2 + x * y / 10
+    assert classify_critical_point(L, [x, y], [1, 2]).verdict == "inconclusive"
+    c = classify_critical_point(to_dag([L], [x, y]), None, [1.0, 2.0], refine=True)
+    assert c.certified and c.claim["kind"] == "strict local minimum" and c.inputs["point"] != ["1", "2"]
+    assert check_certificate(c.to_json()).ok
+
+
+def test_classification_of_a_dead_relu_unit_is_clear_without_a_manifold_and_certified_with_one():
+    a1, w1, b1, a2, w2, b2 = sympy.symbols("a1 w1 b1 a2 w2 b2")
+    L = sum((a1 * sympy.Max(0, w1 * s + b1) + a2 * sympy.Max(0, w2 * s + b2) - v) ** 2
+            for s, v in zip([0, 1, 2, 3], [0, 1, 0, 1]))
+    params, R = [a1, w1, b1, a2, w2, b2], sympy.Rational
+    c = classify_critical_point(L, params, [1, R(1, 5), R(1, 5), R(1, 2), 1, -10])
+    assert c.verdict == "inconclusive" and c.claim["reason_code"] == "non-isolated critical set"
+    c = classify_critical_point(L, params, [1, R(1, 5), R(1, 5), R(1, 2), 1, -3])  # on the dead unit's kink
+    assert c.verdict == "inconclusive" and "not analytic" in c.reason and "max(0, add(b2, mul(3, w2)))" in c.reason
+    c = classify_critical_point(L, params, [1, R(1, 5), R(1, 5), R(1, 2), 1, -10],
+                                manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    assert c.certified and c.claim["kind"] == "non-strict local minimum"

@@ -1,11 +1,13 @@
 """The Arb engine's enclosures against exact values and 100-digit references (hypothesis)."""
 
+from fractions import Fraction
+
 import flint
 import mpmath
 import numpy as np
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from proofkit.errors import CertificateRejected
@@ -123,12 +125,15 @@ def test_compiled_scalar_gradient_follows_branches():
 # -- non-smooth nodes: branch resolution near kinks ------------------------------------------------------------
 @settings(max_examples=60, deadline=None)
 @given(st.fractions(-1, 1, max_denominator=10**6), st.integers(4, 40))
+@example(Fraction(1, 7) + Fraction(1, 2**26) + Fraction(1, 10**6), 26)
+@example(Fraction(1, 7), 26)
 def test_max_is_resolved_or_refused_near_its_kink(c, k):
     expr = sympy.Max(X, sympy.Rational(1, 7)) ** 2 + sympy.Abs(Y - 1)
     tape = Tape(decode_dag(to_dag(expr, VARS)))
     r = flint.fmpq(1, 2**k)
     cx = flint.fmpq(c.numerator, c.denominator)
-    box = [flint.arb(cx - r).union(flint.arb(cx + r)), flint.arb(0)]
+    with flint.ctx.workprec(300):  # (at 53 bits the ends of [cx - r, cx + r] round outwards, past 1/7 at times)
+        box = [flint.arb(cx - r).union(flint.arb(cx + r)), flint.arb(0)]
     straddles = cx - r <= flint.fmpq(1, 7) <= cx + r
     if straddles:
         with pytest.raises(NotAnalyticOnBox, match="max"):
@@ -389,3 +394,72 @@ def test_float_hessian_outside_the_domain_of_a_fractional_power_is_nan():
     # (x0 - 2)^(3/2) at x0 = 0: not real; the Hessian is nan there, not the real part of a complex number
     H = _float_tape([["var", 0], ["const", "-2"], ["add", 0, 1], ["pow", 2, "3/2"]], inputs=("x0",)).hessian(np.array([0.0]))
     assert np.isrealobj(H) and np.isnan(H).all()
+
+
+# -- branches: the smooth expressions a piecewise expression is on a box ---------------------------------------
+def _piecewise_combine(children):
+    return st.one_of(
+        st.builds(lambda a, b: sympy.Max(a, b), children, children),
+        st.builds(lambda a, b: sympy.Min(a, b), children, children),
+        st.builds(lambda a: sympy.Abs(a), children),
+        st.builds(lambda a: sympy.sign(a), children),
+        st.builds(lambda a: sympy.Heaviside(a, sympy.Rational(1, 2)), children),
+        st.builds(lambda a, b: sympy.Piecewise((a, b > 0), (b, True)), children, children),
+        st.builds(lambda a, b: a + b, children, children),
+        st.builds(lambda a, b: a * b, children, children),
+    )
+
+
+pl_leaf = st.sampled_from([X, Y, X - Y, X + Y - 1, sympy.Rational(1, 3), sympy.Integer(-1), sympy.Integer(0)])
+piecewise_expressions = st.recursive(pl_leaf, _piecewise_combine, max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(piecewise_expressions, points, st.sampled_from([sympy.Rational(0), sympy.Rational(1, 8), sympy.Rational(1)]))
+def test_a_piecewise_expression_equals_one_of_its_branches_at_every_point_of_the_box(e, c, r):
+    from hypothesis import assume
+
+    from proofkit.errors import InvalidInput
+    from proofkit.kernel.engine import branches
+
+    c = [sympy.Rational(v.numerator, v.denominator) for v in c]
+    try:
+        dag = decode_dag(to_dag([e], VARS))
+    except InvalidInput:  # (sympy folded nested conditions into a node the format lacks, e.g. ITE)
+        assume(False)
+    box = [flint.arb(flint.fmpq(int(v.p), int(v.q))).union(flint.arb(flint.fmpq(int((v + r).p), int((v + r).q))))
+           .union(flint.arb(flint.fmpq(int((v - r).p), int((v - r).q)))) for v in c]
+    try:
+        out = branches(dag, box, 128)
+    except NotAnalyticOnBox:
+        return  # (more than 16 regions, or a piecewise node without a branch known to apply)
+    smooth = {"var", "const", "pi", "E", "add", "mul", "pow"}
+    for _, b in out:
+        assert all(nd[0] in smooth for nd in b.nodes), b.nodes
+    assert (len(out) == 1) == (out[0][0] == "")
+    grid = [c[0] + r * k / 4 for k in range(-4, 5)]
+    for px in grid:
+        for py in [c[1] + r * k / 4 for k in range(-4, 5)]:
+            want = e.subs({X: px, Y: py})
+            if not want.is_finite:
+                continue
+            with flint.ctx.workprec(128):
+                at = [flint.arb(flint.fmpq(int(px.p), int(px.q))), flint.arb(flint.fmpq(int(py.p), int(py.q)))]
+                w = flint.arb(flint.fmpq(int(sympy.Rational(want).p), int(sympy.Rational(want).q)))
+                got = [evaluate(Tape(b), at, order=0, prec=128)[0].value for _, b in out]
+                assert any(abs(g - w) < flint.arb(flint.fmpq(1, 10**30)) for g in got), (e, px, py, got)
+
+
+def test_branches_decide_a_dead_relu_and_split_a_kink_into_named_regions():
+    from proofkit.kernel.engine import branches
+
+    dag = decode_dag(to_dag([sympy.Max(0, X - 10) + sympy.Abs(Y)], VARS))
+    ((name, b),) = branches(dag, [flint.arb(0, 1), flint.arb(2, 1)], 128)
+    assert name == "" and {nd[0] for nd in b.nodes} <= {"var", "const", "add", "mul", "pow"}
+    assert evaluate(Tape(b), [flint.arb(0), flint.arb(2)], order=0)[0].value == 2
+    out = branches(dag, [flint.arb(10, 1), flint.arb(0, 1)], 128)
+    names = [sorted(part.split(" = ")[0] for part in n.split("; ")) for n, _ in out]
+    assert len(out) == 4 and all(n == ["abs(y)", "max(0, add(-10, x))"] for n in names)
+    with pytest.raises(NotAnalyticOnBox, match="regions"):
+        e = sum(sympy.Abs(X - k) for k in range(5))  # 5 kinks in the box: 32 regions
+        branches(decode_dag(to_dag([e], VARS)), [flint.arb(2, 3), flint.arb(0)], 128)

@@ -106,3 +106,39 @@ def test_not_local_min_by_the_taylor_remainder():
 def test_curvature_vanishing_at_the_point_is_never_certified_by_the_remainder():
     c = certify_not_local_min(sympy.cos(x) * y**2 - x**4, [x, y], [0, 0], direction=[1, 0])
     assert c.verdict == "inconclusive"
+
+
+# -- naming, refine, graphs and exact or float points ------------------------------------------------------------------
+def test_a_negative_eigenvalue_with_a_singular_hessian_is_a_strict_saddle():
+    from proofkit.printing.statements import statement_for
+
+    # the eigenvector of the negative eigenvalue is irrational; the search tries a rational approximation of it first
+    L = (x + 2 * y) ** 2 - 3 * (x - y * R(1, 3)) ** 2 + z**4
+    c = certify_saddle(L, [x, y, z], [0, 0, 0])
+    assert c.certified and c.claim["kind"] == "degenerate" and c.claim["order"] == 2
+    assert "strict saddle" in statement_for(c.claim) and "degenerate" not in statement_for(c.claim)
+    c = certify_saddle(x**3 + y**2 + z**2, [x, y, z], [0, 0, 0])
+    assert c.claim["order"] == 3 and "degenerate saddle" in statement_for(c.claim)
+
+
+def test_saddle_refine_moves_an_approximate_point_to_the_critical_point():
+    L = (x**2 - 1) ** 2 - (y - 2) ** 2 + x * y / 10
+    assert certify_saddle(L, [x, y], [1, 2]).verdict == "inconclusive"  # 1e-1 off: no box isolates it
+    c = certify_saddle(L, [x, y], [1, 2], refine=True)
+    assert c.certified and c.claim["kind"] == "strict" and c.inputs["centers"] != ["1", "2"]
+    with pytest.raises(InvalidInput, match="refine"):
+        certify_saddle(L, [x, y], [1, 2], refine="yes")
+
+
+def test_saddle_of_a_stored_graph_loss_with_float_or_exact_points():
+    from proofkit.symbolic.dag import to_dag
+
+    L = (x**2 - 1) ** 2 - (y - 2) ** 2 + x * y / 10
+    c = certify_saddle(to_dag([L], [x, y]), None, [0.97, 2.02], refine=True)
+    assert c.certified and c.inputs["loss"] == to_dag([L], [x, y])
+    c = certify_saddle(to_dag([x**3 + y**2], [x, y]), ["x", "y"], [R(0), 0])  # a degenerate saddle, exact point
+    assert c.certified and c.claim["order"] == 3
+    with pytest.raises(InvalidInput, match="params"):
+        certify_saddle(to_dag([L], [x, y]), ["y", "x"], [1, 2])
+    with pytest.raises(InvalidInput, match="loss"):
+        certify_saddle({"format": "proofkit.dag/1", "inputs": ["x"], "nodes": [["var", 0]], "outputs": [3]}, None, [0])

@@ -309,3 +309,30 @@ def test_cli_sweep_bad_arguments(tmp_path, capsys):
     assert "'timeout'" in capsys.readouterr().err
     assert main(["sweep", str(tmp_path / "none.jsonl"), "--out", str(tmp_path / "o")]) == 2
     assert main(["sweep", str(f), "--workers", "0", "--out", str(tmp_path / "o")]) == 2
+
+
+_RELU = " + ".join(f"(a1*Max(0, w1*{t} + b1) + a2*Max(0, w2*{t} + b2) - {s})**2" for t, s in zip([0, 1, 2, 3], [0, 1, 0, 1]))
+_SIGMOID = " + ".join(f"(a1/(1 + exp(-(w1*{t} + b1))) + a2/(1 + exp(-(w2*{t} + b2))) - {s})**2"
+                      for t, s in zip([0, 1, 2, 3], ["3/4", "1", "6/5", "4/3"]))
+_PARAMS = ["a1", "w1", "b1", "a2", "w2", "b2"]
+
+
+@pytest.mark.parametrize("task, outcome", [
+    # a dead ReLU unit: a non-strict minimum in full space (the kinks decided on the box)
+    ({"kind": "local_min", "inputs": {"loss": _RELU, "params": _PARAMS, "point": [1, "1/5", "1/5", "1/2", 1, -10],
+                                      "manifold": {"w1": "1/(5*a1)", "b1": "1/(5*a1)"}}}, "certified"),
+    # the dead unit on its kink with a2 > 0: not a minimum, refused
+    ({"kind": "local_min", "inputs": {"loss": _RELU, "params": _PARAMS, "point": [1, "1/5", "1/5", "1/2", 1, -3],
+                                      "manifold": {"w1": "1/(5*a1)", "b1": "1/(5*a1)"}}}, "inconclusive"),
+    # a plateau of a sigmoid network with weight log 2 (the point's w1 is the float nearest log 2)
+    ({"kind": "local_min", "inputs": {"loss": _SIGMOID, "params": _PARAMS,
+                                      "point": ["3/2", "0x1.62e42fefa39efp-1", 0, 0, 1, -1],
+                                      "manifold": {"a1": "3/2", "w1": "log(2)", "b1": "0", "a2": "0"}}}, "certified"),
+    ({"kind": "saddle", "inputs": {"loss": "(x**2 - 1)**2 - (y - 2)**2 + x*y/10", "point": ["39/40", "41/20"],
+                                   "refine": True}}, "certified"),
+    ({"kind": "saddle", "inputs": {"loss": "x**2 - y**2 + z**4", "point": [0, 0, 0]}}, "certified"),
+])
+def test_landscape_kinds_certify_relu_minima_plateaus_and_refined_saddles(task, outcome):
+    rec = execute(task)
+    assert rec["outcome"] == outcome, rec["message"]
+    assert rec["certificates"] and all(k["ok"] for k in rec["kernel"])

@@ -28,10 +28,11 @@ from proofkit.certify.landscape_common import (
     assemble,
     exact_point,
     finish,
-    is_rational_function,
     loss_spec,
     not_analytic_reason,
     q2s,
+    refine_flag,
+    refined_point,
 )
 from proofkit.certify.local_min import certify_local_min
 from proofkit.certify.saddle import certify_not_local_min, certify_saddle
@@ -112,7 +113,7 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
                                         f"the Hessian 2 J^T J has rank at most {residuals} < {n} parameters "
                                         f"({rank_text}); the zero-loss set is not isolated")
     curves = ("give curve=[theta_1(t), ..., theta_n(t)], rational functions of t with theta(0) = point, along which "
-              "the loss decreases" if is_rational_function(spec.expr) else
+              "the loss decreases" if spec.is_rational() else
               "exact curves apply to rational losses only: this loss is not one")
     return "degenerate", (f"degenerate critical point: the Hessian is singular ({rank_text} < {n}) and no curve with a "
                           "decisive leading term was found; it may be a non-strict minimum (give manifold=) or a "
@@ -122,14 +123,17 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
 @returns_kernel_checked
 def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Mapping[Any, Any] | None = None,
                             radius: Any = None, symmetry: Any = None, residuals: int | None = None,
-                            curve: Any = None) -> Certificate:
+                            curve: Any = None, refine: bool = False) -> Certificate:
     """Classify a critical point with a certificate, or say precisely why it cannot be classified.
 
     Parameters
     ----------
-    loss : sympy expression or Objective
-    params : sequence of symbols or None
+    loss : sympy expression, Objective or ``proofkit.dag/1`` dict
+        A graph (one output; its inputs are the parameters) is used as stored; the symbolic steps for a
+        singular Hessian rebuild a sympy expression from it.
+    params : sequence of symbols or names, or None
     point : sequence or dict
+        Rationals, integers or floats (taken as the exact binary numbers they are).
     manifold : dict, optional
         A manifold of critical points through ``point`` (see :func:`~proofkit.certify_local_min`).
     radius : optional
@@ -145,6 +149,10 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
         point of a rational loss: used instead of the automatic search of curves (see
         :func:`~proofkit.certify_saddle`); a decrease along it proves "saddle" (with an increase
         along another automatic direction or an odd order) or "not a local minimum".
+    refine : bool
+        When the Hessian is non-singular, move ``point`` by Newton steps to (near) the critical point first; the
+        classification is then of the refined point (recorded in the certificate). Never with a manifold, and
+        never when the Hessian is singular (an exact point stays exact).
 
     Returns
     -------
@@ -170,6 +178,7 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
+    refine = refine_flag(refine)
     if residuals is None and spec.objective is not None:
         residuals = spec.objective.N * spec.objective.network.widths[-1]
     if residuals is not None:
@@ -177,7 +186,7 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     if symmetry is not None:
         parse_action(spec, symmetry)  # checked now, used only if the Hessian is singular
     if manifold is not None:
-        sub = certify_local_min.__wrapped__(spec.expr, spec.params, point, manifold=manifold, radius=radius)
+        sub = certify_local_min.__wrapped__(spec, spec.params, point, manifold=manifold, radius=radius)
         return _wrap(spec, x0, "non-strict local minimum", sub, sub.reason, "manifold", t0)
     try:
         H = approx_hessian(spec, x0)
@@ -188,21 +197,32 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
     w = np.linalg.eigvalsh((H + H.T) / 2)
     scale = float(np.max(np.abs(w))) if len(w) else 0.0
     regular = scale > 0 and float(np.min(np.abs(w))) > 1e-8 * scale
+    if regular and refine:
+        moved = refined_point(spec, x0, True)
+        try:
+            H2 = approx_hessian(spec, moved)
+        except NotAnalyticAtPoint:
+            H2 = None
+        if H2 is not None and np.all(np.isfinite(H2)):
+            x0, H, point = moved, H2, moved
+            w = np.linalg.eigvalsh((H + H.T) / 2)
     if regular and w[0] > 0:
-        sub = certify_local_min.__wrapped__(spec.expr, spec.params, point, radius=radius)
+        sub = certify_local_min.__wrapped__(spec, spec.params, point, radius=radius)
         return _wrap(spec, x0, "strict local minimum", sub, sub.reason, "definite", t0)
     if regular and w[-1] < 0:
         claim = {"type": "local_max", "strict": True, "dimension": spec.n}
         sub = _strict_max(spec, x0, H, radius, claim)
         return _wrap(spec, x0, "strict local maximum", sub, sub.reason, "definite", t0)
-    sub = certify_saddle.__wrapped__(spec.expr, spec.params, point, radius=radius, curve=curve)
+    sub = certify_saddle.__wrapped__(spec, spec.params, point, radius=radius, curve=curve)
     if sub.certified:
-        return _wrap(spec, x0, "saddle", sub, sub.reason, sub.claim["kind"], t0)
+        # an order-2 decrease along a curve is a negative Hessian eigenvalue: a strict saddle, even with a singular Hessian
+        code = "strict" if sub.claim.get("order") == 2 else sub.claim["kind"]
+        return _wrap(spec, x0, "saddle", sub, sub.reason, code, t0)
     if regular:
         return _wrap(spec, x0, None, None, f"indefinite Hessian but the saddle was not certified: {sub.reason}",
                      "not certified", t0)
-    weaker = certify_not_local_min.__wrapped__(spec.expr, spec.params, point, curve=curve)
-    if weaker.certified and weaker.claim["how"] == "curve":  # a decrease but no increase was found
+    weaker = certify_not_local_min.__wrapped__(spec, spec.params, point, curve=curve)
+    if weaker.certified and weaker.claim["how"] in ("curve", "second order"):  # a decrease, no increase was found
         return _wrap(spec, x0, "not a local minimum", weaker,
                      weaker.reason, "curve", t0)
     code, why = _why_singular(spec, x0, H, symmetry, residuals)

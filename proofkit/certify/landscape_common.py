@@ -27,16 +27,32 @@ from proofkit.symbolic.dag import to_dag
 
 __all__ = ["LossSpec", "loss_spec", "exact_point", "kernel_verdict", "assemble", "approx_hessian",
            "rational_matrix", "rational_vector", "radius_ladder", "q2s", "mid_q", "upper_q", "pts", "is_rational_function",
-           "jet_at", "not_analytic_reason"]
+           "jet_at", "not_analytic_reason", "refined_point", "refine_flag"]
 
 
 class LossSpec:
-    """A loss as a sympy expression in an ordered list of parameters, with its stored graph."""
+    """A loss in an ordered list of parameters: its stored graph, and its sympy expression (for a loss given as a
+    graph, rebuilt from it only when a symbolic step asks for it)."""
 
-    def __init__(self, expr: sympy.Expr, params: list[sympy.Symbol], objective: Any = None) -> None:
-        self.expr, self.params, self.objective = expr, params, objective
+    def __init__(self, expr: sympy.Expr | None, params: list[sympy.Symbol], objective: Any = None,
+                 dag: dict[str, Any] | None = None) -> None:
+        self._expr, self.params, self.objective = expr, params, objective
         self.n = len(params)
-        self.dag = to_dag([expr], params)
+        self.dag = dag if dag is not None else to_dag([expr], params)
+
+    @property
+    def expr(self) -> sympy.Expr:
+        """The loss as a sympy expression (rebuilt from the graph when the loss was given as one)."""
+        if self._expr is None:
+            from proofkit.symbolic.dag import from_dag
+
+            self._expr = from_dag(self.dag, self.params)[0]
+        return self._expr
+
+    def is_rational(self) -> bool:
+        """Whether the loss is a rational function of the parameters (read from the graph: +, * and integer powers)."""
+        return all(nd[0] in ("var", "const", "add", "mul") or (nd[0] == "pow" and "/" not in nd[2])
+                   for nd in self.dag["nodes"])
 
     def inputs(self) -> dict[str, Any]:
         """The stored loss (its inputs are the parameters, in order)."""
@@ -44,8 +60,13 @@ class LossSpec:
 
 
 def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:
-    """Normalise ``loss`` (sympy expression or :class:`~proofkit.Objective`) and ``params`` once."""
+    """Normalise ``loss`` (sympy expression, :class:`~proofkit.Objective`, a ``proofkit.dag/1`` dict with one output,
+    or a :class:`LossSpec`) and ``params`` once."""
     objective = None
+    if isinstance(loss, LossSpec):
+        return loss
+    if isinstance(loss, Mapping) and "nodes" in loss:
+        return _dag_spec(loss, params)
     if hasattr(loss, "expr") and hasattr(loss, "params"):
         objective = loss
         expr = loss.expr
@@ -73,6 +94,18 @@ def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:
     if extra:
         raise InvalidInput("params", "every free symbol of the loss", f"missing {sorted(map(str, extra))[:4]}")
     return LossSpec(expr, out, objective)
+
+
+def _dag_spec(loss: Mapping[str, Any], params: Any) -> LossSpec:
+    try:
+        names = list(decode_dag(dict(loss), n_outputs=1).inputs)
+    except CertificateRejected as exc:
+        raise InvalidInput("loss", "a valid proofkit.dag/1 graph with one output",
+                           str(exc).replace("certificate rejected: ", "", 1)[:120]) from None
+    if params is not None and [p if isinstance(p, str) else getattr(p, "name", None)
+                               for p in sequence_of(params, "params", "a sequence of parameters")] != names:
+        raise InvalidInput("params", f"the graph's inputs in order {names[:4]}", "other names")
+    return LossSpec(None, [sympy.Symbol(nm) for nm in names], dag=dict(loss))
 
 
 def exact_point(point: Any, params: list[sympy.Symbol], argument: str) -> list[flint.fmpq]:
@@ -210,3 +243,26 @@ def finish(cert: Certificate, why_not: str) -> Certificate:
     return Certificate(claim=cert.claim, verdict="inconclusive", method=cert.method, backend=cert.backend,
                        precision=cert.precision, input_hash=cert.input_hash, inputs=cert.inputs,
                        evidence=cert.evidence, reason=f"{why_not}: {how}", time_seconds=cert.time_seconds)
+
+
+def refine_flag(refine: Any) -> bool:
+    """The ``refine`` argument checked: True or False."""
+    if not isinstance(refine, (bool, np.bool_)):
+        raise InvalidInput("refine", "True or False", repr(refine)[:40])
+    return bool(refine)
+
+
+def refined_point(spec: LossSpec, x0: list[flint.fmpq], refine: Any) -> list[flint.fmpq]:
+    """``x0`` moved by Newton steps to (near) a critical point when ``refine`` is true (float64 steps, then a few with
+    the gradient at 256 bits: :func:`~proofkit.certify.spurious.newton_refine`); unchanged when a step meets a kink,
+    a pole or a singular Hessian (a search step: the certifier proves its claim about its own box)."""
+    if not refine_flag(refine):
+        return x0
+    from proofkit.certify.spurious import newton_refine
+    from proofkit.kernel import Tape
+
+    try:
+        out = newton_refine(Tape(decode_dag(spec.dag)), x0)
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError, CertificateRejected):
+        return x0
+    return out if all(np.isfinite(float(v)) for v in out) else x0

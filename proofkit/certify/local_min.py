@@ -11,8 +11,15 @@ singular there, so Krawczyk's test cannot isolate them. :func:`certify_local_min
 
 Then for each ``u`` in ``U``, ``phi(u)`` is the unique minimiser of the strictly convex ``L(u, .)`` on
 ``V``, so ``L >= L0`` on the box: every point of the manifold over ``U`` is a (non-strict) local
-minimum with value ``L0``. What the trusted kernel re-checks of such a certificate: docs/certificates.md
-("Landscape claims").
+minimum with value ``L0``.
+
+Piecewise losses (ReLU networks: ``Max``, ``Abs``, ``Heaviside``, ``Piecewise``) are first resolved on each box:
+every kink whose switching quantity keeps its sign on ``U x V`` (Arb) is replaced by its branch, and the
+identities are proved for the resolved expression, on the box only (a dead unit's ``relu(w x + b)`` is 0
+there, not everywhere). A kink that switches inside the box splits it into regions; each region's smooth
+expression must satisfy 1.-3. itself (so it is ``>= L0`` on the whole box, and the loss, which equals one of
+them at every point, is too), else the result is inconclusive and names the region.
+What the trusted kernel re-checks of such a certificate: docs/certificates.md ("Landscape claims").
 """
 
 from __future__ import annotations
@@ -44,8 +51,9 @@ from proofkit.certify.landscape_common import (
     upper_q,
 )
 from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
-from proofkit.kernel import decode_dag, exact_zero, manifold_conditions
+from proofkit.kernel import NotAnalyticOnBox, branches, decode_dag, definite, enclose, exact_zero, manifold_conditions
 from proofkit.kernel import enclose as evaluate
+from proofkit.numeric.contexts import to_fmpq
 from proofkit.symbolic.dag import to_dag
 from proofkit.symbolic.identities import check_identity
 
@@ -54,6 +62,8 @@ __all__ = ["certify_local_min", "comparison_inputs"]
 PREC = 256
 #: Above this many stored nodes (loss and manifold together) sympy's identity check is skipped.
 SYMPY_SIZE = 400
+#: The stored operations with kinks: a loss with one has its branches decided on each box first.
+NONSMOOTH = frozenset({"abs", "sign", "max", "min", "heaviside", "piecewise"})
 
 
 def comparison_inputs(spec: LossSpec, better_point: Any, global_value: Any) -> dict[str, Any]:
@@ -141,7 +151,8 @@ def _candidate_value(spec: LossSpec, phi_dag: dict[str, Any], T: list[int], V: l
     except CertificateRejected as exc:
         raise InvalidInput("point", "a point where the loss is defined", str(exc)) from None
     q = sympy.Rational(int(mid_q(val).p), int(mid_q(val).q)).limit_denominator(1000)
-    close = abs(val - flint.arb(flint.fmpq(int(q.p), int(q.q)))) < flint.arb(flint.fmpq(1, 10**40))
+    with flint.ctx.workprec(PREC):  # (outside it, 4/5 would be rounded to 53 bits and never found)
+        close = abs(val - flint.arb(flint.fmpq(int(q.p), int(q.q)))) < flint.arb(flint.fmpq(1, 10**40))
     return q if close else None
 
 
@@ -178,6 +189,45 @@ def _identities(spec: LossSpec, T: list[int], V: list[int], phis: list[sympy.Exp
     return value, None, f"exact rational-function arithmetic ({sympy_said})"
 
 
+def _piecewise_value(spec: LossSpec, T: list[int], V: list[int], u0: list[flint.fmpq],
+                     phi_dag: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    """The value ``L0`` of a piecewise loss on the manifold; its identities are proved per box (``_region_problem``)."""
+    L0 = _candidate_value(spec, phi_dag, T, V, u0)
+    how = "exact rational-function arithmetic for the branches the kinks take on the box"
+    return (q2s(L0) if L0 is not None else "transcendental"), None, how
+
+
+def _region_problem(spec: LossSpec, phi_dag: dict[str, Any], T: list[int], V: list[int], value: str | None,
+                    cs: list[flint.fmpq], rs: list[flint.fmpq]) -> str | None:
+    """Why the box ``cs +- rs`` does not give a piecewise loss ``>= L0`` (None: it does): every smooth expression the
+    loss is on a region of the box (the branches its kinks take there) must have the manifold as critical points
+    with the value ``L0`` and a positive definite normal Hessian on the whole box. The message names the region."""
+    with flint.ctx.workprec(PREC):
+        box = [flint.arb(c) if r == 0 else flint.arb(c - r).union(flint.arb(c + r)) for c, r in zip(cs, rs)]
+    try:
+        regions = branches(decode_dag(spec.dag), box, PREC)
+    except CertificateRejected as exc:
+        return f"the kinks on the box are not resolved ({exc})"
+    if value in (None, "transcendental") and len(regions) > 1:
+        return "the box meets a kink and L0 is not a rational number (a stated L0 is needed across kinks)"
+    value_q = None if value in (None, "transcendental") else to_fmpq(value)
+    names = [spec.params[i].name for i in T]
+    for name, Lr in regions:
+        where = f"in the region {name} ({len(regions)} regions of the kinks inside the box)" if name else \
+            "on the box (every kink decided)"
+        try:
+            exact_zero(manifold_conditions(Lr, decode_dag(phi_dag), T, V, value_q), names, "manifold identities",
+                       opaque_first=True)
+            ((_, _, H),) = enclose(Lr, box, 2, PREC)
+            H = H if H is not None else flint.arb_mat(spec.n, spec.n)
+            definite(1, flint.arb_mat([[H[i, j] for j in V] for i in V]), prec=PREC)
+        except (CertificateRejected, NotAnalyticOnBox) as exc:
+            side = "; a minimum on one side of a kink only (one-sided conditions) is not proved by the manifold " \
+                "argument: every branch must be a minimum on the whole box" if name else ""
+            return f"{where} the loss is not proved >= L0: {str(exc).removeprefix('certificate rejected: ')}{side}"
+    return None
+
+
 def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: Any, cmp: dict[str, Any],
                   t0: float) -> Certificate:
     T, V, phis = _manifold_parts(spec, manifold)
@@ -195,7 +245,9 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
         if not abs(images[j] - flint.arb(x0[i])) < flint.arb(1e-6) * (1 + abs(images[j])):
             raise InvalidInput("point", "a point on the manifold v = phi(u)",
                                f"{spec.params[i].name} = {float(x0[i])!r} while phi gives {images[j].str(10)}")
-    value, problem, how = _identities(spec, T, V, phis, u0, phi_dag)
+    piecewise = any(nd[0] in NONSMOOTH for nd in decode_dag(spec.dag).nodes)
+    value, problem, how = (_piecewise_value(spec, T, V, u0, phi_dag) if piecewise else
+                           _identities(spec, T, V, phis, u0, phi_dag))
     v0 = [mid_q(images[j]) for j in range(len(V))]
     claim["value"] = None if value in (None, "transcendental") else value
     base["value"] = claim["value"]
@@ -232,6 +284,11 @@ def _manifold_min(spec: LossSpec, x0: list[flint.fmpq], manifold: Any, radius: A
                 evaluate(decode_dag(spec.dag), pt, 0, PREC)
             except (CertificateRejected, ValueError) as exc:
                 raise InvalidInput("point", "a point where the loss is defined and finite", str(exc)) from None
+        why = _region_problem(spec, phi_dag, T, V, value, centre, radii) if piecewise else None
+        if why is not None:
+            last = assemble(claim, inputs, {}, method, PREC)
+            last.verdict, last.reason = "inconclusive", f"not certified: {why}"
+            continue
         cert = finish(assemble(claim, inputs, {}, method, PREC), "not certified")
         last = cert
         if cert.certified:
@@ -249,9 +306,11 @@ def certify_local_min(loss: Any, params: Any, point: Any, *, manifold: Mapping[A
 
     Parameters
     ----------
-    loss : sympy expression or Objective
+    loss : sympy expression, Objective or ``proofkit.dag/1`` dict
+        May be piecewise (``Max``, ``Abs``, ``Heaviside``, ``Piecewise``): its kinks are decided on the box.
     params : sequence of symbols or None
-        The parameter order (default: ``loss.params`` for an Objective, else the sorted free symbols).
+        The parameter order (default: ``loss.params`` for an Objective, the graph's inputs, else the sorted free
+        symbols).
     point : sequence or dict
         The point (floats are taken as the exact binary numbers they are). With a manifold, its
         normal coordinates must agree with ``phi`` at its tangent coordinates to about 1e-6.
@@ -282,8 +341,10 @@ def certify_local_min(loss: Any, params: Any, point: Any, *, manifold: Mapping[A
     exactly (re-proved by the kernel with exact rational-function arithmetic), ``phi(U)`` lies
     in the interior of ``V`` and the normal block Hessian is positive definite on all of
     ``U x V`` (Arb); hence ``L >= L0`` on the box and every point ``(u, phi(u))``, ``u`` in ``U``, is a
-    local minimum with value ``L0``. With a comparison, ``L0`` (or the mean-value lower bound over
-    the box) exceeds the better value. Only the kernel's acceptance makes a certificate
+    local minimum with value ``L0``. For a piecewise loss all of this holds for every smooth expression the
+    loss takes on a region of the box (its kinks decided there by the kernel), so again ``L >= L0`` on the box.
+    With a comparison, ``L0`` (or the mean-value lower bound over the box) exceeds the better value. Only the
+    kernel's acceptance makes a certificate
     ``certified``; identities the kernel cannot re-prove give ``inconclusive``.
 
     Examples

@@ -41,6 +41,8 @@ from proofkit.certify.landscape_common import (
     radius_ladder,
     rational_matrix,
     rational_vector,
+    refine_flag,
+    refined_point,
 )
 from proofkit.convert import exact_expr, exact_scalar, positive_radii, rational, sequence_of
 from proofkit.errors import InvalidInput, NotAnalyticAtPoint
@@ -144,16 +146,17 @@ def _curve_record(curve: list[sympy.Expr], m: int, c: sympy.Rational) -> dict[st
     return {"curve": to_dag(curve, [_T]), "order": m, "coefficient": q2s(c)}
 
 
-def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any, want_max_too: bool
-                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
-    """Search curves with negative (and positive) leading terms; returns records and a reason."""
+def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any, want_max_too: bool,
+                eigen: Sequence[list[flint.fmpq]] = ()) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
+    """Search curves with negative (and positive) leading terms; returns records and a reason. ``eigen``: lines
+    tried first (the Hessian's eigenvectors: a negative eigenvalue gives an order-2 decrease, a strict saddle)."""
     curves: list[list[sympy.Expr]] = []
     if curve is not None:
         curves.append(_curve_exprs(spec, x0, curve))
     if direction is not None:
         curves.append(_line(x0, _vector(direction, spec.n, "direction")))
     if (curve is None and direction is None) or want_max_too:  # (an increase is searched for automatically too)
-        curves += [_line(x0, d) for d in candidate_directions(spec, x0)]
+        curves += [_line(x0, d) for d in eigen] + [_line(x0, d) for d in candidate_directions(spec, x0)]
     neg = pos = None
     zero_count = 0
     failed = []
@@ -211,6 +214,19 @@ def _strict(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, direction: Any,
     return cert
 
 
+def _eigen(H: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Eigenvalues and eigenvectors of the (symmetrised) float Hessian, or None when it is not finite."""
+    if not np.all(np.isfinite(H)):
+        return None, None
+    return np.linalg.eigh((H + H.T) / 2)
+
+
+def _regular(w: np.ndarray | None) -> bool:
+    """Whether the eigenvalues ``w`` are clearly non-zero (a non-singular Hessian: Krawczyk can isolate the point)."""
+    scale = float(np.max(np.abs(w))) if w is not None and len(w) else 0.0
+    return bool(scale > 0 and np.min(np.abs(w)) > 1e-8 * scale)
+
+
 def _is_exact_critical(spec: LossSpec, x0: list[flint.fmpq]) -> bool:
     at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
     return all(sympy.simplify(sympy.diff(spec.expr, p).xreplace(at)) == 0 for p in spec.params)
@@ -224,26 +240,36 @@ def _inconclusive(claim: dict[str, Any], spec: LossSpec, x0: list[flint.fmpq], r
 
 @returns_kernel_checked
 def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None, curve: Any = None,
-                   radius: Any = None) -> Certificate:
+                   radius: Any = None, refine: bool = False) -> Certificate:
     """Certify that a critical point is a saddle: neither a local minimum nor a local maximum.
 
     Parameters
     ----------
-    loss : sympy expression or Objective
-    params : sequence of symbols or None
+    loss : sympy expression, Objective or ``proofkit.dag/1`` dict
+        A graph (one output; its inputs are the parameters) is used as stored: the Krawczyk test needs no
+        symbolic form; the exact curves of a singular Hessian rebuild one from it.
+    params : sequence of symbols or names, or None
     point : sequence or dict
-        The (approximate, or for degenerate saddles exact) critical point.
+        The (approximate, or for degenerate saddles exact) critical point: rationals, integers or floats
+        (taken as the exact binary numbers they are).
     direction : sequence of numbers, optional
         A direction of decrease to use instead of the automatic one.
     curve : sequence of sympy expressions in one symbol, optional
         A curve ``theta(t)`` with ``theta(0) = point`` (degenerate saddles of rational losses).
     radius : positive number or sequence, optional
         Half-width of the Krawczyk box (strict saddles).
+    refine : bool
+        When the Hessian is non-singular, sharpen ``point`` by Newton steps first (float64, then a few with a
+        256-bit gradient); the box is centred at the refined point. An exact point with a singular Hessian is
+        never moved.
 
     Returns
     -------
     Certificate
-        Claim type ``saddle`` with ``kind`` ``"strict"`` or ``"degenerate"``.
+        Claim type ``saddle`` with ``kind`` ``"strict"`` (Krawczyk: an isolated critical point) or
+        ``"degenerate"`` (exact curves at an exact point with a singular Hessian). The latter with ``order`` 2
+        means a decrease of order 2: the Hessian has a negative eigenvalue, and the saddle is *strict* in the
+        usual sense (printed so); ``order`` > 2: a degenerate saddle, decided at higher order.
 
     Guarantee
     ---------
@@ -267,27 +293,33 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
+    refine = refine_flag(refine)
     try:
         H = approx_hessian(spec, x0)
+        w, vecs = _eigen(H)
+        if refine and curve is None and _regular(w):
+            x0 = refined_point(spec, x0, refine)
+            H = approx_hessian(spec, x0)
+            w, vecs = _eigen(H)
     except NotAnalyticAtPoint as exc:
         claim = {"type": "saddle", "kind": "degenerate" if curve is not None else "strict", "dimension": spec.n}
         cert = _inconclusive(claim, spec, x0, not_analytic_reason(exc))
         cert.time_seconds = time.perf_counter() - t0
         return cert
-    w = np.linalg.eigvalsh((H + H.T) / 2) if np.all(np.isfinite(H)) else None
-    scale = float(np.max(np.abs(w))) if w is not None and len(w) else 0.0
-    if curve is None and w is not None and scale > 0 and np.min(np.abs(w)) > 1e-8 * scale and w[0] < 0 < w[-1]:
+    if curve is None and _regular(w) and w[0] < 0 < w[-1]:
         claim = {"type": "saddle", "kind": "strict", "dimension": spec.n}
         cert = _strict(spec, x0, H, direction, radius, claim, ("negative", "positive"))
     else:
         claim = {"type": "saddle", "kind": "degenerate", "dimension": spec.n, "order": None}
-        if not is_rational_function(spec.expr):
+        eigen = [] if w is None else [rational_vector(vecs[:, k]) for k in (0, len(w) - 1)
+                                      if abs(w[k]) > 1e-8 * float(np.max(np.abs(w)))]
+        if not spec.is_rational():
             cert = _inconclusive(claim, spec, x0, "the Hessian is singular or semidefinite at the point and the loss "
                                  "is not a rational function: the exact expansion along curves does not apply")
         elif not _is_exact_critical(spec, x0):
             cert = _inconclusive(claim, spec, x0, "the gradient does not vanish exactly at the (exact) point")
         else:
-            neg, pos, why = _degenerate(spec, x0, direction, curve, want_max_too=True)
+            neg, pos, why = _degenerate(spec, x0, direction, curve, want_max_too=True, eigen=eigen)
             if neg is None or pos is None:
                 cert = _inconclusive(claim, spec, x0, why)
             else:
@@ -324,7 +356,7 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
-    rational = is_rational_function(spec.expr)
+    rational = spec.is_rational()
     critical = rational and _is_exact_critical(spec, x0)
     first_order = radius is not None or (curve is None and not critical)
     g = None

@@ -11,7 +11,7 @@ library (``tests/test_kernel_structure.py`` measures it in a subprocess).
 from proofkit.kernel.dag import DAG_FORMAT, Dag, decode_dag
 from proofkit.kernel.decode import read_floats
 from proofkit.kernel.door import KernelReport, check_certificate, default_budget
-from proofkit.kernel.engine import SMOOTH_UNARY, NotAnalyticOnBox, Tape, dense_gradient, dense_hessian, evaluate
+from proofkit.kernel.engine import SMOOTH_UNARY, NotAnalyticOnBox, Tape, branches, dense_gradient, dense_hessian, evaluate
 from proofkit.kernel.exact import identity_differences, manifold_conditions
 from proofkit.kernel.facts import TIERS
 from proofkit.kernel.legacy import translate as upgrade
@@ -42,4 +42,4 @@ __all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgr
            "dense_hessian", "SMOOTH_UNARY", "NotAnalyticOnBox", "Refused", "enclose", "krawczyk", "definite",
            "lower_bound", "nonsingular", "form_sign", "exact_zero", "identity_differences", "manifold_conditions",
            "PRIMES", "integer_rows", "float_rows_mod_p", "float_ball_nonsingular", "float_environment_ok", "gamma_up",
-           "ball_matrix_pd", "exact_ldl_pivots"]
+           "ball_matrix_pd", "exact_ldl_pivots", "branches"]

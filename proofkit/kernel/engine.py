@@ -44,7 +44,7 @@ import flint
 from proofkit.errors import CertificateRejected, NonSmoothInBox
 
 __all__ = ["NotAnalyticOnBox", "KinkInBox", "Tape", "Jet", "evaluate", "dense_gradient", "dense_hessian", "arb_precision",
-           "SMOOTH_UNARY", "NONSMOOTH"]
+           "SMOOTH_UNARY", "NONSMOOTH", "branches", "MAX_BRANCHES"]
 
 SMOOTH_UNARY = frozenset({"exp", "log", "sin", "cos", "tan", "tanh", "sinh", "cosh", "atan", "asin", "acos", "erf"})
 NONSMOOTH = frozenset({"abs", "sign", "max", "min", "heaviside", "piecewise"})
@@ -122,7 +122,7 @@ class Tape:
                 continue
             nodes.append(node)
             remap.append(len(nodes) - 1)
-        self.nodes = tuple(nodes)
+        self.nodes, self.remap = tuple(nodes), remap
         self.outputs = tuple(remap[o] for o in dag.outputs)
         self.args = [_int_args(nd) for nd in self.nodes]
         sup: list[tuple[int, ...]] = []
@@ -617,3 +617,162 @@ def dense_hessian(jet: Jet, n: int) -> Any:
     if jet.support == tuple(range(n)):
         return jet.hess
     return _embed_mat(jet.hess, jet.support, n)
+
+
+# -- the smooth expressions a piecewise expression is on a box ---------------------------------------------
+#: At most this many branch combinations (regions) are formed for the kinks that switch inside a box.
+MAX_BRANCHES = 16
+
+
+def _probe(nodes: list, probes: dict, a: int, b: int | None) -> None:
+    """Append the node ``a - b`` (or refer to ``a`` itself) whose sign on the box decides a kink."""
+    if (a, b) in probes:
+        return
+    if b is None:
+        probes[(a, b)] = a
+        return
+    nodes += [("const", flint.fmpq(-1)), ("mul", len(nodes), b), ("add", a, len(nodes) + 1)]
+    probes[(a, b)] = len(nodes) - 1
+
+
+def _choices(dag: Any, i: int, sign: Any, truth: list) -> list[Any]:
+    """The possible values of the non-smooth node ``i`` on the box: ``("node", j)`` (node ``j``'s value), ``("neg",
+    j)`` or ``("const", q)``; every point of the box takes one of them (one: the node is decided on the box)."""
+    op, args = dag.nodes[i][0], dag.nodes[i][1:]
+    if op in ("max", "min"):
+        s = 1 if op == "max" else -1  # a candidate is never strictly beaten by another argument
+        win = [a for a in args if all(set(sign(a, b)) <= {0, s} for b in args if b != a)]
+        return [("node", win[0])] if win else \
+            [("node", a) for a in args if not any(sign(b, a) == (s,) for b in args if b != a)]
+    if op == "piecewise":
+        out = []
+        for v, c in zip(args[0::2], args[1::2]):
+            if truth[c] is not False:
+                out.append(("node", v))
+            if truth[c] is True:
+                return out
+        raise NotAnalyticOnBox("no piecewise branch is known to apply on the whole box")
+    s = sign(args[0], None)
+    if op == "abs":
+        return [("node", args[0])] * (1 in s or s == (0,)) + [("neg", args[0])] * (-1 in s)
+    at = {1: flint.fmpq(1), 0: args[1] if op == "heaviside" else flint.fmpq(0),
+          -1: flint.fmpq(0 if op == "heaviside" else -1)}
+    return [("const", at[k]) for k in s]
+
+
+def branches(dag: Any, box: Sequence[Any], prec: int) -> list[tuple[str, Any]]:
+    """The smooth expressions that ``dag`` (a :class:`~proofkit.kernel.dag.Dag`) is on ``box``, one per region of the
+    kinks that switch inside it (each of the same class, named by the branches taken).
+
+    Every non-smooth node (``abs``, ``sign``, ``max``, ``min``, ``heaviside``, ``piecewise``) is decided by the signs
+    of its switching quantities, enclosed over the whole box in Arb: a node whose value equals one branch at every
+    point of the box becomes that branch. The nodes that stay undecided give regions: one expression per
+    combination of their possible branches, named by the branches taken (``""`` when everything is decided).
+
+    Guarantee
+    ---------
+    At every point of the box, the value of ``dag`` equals the value of at least one of the returned expressions
+    (of the only one when every node is decided); the returned expressions contain no non-smooth node and no
+    condition. :class:`~proofkit.kernel.engine.NotAnalyticOnBox` when a piecewise node may have no branch, more
+    than :data:`~proofkit.kernel.engine.MAX_BRANCHES` regions, or a switching quantity is not enclosed on the box.
+
+    Examples
+    --------
+    >>> from proofkit.kernel.dag import Dag
+    >>> relu = Dag(("x",), (("const", flint.fmpq(0)), ("var", 0), ("max", 0, 1)), (2,))
+    >>> [(name, b.nodes) for name, b in branches(relu, [flint.arb(-2, 1)], 64)]   # dead on the box: 0
+    [('', (('const', 0),))]
+    >>> [name for name, _ in branches(relu, [flint.arb(0, 1)], 64)]              # the kink inside: two regions
+    ['max(0, x) = 0', 'max(0, x) = x']
+    """
+    nodes, probes = list(dag.nodes), {}
+    for nd in dag.nodes:
+        op, args = nd[0], nd[1:]
+        if op in ("max", "min"):
+            for a in args:
+                for b in args:
+                    if a != b:
+                        _probe(nodes, probes, a, b)
+        elif op in ("abs", "sign", "heaviside"):
+            _probe(nodes, probes, args[0], None)
+        elif op in ("lt", "le", "gt", "ge"):
+            _probe(nodes, probes, args[0], args[1])
+    if not probes:
+        return [("", dag)]
+    keys = list(probes)
+    aux = type(dag)(tuple(dag.inputs), tuple(nodes), tuple(probes[k] for k in keys))
+    vals = dict(zip(keys, (j.value for j in evaluate(Tape(aux), box, order=0, value_only=True, prec=prec))))
+
+    def sign(a: int, b: int | None) -> tuple[int, ...]:
+        v = vals[(a, b)]
+        return (0,) if v.is_zero() else (1,) if v > 0 else (-1,) if v < 0 else (0, 1) if v >= 0 else \
+            (-1, 0) if v <= 0 else (-1, 0, 1)
+
+    truth: list[Any] = [None] * len(dag.nodes)
+    options: dict[int, list] = {}
+    for i, nd in enumerate(dag.nodes):
+        op, args = nd[0], nd[1:]
+        if op in ("lt", "le", "gt", "ge"):
+            s = sign(args[0], args[1])
+            holds = {"lt": {-1}, "le": {-1, 0}, "gt": {1}, "ge": {0, 1}}[op]
+            truth[i] = True if set(s) <= holds else False if not set(s) & holds else None
+        elif op in ("and", "or", "not", "true", "false"):
+            truth[i] = op == "true" if op in ("true", "false") else _logic(op, [truth[a] for a in args])
+        elif op in NONSMOOTH:
+            options[i] = _choices(dag, i, sign, truth)
+    split = [i for i, o in options.items() if len(o) > 1]
+    count = 1
+    for i in split:
+        count *= len(options[i])
+    if count > MAX_BRANCHES:
+        raise KinkInBox(f"more than {MAX_BRANCHES} regions of the kinks that switch inside the box")
+    tape = Tape(dag)
+    out = []
+    for k in range(count):
+        pick, rest = {i: o[0] for i, o in options.items()}, k
+        for i in split:
+            rest, r = divmod(rest, len(options[i]))
+            pick[i] = options[i][r]
+        name = "; ".join(f"{tape.describe(tape.remap[i])} = " + _choice_text(tape, pick[i]) for i in split)
+        out.append((name, _smooth_dag(dag, pick)))
+    return out
+
+
+def _choice_text(tape: Tape, c: tuple) -> str:
+    if c[0] == "const":
+        return str(c[1])
+    return ("-" if c[0] == "neg" else "") + tape.describe(tape.remap[c[1]])
+
+
+def _smooth_dag(dag: Any, pick: dict[int, tuple]) -> Any:
+    """``dag`` with every non-smooth node replaced by the value ``pick`` gives it (only the nodes the outputs use)."""
+    need = [False] * len(dag.nodes)
+    stack = list(dag.outputs)
+    while stack:
+        i = stack.pop()
+        if need[i]:
+            continue
+        need[i] = True
+        c = pick.get(i)
+        stack += [] if c is not None and c[0] == "const" else [c[1]] if c is not None else list(_int_args(dag.nodes[i]))
+    new: list[tuple] = []
+    where: dict[int, int] = {}
+    for i, nd in enumerate(dag.nodes):
+        if not need[i]:
+            continue
+        c, op = pick.get(i), nd[0]
+        if c is not None and c[0] == "node":
+            where[i] = where[c[1]]
+            continue
+        if c is not None and c[0] == "neg":
+            new += [("const", flint.fmpq(-1)), ("mul", len(new), where[c[1]])]
+        elif c is not None:
+            new.append(("const", c[1]))
+        elif op in _LEAVES:
+            new.append(nd)
+        elif op == "pow":
+            new.append(("pow", where[nd[1]], nd[2]))
+        else:
+            new.append((op, *(where[a] for a in nd[1:])))
+        where[i] = len(new) - 1
+    return type(dag)(tuple(dag.inputs), tuple(new), tuple(where[o] for o in dag.outputs))

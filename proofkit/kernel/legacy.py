@@ -145,6 +145,9 @@ def translate(raw: dict[str, Any]) -> dict[str, Any]:
             "local_min", "local_max", "saddle", "not_local_min", "classification") else (
             {k: v for k, v in claim.items() if k != "statement"} if t == "leibniz_witness" else claim, inputs, False)
         ev = _evidence(t, verdict, ev, keeps_c)
+        if t == "classification" and new_claim.get("reason_code") == "degenerate" and \
+                isinstance(ev.get("certificate"), dict) and ev["certificate"].get("claim", {}).get("order") == 2:
+            new_claim = {**new_claim, "reason_code": "strict"}  # (a negative Hessian eigenvalue: now named strict)
     out = {**{k: v for k, v in raw.items() if k not in ("margin", "schema")}, "schema": SCHEMA, "claim": new_claim,
            "inputs": new_inp, "evidence": ev, "reason": raw["reason"] if verdict == "inconclusive" else None,
            "input_hash": input_hash({k: v for k, v in new_inp.items() if k != "A"})}

@@ -32,24 +32,12 @@ from proofkit.kernel import linalg as la
 from proofkit.kernel.cost import arb_cubic, charge, note_tier
 from proofkit.kernel.dag import Dag
 from proofkit.kernel.decode import Matrix, evaluation_cost
-from proofkit.kernel.facts import (
-    _SEAL,
-    Bound,
-    Definite,
-    ExactZero,
-    Holds,
-    Inertia,
-    Krawczyk,
-    Nonsingular,
-    Rank,
-    Series,
-    Sign,
-)
+from proofkit.kernel.facts import _SEAL, Bound, Definite, ExactZero, Holds, Inertia, Krawczyk, Nonsingular, Rank, Series, Sign
 from proofkit.kernel.teacher_student import Recipe
 
 __all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "nonsingular",
            "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues",
-           "kernel_basis", "det_ball"]
+           "kernel_basis", "det_ball", "branches"]
 
 MAX_PREC = 1 << 16
 
@@ -137,6 +125,12 @@ def enclose(dag: Dag, point: Sequence[flint.arb], order: int, prec: int,
     return [Jet(j.value, engine.dense_gradient(j, n) if order >= 1 and j.grad is not None else None,
                 engine.dense_hessian(j, n) if order == 2 and j.hess is not None else None)
             for j in (jets if outputs is None else [jets[k] for k in outputs])]
+
+
+def branches(dag: Dag, point: Sequence[flint.arb], prec: int) -> list[Dag]:
+    """The smooth expressions ``dag`` is on the box, one per region of its kinks (:func:`~proofkit.kernel.engine.branches`)."""
+    charge(evaluation_cost(tape_of(dag), 0, prec), "deciding the kinks on a box")
+    return [b for _, b in engine.branches(dag, point, prec)]
 
 
 def contains(stated: flint.arb, compute: Callable[[int], flint.arb], prec: int | None, what: str) -> flint.arb:

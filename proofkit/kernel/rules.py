@@ -248,14 +248,18 @@ def _min_manifold(d: Decoded) -> Result:
     if sorted(T + V) != list(range(len(names))) or not V or not T or list(phi.inputs) != [names[i] for i in T] or \
             len(phi.outputs) != len(V):
         raise _fail("local_min", "tangent and normal coordinates must split the parameters; phi maps the tangent ones")
-    facts = [P.exact_zero(ex.manifold_conditions(L, phi, T, V, value), [names[i] for i in T], "manifold identities",
-                          opaque_first=True)]
     images = [j.value for j in P.enclose(phi, P.box([cs[i] for i in T], [rs[i] for i in T], p), 0, p)]
     if not all(y > cs[i] - rs[i] and y < cs[i] + rs[i] for y, i in zip(images, V)):
         raise _fail("local_min", "phi(U) is not inside the interior of V")
-    ((_, _, H),) = P.enclose(L, P.box(cs, rs, p), 2, p)
-    H = H if H is not None else flint.arb_mat(len(names), len(names))
-    facts.append(P.definite(1, flint.arb_mat([[H[i, j] for j in V] for i in V]), prec=p))
+    facts, smooth = [], P.branches(L, P.box(cs, rs, p), p)  # L agrees with one of them at every point of the box
+    if value is None and len(smooth) > 1:
+        raise _fail("local_min", "a box across kinks needs the stated value L0")
+    for Lr in smooth:  # each one >= L0 on the box: critical and equal to L0 on the manifold, convex in v
+        facts.append(P.exact_zero(ex.manifold_conditions(Lr, phi, T, V, value), [names[i] for i in T],
+                                  "manifold identities", opaque_first=True))
+        ((_, _, H),) = P.enclose(Lr, P.box(cs, rs, p), 2, p)
+        H = H if H is not None else flint.arb_mat(len(names), len(names))
+        facts.append(P.definite(1, flint.arb_mat([[H[i, j] for j in V] for i in V]), prec=p))
     if value is None:  # L0 = L(u0, phi(u0)) at the centre u0 of U
         at_u0 = [j.value for j in P.enclose(phi, P.points([cs[i] for i in T], p), 0, p)]
         pt = P.points(cs, p)
@@ -398,8 +402,8 @@ def _classification(d: Decoded) -> Result:
         T, V = si["tangent"], si["normal"]
         facts.append(P.exact_zero(ex.manifold_at(si["manifold"], [pt[i] for i in T], [pt[i] for i in V]), [],
                                   "phi(point) - point on the nested certificate's manifold"))
-    code = "manifold" if sub.claim.get("via") == "manifold" else \
-        {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")
+    code = "manifold" if sub.claim.get("via") == "manifold" else "strict" if sub.claim.get("order") == 2 else \
+        {"saddle": sub.claim.get("kind"), "not_local_min": sub.claim.get("how")}.get(want, "definite")  # (t^2: H < 0)
     claim = {"type": "classification", "kind": kind, "dimension": len(L.inputs), "reason_code": code}
     return Result(claim, f"nested {want}", tuple(facts), {"nested": sub.report})
 

@@ -296,7 +296,9 @@ def claim_sentence(claim: dict[str, Any]) -> str:
     if t == "saddle":
         if claim.get("kind") == "degenerate":
             order = claim.get("order")
-            return (f"a degenerate saddle of the loss $\\Phi$ ({params}) at the exact point below: along the curves "
+            name = "a strict saddle (a negative Hessian eigenvalue, a singular Hessian)" if order == 2 else \
+                "a degenerate saddle"
+            return (f"{name} of the loss $\\Phi$ ({params}) at the exact point below: along the curves "
                     f"below $\\Phi$ changes by $c\\,t^{{{order}}} + O(t^{{{(order or 0) + 1}}})$ with $c$ of both signs")
         return (f"a strict saddle of the loss $\\Phi$ ({params}): exactly one critical point in the box below, with "
                 f"directions of negative and of positive curvature on the whole box")

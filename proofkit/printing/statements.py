@@ -91,6 +91,9 @@ def statement_for(claim: dict[str, Any]) -> str:
     if t == "saddle" and claim.get("kind") == "strict":
         return "exactly one critical point in the box, with directions of negative and positive curvature on all " \
                "of it: a strict saddle (neither a local minimum nor a local maximum)"
+    if t == "saddle" and claim.get("order") == 2:
+        return ("an exact critical point where L(theta(t)) - L(theta(0)) = c t^2 + higher order terms with c of both "
+                "signs along recorded curves: a strict saddle (a negative Hessian eigenvalue; the Hessian is singular)")
     if t == "saddle":
         return (f"an exact critical point where L(theta(t)) - L(theta(0)) = c t^{claim.get('order')} + higher "
                 "order terms with c of both signs along recorded curves: a degenerate saddle")

@@ -10,7 +10,8 @@ kind                          required inputs                                 ce
                               ``point``, ``radius``
 ``strict_local_min``          as ``critical_point``                           :func:`~proofkit.certify_strict_local_min`
 ``local_min``                 ``loss``, ``point`` (``manifold``)              :func:`~proofkit.certify_local_min`
-``saddle``                    ``loss``, ``point`` (``direction``, ``curve``)  :func:`~proofkit.certify_saddle`
+``saddle``                    ``loss``, ``point`` (``direction``, ``curve``,  :func:`~proofkit.certify_saddle`
+                              ``refine``)
 ``nonsingular``               ``matrix``                                      :func:`~proofkit.certify_nonsingular`
 ``rank_at_least``             ``matrix``, ``r``                               :func:`~proofkit.certify_rank_at_least`
 ``positive_definite``         ``matrix``                                      :func:`~proofkit.certify_positive_definite`
@@ -219,6 +220,7 @@ register_kind(TaskKind("local_min", _decode_local_min, _certify_local_min, requi
 
 def _decode_saddle(inputs: Mapping[str, Any]) -> dict[str, Any]:
     args = _decode_landscape(inputs)
+    args["refine"] = _bool(inputs, "refine", False)
     if "direction" in inputs:
         args["direction"] = exact.exact_vector(inputs["direction"], "direction", len(args["params"]))
     if "curve" in inputs:
@@ -236,16 +238,18 @@ def _certify_saddle(args: dict[str, Any]) -> TaskOutput:
     from proofkit.certify import certify_saddle
 
     cert = certify_saddle(args["loss"], [sympy.Symbol(p) for p in args["params"]], args["point"],
-                          direction=args.get("direction"), curve=args.get("curve"), radius=args.get("radius"))
+                          direction=args.get("direction"), curve=args.get("curve"), radius=args.get("radius"),
+                          refine=args["refine"])
     kind = cert.claim.get("kind") if cert.claim else None
     return TaskOutput([cert], values={"dimension": len(args["params"]), "kind": kind}, note=cert.reason)
 
 
 register_kind(TaskKind("saddle", _decode_saddle, _certify_saddle, required=("loss", "point"),
-                       optional=("params", "direction", "curve", "curve_variable", "radius"),
+                       optional=("params", "direction", "curve", "curve_variable", "radius", "refine"),
                        claim_types=("saddle",), derive=binding.saddle_derivation,
-                       summary="a saddle at (or near) `point`: strict (Krawczyk + curvatures of both signs) or "
-                               "degenerate (exact leading terms along a `curve`)"))
+                       summary="a saddle at (or near) `point`: strict (Krawczyk + curvatures of both signs; "
+                               "`refine`: Newton steps first) or exact leading terms along a `curve` (order 2: a "
+                               "negative eigenvalue of a singular Hessian, higher: a degenerate saddle)"))
 
 
 # --- critical_point / strict_local_min ----------------------------------------------------------------------------

@@ -315,13 +315,19 @@ def local_min_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> D
 
 def saddle_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
     """saddle: the task's loss and parameters; a strict saddle's box is centred at ``point`` (with the task's
-    radius), a degenerate saddle is at ``point`` exactly (curves and directions are the certificate's own)."""
+    radius; with ``refine``, a box within :func:`near_default` of ``point``), a degenerate saddle is at ``point``
+    exactly (curves and directions are the certificate's own)."""
     def bind(a: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
         why = differs(cert, _loss_inputs(a))
         if why or not _conclusive(cert):
             return why
         point = [_q(v) for v in a["point"]]
         inputs = cert["inputs"]
+        if (cert.get("claim") or {}).get("kind") == "strict" and a.get("refine"):
+            dist, near = _box_distance(cert, a["point"]), near_default(a["point"], a.get("radius"))
+            if dist is None or dist > flint.fmpq(int(near.p), int(near.q)):
+                return f"the refined saddle's box is not within {near} of the task's point (sup norm)"
+            return differs(cert, {"radii": [_q(a["radius"])] * len(point)}) if "radius" in a else None
         if (cert.get("claim") or {}).get("kind") == "strict":
             want = {"centers": point, **({"radii": [_q(a["radius"])] * len(point)} if "radius" in a else {})}
         else:

@@ -35,11 +35,11 @@ class SchedulerUnavailable(ProofkitError, ConnectionError):
 class LocalProcessCluster:
     """A scheduler and ``n_workers`` single-threaded worker processes on this machine.
 
-    The scheduler and each worker (a ``dask_worker`` command: a nanny and its worker process) run in a session
-    of their own, as if started from separate terminals: on Linux with automatic process groups
-    (``/proc/sys/kernel/sched_autogroup_enabled``), CPU time is shared between sessions, so N workers in one
-    session would share one session's share of a busy machine; in their own sessions they get N. (A terminal's
-    Ctrl-C reaches only the caller, which stops the cluster.)
+    The scheduler and each worker (a ``dask_worker`` command: a nanny and its worker process) run in a Unix
+    session of their own, as if started from separate terminals: on Linux with automatic process groups
+    (``/proc/sys/kernel/sched_autogroup_enabled``), CPU time is shared between Unix sessions, so N workers in
+    one Unix session would share one Unix session's share of a busy machine; in their own they get N. (A
+    terminal's Ctrl-C reaches only the caller, which stops the cluster.)
 
     Parameters
     ----------
@@ -80,7 +80,7 @@ class LocalProcessCluster:
                 [sys.executable, "-m", "distributed.cli.dask_scheduler", "--scheduler-file", self.scheduler_file,
                  "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--idle-timeout", "600"], **common))
             # the workers start at the same time and wait for the scheduler file; one command (nanny and worker) per
-            # worker, each in a session of its own (see the class's description)
+            # worker, each in a Unix session of its own (see the class's description)
             for i in range(n_workers):
                 self.procs.append(subprocess.Popen(
                     [sys.executable, "-m", "distributed.cli.dask_worker", "--scheduler-file", self.scheduler_file,

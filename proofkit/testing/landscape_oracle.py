@@ -37,7 +37,7 @@ import sympy
 
 from proofkit.testing.oracle import Undecided, _ball, _in, _ldl, _q, dag_to_sympy
 
-__all__ = ["MEANINGS", "MAX_EXPONENT", "judge"]
+__all__ = ["MEANINGS", "MAX_EXPONENT", "MAX_VARIABLES", "MAX_NODES", "judge"]
 
 #: claim type (and variant) -> meaning. A slice (radius 0 in some coordinates, held at their centres) has the meaning
 #: of its type for the restriction of the loss (or of the map in the free coordinates) to the slice.
@@ -348,6 +348,10 @@ def judge(c: dict[str, Any]) -> bool:
 MAX_EXPONENT = 64
 """Largest exponent (in absolute value) the exact judgement expands; beyond it: undecided."""
 
+MAX_VARIABLES, MAX_NODES = 12, 600
+"""Largest number of variables and of stored nodes the exact judgement expands (sympy's expansion and root
+isolation of a network loss in 64 variables would exhaust memory); beyond them: undecided."""
+
 
 def _within_reach(obj: Any) -> None:
     """Raise Undecided for stored expressions whose exact expansion could exhaust memory (x^(10^5000))."""
@@ -379,6 +383,8 @@ def _judge(c: dict[str, Any]) -> bool:
     if meaning == "classification":
         return _classification(c)
     key = "gradient" if meaning == "unique_zero" else "loss"
+    if len(inp[key]["inputs"]) > MAX_VARIABLES or len(inp[key]["nodes"]) > MAX_NODES:
+        raise Undecided("an expression beyond the exact fragment's size")
     outs, all_xs, fixed = _field_of(inp, key)
     n = len(all_xs)
     if c["claim"] != _expected_claim(c, n, fixed):
