@@ -232,7 +232,7 @@ class Field:
         return self.substitution[i] if i in self.substitution else RF(self, self.gens[i])
 
     def uses_atoms(self, f: RF) -> set[int]:
-        return {j for d in (f.num.degrees(), f.den.degrees()) for j, e in enumerate(d[self.n:]) if e}
+        return {j for d in (f.num.degrees(), f.den.degrees()) for j, e in enumerate(d[self.n:]) if e > 0}
 
     def opaque_inverse(self, f: RF) -> bool:
         """Whether ``1/f`` becomes an atom: ``f`` involves atoms, none of them itself a reciprocal."""
