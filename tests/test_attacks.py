@@ -346,3 +346,69 @@ def test_relu_minimum_forged_from_a_smooth_surrogate_is_rejected(a2):
     rehash(d)
     with pytest.raises(CertificateRejected, match="manifold identities"):
         check_certificate(json.dumps(d))
+
+# -- found by adversarial review of kernel 3 ------------------------------------------------------------------------
+def _hand_cert(claim, inputs, evidence=None, precision=256):
+    """A current-schema certificate written by hand (as a forger writes it), with its input hash."""
+    d = {"schema": "proofkit.certificate/3", "claim": claim, "verdict": "certified", "method": "hand", "backend": "arb",
+         "precision": precision, "input_hash": "0" * 64, "inputs": inputs, "evidence": evidence or {}, "reason": None,
+         "versions": {}, "binding": None}
+    return rehashed(d)
+
+
+def _identity_cert(lhs_nodes, rhs_nodes, names, assumptions=None):
+    def dag(nodes):
+        return {"format": "proofkit.dag/1", "inputs": names, "nodes": nodes, "outputs": [len(nodes) - 1]}
+
+    inputs = {"variables": names, "lhs": dag(lhs_nodes), "rhs": dag(rhs_nodes)}
+    if assumptions is not None:
+        inputs["assumptions"] = assumptions
+    return _hand_cert({"type": "identity", "entries": 1}, inputs)
+
+
+def test_opaque_reciprocal_of_the_zero_function_is_a_division_by_zero():
+    # sign(x / y^2) = sign(x) wherever defined: on the hyperplane y = 0 the opaque reciprocal of y^2 (the zero function
+    # there) used to raise IndexError inside the exact engine ("malformed certificate")
+    lhs = [["var", 0], ["var", 1], ["pow", 1, "2"], ["pow", 2, "-1"], ["mul", 0, 3], ["sign", 4]]
+    rhs = [["var", 0], ["sign", 0]]
+    assert check_certificate(_identity_cert(lhs, rhs, ["x", "y"])).rule == "exact"
+    false_rhs = [["var", 0], ["var", 1], ["sign", 0], ["sign", 1], ["mul", 2, 3]]  # sign(x) sign(y): false for y < 0
+    with pytest.raises(CertificateRejected, match="sign region"):
+        check_certificate(_identity_cert(lhs, false_rhs, ["x", "y"]))
+
+
+def test_contradictory_assumptions_certify_no_identity():
+    # |x| + 1 = 0 "for every positive and negative x" (no such x): the sign regions were all empty, so it was certified
+    lhs = [["var", 0], ["abs", 0], ["const", "1"], ["add", 1, 2]]
+    with pytest.raises(CertificateRejected, match="allow no value"):
+        check_certificate(_identity_cert(lhs, [["const", "0"]], ["x"], [["positive", "negative"]]))
+    with pytest.raises(CertificateRejected, match="allow no value"):
+        check_certificate(_identity_cert(lhs, [["const", "0"]], ["x"], [["nonnegative", "negative"]]))
+    # consistent assumptions still prove what they allow: |x| = x for x >= 0, x != 0
+    ok = _identity_cert([["var", 0], ["abs", 0]], [["var", 0]], ["x"], [["nonnegative", "nonzero"]])
+    assert check_certificate(ok).rule == "exact"
+
+
+def test_relu_region_bounds_are_charged_to_the_budget():
+    # N w (d + 1) exact terms were computed uncharged: 2000 samples and 2000 units took 13 s of a certificate of 62 KB,
+    # 20,000 of each about 20 minutes for 620 KB (the budget: 1 s per KB)
+    N = w = 1000
+    inputs = {"X": [["1"]] * N, "width": w, "centers": ["1"] * (2 * w), "radii": ["1/2"] * (2 * w)}
+    text = _hand_cert({"type": "relu_linear_region", "N": N, "rank_bound": 1}, inputs, {"min_preactivation": "1"})
+    with pytest.raises(CertificateRejected, match="over budget: the pre-activation bounds"):
+        check_certificate(text, budget=1.0)
+    small = _hand_cert({"type": "relu_linear_region", "N": 3, "rank_bound": 2},
+                       {"X": [["1"], ["2"], ["3"]], "width": 1, "centers": ["1", "1"], "radii": ["1/2", "1/2"]},
+                       {"min_preactivation": "1"})
+    assert check_certificate(small).rule == "exact"
+
+
+def test_huge_integer_powers_are_charged_by_their_bits():
+    # x^(10^4000) was charged as one operation; at 65,536 bits its three square-and-multiply chains (value and
+    # derivatives) took about 20 s for a certificate of 4 KB (x^(10^19999): 100 s for 20 KB)
+    loss = {"format": "proofkit.dag/1", "inputs": ["x"], "nodes": [["var", 0], ["pow", 0, "1" + "0" * 4000]],
+            "outputs": [1]}
+    text = _hand_cert({"type": "not_local_min", "how": "first order", "dimension": 1},
+                      {"loss": loss, "centers": ["3/2"], "radii": ["0"], "direction": ["-1"]}, precision=65536)
+    with pytest.raises(CertificateRejected, match="over budget: an evaluation"):
+        check_certificate(text)

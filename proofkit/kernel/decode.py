@@ -190,7 +190,10 @@ def evaluation_cost(tape: engine.Tape, order: int, prec: int) -> float:
     if cached is None:
         sizes = [len(s) for s in tape.support]
         functions = sum(1 for nd in tape.nodes if nd[0] in engine.SMOOTH_UNARY or (nd[0] == "pow" and nd[2].q != 1))
-        cached = tape._kernel_cost = (len(sizes), sum(sizes), sum(s * s for s in sizes), functions)
+        # a power x^(p/r) is x^p (or root(x, r)^p) by squaring and multiplying: up to 2 products per bit of p, for
+        # the value and the two derivatives (computed together)
+        products = sum(6 * abs(int(nd[2].p)).bit_length() for nd in tape.nodes if nd[0] == "pow")
+        cached = tape._kernel_cost = (len(sizes) + products, sum(sizes), sum(s * s for s in sizes), functions)
     nodes, s1, s2, functions = cached
     return arb_op(prec) * (nodes + (s1 if order >= 1 else 0) + (s2 if order >= 2 else 0)) + \
         arb_function(prec) * functions * (3 if order else 1)  # (a derivative needs two or three more functions)

@@ -232,7 +232,7 @@ class Field:
         return self.substitution[i] if i in self.substitution else RF(self, self.gens[i])
 
     def uses_atoms(self, f: RF) -> set[int]:
-        return {j for d in (f.num.degrees(), f.den.degrees()) for j, e in enumerate(d[self.n:]) if e}
+        return {j for d in (f.num.degrees(), f.den.degrees()) for j, e in enumerate(d[self.n:]) if e > 0}
 
     def opaque_inverse(self, f: RF) -> bool:
         """Whether ``1/f`` becomes an atom: ``f`` involves atoms, none of them itself a reciprocal."""
@@ -818,8 +818,14 @@ _ASSUMED_SIGNS = {"positive": {1}, "negative": {-1}, "nonnegative": {0, 1}, "non
 
 
 def assumed_signs(assumptions: Sequence[str]) -> frozenset[int]:
-    """The signs a variable may have under its recorded assumptions (``integer`` and the like: any)."""
-    return _ANY.intersection(*(_ASSUMED_SIGNS.get(a, _ANY) for a in assumptions))
+    """The signs a variable may have under its recorded assumptions (``integer`` and the like: any).
+
+    Contradictory assumptions (``positive`` and ``negative``) allow no value, and an identity for no value claims
+    nothing: they are refused (:class:`NotExact`)."""
+    signs = _ANY.intersection(*(_ASSUMED_SIGNS.get(a, _ANY) for a in assumptions))
+    if not signs:
+        raise NotExact(f"certificate rejected: the assumptions {sorted(set(assumptions))} allow no value")
+    return signs
 
 
 def has_piecewise_atoms(vals: Sequence[Any]) -> bool:

@@ -16,7 +16,8 @@ from proofkit.kernel.cost import arb_cubic, charge
 
 __all__ = ["PRIMES", "PRIMES31", "integer_rows", "float_rows_mod_p", "det_mod_p", "exact_rank", "exact_det", "arb_nonsingular",
            "exact_definite", "exact_ldl_pivots", "inverse_frobenius", "ball_matrix_pd", "member_pd", "exact_form", "ball_form",
-           "krawczyk_image", "float_environment_ok", "gamma_up", "float_ball_nonsingular", "bits"]
+           "krawczyk_image", "float_environment_ok", "gamma_up", "float_ball_nonsingular", "bits",
+           "lowest_preactivation"]
 
 #: The primes the kernel tries for modular determinants (each below 2^62; below 2^31 for float64 rows).
 PRIMES = (4611686018427387847, 4611686018427387817, 4611686018427387787)
@@ -38,6 +39,25 @@ def _exact_cost(Q: flint.fmpq_mat) -> float:
     # largest numerator's
     b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m]) for i in range(n)), default=0) + bits(Q)
     return 1e-3 + 1e-6 * n * m + 1e-7 * n * m * min(n, m) ** 2 * max(b, 8) / 64
+
+
+def lowest_preactivation(X: Sequence[Sequence[flint.fmpq]], c: Sequence[flint.fmpq], r: Sequence[flint.fmpq],
+                         w: int) -> flint.fmpq:
+    """The exact minimum over the box of every pre-activation ``x . W[:, j] + b_j`` (``W`` = ``c[:d w] +- r[:d w]``
+    row-major d x w, ``b`` = ``c[d w:] +- r[d w:]``) over the samples x (rows of X) and the units j: the least
+    ``x . Wc_j - |x| . Wr_j + bc_j - br_j``. Its N w (d + 1) terms are charged before the work (each a few exact
+    products, slower for long numerals).
+
+    >>> q = flint.fmpq
+    >>> lowest_preactivation([[q(1)], [q(-2)]], [q(1), q(3)], [q(1, 2), q(1, 2)], 1)  # (-2 - 1 + 3 - 1/2)
+    -1/2
+    """
+    dim = len(X[0])
+    b = max(max((max(v.p.bit_length(), v.q.bit_length()) for x in X for v in x), default=1),
+            max((max(v.p.bit_length(), v.q.bit_length()) for v in (*c, *r)), default=1))
+    charge(1.5e-6 * len(X) * w * (dim + 1) * (1 + (b / 1000) ** 1.6), "the pre-activation bounds")
+    return min(sum((x[a] * c[a * w + j] - abs(x[a]) * r[a * w + j] for a in range(dim)), c[dim * w + j] - r[dim * w + j])
+               for x in X for j in range(w))
 
 
 def integer_rows(M: flint.fmpq_mat) -> flint.fmpz_mat:

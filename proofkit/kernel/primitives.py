@@ -5,15 +5,15 @@ or raises :class:`~proofkit.errors.CertificateRejected` whose message starts wit
 :mod:`proofkit.kernel.rules` are compositions of these; the certifiers call them too (through
 :mod:`proofkit.kernel`) to know in advance what the kernel will accept.
 
-``enclose``      value, gradient and Hessian of a stored expression over a box (the one evaluator), or of a loss
-                 given by its recipe (:class:`~proofkit.kernel.teacher_student.Recipe`: the float64 tier)
-``exact_zero``   expressions that vanish identically (the one exact engine); ``exact_series`` along a curve
-``nonsingular``  a matrix (exact, an enclosure, or a float64 ball matrix) is invertible
-``definite``     definiteness of an interval matrix; from one member only *given* a Krawczyk fact on it
-``krawczyk``     exactly one zero of the gradient (in the ``free`` coordinates) in a box
-``lower_bound``  the mean-value lower bound of a function over a box
-``form_sign``    the sign of ``v^T A v`` over an interval or exact matrix
-``symmetric``, ``rank``, ``determinant``, ``eigenvalues``  the matrix facts the matrix claims rest on
+* ``enclose``: value, gradient and Hessian of a stored expression over a box (the one evaluator), or of a loss
+  given by its recipe (:class:`~proofkit.kernel.teacher_student.Recipe`: the float64 tier)
+* ``exact_zero``: expressions that vanish identically (the one exact engine); ``exact_series`` along a curve
+* ``nonsingular``: a matrix (exact, an enclosure, or a float64 ball matrix) is invertible
+* ``definite``: definiteness of an interval matrix; from one member only *given* a Krawczyk fact on it
+* ``krawczyk``: exactly one zero of the gradient (in the ``free`` coordinates) in a box
+* ``lower_bound``: the mean-value lower bound of a function over a box
+* ``form_sign``: the sign of ``v^T A v`` over an interval or exact matrix
+* ``symmetric``, ``rank``, ``determinant``, ``eigenvalues``: the matrix facts the matrix claims rest on
 """
 
 from __future__ import annotations

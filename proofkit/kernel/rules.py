@@ -454,8 +454,7 @@ def _relu_region(d: Decoded) -> Result:
     dim, N = len(X[0]), len(X)
     if len(c) != dim * w + w or len(r) != len(c) or any(v <= 0 for v in r):
         raise _fail("relu_linear_region", "the box needs d*width + width centres and positive radii")
-    lowest = min(sum((x[a] * c[a * w + j] - abs(x[a]) * r[a * w + j] for a in range(dim)), c[dim * w + j] - r[dim * w + j])
-                 for x in X for j in range(w))
+    lowest = la.lowest_preactivation(X, c, r, w)  # (charged: N w (d + 1) exact terms)
     rank = P.rank(Matrix((N, dim + 1), "rational", flint.fmpq_mat([x + [flint.fmpq(1)] for x in X])))
     if lowest != d.evidence["min_preactivation"] or not lowest > 0 or not rank.rank < N:
         raise _fail("relu_linear_region", f"lowest pre-activation {lowest}, rank([X, 1]) = {rank.rank}, N = {N}")

@@ -228,6 +228,8 @@ def _zeros(G: list[Any], xs: list[Any], box: Box) -> list[tuple]:
     if all(p.total_degree() <= 1 for p in polys):
         A = sympy.Matrix([[p.coeff_monomial(x) for x in xs] for p in polys])
         b = sympy.Matrix([-p.coeff_monomial(1) for p in polys])
+        if not all(v.is_Rational for v in (*A, *b)):  # (sympy's determinant of exp(-4) ... entries: minutes and GBs)
+            raise Undecided("an affine field with irrational coefficients")
         if A.det() == 0:
             aug = A.row_join(b)
             if aug.rank() != A.rank():

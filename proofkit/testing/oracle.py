@@ -248,6 +248,8 @@ def _leibniz_witness(c: dict[str, Any]) -> bool:
         return False
     if N > 8:
         raise Undecided("N > 8")
+    if abs(alpha) * (p[-1] - p[0]) + abs(beta) > 10**4:  # (sympy's evaluation of exp(-z) there did not finish)
+        raise Undecided("arguments of sigma beyond 10^4")
     (sig,) = dag_to_sympy(inp["sigma"])
     (var,) = [sympy.Symbol(n, real=True) for n in inp["sigma"]["inputs"]]
     if k == 1:
