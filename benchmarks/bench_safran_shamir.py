@@ -20,8 +20,26 @@ Usage (from the repository root)::
     python benchmarks/bench_safran_shamir.py published [--data ../shared/data/safran_shamir_points.json]
         [--sizes 20-20,8-8] [--limit N] [--previous N] [--repeat R]
     python benchmarks/bench_safran_shamir.py own [--sizes 8-8,10-10] [--previous N]
+    python benchmarks/bench_safran_shamir.py --large [--sizes 30-30,50-50] [--starts 32] [--blocks 1,2,25]
+    python benchmarks/bench_safran_shamir.py patterns [--data ../shared/data/safran_shamir_points.json] [--starts 48]
 
 One JSON line per point, then a summary line (medians and maxima of the ratios) with the load average.
+
+``--large`` (beyond the published sizes; default sizes 30-30 and 50-50): the symmetric search
+(:func:`proofkit.library.safran_shamir_symmetry.symmetric_search`) in the fixed space of every
+``Delta(S_p x S_(k-p))``, p = 1 .. k/2, and of ``Delta(S_k)`` (or of the ``--blocks`` p only), points whose
+isotropy is larger dropped (``proper``), duplicates across patterns dropped (``related``); each critical point
+certified in a box centred at it (:func:`~proofkit.library.safran_shamir_symmetry.certify_symmetric`: spurious
+minimum or strict saddle) and its certificate re-checked by the kernel (``check_certificate`` of the JSON), with
+the time of each step, the certificate's size, the peak RSS and the load average; then, per size, the families
+(F, isotropy, kind) and the maxima.
+
+``patterns``: the isotropy of each published point read off it
+(:func:`~proofkit.library.safran_shamir_symmetry.isotropy_pattern`, entries equal within 1e-7), and whether the
+symmetric search in that pattern's fixed space (``max(--starts, 8 dim)`` starts; for a point it misses, a second round
+with 4 times the starts) finds the point (within 1e-6, up to permutations of the units and coordinates), or else the
+search in another point's pattern finds it within 1e-5 (a nearly flat direction hides part of its symmetry); one line
+per point, then the patterns and the counts.
 """
 
 from __future__ import annotations
@@ -143,15 +161,134 @@ def measure(k: int, n: int, W: np.ndarray, repeat: int, previous: bool, jaxes: d
     return row
 
 
+def large(wanted: set[tuple[int, int]], starts: int, blocks: set[int] | None) -> int:
+    """The symmetric search, certification and kernel re-check beyond the published sizes (see the module)."""
+    from proofkit.library.safran_shamir_symmetry import certify_symmetric, isotropy_pattern, symmetric_search
+
+    for k, n in sorted(wanted):
+        patterns = [(p, k - p) for p in range(1, k // 2 + 1) if blocks is None or p in blocks]
+        if blocks is None or k in blocks:
+            patterns.append((k,))
+        found, rows = [], []
+        t_search = 0.0
+        for pat in patterns:
+            t = time.perf_counter()
+            cands = symmetric_search(k, n, pat, starts=starts, seed=1000 * k + sum(pat[:1]), proper=True)
+            dt = time.perf_counter() - t
+            t_search += dt
+            new = [c for c in cands if not any(ss.related(c.W, f.W, tol=1e-7) for f in found)]
+            found += new
+            print(json.dumps({"k": k, "n": n, "pattern": cands[0].pattern.name if cands else str(pat), "search_s": dt,
+                              "found": len(cands), "new": len(new), "load": os.getloadavg()}), flush=True)
+            for c in new:
+                row = {"k": k, "n": n, "P": n * k, "pattern": c.pattern.name, "F": c.loss, "kind": c.kind,
+                       "lambda_min": c.lambda_min, "step": c.step, "values": c.values.tolist()}
+                t = time.perf_counter()
+                iso = isotropy_pattern(c.W, tol=1e-9)
+                row["isotropy"] = iso[0].name if iso else "other"
+                row["isotropy_s"] = time.perf_counter() - t
+                t = time.perf_counter()
+                res = certify_symmetric(c)
+                row["certify_s"] = time.perf_counter() - t
+                cert = res.certificate
+                row["verdict"], row["certified_as"], row["radius"] = cert.verdict, res.kind, res.radius
+                if cert.verdict != "certified":
+                    row["reason"] = cert.reason
+                text = cert.to_json()
+                t = time.perf_counter()
+                check_certificate(text)
+                row["kernel_s"] = time.perf_counter() - t
+                row["bytes"] = len(text)
+                row["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                row["load"] = os.getloadavg()
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        ok = [r for r in rows if r["verdict"] == "certified"]
+        summary = {"k": k, "n": n, "patterns": len(patterns), "starts": starts, "search_s": t_search,
+                   "families": len(rows), "certified": len(ok),
+                   "minima": sum(r["certified_as"] == "spurious local minimum" for r in ok),
+                   "saddles": sum(r["certified_as"] == "strict saddle" for r in ok),
+                   "F_minima": sorted(round(r["F"], 6) for r in ok if r["certified_as"] == "spurious local minimum"),
+                   "load": os.getloadavg()}
+        for key in ("certify_s", "kernel_s", "bytes", "maxrss_mb"):
+            vals = [r[key] for r in ok]
+            if vals:
+                summary[key] = {"median": statistics.median(vals), "max": max(vals)}
+        print(json.dumps({"summary": summary}), flush=True)
+    return 0
+
+
+def patterns(data: str, starts: int) -> int:
+    """The isotropy of the published points and the symmetric search in their fixed spaces (see the module)."""
+    from collections import Counter
+
+    from proofkit.library.safran_shamir_symmetry import isotropy_pattern, symmetric_search
+
+    cache: dict = {}
+    rows, points = [], ss.published_points(data)
+    for p in points:
+        k, n, W = p["k"], p["n"], p["W"]
+        got = isotropy_pattern(W, tol=1e-7)
+        row = {"k": k, "n": n, "family": p["family"], "F": p["F"], "pattern": got[0].name if got else "other"}
+        if got:
+            pat = got[0]
+            key = (k, n, pat.blocks)
+            t = time.perf_counter()
+            if key not in cache:  # more starts in larger fixed spaces
+                cache[key] = symmetric_search(k, n, pat.blocks, starts=max(starts, 8 * pat.dimension), seed=k * 100 + n)
+            row["search_s"] = time.perf_counter() - t
+            row["dimension"] = pat.dimension
+            row["found"] = len(cache[key])
+            hits = [c for c in cache[key] if ss.related(W, c.W, tol=1e-6)]
+            row["hit"] = bool(hits)
+            if hits:
+                row["kind"], row["F_found"] = hits[0].kind, hits[0].loss
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    # a second round, 4 times the starts, for the patterns of the points not found (small basins in 18-27 dimensions)
+    for row, p in zip(rows, points):
+        if row["pattern"] != "other" and not row.get("hit"):
+            got = isotropy_pattern(p["W"], tol=1e-7)
+            key = (p["k"], p["n"], got[0].blocks)
+            if not any(ss.related(p["W"], c.W, tol=1e-6) for c in cache[key]):
+                more = symmetric_search(p["k"], p["n"], got[0].blocks, starts=4 * max(starts, 8 * got[0].dimension),
+                                        seed=p["k"] * 100 + p["n"] + 1)
+                cache[key] += [c for c in more if not any(ss.related(c.W, d.W, tol=1e-7) for d in cache[key])]
+            hits = [c for c in cache[key] if ss.related(p["W"], c.W, tol=1e-6)]
+            if hits:
+                row.update(hit=True, second_round=True, kind=hits[0].kind, F_found=hits[0].loss)
+    # a point whose symmetry its noise hides (a nearly flat direction: entries equal only to 1e-6) is found in a
+    # larger group's fixed space, within 1e-5
+    for row, p in zip(rows, points):
+        if not row.get("hit"):
+            other = [c for key, cands in cache.items() if key[:2] == (p["k"], p["n"]) for c in cands
+                     if ss.related(p["W"], c.W, tol=1e-5)]
+            if other:
+                row["found_as"] = other[0].pattern.name
+    summary = {"points": len(rows), "found": sum(bool(r.get("hit")) for r in rows),
+               "found_in_another_pattern": [(r["k"], r["n"], r["family"], r["pattern"], r["found_as"]) for r in rows
+                                            if "found_as" in r],
+               "patterns": Counter(f"{r['pattern'].count('S')} blocks" + (" + units" if "unit" in r["pattern"] else "")
+                                   for r in rows),
+               "missed": [(r["k"], r["n"], r["family"], r["pattern"]) for r in rows
+                          if not r.get("hit") and "found_as" not in r],
+               "load": os.getloadavg()}
+    print(json.dumps({"summary": summary}))
+    return 0
+
+
 def sizes(text: str) -> set[tuple[int, int]]:
     return {tuple(int(v) for v in part.split("-")) for part in text.split(",") if part}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("source", choices=("published", "own"))
+    ap.add_argument("source", nargs="?", choices=("published", "own", "patterns"))
+    ap.add_argument("--large", action="store_true", help="the symmetric search at (30, 30) and (50, 50) (see above)")
+    ap.add_argument("--starts", type=int, default=0, help="--large, patterns: random starts per pattern (32, 48)")
+    ap.add_argument("--blocks", default="", help="--large: only these p (Delta(S_p x S_(k-p)); k for Delta(S_k))")
     ap.add_argument("--data", default="../shared/data/safran_shamir_points.json")
-    ap.add_argument("--sizes", default="20-20")
+    ap.add_argument("--sizes", default="")
     ap.add_argument("--limit", type=int, default=0, help="at most this many points per size (0: all)")
     ap.add_argument("--previous", type=int, default=0, help="run the previous path on the first N points")
     ap.add_argument("--repeat", type=int, default=1)
@@ -161,7 +298,14 @@ def main() -> int:
     print(json.dumps({"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
                       "numpy": np.__version__, "python-flint": flint.__version__, "cpus": os.cpu_count(),
                       "load": os.getloadavg(), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")}))
-    wanted = sizes(a.sizes)
+    if a.large == (a.source is not None):
+        ap.error("give a source (published, own) or --large")
+    if a.source == "patterns":
+        return patterns(a.data, a.starts or 48)
+    if a.large:
+        return large(sizes(a.sizes or "30-30,50-50"), a.starts or 32,
+                     {int(p) for p in a.blocks.split(",")} if a.blocks else None)
+    wanted = sizes(a.sizes or "20-20")
     points: list[tuple[int, int, np.ndarray]] = []
     if a.source == "published":
         per: dict = {}

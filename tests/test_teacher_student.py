@@ -4,6 +4,7 @@ rule ``teacher_student`` attacked, the polisher, and the sweep kind ``safran_sha
 import base64
 import copy
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import flint
@@ -133,6 +134,29 @@ def test_nearly_parallel_units_are_enclosed_soundly_or_refused():
             assert all(_inside(H[i, j], e.hess_box[0][i, j], e.hess_box[1][i, j]) for i in range(9) for j in range(9))
     with pytest.raises(ts.NotAnalytic):
         ts.enclose(W, 1e-6)  # the box reaches the parallel pair
+
+
+def test_a_unit_nearly_parallel_to_a_teacher_direction_is_enclosed_tightly_and_soundly():
+    """D of a teacher pair is sum_(t != j) w_t^2 under the root, not a^2 b^2 - c^2: no cancellation when a unit is
+    nearly parallel to e_j (as in the large minima, whose units lie within 1e-3 of their teacher direction). Before,
+    the Hessian's radius was 9e10 r here, and Krawczyk failed at (50, 50) for boxes the structure allows."""
+    k = n = 4
+    W = np.array([[1.0, 2e-4, -1e-4, 1e-4], [0.1, 0.9, -0.2, 0.05], [0.05, 0.1, 1.1, -0.1], [0.2, -0.1, 0.1, 0.95]])
+    r = 1e-9
+    e = ts.enclose(W, r)
+    assert e.hess_box[1].max() < 1e8 * r
+    rng = np.random.default_rng(4)
+    P = n * k
+    for corner in (np.full(W.shape, r), -np.full(W.shape, r), rng.choice([-r, r], W.shape), rng.uniform(-r, r, W.shape)):
+        jx = _engine(k, n, [flint.arb(v) for v in (W + corner).reshape(-1)], 2, prec=256)
+        H, g = dense_hessian(jx, P), dense_gradient(jx, P)
+        assert all(_inside(H[i, j], e.hess_box[0][i, j], e.hess_box[1][i, j]) for i in range(P) for j in range(P))
+        assert all(_inside(g[i], e.grad_box[0].reshape(-1)[i], e.grad_box[1].reshape(-1)[i]) for i in range(P))
+    jc = _engine(k, n, [flint.arb(v) for v in W.reshape(-1)], 1, prec=256)
+    assert _inside(jc.value, *e.value)
+    assert all(_inside(v, e.grad[0].reshape(-1)[i], e.grad[1].reshape(-1)[i]) for i, v in enumerate(dense_gradient(jc, P)))
+    m, rad = ts.value_ball(W)
+    assert _inside(jc.value, m, rad)
 
 
 def test_zero_units_and_scaled_points_are_refused_or_enclosed_soundly():
@@ -282,6 +306,50 @@ def test_forged_saddle_certificates_are_rejected(saddle_cert):
         with pytest.raises(CertificateRejected):
             check_certificate(_mutant(data, **change))
             pytest.fail(name)
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _stored(name, k, pattern):
+    """A certificate written by the sweep of examples/safran_shamir_symmetric.jsonl, re-checked from its JSON alone;
+    its box is centred in the fixed space of Delta(S_p x S_(k-p)) where the symmetric search found it."""
+    from proofkit.kernel import read_floats
+    from proofkit.library.safran_shamir_symmetry import isotropy_pattern
+
+    text = (DATA / name).read_text()
+    data = json.loads(text)
+    assert len(text) <= 100_000 and (data["claim"]["k"], data["claim"]["n"], data["claim"]["dimension"]) == (k, k, k * k)
+    rep = check_certificate(text)
+    assert rep.ok and rep.tier == "float64" and rep.verdict == "certified"
+    centre = read_floats(data["inputs"]["centre"], "centre")
+    assert isotropy_pattern(centre, tol=0)[0].blocks == pattern
+    stale = copy.deepcopy(data)
+    stale["inputs"]["centre"] = _record(centre + 1e-3)  # hashes left as they were
+    with pytest.raises(CertificateRejected):
+        check_certificate(json.dumps(stale))
+    return data, centre
+
+
+def test_a_stored_certificate_at_50_50_rechecks_and_its_tampered_copies_are_rejected():
+    """A spurious minimum at (50, 50) (P = 2,500): one full kernel re-check, the test's time."""
+    data, _ = _stored("teacher_student--minimum-50-50.json", 50, (1, 49))
+    with pytest.raises(CertificateRejected, match="n x k centre"):  # (the kernel's door compares the claim only
+        check_certificate(_mutant(data, inputs__recipe={"problem": "safran_shamir", "k": 50, "n": 49}))  # after a proof)
+
+
+def test_a_stored_saddle_at_30_30_rechecks_and_its_tampered_copies_are_rejected():
+    """A strict saddle at (30, 30): one number changed (hashes recomputed) and the kernel's proof fails."""
+    data, centre = _stored("teacher_student--saddle-30-30.json", 30, (3, 27))
+    moved = centre.copy()
+    moved[29, 29] += 4 * float(Fraction(data["inputs"]["radius"]))  # the box no longer holds the critical point
+    forgeries = {"centre moved by 4 radii": (dict(inputs__centre=_record(moved)), "krawczyk"),
+                 "directions swapped": (dict(inputs__negative=data["inputs"]["positive"],
+                                             inputs__positive=data["inputs"]["negative"]), "form_sign")}
+    for why, (change, step) in forgeries.items():
+        with pytest.raises(CertificateRejected, match=step):
+            check_certificate(_mutant(data, **change))
+            pytest.fail(why)
 
 
 def test_inconclusive_results_claim_nothing():

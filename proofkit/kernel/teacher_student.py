@@ -129,13 +129,17 @@ def _mask(x: Any, self_: np.ndarray, fill: float = 0.0) -> Any:
 
 
 def _pairs(Wb: Any, Ub: Any, self_: np.ndarray, strict: bool) -> _Pairs:
-    a2 = fb.sum_(fb.mul(Wb, Wb), axis=1)
+    sq = fb.mul(Wb, Wb)
+    a2 = fb.sum_(sq, axis=1)
     b2 = fb.sum_(fb.mul(Ub, Ub), axis=1)
     if not (fb.lower_end(a2) > 0).all():
         raise NotAnalytic("a student unit may be 0 on the box")
     c = _mask(fb.matmul(Wb, (Ub[0].T, Ub[1].T)), self_)
     ab2 = fb.mul((a2[0][:, None], a2[1][:, None]), (b2[0][None, :], b2[1][None, :]))
     D2 = _mask(fb.sub(ab2, fb.mul(c, c)), self_, 1.0)
+    # teacher pairs: a^2 - w_ij^2 = sum_(t != j) w_it^2, without the cancellation (1/D tight for w_i near e_j)
+    n, off = Wb[0].shape[0], ~np.eye(Wb[0].shape[1], dtype=bool)[None]
+    D2[0][:, n:], D2[1][:, n:] = fb.sum_((np.where(off, sq[0][:, None], 0.0), np.where(off, sq[1][:, None], 0.0)), 2)
     if strict:
         try:
             D = fb.sqrt(D2)

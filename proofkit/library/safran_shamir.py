@@ -18,6 +18,9 @@ Student ``x -> sum_{i<n} [w_i . x]_+``, teacher ``x -> sum_{j<k} [e_j . x]_+`` (
   needed; both store the recipe ``(k, n)`` and the kernel re-checks them through the structure of F.
 * :func:`hessian` (float64, from the two-neuron blocks) and :func:`gradient_high` (Arb) serve the search and the
   polishing; :func:`published_points` reads the points published with Safran & Shamir's code.
+* The search through F's symmetry (critical points with isotropy ``Delta(S_p1 x ... x S_pr)``, found in a fixed
+  space of a few dimensions whatever k: the published families and beyond, to (50, 50)) is
+  :mod:`proofkit.library.safran_shamir_symmetry` (:func:`~proofkit.library.safran_shamir_symmetry.symmetric_search`).
 
 Examples
 --------

@@ -20,6 +20,8 @@ kind                          required inputs                                 ce
 ``safran_shamir_spurious``    ``k``, ``n``, ``seed``, ``starts``              Safran & Shamir: search, certify vs teacher
 ``safran_shamir_point``       ``k``, ``n``, ``W`` (k x n float hex, columns   Safran & Shamir: the given point certified
                               the student units, as published)                as a spurious minimum or a strict saddle
+``safran_shamir_symmetric``   ``k``, ``blocks`` (diagonal block sizes,        Safran & Shamir: critical points with
+                              summing to k)                                   isotropy Delta(S_p1 x ... x S_pr), certified
 ============================  ==============================================  ============================================
 
 Numbers are exact (see :mod:`proofkit.sweep.exact`). Every kind declares the derivation of
@@ -549,3 +551,53 @@ register_kind(TaskKind("safran_shamir_point", _decode_safran_shamir_point, _cert
                        claim_types=("teacher_student",), derive=binding.safran_shamir_point_derivation,
                        summary="Safran & Shamir's teacher-student loss: the given point W (k x n, as published) certified "
                                "as a spurious local minimum or a strict saddle within `near` of W"))
+
+
+def _decode_safran_shamir_symmetric(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    k = _int(inputs, "k", None, 1, 60)
+    n = _int(inputs, "n", k, k, 60)
+    if n * k > 3000:
+        raise InvalidInput("k, n", "widths with n k <= 3000 (the kernel's teacher_student rule)", f"({k}, {n})")
+    blocks = inputs.get("blocks")
+    if not isinstance(blocks, list) or not blocks or any(isinstance(p, bool) or not isinstance(p, int) or p < 1
+                                                         for p in blocks) or sum(blocks) != k:
+        raise InvalidInput("blocks", f"a list of positive integers summing to k = {k} (the diagonal blocks of "
+                                     "Delta(S_p1 x ... x S_pr))", exact._short(blocks))
+    return {"k": k, "n": n, "blocks": tuple(blocks), "seed": _int(inputs, "seed", 0, 0, 2**63 - 1),
+            "starts": _int(inputs, "starts", 32, 1, 100000), "max_certify": _int(inputs, "max_certify", 16, 1, 1000),
+            "proper": _bool(inputs, "proper", True)}
+
+
+def _certify_safran_shamir_symmetric(args: dict[str, Any]) -> TaskOutput:
+    from proofkit.library.safran_shamir_symmetry import certify_symmetric, symmetric_search
+
+    k, n = args["k"], args["n"]
+    cands = [c for c in symmetric_search(k, n, args["blocks"], starts=args["starts"], seed=args["seed"],
+                                         proper=args["proper"]) if c.kind]
+    certs, minima, saddles, reasons = [], [], [], []
+    for c in cands[:args["max_certify"]]:
+        res = certify_symmetric(c)
+        if res.certificate.verdict != "certified":  # the task keeps certified certificates only; the note says why
+            reasons.append(res.certificate.reason)
+            continue
+        certs.append(res.certificate)
+        (saddles if res.kind == "strict saddle" else minima).append(c.loss)
+    pattern = cands[0].pattern.name if cands else f"blocks {list(args['blocks'])}"
+    values: dict[str, Any] = {"critical_points": len(cands), "certified_minima": len(minima),
+                              "certified_saddles": len(saddles), "not_certified": len(reasons)}
+    if minima:
+        values["F"] = minima
+    if saddles:
+        values["F_saddles"] = saddles
+    note = (f"(k, n) = ({k}, {n}), {pattern}: {len(cands)} critical points in Fix(H) from {args['starts']} starts; "
+            f"certified {len(minima)} spurious minima, {len(saddles)} strict saddles"
+            + (f"; not certified: {reasons[0]}" if reasons else ""))
+    return TaskOutput(certs, values=values, note=note)
+
+
+register_kind(TaskKind("safran_shamir_symmetric", _decode_safran_shamir_symmetric, _certify_safran_shamir_symmetric,
+                       required=("k", "blocks"), optional=("n", "seed", "starts", "max_certify", "proper"),
+                       claim_types=("teacher_student",), derive=binding.safran_shamir_symmetric_derivation,
+                       summary="Safran & Shamir's teacher-student loss: critical points with isotropy "
+                               "Delta(S_p1 x ... x S_pr) found in its fixed space, each certified as a spurious "
+                               "minimum or a strict saddle in a box centred in that space"))

@@ -41,7 +41,7 @@ from proofkit.certificate import canonical_json, fmpq_to_str
 __all__ = ["Derivation", "derive", "derive_record", "near_default", "single", "all_certified", "any_certified",
            "matrix_derivation", "critical_derivation", "spurious_derivation", "local_min_derivation",
            "saddle_derivation", "leibniz_derivation", "search_derivation", "safran_shamir_derivation",
-           "safran_shamir_point_derivation"]
+           "safran_shamir_point_derivation", "safran_shamir_symmetric_derivation"]
 
 #: A derivation: ``(decoded task inputs, accepted certificates as parsed JSON) -> Derivation``.
 Deriver = Callable[[dict[str, Any], list[dict[str, Any]]], "Derivation"]
@@ -447,6 +447,38 @@ def safran_shamir_point_derivation(args: dict[str, Any], certs: list[dict[str, A
             f"the certified box reaches {float(far):.3g} from W, farther than near = {float(near):.3g} (sup norm): a "
             "critical point of F, but not one near this point"])
     return d
+
+
+def safran_shamir_symmetric_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
+    """safran_shamir_symmetric: ``teacher_student`` certificates of the task's recipe (k, n), each a spurious minimum
+    or a strict saddle whose box is centred exactly in the fixed space of the task's group
+    ``H = Delta(S_p1 x ... x S_pr)`` (canonical layout: every orbit's entries the same float64), so that the one
+    critical point in the box is fixed by H; ``certified`` if one is."""
+    from proofkit.certify.teacher_student import teacher_student_inputs
+    from proofkit.errors import CertificateRejected
+    from proofkit.kernel import read_floats
+    from proofkit.library.safran_shamir_symmetry import IsotropyPattern
+
+    k, n = args["k"], args["n"]
+    pattern = IsotropyPattern(tuple(args["blocks"]), n - k)
+
+    def bind(a: dict[str, Any], cert: Mapping[str, Any]) -> str | None:
+        inputs = cert.get("inputs") if isinstance(cert.get("inputs"), Mapping) else {}
+        got = inputs.get("kind")
+        why = differs(cert, teacher_student_inputs(k, n, got if isinstance(got, str) else ""))
+        if why:
+            return why
+        try:
+            centre = read_floats(inputs.get("centre"), "inputs.centre")
+        except CertificateRejected:
+            centre = None
+        if centre is None or centre.shape != (n, k):
+            return "inputs.centre is not an n x k float64 record"
+        if not pattern.contains(centre):
+            return f"the box's centre is not in the fixed space of this task's group {pattern.name}"
+        return None
+
+    return any_certified(bind, ("teacher_student",))(args, certs)
 
 
 # --- entry points ---------------------------------------------------------------------------------------------------
