@@ -38,7 +38,17 @@ from proofkit.certify.common import (
 from proofkit.certify.critical import SYMMETRY_NOTE, _box
 from proofkit.convert import exact_expr, exact_point, exact_scalar, mapping_of, sequence_of
 from proofkit.errors import CertificateRejected, InvalidInput, NonSmoothInBox
-from proofkit.kernel import Tape, decode_dag, definite, dense_gradient, enclose, evaluate, krawczyk, lower_bound
+from proofkit.kernel import (
+    Tape,
+    decode_dag,
+    definite,
+    dense_gradient,
+    enclose,
+    evaluate,
+    krawczyk,
+    lower_bound,
+    tape_of,
+)
 from proofkit.numeric.contexts import to_fmpq
 
 __all__ = ["certify_spurious_minimum", "newton_refine", "fix_inputs"]
@@ -278,7 +288,7 @@ def certify_spurious_minimum(loss: Any, params: Sequence[Any] | None, point: Any
     with Timer() as t:
         stored = decode_dag(stored_dag, n_outputs=1)
         # the search side (Newton, approximate inverse) runs on the slice with the values substituted
-        tape = Tape(decode_dag(search_dag, n_outputs=1)) if fixed_map else Tape(stored)
+        tape = Tape(decode_dag(search_dag, n_outputs=1)) if fixed_map else tape_of(stored)  # (the kernel's, reused)
         inputs: dict[str, Any] = {"loss": stored_dag}
         better = None
         if better_point is not None:

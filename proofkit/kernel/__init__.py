@@ -34,6 +34,7 @@ from proofkit.kernel.primitives import (
     krawczyk,
     lower_bound,
     nonsingular,
+    tape_of,
 )
 from proofkit.kernel.teacher_student import Recipe
 
@@ -42,4 +43,4 @@ __all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgr
            "dense_hessian", "SMOOTH_UNARY", "NotAnalyticOnBox", "Refused", "enclose", "krawczyk", "definite",
            "lower_bound", "nonsingular", "form_sign", "exact_zero", "identity_differences", "manifold_conditions",
            "PRIMES", "integer_rows", "float_rows_mod_p", "float_ball_nonsingular", "float_environment_ok", "gamma_up",
-           "ball_matrix_pd", "exact_ldl_pivots", "branches"]
+           "ball_matrix_pd", "exact_ldl_pivots", "branches", "tape_of"]
