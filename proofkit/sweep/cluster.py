@@ -35,8 +35,8 @@ class SchedulerUnavailable(ProofkitError, ConnectionError):
 class LocalProcessCluster:
     """A scheduler and ``n_workers`` single-threaded worker processes on this machine.
 
-    The scheduler and each worker (a ``dask_worker`` command: a nanny and its worker process) run in a Unix
-    session of their own, as if started from separate terminals: on Linux with automatic process groups
+    The scheduler and each worker (a ``dask_worker`` command: a nanny and its worker process) run each in
+    a Unix session of its own, as if started from separate terminals: on Linux with automatic process groups
     (``/proc/sys/kernel/sched_autogroup_enabled``), CPU time is shared between Unix sessions, so N workers in
     one Unix session would share one Unix session's share of a busy machine; in their own they get N. (A
     terminal's Ctrl-C reaches only the caller, which stops the cluster.)
