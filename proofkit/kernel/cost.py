@@ -3,7 +3,7 @@ trust tiers the check rests on.
 
 Costs are *estimated seconds* on a reference machine (the cost model of each library: an Arb
 evaluation costs its nodes' derivative blocks times the price of one operation at its precision,
-an exact elimination its operations times the size of its numbers, ...). :func:`check_certificate`
+an exact elimination its operations times the size of its numbers, ...). :func:`~proofkit.kernel.door.check_certificate`
 opens a :class:`Budget` (by default ``1 s`` plus ``1 s`` per KB of certificate) for the whole
 check, nested certificates included; a step that would exceed it is refused before it starts:
 :class:`~proofkit.errors.CertificateRejected` ("over budget"). Outside a check (a certifier calling

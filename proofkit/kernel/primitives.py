@@ -103,7 +103,7 @@ def enclose(dag: Dag, point: Sequence[flint.arb], order: int, prec: int,
     Guarantee: for every point of the box each true value and derivative lies in the returned balls; derivatives
     only when every non-smooth node keeps one branch on the whole box (else :class:`NonSmoothInBox`). Values
     alone (``order=0``) are enclosed across kinks. An output undefined or not finite on the box: rejected.
-    A :class:`Recipe` is enclosed at a point, value only (float64 tier).
+    A :class:`~proofkit.kernel.teacher_student.Recipe` is enclosed at a point, value only (float64 tier).
     """
     if isinstance(dag, Recipe):
         try:
@@ -245,8 +245,8 @@ def krawczyk(dag: Dag, centers: Sequence[flint.fmpq], radii: Sequence[flint.fmpq
              of: str = "loss") -> Krawczyk:
     """Exactly one zero, in the box, of the gradient of the loss ``dag`` (``of="loss"``) or of the map ``dag``
     (``of="map"``, one output per free coordinate) in the free coordinates (radius > 0; the others are held at
-    their centres). Its interval Jacobian over the box is the fact's ``J``. A :class:`Recipe` (float64 tier) is
-    decided on its structured enclosure, with the kernel's own ``C = inv(mid J)``; ``J`` is then ``(mid, rad)``."""
+    their centres); its interval Jacobian over the box is the fact's ``J``. A recipe (float64 tier) is decided on its
+    structured enclosure (:class:`~proofkit.kernel.teacher_student.Recipe`), with ``C = inv(mid J)``; ``J`` is ``(mid, rad)``."""
     if isinstance(dag, Recipe):
         return _krawczyk_float(dag, centers, radii)
     free = [i for i, r in enumerate(radii) if r != 0]

@@ -339,7 +339,7 @@ class Recipe:
         return arr.reshape(self.n, self.k)
 
     def box(self, centers: Any, radii: Any) -> Enclosure:
-        """:func:`enclose` over the box ``centers +- radii`` (row-major, floats taken exactly)."""
+        """:func:`~proofkit.kernel.teacher_student.enclose` over ``centers +- radii`` (row-major, floats taken exactly)."""
         return enclose(self._shape(centers), self._shape(radii), order=2)
 
     def value_at(self, point: Any) -> tuple[float, float]:

@@ -3,7 +3,7 @@
 The kernel checks structured claims and returns rule codes and numbers; this module turns them into the
 sentences people read: :func:`statement_for` (a claim), :func:`reason_for` (the one sentence a certified or
 refuted certificate shows) and :func:`report_sentence` (what the kernel re-checked). Importing it registers
-:func:`reason_for` as the certificates' ``"reason"`` display hook (:data:`proofkit.certificate.DISPLAY_HOOKS`).
+:func:`reason_for` as the certificates' ``"reason"`` display hook (``proofkit.certificate.DISPLAY_HOOKS``).
 
 >>> reason_for({"type": "nonsingular", "n": 2}, "certified")
 'the matrix is invertible'
