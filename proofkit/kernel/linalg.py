@@ -15,7 +15,7 @@ import flint
 from proofkit.kernel.cost import arb_cubic, charge
 
 __all__ = ["PRIMES", "PRIMES31", "integer_rows", "float_rows_mod_p", "det_mod_p", "exact_rank", "exact_det", "arb_nonsingular",
-           "exact_definite", "exact_ldl_pivots", "inverse_frobenius", "ball_matrix_pd", "member_pd", "exact_form", "ball_form",
+           "exact_definite", "exact_ldl_pivots", "ball_matrix_pd", "member_pd", "exact_form", "ball_form",
            "krawczyk_image", "float_environment_ok", "gamma_up", "float_ball_nonsingular", "bits",
            "lowest_preactivation"]
 
@@ -123,16 +123,6 @@ def arb_nonsingular(B: flint.arb_mat, prec: int) -> bool:
         except ZeroDivisionError:
             return False
         return all(sol[i, 0].is_finite() for i in range(n))
-
-
-def inverse_frobenius(B: flint.arb_mat, prec: int) -> flint.arb:
-    """An enclosure of ``||B^-1||_F`` for every member of the (nonsingular) ball matrix ``B`` (not finite if the
-    solve fails)."""
-    n = B.nrows()
-    charge(arb_cubic(n, prec, 2), "an Arb inverse")
-    with flint.ctx.workprec(prec):
-        inv = B.solve(flint.arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)]), nonstop=True)
-        return sum((x * x for x in inv.entries()), flint.arb(0)).sqrt()
 
 
 def exact_ldl_pivots(Q: flint.fmpq_mat) -> list[flint.fmpq]:
