@@ -47,7 +47,7 @@ def _exact_nonsingular(M: CertMatrix) -> tuple[str, dict[str, Any]]:
         d = flint.nmod_mat(Z.tolist(), p).det()
         if int(d) != 0:
             return "certified", {"prime": str(p), "det_mod_p": str(int(d))}
-    rank = M.fmpq_mat().rank()
+    rank = integer_rows(M.fmpq_mat()).rank()
     if rank < M.n:
         return "refuted", {"rank": rank}
     return "certified", {}  # (full exact rank: the kernel finds it again)
@@ -198,7 +198,7 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
         verdict = sub.verdict
         evidence: dict[str, Any] = {"rows": rows, "cols": cols}
         if verdict == "refuted":
-            rank = M.fmpq_mat().rank() if M.is_exact else None
+            rank = integer_rows(M.fmpq_mat()).rank() if M.is_exact else None
             verdict = "refuted" if rank is not None and rank < r else "inconclusive"
             evidence = {"rank": rank} if verdict == "refuted" else evidence
     reason = {"certified": f"the recorded {r}x{r} minor is non-singular, so rank >= {r}",
@@ -238,7 +238,7 @@ def exact_rank(A: Any) -> Certificate:
                                     {}, "the input is not exactly representable; numerics cannot certify "
                                     "rank deficiency", seconds=0.0)
         Q = M.fmpq_mat()
-        rank = Q.rank()
+        rank = integer_rows(Q).rank()  # (positive row factors keep the rank; FLINT's integer rank is the fast one)
         evidence: dict[str, Any] = {"rank": rank}
         if M.shape[1] <= 50:
             from proofkit.symbolic.linalg import exact_kernel
