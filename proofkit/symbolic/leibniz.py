@@ -199,7 +199,8 @@ class LeibnizConstruction(ResultDisplay):
         most ``eps(alpha) = max(gamma - sigma(alpha D + beta), sigma(beta - alpha D) - mu)``
         in absolute value, with ``D = min |delta_ij|``, and ``eps`` decreases in alpha;
         ``det E(alpha) != 0`` whenever ``||E(alpha) - L||_2 <= sqrt(N (N-1)) eps(alpha) <
-        s_min(L)``. ``s_min(L) >= 1/||L^{-1}||_F`` with ``L^{-1}`` enclosed by Arb.
+        s_min(L)``. ``s_min(L) >= 1/||L^{-1}||_F`` with ``||L^{-1}||_F`` enclosed in O(N) ball operations
+        (:func:`limit_inverse_frobenius`: no N x N inverse).
 
         Type (2b): ``|det E(alpha) - sigma(beta)^{N-1}| <= (N! - 1) rho1 e^{rho2 beta}
         e^{-rho2 alpha D} M(alpha)^{N-2}`` with ``M(alpha) = max(|sigma(beta)|, rho3 (alpha Dmax
@@ -278,7 +279,7 @@ class LeibnizConstruction(ResultDisplay):
 
         By default this is :func:`~proofkit.certify.leibniz.certify_leibniz_witness`: a
         ``leibniz_witness`` certificate that stores the recipe (sigma, X, a, alpha, beta, k) and that
-        the kernel re-checks by rebuilding ``E(alpha)``, for any N up to 3000. With
+        the kernel re-checks by rebuilding ``E(alpha)``, for any N up to 4000. With
         ``through_network=True`` the matrix is instead obtained by evaluating the network's layers
         1..k at :meth:`parameters` (a ``rank_at_least`` certificate that holds the matrix only while it
         has at most 10,000 entries): an independent check that the recipe is the network.
@@ -338,8 +339,9 @@ def limit_inverse_frobenius(mu: flint.arb, gamma: flint.arb, s: flint.arb, N: in
     Examples
     --------
     >>> import flint
-    >>> limit_inverse_frobenius(flint.arb(0), flint.arb(1), flint.arb(0.5), 3)
-    [5.0000000000000000000000000000000000000 +/- ...]
+    >>> F = limit_inverse_frobenius(flint.arb(0), flint.arb(1), flint.arb(0.5), 3)  # (sigmoid, beta = 0, N = 3)
+    >>> (F * F).contains(33)  # the exact ||L^-1||_F^2
+    True
     """
     if N < 2:
         raise InvalidInput("N", "at least 2 samples", N)
