@@ -18,6 +18,7 @@ import flint
 from proofkit.errors import CertificateRejected
 from proofkit.kernel import exact as ex
 from proofkit.kernel import leibniz as lb
+from proofkit.kernel import linalg as la
 from proofkit.kernel import primitives as P
 from proofkit.kernel import teacher_student as ts
 from proofkit.kernel.dag import Dag
