@@ -256,10 +256,13 @@ def exact_rank(A: Any) -> Certificate:
                                     {}, "the input is not exactly representable; numerics cannot certify "
                                     "rank deficiency", seconds=0.0)
         Q = M.fmpq_mat()
-        rank = integer_rows(Q).rank()  # (positive row factors keep the rank; FLINT's integer rank is the fast one)
-        evidence: dict[str, Any] = {"rank": rank}
-        if M.shape[1] <= 50:
-            evidence["kernel"] = [[fmpq_to_str(v) for v in vec] for vec in _kernel_basis(Q)]
+        if M.shape[1] <= 50:  # (one echelon form gives the rank and the kernel basis)
+            basis = _kernel_basis(Q)
+            rank = M.shape[1] - len(basis)
+            evidence: dict[str, Any] = {"rank": rank, "kernel": [[fmpq_to_str(v) for v in vec] for vec in basis]}
+        else:  # (positive row factors keep the rank; FLINT's integer rank is the fast one)
+            rank = integer_rows(Q).rank()
+            evidence = {"rank": rank}
     return make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
                             "rank over Q (fmpq_mat)", "exact", None, M, evidence,
                             f"the rank over Q is exactly {rank}", seconds=t.seconds)
