@@ -200,7 +200,7 @@ class LeibnizConstruction(ResultDisplay):
         in absolute value, with ``D = min |delta_ij|``, and ``eps`` decreases in alpha;
         ``det E(alpha) != 0`` whenever ``||E(alpha) - L||_2 <= sqrt(N (N-1)) eps(alpha) <
         s_min(L)``. ``s_min(L) >= 1/||L^{-1}||_F`` with ``||L^{-1}||_F`` enclosed in O(N) ball operations
-        (:func:`limit_inverse_frobenius`: no N x N inverse).
+        (:func:`proofkit.symbolic.leibniz.limit_inverse_frobenius`: no N x N inverse).
 
         Type (2b): ``|det E(alpha) - sigma(beta)^{N-1}| <= (N! - 1) rho1 e^{rho2 beta}
         e^{-rho2 alpha D} M(alpha)^{N-2}`` with ``M(alpha) = max(|sigma(beta)|, rho3 (alpha Dmax
