@@ -1,12 +1,14 @@
-"""Lemma 4.3 at scale: the certified witness rank([F_1, 1_N]) = N and its kernel re-check from the recipe.
+"""Lemma 4.3 at scale: alpha_0 and the certified witness rank([F_1, 1_N]) = N, with their kernel re-checks.
 
 Random distinct rational samples in R^2, sigmoid, one hidden layer of width N - 1, at the alpha_0 that
-:meth:`~proofkit.symbolic.leibniz.LeibnizConstruction.alpha0` proves (for every alpha >= alpha_0). Side by
-side in one run: the ``leibniz_witness`` certificate (the kernel rebuilds E(alpha) from the recipe), its
-kernel re-check from the certificate's JSON alone, the former path ``certify_full_rank(E_fast(alpha))``
-(Arb entry by entry, then an Arb solve; only up to ``--old-max``) and a plain (uncertified) numpy SVD of
-the float64 matrix.
-Run: ``python benchmarks/bench_leibniz.py [--sizes 25 50 100 200 500 1000] [--old-max 200] [--sigma softplus
+:meth:`~proofkit.symbolic.leibniz.LeibnizConstruction.alpha0` finds (for every alpha >= alpha_0). Side by
+side in one run: the search for alpha_0, its ``leibniz_alpha0`` certificate (``certify_leibniz_alpha0``, the
+kernel's check included) and its kernel re-check from the JSON alone; the ``leibniz_witness`` certificate
+(the kernel rebuilds E(alpha) from the recipe) and its re-check; the former path
+``certify_full_rank(E_fast(alpha))`` (Arb entry by entry, then an Arb solve; only up to ``--old-max``) and a
+plain (uncertified) numpy SVD (singular values only) of the same float64 matrix. "ratio" is (alpha_0 search +
+alpha_0 certificate + witness) / SVD. The load average is printed on every row.
+Run: ``python benchmarks/bench_leibniz.py [--sizes 1000 2000 3000 4000] [--old-max 0] [--sigma softplus
 --beta 1 --alpha 65536]``
 """
 
@@ -23,6 +25,7 @@ import numpy as np
 import sympy
 
 from proofkit.certify import certify_full_rank
+from proofkit.certify.leibniz import certify_leibniz_alpha0
 from proofkit.kernel import check_certificate
 from proofkit.symbolic.leibniz import leibniz_construction
 
@@ -41,8 +44,8 @@ def float_matrix(con, alpha) -> np.ndarray:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[25, 50, 100, 200, 500, 1000])
-    parser.add_argument("--old-max", type=int, default=200, help="largest N for the former Arb path")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 3000, 4000])
+    parser.add_argument("--old-max", type=int, default=0, help="largest N for the former Arb path")
     parser.add_argument("--sigma", default="sigmoid", help="activation (sigmoid, tanh, softplus, ...)")
     parser.add_argument("--beta", default="0", help="beta (exact)")
     parser.add_argument("--alpha", default=None, help="a fixed alpha instead of the proved alpha_0")
@@ -50,9 +53,10 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
           f"python-flint {flint.__version__}, numpy {np.__version__}; load {os.getloadavg()}")
     print(f"sigma = {args.sigma}, beta = {args.beta}, alpha = {args.alpha or 'the proved alpha_0'}")
-    print("| N | construction (s) | alpha_0 proof (s) | alpha | witness (s) | verdict | kernel re-check (s) "
-          "| certificate (kB) | former Arb path (s) | numpy SVD (s) | kernel: how |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| N | construction (s) | alpha_0 search (s) | alpha_0 certificate (s) | alpha_0 re-check (s) | alpha | "
+          "witness (s) | verdicts | witness re-check (s) | certificate (kB) | former Arb path (s) | numpy SVD (s) | "
+          "ratio | kernel: how | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     rng = random.Random(3)
     for N in args.sizes:
         X = [[sympy.Rational(rng.randint(-9999, 9999), 101), sympy.Rational(rng.randint(-9999, 9999), 103)]
@@ -62,25 +66,36 @@ def main() -> None:
         t1 = time.perf_counter()
         alpha = sympy.Rational(args.alpha) if args.alpha else con.alpha0()["alpha0"]
         t2 = time.perf_counter()
-        cert = con.witness(alpha)
+        a0 = "-"
+        a0_check = float("nan")
+        if con.kind == "bounded" and not args.alpha:
+            a0_cert = certify_leibniz_alpha0(con, alpha)
+            a0 = a0_cert.verdict
+            s = time.perf_counter()
+            check_certificate(a0_cert.to_json())
+            a0_check = time.perf_counter() - s
         t3 = time.perf_counter()
-        text = cert.to_json()
+        cert = con.witness(alpha)
         t4 = time.perf_counter()
+        text = cert.to_json()
+        s = time.perf_counter()
         rep = check_certificate(text)
-        t5 = time.perf_counter()
+        w_check = time.perf_counter() - s
         old = "-"
         if N <= args.old_max:
             s = time.perf_counter()
             old_cert = certify_full_rank(con.E_fast(alpha), max_prec=256)
             old = f"{time.perf_counter() - s:.3f} ({old_cert.verdict})"
         E = float_matrix(con, alpha)
-        svd = "overflow"
+        svd, ratio = "overflow", "-"
         if np.isfinite(E).all():
             s = time.perf_counter()
             np.linalg.svd(E, compute_uv=False)
-            svd = f"{time.perf_counter() - s:.3f}"
-        print(f"| {N} | {t1 - t0:.3f} | {t2 - t1:.3f} | {alpha} | {t3 - t2:.3f} | {cert.verdict} | {t5 - t4:.3f} | "
-              f"{len(text) / 1000:.0f} | {old} | {svd} | {rep.how}; {rep.margin} |", flush=True)
+            took = time.perf_counter() - s
+            svd, ratio = f"{took:.3f}", f"{(t2 - t1 + t3 - t2 - a0_check + t4 - t3) / took:.2f}"
+        print(f"| {N} | {t1 - t0:.3f} | {t2 - t1:.3f} | {t3 - t2 - a0_check:.3f} | {a0_check:.3f} | {alpha} | "
+              f"{t4 - t3:.3f} | {a0}, {cert.verdict} | {w_check:.3f} | {len(text) / 1000:.0f} | {old} | {svd} | {ratio} | "
+              f"{rep.how}; {rep.margin} | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -258,6 +258,10 @@ def matrix_input(A: Any, argument: str = "A") -> MatrixInput:
     >>> matrix_input(np.eye(2, dtype=np.float32)).kind
     'float64'
     """
+    if isinstance(A, (flint.fmpq_mat, flint.fmpz_mat)) and A.nrows() and A.ncols():  # exact already: no entry checks
+        n = A.ncols()
+        e = [flint.fmpq(v) for v in A.entries()] if isinstance(A, flint.fmpz_mat) else A.entries()
+        return MatrixInput("exact", (A.nrows(), n), exact=[e[i * n:(i + 1) * n] for i in range(A.nrows())])
     if isinstance(A, np.ndarray):
         A = _plain(A, argument)
         if A.ndim != 2 or A.size == 0:

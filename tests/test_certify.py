@@ -1,4 +1,5 @@
 import json
+import random
 
 import flint
 import numpy as np
@@ -667,3 +668,49 @@ def test_undecidable_symmetry_is_refused(monkeypatch):
     eps = sympy.Rational(1, 2**300)
     with pytest.raises(NotSymmetric, match="not provably equal"):
         certify_positive_definite(sympy.Matrix([[2, sympy.exp(eps)], [1 + eps, 2]]))
+
+
+# -- exact linear algebra through FLINT's integer routines ----------------------------------------------------------
+def _big(rng):
+    return flint.fmpq(rng.choice((-1, 1)) * rng.randint(10**99, 10**100), rng.randint(1, 9))
+
+
+def test_exact_rank_of_100_digit_rationals_and_one_tiny_perturbation():
+    from proofkit.certify import certify_nonsingular, exact_rank
+
+    rng = random.Random(4)
+    n = 12
+    rows = [[_big(rng) for _ in range(n)] for _ in range(n - 2)]
+    rows += [[a + b for a, b in zip(rows[0], rows[1])], [a - 3 * b for a, b in zip(rows[2], rows[3])]]
+    Q = flint.fmpq_mat(rows)
+    cert = exact_rank(Q)
+    assert cert.evidence["rank"] == Q.rank() == n - 2 and check_certificate(cert.to_json()).ok
+    assert certify_nonsingular(Q, backend="exact").verdict == "refuted"  # singular: never proved nonsingular
+    rows[-1][-1] += flint.fmpq(1, 10**100)  # one entry moved by 10^-100: rank n - 1
+    P = flint.fmpq_mat(rows)
+    assert exact_rank(P).evidence["rank"] == n - 1
+    assert certify_nonsingular(P, backend="exact").verdict == "refuted"
+    rows[-2][0] += flint.fmpq(1, 10**100)
+    assert certify_nonsingular(flint.fmpq_mat(rows), backend="exact").verdict == "certified"
+
+
+def test_exact_positive_definiteness_by_fraction_free_lu_finds_the_first_bad_minor():
+    from proofkit.certify import certify_positive_definite
+
+    rng = random.Random(6)
+    for trial in range(12):
+        n = rng.randint(2, 9)
+        B = [[flint.fmpq(rng.randint(-4, 4), rng.randint(1, 3)) for _ in range(n)] for _ in range(n)]
+        S = flint.fmpq_mat(B).transpose() * flint.fmpq_mat(B)  # positive semidefinite; singular for some B
+        for i in range(n):
+            S[i, i] += flint.fmpq(rng.choice((-20, 0, 1, 1)), 7)  # a shift that sometimes breaks definiteness
+        minors = [flint.fmpq_mat([[S[i, j] for j in range(k)] for i in range(k)]).det() for k in range(1, n + 1)]
+        first = next((k + 1 for k, m in enumerate(minors) if not m > 0), None)
+        cert = certify_positive_definite(S, exact_limit=n)
+        assert cert.verdict == ("certified" if first is None else "refuted"), (trial, minors)
+        if first is not None and "minor" in cert.evidence:
+            assert cert.evidence["minor"] == first
+        assert check_certificate(cert.to_json()).ok
+    for S, first in (([[0, 1], [1, 2]], 1), ([[1, 2, 0], [2, 1, 0], [0, 0, 1]], 2), ([[1, 1, 0], [1, 1, 0], [0, 0, 1]], 2)):
+        cert = certify_positive_definite(flint.fmpq_mat(S))  # a zero leading minor makes FLINT exchange rows
+        assert cert.verdict == "refuted" and cert.evidence.get("minor") == first

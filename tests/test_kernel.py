@@ -354,3 +354,21 @@ def test_a_minimum_on_a_slice_classifies_nothing():
     cls["inputs"]["loss"] = sl.inputs["loss"]
     cls["evidence"]["certificate"] = _d(sl)
     _rejected(cls, "does not certify")
+
+
+@pytest.mark.parametrize("entry", ["01", "-0", "+1", "1.0", " 1", "1 ", "\u0661", "2/4", "1/1", "1e3", "-", ""])
+def test_rational_matrix_entries_must_be_canonical(entry):
+    from proofkit.testing.mutants import rehash
+
+    d = json.loads(exact_rank([[1, 2, 3], [4, 5, 6], [7, 8, 10]]).to_json())
+    d["inputs"]["A"]["entries"][1][1] = entry
+    rehash(d)
+    with pytest.raises(CertificateRejected, match="exact rational|entries"):
+        check_certificate(canonical_json(d))
+
+
+def test_rational_matrix_entries_of_every_size_are_read_exactly():
+    big = 10**40 + 7
+    cert = exact_rank([[big, 2, -(10**17) + 1], [2 * big, 4, -2 * (10**17) + 2], [5, 6, flint.fmpq(1, 3)]])
+    rep = check_certificate(cert.to_json())
+    assert rep.ok and cert.evidence["rank"] == 2

@@ -80,7 +80,7 @@ ONE_DEFINITION = {
     "curve_series": {("primitives", "exact_series")},
     "decode_dag": {("decode", "_dag")},
     "loads": {("decode", "parse_json")},
-    "solve": {("linalg", "arb_nonsingular"), ("linalg", "inverse_frobenius"), ("linalg", "_pd_rows")},
+    "solve": {("linalg", "arb_nonsingular"), ("linalg", "_pd_rows")},
     "det": {("linalg", "det_mod_p"), ("linalg", "exact_det"), ("primitives", "det_ball")},
     "rank": {("linalg", "exact_rank")},
     "fflu": {("linalg", "exact_definite")},

@@ -254,3 +254,62 @@ def test_float_ball_around_a_singular_matrix_is_never_proved(seed):
         tried, smallest = tried + 1, min(smallest, bound)
         assert not ok and bound >= 1, (M, delta)
     assert tried > 300 and smallest < 1.01  # the cases come near the threshold
+
+
+# -- alpha_0: ||L^-1||_F of the limit matrix in O(N) (kernel: by rows; certifier: by columns) ------------------------
+def _limit(mu, gamma, s, N):
+    return flint.fmpq_mat([[1] + [gamma if j > i else (s if j == i else mu) for j in range(N - 1)] for i in range(N)])
+
+
+def test_limit_inverse_frobenius_is_the_exact_one_in_kernel_and_certifier():
+    from proofkit.symbolic.leibniz import limit_inverse_frobenius
+
+    rng = random.Random(5)
+    for _ in range(120):  # |rho| = |gamma - s| / |mu - s| below, at and above 1; s outside (mu, gamma) too
+        N = rng.randint(2, 11)
+        mu = flint.fmpq(rng.randint(-5, 5), rng.randint(1, 5))
+        gamma = mu + flint.fmpq(rng.randint(1, 9), rng.randint(1, 5))
+        s = flint.fmpq(rng.randint(-20, 20), rng.randint(1, 7))
+        if s == mu:
+            continue
+        exact = sum((x * x for x in _limit(mu, gamma, s, N).inv().entries()), flint.fmpq(0))
+        for f in (kl.limit_inverse_frobenius, limit_inverse_frobenius):
+            F = f(flint.arb(mu), flint.arb(gamma), flint.arb(s), N, 128)
+            with flint.ctx.workprec(1000):
+                assert F is not None and (F * F).contains(exact), (f.__module__, N, mu, gamma, s)
+
+
+def test_limit_inverse_frobenius_refuses_a_singular_limit():
+    from proofkit.symbolic.leibniz import limit_inverse_frobenius
+
+    half = flint.arb(flint.fmpq(1, 2))
+    assert kl.limit_inverse_frobenius(half, flint.arb(1), half, 5, 64) is None  # mu = sigma(beta): det L = 0
+    assert limit_inverse_frobenius(half, flint.arb(1), half, 5) is None
+    near = flint.arb(flint.fmpq(1, 2), flint.fmpq(1, 10**30))  # a ball around mu: not certified nonzero
+    assert kl.limit_inverse_frobenius(half, flint.arb(1), near, 5, 64) is None
+
+
+def test_alpha0_beyond_200_samples_is_certified_and_a_smaller_alpha0_is_refused():
+    from proofkit.certify.leibniz import certify_leibniz_alpha0
+
+    rng = random.Random(7)
+    X = [[sympy.Rational(rng.randint(-9999, 9999), 101), sympy.Rational(rng.randint(-9999, 9999), 103)]
+         for _ in range(400)]
+    con = leibniz_construction(X, [2, 399, 1], k=1)
+    found = con.alpha0()
+    assert found["proved"]
+    a0 = found["alpha0"]
+    cert = certify_leibniz_alpha0(con, a0)
+    assert cert.verdict == "certified" and check_certificate(cert.to_json()).ok  # (the kernel took N <= 200 only)
+    assert certify_leibniz_alpha0(con, a0 / 2).verdict == "inconclusive"  # the first power of 2 that proves it
+    d = _d(cert)
+    d["inputs"]["alpha0"] = d["claim"]["alpha0"] = str(a0 / 2) if (a0 / 2).q == 1 else f"{(a0 / 2).p}/{(a0 / 2).q}"
+    rehash(d)
+    _rejected(canonical_json(d), "perturbation bound")
+
+
+def test_witness_size_limit_is_4000():
+    assert kl.MAX_N == 4000
+    con = leibniz_construction([[i] for i in range(4001)], [1, 4000, 1], k=1)
+    cert = certify_leibniz_witness(con, 2**30)
+    assert cert.verdict == "inconclusive" and "N <= 4000" in cert.reason

@@ -11,7 +11,7 @@ from proofkit.certificate import Certificate, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.convert import integer_in
-from proofkit.kernel import ball_matrix_pd, exact_ldl_pivots
+from proofkit.kernel import ball_matrix_pd, exact_ldl_pivots, integer_rows
 from proofkit.numeric.contexts import arb_precision, to_fmpq
 from proofkit.numeric.floatverify import check_float_environment, verify_positive_definite_float
 
@@ -109,6 +109,21 @@ def certify_positive_definite(A: Any, *, max_prec: int = 1024, exact_limit: int 
     return make_certificate(claim, verdict, method, be, prec, M, ev, reason[verdict], seconds=t.seconds)
 
 
+def _first_nonpositive_minor(Q: flint.fmpq_mat) -> int | None:
+    """The size k of the first leading principal minor of the symmetric ``Q`` that is <= 0 (None: all positive).
+
+    FLINT's fraction-free LU of the row-scaled integer matrix (positive row factors: the signs of the leading
+    minors are kept) has the k-th leading minor, times those factors, at ``U[k-1, k-1]`` when it exchanged no
+    rows; it exchanges rows only at a zero pivot (a zero leading minor), and then the exact LDL^T pivots
+    decide."""
+    n = Q.nrows()
+    P, _, _, U = integer_rows(Q).fflu()
+    if P.is_one():
+        return next((k + 1 for k in range(n) if not U[k, k] > 0), None)
+    piv = exact_ldl_pivots(Q)
+    return None if len(piv) == n and all(p > 0 for p in piv) else len(piv)
+
+
 def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
     if M.is_float and check_float_environment():
         res = verify_positive_definite_float(M.floats_exact)
@@ -116,10 +131,9 @@ def _pd(M: CertMatrix, max_prec: int, exact_limit: int) -> tuple:
             method = "shifted float Cholesky with proven error bound"
             return "certified", method, "float", 53, {}
     if M.is_exact and M.n <= exact_limit:
-        piv = exact_ldl_pivots(M.fmpq_mat())
-        ok = len(piv) == M.n and all(p > 0 for p in piv)
-        ev = {} if ok else {"minor": len(piv)}  # (the leading minor where the first pivot <= 0 appears)
-        return ("certified" if ok else "refuted"), "exact LDL^T pivots", "exact", None, ev
+        first = _first_nonpositive_minor(M.fmpq_mat())
+        ev = {} if first is None else {"minor": first}  # (the leading minor where the first pivot <= 0 appears)
+        return ("certified" if first is None else "refuted"), "exact LDL^T pivots", "exact", None, ev
     for prec in precision_ladder(max_prec):
         if ball_matrix_pd(M.arb(prec), prec):
             return "certified", "enclosure: shifted float Cholesky / ball LDL^T", "arb", prec, {}

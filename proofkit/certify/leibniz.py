@@ -31,7 +31,8 @@ def certify_leibniz_alpha0(construction: Any, alpha0: Any, *, prec: int = 128) -
     beta, the sorted projections t and alpha_0; the kernel re-checks the finite set of
     inequalities of the perturbation argument (see
     :meth:`~proofkit.symbolic.leibniz.LeibnizConstruction.alpha0`): the gaps of t are positive
-    with lower bound D, ``L^-1`` is enclosed, and ``sqrt(N (N-1)) eps(alpha_0) < 1/||L^-1||_F``.
+    with lower bound D, ``||L^-1||_F`` is enclosed (in O(N) ball operations, from the closed form of
+    ``L^-1``; any N up to 4000), and ``sqrt(N (N-1)) eps(alpha_0) < 1/||L^-1||_F``.
 
     Guarantee
     ---------
@@ -74,7 +75,7 @@ def certify_leibniz_alpha0(construction: Any, alpha0: Any, *, prec: int = 128) -
 
 @returns_kernel_checked
 def certify_leibniz_witness(construction: Any, alpha: Any) -> Certificate:
-    """Certify ``rank([F_k, 1_N]) = N`` at Lemma 4.3's parameters for one ``alpha`` (any N up to 3000).
+    """Certify ``rank([F_k, 1_N]) = N`` at Lemma 4.3's parameters for one ``alpha`` (any N up to 4000).
 
     The certificate stores the recipe only: sigma (an expression in one variable), the samples X,
     the direction a, alpha, beta, the kind and k. The kernel rule ``leibniz_witness``

@@ -12,7 +12,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from proofkit.certificate import Certificate, arb_from_data, arb_to_data
+from proofkit.certificate import Certificate, arb_from_data, arb_to_data, fmpq_to_str
 from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
@@ -47,7 +47,7 @@ def _exact_nonsingular(M: CertMatrix) -> tuple[str, dict[str, Any]]:
         d = flint.nmod_mat(Z.tolist(), p).det()
         if int(d) != 0:
             return "certified", {"prime": str(p), "det_mod_p": str(int(d))}
-    rank = M.fmpq_mat().rank()
+    rank = integer_rows(M.fmpq_mat()).rank()
     if rank < M.n:
         return "refuted", {"rank": rank}
     return "certified", {}  # (full exact rank: the kernel finds it again)
@@ -198,7 +198,7 @@ def certify_rank_at_least(A: Any, r: int, *, max_prec: int = 1024) -> Certificat
         verdict = sub.verdict
         evidence: dict[str, Any] = {"rows": rows, "cols": cols}
         if verdict == "refuted":
-            rank = M.fmpq_mat().rank() if M.is_exact else None
+            rank = integer_rows(M.fmpq_mat()).rank() if M.is_exact else None
             verdict = "refuted" if rank is not None and rank < r else "inconclusive"
             evidence = {"rank": rank} if verdict == "refuted" else evidence
     reason = {"certified": f"the recorded {r}x{r} minor is non-singular, so rank >= {r}",
@@ -214,6 +214,24 @@ def certify_full_rank(A: Any, *, max_prec: int = 1024) -> Certificate:
     """Certify ``rank(A) = min(m, n)`` (see :func:`certify_rank_at_least`)."""
     M = as_cert_matrix(A)
     return certify_rank_at_least.__wrapped__(M, min(M.shape), max_prec=max_prec)
+
+
+def _kernel_basis(Q: flint.fmpq_mat) -> list[list[flint.fmpq]]:
+    """A basis of ``{v : Q v = 0}`` over Q from FLINT's reduced row echelon form (exact rationals of any size)."""
+    R, rank = Q.rref()
+    n = Q.ncols()
+    pivots: list[int] = []
+    for c in range(n):
+        if len(pivots) < rank and R[len(pivots), c] != 0:
+            pivots.append(c)
+    basis = []
+    for f in (c for c in range(n) if c not in pivots):
+        v = [flint.fmpq(0)] * n
+        v[f] = flint.fmpq(1)
+        for row, pc in enumerate(pivots):
+            v[pc] = -R[row, f]
+        basis.append(v)
+    return basis
 
 
 @returns_kernel_checked
@@ -238,12 +256,13 @@ def exact_rank(A: Any) -> Certificate:
                                     {}, "the input is not exactly representable; numerics cannot certify "
                                     "rank deficiency", seconds=0.0)
         Q = M.fmpq_mat()
-        rank = Q.rank()
-        evidence: dict[str, Any] = {"rank": rank}
-        if M.shape[1] <= 50:
-            from proofkit.symbolic.linalg import exact_kernel
-
-            evidence["kernel"] = [[str(v) for v in vec] for vec in exact_kernel(Q)]
+        if M.shape[1] <= 50:  # (one echelon form gives the rank and the kernel basis)
+            basis = _kernel_basis(Q)
+            rank = M.shape[1] - len(basis)
+            evidence: dict[str, Any] = {"rank": rank, "kernel": [[fmpq_to_str(v) for v in vec] for vec in basis]}
+        else:  # (positive row factors keep the rank; FLINT's integer rank is the fast one)
+            rank = integer_rows(Q).rank()
+            evidence = {"rank": rank}
     return make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
                             "rank over Q (fmpq_mat)", "exact", None, M, evidence,
                             f"the rank over Q is exactly {rank}", seconds=t.seconds)
@@ -300,8 +319,6 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
         if M.is_exact and M.n <= 300:
             d = M.fmpq_mat().det()
             sign = (d > 0) - (d < 0)
-            from proofkit.certificate import fmpq_to_str
-
             ev = {"det_exact": fmpq_to_str(d)}
             verdict, be, prec, method = "certified", "exact", None, "exact determinant over Q"
         else:

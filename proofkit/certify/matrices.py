@@ -148,7 +148,12 @@ class CertMatrix:
         return "symbolic constants"
 
     def record(self) -> dict[str, Any]:
-        """The matrix as exact data (float64 bytes, rationals, balls or an expression DAG) for a certificate."""
+        """The matrix as exact data (float64 bytes, rationals, balls or an expression DAG) for a certificate
+        (built once: the certificate and its hash share it)."""
+        return self._record
+
+    @cached_property
+    def _record(self) -> dict[str, Any]:
         if self._floats is not None:
             data: Any = base64.b64encode(np.ascontiguousarray(self._floats, dtype="<f8").tobytes()).decode()
             return {"kind": "float64", "shape": list(self.shape), "entries": data}

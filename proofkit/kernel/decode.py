@@ -29,6 +29,7 @@ __all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "read_floats
            "FloatLiteral", "MAX_TEXT", "evaluation_cost"]
 
 MAX_TEXT = 50_000_000
+_SMALL_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")  # canonical integers below 10^18 in absolute value
 _DYADIC = re.compile(r"(-?(?:0|[1-9][0-9]{0,3000}))\*2\^(-?(?:0|[1-9][0-9]{0,6}))")
 _HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -265,11 +266,17 @@ def read_matrix(rec: Any, path: str) -> Matrix:
         if dag.inputs or len(dag.outputs) != m * n:
             raise reject(f"{path}.entries: expected {m * n} constant expressions")
         return Matrix((m, n), kind, dag=dag)
-    rows = read(entries, ("list", ("list", "q" if kind == "rational" else "ball")), f"{path}.entries")
+    if kind == "rational":
+        if not isinstance(entries, list) or len(entries) != m or any(not isinstance(r, list) or len(r) != n
+                                                                      for r in entries):
+            raise reject(f"{path}.entries: not a {m}x{n} matrix")
+        # (small integers, written canonically, straight to int; every other entry through the full parser)
+        return Matrix((m, n), kind, flint.fmpq_mat([[int(v) if type(v) is str and _SMALL_INT.fullmatch(v) else
+                                                     read(v, "q", f"{path}.entries[{i}][{j}]") for j, v in enumerate(r)]
+                                                    for i, r in enumerate(entries)]))
+    rows = read(entries, ("list", ("list", "ball")), f"{path}.entries")
     if len(rows) != m or any(len(r) != n for r in rows):
         raise reject(f"{path}.entries: not a {m}x{n} matrix")
-    if kind == "rational":
-        return Matrix((m, n), kind, flint.fmpq_mat(rows))
     return Matrix((m, n), kind, balls=rows)
 
 

@@ -36,9 +36,9 @@ from proofkit.kernel.cost import charge
 from proofkit.kernel.decode import evaluation_cost, reject
 
 __all__ = ["interval_range", "projections", "layer_inputs", "enclosure", "arb_matrix", "budget", "arb_affordable",
-           "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK", "MAX_BITWORK", "MAX_K", "TPREC"]
+           "min_gap", "limit_inverse_frobenius", "MAX_POINTWISE", "MAX_N", "MAX_ARB", "MAX_WORK", "MAX_BITWORK", "MAX_K", "TPREC"]
 
-MAX_N = 3000  # the float64 matrix and its inverse (72 MB each at N = 3000)
+MAX_N = 4000  # the float64 matrix, its radii, its inverse and the products (128 MB each at N = 4000)
 MAX_POINTWISE = 250_000  # entries enclosed one by one (about 20 microseconds each)
 MAX_ARB = 120  # up to this N, a matrix the float64 test does not prove is tried entry by entry in Arb
 MAX_WORK = 4_000_000  # sigma's nodes x its evaluations (layer inputs, 22 for the tails, entries): ~3 us each
@@ -264,3 +264,49 @@ def arb_matrix(sigma: Any, p: list[flint.fmpq], k: int, alpha: flint.fmpq, beta:
     with flint.ctx.workprec(prec):
         A = [[_sigma_at(sigma, alpha * (tc - ti) + beta, prec) for tc in t[:-1]] for ti in t]
         return flint.arb_mat([[flint.arb(1), *r] if bounded else [*r, flint.arb(1)] for r in A])
+
+
+def min_gap(t: list[flint.arb], prec: int) -> flint.arb | None:
+    """A lower bound (an exact point) of every gap ``t_(i+1) - t_i``, or None if one is not certified positive."""
+    charge(len(t) * 2 * (3e-6 + 1e-7), "the gaps of t")
+    with flint.ctx.workprec(prec):
+        D = t[1] - t[0]
+        for u, v in zip(t[1:], t[2:]):
+            D = D.min(v - u)
+        return D.lower() if D > 0 else None
+
+
+def limit_inverse_frobenius(mu: flint.arb, gamma: flint.arb, s: flint.arb, N: int, prec: int) -> flint.arb | None:
+    """An enclosure of ``||L^-1||_F`` for the limit matrix ``L = [1_N, M]``, ``M_ij = gamma`` (j > i), ``s``
+    (j = i), ``mu`` (j < i), i < N, j < N - 1, in O(N) ball operations; None if ``mu - s`` is not certified nonzero.
+
+    Subtracting row i - 1 from row i (i >= 1; ``D`` this unit lower bidiagonal map) gives ``U = D L``: row 0 of L,
+    then ``a = mu - s`` at column i and ``b = s - gamma`` at column i + 1. U is upper triangular with diagonal
+    ``1, a, ..., a`` (``det L = a^(N-1)``): ``U = [[1, r^T], [0, B]]``, ``r = (s, gamma, ..., gamma)``, B upper
+    bidiagonal with ``B^-1_ij = rho^(j-i) / a`` (j >= i), ``rho = -b / a``. ``L^-1 = U^-1 D`` and column k of
+    ``X D`` is ``X_k - X_(k+1)`` (the last column: ``X_(N-1)``). Row ``i >= 1`` of ``L^-1`` is ``-1/a`` at
+    column i - 1, ``rho^m (1 - rho) / a`` at column i + m (``m < n = N - 1 - i``) and ``rho^n / a`` at column
+    N - 1: its squared norm is ``(1 + (1 - rho)^2 S(n) + rho^(2n)) / a^2``, ``S(n) = sum_(m < n) rho^(2m)``. Row 0
+    of ``U^-1`` is ``(1, w_1, ..., w_(N-1))``, ``w = -r^T B^-1``: ``w_1 = -s/a``, ``w_(j+1) = rho w_j - gamma/a``;
+    row 0 of ``L^-1`` is ``(1 - w_1, w_1 - w_2, ..., w_(N-2) - w_(N-1), w_(N-1))``.
+    """
+    charge(N * 12 * (3e-6 + 2e-7 * max(prec, 64) / 64), "the inverse of the limit matrix")
+    with flint.ctx.workprec(prec):
+        a = mu - s
+        if not (a > 0 or a < 0):
+            return None
+        rho = (gamma - s) / a
+        r2, c2 = rho * rho, (1 - rho) * (1 - rho)
+        rows, S, p = flint.arb(0), flint.arb(0), flint.arb(1)  # p = rho^(2n), S = S(n)
+        for _ in range(N - 1):
+            rows += 1 + c2 * S + p
+            S += p
+            p *= r2
+        w = -s / a
+        first = (1 - w) * (1 - w)
+        for _ in range(N - 2):
+            v = rho * w - gamma / a
+            first += (w - v) * (w - v)
+            w = v
+        total = rows / (a * a) + first + w * w
+        return total.sqrt() if total.is_finite() and total > 0 else None

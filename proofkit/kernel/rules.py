@@ -466,34 +466,25 @@ def _leibniz_alpha0(d: Decoded) -> Result:
     """Lemma 4.3, bounded sigma: Weyl's perturbation bound at alpha_0 for the limit matrix L of E(alpha)."""
     sigma, tdag, mu, gamma, beta, a0 = (d.inputs[k] for k in ("sigma", "t", "mu", "gamma", "beta", "alpha0"))
     N = len(tdag.outputs)
-    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or tdag.inputs or not 2 <= N <= 200 or not mu < gamma \
+    if len(sigma.inputs) != 1 or len(sigma.outputs) != 1 or tdag.inputs or not 2 <= N <= lb.MAX_N or not mu < gamma \
             or not a0 > 0:
-        raise _fail("leibniz_alpha0", "sigma in one variable, N >= 2 projections t, mu < gamma and alpha_0 > 0")
+        raise _fail("leibniz_alpha0", f"sigma in one variable, 2 <= N <= {lb.MAX_N} projections t, mu < gamma and "
+                                      "alpha_0 > 0")
     claim = {"type": "leibniz_alpha0", "N": N, "alpha0": text(a0)}
     for p in P.ladder(d.precision):
-        ts = [j.value for j in P.enclose(tdag, [], 0, p)]
+        D = lb.min_gap([j.value for j in P.enclose(tdag, [], 0, p)], p)
         (sb,) = [j.value for j in P.enclose(sigma, P.points([beta], p), 0, p)]
         with flint.ctx.workprec(p):
-            gaps = [ts[i + 1] - ts[i] for i in range(N - 1)]
-            D = gaps[0]
-            for g in gaps[1:]:
-                D = D.min(g)
-            if not D > 0:
-                continue
-            D = D.lower()
             m, g_, a = (flint.arb(v) for v in (mu, gamma, a0))
-            L = flint.arb_mat([[flint.arb(1)] + [g_ if j > i else (sb if j == i else m) for j in range(N - 1)]
-                               for i in range(N)])
-        try:
-            f = P.nonsingular(L, prec=p)
-        except CertificateRejected:
+        F = lb.limit_inverse_frobenius(m, g_, sb, N, p)  # (None: L not proved invertible)
+        if D is None or F is None:
             continue
         with flint.ctx.workprec(p):
-            target = (1 / la.inverse_frobenius(L, p)).lower() / flint.arb(N * (N - 1)).sqrt()
+            target = (1 / F).lower() / flint.arb(N * (N - 1)).sqrt()
             up, down = (P.enclose(sigma, [z], 0, p)[0].value for z in (a * D + beta, beta - a * D))
             eps = (g_ - up).max(down - m)
         if eps < target:
-            return Result(claim, "weyl", (f,), {"eps": eps, "target": target})
+            return Result(claim, "weyl", (), {"eps": eps, "target": target, "inverse_frobenius": F})
     raise _fail("leibniz_alpha0", "the perturbation bound at alpha_0 is not below s_min(L) / sqrt(N(N-1))")
 
 

@@ -41,7 +41,8 @@ from proofkit.symbolic.activations import Activation, activation
 from proofkit.symbolic.data import as_exact_matrix, require_distinct_rows
 from proofkit.symbolic.network import Network
 
-__all__ = ["LeibnizConstruction", "leibniz_construction", "separating_direction", "leibniz_expansion", "ALPHA"]
+__all__ = ["LeibnizConstruction", "leibniz_construction", "separating_direction", "leibniz_expansion",
+           "limit_inverse_frobenius", "ALPHA"]
 
 ALPHA = sympy.Symbol("alpha", positive=True)
 _DISTINCT = "Nguyen & Hein 2017, Assumption 3.2(1): no identical training samples"
@@ -198,7 +199,8 @@ class LeibnizConstruction(ResultDisplay):
         most ``eps(alpha) = max(gamma - sigma(alpha D + beta), sigma(beta - alpha D) - mu)``
         in absolute value, with ``D = min |delta_ij|``, and ``eps`` decreases in alpha;
         ``det E(alpha) != 0`` whenever ``||E(alpha) - L||_2 <= sqrt(N (N-1)) eps(alpha) <
-        s_min(L)``. ``s_min(L) >= 1/||L^{-1}||_F`` with ``L^{-1}`` enclosed by Arb.
+        s_min(L)``. ``s_min(L) >= 1/||L^{-1}||_F`` with ``||L^{-1}||_F`` enclosed in O(N) ball operations
+        (:func:`proofkit.symbolic.leibniz.limit_inverse_frobenius`: no N x N inverse).
 
         Type (2b): ``|det E(alpha) - sigma(beta)^{N-1}| <= (N! - 1) rho1 e^{rho2 beta}
         e^{-rho2 alpha D} M(alpha)^{N-2}`` with ``M(alpha) = max(|sigma(beta)|, rho3 (alpha Dmax
@@ -234,10 +236,10 @@ class LeibnizConstruction(ResultDisplay):
                      compile_program([v], []).run(ArbContext(prec), [])[0] for v in self.sigma.limits)
         dmin, _ = self._delta_bounds(prec)
         (sb,) = compile_program([self.sigma(self.beta)], []).run(ArbContext(prec), [])
-        Lm = flint.arb_mat([[flint.arb(1)] + [gamma if j > i else (sb if j == i else mu) for j in range(N - 1)]
-                            for i in range(N)])
-        inv = Lm.solve(flint.arb_mat(N, N, [1 if i == j else 0 for i in range(N) for j in range(N)]))
-        frob = sum((inv[i, j] * inv[i, j] for i in range(N) for j in range(N)), flint.arb(0)).sqrt()
+        frob = limit_inverse_frobenius(mu, gamma, sb, N, prec)
+        if frob is None:
+            return {"alpha0": None, "proved": False, "argument": "mu - sigma(beta) is not certified nonzero: the "
+                    "limit matrix is not proved invertible"}
         smin = (1 / frob).lower()
         factor = flint.arb(N * (N - 1)).sqrt()
         target = smin / factor
@@ -277,7 +279,7 @@ class LeibnizConstruction(ResultDisplay):
 
         By default this is :func:`~proofkit.certify.leibniz.certify_leibniz_witness`: a
         ``leibniz_witness`` certificate that stores the recipe (sigma, X, a, alpha, beta, k) and that
-        the kernel re-checks by rebuilding ``E(alpha)``, for any N up to 3000. With
+        the kernel re-checks by rebuilding ``E(alpha)``, for any N up to 4000. With
         ``through_network=True`` the matrix is instead obtained by evaluating the network's layers
         1..k at :meth:`parameters` (a ``rank_at_least`` certificate that holds the matrix only while it
         has at most 10,000 entries): an independent check that the recipe is the network.
@@ -313,6 +315,58 @@ def _first_alpha(decreasing: Any, target: flint.arb, alpha: flint.fmpq, argument
                     **{k: v.str(10, radius=True) for k, v in extra.items()}}
         alpha *= 2
     return {"alpha0": None, "proved": False, "argument": f"no alpha below 2^{doublings} times the start found"}
+
+
+def limit_inverse_frobenius(mu: flint.arb, gamma: flint.arb, s: flint.arb, N: int, prec: int = 128) -> flint.arb | None:
+    """An enclosure of ``||L^-1||_F`` for Lemma 4.3's limit matrix, in O(N) ball operations (no N x N inverse).
+
+    ``L = [1_N, M]`` with ``M_ij = gamma`` above the diagonal (j > i), ``s = sigma(beta)`` on it and ``mu`` below
+    (i < N, j < N - 1). Column by column: subtracting row i - 1 from row i (i >= 1) turns ``L x = y`` into
+    ``U x = D y`` with U upper triangular (row 0 of L; then ``a = mu - s`` on the diagonal and ``b = s - gamma``
+    right of it), ``det L = a^(N-1)``. Back substitution with ``rho = -b/a`` gives the columns of ``L^-1``:
+    column 0 is ``(1 + s/a, -1/a, 0, ...)``; column k (``1 <= k <= N - 2``) has ``x_i = rho^(k-i) (1 - rho)/a``
+    (``1 <= i <= k``), ``x_(k+1) = -1/a`` and ``x_0 = rho^(k-1) (gamma - s (1 - rho))/a``; the last column has
+    ``x_i = rho^(N-1-i)/a`` (i >= 1) and ``x_0 = -(s rho^(N-2) + gamma (1 + rho + ... + rho^(N-3)))/a``. The
+    squared norms are sums of geometric terms, accumulated in Arb. Returns None if ``a`` is not certified nonzero
+    (then L may be singular).
+
+    Guarantee
+    ---------
+    The ball contains ``||L^-1||_F`` for every ``mu``, ``gamma``, ``s`` in the given balls (ball arithmetic on
+    an exact formula; differential-tested against exact rational inverses and against the kernel's row-wise
+    formula).
+
+    Examples
+    --------
+    >>> import flint
+    >>> F = limit_inverse_frobenius(flint.arb(0), flint.arb(1), flint.arb(0.5), 3)  # (sigmoid, beta = 0, N = 3)
+    >>> (F * F).contains(33)  # the exact ||L^-1||_F^2
+    True
+    """
+    if N < 2:
+        raise InvalidInput("N", "at least 2 samples", N)
+    with arb_precision(prec):
+        a = mu - s
+        if not (a > 0 or a < 0):
+            return None
+        rho = (gamma - s) / a
+        c = gamma - s * (1 - rho)
+        x0, inv2, slope = 1 + s / a, 1 / (a * a), (1 - rho) / a  # (x * x: Arb's power of a ball around 0 is NaN)
+        total = x0 * x0 + inv2  # column 0
+        geo, power = flint.arb(0), flint.arb(1)  # S(k) = sum_(m < k) rho^(2m) and rho^(2(k-1))
+        for _ in range(1, N - 1):
+            geo += power
+            total += slope * slope * geo + (1 + power * c * c) * inv2
+            power *= rho * rho
+        last, q, partial = flint.arb(0), flint.arb(1), flint.arb(0)  # the last column: q = rho^(N-1-i)
+        for _ in range(N - 2):
+            last += q * q
+            partial += q  # 1 + rho + ... + rho^(N-3)
+            q *= rho
+        last += q * q  # q = rho^(N-2): the entry x_1
+        x0 = -(s * q + gamma * partial) / a
+        total += last * inv2 + x0 * x0
+        return total.sqrt() if total.is_finite() and total > 0 else None
 
 
 def _ball(value: sympy.Expr, prec: int) -> flint.arb:
