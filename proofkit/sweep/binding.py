@@ -452,7 +452,7 @@ def safran_shamir_point_derivation(args: dict[str, Any], certs: list[dict[str, A
 def safran_shamir_symmetric_derivation(args: dict[str, Any], certs: list[dict[str, Any]]) -> Derivation:
     """safran_shamir_symmetric: ``teacher_student`` certificates of the task's recipe (k, n), each a spurious minimum
     or a strict saddle whose box is centred exactly in the fixed space of the task's group
-    ``H = Delta(S_p1 x ... x S_pr)`` (canonical layout: every orbit's entries the same float64), so that the one
+    ``H = Delta(S_p1 x … x S_pr)`` (canonical layout: every orbit's entries the same float64), so that the one
     critical point in the box is fixed by H; ``certified`` if one is."""
     from proofkit.certify.teacher_student import teacher_student_inputs
     from proofkit.errors import CertificateRejected
