@@ -43,7 +43,7 @@ def _exact_cost(Q: flint.fmpq_mat) -> float:
 
 def lowest_preactivation(X: Sequence[Sequence[flint.fmpq]], c: Sequence[flint.fmpq], r: Sequence[flint.fmpq],
                          w: int) -> flint.fmpq:
-    """The exact minimum over the box of every pre-activation ``x . W[:, j] + b_j`` (``W`` = ``c[:d w] +- r[:d w]``
+    """The exact minimum over the box of every pre-activation ``<x, W[:, j]> + b_j`` (``W`` = ``c[:d w] +- r[:d w]``
     row-major d x w, ``b`` = ``c[d w:] +- r[d w:]``) over the samples x (rows of X) and the units j: the least
     ``x . Wc_j - |x| . Wr_j + bc_j - br_j``. Its N w (d + 1) terms are charged before the work (each a few exact
     products, slower for long numerals).
