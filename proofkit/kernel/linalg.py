@@ -45,7 +45,7 @@ def lowest_preactivation(X: Sequence[Sequence[flint.fmpq]], c: Sequence[flint.fm
                          w: int) -> flint.fmpq:
     """The exact minimum over the box of every pre-activation ``<x, W[:, j]> + b_j`` (``W`` = ``c[:d w] +- r[:d w]``
     row-major d x w, ``b`` = ``c[d w:] +- r[d w:]``) over the samples x (rows of X) and the units j: the least
-    ``x . Wc_j - |x| . Wr_j + bc_j - br_j``. Its N w (d + 1) terms are charged before the work (each a few exact
+    ``<x, Wc_j> - <|x|, Wr_j> + bc_j - br_j``. Its N w (d + 1) terms are charged before the work (each a few exact
     products, slower for long numerals).
 
     >>> q = flint.fmpq
