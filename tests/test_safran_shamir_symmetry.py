@@ -2,11 +2,10 @@
 the published families, certification of what it finds, and the sweep kind ``safran_shamir_symmetric``."""
 
 import copy
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from published_points import published as _published
 
 from proofkit.errors import InvalidInput
 from proofkit.kernel import check_certificate
@@ -18,16 +17,6 @@ from proofkit.library.safran_shamir_symmetry import (
     symmetric_search,
     two_block_patterns,
 )
-
-POINTS = Path(__file__).resolve().parent.parent / "examples" / "safran_shamir_points.jsonl"
-
-
-def _published(task_id):
-    for line in POINTS.read_text().splitlines():
-        if line.startswith("{") and json.loads(line)["id"] == task_id:
-            t = json.loads(line)
-            return t, np.array([[float.fromhex(x) for x in row] for row in t["inputs"]["W"]]).T
-    raise KeyError(task_id)
 
 
 def _random_symmetries(pattern, rng):

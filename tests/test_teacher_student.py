@@ -11,6 +11,7 @@ import flint
 import mpmath
 import numpy as np
 import pytest
+from published_points import published as _published
 
 from proofkit.certify.polish import polish_critical_point
 from proofkit.certify.teacher_student import certify_teacher_student_point
@@ -21,16 +22,6 @@ from proofkit.kernel.dag import decode_dag
 from proofkit.kernel.engine import Tape, dense_gradient, dense_hessian, evaluate
 from proofkit.library.safran_shamir import hessian, loss_and_grad, loss_dag, search
 from proofkit.testing.mutants import rehash
-
-POINTS = Path(__file__).resolve().parent.parent / "examples" / "safran_shamir_points.jsonl"
-
-
-def _published(task_id):
-    for line in POINTS.read_text().splitlines():
-        if line.startswith("{") and json.loads(line)["id"] == task_id:
-            t = json.loads(line)
-            return t, np.array([[float.fromhex(x) for x in row] for row in t["inputs"]["W"]]).T
-    raise KeyError(task_id)
 
 
 def _inside(arb_value, mid, rad):

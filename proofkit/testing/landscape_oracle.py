@@ -145,19 +145,24 @@ def _iv_mp(e: Any, box: Box) -> Any:
     raise Undecided(f"no interval extension of {type(e).__name__}")
 
 
+def _iv_mp40(e: Any, box: Box) -> Any:
+    """:func:`_iv_mp` at 40 digits (mpmath's interval precision restored afterwards)."""
+    import mpmath
+
+    old = mpmath.iv.dps
+    mpmath.iv.dps = 40
+    try:
+        return _iv_mp(e, box)
+    finally:
+        mpmath.iv.dps = old
+
+
 def _sign(e: Any, box: Box) -> int:
     """+1 / -1 when ``e`` is strictly positive / negative on the whole box; else Undecided."""
     try:
         lo, hi = _iv(e, box)
     except Undecided:  # not a polynomial: an mpmath interval (outward rounded) still decides strict signs
-        import mpmath
-
-        old = mpmath.iv.dps
-        mpmath.iv.dps = 40
-        try:
-            r = _iv_mp(e, box)
-        finally:
-            mpmath.iv.dps = old
+        r = _iv_mp40(e, box)
         lo, hi = (1, 1) if r.a > 0 else ((-1, -1) if r.b < 0 else (0, 0))
     if lo > 0:
         return 1
@@ -453,17 +458,11 @@ def _judge(c: dict[str, Any]) -> bool:
 def _descent_transcendental(E: Any, xs: list[Any], box: Box, d: list[Fraction]) -> bool:
     """Negative slope along ``d`` on the whole box for a non-polynomial loss: proved by mpmath interval
     arithmetic, refuted by a 50-digit value at a vertex that is clearly not negative."""
-    import mpmath
 
     if len(d) != len(xs) or not any(d):
         return False
     s = sympy.factor_terms(sum(_R(d[i]) * sympy.diff(E, xs[i]) for i in range(len(xs))))
-    old = mpmath.iv.dps
-    mpmath.iv.dps = 40
-    try:
-        rng = _iv_mp(s, box)
-    finally:
-        mpmath.iv.dps = old
+    rng = _iv_mp40(s, box)
     if rng.b < 0:
         return True
     for p in _vertices(box, xs):
