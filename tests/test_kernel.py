@@ -356,7 +356,8 @@ def test_a_minimum_on_a_slice_classifies_nothing():
     _rejected(cls, "does not certify")
 
 
-@pytest.mark.parametrize("entry", ["01", "-0", "+1", "1.0", " 1", "1 ", "\u0661", "2/4", "1/1", "1e3", "-", ""])
+@pytest.mark.parametrize("entry", ["01", "-0", "+1", "1.0", " 1", "1 ", "\u0661", "2/4", "1/1", "1e3", "-", "",
+                                   "1_000", "\uff11", "0x1", "1\n", "00", "1" * 19 + "\n", True, 5, 5.0, ["5"], None])
 def test_rational_matrix_entries_must_be_canonical(entry):
     from proofkit.testing.mutants import rehash
 
