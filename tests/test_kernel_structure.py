@@ -16,7 +16,7 @@ KERNEL = pathlib.Path(proofkit.kernel.__file__).parent
 PACKAGE = KERNEL.parent
 #: The trusted logic (counted, capped) and the trusted libraries (counted and printed, held to the fuzzers).
 LOGIC = ("__init__", "door", "facts", "cost", "primitives", "rules")
-LIBRARIES = ("decode", "dag", "engine", "exact", "linalg", "leibniz", "floatball", "teacher_student")
+LIBRARIES = ("decode", "dag", "engine", "exact", "linalg", "leibniz", "floatball", "teacher_student", "taylor")
 OUTSIDE_LOGIC = ("legacy",)  # the translation of first-schema certificates (pure data)
 LOGIC_CAP = 1500
 RULE_CAP = 40

@@ -114,7 +114,9 @@ def _why_singular(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray, symmetry:
                                         f"({rank_text}); the zero-loss set is not isolated")
     curves = ("give curve=[theta_1(t), ..., theta_n(t)], rational functions of t with theta(0) = point, along which "
               "the loss decreases" if spec.is_rational() else
-              "exact curves apply to rational losses only: this loss is not one")
+              "this loss is not rational: along a curve its Taylor coefficients are enclosed in Arb, which needs the "
+              "gradient to vanish exactly at the point and every coefficient below the leading one to be an exact "
+              "zero; give curve= to try another curve")
     return "degenerate", (f"degenerate critical point: the Hessian is singular ({rank_text} < {n}) and no curve with a "
                           "decisive leading term was found; it may be a non-strict minimum (give manifold=) or a "
                           f"higher-order saddle ({curves})")
@@ -146,7 +148,7 @@ def classify_critical_point(loss: Any, params: Any, point: Any, *, manifold: Map
         used by default).
     curve : sequence of expressions in one symbol, optional
         A curve ``theta(t)`` with ``theta(0) = point`` (rational functions of t) for a degenerate
-        point of a rational loss: used instead of the automatic search of curves (see
+        point: used instead of the automatic search of curves (see
         :func:`~proofkit.certify_saddle`); a decrease along it proves "saddle" (with an increase
         along another automatic direction or an odd order) or "not a local minimum".
     refine : bool

@@ -5,10 +5,10 @@
 directions ``d``, ``e`` have ``d^T H(x) d < 0 < e^T H(x) e`` for every ``x`` in the box; the directions
 are found from eigenvectors of the Hessian at the centre.
 
-(b) **Degenerate saddle** (e.g. the origin of a deep linear network, where the Hessian is zero):
-the loss is a rational function, the point is exact and its gradient vanishes exactly, and along
-a curve ``theta(t)`` (by default a straight line) ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``
-with an exact ``c < 0``; a second curve with ``c > 0`` (or the same one when ``m`` is odd) shows it is not
+(b) **Degenerate saddle** (e.g. the origin of a deep linear or tanh network, where the Hessian is zero):
+the point is exact and its gradient vanishes exactly, and along a curve ``theta(t)`` (by default a straight
+line) ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))`` with ``c < 0`` — exact for a rational loss; for
+another analytic loss an Arb enclosure of ``c`` of proven sign, every lower Taylor coefficient an exact zero; a second curve with ``c > 0`` (or the same one when ``m`` is odd) shows it is not
 a maximum either. Directions are searched automatically: the Hessian's null directions,
 coordinate axes, ``e_i +- e_j`` and sign patterns.
 """
@@ -89,10 +89,16 @@ def _line(x0: Sequence[flint.fmpq], d: Sequence[flint.fmpq]) -> list[sympy.Expr]
     return [R(int(p.p), int(p.q)) + R(int(q.p), int(q.q)) * _T for p, q in zip(x0, d)]
 
 
-def leading_term_along(spec: LossSpec, curve: list[sympy.Expr], max_order: int = 12) -> tuple[int, sympy.Rational] | None:
-    """``(m, c)`` with ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``, exactly (rational loss), or None.
+def leading_term_along(spec: LossSpec, curve: list[sympy.Expr], max_order: int = 12,
+                       critical: bool = False) -> tuple[int, Any] | None:
+    """``(m, c)`` with ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``, or None when it vanishes to ``max_order``.
 
-    Raises ``ArithmeticError`` when the loss has no Taylor expansion along the curve at t = 0 (a pole)."""
+    For a rational loss ``c`` is exact (a sympy Rational); otherwise it is an Arb ball of proven sign from the
+    kernel's Taylor series (every lower coefficient an exact zero in Arb; with ``critical`` — the gradient vanishes
+    exactly at the point — the first one may be any ball). Raises ``ArithmeticError`` when the loss has no Taylor
+    expansion along the curve at t = 0 (a pole, a kink) or a lower coefficient is neither zero nor signed."""
+    if not spec.is_rational():
+        return _arb_leading_term(spec, curve, max_order, critical)
     f = spec.expr.xreplace(dict(zip(spec.params, curve)))
     f0 = f.subs(_T, 0)
     if not f0.is_finite:
@@ -108,14 +114,28 @@ def leading_term_along(spec: LossSpec, curve: list[sympy.Expr], max_order: int =
     return None
 
 
+def _arb_leading_term(spec: LossSpec, curve: list[sympy.Expr], max_order: int, critical: bool
+                      ) -> tuple[int, Any] | None:
+    from proofkit.kernel.dag import decode_dag
+    from proofkit.kernel.taylor import NoSeries, leading_term
+
+    try:
+        return leading_term(decode_dag(spec.dag), decode_dag(to_dag(curve, [_T])), max_order, PREC, critical)
+    except NoSeries as exc:
+        why = str(exc).removeprefix("certificate rejected: ")
+        if why.startswith("L(theta(t)) - L(theta(0)) vanishes"):
+            return None
+        raise ArithmeticError(why) from None
+
+
 def candidate_directions(spec: LossSpec, x0: Sequence[flint.fmpq], limit: int = 400) -> list[list[flint.fmpq]]:
     """Directions to try: null vectors of the exact Hessian, axes, ``e_i +- e_j``, sign patterns (small n)."""
     n = spec.n
     R = sympy.Rational
     at = {p: R(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
     out: list[list[flint.fmpq]] = []
-    H = sympy.hessian(spec.expr, spec.params).xreplace(at)
-    for v in H.nullspace():
+    H = sympy.hessian(spec.expr, spec.params).xreplace(at) if spec.is_rational() else sympy.zeros(0, 0)
+    for v in H.nullspace():  # (a non-rational loss: null directions come from the float Hessian, see eigen=)
         v = v * sympy.ilcm(*[sympy.Rational(x).q for x in v])
         out.append([flint.fmpq(int(sympy.Rational(x).p), int(sympy.Rational(x).q)) for x in v])
     for i in range(n):
@@ -142,12 +162,15 @@ def candidate_directions(spec: LossSpec, x0: Sequence[flint.fmpq], limit: int = 
     return uniq[:limit]
 
 
-def _curve_record(curve: list[sympy.Expr], m: int, c: sympy.Rational) -> dict[str, Any]:
+def _curve_record(curve: list[sympy.Expr], m: int, c: Any) -> dict[str, Any]:
+    if isinstance(c, flint.arb):  # a leading term enclosed in Arb: the kernel re-derives it and checks its sign
+        return {"curve": to_dag(curve, [_T]), "order": m, "coefficient": "negative" if c < 0 else "positive"}
     return {"curve": to_dag(curve, [_T]), "order": m, "coefficient": q2s(c)}
 
 
 def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any, want_max_too: bool,
-                eigen: Sequence[list[flint.fmpq]] = ()) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
+                eigen: Sequence[list[flint.fmpq]] = (), critical: bool = False
+                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
     """Search curves with negative (and positive) leading terms; returns records and a reason. ``eigen``: lines
     tried first (the Hessian's eigenvectors: a negative eigenvalue gives an order-2 decrease, a strict saddle)."""
     curves: list[list[sympy.Expr]] = []
@@ -162,7 +185,7 @@ def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any
     failed = []
     for cv in curves:
         try:
-            lt = leading_term_along(spec, cv)
+            lt = leading_term_along(spec, cv, critical=critical)
         except ArithmeticError as exc:
             failed.append(str(exc))
             continue
@@ -190,6 +213,13 @@ def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any
     if pos is None:
         return nrec, None, "a decrease was found, but no curve with a positive leading term (it may be a maximum)"
     return nrec, _curve_record(*pos), ""
+
+
+def _expansion(records: Sequence[Any], along: str) -> tuple[str, int | None]:
+    """The method and precision of a certificate of curves: exact, or Taylor series in Arb at ``PREC`` bits."""
+    if any(isinstance(r, dict) and r["coefficient"] in ("negative", "positive") for r in records):
+        return f"Taylor series in Arb along {along}", PREC
+    return f"exact expansion along {along}", None
 
 
 def _krawczyk_inputs(spec: LossSpec, x0: list[flint.fmpq], H: np.ndarray) -> dict[str, Any]:
@@ -228,8 +258,12 @@ def _regular(w: np.ndarray | None) -> bool:
 
 
 def _is_exact_critical(spec: LossSpec, x0: list[flint.fmpq]) -> bool:
+    """Whether sympy finds the gradient exactly zero at the point (a search step: the kernel proves it again)."""
     at = {p: sympy.Rational(int(q.p), int(q.q)) for p, q in zip(spec.params, x0)}
-    return all(sympy.simplify(sympy.diff(spec.expr, p).xreplace(at)) == 0 for p in spec.params)
+    try:
+        return all(sympy.simplify(sympy.diff(spec.expr, p).xreplace(at)) == 0 for p in spec.params)
+    except (ValueError, TypeError, NotImplementedError, ArithmeticError):  # e.g. a derivative of Abs at 0
+        return False
 
 
 def _inconclusive(claim: dict[str, Any], spec: LossSpec, x0: list[flint.fmpq], reason: str) -> Certificate:
@@ -255,7 +289,7 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     direction : sequence of numbers, optional
         A direction of decrease to use instead of the automatic one.
     curve : sequence of sympy expressions in one symbol, optional
-        A curve ``theta(t)`` with ``theta(0) = point`` (degenerate saddles of rational losses).
+        A curve ``theta(t)`` with ``theta(0) = point``: rational functions of ``t`` (degenerate saddles).
     radius : positive number or sequence, optional
         Half-width of the Krawczyk box (strict saddles).
     refine : bool
@@ -267,7 +301,7 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     -------
     Certificate
         Claim type ``saddle`` with ``kind`` ``"strict"`` (Krawczyk: an isolated critical point) or
-        ``"degenerate"`` (exact curves at an exact point with a singular Hessian). The latter with ``order`` 2
+        ``"degenerate"`` (curves at an exact point with a singular Hessian). The latter with ``order`` 2
         means a decrease of order 2: the Hessian has a negative eigenvalue, and the saddle is *strict* in the
         usual sense (printed so); ``order`` > 2: a degenerate saddle, decided at higher order.
 
@@ -276,9 +310,10 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     ``certified`` with ``kind: "strict"``: the box contains exactly one critical point, and the
     recorded exact directions have negative and positive curvature at every point of the box;
     so that critical point is neither a local minimum nor a local maximum. With
-    ``kind: "degenerate"``: the loss is a rational function, its gradient vanishes exactly at the
-    exact point, and ``L(theta(t)) - L(theta(0))`` has exact leading terms ``c t^m`` with ``c < 0`` along
-    one recorded curve and ``c > 0`` along another (or ``m`` odd along the same one). Both are
+    ``kind: "degenerate"``: the gradient vanishes exactly at the exact point, and ``L(theta(t)) -
+    L(theta(0))`` has leading terms ``c t^m`` with ``c < 0`` along one recorded curve and ``c > 0`` along
+    another (or ``m`` odd along the same one): ``c`` exact for a rational loss; for another analytic loss
+    an Arb ball of proven sign, with every lower Taylor coefficient an exact zero in Arb. Both are
     re-proved by the kernel.
 
     Examples
@@ -289,6 +324,8 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
     >>> c = certify_saddle(x**3 + y**2, [x, y], [0, 0])
     >>> c.verdict, c.claim["kind"], c.claim["order"]
     ('certified', 'degenerate', 3)
+    >>> certify_saddle(x**2 + sympy.sin(y)**3, [x, y], [0, 0]).inputs["negative"]["coefficient"]
+    'negative'
     """
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
@@ -311,21 +348,20 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
         cert = _strict(spec, x0, H, direction, radius, claim, ("negative", "positive"))
     else:
         claim = {"type": "saddle", "kind": "degenerate", "dimension": spec.n, "order": None}
-        eigen = [] if w is None else [rational_vector(vecs[:, k]) for k in (0, len(w) - 1)
-                                      if abs(w[k]) > 1e-8 * float(np.max(np.abs(w)))]
-        if not spec.is_rational():
-            cert = _inconclusive(claim, spec, x0, "the Hessian is singular or semidefinite at the point and the loss "
-                                 "is not a rational function: the exact expansion along curves does not apply")
-        elif not _is_exact_critical(spec, x0):
+        scale = 0.0 if w is None else float(np.max(np.abs(w)))
+        eigen = [] if w is None else [rational_vector(vecs[:, k]) for k in (0, len(w) - 1) if abs(w[k]) > 1e-8 * scale]
+        if w is not None and not spec.is_rational():  # (a rational loss gets the exact null space instead)
+            eigen += [rational_vector(vecs[:, k]) for k in range(len(w)) if abs(w[k]) <= 1e-8 * scale]
+        if not _is_exact_critical(spec, x0):
             cert = _inconclusive(claim, spec, x0, "the gradient does not vanish exactly at the (exact) point")
         else:
-            neg, pos, why = _degenerate(spec, x0, direction, curve, want_max_too=True, eigen=eigen)
+            neg, pos, why = _degenerate(spec, x0, direction, curve, want_max_too=True, eigen=eigen, critical=True)
             if neg is None or pos is None:
                 cert = _inconclusive(claim, spec, x0, why)
             else:
                 claim["order"] = neg["order"]
                 inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg, "positive": pos}
-                cert = finish(assemble(claim, inputs, {}, "exact expansion along curves", None), "not certified")
+                cert = finish(assemble(claim, inputs, {}, *_expansion([neg, pos], "curves")), "not certified")
     cert.time_seconds = time.perf_counter() - t0
     return cert
 
@@ -338,14 +374,15 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     With ``radius`` (a number or one per coordinate; 0 keeps a coordinate fixed) and a
     ``direction``, every point of the box ``point +- radius`` has a negative slope along the
     direction (first order). Without a radius: a non-critical point gives the same first-order
-    test at the point; an exact critical point of a rational loss is handled by an exact curve
+    test at the point; an exact critical point is handled by a curve (exact, or Taylor series in Arb)
     (automatic search, or ``curve``/``direction``).
 
     Guarantee
     ---------
     ``certified``: at every point of the recorded box the directional derivative is certified
     negative (Arb), or along the recorded curve ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))``
-    with an exact ``c < 0``; in both cases no such point is a local minimum.
+    with ``c < 0`` (exact, or an Arb ball of proven sign with every lower Taylor coefficient an exact zero);
+    in both cases no such point is a local minimum.
 
     Examples
     --------
@@ -356,8 +393,7 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
-    rational = spec.is_rational()
-    critical = rational and _is_exact_critical(spec, x0)
+    critical = _is_exact_critical(spec, x0)
     first_order = radius is not None or (curve is None and not critical)
     g = None
     if (radius is None and curve is None and not critical) or (first_order and direction is None):
@@ -390,13 +426,12 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
             cert = finish(assemble(claim, inputs, {}, "interval gradient over the box", PREC), "not certified")
     else:
         claim = {"type": "not_local_min", "how": "curve", "dimension": spec.n}
-        neg, _, why = _degenerate(spec, x0, direction, curve, want_max_too=False) if rational else \
-            (None, None, "the loss is not a rational function: exact curves do not apply")
+        neg, _, why = _degenerate(spec, x0, direction, curve, want_max_too=False)
         if neg is None:
             cert = _inconclusive(claim, spec, x0, why)
         else:
             inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg}
-            cert = finish(assemble(claim, inputs, {}, "exact expansion along a curve", None), "not certified")
+            cert = finish(assemble(claim, inputs, {}, *_expansion([neg], "a curve")), "not certified")
     cert.time_seconds = time.perf_counter() - t0
     return cert
 

@@ -1018,9 +1018,7 @@ def curve_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int)
     F = Field(["t"], 4)
     theta = jets(curve, F, [(F.var(0), [])])
     ((val, _),) = jets(loss, F, theta)
-    if any(not v.is_const() or v.const_value() != p
-           for (v, _), p in zip(jets(curve, F, [(F.const(0), [])]), point)):
-        raise CertificateRejected("certificate rejected: the curve does not pass through the point at t = 0")
+    curve_through(curve, point, F)
     if F.atoms:
         raise NotExact("certificate rejected: L(theta(t)) is not a rational function of t")
     num = {e[0]: flint.fmpq(c) for e, c in val.num.terms()}
@@ -1035,6 +1033,14 @@ def curve_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int)
                                             flint.fmpq(0))
         out.append(s / d0)
     return out
+
+
+def curve_through(curve: Dag, point: Sequence[flint.fmpq], field: Field | None = None) -> None:
+    """Raises :class:`CertificateRejected` unless ``theta(0) = point`` exactly (``curve``: one input, ``t``)."""
+    F = field if field is not None else Field(["t"], 16)
+    if len(curve.outputs) != len(point) or any(not v.is_const() or v.const_value() != p
+                                               for (v, _), p in zip(jets(curve, F, [(F.const(0), [])]), point)):
+        raise CertificateRejected("certificate rejected: the curve does not pass through the point at t = 0")
 
 
 def leading_term(coeffs: Sequence[flint.fmpq]) -> tuple[int, flint.fmpq] | None:

@@ -95,7 +95,7 @@ class ExactZero(Fact):
 
 @dataclass(frozen=True, kw_only=True)
 class Series(Fact):
-    """``L(theta(t)) - L(theta(0)) = coefficient t^order + O(t^(order + 1))`` exactly."""
+    """``L(theta(t)) - L(theta(0)) = c t^order + O(t^(order + 1))``; ``coefficient``: ``c`` or (tier arb) a ball on it."""
 
     order: int
     coefficient: Any

@@ -7,12 +7,11 @@ or raises :class:`~proofkit.errors.CertificateRejected` whose message starts wit
 
 * ``enclose``: value, gradient and Hessian of a stored expression over a box (the one evaluator), or of a loss
   given by its recipe (:class:`~proofkit.kernel.teacher_student.Recipe`: the float64 tier)
-* ``exact_zero``: expressions that vanish identically (the one exact engine); ``exact_series`` along a curve
+* ``exact_zero``: expressions that vanish identically (the one exact engine); ``exact_series``, ``arb_series``
 * ``nonsingular``: a matrix (exact, an enclosure, or a float64 ball matrix) is invertible
 * ``definite``: definiteness of an interval matrix; from one member only *given* a Krawczyk fact on it
 * ``krawczyk``: exactly one zero of the gradient (in the ``free`` coordinates) in a box
-* ``lower_bound``: the mean-value lower bound of a function over a box
-* ``form_sign``: the sign of ``v^T A v`` over an interval or exact matrix
+* ``lower_bound``: the mean-value lower bound over a box; ``form_sign``: the sign of ``v^T A v`` (interval, exact)
 * ``symmetric``, ``rank``, ``determinant``, ``eigenvalues``: the matrix facts the matrix claims rest on
 """
 
@@ -29,13 +28,14 @@ from proofkit.errors import CertificateRejected
 from proofkit.kernel import engine
 from proofkit.kernel import exact as ex
 from proofkit.kernel import linalg as la
+from proofkit.kernel import taylor as tl
 from proofkit.kernel.cost import arb_cubic, charge, note_tier
 from proofkit.kernel.dag import Dag
 from proofkit.kernel.decode import Matrix, evaluation_cost
 from proofkit.kernel.facts import _SEAL, Bound, Definite, ExactZero, Holds, Inertia, Krawczyk, Nonsingular, Rank, Series, Sign
 from proofkit.kernel.teacher_student import Recipe
 
-__all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "nonsingular",
+__all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "arb_series", "nonsingular",
            "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues",
            "kernel_basis", "det_ball", "branches"]
 
@@ -171,6 +171,19 @@ def exact_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int)
     if lt is None:
         raise Refused("exact_series", f"L(theta(t)) - L(theta(0)) vanishes up to order {order}")
     return Series(tier="exact", seal=_SEAL, order=lt[0], coefficient=lt[1])
+
+
+def arb_series(loss: Dag, curve: Dag, point: Sequence[flint.fmpq], order: int, prec: int | None,
+               gradient: ExactZero | None = None) -> Series:
+    """The leading term ``c t^m`` of ``L(theta(t)) - L(theta(0))`` from Arb Taylor coefficients (``c``: a ball of
+    proven sign); the first coefficient is taken as zero only given ``gradient``, the fact that the gradient vanishes."""
+    try:
+        ex.curve_through(curve, point)
+        m, c = tl.leading_term(loss, curve, order, prec, isinstance(gradient, ExactZero) and gradient.count == len(point))
+    except CertificateRejected as exc:
+        raise Refused("arb_series", str(exc).removeprefix("certificate rejected: ")) from None
+    note_tier("arb")
+    return Series(tier="arb", seal=_SEAL, order=m, coefficient=c)
 
 
 def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None = None,

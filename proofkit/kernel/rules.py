@@ -299,12 +299,15 @@ def _local_max(d: Decoded) -> Result:
                   (k, P.definite(-1, given=k, prec=d.precision)))
 
 
-def _curve(d: Decoded, L: Dag, point: list, key: str, sign: int, rule: str) -> P.Series:
+def _curve(d: Decoded, L: Dag, point: list, key: str, sign: int, rule: str, gradient: Any = None) -> P.Series:
     rec, n = d.inputs[key], len(L.inputs)
     if len(rec["curve"].inputs) != 1 or len(rec["curve"].outputs) != n or not 1 <= rec["order"] <= 64:
         raise _fail(rule, f"inputs.{key}: a curve in one variable through the {n} parameters, order in 1..64")
-    s = P.exact_series(L, rec["curve"], point, rec["order"])
-    if (s.order, s.coefficient) != (rec["order"], rec["coefficient"]) or not s.coefficient * sign > 0:
+    arb = isinstance(rec["coefficient"], str)  # "negative"/"positive": a leading term from Arb; else exact
+    s = P.arb_series(L, rec["curve"], point, rec["order"], d.precision, gradient) if arb else \
+        P.exact_series(L, rec["curve"], point, rec["order"])
+    want = ("negative" if sign < 0 else "positive") if arb else s.coefficient
+    if (s.order, want) != (rec["order"], rec["coefficient"]) or not s.coefficient * sign > 0:
         raise _fail(rule, f"inputs.{key}: the leading term is {s.coefficient} t^{s.order}, not as recorded")
     return s
 
@@ -326,15 +329,13 @@ def _saddle_strict(d: Decoded) -> Result:
 
 def _saddle_degenerate(d: Decoded) -> Result:
     L, pt = _point(d, "saddle")
-    facts = [P.exact_zero(ex.gradient_at(L, pt), [], "the gradient at the point"),
-             _curve(d, L, pt, "negative", -1, "saddle")]
-    if d.inputs["positive"] == "same":
-        if facts[1].order % 2 == 0:
-            raise _fail("saddle", "the same curve shows both signs only for an odd order")
-    else:
-        facts.append(_curve(d, L, pt, "positive", 1, "saddle"))
-    claim = {"type": "saddle", "kind": "degenerate", "dimension": len(L.inputs), "order": facts[1].order}
-    return Result(claim, "exact curves", tuple(facts))
+    g = P.exact_zero(ex.gradient_at(L, pt), [], "the gradient at the point")
+    neg = _curve(d, L, pt, "negative", -1, "saddle", g)
+    if d.inputs["positive"] == "same" and neg.order % 2 == 0:
+        raise _fail("saddle", "the same curve shows both signs only for an odd order")
+    facts = (g, neg) if d.inputs["positive"] == "same" else (g, neg, _curve(d, L, pt, "positive", 1, "saddle", g))
+    claim = {"type": "saddle", "kind": "degenerate", "dimension": len(L.inputs), "order": neg.order}
+    return Result(claim, "exact curves" if all(f.tier == "exact" for f in facts) else "arb curves", facts)
 
 
 def _direction(d: Decoded, key: str, n: int, rule: str) -> list[flint.fmpq]:
@@ -368,7 +369,7 @@ def _no_min_box(d: Decoded) -> Result:
 def _no_min_curve(d: Decoded) -> Result:
     L, pt = _point(d, "not_local_min")
     s = _curve(d, L, pt, "negative", -1, "not_local_min")
-    return Result({"type": "not_local_min", "how": "curve", "dimension": len(L.inputs)}, "exact curve", (s,))
+    return Result({"type": "not_local_min", "how": "curve", "dimension": len(L.inputs)}, f"{s.tier} curve", (s,))
 
 
 def _second_order(d: Decoded) -> Result:
@@ -550,7 +551,7 @@ QVEC = ("list", "q")
 MAT = {"A": ("opt", "matrix"), "A_hash": "hash"}
 BOX = {"centers": QVEC, "radii": QVEC}
 CMP = {"compare": ("one", "none", "better_point", "stated global value"), "better?": QVEC, "global_value?": "q"}
-CURVE = {"curve": "dag", "order": "nat", "coefficient": "q"}
+CURVE = {"curve": "dag", "order": "nat", "coefficient": ("either", "q", ("one", "negative", "positive"))}
 C = {"C": "precond"}
 LOSS = {"loss": "dag"}
 

@@ -935,7 +935,12 @@ def _direction_or_curve(side: str, sign: str, value: Any, names: list[str]) -> I
             lines += matrix_lines(r"\theta(t)", [[latex(e) for e in exprs]])
         else:
             lines.append(rf"&\theta(t)\ \text{{(SHA-256 }}\mathtt{{{_digest(value['curve'])}}}\text{{)}}")
-        lines.append(rf"\Phi(\theta(t)) - \Phi(\theta(0)) &= {c}\, t^{{{order}}} + O(t^{{{(order or 0) + 1}}})")
+        if value.get("coefficient") in ("negative", "positive"):  # a leading term enclosed in Arb
+            rel = "<" if value["coefficient"] == "negative" else ">"
+            lines.append(rf"\Phi(\theta(t)) - \Phi(\theta(0)) &= c\, t^{{{order}}} + O(t^{{{(order or 0) + 1}}}),\quad "
+                         rf"c {rel} 0 \text{{ (Arb; the lower Taylor coefficients vanish)}}")
+        else:
+            lines.append(rf"\Phi(\theta(t)) - \Phi(\theta(0)) &= {c}\, t^{{{order}}} + O(t^{{{(order or 0) + 1}}})")
         return Item(cap, "display", lines=lines)
     return _generic(cap, value)[0]
 

@@ -99,8 +99,8 @@ def statement_for(claim: dict[str, Any]) -> str:
                 "order terms with c of both signs along recorded curves: a degenerate saddle")
     if t == "not_local_min":
         return {"first order": "every point of the box has a direction of descent: none is a local minimum",
-                "curve": "L(theta(t)) - L(theta(0)) = c t^m + higher order terms with c < 0, exactly: the point is "
-                         "not a local minimum",
+                "curve": "L(theta(t)) - L(theta(0)) = c t^m + higher order terms with c < 0 (exact, or an Arb "
+                         "enclosure with the lower coefficients vanishing): the point is not a local minimum",
                 "second order": "zero slope and negative curvature along a segment: the point is not a local minimum",
                 "box": "exactly one critical point in the box and a direction of negative curvature on all of it: "
                        "it is not a local minimum"}.get(claim.get("how"), "")

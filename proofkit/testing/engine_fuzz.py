@@ -485,11 +485,35 @@ class Oracle:
                 return False, seen
         return True, seen
 
+    def branch_at(self, x: tuple[Fraction, ...]) -> tuple[str, Any]:
+        """``("smooth", expr)``: the sympy expression of the branch the tree takes on a neighbourhood of the
+        rational point ``x`` (every node the output uses is analytic there); otherwise ``("undefined", None)``,
+        ``("kink", None)`` (a kink, jump or domain edge) or ``("ambiguous", None)`` (a near-tie)."""
+        with mpmath.workdps(DPS):
+            V, choice, nd_flag, ambiguous = self._forward(tuple(Fraction(t) for t in x))
+            if ambiguous:
+                return "ambiguous", None
+            if V[self.tree.output] is None:
+                return "undefined", None
+            diff, _ = self._differentiable(V, choice, nd_flag)
+        return ("smooth", self._branch_sympy(choice)) if diff else ("kink", None)
+
     def _branch_expr(self, choice: dict, signature: tuple) -> Any:
         """Value, gradient and Hessian functions (mpmath) of the branch with the given choices."""
         hit = self._branch_cache.get(signature)
         if hit is not None:
             return hit
+        expr = self._branch_sympy(choice)
+        n = self.tree.n_vars
+        grad = [sympy.diff(expr, s) for s in self.syms]
+        hess = [sympy.diff(grad[i], self.syms[j]) for i in range(n) for j in range(i, n)]
+        fn = sympy.lambdify(self.syms, [expr] + grad + hess, modules="mpmath")
+        self.lambdified += 1
+        self._branch_cache[signature] = fn
+        return fn
+
+    def _branch_sympy(self, choice: dict) -> Any:
+        """The smooth sympy expression of the branch with the given choices."""
         nodes = self.tree.nodes
         memo: dict[int, Any] = {}
 
@@ -529,14 +553,7 @@ class Oracle:
             memo[i] = e
             return e
 
-        expr = build(self.tree.output)
-        n = self.tree.n_vars
-        grad = [sympy.diff(expr, s) for s in self.syms]
-        hess = [sympy.diff(grad[i], self.syms[j]) for i in range(n) for j in range(i, n)]
-        fn = sympy.lambdify(self.syms, [expr] + grad + hess, modules="mpmath")
-        self.lambdified += 1
-        self._branch_cache[signature] = fn
-        return fn
+        return build(self.tree.output)
 
     def truth(self, x: tuple[Fraction, ...], derivatives: bool = True) -> PointTruth:
         """Value, differentiability and (if differentiable) gradient and Hessian at the rational point ``x``."""
