@@ -269,3 +269,20 @@ def test_softmax_gauss_newton_decomposition_is_proved_and_a_dropped_term_refuted
     assert res.verdict == "proved" and _kernel_accepts(res)
     wrong = check_identity(gn, H)  # the Gauss-Newton term alone is not the Hessian
     assert wrong.verdict == "refuted" and wrong.witness
+
+
+def test_the_kernels_budget_is_a_parameter_and_over_budget_is_undecided():
+    x, y = sympy.symbols("x y")
+    lhs, rhs = (x + y) ** 6, sympy.expand((x + y) ** 6)
+    tight = check_identity(lhs, rhs, [x, y], budget=1e-5)
+    assert tight.verdict == "inconclusive" and tight.detail.startswith("undecided") and "over budget" in tight.detail
+    assert check_identity(lhs, rhs, [x, y], budget=30).verdict == "proved"
+    from proofkit.certify import certify_identity
+
+    assert certify_identity(lhs, rhs, [x, y], budget=1e-5).verdict == "inconclusive"
+    import pytest
+
+    from proofkit.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="budget"):
+        check_identity(lhs, rhs, [x, y], budget=0)

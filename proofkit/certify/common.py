@@ -83,9 +83,9 @@ def make_certificate(claim: dict[str, Any], verdict: str, method: str, backend: 
     return cert
 
 
-def _round_trip(cert: Certificate) -> tuple[bool, str]:
-    """``(True, how the kernel re-checked it)`` when the kernel accepts the certificate's own JSON,
-    else ``(False, the kernel's reason)``."""
+def _round_trip(cert: Certificate, budget: float | None = None) -> tuple[bool, str]:
+    """``(True, how the kernel re-checked it)`` when the kernel accepts the certificate's own JSON (within
+    ``budget`` estimated seconds; None: the kernel's default), else ``(False, the kernel's reason)``."""
     text = cert.to_json()
     digest = hashlib.sha256(text.encode()).digest()  # (what was accepted is remembered by its hash only)
     accepted = getattr(cert, "_kernel_accepted", None)
@@ -94,7 +94,7 @@ def _round_trip(cert: Certificate) -> tuple[bool, str]:
     source = getattr(cert, "_matrix_source", None)
     matrix = source.record() if source is not None and (cert.inputs or {}).get("A") is None else None
     try:
-        report = check_certificate(text, matrix=matrix)
+        report = check_certificate(text, matrix=matrix, budget=budget)
     except CertificateRejected as exc:
         return False, str(exc).replace("certificate rejected: ", "", 1)
     cert._kernel_accepted = (digest, report.how)
@@ -110,11 +110,12 @@ def kernel_report(cert: Certificate) -> Any:
     return getattr(cert, "_kernel_report", None) if ok else None
 
 
-def kernel_decides(cert: Certificate) -> tuple[bool, str]:
+def kernel_decides(cert: Certificate, budget: float | None = None) -> tuple[bool, str]:
     """Let the kernel decide a candidate certificate from its own JSON: ``(True, how it re-checked it)``
-    or ``(False, why it rejected it)``. An accepted certificate is remembered as such (until it is
-    changed), so that :func:`kernel_checked` does not check it a second time."""
-    return _round_trip(cert)
+    or ``(False, why it rejected it)``; ``budget``: the kernel's work budget in estimated seconds (None: its
+    default). An accepted certificate is remembered as such (until it is changed), so that
+    :func:`kernel_checked` does not check it a second time."""
+    return _round_trip(cert, budget)
 
 
 def kernel_checked(cert: Certificate, where: str = "a certifier") -> Certificate:

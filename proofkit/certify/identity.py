@@ -44,11 +44,13 @@ def _identity_inputs(L: sympy.Matrix, R: sympy.Matrix, variables: list[sympy.Sym
             "lhs": _stored(list(L), variables), "rhs": _stored(list(R), variables)}
 
 
-def identity_certificate(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol]) -> tuple[Certificate | None, str]:
+def identity_certificate(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol], budget: float | None = None
+                         ) -> tuple[Certificate | None, str]:
     """A ``certified`` identity certificate that the kernel re-proved from its JSON, or ``(None, why not)``.
 
     ``lhs`` and ``rhs`` are checked sympy expressions or matrices of one shape in the ``variables``
-    (:func:`~proofkit.symbolic.identities.check_identity` calls this after its refutation search found no witness).
+    (:func:`~proofkit.symbolic.identities.check_identity` calls this after its refutation search found no witness);
+    ``budget`` is the kernel's work budget in estimated seconds (None: its default, 1 s plus 1 s per KB).
     The reason is the kernel's (e.g. "not reduced to 0 by the exact engine (undecided)"), or how it proved
     the identity.
 
@@ -75,7 +77,7 @@ def identity_certificate(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol]) 
     with Timer() as t:
         cert = make_certificate({"type": "identity", "entries": len(L)}, "certified", _METHOD, "exact", None, None, {},
                                 "", extra_inputs=inputs)
-        ok, why = kernel_decides(cert)
+        ok, why = kernel_decides(cert, budget)
     cert.time_seconds = t.seconds
     why = why.removeprefix("certificate rejected: ")
     return (cert, why or "kernel re-check") if ok else (None, f"the kernel's exact engine: {why}")
@@ -83,7 +85,7 @@ def identity_certificate(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol]) 
 
 @returns_kernel_checked
 def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None,
-                     *, prec: int = 256) -> Certificate:
+                     *, prec: int = 256, budget: float | None = None) -> Certificate:
     """Certify ``lhs == rhs`` entrywise (the kernel's exact engine) or refute it at a witness point.
 
     The sides are read as by :func:`~proofkit.symbolic.identities.check_identity` (sums, indexed and matrix symbols of
@@ -97,6 +99,9 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
     assumptions allow. ``refuted``: at the recorded rational point (respecting the assumptions) some entry of
     ``lhs - rhs`` is certified non-zero (an Arb enclosure the kernel recomputes).
 
+    ``budget`` is the kernel's work budget in estimated seconds (default: 1 s plus 1 s per KB of the
+    certificate); re-check a certificate that needed more with ``check_certificate(text, budget=...)``.
+
     Examples
     --------
     >>> x = sympy.Symbol("x")
@@ -106,7 +111,7 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
     'certified'
     """
     prec = check_max_prec(prec, "prec")
-    res = check_identity(lhs, rhs, variables, prec=prec)
+    res = check_identity(lhs, rhs, variables, prec=prec, budget=budget)
     if res.certificate is not None:
         return res.certificate
     L, R, var_list = identity_sides(lhs, rhs, variables)[:3]
@@ -120,7 +125,7 @@ def certify_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | Non
             ev = {"entry": i * L.cols + j, "witness": [fmpq_to_str(to_fmpq(res.witness[v])) for v in var_list]}
             cert = make_certificate(claim, "refuted", _METHOD, "exact", prec, None, ev, "", extra_inputs=inputs)
             # the witness must respect the variables' assumptions and separate the sides
-            confirmed, why = kernel_decides(cert)
+            confirmed, why = kernel_decides(cert, budget)
             reason = f"the witness point was not confirmed ({why})"
         else:
             confirmed, reason = False, res.detail

@@ -58,6 +58,15 @@ class LossSpec:
         """The stored loss (its inputs are the parameters, in order)."""
         return {"loss": self.dag}
 
+    @property
+    def loss_dag(self) -> Any:
+        """The stored loss decoded by the kernel's reader (once)."""
+        if getattr(self, "_decoded", None) is None:
+            from proofkit.kernel import decode_dag
+
+            self._decoded = decode_dag(self.dag)
+        return self._decoded
+
 
 def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:
     """Normalise ``loss`` (sympy expression, :class:`~proofkit.Objective`, a ``proofkit.dag/1`` dict with one output,

@@ -13,7 +13,14 @@ import flint
 import numpy as np
 
 from proofkit.certificate import Certificate, arb_from_data, arb_to_data, fmpq_to_str
-from proofkit.certify.common import Timer, check_max_prec, make_certificate, precision_ladder, returns_kernel_checked
+from proofkit.certify.common import (
+    Timer,
+    check_max_prec,
+    kernel_decides,
+    make_certificate,
+    precision_ladder,
+    returns_kernel_checked,
+)
 from proofkit.certify.matrices import CertMatrix, as_cert_matrix
 from proofkit.errors import InvalidInput
 from proofkit.kernel import PRIMES, float_rows_mod_p, integer_rows
@@ -37,17 +44,17 @@ SMALL_PRIMES = (2147483647, 2147483629, 2147483587)
 
 
 def _exact_nonsingular(M: CertMatrix) -> tuple[str, dict[str, Any]]:
-    if M.floats_exact is not None and M._floats is not None:
+    if M._floats is not None:  # (float64 input; never the per-entry float test of an exact matrix)
         for p in SMALL_PRIMES:
             d = flint.nmod_mat(float_rows_mod_p(M._floats, p), p).det()
             if int(d) != 0:
                 return "certified", {"prime": str(p), "det_mod_p": str(int(d)), "scaling": "pow2"}
     Z = integer_rows(M.fmpq_mat())
     for p in PRIMES:
-        d = flint.nmod_mat(Z.tolist(), p).det()
+        d = flint.nmod_mat(Z, p).det()
         if int(d) != 0:
             return "certified", {"prime": str(p), "det_mod_p": str(int(d))}
-    rank = integer_rows(M.fmpq_mat()).rank()
+    rank = Z.rank()
     if rank < M.n:
         return "refuted", {"rank": rank}
     return "certified", {}  # (full exact rank: the kernel finds it again)
@@ -260,12 +267,19 @@ def exact_rank(A: Any) -> Certificate:
             basis = _kernel_basis(Q)
             rank = M.shape[1] - len(basis)
             evidence: dict[str, Any] = {"rank": rank, "kernel": [[fmpq_to_str(v) for v in vec] for vec in basis]}
-        else:  # (positive row factors keep the rank; FLINT's integer rank is the fast one)
-            rank = integer_rows(Q).rank()
+        else:  # the rank modulo a large prime (never above the rank over Q; equal unless p divides every maximal
+            # nonzero minor) as the candidate: the kernel proves the exact rank (FLINT's integer rank), once
+            rank = flint.nmod_mat(integer_rows(Q), PRIMES[0]).rank()
             evidence = {"rank": rank}
-    return make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
+    cert = make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
                             "rank over Q (fmpq_mat)", "exact", None, M, evidence,
                             f"the rank over Q is exactly {rank}", seconds=t.seconds)
+    if M.shape[1] > 50 and not kernel_decides(cert)[0]:  # (an unlucky prime: the exact rank, then the kernel again)
+        rank = integer_rows(Q).rank()
+        cert = make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
+                                "rank over Q (fmpq_mat)", "exact", None, M, {"rank": rank},
+                                f"the rank over Q is exactly {rank}", seconds=t.seconds)
+    return cert
 
 
 @returns_kernel_checked
@@ -300,27 +314,35 @@ def certify_rank_deficient(A: Any) -> Certificate:
 def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
     """An enclosure of det(A), with its sign certified when the enclosure excludes 0.
 
+    For exact input (up to 300 x 300) the kernel computes the exact determinant once, when it re-checks the
+    certificate: the certificate states the sign, and the determinant is the kernel's measure
+    (``check_certificate(c.to_json()).measures["det"]``, or :func:`~proofkit.certify.common.kernel_report`).
+    The sign is guessed in floating point first (a search step: a wrong guess is refused by the kernel, and
+    the exact determinant is then computed here too).
+
     Guarantee
     ---------
-    ``evidence["det"]`` always encloses the determinant of every matrix in the
-    input. ``certified`` means the sign (``claim["sign"]``) is proven; for
-    exact input the determinant is exact (and sign 0 is certified too).
+    ``certified`` means the sign (``claim["sign"]``) is proven: for exact input by the kernel's exact
+    determinant (sign 0 is certified too); otherwise ``evidence["det"]`` encloses the determinant of every
+    matrix in the input and excludes 0.
 
     Examples
     --------
     >>> c = enclose_det([[2, 1], [1, 3]])
-    >>> c.verdict, c.claim["sign"], c.evidence["det_exact"]
-    ('certified', 1, '5')
+    >>> from proofkit.certify.common import kernel_report
+    >>> c.verdict, c.claim["sign"], kernel_report(c).measures["det"]
+    ('certified', 1, 5)
     """
     M = as_cert_matrix(A)
     M.require_square()
     max_prec = check_max_prec(max_prec)
     with Timer() as t:
         if M.is_exact and M.n <= 300:
-            d = M.fmpq_mat().det()
-            sign = (d > 0) - (d < 0)
-            ev = {"det_exact": fmpq_to_str(d)}
-            verdict, be, prec, method = "certified", "exact", None, "exact determinant over Q"
+            sign = _det_sign_guess(M)
+            if sign is None:  # (no trustworthy float guess: the exact determinant here)
+                d = M.fmpq_mat().det()
+                sign = (d > 0) - (d < 0)
+            ev, verdict, be, prec, method = {}, "certified", "exact", None, "exact determinant over Q (the kernel's)"
         else:
             sign, verdict, be, prec, ev, method = None, "inconclusive", "arb", None, {}, "Arb determinant"
             for prec in precision_ladder(max_prec):
@@ -336,4 +358,24 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
     margin = None
     if "det" in ev and verdict == "certified":
         margin = f"|det| >= {abs(arb_from_data(ev['det'])).lower().str(5)}"
-    return make_certificate(claim, verdict, method, be, prec, M, ev, reason, margin=margin, seconds=t.seconds)
+    cert = make_certificate(claim, verdict, method, be, prec, M, ev, reason, margin=margin, seconds=t.seconds)
+    if be == "exact" and not kernel_decides(cert)[0]:  # a wrong float guess: the exact sign, then the kernel again
+        d = M.fmpq_mat().det()
+        claim = {"type": "det_sign", "sign": (d > 0) - (d < 0), "n": M.n}
+        cert = make_certificate(claim, verdict, method, be, prec, M, ev, reason, seconds=t.seconds)
+    return cert
+
+
+def _det_sign_guess(M: CertMatrix) -> int | None:
+    """The sign of det(A) from a float64 LU (``slogdet``) of the integer matrix ``d A`` (``d > 0`` the common
+    denominator), or None when that is not finite or singular. Never a proof: the kernel decides."""
+    A, _ = M.fmpq_mat().numer_denom()
+    with np.errstate(all="ignore"):
+        try:
+            arr = np.array(A.entries(), dtype=float).reshape(M.shape)
+        except OverflowError:
+            return None
+        if not np.all(np.isfinite(arr)):
+            return None
+        s, logdet = np.linalg.slogdet(arr)
+    return int(s) if np.isfinite(logdet) and s != 0 else None

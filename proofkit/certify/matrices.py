@@ -121,6 +121,11 @@ class CertMatrix:
     def fmpq_mat(self) -> flint.fmpq_mat:
         if self._exact is None:
             raise InvalidInput("A", "an exactly representable matrix", "a matrix known only by enclosures")
+        return flint.fmpq_mat(self._flint)
+
+    @cached_property
+    def _flint(self) -> flint.fmpq_mat:
+        """The exact matrix as FLINT's (built once; :meth:`fmpq_mat` hands out copies)."""
         return flint.fmpq_mat(self._exact)
 
     def arb(self, prec: int) -> flint.arb_mat:
@@ -158,7 +163,9 @@ class CertMatrix:
             data: Any = base64.b64encode(np.ascontiguousarray(self._floats, dtype="<f8").tobytes()).decode()
             return {"kind": "float64", "shape": list(self.shape), "entries": data}
         if self._exact is not None:
-            data: Any = [[fmpq_to_str(q) for q in row] for row in self._exact]
+            data = _integer_rows_text(self._flint)
+            if data is None:
+                data = [[fmpq_to_str(q) for q in row] for row in self._exact]
             kind = "rational"
         elif self._balls is not None:
             data = [[arb_to_data(self._balls[i][j]) for j in range(self.shape[1])] for i in range(self.shape[0])]
@@ -328,3 +335,15 @@ def matrix_at(M: Any, point: dict[Any, Any] | Sequence[Any], symbols: Sequence[A
 def matrix_record(A: Any) -> dict[str, Any]:
     """The exact record of a matrix, as stored in certificates (for re-checking large ones)."""
     return as_cert_matrix(A).record()
+
+
+def _integer_rows_text(exact: Any) -> list[list[str]] | None:
+    """The rows as decimal strings when ``exact`` is an ``fmpq_mat`` of integers (FLINT writes each entry, the
+    same text as :func:`~proofkit.certificate.fmpq_to_str`), else None."""
+    if not isinstance(exact, flint.fmpq_mat):
+        return None
+    A, d = exact.numer_denom()
+    if d != 1:
+        return None
+    e, n = [str(x) for x in A.entries()], A.ncols()
+    return [e[i * n:(i + 1) * n] for i in range(A.nrows())]

@@ -8,9 +8,10 @@ are found from eigenvectors of the Hessian at the centre.
 (b) **Degenerate saddle** (e.g. the origin of a deep linear or tanh network, where the Hessian is zero):
 the point is exact and its gradient vanishes exactly, and along a curve ``theta(t)`` (by default a straight
 line) ``L(theta(t)) - L(theta(0)) = c t^m + O(t^(m+1))`` with ``c < 0`` — exact for a rational loss; for
-another analytic loss an Arb enclosure of ``c`` of proven sign, every lower Taylor coefficient an exact zero; a second curve with ``c > 0`` (or the same one when ``m`` is odd) shows it is not
-a maximum either. Directions are searched automatically: the Hessian's null directions,
-coordinate axes, ``e_i +- e_j`` and sign patterns.
+another analytic loss an Arb enclosure of ``c`` of proven sign, every lower Taylor coefficient an exact zero;
+a second curve with ``c > 0`` (or the same one when ``m`` is odd) shows it is not a maximum either.
+Directions are searched automatically: the Hessian's null directions, coordinate axes, ``e_i +- e_j`` and
+sign patterns.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ from proofkit.certify.landscape_common import (
     refined_point,
 )
 from proofkit.convert import exact_expr, exact_scalar, positive_radii, rational, sequence_of
-from proofkit.errors import InvalidInput, NotAnalyticAtPoint
+from proofkit.errors import CertificateRejected, InvalidInput, NotAnalyticAtPoint
+from proofkit.kernel import decode_dag, series_coefficients
 from proofkit.symbolic.dag import to_dag
 
 __all__ = ["certify_saddle", "certify_not_local_min", "leading_term_along", "candidate_directions"]
@@ -116,16 +118,17 @@ def leading_term_along(spec: LossSpec, curve: list[sympy.Expr], max_order: int =
 
 def _arb_leading_term(spec: LossSpec, curve: list[sympy.Expr], max_order: int, critical: bool
                       ) -> tuple[int, Any] | None:
-    from proofkit.kernel.dag import decode_dag
-    from proofkit.kernel.taylor import NoSeries, leading_term
-
+    """The search's reading of the kernel's Arb Taylor coefficients (the kernel re-derives the leading term)."""
     try:
-        return leading_term(decode_dag(spec.dag), decode_dag(to_dag(curve, [_T])), max_order, PREC, critical)
-    except NoSeries as exc:
-        why = str(exc).removeprefix("certificate rejected: ")
-        if why.startswith("L(theta(t)) - L(theta(0)) vanishes"):
-            return None
-        raise ArithmeticError(why) from None
+        cs = series_coefficients(spec.loss_dag, decode_dag(to_dag(curve, [_T])), max_order, PREC)
+    except CertificateRejected as exc:
+        raise ArithmeticError(str(exc).removeprefix("certificate rejected: ")) from None
+    for m in range(1, max_order + 1):
+        if cs[m] > 0 or cs[m] < 0:
+            return m, cs[m]
+        if not (cs[m].is_exact() and cs[m] == 0) and not (m == 1 and critical):
+            raise ArithmeticError(f"the coefficient of t^{m} is {cs[m]}: neither an exact zero nor of proven sign")
+    return None
 
 
 def candidate_directions(spec: LossSpec, x0: Sequence[flint.fmpq], limit: int = 400) -> list[list[flint.fmpq]]:
@@ -179,7 +182,8 @@ def _degenerate(spec: LossSpec, x0: list[flint.fmpq], direction: Any, curve: Any
     if direction is not None:
         curves.append(_line(x0, _vector(direction, spec.n, "direction")))
     if (curve is None and direction is None) or want_max_too:  # (an increase is searched for automatically too)
-        curves += [_line(x0, d) for d in eigen] + [_line(x0, d) for d in candidate_directions(spec, x0)]
+        limit = 400 if spec.is_rational() else 100  # (a series in Arb per line: the cheaper search for big graphs)
+        curves += [_line(x0, d) for d in eigen] + [_line(x0, d) for d in candidate_directions(spec, x0, limit)]
     neg = pos = None
     zero_count = 0
     failed = []
@@ -255,6 +259,16 @@ def _regular(w: np.ndarray | None) -> bool:
     """Whether the eigenvalues ``w`` are clearly non-zero (a non-singular Hessian: Krawczyk can isolate the point)."""
     scale = float(np.max(np.abs(w))) if w is not None and len(w) else 0.0
     return bool(scale > 0 and np.min(np.abs(w)) > 1e-8 * scale)
+
+
+def _maybe_critical(spec: LossSpec, x0: list[flint.fmpq]) -> bool:
+    """False when Arb proves some gradient entry non-zero at the point (or the loss is not analytic there); else
+    True: the kernel's exact engine decides whether the gradient vanishes exactly (a search step)."""
+    try:
+        _, g, _ = jet_at(spec, x0, 1, PREC)
+    except NotAnalyticAtPoint:
+        return False
+    return not any(gi > 0 or gi < 0 for gi in (g or []))
 
 
 def _is_exact_critical(spec: LossSpec, x0: list[flint.fmpq]) -> bool:
@@ -352,7 +366,7 @@ def certify_saddle(loss: Any, params: Any, point: Any, *, direction: Any = None,
         eigen = [] if w is None else [rational_vector(vecs[:, k]) for k in (0, len(w) - 1) if abs(w[k]) > 1e-8 * scale]
         if w is not None and not spec.is_rational():  # (a rational loss gets the exact null space instead)
             eigen += [rational_vector(vecs[:, k]) for k in range(len(w)) if abs(w[k]) <= 1e-8 * scale]
-        if not _is_exact_critical(spec, x0):
+        if not (_is_exact_critical(spec, x0) if spec.is_rational() else _maybe_critical(spec, x0)):
             cert = _inconclusive(claim, spec, x0, "the gradient does not vanish exactly at the (exact) point")
         else:
             neg, pos, why = _degenerate(spec, x0, direction, curve, want_max_too=True, eigen=eigen, critical=True)
@@ -393,7 +407,8 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     t0 = time.perf_counter()
     spec = loss_spec(loss, params)
     x0 = exact_point(point, spec.params, "point")
-    critical = _is_exact_critical(spec, x0)
+    rational = spec.is_rational()
+    critical = rational and _is_exact_critical(spec, x0)
     first_order = radius is not None or (curve is None and not critical)
     g = None
     if (radius is None and curve is None and not critical) or (first_order and direction is None):
@@ -407,6 +422,12 @@ def certify_not_local_min(loss: Any, params: Any, point: Any, *, direction: Any 
     if radius is None and curve is None and not critical:
         if g is None or all(not (gi > 0 or gi < 0) for gi in g):  # (nearly) critical: second-order tests
             cert = _second_order(spec, x0, direction)
+            if not cert.certified and not rational:  # perhaps exactly critical: Taylor series in Arb along curves
+                neg, _, _ = _degenerate(spec, x0, direction, None, want_max_too=False)
+                if neg is not None:
+                    claim = {"type": "not_local_min", "how": "curve", "dimension": spec.n}
+                    inputs = {**spec.inputs(), "point": [q2s(x) for x in x0], "negative": neg}
+                    cert = finish(assemble(claim, inputs, {}, *_expansion([neg], "a curve")), "not certified")
             cert.time_seconds = time.perf_counter() - t0
             return cert
     if first_order:

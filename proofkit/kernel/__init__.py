@@ -13,7 +13,6 @@ from proofkit.kernel.decode import read_floats
 from proofkit.kernel.door import KernelReport, check_certificate, default_budget
 from proofkit.kernel.engine import SMOOTH_UNARY, NotAnalyticOnBox, Tape, branches, dense_gradient, dense_hessian, evaluate
 from proofkit.kernel.exact import identity_differences, manifold_conditions
-from proofkit.kernel.facts import TIERS
 from proofkit.kernel.legacy import translate as upgrade
 from proofkit.kernel.linalg import (
     PRIMES,
@@ -36,9 +35,10 @@ from proofkit.kernel.primitives import (
     nonsingular,
     tape_of,
 )
+from proofkit.kernel.taylor import coefficients as series_coefficients
 from proofkit.kernel.teacher_student import Recipe
 
-__all__ = ["check_certificate", "KernelReport", "default_budget", "TIERS", "upgrade",
+__all__ = ["check_certificate", "KernelReport", "default_budget", "series_coefficients", "upgrade",
            "decode_dag", "Dag", "DAG_FORMAT", "read_floats", "Recipe", "Tape", "evaluate", "dense_gradient",
            "dense_hessian", "SMOOTH_UNARY", "NotAnalyticOnBox", "Refused", "enclose", "krawczyk", "definite",
            "lower_bound", "nonsingular", "form_sign", "exact_zero", "identity_differences", "manifold_conditions",

@@ -30,6 +30,7 @@ __all__ = ["parse_json", "read", "reject", "Matrix", "read_matrix", "read_floats
 
 MAX_TEXT = 50_000_000
 _SMALL_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")  # canonical integers below 10^18 in absolute value
+_SMALL_INT_ROW = re.compile(r"(0|-?[1-9][0-9]{0,17})(,(0|-?[1-9][0-9]{0,17}))*")  # such integers joined by commas
 _DYADIC = re.compile(r"(-?(?:0|[1-9][0-9]{0,3000}))\*2\^(-?(?:0|[1-9][0-9]{0,6}))")
 _HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -270,6 +271,9 @@ def read_matrix(rec: Any, path: str) -> Matrix:
         if not isinstance(entries, list) or len(entries) != m or any(not isinstance(r, list) or len(r) != n
                                                                       for r in entries):
             raise reject(f"{path}.entries: not a {m}x{n} matrix")
+        ints = _small_int_rows(entries, n)
+        if ints is not None:
+            return Matrix((m, n), kind, flint.fmpq_mat(flint.fmpz_mat(ints)))
         # (small integers, written canonically, straight to int; every other entry through the full parser)
         return Matrix((m, n), kind, flint.fmpq_mat([[int(v) if type(v) is str and _SMALL_INT.fullmatch(v) else
                                                      read(v, "q", f"{path}.entries[{i}][{j}]") for j, v in enumerate(r)]
@@ -278,6 +282,21 @@ def read_matrix(rec: Any, path: str) -> Matrix:
     if len(rows) != m or any(len(r) != n for r in rows):
         raise reject(f"{path}.entries: not a {m}x{n} matrix")
     return Matrix((m, n), kind, balls=rows)
+
+
+def _small_int_rows(rows: list[list[Any]], n: int) -> list[list[int]] | None:
+    """The rows as ints when every entry is a canonical integer string below 10^18 in absolute value (each row
+    joined by commas is one match of :data:`_SMALL_INT_ROW`, with exactly ``n - 1`` commas: no entry holds one),
+    else None (the entry-by-entry reader decides)."""
+    out = []
+    for r in rows:
+        if not all(type(v) is str for v in r):
+            return None
+        s = ",".join(r)
+        if s.count(",") != n - 1 or not _SMALL_INT_ROW.fullmatch(s):
+            return None
+        out.append(list(map(int, r)))
+    return out
 
 
 def _float64(entries: Any, size: int, path: str) -> Any:

@@ -51,7 +51,7 @@ __all__ = ["NotExact", "Field", "RF", "jets", "is_zero", "seeds", "run", "zero_o
            "assumed_signs",
            "identity_differences",
            "manifold_conditions", "invariance_conditions", "gradient_at", "slope_at", "manifold_at",
-           "equal_outputs", "curve_series", "leading_term"]
+           "equal_outputs", "curve_series", "curve_through", "leading_term"]
 
 
 class NotExact(CertificateRejected):

@@ -26,6 +26,10 @@ PRIMES31 = (2147483647, 2147483629, 2147483587)
 
 def bits(Q: flint.fmpq_mat) -> int:
     """The largest bit size of a numerator or denominator of ``Q``."""
+    A, d = Q.numer_denom()
+    if d == 1:  # (an integer matrix: its entries as FLINT integers, without a rational per entry)
+        e = A.entries()
+        return max(1, max(max(e, default=0), -min(e, default=0)).bit_length())
     return max((max(q.p.bit_length(), q.q.bit_length()) for q in Q.entries()), default=1)
 
 
@@ -36,6 +40,8 @@ def _exact_cost(Q: flint.fmpq_mat) -> float:
     ``6e-11 n^4 (b + 8)``), ``b`` the bits of the row-scaled integer matrix: the largest numerator's plus the
     bits of a row's denominators (``q = 1`` adds none)."""
     n, m = Q.nrows(), Q.ncols()
+    if Q.numer_denom()[1] == 1:  # (an integer matrix: no row factors)
+        return 1e-3 + 1e-6 * n * m + 6e-11 * n * m * min(n, m) ** 2 * (bits(Q) + 8)
     e = Q.entries()
     b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m] if q.q != 1) for i in range(n)), default=0) + bits(Q)
     return 1e-3 + 1e-6 * n * m + 6e-11 * n * m * min(n, m) ** 2 * (b + 8)
@@ -64,6 +70,9 @@ def integer_rows(M: flint.fmpq_mat) -> flint.fmpz_mat:
     """Scale each row by the lcm of its denominators (non-singularity, rank and the signs of leading minors are
     unchanged: positive row factors)."""
     charge(1e-6 * M.nrows() * M.ncols() * (1 + bits(M) / 64), "clearing denominators")
+    A, d = M.numer_denom()
+    if d == 1:  # every row factor is 1
+        return A
     rows = []
     for i in range(M.nrows()):
         row = [M[i, j] for j in range(M.ncols())]
@@ -98,7 +107,7 @@ def det_mod_p(Q: flint.fmpq_mat, p: int, scaling: str, floats: Any = None) -> in
     charge(1e-6 * n * n + 2e-9 * n**3, "a determinant modulo p")  # (besides clearing the denominators)
     if scaling == "pow2":
         return int(flint.nmod_mat(float_rows_mod_p(floats, p), p).det())
-    return int(flint.nmod_mat(integer_rows(Q).tolist(), p).det())
+    return int(flint.nmod_mat(integer_rows(Q), p).det())
 
 
 def exact_rank(Q: flint.fmpq_mat) -> int:

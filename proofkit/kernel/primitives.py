@@ -35,9 +35,9 @@ from proofkit.kernel.decode import Matrix, evaluation_cost
 from proofkit.kernel.facts import _SEAL, Bound, Definite, ExactZero, Holds, Inertia, Krawczyk, Nonsingular, Rank, Series, Sign
 from proofkit.kernel.teacher_student import Recipe
 
-__all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "arb_series", "nonsingular",
-           "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant", "eigenvalues",
-           "kernel_basis", "det_ball", "branches"]
+__all__ = ["Refused", "Jet", "ladder", "points", "box", "enclose", "contains", "exact_zero", "exact_series", "arb_series",
+           "nonsingular", "definite", "krawczyk", "lower_bound", "form_sign", "tape_of", "symmetric", "rank", "determinant",
+           "eigenvalues", "kernel_basis", "det_ball", "branches"]
 
 MAX_PREC = 1 << 16
 

@@ -142,7 +142,7 @@ def _rank(d: Decoded) -> Result:
 
 def _det_sign(d: Decoded) -> Result:
     M, ev = d.matrix, d.evidence
-    s = P.determinant(M, d.precision, exact="det_exact" in ev)  # (the sign alone: an enclosure may do)
+    s = P.determinant(M, d.precision, exact="det" not in ev)  # (a stated ball: the sign alone, an enclosure may do)
     if "det_exact" in ev and ev["det_exact"] != s.value:
         raise _fail("det_sign", "the recorded exact determinant is not the determinant")
     if "det" in ev:

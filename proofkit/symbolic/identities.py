@@ -339,7 +339,7 @@ def require_distinct_names(symbols: set[sympy.Symbol], argument: str) -> None:
 
 def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None = None, *,
                    trials: int = 8, seed: int = 0, prec: int = 256, max_prec: int = 1 << 16,
-                   time_budget: float = 20.0) -> IdentityCheck:
+                   time_budget: float = 20.0, budget: float | None = None) -> IdentityCheck:
     """Decide whether ``lhs == rhs`` holds identically (expressions or matrices).
 
     Parameters
@@ -369,6 +369,10 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
         and which precision was reached.
     time_budget : float
         Seconds for raising the precision (over all entries).
+    budget : float, optional
+        The kernel's work budget for the proof, in estimated seconds (default: 1 s plus 1 s per KB of the
+        certificate). A proof over budget is "undecided" with the kernel's estimate named; re-check its
+        certificate later with ``check_certificate(text, budget=...)``.
 
     Returns
     -------
@@ -418,6 +422,9 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
     if isinstance(time_budget, bool) or not isinstance(time_budget, (int, float)) or not time_budget >= 0 \
             or time_budget == float("inf"):
         raise InvalidInput("time_budget", "a finite number of seconds >= 0", repr(time_budget))
+    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, (int, float)) or not budget > 0
+                               or budget == float("inf")):
+        raise InvalidInput("budget", "a finite number of seconds > 0 (or None)", repr(budget))
     L, R, var_list, expanded, lhs_symbols, rhs_symbols = identity_sides(lhs, rhs, variables)
     if isinstance(L, sympy.MatrixBase):
         pairs = [((i, j), L[i, j] - R[i, j]) for i in range(L.rows) for j in range(L.cols)]
@@ -425,7 +432,8 @@ def check_identity(lhs: Any, rhs: Any, variables: Sequence[sympy.Symbol] | None 
         pairs = [((), L - R)]
     note = _different_symbols_note(lhs_symbols, rhs_symbols)
     deadline = time.monotonic() + float(time_budget)
-    res = _with_note(_check_entries(L, R, pairs, var_list, trials, seed, prec, max(prec, max_prec), deadline), note)
+    res = _with_note(_check_entries(L, R, pairs, var_list, trials, seed, prec, max(prec, max_prec), deadline,
+                                    budget), note)
     if expanded:
         res.notes.append("written out for the concrete sizes given: " + "; ".join(dict.fromkeys(expanded)) +
                          ". The verdict is for these sizes; indexed entries and matrix-symbol entries are the "
@@ -507,7 +515,8 @@ def _variable_symbols(variables: Any, free: set[sympy.Symbol]) -> list[sympy.Sym
 
 
 def _check_entries(L: Any, R: Any, pairs: list[tuple[tuple[int, ...], sympy.Expr]], var_list: list[sympy.Symbol],
-                   trials: int, seed: int, prec: int, max_prec: int, deadline: float) -> IdentityCheck:
+                   trials: int, seed: int, prec: int, max_prec: int, deadline: float,
+                   budget: float | None = None) -> IdentityCheck:
     """Search the entries for a witness; then ask the kernel for a proof of all of them; then escalate."""
     ds = [d for _, d in pairs]
     found = _search(ds, var_list, trials, seed, prec)
@@ -517,7 +526,7 @@ def _check_entries(L: Any, R: Any, pairs: list[tuple[tuple[int, ...], sympy.Expr
         return res
     from proofkit.certify.identity import identity_certificate
 
-    cert, why = identity_certificate(L, R, var_list)
+    cert, why = identity_certificate(L, R, var_list, budget)
     if cert is not None:
         where = f"all {len(pairs)} entries: " if len(pairs) > 1 else ""
         return IdentityCheck("proved", "exact engine (kernel-checked certificate)",
