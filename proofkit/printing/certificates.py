@@ -796,6 +796,8 @@ def describe(cert: Any, digits: int = 10) -> list[Item]:
     ev = dict(cert.evidence or {})
     items += _inputs(claim, inp, digits)
     items += _evidence(claim, ev, margin, digits)
+    if claim.get("type") == "det_sign" and not {"det", "det_exact"} & set(ev) and cert.verdict == "certified":
+        items += _kernel_determinant(cert)
     items.append(Item("input hash", "text", f"{_sha(cert.input_hash[:16])} (of all the inputs above)"))
     return items
 
@@ -973,6 +975,24 @@ _EVIDENCE_CAPTIONS = {"lower": "lower bound of the loss on the box", "better": "
                       "min_preactivation": "smallest pre-activation on the box",
                       "identities_proved_by": "identities proved by", "pivots": "pivots of the LDL decomposition",
                       "det": "determinant", "det_exact": "determinant"}
+
+
+def _kernel_determinant(cert: Any) -> list[Item]:
+    """The exact determinant the kernel computed when it re-checked a ``det_sign`` certificate that states only
+    the sign (its report's measure: from the certifier's round trip, or a re-check now)."""
+    rep = getattr(cert, "_kernel_report", None)
+    if rep is None:
+        from proofkit.errors import CertificateRejected
+        from proofkit.kernel import check_certificate
+
+        try:
+            rep = check_certificate(cert)
+        except CertificateRejected:
+            return []
+    q = _to_fraction(str(rep.measures.get("det")))  # (an exact determinant; an Arb ball is not shown here)
+    if q is None:
+        return []
+    return [Item("determinant (computed by the kernel)", "math", rf"\det A = {_number_q(q, 17)[0]}")]
 
 
 def _evidence(claim: dict[str, Any], ev: dict[str, Any], margin: str, digits: int) -> list[Item]:
