@@ -170,7 +170,8 @@ def _run(dag: Dag, env: Sequence[Any], order: int, prec: int) -> list[Any]:
     vals: list[Any] = []
     step, function = 2e-6 * (order + 1) ** 2 * max(1, prec // 64), (order + 1) * arb_function(prec)
     for node in dag.nodes:
-        charge(step + (function if node[0] in _FUNCTIONS else 0), "a node of a Taylor series")
+        arity = len(node) - 1 if node[0] in ("add", "mul", "max", "min") else 1  # (a product of n series: n - 1 steps)
+        charge(step * arity + (function if node[0] in _FUNCTIONS else 0), "a node of a Taylor series")
         vals.append(_node(node[0], node[1:], vals, env, prec))
     out = []
     for o in dag.outputs:
