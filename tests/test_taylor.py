@@ -3,8 +3,11 @@ it decides: a fixed-seed sample of the differential fuzzer (``benchmarks/fuzz_ta
 campaign), mutants of the evaluator that the fuzzer must catch, and certificates the kernel must refuse."""
 
 import json
+import sys
+import threading
 
 import flint
+import mpmath
 import pytest
 import sympy
 
@@ -122,3 +125,91 @@ def test_a_lower_coefficient_that_is_not_an_exact_zero_is_undecided_never_guesse
     with pytest.raises(taylor.NoSeries, match="neither an exact zero nor of proven sign"):
         taylor.leading_term(decode_dag(to_dag([-sympy.cos(x - sympy.Rational(1, 3))], [x])),
                             decode_dag(to_dag([sympy.Rational(1, 3) + t], [t])), 6, 128)
+
+
+def test_a_series_truncated_during_the_evaluation_is_refused_not_read_as_exact_zeros(monkeypatch):
+    # flint.ctx.cap is process-wide: code elsewhere (another thread) lowering it while the loss is expanded truncates
+    # the series; the coefficients it no longer holds are unknown, and must not come back as exact zeros
+    real, cap = taylor._run, flint.ctx.cap
+
+    def lowered_after_the_curve(dag, env, order, prec):
+        out = real(dag, env, order, prec)
+        flint.ctx.cap = 2
+        return out
+
+    monkeypatch.setattr(taylor, "_run", lowered_after_the_curve)
+    with pytest.raises(taylor.NoSeries, match="truncated"):
+        _coeffs(sympy.exp(x), [x], [t], 6)
+    assert flint.ctx.cap == cap
+
+
+def test_expansions_in_concurrent_threads_neither_truncate_each_other_nor_leave_the_cap_changed():
+    L, line = decode_dag(to_dag([sympy.tanh(sympy.exp(x) + sympy.sin(x))], [x])), decode_dag(to_dag([t], [t]))
+    ref, cap, wrong = taylor.coefficients(L, line, 24, 64), flint.ctx.cap, []
+
+    def expand(order, times):
+        for _ in range(times):
+            cs = taylor.coefficients(L, line, order, 64)
+            wrong.extend(k for k, c in enumerate(cs) if not c.overlaps(ref[k]))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=expand, args=(24, 150)), threading.Thread(target=expand, args=(1, 1500))]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not wrong and flint.ctx.cap == cap
+
+
+def test_huge_exponents_are_refused_with_short_messages():
+    big = "1" + "0" * 19999
+    loss = {"format": "proofkit.dag/1", "inputs": ["x"], "nodes": [["var", 0], ["const", "2"], ["add", 0, 1],
+                                                                    ["pow", 2, big]], "outputs": [3]}
+    line = decode_dag({"format": "proofkit.dag/1", "inputs": ["t"], "nodes": [["var", 0]], "outputs": [0]})
+    with pytest.raises(taylor.NoSeries, match="neither an exact zero") as info:
+        taylor.leading_term(decode_dag(loss), line, 2, 1 << 16)
+    assert len(str(info.value)) < 300  # (the ball's exponent alone has 20000 digits)
+    # the exact engine (the gradient of a saddle) names the exponent by its size instead of failing to print it
+    c4 = json.loads(certify_saddle(x**2 - sympy.exp(y**4), [x, y], [0, 0]).to_json())
+    c4["inputs"].update(loss=loss, point=["0"], positive="same",
+                        negative={"coefficient": "negative", "order": 1, "curve": line_json(1)})
+    c4["claim"].update(dimension=1, order=1)
+    c4["input_hash"] = input_hash(c4["inputs"])
+    with pytest.raises(CertificateRejected, match="exponent of 66436 bits too large"):
+        check_certificate(json.dumps(c4))
+
+
+def line_json(n):
+    return {"format": "proofkit.dag/1", "inputs": ["t"], "nodes": [["var", 0]], "outputs": [0] * n}
+
+
+def test_function_nodes_are_charged_their_cost_at_high_precision():
+    # erf at 65536 bits takes about 25 ms (order 1); the old per-node charge was 8 ms: 3x under the budget
+    from proofkit.kernel.cost import Budget, arb_function, spent
+    nodes = [["var", 0]] + [["erf", k] for k in range(20)]
+    L = decode_dag({"format": "proofkit.dag/1", "inputs": ["x"], "nodes": nodes, "outputs": [20]})
+    with Budget(1e6):
+        taylor.coefficients(L, decode_dag(line_json(1)), 1, 1 << 16)
+        assert spent() >= 20 * 2 * arb_function(1 << 16)
+
+
+def test_the_fuzzer_takes_an_exact_zero_against_oracle_noise_only_when_the_noise_collapses():
+    from proofkit.testing.taylor_fuzz import _misses
+    noise, zero = mpmath.mpf("-4.6e-25"), flint.arb(0)  # tan(cosh(30) asin(2t)) is odd: c_2 = 0; mpmath.taylor: -4.6e-25
+    assert _misses(zero, noise, lambda: mpmath.mpf("-4.3e-65")) is None
+    assert "an exact zero" in _misses(zero, noise, lambda: mpmath.mpf("-4.6e-25"))
+    rep = run_taylor_fuzz(300, seed=5, order=5, prec=128, curved=0.6)
+    assert not rep.violations and rep.expanded > 150
+
+
+def test_a_product_of_many_arguments_is_charged_per_argument():
+    # one mul node with 20000 arguments at 65536 bits and order 64 ran 460 s under a 62 s budget (60 KB certificate)
+    from proofkit.kernel.cost import Budget
+    nodes = [["var", 0], ["sin", 0], ["const", "1/3"], ["add", 1, 2], ["mul"] + [3] * 200]
+    L = decode_dag({"format": "proofkit.dag/1", "inputs": ["x"], "nodes": nodes, "outputs": [4]})
+    with Budget(100), pytest.raises(CertificateRejected, match="over budget"):
+        taylor.coefficients(L, decode_dag(line_json(1)), 64, 1 << 16)

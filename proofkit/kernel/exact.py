@@ -194,7 +194,8 @@ class RF:
 
     def pow_int(self, k: int) -> RF:
         if abs(k) > _MAX_EXPONENT:
-            raise NotExact(f"certificate rejected: exponent {k} too large for exact expansion")
+            shown = k if abs(k) < 10**60 else f"of {k.bit_length()} bits"  # (str() of a huge int raises ValueError)
+            raise NotExact(f"certificate rejected: exponent {shown} too large for exact expansion")
         base = self if k >= 0 else self.inv()
         sn, sd = base.sizes()
         _check_power(sn, abs(k))

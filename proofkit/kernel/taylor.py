@@ -10,23 +10,28 @@ expanded only where it is analytic at ``t = 0``: ``log`` and non-integer powers 
 that is not selected may be undefined at ``t = 0``; only the values the outputs use must exist.
 
 Soundness rests on Arb: each returned ball contains the exact Taylor coefficient. A coefficient that comes
-out as an *exact* zero (radius 0) is therefore exactly zero.
+out as an *exact* zero (radius 0) is therefore exactly zero. The truncation order is python-flint's global
+``flint.ctx.cap``: it is set under a lock (concurrent checks in threads would otherwise truncate each other's
+series, whose missing coefficients would read as exact zeros), and a result shorter than the order asked is
+refused whoever shortened it.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
 import flint
 
 from proofkit.errors import CertificateRejected
-from proofkit.kernel.cost import charge
+from proofkit.kernel.cost import arb_function, charge
 from proofkit.kernel.dag import Dag
 
 __all__ = ["NoSeries", "coefficients", "leading_term"]
 
 MAX_ORDER = 64
+_CAP_LOCK = threading.RLock()  # flint.ctx.cap and flint.ctx.prec are process-wide
 
 
 class NoSeries(CertificateRejected):
@@ -38,6 +43,12 @@ class _Bad:
 
     def __init__(self, why: str) -> None:
         self.why = why
+
+
+def _show(c: Any) -> str:
+    """A ball for a message: at most 60 characters (a huge exponent would otherwise print thousands of digits)."""
+    text = str(c)
+    return text if len(text) <= 60 else f"{text[:40]}...({len(text)} characters)"
 
 
 def _finite(s: Any, op: str) -> Any:
@@ -54,9 +65,9 @@ def _const(s: Any) -> Any:
 def _unary(op: str, u: Any) -> Any:
     c = _const(u)
     if op in ("log", "sqrt") and not c > 0:
-        return _Bad(f"{op} of {c}, not proven positive")
+        return _Bad(f"{op} of {_show(c)}, not proven positive")
     if op in ("asin", "acos") and not (c > -1 and c < 1):
-        return _Bad(f"{op} of {c}, not proven inside (-1, 1)")
+        return _Bad(f"{op} of {_show(c)}, not proven inside (-1, 1)")
     if op in ("tanh", "sinh", "cosh"):
         e = u.exp()
         e_inv = (-u).exp()
@@ -64,7 +75,7 @@ def _unary(op: str, u: Any) -> Any:
         return _finite(out, op)
     if op in ("abs", "sign"):
         if not (c > 0 or c < 0):
-            return _Bad(f"{op} at a kink (its argument at t = 0 is {c})")
+            return _Bad(f"{op} at a kink (its argument at t = 0 is {_show(c)})")
         s = 1 if c > 0 else -1
         return u * s if op == "abs" else flint.arb_series([s])
     return _finite(getattr(u, op)(), op)
@@ -73,13 +84,13 @@ def _unary(op: str, u: Any) -> Any:
 def _pow(u: Any, q: flint.fmpq) -> Any:
     p, r, c = int(q.p), int(q.q), _const(u)
     if r == 1 and p >= 0:
-        return u ** p if p else flint.arb_series([1])
+        return _finite(u ** p, "pow") if p else flint.arb_series([1])
     if r == 1:
         if not (c > 0 or c < 0):
-            return _Bad(f"a negative power of {c}, not proven non-zero")
+            return _Bad(f"a negative power of {_show(c)}, not proven non-zero")
         return _finite(1 / u ** (-p), "pow")
     if not c > 0:
-        return _Bad(f"the power {q} of {c}, not proven positive")
+        return _Bad(f"the power {_show(q)} of {_show(c)}, not proven positive")
     return _finite((u.log() * flint.arb(q)).exp(), "pow")
 
 
@@ -146,15 +157,21 @@ def _node(op: str, args: tuple, vals: list[Any], env: Sequence[Any], prec: int) 
     if op == "heaviside":
         c = _const(xs[0])
         if not (c > 0 or c < 0):
-            return _Bad(f"heaviside at its jump (argument {c} at t = 0)")
+            return _Bad(f"heaviside at its jump (argument {_show(c)} at t = 0)")
         return flint.arb_series([1 if c > 0 else 0])
     return _unary(op, xs[0])
 
 
+_FUNCTIONS = frozenset({"exp", "log", "sin", "cos", "tan", "atan", "asin", "acos", "erf", "tanh", "sinh", "cosh", "pow",
+                        "pi", "E"})
+
+
 def _run(dag: Dag, env: Sequence[Any], order: int, prec: int) -> list[Any]:
     vals: list[Any] = []
+    step, function = 2e-6 * (order + 1) ** 2 * max(1, prec // 64), (order + 1) * arb_function(prec)
     for node in dag.nodes:
-        charge(2e-6 * (order + 1) ** 2 * max(1, prec // 64), "a node of a Taylor series")
+        arity = len(node) - 1 if node[0] in ("add", "mul", "max", "min") else 1  # (a product of n series: n - 1 steps)
+        charge(step * arity + (function if node[0] in _FUNCTIONS else 0), "a node of a Taylor series")
         vals.append(_node(node[0], node[1:], vals, env, prec))
     out = []
     for o in dag.outputs:
@@ -189,16 +206,20 @@ def coefficients(loss: Dag, curve: Dag, order: int, prec: int) -> list[Any]:
             len(curve.outputs) != len(loss.inputs) or not 2 <= prec <= 1 << 16:
         raise NoSeries(f"certificate rejected: a Taylor series needs order 1..{MAX_ORDER}, a loss with one output, "
                        "a curve in one variable with one output per parameter and a precision")
-    cap = flint.ctx.cap
-    try:
-        flint.ctx.cap = order + 1
-        with flint.ctx.workprec(prec):
-            theta = _run(curve, [flint.arb_series([0, 1])], order, prec)
-            (f,) = _run(loss, theta, order, prec)
-    except (ValueError, ZeroDivisionError) as exc:  # (a series quotient by a zero constant term)
-        raise NoSeries(f"certificate rejected: no Taylor expansion at t = 0 ({exc})") from None
-    finally:
-        flint.ctx.cap = cap
+    with _CAP_LOCK:
+        cap = flint.ctx.cap
+        try:
+            flint.ctx.cap = order + 1
+            with flint.ctx.workprec(prec):
+                theta = _run(curve, [flint.arb_series([0, 1])], order, prec)
+                (f,) = _run(loss, theta, order, prec)
+        except (ValueError, ZeroDivisionError) as exc:  # (a series quotient by a zero constant term)
+            raise NoSeries(f"certificate rejected: no Taylor expansion at t = 0 ({str(exc)[:200]})") from None
+        finally:
+            flint.ctx.cap = cap
+    if f.prec <= order:  # (the cap was lowered under us: the missing coefficients are unknown, not zero)
+        raise NoSeries(f"certificate rejected: the Taylor series was truncated at order {f.prec - 1} < {order} "
+                       "(flint.ctx.cap changed during the evaluation)")
     cs = f.coeffs()
     if not all(c.is_finite() for c in cs):
         raise NoSeries("certificate rejected: no Taylor expansion at t = 0 (an enclosure is not finite)")
@@ -221,6 +242,6 @@ def leading_term(loss: Dag, curve: Dag, order: int, prec: int | None, first_is_z
         if cs[m] > 0 or cs[m] < 0:
             return m, cs[m]
         if not (cs[m].is_exact() and cs[m] == 0) and not (m == 1 and first_is_zero):
-            raise NoSeries(f"certificate rejected: the coefficient of t^{m} is {cs[m]}: neither an exact zero nor "
+            raise NoSeries(f"certificate rejected: the coefficient of t^{m} is {_show(cs[m])}: neither an exact zero nor "
                            f"of proven sign at {prec} bits")
     raise NoSeries(f"certificate rejected: L(theta(t)) - L(theta(0)) vanishes up to order {order}")
