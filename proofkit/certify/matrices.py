@@ -345,5 +345,5 @@ def _integer_rows_text(exact: Any) -> list[list[str]] | None:
     A, d = exact.numer_denom()
     if d != 1:
         return None
-    e, n = [str(x) for x in A.entries()], A.ncols()
+    e, n = list(map(str, map(int, A.entries()))), A.ncols()  # (Python's int printing: the same decimal text)
     return [e[i * n:(i + 1) * n] for i in range(A.nrows())]
