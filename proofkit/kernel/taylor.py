@@ -183,7 +183,7 @@ def _run(dag: Dag, env: Sequence[Any], order: int, prec: int) -> list[Any]:
 
 
 def coefficients(loss: Dag, curve: Dag, order: int, prec: int) -> list[Any]:
-    """Arb enclosures of the Taylor coefficients ``c_0 .. c_order`` of ``t -> L(theta(t))`` at ``t = 0``.
+    """Arb enclosures of the Taylor coefficients of ``t -> L(theta(t))`` at ``t = 0``, from ``c_0`` to ``c_order``.
 
     ``curve`` has one input (``t``) and one output per input of ``loss`` (which has one output).
 
