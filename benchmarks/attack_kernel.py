@@ -136,6 +136,18 @@ def forgeries() -> list[tuple[str, str]]:
     d = copy.deepcopy(det)
     d["evidence"]["det_exact"] = "6"
     add("det_sign: wrong exact determinant", d)
+    import flint
+
+    from proofkit.certificate import arb_to_data
+
+    thirds = [[flint.fmpq(1, 3), flint.fmpq(1, 7)], [flint.fmpq(1, 5), flint.fmpq(2, 11)]]  # det 37/1155
+    d = _j(pk.enclose_det(thirds))
+    d["evidence"] = {"det": arb_to_data(flint.arb(flint.fmpq(37, 1155), 1e-10)),
+                     "det_exact": str(flint.fmpq(37, 1155) + flint.fmpq(1, 10**30))}
+    add("det_sign: wrong exact determinant inside a stated ball", d)
+    d = _j(pk.enclose_det([[sympy.E, 1], [1, sympy.pi]]))
+    d["evidence"] = {"det_exact": "7539734222673567/1000000000000000"}
+    add("det_sign: a rational exact determinant of e pi - 1", d)
     eig = _j(pk.enclose_eigenvalues([[2, 1, 0], [1, 3, 1], [0, 1, 5]]))
     d = copy.deepcopy(eig)
     d["evidence"]["eigenvalues"] = d["evidence"]["eigenvalues"][:2]

@@ -14,7 +14,7 @@ import sympy
 
 import proofkit as pk
 from proofkit import check_certificate
-from proofkit.certificate import input_hash
+from proofkit.certificate import input_hash, matrix_hash
 from proofkit.errors import CertificateRejected
 from proofkit.symbolic.dag import to_dag
 
@@ -412,3 +412,84 @@ def test_huge_integer_powers_are_charged_by_their_bits():
                       {"loss": loss, "centers": ["3/2"], "radii": ["0"], "direction": ["-1"]}, precision=65536)
     with pytest.raises(CertificateRejected, match="over budget: an evaluation"):
         check_certificate(text)
+
+
+
+def _in_small_child(code, text=""):
+    """The output of ``code`` run in a child process limited to 3 GB of address space (a GMP/FLINT allocation
+    failure aborts it, which fails the test)."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    res = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, timeout=120,
+                         preexec_fn=limit)
+    assert res.returncode == 0, res.stderr[-300:]
+    return res.stdout
+
+
+def _many_denominators(n):
+    """An n x n matrix of distinct denominators above 2^29 (their lcm has millions of bits)."""
+    return [[f"1/{2**29 + i * n + j}" for j in range(n)] for i in range(n)]
+
+
+def test_rational_matrix_of_many_denominators_is_charged_not_cleared_at_once():
+    # FLINT's numer_denom (one common denominator of about a million bits for 200 x 200, times each of the 40,000
+    # entries) ran before any charge: GNU MP aborted the interpreter for want of memory (400 x 400: ~100 GB)
+    d = json.loads(pk.enclose_det([[2, 1], [1, 3]]).to_json())
+    d["claim"]["n"] = 200
+    d["inputs"]["A"] = {"kind": "rational", "shape": [200, 200], "entries": _many_denominators(200)}
+    d["inputs"]["A_hash"] = matrix_hash(d["inputs"]["A"])
+    code = ("import sys\nfrom proofkit import check_certificate\nfrom proofkit.errors import CertificateRejected\n"
+            "try:\n    check_certificate(sys.stdin.read(), budget=20.0); print('ACCEPTED')\n"
+            "except CertificateRejected as e:\n    print('rejected', e)\n")
+    assert "rejected certificate rejected: over budget: an exact determinant" in _in_small_child(code, rehashed(d))
+
+
+def test_record_of_a_matrix_of_many_denominators_is_written_entry_by_entry():
+    # the certifiers' record of such a matrix cleared the common denominator first (the same abort)
+    code = ("import json, sys\nfrom fractions import Fraction\nfrom proofkit.certify import matrix_record\n"
+            "rows = json.loads(sys.stdin.read())\n"
+            "print(matrix_record([[Fraction(v) for v in r] for r in rows])['entries'] == rows)\n")
+    assert _in_small_child(code, json.dumps(_many_denominators(200))).strip() == "True"
+
+
+def test_exact_determinant_stated_next_to_a_ball_is_checked_exactly():
+    # with a det ball stated the kernel took an Arb enclosure, and compared the stated det_exact with it (ball
+    # overlap): a wrong exact determinant within 1e-17 of the true one was accepted and printed as the determinant
+    import flint
+
+    from proofkit.certificate import arb_to_data
+
+    A = [[flint.fmpq(1, 3), flint.fmpq(1, 7)], [flint.fmpq(1, 5), flint.fmpq(2, 11)]]
+    true = flint.fmpq_mat(A).det()
+    d = json.loads(pk.enclose_det(A).to_json())
+    d["evidence"] = {"det": arb_to_data(flint.arb(true, 1e-10)), "det_exact": str(true + flint.fmpq(1, 10**30))}
+    with pytest.raises(CertificateRejected, match="recorded exact determinant is not the determinant"):
+        check_certificate(rehashed(d))
+    d["evidence"]["det_exact"] = str(true)
+    assert check_certificate(rehashed(d)).measures["det"] == true
+
+
+def test_exact_determinant_of_a_matrix_of_constants_is_refused():
+    # det [[e, 1], [1, pi]] = e pi - 1 is not rational: a rational det_exact inside its Arb ball was accepted
+    d = json.loads(pk.enclose_det([[sympy.E, 1], [1, sympy.pi]]).to_json())
+    d["evidence"] = {"det_exact": "7539734222673567/1000000000000000"}
+    with pytest.raises(CertificateRejected, match="recorded exact determinant is not the determinant"):
+        check_certificate(rehashed(d))
+
+
+def test_modular_determinant_of_a_matrix_of_balls_is_refused_by_name():
+    # used to be rejected as "malformed certificate (AttributeError: 'NoneType' object has no attribute 'nrows')"
+    import flint
+
+    from proofkit.certificate import arb_to_data
+
+    d = json.loads(pk.certify_nonsingular([[2, 1], [1, 3]]).to_json())
+    d["inputs"]["A"] = {"kind": "balls", "shape": [2, 2],
+                        "entries": [[arb_to_data(flint.arb(v)) for v in row] for row in ([2, 1], [1, 3])]}
+    d["inputs"]["A_hash"] = matrix_hash(d["inputs"]["A"])
+    d["evidence"] = {"prime": "7", "det_mod_p": "5"}
+    with pytest.raises(CertificateRejected, match="a modular determinant needs an exact matrix"):
+        check_certificate(rehashed(d))

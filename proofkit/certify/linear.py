@@ -367,9 +367,9 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
 
 
 def _det_sign_guess(M: CertMatrix) -> int | None:
-    """The sign of det(A) from a float64 LU (``slogdet``) of the integer matrix ``d A`` (``d > 0`` the common
-    denominator), or None when that is not finite or singular. Never a proof: the kernel decides."""
-    A, _ = M.fmpq_mat().numer_denom()
+    """The sign of det(A) from a float64 LU (``slogdet``) of the row-scaled integer matrix (positive row factors),
+    or None when that is not finite or singular. Never a proof: the kernel decides."""
+    A = integer_rows(M.fmpq_mat())
     with np.errstate(all="ignore"):
         try:
             arr = np.array(A.entries(), dtype=float).reshape(M.shape)

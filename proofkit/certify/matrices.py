@@ -340,10 +340,8 @@ def matrix_record(A: Any) -> dict[str, Any]:
 def _integer_rows_text(exact: Any) -> list[list[str]] | None:
     """The rows as decimal strings when ``exact`` is an ``fmpq_mat`` of integers (FLINT writes each entry, the
     same text as :func:`~proofkit.certificate.fmpq_to_str`), else None."""
-    if not isinstance(exact, flint.fmpq_mat):
-        return None
-    A, d = exact.numer_denom()
-    if d != 1:
-        return None
+    if not isinstance(exact, flint.fmpq_mat) or not all(q.q == 1 for q in exact.entries()):
+        return None  # (FLINT's common denominator of many different denominators would be huge: never asked for)
+    A = exact.numer_denom()[0]
     e, n = list(map(str, map(int, A.entries()))), A.ncols()  # (Python's int printing: the same decimal text)
     return [e[i * n:(i + 1) * n] for i in range(A.nrows())]

@@ -199,9 +199,9 @@ def nonsingular(M: Any, evidence: dict[str, Any] | None = None, prec: int | None
     ev = evidence or {}
     if "prime" in ev or "det_mod_p" in ev:
         p, d, scaling = ev.get("prime"), ev.get("det_mod_p"), ev.get("scaling", "lcm")
-        if p is None or d is None or p.q != 1 or not 2 <= p < 2**62 or not flint.fmpz(p.p).is_prime() or \
-                d.q != 1 or not 0 < d < p:
-            raise Refused("nonsingular", "a modular determinant needs a prime modulus p < 2^62 and 0 < det mod p < p")
+        if getattr(M, "exact", None) is None or p is None or d is None or p.q != 1 or not 2 <= p < 2**62 or \
+                not flint.fmpz(p.p).is_prime() or d.q != 1 or not 0 < d < p:
+            raise Refused("nonsingular", "a modular determinant needs an exact matrix, a prime p < 2^62, 0 < det mod p < p")
         if scaling == "pow2" and (M.kind != "float64" or p >= 2**31):
             raise Refused("nonsingular", "the pow2 row scaling applies to float64 matrices and p < 2^31 only")
         got = la.det_mod_p(M.exact, int(p), scaling, M.floats() if scaling == "pow2" else None)

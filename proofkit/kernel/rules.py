@@ -142,8 +142,8 @@ def _rank(d: Decoded) -> Result:
 
 def _det_sign(d: Decoded) -> Result:
     M, ev = d.matrix, d.evidence
-    s = P.determinant(M, d.precision, exact="det" not in ev)  # (a stated ball: the sign alone, an enclosure may do)
-    if "det_exact" in ev and ev["det_exact"] != s.value:
+    s = P.determinant(M, d.precision, exact="det" not in ev or "det_exact" in ev)  # (a ball alone: an enclosure may do)
+    if "det_exact" in ev and (s.tier != "exact" or ev["det_exact"] != s.value):  # (a rational only of an exact matrix)
         raise _fail("det_sign", "the recorded exact determinant is not the determinant")
     if "det" in ev:
         P.contains(ev["det"], lambda p: P.points([s.value], p)[0] if s.tier == "exact" else P.det_ball(M, p),
