@@ -493,3 +493,19 @@ def test_modular_determinant_of_a_matrix_of_balls_is_refused_by_name():
     d["evidence"] = {"prime": "7", "det_mod_p": "5"}
     with pytest.raises(CertificateRejected, match="a modular determinant needs an exact matrix"):
         check_certificate(rehashed(d))
+
+
+def test_exact_determinant_of_long_entries_is_charged_for_their_length():
+    # 30 x 30 with 20,000-bit entries: charged 1 s, computed in 10-15 s (12 times the budget=1 it was allowed)
+    import random
+
+    import flint
+
+    rng = random.Random(5)
+    d = json.loads(pk.enclose_det([[2, 1], [1, 3]]).to_json())
+    d["claim"]["n"] = 30
+    d["inputs"]["A"] = {"kind": "rational", "shape": [30, 30],
+                        "entries": [[str(flint.fmpz(rng.getrandbits(20000))) for _ in range(30)] for _ in range(30)]}
+    d["inputs"]["A_hash"] = matrix_hash(d["inputs"]["A"])
+    with pytest.raises(CertificateRejected, match="over budget: an exact determinant would cost about 1[0-9]"):
+        check_certificate(rehashed(d), budget=2.0)

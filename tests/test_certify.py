@@ -716,3 +716,13 @@ def test_exact_positive_definiteness_by_fraction_free_lu_finds_the_first_bad_min
     for S, first in (([[0, 1], [1, 2]], 1), ([[1, 2, 0], [2, 1, 0], [0, 0, 1]], 2), ([[1, 1, 0], [1, 1, 0], [0, 0, 1]], 2)):
         cert = certify_positive_definite(flint.fmpq_mat(S))  # a zero leading minor makes FLINT exchange rows
         assert cert.verdict == "refuted" and cert.evidence.get("minor") == first
+
+
+def test_integer_entries_longer_than_pythons_printing_limit():
+    # the integer record was written through str(int), which refuses more than 4300 digits: a raw ValueError
+    big = 10**5000
+    c = exact_rank([[big, 1], [2, 3]])
+    assert c.verdict == "certified" and c.claim["rank"] == 2
+    assert json.loads(c.to_json())["inputs"]["A"]["entries"][0] == [str(flint.fmpz(big)), "1"]
+    d = enclose_det([[-big, 1], [2, 3]])
+    assert d.claim["sign"] == -1 and kernel_report(d).measures["det"] == -3 * big - 2

@@ -343,5 +343,7 @@ def _integer_rows_text(exact: Any) -> list[list[str]] | None:
     if not isinstance(exact, flint.fmpq_mat) or not all(q.q == 1 for q in exact.entries()):
         return None  # (FLINT's common denominator of many different denominators would be huge: never asked for)
     A = exact.numer_denom()[0]
-    e, n = list(map(str, map(int, A.entries()))), A.ncols()  # (Python's int printing: the same decimal text)
+    e, n = A.entries(), A.ncols()
+    long = max(max(e), -min(e)).bit_length() > 14000  # (Python prints at most 4300 digits of an int; FLINT any)
+    e = list(map(str, e if long else map(int, e)))  # (Python's int printing of short ones: the same text, faster)
     return [e[i * n:(i + 1) * n] for i in range(A.nrows())]

@@ -58,14 +58,17 @@ def _exact_cost(Q: flint.fmpq_mat) -> float:
     ``n (b + log2 n) / 60`` primes for the ``n^4 (b + 8)`` term (measured with FLINT: an integer determinant of
     size 200 with 4-bit entries in 0.11 s, of size 100 with 700-bit rows in 2.7 s at a load of 7-15; charged at
     ``6e-11 n^4 (b + 8)``), ``b`` the bits of the row-scaled integer matrix: the largest numerator's plus the
-    bits of a row's denominators (``q = 1`` adds none)."""
+    bits of a row's denominators (``q = 1`` adds none). Long entries cost more than that (reduced modulo each
+    prime, products of long integers): ``5e-14 n^4 b^2`` more (a determinant or a deficient rank of size 30 with
+    20,000-bit entries took 10-12 s, of size 50 with 10,000 bits 12-15 s, at a load of 2; 1 s charged before)."""
     n, m = Q.nrows(), Q.ncols()
     Z = integer_matrix(Q)
     if Z is not None:  # (no row factors)
-        return 1e-3 + 1e-6 * n * m + 6e-11 * n * m * min(n, m) ** 2 * (_integer_bits(Z) + 8)
-    e = Q.entries()
-    b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m] if q.q != 1) for i in range(n)), default=0) + bits(Q)
-    return 1e-3 + 1e-6 * n * m + 6e-11 * n * m * min(n, m) ** 2 * (b + 8)
+        b = _integer_bits(Z)
+    else:
+        e = Q.entries()
+        b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m] if q.q != 1) for i in range(n)), default=0) + bits(Q)
+    return 1e-3 + 1e-6 * n * m + n * m * min(n, m) ** 2 * (6e-11 * (b + 8) + 5e-14 * b * b)
 
 
 def lowest_preactivation(X: Sequence[Sequence[flint.fmpq]], c: Sequence[flint.fmpq], r: Sequence[flint.fmpq],
