@@ -337,7 +337,10 @@ def _to_fraction(v: Any) -> Fraction | None:
         return Fraction(v)
     s = str(v).strip()
     if re.fullmatch(r"[+-]?\d+(?:/\d+)?|[+-]?\d+\.\d+(?:e[+-]?\d+)?", s):
-        return Fraction(s)
+        try:
+            return Fraction(s)
+        except ValueError:  # (over Python's 4300-digit limit of int(): shown as text, never a traceback)
+            return None
     m = re.fullmatch(r"([+-]?\d+)\*2\^([+-]?\d+)", s)
     if m:
         e = int(m.group(2))
