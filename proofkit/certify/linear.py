@@ -369,7 +369,7 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
 def _det_sign_guess(M: CertMatrix) -> int | None:
     """The sign of det(A) from a float64 LU (``slogdet``) of the row-scaled integer matrix (positive row factors),
     or None when that is not finite or singular. Never a proof: the kernel decides."""
-    A = integer_rows(M.fmpq_mat())
+    A = integer_rows(M._flint)  # (the cached FLINT matrix itself: nothing here changes it)
     with np.errstate(all="ignore"):
         try:
             arr = np.array(A.entries(), dtype=float).reshape(M.shape)

@@ -34,15 +34,32 @@ def integer_matrix(Q: flint.fmpq_mat) -> flint.fmpz_mat | None:
     >>> integer_matrix(flint.fmpq_mat([[1, -2]])), integer_matrix(flint.fmpq_mat([[1, flint.fmpq(1, 2)]]))
     ([1, -2], None)
     """
+    global _LAST_INTEGER
+    last = _LAST_INTEGER  # (one read: the pair is replaced whole, never edited)
+    if last[0] is Q:  # (a check asks several times about the same matrix: cost, bits, row scaling)
+        return last[1]
     m, n = Q.nrows(), Q.ncols()
-    if all(Q[i, j].q == 1 for i in range(m) for j in range(n)):
-        return Q.numer_denom()[0]
-    return None
+    Z = Q.numer_denom()[0] if all(Q[i, j].q == 1 for i in range(m) for j in range(n)) else None
+    _LAST_INTEGER = (Q, Z)  # (holds Q itself: its id is not reused while it is remembered)
+    return Z
+
+
+#: The matrix :func:`integer_matrix` was last asked about and its answer (the kernel never changes a matrix).
+_LAST_INTEGER: tuple[Any, Any] = (None, None)
 
 
 def _integer_bits(Z: flint.fmpz_mat) -> int:
+    global _LAST_BITS
+    last = _LAST_BITS
+    if last[0] is Z:
+        return last[1]
     e = Z.entries()
-    return max(1, max(max(e, default=0), -min(e, default=0)).bit_length())
+    b = max(1, max(max(e, default=0), -min(e, default=0)).bit_length())
+    _LAST_BITS = (Z, b)
+    return b
+
+
+_LAST_BITS: tuple[Any, int] = (None, 0)  # (as _LAST_INTEGER, for the bit size of that integer matrix)
 
 
 def bits(Q: flint.fmpq_mat) -> int:
