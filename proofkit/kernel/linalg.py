@@ -34,43 +34,27 @@ def integer_matrix(Q: flint.fmpq_mat) -> flint.fmpz_mat | None:
     >>> integer_matrix(flint.fmpq_mat([[1, -2]])), integer_matrix(flint.fmpq_mat([[1, flint.fmpq(1, 2)]]))
     ([1, -2], None)
     """
-    global _LAST_INTEGER
-    last = _LAST_INTEGER  # (one read: the pair is replaced whole, never edited)
-    if last[0] is Q:  # (a check asks several times about the same matrix: cost, bits, row scaling)
-        return last[1]
     m, n = Q.nrows(), Q.ncols()
-    Z = Q.numer_denom()[0] if all(Q[i, j].q == 1 for i in range(m) for j in range(n)) else None
-    _LAST_INTEGER = (Q, Z)  # (holds Q itself: its id is not reused while it is remembered)
-    return Z
+    return Q.numer_denom()[0] if all(Q[i, j].q == 1 for i in range(m) for j in range(n)) else None
 
 
-#: The matrix :func:`integer_matrix` was last asked about and its answer (the kernel never changes a matrix).
-_LAST_INTEGER: tuple[Any, Any] = (None, None)
+_ASK: Any = object()  # (an argument not given: integer_matrix is asked; None means "not an integer matrix")
 
 
 def _integer_bits(Z: flint.fmpz_mat) -> int:
-    global _LAST_BITS
-    last = _LAST_BITS
-    if last[0] is Z:
-        return last[1]
     e = Z.entries()
-    b = max(1, max(max(e, default=0), -min(e, default=0)).bit_length())
-    _LAST_BITS = (Z, b)
-    return b
+    return max(1, max(max(e, default=0), -min(e, default=0)).bit_length())
 
 
-_LAST_BITS: tuple[Any, int] = (None, 0)  # (as _LAST_INTEGER, for the bit size of that integer matrix)
-
-
-def bits(Q: flint.fmpq_mat) -> int:
-    """The largest bit size of a numerator or denominator of ``Q``."""
-    Z = integer_matrix(Q)
+def bits(Q: flint.fmpq_mat, Z: Any = _ASK) -> int:
+    """The largest bit size of a numerator or denominator of ``Q`` (``Z``: :func:`integer_matrix` of it, if known)."""
+    Z = integer_matrix(Q) if Z is _ASK else Z
     if Z is not None:  # (its entries as FLINT integers, without a rational per entry)
         return _integer_bits(Z)
     return max((max(q.p.bit_length(), q.q.bit_length()) for q in Q.entries()), default=1)
 
 
-def _exact_cost(Q: flint.fmpq_mat) -> float:
+def _exact_cost(Q: flint.fmpq_mat, Z: Any = _ASK) -> float:
     """Seconds for a multimodular rank or determinant of ``Q``: about ``n^3`` word operations per prime and
     ``n (b + log2 n) / 60`` primes for the ``n^4 (b + 8)`` term (measured with FLINT: an integer determinant of
     size 200 with 4-bit entries in 0.11 s, of size 100 with 700-bit rows in 2.7 s at a load of 7-15; charged at
@@ -79,12 +63,13 @@ def _exact_cost(Q: flint.fmpq_mat) -> float:
     prime, products of long integers): ``5e-14 n^4 b^2`` more (a determinant or a deficient rank of size 30 with
     20,000-bit entries took 10-12 s, of size 50 with 10,000 bits 12-15 s, at a load of 2; 1 s charged before)."""
     n, m = Q.nrows(), Q.ncols()
-    Z = integer_matrix(Q)
+    Z = integer_matrix(Q) if Z is _ASK else Z
     if Z is not None:  # (no row factors)
         b = _integer_bits(Z)
     else:
         e = Q.entries()
-        b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m] if q.q != 1) for i in range(n)), default=0) + bits(Q)
+        b = max((sum(q.q.bit_length() for q in e[i * m:(i + 1) * m] if q.q != 1) for i in range(n)), default=0) + \
+            bits(Q, None)
     return 1e-3 + 1e-6 * n * m + n * m * min(n, m) ** 2 * (6e-11 * (b + 8) + 5e-14 * b * b)
 
 
@@ -113,10 +98,11 @@ def integer_rows(M: flint.fmpq_mat) -> flint.fmpz_mat:
     return _row_scaled(M)[0]
 
 
-def _row_scaled(M: flint.fmpq_mat) -> tuple[flint.fmpz_mat, flint.fmpz]:
-    """:func:`integer_rows` and the product of its row factors."""
-    Z = integer_matrix(M)
-    charge(1e-6 * M.nrows() * M.ncols() * (1 + (bits(M) if Z is None else _integer_bits(Z)) / 64), "clearing denominators")
+def _row_scaled(M: flint.fmpq_mat, Z: Any = _ASK) -> tuple[flint.fmpz_mat, flint.fmpz]:
+    """:func:`integer_rows` and the product of its row factors (``Z``: :func:`integer_matrix` of ``M``, if known)."""
+    Z = integer_matrix(M) if Z is _ASK else Z
+    charge(1e-6 * M.nrows() * M.ncols() * (1 + (bits(M, None) if Z is None else _integer_bits(Z)) / 64),
+           "clearing denominators")
     if Z is not None:  # every row factor is 1
         return Z, flint.fmpz(1)
     rows, factors = [], flint.fmpz(1)
@@ -160,17 +146,19 @@ def det_mod_p(Q: flint.fmpq_mat, p: int, scaling: str, floats: Any = None) -> in
 def exact_rank(Q: flint.fmpq_mat) -> int:
     """The rank over Q (FLINT), as the rank of the row-scaled integer matrix (positive row factors keep the rank;
     FLINT's integer rank is much faster than its rational one)."""
-    charge(_exact_cost(Q), "an exact rank")
-    return integer_rows(Q).rank()
+    Z = integer_matrix(Q)  # (asked once: each entry is tested)
+    charge(_exact_cost(Q, Z), "an exact rank")
+    return _row_scaled(Q, Z)[0].rank()
 
 
 def exact_det(Q: flint.fmpq_mat) -> flint.fmpq:
     """The determinant over Q: FLINT's integer determinant of the row-scaled matrix over the product of the row
     factors (the cost model's; FLINT's rational determinant clears one common denominator of the whole matrix,
     2.4 times slower for a 100 x 100 matrix of distinct 30-bit denominators)."""
-    charge(_exact_cost(Q), "an exact determinant")
-    Z, factors = _row_scaled(Q)
-    return flint.fmpq(Z.det(), factors)
+    Z = integer_matrix(Q)  # (asked once: each entry is tested)
+    charge(_exact_cost(Q, Z), "an exact determinant")
+    R, factors = _row_scaled(Q, Z)
+    return flint.fmpq(R.det(), factors)
 
 
 def arb_nonsingular(B: flint.arb_mat, prec: int) -> bool:
