@@ -265,12 +265,17 @@ def test_proofkit_verify_rejects_the_forgeries(tmp_path):
 
 
 # -- manifold minima of piecewise losses: the branches are decided on the stored box by the kernel itself -----------
-def _dead_relu_certificate():
-    a1, w1, b1, a2, w2, b2 = sympy.symbols("a1 w1 b1 a2 w2 b2")
-    L = sum((a1 * sympy.Max(0, w1 * t + b1) + a2 * sympy.Max(0, w2 * t + b2) - s) ** 2
+def _dead_relu_minimum(b2):
+    """``certify_local_min`` of a two-unit ReLU network on four points, unit 2's bias ``b2`` (dead below -3)."""
+    a1, w1, b1, a2, w2, b2_ = sympy.symbols("a1 w1 b1 a2 w2 b2")
+    L = sum((a1 * sympy.Max(0, w1 * t + b1) + a2 * sympy.Max(0, w2 * t + b2_) - s) ** 2
             for t, s in zip([0, 1, 2, 3], [0, 1, 0, 1]))
-    c = pk.certify_local_min(L, [a1, w1, b1, a2, w2, b2], [1, sympy.Rational(1, 5), sympy.Rational(1, 5),
-                             sympy.Rational(1, 2), 1, -10], manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    return pk.certify_local_min(L, [a1, w1, b1, a2, w2, b2_], [1, sympy.Rational(1, 5), sympy.Rational(1, 5),
+                                sympy.Rational(1, 2), 1, b2], manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+
+
+def _dead_relu_certificate():
+    c = _dead_relu_minimum(-10)
     assert c.verdict == "certified" and check_certificate(c.to_json()).ok
     return json.loads(c.to_json())
 
@@ -291,11 +296,7 @@ def test_false_relu_minimum_on_a_moved_box_is_rejected(field, index, value, matc
 
 
 def test_false_relu_minimum_refused_by_the_certifier_is_rejected_when_marked_certified():
-    a1, w1, b1, a2, w2, b2 = sympy.symbols("a1 w1 b1 a2 w2 b2")
-    L = sum((a1 * sympy.Max(0, w1 * t + b1) + a2 * sympy.Max(0, w2 * t + b2) - s) ** 2
-            for t, s in zip([0, 1, 2, 3], [0, 1, 0, 1]))
-    c = pk.certify_local_min(L, [a1, w1, b1, a2, w2, b2], [1, sympy.Rational(1, 5), sympy.Rational(1, 5),
-                             sympy.Rational(1, 2), 1, -3], manifold={w1: 1 / (5 * a1), b1: 1 / (5 * a1)})
+    c = _dead_relu_minimum(-3)
     assert c.verdict == "inconclusive" and "region" in c.reason
     d = json.loads(c.to_json())
     d["verdict"], d["reason"] = "certified", None

@@ -10,6 +10,7 @@ kernel accepts it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import flint
@@ -58,14 +59,12 @@ class LossSpec:
         """The stored loss (its inputs are the parameters, in order)."""
         return {"loss": self.dag}
 
-    @property
+    @cached_property
     def loss_dag(self) -> Any:
         """The stored loss decoded by the kernel's reader (once)."""
-        if getattr(self, "_decoded", None) is None:
-            from proofkit.kernel import decode_dag
+        from proofkit.kernel import decode_dag
 
-            self._decoded = decode_dag(self.dag)
-        return self._decoded
+        return decode_dag(self.dag)
 
 
 def loss_spec(loss: Any, params: Sequence[Any] | None) -> LossSpec:

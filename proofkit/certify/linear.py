@@ -274,7 +274,7 @@ def exact_rank(A: Any) -> Certificate:
     cert = make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
                             "rank over Q (fmpq_mat)", "exact", None, M, evidence,
                             f"the rank over Q is exactly {rank}", seconds=t.seconds)
-    if M.shape[1] > 50 and not kernel_decides(cert)[0]:  # (an unlucky prime: the exact rank, then the kernel again)
+    if M.shape[1] > 50 and _refused_on_the_merits(cert):  # (an unlucky prime: the exact rank, then the kernel again)
         rank = integer_rows(Q).rank()
         cert = make_certificate({"type": "exact_rank", "rank": rank, "shape": list(M.shape)}, "certified",
                                 "rank over Q (fmpq_mat)", "exact", None, M, {"rank": rank},
@@ -359,11 +359,18 @@ def enclose_det(A: Any, *, max_prec: int = 1024) -> Certificate:
     if "det" in ev and verdict == "certified":
         margin = f"|det| >= {abs(arb_from_data(ev['det'])).lower().str(5)}"
     cert = make_certificate(claim, verdict, method, be, prec, M, ev, reason, margin=margin, seconds=t.seconds)
-    if be == "exact" and not kernel_decides(cert)[0]:  # a wrong float guess: the exact sign, then the kernel again
+    if be == "exact" and _refused_on_the_merits(cert):  # a wrong float guess: the exact sign, then the kernel again
         d = M.fmpq_mat().det()
         claim = {"type": "det_sign", "sign": (d > 0) - (d < 0), "n": M.n}
         cert = make_certificate(claim, verdict, method, be, prec, M, ev, reason, seconds=t.seconds)
     return cert
+
+
+def _refused_on_the_merits(cert: Certificate) -> bool:
+    """Whether the kernel refuses the candidate for what it states (then the certifier computes the exact value
+    and asks again); a refusal for the work budget is final: the exact computation would not be cheaper."""
+    ok, why = kernel_decides(cert)
+    return not ok and not why.startswith("over budget")
 
 
 def _det_sign_guess(M: CertMatrix) -> int | None:
